@@ -1,0 +1,165 @@
+import { type ErrorPlace, FormatError } from '../errors.js';
+import type { Btf } from './btf.js';
+import { BTF_MAGIC } from './format.js';
+
+/** One func_info record. */
+export interface FuncInfo {
+  /** Instruction byte offset inside the code section. */
+  insnOff: number;
+  /** FUNC type id in the object's .BTF. */
+  typeId: number;
+}
+
+/** One line_info record. */
+export interface LineInfo {
+  /** Instruction byte offset inside the code section. */
+  insnOff: number;
+  /** String offset of the source file name. */
+  fileNameOff: number;
+  /** String offset of the source line text. */
+  lineOff: number;
+  /** Line number (line_col >> 10). */
+  line: number;
+  /** Column (line_col & 0x3ff). */
+  column: number;
+}
+
+/** One CO-RE relocation record of `.BTF.ext`, with its position. */
+export interface CoreRelo {
+  /** Index over all core_relo records of the object, in file order. */
+  index: number;
+  /** Index of the group (code section) the record is in. */
+  group: number;
+  /** Index inside its group: libbpf's "relo #N". */
+  indexInGroup: number;
+  /** ELF code section the instruction is in (e.g. "tracepoint/syscalls/sys_enter_openat", ".text"). */
+  section: string;
+  /** Instruction byte offset inside that section. */
+  insnOff: number;
+  /** Local root type id in the object's .BTF. */
+  typeId: number;
+  /** String offset of the access string. */
+  accessStrOff: number;
+  /** The access string, e.g. "0:1:2". */
+  accessStr: string;
+  /** Relocation kind number (spec §2.6); unknown numbers are kept and rejected by the resolver. */
+  kind: number;
+}
+
+/** A group of records belonging to one code section. */
+export interface InfoGroup<T> {
+  /** ELF code section name. */
+  section: string;
+  /** Records in file order. */
+  records: T[];
+}
+
+/** A parsed `.BTF.ext` section. */
+export interface BtfExt {
+  /** func_info groups. */
+  funcInfo: InfoGroup<FuncInfo>[];
+  /** line_info groups. */
+  lineInfo: InfoGroup<LineInfo>[];
+  /** All CO-RE relocations in file order (groups in order, records in order). */
+  coreRelos: CoreRelo[];
+}
+
+const EXT_MIN_HEADER = 24;
+const EXT_CORE_HEADER = 32;
+
+/**
+ * Parse `.BTF.ext` (spec §2.4-2.5), validating it like libbpf: header, every subsection's record size, group
+ * headers and record counts, and every string offset and type id against the object's `btf`.
+ */
+export function parseBtfExt(bytes: Uint8Array, btf: Btf, opts: { file?: string } = {}): BtfExt {
+  const at = (detail: string, offset?: number, extra: ErrorPlace = {}): FormatError => {
+    const place: ErrorPlace = { section: '.BTF.ext', ...extra };
+    if (offset !== undefined) place.offset = offset;
+    if (opts.file !== undefined) place.file = opts.file;
+    return new FormatError(detail, place);
+  };
+  if (bytes.length < EXT_MIN_HEADER) throw at(`.BTF.ext is ${bytes.length} bytes, shorter than its header`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let le: boolean;
+  if (view.getUint16(0, true) === BTF_MAGIC) le = true;
+  else if (view.getUint16(0, false) === BTF_MAGIC) le = false;
+  else throw at('bad magic', 0);
+  const u32 = (o: number) => view.getUint32(o, le);
+  if (bytes[2] !== 1) throw at(`unsupported version ${bytes[2]}`, 2);
+  if (bytes[3] !== 0) throw at(`unsupported flags ${bytes[3]}`, 3);
+  const hdrLen = u32(4);
+  if (hdrLen < EXT_MIN_HEADER || hdrLen >= bytes.length) {
+    throw at(`header length ${hdrLen} is invalid for a ${bytes.length}-byte section`, 4);
+  }
+  const swapped = le !== btf.littleEndian;
+  const str = (off: number, where: number, what: string): string => {
+    if (!btf.isValidStringOffset(off)) throw at(`${what} has string offset ${off} beyond the .BTF strings`, where);
+    return btf.string(off);
+  };
+  const sub = <T>(
+    name: string,
+    offField: number,
+    minRec: number,
+    read: (pos: number, recSize: number) => T,
+  ): InfoGroup<T>[] => {
+    const off = u32(offField);
+    const len = u32(offField + 4);
+    if (len === 0) return [];
+    const start = hdrLen + off;
+    if (off % 4 !== 0) throw at(`${name} offset ${off} is not 4-byte aligned`, offField);
+    if (len < 4 || start + len > bytes.length || start + len < start) {
+      throw at(`${name} (offset ${off}, ${len} bytes) runs past the end of the section`, offField);
+    }
+    const end = start + len;
+    const recSize = u32(start);
+    if (recSize < minRec || recSize % 4 !== 0 || (swapped && recSize !== minRec)) {
+      throw at(`${name} record size ${recSize} is invalid (minimum ${minRec})`, start);
+    }
+    const groups: InfoGroup<T>[] = [];
+    let pos = start + 4;
+    if (pos >= end) throw at(`${name} has no groups`, start);
+    while (pos < end) {
+      if (pos + 8 > end) throw at(`${name} group header is truncated`, pos);
+      const section = str(u32(pos), pos, `${name} group`);
+      const num = u32(pos + 4);
+      if (num === 0) throw at(`${name} group for section '${section}' has no records`, pos + 4);
+      if (num > (end - pos - 8) / recSize) {
+        throw at(`${name} group for section '${section}' claims ${num} records, more than fit`, pos + 4);
+      }
+      pos += 8;
+      const records: T[] = [];
+      for (let i = 0; i < num; i++, pos += recSize) records.push(read(pos, recSize));
+      groups.push({ section, records });
+    }
+    return groups;
+  };
+  const funcInfo = sub('func_info', 8, 8, (p) => ({ insnOff: u32(p), typeId: checkedType(u32(p + 4), p + 4) }));
+  const lineInfo = sub('line_info', 16, 16, (p) => {
+    const lineCol = u32(p + 12);
+    const fileNameOff = u32(p + 4);
+    const lineOff = u32(p + 8);
+    str(fileNameOff, p + 4, 'line_info file name');
+    str(lineOff, p + 8, 'line_info line');
+    return { insnOff: u32(p), fileNameOff, lineOff, line: lineCol >>> 10, column: lineCol & 0x3ff };
+  });
+  function checkedType(id: number, where: number): number {
+    if (id >= btf.typeCount) throw at(`type id ${id} is beyond the last .BTF type id ${btf.typeCount - 1}`, where);
+    return id;
+  }
+  const coreRelos: CoreRelo[] = [];
+  if (hdrLen >= EXT_CORE_HEADER) {
+    const groups = sub('core_relo', 24, 16, (p) => ({
+      insnOff: u32(p),
+      typeId: checkedType(u32(p + 4), p + 4),
+      accessStrOff: u32(p + 8),
+      accessStr: str(u32(p + 8), p + 8, 'core_relo access string'),
+      kind: u32(p + 12),
+    }));
+    groups.forEach((g, group) => {
+      g.records.forEach((r, indexInGroup) => {
+        coreRelos.push({ index: coreRelos.length, group, indexInGroup, section: g.section, ...r });
+      });
+    });
+  }
+  return { funcInfo, lineInfo, coreRelos };
+}

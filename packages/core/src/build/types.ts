@@ -1,0 +1,61 @@
+import type { MinimizeMode } from '../minimize/minimize.js';
+
+/** A kernel in BTFHub archive layout: `<distro>/<version>/<arch>/<release>.btf[.tar.xz]`. */
+export interface KernelKey {
+  /** e.g. "ubuntu", "centos", "debian", "amzn". */
+  distro: string;
+  /** Distro version, e.g. "20.04", "8", "12". */
+  version: string;
+  /** Normalised arch: "x86_64" or "arm64" (as BTFHub names them). */
+  arch: string;
+  /** Kernel release (`uname -r`), e.g. "6.1.0-54-amd64". */
+  release: string;
+}
+
+/** When a build fails instead of reporting and skipping. */
+export type FailOn =
+  /** Never: unreadable snapshot files and failed kernels are reported and skipped (default). */
+  | 'never'
+  /** A corrupt or unreadable snapshot file fails the build. */
+  | 'unreadable'
+  /** Any kernel that cannot be covered (unreadable, or a relocation libbpf would reject) fails the build. */
+  | 'error';
+
+/** Objects to minimize for: one list for every arch, or a list per arch (keys are BTFHub arch names). */
+export type ObjectsOption = string[] | Partial<Record<string, string[]>>;
+
+/** Progress of a build, emitted after each kernel. */
+export interface BuildProgress {
+  /** Kernels finished (covered, failed or cached). */
+  done: number;
+  /** Kernels to process. */
+  total: number;
+  /** Id (`distro/version/arch/release`) of the kernel just finished. */
+  current: string;
+  /** Estimated milliseconds left, once it can be estimated. */
+  etaMs?: number;
+}
+
+/** Options of {@link buildBundle}. */
+export interface BuildBundleOptions {
+  /** Snapshot directory in BTFHub archive layout. */
+  snapshot: string;
+  /** `.bpf.o` files (paths) to minimize for. bpf2go names (`*_x86_bpfel.o`, `*_arm64_bpfel.o`) pick their arch. */
+  objects: ObjectsOption;
+  /** Globs (relative to the snapshot dir) of kernel files to include; default all. */
+  include?: string[];
+  /** Globs of kernel files to exclude. */
+  exclude?: string[];
+  /** Cache directory; false disables the cache. Default `node_modules/.cache/btf-bundle` under the cwd. */
+  cacheDir?: string | false;
+  /** Worker threads; default the number of cores. */
+  workers?: number;
+  /** When to fail instead of skipping (default 'never'). */
+  failOn?: FailOn;
+  /** Minimizer mode (default 'robust'). */
+  mode?: MinimizeMode;
+  /** Called after each kernel. */
+  onProgress?: (progress: BuildProgress) => void;
+  /** Called for each warning (failed kernel, arch without objects, ...). */
+  onWarning?: (message: string) => void;
+}

@@ -1,0 +1,8 @@
+#!/bin/sh
+# Rebuild the committed test objects of test/oracle (clang >= 15 and libbpf headers needed).
+set -eu
+cd "$(dirname "$0")"
+CLANG=${CLANG:-clang-19}
+ARCH_INC=/usr/include/$(uname -m)-linux-gnu
+"$CLANG" -g -O2 --target=bpf -D__TARGET_ARCH_x86 -I"$ARCH_INC" -Wall -c oracle-probe.bpf.c -o oracle-probe.bpf.o
+"$CLANG" -g -O2 --target=bpf -Wall -c ambiguous-target.bpf.c -o ambiguous-target.bpf.o

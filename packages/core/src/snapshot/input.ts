@@ -1,0 +1,157 @@
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createTarDecoder, type ParsedTarEntry } from 'modern-tar';
+import xz from 'xz-decompress';
+import { readElf } from '../elf/elf.js';
+import { annotateError, FormatError } from '../errors.js';
+
+/** Largest kernel BTF accepted, raw or as an archive member (real ones are ~5 MB). */
+export const MAX_KERNEL_BTF_BYTES = 512 * 1024 * 1024;
+
+const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
+
+/** The container a kernel BTF file comes in. */
+export type KernelBtfFormat = 'btf' | 'elf' | 'tar.xz';
+
+/** Whether `head` starts with `magic`. */
+function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
+  return head.length >= magic.length && magic.every((b, i) => head[i] === b);
+}
+
+/** Whether `head` starts with the BTF magic 0xeb9f in either byte order. */
+function isRawBtf(head: Uint8Array): boolean {
+  return (
+    head.length >= 2 && ((head[0] === 0x9f && head[1] === 0xeb) || (head[0] === 0xeb && head[1] === 0x9f))
+  );
+}
+
+/** The container format of `bytes` (its first bytes suffice), or undefined if it is none of them. */
+export function detectKernelBtfFormat(head: Uint8Array): KernelBtfFormat | undefined {
+  if (isRawBtf(head)) return 'btf';
+  if (startsWith(head, [0x7f, 0x45, 0x4c, 0x46])) return 'elf';
+  if (startsWith(head, XZ_MAGIC)) return 'tar.xz';
+  return undefined;
+}
+
+/**
+ * Read a kernel's BTF from `path`: raw BTF (`/sys/kernel/btf/vmlinux`), an ELF with a `.BTF` section (vmlinux),
+ * or a BTFHub `.btf.tar.xz` holding one member `<release>.btf`. Returns the raw BTF bytes (not validated
+ * beyond their magic: `Btf.parse` does that). Throws {@link FormatError} naming the file for a corrupt archive,
+ * an archive without exactly one `.btf` member, a member over {@link MAX_KERNEL_BTF_BYTES}, or anything else.
+ */
+export async function readKernelBtf(path: string): Promise<Uint8Array> {
+  try {
+    const { size } = await stat(path);
+    const head = await readHead(path);
+    const format = detectKernelBtfFormat(head);
+    if (format === 'tar.xz') return await readTarXzMember(path);
+    if (size > MAX_KERNEL_BTF_BYTES) {
+      throw new FormatError(`file is ${size} bytes, more than the ${MAX_KERNEL_BTF_BYTES} accepted`, {
+        file: path,
+      });
+    }
+    if (format === 'btf') return new Uint8Array(await readFile(path));
+    if (format === 'elf') return btfOfElf(new Uint8Array(await readFile(path)), path);
+    throw new FormatError('not a kernel BTF: expected raw BTF, an ELF with .BTF or a .btf.tar.xz', {
+      file: path,
+      offset: 0,
+    });
+  } catch (err) {
+    throw annotateError(err, { file: path });
+  }
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of createReadStream(path, { start: 0, end: XZ_MAGIC.length - 1 }))
+    chunks.push(chunk);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function btfOfElf(bytes: Uint8Array, path: string): Uint8Array {
+  const data = readElf(bytes, path).sectionData('.BTF');
+  if (!data) throw new FormatError('ELF file has no .BTF section', { file: path });
+  return data;
+}
+
+/** Decompress `path` as xz, read it as tar and return its single `.btf` member, streaming with bounded memory. */
+async function readTarXzMember(path: string): Promise<Uint8Array> {
+  const compressed = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
+  const entries = new xz.XzReadableStream(compressed).pipeThrough(createTarDecoder({ strict: true }));
+  const members: string[] = [];
+  let found: Uint8Array | undefined;
+  try {
+    for await (const entry of entries) {
+      const { header } = entry;
+      if (header.type !== undefined && header.type !== 'file') {
+        await entry.body.cancel();
+        continue;
+      }
+      members.push(header.name);
+      if (members.length > 1) {
+        await entry.body.cancel();
+        throw new FormatError(
+          `archive has several members (${members.join(', ')}), expected one <release>.btf`,
+          {
+            file: path,
+          },
+        );
+      }
+      if (!header.name.endsWith('.btf')) {
+        await entry.body.cancel();
+        throw new FormatError(`archive member '${header.name}' is not a .btf file`, { file: path });
+      }
+      if (header.size > MAX_KERNEL_BTF_BYTES) {
+        await entry.body.cancel();
+        throw new FormatError(
+          `archive member '${header.name}' is ${header.size} bytes, more than the ${MAX_KERNEL_BTF_BYTES} accepted`,
+          { file: path },
+        );
+      }
+      found = await readBody(entry, path);
+    }
+  } catch (err) {
+    if (err instanceof FormatError) throw err;
+    throw new FormatError(
+      `corrupt .tar.xz: ${err instanceof Error ? err.message : String(err)}`,
+      { file: path },
+      {
+        cause: err,
+      },
+    );
+  }
+  if (!found) throw new FormatError('archive has no .btf member', { file: path });
+  if (!isRawBtf(found)) {
+    throw new FormatError(`archive member '${members[0]}' is not BTF (bad magic)`, { file: path, offset: 0 });
+  }
+  return found;
+}
+
+/** Read an entry's body into one buffer of exactly `header.size` bytes. */
+async function readBody(entry: ParsedTarEntry, path: string): Promise<Uint8Array> {
+  const out = new Uint8Array(entry.header.size);
+  let at = 0;
+  const reader = entry.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (at + value.length > out.length) {
+      await reader.cancel();
+      throw new FormatError(`archive member '${entry.header.name}' is longer than its header says`, {
+        file: path,
+      });
+    }
+    out.set(value, at);
+    at += value.length;
+  }
+  if (at !== out.length) {
+    throw new FormatError(
+      `archive member '${entry.header.name}' is truncated (${at} of ${out.length} bytes)`,
+      {
+        file: path,
+      },
+    );
+  }
+  return out;
+}

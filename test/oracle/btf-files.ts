@@ -1,0 +1,49 @@
+/**
+ * Test-only helpers for kernel BTF inputs of the oracles: BTFHub ships kernels as
+ * `<release>.btf.tar.xz` archives holding one `<release>.btf` member, while bpftool and
+ * libbpf want a raw BTF (or ELF) file. Extraction shells out to the system `tar`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const extracted = new Map<string, string>();
+const tempDirs: string[] = [];
+
+process.on('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Creates a private temporary directory that is removed when the process exits. */
+export function oracleTempDir(prefix = 'btf-bundle-oracle-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/**
+ * Extracts a BTFHub `.btf.tar.xz` archive with `tar -xJf` into a temporary directory and
+ * returns the path of its single `.btf` member. Results are cached per archive for the
+ * lifetime of the process (the directory is removed at exit). Throws if the archive does
+ * not hold exactly one `.btf` file.
+ */
+export function extractBtfTarXz(archivePath: string): string {
+  const abs = resolve(archivePath);
+  const cached = extracted.get(abs);
+  if (cached !== undefined) return cached;
+  const dir = oracleTempDir('btf-bundle-oracle-kernel-');
+  execFileSync('tar', ['-xJf', abs, '-C', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const members = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.btf'));
+  if (members.length !== 1 || members[0] === undefined) {
+    throw new Error(`${archivePath}: expected exactly one .btf member, found ${members.length}`);
+  }
+  const path = join(dir, members[0]);
+  extracted.set(abs, path);
+  return path;
+}
+
+/** Returns a raw BTF path for `path`: extracts `.tar.xz` archives, passes anything else through. */
+export function rawBtfPath(path: string): string {
+  return path.endsWith('.tar.xz') ? extractBtfTarXz(path) : path;
+}

@@ -1,0 +1,220 @@
+/**
+ * Tests of the oracles themselves: the libbpf relocation harness must report every CO-RE
+ * relocation exactly once, agree with upstream's claim that bpftool's reduced BTF relocates
+ * identically, and detect corrupted or insufficient BTFs.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bpftoolMissing, libbpfHarnessMissing, oracleSkipReason } from './availability.js';
+import { bpftoolMinCoreBtf } from './bpftool.js';
+import { extractBtfTarXz, oracleTempDir } from './btf-files.js';
+import { shiftEnumValue, shiftMemberOffset } from './btf-patch.js';
+import { listCoreRelos } from './elf-core-relos.js';
+import {
+  compareRelocations,
+  formatRelocationDifferences,
+  type LibbpfRelocation,
+  type LibbpfRun,
+  libbpfRelocate,
+} from './libbpf.js';
+
+const repo = resolve(import.meta.dirname, '../..');
+const testdata = join(import.meta.dirname, 'testdata');
+const probe = join(testdata, 'oracle-probe.bpf.o');
+const mmOnly = join(testdata, 'mm-only.bpf.o');
+const ambiguousTarget = join(testdata, 'ambiguous-target.bpf.o');
+
+function filesUnder(dir: string, suffix: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith(suffix))
+    .map((f) => join(dir, f))
+    .sort();
+}
+
+/**
+ * Kernels: the first and last x86_64 Debian 12 kernels of sample-snapshot; without a
+ * snapshot (early development) the running kernel's BTF.
+ */
+function kernels(): string[] {
+  const snapshot = filesUnder(join(repo, 'sample-snapshot/debian/12/x86_64'), '.btf.tar.xz');
+  if (snapshot.length > 0) return [...new Set([snapshot[0]!, snapshot[snapshot.length - 1]!])];
+  return existsSync('/sys/kernel/btf/vmlinux') ? ['/sys/kernel/btf/vmlinux'] : [];
+}
+
+/** Objects: this directory's probe object plus the corpus of packages/core/testdata. */
+function objects(): string[] {
+  return [probe, mmOnly, ...filesUnder(join(repo, 'packages/core/testdata'), '.bpf.o')];
+}
+
+function byName(run: { relocations: LibbpfRelocation[] }, kindName: string, specPart: string) {
+  const found = run.relocations.filter((r) => r.kindName === kindName && r.spec?.includes(specPart));
+  expect(found, `${kindName} ${specPart}`).toHaveLength(1);
+  return found[0]!;
+}
+
+const skip = oracleSkipReason(libbpfHarnessMissing(), bpftoolMissing());
+
+describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const kernel = kernels()[0];
+
+  it('has a kernel BTF to work with', () => {
+    expect(kernel, 'no sample-snapshot kernel and no /sys/kernel/btf/vmlinux').toBeDefined();
+  });
+
+  it('reports every CO-RE relocation of every object exactly once, in file order', async () => {
+    for (const object of objects()) {
+      const expected = listCoreRelos(object);
+      const run = await libbpfRelocate(object, kernel!);
+      const got = run.relocations.map((r) => ({
+        section: r.section,
+        reloIndex: r.reloIndex,
+        insnIndex: r.insnIndex,
+        kind: r.kind,
+      }));
+      expect(got, object).toEqual(expected);
+      expect(new Set(got.map((r) => `${r.section}#${r.reloIndex}`)).size, object).toBe(got.length);
+    }
+  });
+
+  it('relocates the probe object as libbpf does: values, poison, targets, force-loaded ? sections', async () => {
+    const run = await libbpfRelocate(probe, kernel!, { keepLog: true });
+    expect(run.object.relocated).toBe(true);
+    expect(listCoreRelos(probe).length).toBe(35);
+    // every relocation processed, including those of SEC("?kprobe/...") and the .text subprogram
+    expect(run.relocations.filter((r) => r.outcome === 'skipped')).toEqual([]);
+    expect(run.relocations.filter((r) => r.section === '.text').map((r) => r.program)).toEqual([
+      'subprog_parent_pid',
+      'subprog_parent_pid',
+    ]);
+    const missingField = byName(run, 'FIELD_BYTE_OFFSET', '.field_that_does_not_exist');
+    expect(missingField).toMatchObject({ outcome: 'poison', reason: 'no-match' });
+    expect(byName(run, 'FIELD_EXISTS', '.field_that_does_not_exist')).toMatchObject({
+      outcome: 'value',
+      value: 0n,
+    });
+    expect(byName(run, 'TYPE_ID_TARGET', 'task_struct')).toMatchObject({
+      outcome: 'value',
+      patch: 'ldimm64',
+      target: { kind: 'struct', name: 'task_struct' },
+    });
+    expect(byName(run, 'TYPE_EXISTS', 'struct_that_does_not_exist_anywhere')).toMatchObject({ value: 0n });
+    expect(byName(run, 'ENUMVAL_VALUE', 'PIDTYPE_MAX')).toMatchObject({ outcome: 'value', value: 4n });
+    expect(byName(run, 'ENUMVAL_VALUE', 'PIDTYPE_NOT_IN_KERNEL')).toMatchObject({ outcome: 'poison' });
+    const tgid = byName(run, 'FIELD_BYTE_OFFSET', '.tgid');
+    expect(tgid.outcome).toBe('value');
+    // the value is the one libbpf logged for that relocation
+    const m = run.log?.match(/relo #\d+: patched insn #\d+ \(ALU\/ALU64\) imm 4 -> (\d+)/);
+    expect(m && tgid.outcome === 'value' ? BigInt(m[1]!) : undefined).toBe(
+      tgid.outcome === 'value' ? tgid.value : -1n,
+    );
+  });
+
+  it('skips the relocations of programs that are not loaded (only option)', async () => {
+    const run = await libbpfRelocate(probe, kernel!, { only: 'probe_bitfields' });
+    const programs = new Set(run.relocations.filter((r) => r.outcome !== 'skipped').map((r) => r.program));
+    // libbpf 1.1 relocates .text subprograms whatever the loaded programs
+    expect([...programs].sort()).toEqual(['probe_bitfields', 'subprog_parent_pid']);
+    for (const r of run.relocations.filter((x) => x.outcome === 'skipped')) {
+      expect(r).toMatchObject({ reason: 'not-loaded' });
+    }
+  });
+
+  it('reports which relocation failed when a failure aborts the whole object', async () => {
+    const run = await libbpfRelocate(probe, ambiguousTarget);
+    expect(run.object.relocated).toBe(false);
+    const [first, ...rest] = run.relocations;
+    expect(first).toMatchObject({ section: '.text', reloIndex: 0, outcome: 'error', errno: 22 });
+    expect(first?.outcome === 'error' ? first.message : '').toContain('field offset ambiguity');
+    expect(rest.every((r) => r.outcome === 'skipped' && r.reason === 'aborted')).toBe(true);
+  });
+
+  it('gives identical results with the full BTF and bpftool min_core_btf output (upstream claim)', async () => {
+    const failures: string[] = [];
+    let compared = 0;
+    for (const k of kernels()) {
+      for (const object of objects()) {
+        const reduced = await bpftoolMinCoreBtf(k, [object]);
+        if (!reduced.ok) {
+          // corpus objects that bpftool rejects are not this test's concern; ours must work
+          expect(object === probe || object === mmOnly, `${object}: ${reduced.message}`).toBe(false);
+          continue;
+        }
+        const reducedPath = join(oracleTempDir(), 'min.btf');
+        writeFileSync(reducedPath, reduced.bytes);
+        const full = await libbpfRelocate(object, k);
+        const diffs = compareRelocations(full, await libbpfRelocate(object, reducedPath));
+        compared++;
+        if (diffs.length > 0) failures.push(`${object} on ${k}:\n${formatRelocationDifferences(diffs)}`);
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(2);
+    expect(failures, failures.join('\n')).toEqual([]);
+  });
+
+  describe('detects a reduced BTF that relocates differently', () => {
+    let full: LibbpfRun | undefined;
+    let reducedBytes: Uint8Array = new Uint8Array();
+
+    beforeAll(async () => {
+      full = await libbpfRelocate(probe, kernel!);
+      const reduced = await bpftoolMinCoreBtf(kernel!, [probe]);
+      if (!reduced.ok) throw new Error(reduced.message);
+      reducedBytes = reduced.bytes;
+    });
+
+    async function diffWith(bytes: Uint8Array) {
+      const path = join(oracleTempDir(), 'corrupt.btf');
+      writeFileSync(path, bytes);
+      return compareRelocations(full!, await libbpfRelocate(probe, path));
+    }
+
+    it('a member moved by 32 bits', async () => {
+      const diffs = await diffWith(shiftMemberOffset(reducedBytes, 'task_struct', 'tgid', 32));
+      expect(diffs.map((d) => d.kindName)).toEqual(['FIELD_BYTE_OFFSET']);
+      expect(diffs[0]!.reduced).toBe(`value ${BigInt(diffs[0]!.full.split(' ')[1]!) + 4n}`);
+    });
+
+    it('an enumerator value changed', async () => {
+      const diffs = await diffWith(shiftEnumValue(reducedBytes, 'pid_type', 'PIDTYPE_MAX', 1));
+      expect(diffs).toEqual([
+        expect.objectContaining({ kindName: 'ENUMVAL_VALUE', full: 'value 4', reduced: 'value 5' }),
+      ]);
+    });
+
+    it('needed types missing (BTF minimized for another object)', async () => {
+      const other = await bpftoolMinCoreBtf(kernel!, [mmOnly]);
+      if (!other.ok) throw new Error(other.message);
+      const diffs = await diffWith(other.bytes);
+      const kinds = new Set(diffs.map((d) => d.kindName));
+      expect(kinds).toContain('FIELD_BYTE_OFFSET');
+      expect(kinds).toContain('TYPE_ID_TARGET');
+      expect(kinds).toContain('ENUMVAL_VALUE');
+      expect(diffs.find((d) => d.kindName === 'TYPE_ID_TARGET')).toMatchObject({
+        full: 'target struct task_struct',
+        reduced: 'target none (0)',
+      });
+    });
+
+    it('a relocation failure (whole-object abort) against a bad target', async () => {
+      const diffs = compareRelocations(full!, await libbpfRelocate(probe, ambiguousTarget));
+      expect(diffs).toHaveLength(full!.relocations.length);
+      expect(diffs[0]).toMatchObject({ reduced: 'error errno 22' });
+    });
+
+    it('accepts BTFHub .btf.tar.xz inputs like raw BTFs', async () => {
+      const dir = oracleTempDir();
+      writeFileSync(join(dir, '6.1.0-test-amd64.btf'), reducedBytes);
+      execFileSync('tar', ['-cJf', join(dir, 'k.btf.tar.xz'), '-C', dir, '6.1.0-test-amd64.btf']);
+      const extracted = extractBtfTarXz(join(dir, 'k.btf.tar.xz'));
+      expect(extracted).not.toBe(join(dir, '6.1.0-test-amd64.btf'));
+      expect(new Uint8Array(readFileSync(extracted))).toEqual(reducedBytes);
+      const viaArchive = await libbpfRelocate(probe, join(dir, 'k.btf.tar.xz'));
+      expect(compareRelocations(full!, viaArchive)).toEqual([]);
+      const bpftool = await bpftoolMinCoreBtf(join(dir, 'k.btf.tar.xz'), [probe]);
+      expect(bpftool.ok && bpftool.bytes).toEqual(reducedBytes);
+    });
+  });
+});

@@ -1,1 +1,25 @@
-export {};
+export { BtfBundle, type BundleBtf, type BundleStats, decodeBundle } from './bundle/bundle.js';
+export type { BundleObject } from './bundle/index-section.js';
+export { wrapBtfInElf } from './elf.js';
+export * from './errors.js';
+export {
+  type BtfBundleApi,
+  type BtfBundleDefaults,
+  type BundleManifest,
+  bundleManifest,
+  createBtfBundle,
+} from './factory.js';
+export { normalizeArch } from './kernel/arch.js';
+export { type DetectedKernel, type DetectOptions, detectKernel } from './kernel/detect.js';
+export { checkKernelKey, type KernelKey, kernelId, parseKernelId } from './kernel/key.js';
+export {
+  type KernelMatch,
+  type LookupKernel,
+  type LookupOptions,
+  type MatchKind,
+  nearestRelease,
+} from './kernel/lookup.js';
+export { compareKernelKeys } from './kernel/order.js';
+export { parseOsRelease } from './kernel/os-release.js';
+export { BTF_PATH_ENV, type ResolvedBtf, type ResolveOptions, resolveBtf } from './resolve.js';
+export { type WriteBtfOptions, writeBtfFile } from './write.js';

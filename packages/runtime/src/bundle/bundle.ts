@@ -1,0 +1,122 @@
+import { type KernelKey, kernelId } from '../kernel/key.js';
+import { type KernelMatch, type LookupKernel, type LookupOptions, matchKernel } from '../kernel/lookup.js';
+import { type BundleSections, inflateSection, readContainer } from './container.js';
+import { decodeDataSection } from './data-section.js';
+import { type BundleIndex, type BundleObject, parseIndex } from './index-section.js';
+
+/** Sizes and counts of a bundle. */
+export interface BundleStats {
+  /** Kernels with a BTF. */
+  kernels: number;
+  /** Kernels recorded as failed at build time. */
+  failed: number;
+  /** Distinct BTF blobs stored. */
+  blobs: number;
+  /** Sum of the distinct blobs' sizes. */
+  blobBytes: number;
+  /** Sum of the BTF sizes over all kernels (what storing one file per kernel would take). */
+  kernelBytes: number;
+  /** Size of the encoded bundle. */
+  bundleBytes: number;
+}
+
+/** A BTF found in the bundle for a kernel. */
+export interface BundleBtf {
+  /** How the kernel was matched, and to which bundle entry. */
+  match: KernelMatch;
+  /** Raw BTF bytes (do not modify: shared with the bundle's cache). */
+  bytes: Uint8Array;
+}
+
+/** A decoded bundle: the index is read eagerly, the BTF data on first access and then cached. */
+export class BtfBundle {
+  /** Kernel ids with a BTF, in bundle order (distro, version, arch, flavour, release). */
+  readonly kernels: readonly string[];
+  /** Kernel ids recorded as failed at build time → reason. */
+  readonly failed: ReadonlyMap<string, string>;
+  /** The eBPF objects the BTFs were minimised for (name + SHA-256), for staleness checks. */
+  readonly objects: readonly BundleObject[];
+  /** Build metadata (tool version, snapshot description). */
+  readonly meta: Readonly<Record<string, unknown>>;
+  /** Sizes and counts. */
+  readonly stats: BundleStats;
+  private readonly index: BundleIndex;
+  private readonly data: BundleSections['data'];
+  private readonly slot = new Map<string, number>();
+  private releases: Map<string, string[]> | undefined;
+  private blobs: Uint8Array[] | undefined;
+
+  /** Use {@link decodeBundle}. */
+  constructor(index: BundleIndex, data: BundleSections['data'], bundleBytes: number) {
+    this.index = index;
+    this.data = data;
+    this.kernels = index.kernels;
+    this.failed = index.failed;
+    this.objects = index.objects;
+    this.meta = index.meta;
+    index.kernels.forEach((id, i) => {
+      this.slot.set(id, i);
+    });
+    this.stats = {
+      kernels: index.kernels.length,
+      failed: index.failed.size,
+      blobs: index.blobSizes.length,
+      blobBytes: index.blobSizes.reduce((a, b) => a + b, 0),
+      kernelBytes: index.blobOf.reduce((a, b) => a + index.blobSizes[b]!, 0),
+      bundleBytes,
+    };
+  }
+
+  /** The BTF of the kernel with exactly this id, or undefined. Decodes the data section on first call. */
+  get(id: string): Uint8Array | undefined {
+    const i = this.slot.get(id);
+    if (i === undefined) return undefined;
+    this.blobs ??= decodeDataSection(inflateSection(this.data, 'data'), this.index.blobSizes);
+    return this.blobs[this.index.blobOf[i]!];
+  }
+
+  /** Why the build recorded this kernel as failed, or undefined. */
+  failure(kernel: KernelKey): string | undefined {
+    return this.failed.get(kernelId(kernel));
+  }
+
+  /** The bundle entry matching `kernel` (exact, normalized, then opt-in nearest; see docs/bundle-format.md). */
+  match(kernel: LookupKernel, options: LookupOptions = {}): KernelMatch | undefined {
+    return matchKernel(
+      kernel,
+      (id) => this.slot.has(id),
+      (prefix) => this.releasesOf(prefix),
+      options,
+    );
+  }
+
+  /** Finds and returns the BTF for `kernel` with how it matched, or undefined when nothing fits. */
+  find(kernel: LookupKernel, options: LookupOptions = {}): BundleBtf | undefined {
+    const match = this.match(kernel, options);
+    if (!match) return undefined;
+    return { match, bytes: this.get(match.id)! };
+  }
+
+  private releasesOf(prefix: string): readonly string[] {
+    if (!this.releases) {
+      this.releases = new Map();
+      for (const id of this.kernels) {
+        const cut = id.lastIndexOf('/');
+        const list = this.releases.get(id.slice(0, cut)) ?? [];
+        list.push(id.slice(cut + 1));
+        this.releases.set(id.slice(0, cut), list);
+      }
+    }
+    return this.releases.get(prefix) ?? [];
+  }
+}
+
+/**
+ * Decodes a bundle's header and index (cheap) and prepares lazy access to its BTFs. Throws
+ * {@link BundleForeignError}, {@link BundleVersionError}, {@link BundleTruncatedError} or {@link BundleCorruptError}.
+ */
+export function decodeBundle(bytes: Uint8Array): BtfBundle {
+  const sections = readContainer(bytes);
+  const index = parseIndex(inflateSection(sections.index, 'index'));
+  return new BtfBundle(index, sections.data, bytes.length);
+}

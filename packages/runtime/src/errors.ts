@@ -1,0 +1,79 @@
+/** Base class of every error the runtime throws on bad input. `code` is stable and machine-readable. */
+export class BtfRuntimeError extends Error {
+  /** Stable machine-readable error code. */
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The bytes are not a btf-bundle at all (wrong magic). */
+export class BundleForeignError extends BtfRuntimeError {
+  constructor(message: string) {
+    super('BUNDLE_FOREIGN', message);
+  }
+}
+
+/** The bundle was written by a newer (or unknown) format version. */
+export class BundleVersionError extends BtfRuntimeError {
+  /** The format version found in the header. */
+  readonly version: number;
+  constructor(version: number, supported: number) {
+    super('BUNDLE_VERSION', `unsupported bundle format version ${version} (this runtime reads ${supported})`);
+    this.version = version;
+  }
+}
+
+/** The bundle ends before a length it declares. */
+export class BundleTruncatedError extends BtfRuntimeError {
+  constructor(message: string) {
+    super('BUNDLE_TRUNCATED', message);
+  }
+}
+
+/** The bundle is structurally invalid (bad checksum, bad stream, out-of-range value). */
+export class BundleCorruptError extends BtfRuntimeError {
+  constructor(message: string) {
+    super('BUNDLE_CORRUPT', message);
+  }
+}
+
+/** A kernel identity (distro, version, arch, release) is unusable, e.g. contains `/`, `..` or NUL. */
+export class InvalidKernelKeyError extends BtfRuntimeError {
+  constructor(message: string) {
+    super('INVALID_KERNEL_KEY', message);
+  }
+}
+
+/** The running kernel could not be identified (no os-release file, no ID). */
+export class KernelDetectError extends BtfRuntimeError {
+  constructor(message: string) {
+    super('KERNEL_DETECT', message);
+  }
+}
+
+/** An explicit BTF override path was given but cannot be read. */
+export class BtfOverrideError extends BtfRuntimeError {
+  constructor(message: string) {
+    super('BTF_OVERRIDE', message);
+  }
+}
+
+/** `createBtfBundle` was used in a way that cannot work (e.g. async loader without a manifest). */
+export class BundleUsageError extends BtfRuntimeError {
+  constructor(message: string) {
+    super('BUNDLE_USAGE', message);
+  }
+}
+
+/** No BTF could be found for the kernel; `reason` says why (e.g. the build recorded it as failed). */
+export class BtfNotFoundError extends BtfRuntimeError {
+  /** The kernel id that was looked up. */
+  readonly kernel: string;
+  constructor(kernel: string, reason: string) {
+    super('BTF_NOT_FOUND', `no BTF for kernel ${kernel}: ${reason}`);
+    this.kernel = kernel;
+  }
+}

@@ -1,0 +1,83 @@
+import { type BtfBundle, type BundleBtf, type BundleStats, decodeBundle } from './bundle/bundle.js';
+import type { BundleObject } from './bundle/index-section.js';
+import { BundleUsageError } from './errors.js';
+import { type DetectedKernel, type DetectOptions, detectKernel } from './kernel/detect.js';
+import type { LookupKernel, LookupOptions } from './kernel/lookup.js';
+import { type ResolvedBtf, type ResolveOptions, resolveBtf } from './resolve.js';
+import { type WriteBtfOptions, writeBtfFile } from './write.js';
+
+/** The synchronously available summary of a bundle (JSON-serialisable; see {@link bundleManifest}). */
+export interface BundleManifest {
+  /** Kernel ids with a BTF. */
+  kernels: readonly string[];
+  /** The eBPF objects the bundle was built for. */
+  objects: readonly BundleObject[];
+  /** Sizes and counts. */
+  stats: BundleStats;
+}
+
+/** Defaults of a {@link createBtfBundle} instance. */
+export interface BtfBundleDefaults {
+  /** Default for `nearest` in `resolveBtf`/`findBtf`. Default false. */
+  nearest?: boolean;
+  /** Default host root (e.g. `/host` in containers) for `resolveBtf`/`detectKernel`. Default `/`. */
+  hostRoot?: string;
+  /** Precomputed manifest; required when `load` is asynchronous, so `kernels` etc. stay synchronous. */
+  manifest?: BundleManifest;
+}
+
+/** What `virtual:btf-bundle` exports: the bundle's API with the bundle bytes bound in. */
+export interface BtfBundleApi extends BundleManifest {
+  /** Resolves the BTF for the running kernel (see {@link resolveBtf}); defaults come from the factory. */
+  resolveBtf(options?: ResolveOptions): Promise<ResolvedBtf>;
+  /** Looks a kernel up in the bundle (detected when omitted); undefined when nothing fits. */
+  findBtf(kernel?: LookupKernel, options?: LookupOptions): Promise<BundleBtf | undefined>;
+  /** Writes BTF bytes to a private temp file and returns its path (see {@link writeBtfFile}). */
+  writeBtfFile(btf: Uint8Array | { bytes: Uint8Array }, options?: WriteBtfOptions): Promise<string>;
+  /** Identifies the running kernel (see {@link detectKernel}), with the factory's host root. */
+  detectKernel(options?: DetectOptions): DetectedKernel;
+  /** The decoded bundle (loaded and cached on first call). */
+  bundle(): Promise<BtfBundle>;
+}
+
+/** The manifest of a decoded bundle, e.g. for a bundler plugin to inline next to an asset-mode loader. */
+export function bundleManifest(bundle: BtfBundle): BundleManifest {
+  return { kernels: bundle.kernels, objects: bundle.objects, stats: bundle.stats };
+}
+
+/**
+ * Binds a bundle to the runtime API. `load` returns the bundle bytes; it is called once, lazily, unless it is
+ * synchronous and no `manifest` is given, in which case it is called at once to read the (small) index;
+ * the BTF data itself is always inflated on first lookup. Throws {@link BundleUsageError} when `load` is
+ * asynchronous and no manifest was given.
+ */
+export function createBtfBundle(
+  load: () => Uint8Array | Promise<Uint8Array>,
+  defaults: BtfBundleDefaults = {},
+): BtfBundleApi {
+  let cached: BtfBundle | Promise<BtfBundle> | undefined;
+  let manifest = defaults.manifest;
+  if (!manifest) {
+    const bytes = load();
+    if (!(bytes instanceof Uint8Array)) {
+      throw new BundleUsageError('createBtfBundle: an asynchronous loader needs defaults.manifest');
+    }
+    cached = decodeBundle(bytes);
+    manifest = bundleManifest(cached);
+  }
+  const bundle = async (): Promise<BtfBundle> => {
+    cached ??= Promise.resolve(load()).then(decodeBundle);
+    return cached;
+  };
+  const hostRoot = defaults.hostRoot;
+  return {
+    ...manifest,
+    bundle,
+    detectKernel: (options = {}) => detectKernel({ hostRoot, ...options }),
+    findBtf: async (kernel, options = {}) =>
+      (await bundle()).find(kernel ?? detectKernel({ hostRoot }), { nearest: defaults.nearest, ...options }),
+    resolveBtf: async (options = {}) =>
+      resolveBtf(await bundle(), { hostRoot, nearest: defaults.nearest, ...options }),
+    writeBtfFile,
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * Low-level pieces of the bundle format shared with the encoder in `@btf-bundle/core`
+ * (exported as `@btf-bundle/runtime/format`; not part of the app-facing API).
+ */
+
+export { compareKernelKeys } from '../kernel/order.js';
+export { joinBtf, type SplitBtf, splitBtf } from './btf-split.js';
+export {
+  BlobMode,
+  BTF_HEADER_SIZE,
+  BUNDLE_FORMAT_VERSION,
+  BUNDLE_HEADER_SIZE,
+  BUNDLE_MAGIC,
+} from './constants.js';
+export { crc32 } from './crc32.js';
+export { ByteWriter, zigzag } from './writer.js';

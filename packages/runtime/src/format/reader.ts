@@ -1,0 +1,78 @@
+import { BundleCorruptError, BundleTruncatedError } from '../errors.js';
+
+/** Bounds-checked sequential reader over a byte array; every failure is a typed bundle error. */
+export class ByteReader {
+  /** Current read position. */
+  pos: number;
+  private readonly bytes: Uint8Array;
+  private readonly end: number;
+  private readonly what: string;
+
+  constructor(bytes: Uint8Array, what: string, start = 0, end = bytes.length) {
+    this.bytes = bytes;
+    this.pos = start;
+    this.end = end;
+    this.what = what;
+  }
+
+  /** Bytes left before the end of the readable range. */
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  /** Reads an unsigned LEB128 varint of at most 32 bits. */
+  varint(): number {
+    let result = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (this.pos >= this.end)
+        throw new BundleTruncatedError(`${this.what}: varint runs past the end at ${this.pos}`);
+      const b = this.bytes[this.pos++]!;
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) {
+        if (result > 0xffffffff) throw this.corrupt('varint exceeds 32 bits');
+        return result;
+      }
+    }
+    throw this.corrupt('varint longer than 5 bytes');
+  }
+
+  /** Reads a varint and checks it does not exceed `max` (used for counts before allocating). */
+  count(max: number, label: string): number {
+    const at = this.pos;
+    const n = this.varint();
+    if (n > max)
+      throw new BundleCorruptError(`${this.what}: ${label} ${n} at offset ${at} exceeds limit ${max}`);
+    return n;
+  }
+
+  /** Returns a view of the next `n` bytes. */
+  take(n: number): Uint8Array {
+    if (n > this.remaining) {
+      throw new BundleTruncatedError(
+        `${this.what}: need ${n} bytes at offset ${this.pos}, have ${this.remaining}`,
+      );
+    }
+    const out = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  /** Returns the bytes up to (excluding) the next NUL and skips the NUL. */
+  cstring(): Uint8Array {
+    const nul = this.bytes.subarray(this.pos, this.end).indexOf(0);
+    if (nul < 0) throw new BundleTruncatedError(`${this.what}: unterminated string at offset ${this.pos}`);
+    const out = this.bytes.subarray(this.pos, this.pos + nul);
+    this.pos += nul + 1;
+    return out;
+  }
+
+  /** A corruption error naming this stream and the current offset. */
+  corrupt(message: string): BundleCorruptError {
+    return new BundleCorruptError(`${this.what}: ${message} at offset ${this.pos}`);
+  }
+}
+
+/** Maps a zigzag-encoded u32 back to a signed 32-bit integer. */
+export function unzigzag(n: number): number {
+  return (n >>> 1) ^ -(n & 1);
+}

@@ -1,0 +1,46 @@
+import { InvalidKernelKeyError } from '../errors.js';
+
+/** Identity of a kernel, as in BTFHub paths `<distro>/<version>/<arch>/<release>.btf`. */
+export interface KernelKey {
+  /** os-release `ID`, e.g. `debian`, `ubuntu`, `rhel`, `amzn`. */
+  distro: string;
+  /** os-release `VERSION_ID`, e.g. `12`, `20.04`, `8`. */
+  version: string;
+  /** Normalised architecture: `x86_64`, `arm64`, `s390x`, ... */
+  arch: string;
+  /** `uname -r`, e.g. `6.1.0-47-amd64`. */
+  release: string;
+}
+
+const SAFE_PART = /^[A-Za-z0-9._+~-]{1,128}$/;
+
+/** Throws {@link InvalidKernelKeyError} unless `part` is a safe path component (no `/`, NUL, `.` or `..`). */
+export function checkKeyPart(name: string, part: string): void {
+  if (!SAFE_PART.test(part) || part === '.' || part === '..') {
+    throw new InvalidKernelKeyError(`invalid kernel ${name} ${JSON.stringify(part)}`);
+  }
+}
+
+/** Validates every part of `key` (see {@link checkKeyPart}) and returns it. */
+export function checkKernelKey(key: KernelKey): KernelKey {
+  checkKeyPart('distro', key.distro);
+  checkKeyPart('version', key.version);
+  checkKeyPart('arch', key.arch);
+  checkKeyPart('release', key.release);
+  return key;
+}
+
+/** The string id `distro/version/arch/release` of a (validated) key. */
+export function kernelId(key: KernelKey): string {
+  checkKernelKey(key);
+  return `${key.distro}/${key.version}/${key.arch}/${key.release}`;
+}
+
+/** Parses a `distro/version/arch/release` id; throws {@link InvalidKernelKeyError} on anything else. */
+export function parseKernelId(id: string): KernelKey {
+  const parts = id.split('/');
+  if (parts.length !== 4)
+    throw new InvalidKernelKeyError(`kernel id ${JSON.stringify(id)} is not distro/version/arch/release`);
+  const [distro, version, arch, release] = parts as [string, string, string, string];
+  return checkKernelKey({ distro, version, arch, release });
+}

@@ -35,12 +35,14 @@ function filesUnder(dir: string, suffix: string): string[] {
 }
 
 /**
- * Kernels: the first and last x86_64 Debian 12 kernels of sample-snapshot; without a
- * snapshot (early development) the running kernel's BTF.
+ * Kernels: the oldest and newest x86_64 and the oldest arm64 Debian 12 kernel of
+ * sample-snapshot; without a snapshot (early development) the running kernel's BTF.
  */
 function kernels(): string[] {
-  const snapshot = filesUnder(join(repo, 'sample-snapshot/debian/12/x86_64'), '.btf.tar.xz');
-  if (snapshot.length > 0) return [...new Set([snapshot[0]!, snapshot[snapshot.length - 1]!])];
+  const x86 = filesUnder(join(repo, 'sample-snapshot/debian/12/x86_64'), '.btf.tar.xz');
+  const arm = filesUnder(join(repo, 'sample-snapshot/debian/12/arm64'), '.btf.tar.xz');
+  const picked = [x86[0], x86[x86.length - 1], arm[0]].filter((k): k is string => k !== undefined);
+  if (picked.length > 0) return [...new Set(picked)];
   return existsSync('/sys/kernel/btf/vmlinux') ? ['/sys/kernel/btf/vmlinux'] : [];
 }
 
@@ -49,8 +51,18 @@ function objects(): string[] {
   return [probe, mmOnly, ...filesUnder(join(repo, 'packages/core/testdata'), '.bpf.o')];
 }
 
-function byName(run: { relocations: LibbpfRelocation[] }, kindName: string, specPart: string) {
-  const found = run.relocations.filter((r) => r.kindName === kindName && r.spec?.includes(specPart));
+function byName(
+  run: { relocations: LibbpfRelocation[] },
+  kindName: string,
+  specPart: string,
+  section?: string,
+) {
+  const found = run.relocations.filter(
+    (r) =>
+      r.kindName === kindName &&
+      r.spec?.includes(specPart) &&
+      (section === undefined || r.section === section),
+  );
   expect(found, `${kindName} ${specPart}`).toHaveLength(1);
   return found[0]!;
 }
@@ -82,7 +94,7 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
   it('relocates the probe object as libbpf does: values, poison, targets, force-loaded ? sections', async () => {
     const run = await libbpfRelocate(probe, kernel!, { keepLog: true });
     expect(run.object.relocated).toBe(true);
-    expect(listCoreRelos(probe).length).toBe(35);
+    expect(listCoreRelos(probe).length).toBe(39);
     // every relocation processed, including those of SEC("?kprobe/...") and the .text subprogram
     expect(run.relocations.filter((r) => r.outcome === 'skipped')).toEqual([]);
     expect(run.relocations.filter((r) => r.section === '.text').map((r) => r.program)).toEqual([
@@ -103,7 +115,19 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
     expect(byName(run, 'TYPE_EXISTS', 'struct_that_does_not_exist_anywhere')).toMatchObject({ value: 0n });
     expect(byName(run, 'ENUMVAL_VALUE', 'PIDTYPE_MAX')).toMatchObject({ outcome: 'value', value: 4n });
     expect(byName(run, 'ENUMVAL_VALUE', 'PIDTYPE_NOT_IN_KERNEL')).toMatchObject({ outcome: 'poison' });
-    const tgid = byName(run, 'FIELD_BYTE_OFFSET', '.tgid');
+    // direct loads: LDX offset patching, load width adjustment, and its refusal (poison)
+    expect(byName(run, 'FIELD_BYTE_OFFSET', 'task_struct.pid', '?tp_btf/sched_switch')).toMatchObject({
+      patch: 'ldx',
+    });
+    expect(byName(run, 'FIELD_BYTE_OFFSET', 'task_struct___wide.flags')).toMatchObject({
+      patch: 'ldx',
+      memSize: { old: 8, new: 4 },
+    });
+    expect(byName(run, 'FIELD_BYTE_OFFSET', 'task_struct___wide.tgid')).toMatchObject({
+      outcome: 'poison',
+      reason: 'memsz-adjust',
+    });
+    const tgid = byName(run, 'FIELD_BYTE_OFFSET', 'task_struct.tgid');
     expect(tgid.outcome).toBe('value');
     // the value is the one libbpf logged for that relocation
     const m = run.log?.match(/relo #\d+: patched insn #\d+ \(ALU\/ALU64\) imm 4 -> (\d+)/);

@@ -4,7 +4,8 @@
  * It exercises every relocation class against a real kernel BTF: field offsets
  * through pointer chains, bitfields, field existence of a missing field
  * (poison/0), enum values, type ids, type existence/size/matches, a missing
- * struct, a `?` section (autoload off by default) and a .text subprogram.
+ * struct, a `?` section (autoload off by default), a .text subprogram and
+ * direct loads (LDX/ST/STX patching, load width adjustment and its refusal).
  * Local types are declared with preserve_access_index instead of vmlinux.h.
  */
 #include <linux/types.h>
@@ -33,6 +34,14 @@ struct task_struct {
 	char comm[16];
 	unsigned int flags;
 	int field_that_does_not_exist;
+} __attribute__((preserve_access_index));
+
+/* Same kernel struct through a flavor with different field widths: direct loads
+ * of these fields get LDX relocations, a load width change (unsigned long vs
+ * the kernel's unsigned int flags) and a refused one (signed long vs pid_t). */
+struct task_struct___wide {
+	long tgid;
+	unsigned long flags;
 } __attribute__((preserve_access_index));
 
 struct sock_common {
@@ -136,6 +145,15 @@ int probe_types(void *ctx)
 	acc += bpf_core_enum_value_exists(enum bpf_map_type___local, BPF_MAP_TYPE_RINGBUF___local);
 	put(0, acc);
 	return 0;
+}
+
+SEC("?tp_btf/sched_switch")
+int probe_direct(__u64 *ctx)
+{
+	struct task_struct *t = (void *)ctx[1];
+	struct task_struct___wide *w = (void *)ctx[2];
+
+	return t->pid + t->flags + w->flags + w->tgid;
 }
 
 char LICENSE[] SEC("license") = "GPL";

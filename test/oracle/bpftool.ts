@@ -25,6 +25,7 @@ export async function bpftoolMinCoreBtf(input: string, objects: readonly string[
   try {
     await execFileAsync('bpftool', ['gen', 'min_core_btf', rawBtfPath(input), output, ...objects], {
       maxBuffer: 64 << 20,
+      timeout: 300_000,
     });
     return { ok: true, bytes: new Uint8Array(await readFile(output)) };
   } catch (err) {

@@ -35,7 +35,8 @@
  * index inside that section (insn_off / 8), `program` the program (or .text
  * subprogram) containing it, found through the ELF symbol table. Then one
  * summary line:
- *   {"record":"object","relocated":bool,"loadError":E,"message":M}
+ *   {"record":"object","relocated":bool,"loadError":E,"message":M[,"problem":P]}
+ * where P says why the .BTF.ext records could not be listed (malformed input).
  * Exit status: 0 when the run completed (whatever libbpf decided), 2 on usage
  * or I/O problems.
  */
@@ -52,6 +53,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -117,24 +119,23 @@ static size_t log_len, log_cap;
 
 static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char tmp[4096];
+	va_list cp;
 	int n;
 
 	(void)level;
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
 	if (n < 0)
 		return 0;
-	if ((size_t)n >= sizeof(tmp))
-		n = sizeof(tmp) - 1;
 	if (log_len + n + 1 > log_cap) {
 		log_cap = (log_len + n + 1) * 2;
 		log_buf = realloc(log_buf, log_cap);
 		if (!log_buf)
 			die("out of memory");
 	}
-	memcpy(log_buf + log_len, tmp, n);
+	vsnprintf(log_buf + log_len, n + 1, fmt, ap);
 	log_len += n;
-	log_buf[log_len] = '\0';
 	return n;
 }
 
@@ -173,6 +174,8 @@ struct relo {
 
 static struct relo *relos;
 static size_t relo_cnt;
+/* why the object's CO-RE records could not be listed, if they could not */
+static const char *relo_problem;
 
 struct func_sym {
 	char *section;
@@ -280,20 +283,28 @@ static void read_core_relos(const char *path)
 	if (btf_ext_size < 32)
 		return;
 	btf = btf__parse_elf(path, NULL);
-	if (!btf)
-		die("%s: cannot read .BTF: %s", path, strerror(errno));
+	if (!btf) {
+		relo_problem = "cannot parse the object's .BTF";
+		return;
+	}
 	memcpy(&hdr_len, btf_ext_raw + 4, 4);
 	if (hdr_len < 32 || hdr_len > btf_ext_size)
 		goto out;
 	memcpy(&off, btf_ext_raw + 24, 4);
 	memcpy(&len, btf_ext_raw + 28, 4);
-	if (len < 4 || (uint64_t)hdr_len + off + len > btf_ext_size)
+	if (!len)
 		goto out;
+	if (len < 4 || (uint64_t)hdr_len + off + len > btf_ext_size) {
+		relo_problem = ".BTF.ext core_relo subsection out of bounds";
+		goto out;
+	}
 	p = btf_ext_raw + hdr_len + off;
 	end = p + len;
 	memcpy(&rec_size, p, 4);
-	if (rec_size < 16)
-		die("%s: .BTF.ext core_relo record size %u < 16", path, rec_size);
+	if (rec_size < 16 || rec_size % 4) {
+		relo_problem = ".BTF.ext core_relo record size invalid";
+		goto out;
+	}
 	p += 4;
 	while (p + 8 <= end) {
 		uint32_t sec_off, num, i;
@@ -541,12 +552,17 @@ int main(int argc, char **argv)
 	size_t k;
 
 	if (argc == 2 && !strcmp(argv[1], "--probe")) {
+		/* r0 = 0; exit */
+		const struct bpf_insn insns[] = {
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+
 		libbpf_set_print(NULL);
-		err = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SOCKET_FILTER, NULL);
-		if (err == 1)
-			return 0;
-		fprintf(stderr, "bpf() cannot load a socket filter program: %s\n",
-			err < 0 ? strerror(-err) : "not supported");
+		err = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, "GPL", insns, 2, NULL);
+		if (err >= 0)
+			return close(err), 0;
+		fprintf(stderr, "bpf(BPF_PROG_LOAD) of a trivial socket filter failed: %s\n", strerror(-err));
 		return 1;
 	}
 	for (i = 1; i < argc; i++) {
@@ -621,6 +637,10 @@ report:
 		 : core_failed ? "failed to perform CO-RE relocations"
 		 : !relocated  ? "load failed before CO-RE relocation"
 			       : "relocated");
+	if (relo_problem) {
+		printf(",\"problem\":");
+		json_str(relo_problem);
+	}
 	puts("}");
 	return 0;
 }

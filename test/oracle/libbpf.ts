@@ -110,6 +110,8 @@ export interface LibbpfObjectResult {
   loadError: number;
   /** Short description of where the load stopped. */
   message: string;
+  /** Why the object's `.BTF.ext` records could not be listed (malformed object), if so. */
+  problem?: string;
 }
 
 /** Result of {@link libbpfRelocate}. */
@@ -177,7 +179,7 @@ export async function libbpfRelocate(
     logPath = join(oracleTempDir('btf-bundle-libbpf-log-'), 'libbpf.log');
     args.push('--log', logPath);
   }
-  const { stdout } = await execFileAsync(binary, args, { maxBuffer: 256 << 20 });
+  const { stdout } = await execFileAsync(binary, args, { maxBuffer: 256 << 20, timeout: 300_000 });
   const run = parseHarnessOutput(stdout, object);
   if (logPath !== undefined) run.log = readFileSync(logPath, 'utf8');
   return run;

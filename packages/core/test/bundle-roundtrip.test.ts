@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeBundle, kernelId } from '@btf-bundle/runtime';
+import { describe, expect, it } from 'vitest';
+import { loadSet, SETS } from '../../runtime/test/helpers.js';
+import { type BundleInput, encodeBundle } from '../src/bundle/encode.js';
+
+const objects = [{ name: 'probe.bpf.o', sha256: 'ab'.repeat(32) }];
+const meta = { tool: { name: 'btf-bundle', version: '0.1.0' }, snapshot: { source: 'sample-snapshot' } };
+
+function shuffled<T>(xs: readonly T[], seed: number): T[] {
+  const out = [...xs];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+describe.each(SETS)('bundle of fixture set %s', (set) => {
+  const kernels = loadSet(set);
+  const input: BundleInput = {
+    kernels,
+    failed: [
+      {
+        key: { distro: 'debian', version: '12', arch: 'x86_64', release: '6.1.0-1-amd64' },
+        reason: 'no BTF',
+      },
+    ],
+    objects,
+    meta,
+  };
+  const bytes = encodeBundle(input);
+
+  it('decodes every kernel byte for byte', () => {
+    const bundle = decodeBundle(bytes);
+    expect(bundle.kernels).toHaveLength(kernels.length);
+    for (const k of kernels) expect(Buffer.from(bundle.get(kernelId(k.key))!)).toEqual(Buffer.from(k.blob));
+    expect(bundle.failed.get('debian/12/x86_64/6.1.0-1-amd64')).toBe('no BTF');
+    expect(bundle.objects).toEqual(objects);
+    expect(bundle.meta).toEqual(meta);
+    expect(bundle.stats.blobs).toBe(new Set(kernels.map((k) => Buffer.from(k.blob).toString('hex'))).size);
+  });
+
+  it('is deterministic whatever the input order', () => {
+    for (const seed of [1, 2, 3]) {
+      const again = encodeBundle({ ...input, kernels: shuffled(kernels, seed), objects: [...objects] });
+      expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
+    }
+  });
+
+  it('is smaller than tar+xz and tar+gzip of the same files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-size-'));
+    try {
+      const names = kernels.map((k, i) => {
+        const name = `${i}-${k.key.arch}-${k.key.release}.btf`;
+        writeFileSync(join(dir, name), k.blob);
+        return name;
+      });
+      const size = (flags: string) => execFileSync('tar', [flags, '-', '-C', dir, ...names]).length;
+      const xz = size('cJf');
+      const gz = size('czf');
+      console.log(`set ${set}: bundle ${bytes.length} B, tar cJf ${xz} B, tar czf ${gz} B`);
+      expect(bytes.length).toBeLessThan(xz);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+});
+
+describe('blobs that are not canonical BTF', () => {
+  it('round-trips arbitrary bytes verbatim, mixed with BTF', () => {
+    const btf = loadSet('a')[0]!.blob;
+    const odd = [
+      new Uint8Array(0),
+      new Uint8Array([1, 2, 3]),
+      btf.subarray(0, 30),
+      Uint8Array.from(btf, (b) => b ^ 1),
+    ];
+    const bigEndianish = Uint8Array.from(btf);
+    bigEndianish[2] = 2; // BTF version 2: not canonical, stored verbatim
+    const blobs = [...odd, bigEndianish, btf];
+    const kernels = blobs.map((blob, i) => ({
+      key: { distro: 'x', version: '1', arch: 'x86_64', release: `1.0.${i}` },
+      blob,
+    }));
+    const bundle = decodeBundle(encodeBundle({ kernels, objects: [], meta: {} }));
+    for (const k of kernels) expect(Buffer.from(bundle.get(kernelId(k.key))!)).toEqual(Buffer.from(k.blob));
+  });
+
+  it('round-trips a big-endian BTF produced from a real blob', () => {
+    const le = loadSet('a')[0]!.blob;
+    const be = Uint8Array.from(le);
+    const v = new DataView(be.buffer);
+    const typeLen = v.getUint32(12, true);
+    for (let o = 0; o < 24 + typeLen; o += 4) {
+      if (o === 0) v.setUint16(0, 0xeb9f, false);
+      else if (o !== 0) v.setUint32(o, new DataView(le.buffer, le.byteOffset).getUint32(o, true), false);
+    }
+    const kernels = [
+      { key: { distro: 'debian', version: '12', arch: 's390x', release: '6.1.0-1-s390x' }, blob: be },
+    ];
+    const bundle = decodeBundle(encodeBundle({ kernels, objects: [], meta: {} }));
+    expect(Buffer.from(bundle.get('debian/12/s390x/6.1.0-1-s390x')!)).toEqual(Buffer.from(be));
+  });
+
+  it('rejects duplicate and unsafe kernel keys', () => {
+    const blob = new Uint8Array([1]);
+    const key = { distro: 'debian', version: '12', arch: 'x86_64', release: '6.1.0-1-amd64' };
+    expect(() =>
+      encodeBundle({
+        kernels: [
+          { key, blob },
+          { key, blob },
+        ],
+        objects: [],
+        meta: {},
+      }),
+    ).toThrow(/more than once/);
+    expect(() =>
+      encodeBundle({ kernels: [{ key: { ...key, release: '../x' }, blob }], objects: [], meta: {} }),
+    ).toThrow(/invalid kernel release/);
+  });
+});

@@ -14,9 +14,15 @@ export interface CoreReloId {
   kind: number;
 }
 
-/** Lists the core_relo records of `objectPath` in file order (empty if it has no `.BTF.ext` CO-RE data). */
+/**
+ * Lists the core_relo records of `objectPath` in file order (empty if it has no `.BTF.ext`
+ * CO-RE data). Throws for anything but a little-endian ELF64 file.
+ */
 export function listCoreRelos(objectPath: string): CoreReloId[] {
   const buf = readFileSync(objectPath);
+  if (buf.readUInt32BE(0) !== 0x7f454c46 || buf[4] !== 2 || buf[5] !== 1) {
+    throw new Error(`${objectPath}: not a little-endian ELF64 object`);
+  }
   const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const shoff = Number(v.getBigUint64(0x28, true));
   const shentsize = v.getUint16(0x3a, true);

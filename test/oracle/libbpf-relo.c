@@ -280,8 +280,15 @@ static void read_core_relos(const char *path)
 	struct btf *btf;
 	size_t cap = 0;
 
+	uint16_t magic;
+
 	if (btf_ext_size < 32)
 		return;
+	memcpy(&magic, btf_ext_raw, 2);
+	if (magic != 0xeb9f) {
+		relo_problem = ".BTF.ext is not in host byte order";
+		return;
+	}
 	btf = btf__parse_elf(path, NULL);
 	if (!btf) {
 		relo_problem = "cannot parse the object's .BTF";

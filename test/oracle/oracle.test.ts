@@ -78,8 +78,11 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
 
   it('reports every CO-RE relocation of every object exactly once, in file order', async () => {
     for (const object of objects()) {
-      const expected = listCoreRelos(object);
       const run = await libbpfRelocate(object, kernel!);
+      if (run.object.problem !== undefined && object.includes('packages/core/testdata')) {
+        continue; // deliberately malformed or big-endian corpus object: nothing to count
+      }
+      const expected = listCoreRelos(object);
       const got = run.relocations.map((r) => ({
         section: r.section,
         reloIndex: r.reloIndex,

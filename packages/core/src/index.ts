@@ -1,1 +1,12 @@
 export {};
+export { runKernelTasks } from './batch/pool.js';
+export type { KernelOutcome, KernelTask } from './batch/task.js';
+export { buildBundle, BuildFailedError } from './build/build.js';
+export { ANY_ARCH, archOfObjectName, resolveObjects } from './build/objects.js';
+export type { BuildBundleOptions, BuildProgress, BuildResult, FailOn, ObjectsOption } from './build/types.js';
+export { BuildCache, cacheKey, DEFAULT_CACHE_DIR } from './cache/cache.js';
+export { relocationSignature } from './cache/signature.js';
+export type { BuildReport, BuildStats, KernelReport } from './report/report.js';
+export { formatReport } from './report/table.js';
+export { MAX_KERNEL_BTF_BYTES, readKernelBtf } from './snapshot/input.js';
+export { parseKernelPath, scanSnapshot } from './snapshot/scan.js';

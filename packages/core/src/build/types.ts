@@ -1,16 +1,7 @@
 import type { MinimizeMode } from '../minimize/minimize.js';
+import type { BuildReport, BuildStats } from '../report/report.js';
 
-/** A kernel in BTFHub archive layout: `<distro>/<version>/<arch>/<release>.btf[.tar.xz]`. */
-export interface KernelKey {
-  /** e.g. "ubuntu", "centos", "debian", "amzn". */
-  distro: string;
-  /** Distro version, e.g. "20.04", "8", "12". */
-  version: string;
-  /** Normalised arch: "x86_64" or "arm64" (as BTFHub names them). */
-  arch: string;
-  /** Kernel release (`uname -r`), e.g. "6.1.0-54-amd64". */
-  release: string;
-}
+export type { KernelKey } from '@btf-bundle/runtime';
 
 /** When a build fails instead of reporting and skipping. */
 export type FailOn =
@@ -48,6 +39,10 @@ export interface BuildBundleOptions {
   exclude?: string[];
   /** Cache directory; false disables the cache. Default `node_modules/.cache/btf-bundle` under the cwd. */
   cacheDir?: string | false;
+  /** Size bound of the cache; least recently used entries are evicted after the build. Default 1 GiB. */
+  cacheMaxBytes?: number;
+  /** Directory relative object globs are resolved against; default the cwd. */
+  cwd?: string;
   /** Worker threads; default the number of cores. */
   workers?: number;
   /** When to fail instead of skipping (default 'never'). */
@@ -58,4 +53,14 @@ export interface BuildBundleOptions {
   onProgress?: (progress: BuildProgress) => void;
   /** Called for each warning (failed kernel, arch without objects, ...). */
   onWarning?: (message: string) => void;
+}
+
+/** Output of {@link buildBundle}. */
+export interface BuildResult {
+  /** The encoded bundle. */
+  bundle: Uint8Array;
+  /** Per-kernel, per-object coverage. */
+  report: BuildReport;
+  /** Totals (same object as `report.stats`). */
+  stats: BuildStats;
 }

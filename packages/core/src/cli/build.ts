@@ -1,5 +1,107 @@
-/** Placeholder until this command lands. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('btf-bundle: this command is not implemented yet');
-  return 1;
+import { parseArgs } from 'node:util';
+import { BuildFailedError, buildBundle } from '../build/build.js';
+import type { FailOn } from '../build/types.js';
+import { writeFileAtomic } from '../cache/atomic.js';
+import { UsageError } from '../errors.js';
+import type { MinimizeMode } from '../minimize/minimize.js';
+import { formatReport } from '../report/table.js';
+import { progressReporter } from './progress.js';
+
+const HELP = `usage: btf-bundle build --snapshot DIR --objects GLOB... --out FILE [options]
+
+Minimize every kernel BTF of a BTFHub-layout snapshot for the CO-RE relocations of the objects, dedup the
+results and write a bundle with the kernel→BTF lookup.
+
+  --snapshot DIR        snapshot dir (<distro>/<version>/<arch>/<release>.btf[.tar.xz])
+  --objects GLOB        .bpf.o files (repeatable; bpf2go names *_x86_bpfel.o, *_arm64_bpfel.o pick their arch)
+  --out FILE            bundle to write
+  --report FILE         also write the coverage report as JSON
+  --include GLOB        kernel files to include, relative to the snapshot (repeatable; default all)
+  --exclude GLOB        kernel files to exclude (repeatable)
+  --workers N           worker threads (default: number of cores)
+  --cache-dir DIR       cache dir (default node_modules/.cache/btf-bundle)
+  --no-cache            do not use the cache
+  --fail-on WHEN        never (default) | unreadable | error
+  --mode MODE           robust (default) | bpftool
+  --quiet               no progress and no table
+  -h, --help            this help`;
+
+const FAIL_ON: readonly FailOn[] = ['never', 'unreadable', 'error'];
+const MODES: readonly MinimizeMode[] = ['robust', 'bpftool'];
+
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${value}'`);
+  }
+  return value as T;
+}
+
+/** `btf-bundle build`: build a bundle from a snapshot, print progress and the coverage table. */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      snapshot: { type: 'string' },
+      objects: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      report: { type: 'string' },
+      include: { type: 'string', multiple: true },
+      exclude: { type: 'string', multiple: true },
+      workers: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'no-cache': { type: 'boolean' },
+      'fail-on': { type: 'string' },
+      mode: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!values.snapshot || !values.objects?.length || !values.out) {
+    throw new UsageError(`build needs --snapshot, --objects and --out\n\n${HELP}`);
+  }
+  if (values['no-cache'] && values['cache-dir'])
+    throw new UsageError('--cache-dir and --no-cache exclude each other');
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  const progress = values.quiet ? undefined : progressReporter(process.stderr);
+  const warnings: string[] = [];
+  try {
+    const result = await buildBundle({
+      snapshot: values.snapshot,
+      objects: values.objects,
+      include: values.include,
+      exclude: values.exclude,
+      workers,
+      cacheDir: values['no-cache'] ? false : values['cache-dir'],
+      failOn: oneOf('fail-on', values['fail-on'], FAIL_ON),
+      mode: oneOf('mode', values.mode, MODES),
+      onProgress: progress?.update,
+      onWarning: (w) => warnings.push(w),
+    });
+    progress?.end();
+    await writeFileAtomic(values.out, result.bundle);
+    if (values.report) await writeFileAtomic(values.report, `${JSON.stringify(result.report, null, 2)}\n`);
+    if (!values.quiet) {
+      for (const w of warnings) console.error(`warning: ${w}`);
+      console.log(formatReport(result.report));
+      console.log(`wrote ${values.out}`);
+    }
+    return 0;
+  } catch (err) {
+    progress?.end();
+    if (err instanceof BuildFailedError && err.report) {
+      if (values.report) await writeFileAtomic(values.report, `${JSON.stringify(err.report, null, 2)}\n`);
+      if (!values.quiet) console.log(formatReport(err.report));
+    }
+    throw err;
+  }
 }

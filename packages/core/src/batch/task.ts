@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { Btf } from '../btf/btf.js';
+import { BuildCache, type CachedResult, cacheKey } from '../cache/cache.js';
+import { BtfBundleError, CoreRelocationError, MinimizeError } from '../errors.js';
+import { type MinimizeMode, minimizeBtf, type ObjectRelocationSummary } from '../minimize/minimize.js';
+import { type BpfObject, parseBpfObject } from '../object.js';
+import { readKernelBtf } from '../snapshot/input.js';
+
+/** One kernel to minimize. */
+export interface KernelTask {
+  /** Kernel id `distro/version/arch/release`. */
+  id: string;
+  /** Kernel file. */
+  path: string;
+  /** Arch, selecting the object set. */
+  arch: string;
+}
+
+/** The objects of one arch as sent to a worker. */
+export interface ObjectSet {
+  /** Object names and bytes, in minimizer order. */
+  objects: { name: string; bytes: Uint8Array }[];
+  /** Their relocation signatures, same order. */
+  signatures: string[];
+}
+
+/** Everything a worker needs besides its tasks (structured-clone friendly). */
+export interface TaskSetup {
+  /** Object sets by arch. */
+  objectSets: Record<string, ObjectSet>;
+  /** Cache dir, or null for no cache. */
+  cacheDir: string | null;
+  /** Minimizer mode. */
+  mode: MinimizeMode;
+}
+
+/** What happened to one kernel. */
+export type KernelOutcome = {
+  /** Kernel id. */
+  id: string;
+  /** Whether the result came from the cache. */
+  cached: boolean;
+  /** Size of the kernel's raw BTF, when it could be read. */
+  sourceBytes?: number;
+  /** Milliseconds spent on this kernel. */
+  ms: number;
+  /** Cache problems that did not fail the kernel (e.g. an unwritable cache dir). */
+  cacheWarning?: string;
+} & (
+  | { status: 'covered'; btf: Uint8Array; objects: ObjectRelocationSummary[] }
+  /** `unreadable`: the kernel file could not be read or is not valid BTF; `error`: it cannot be covered. */
+  | { status: 'failed'; failure: 'unreadable' | 'error'; reason: string }
+);
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Runs kernel tasks for one {@link TaskSetup}; objects are parsed once. */
+export class KernelProcessor {
+  private readonly parsed = new Map<string, BpfObject[]>();
+  private readonly cache: BuildCache | undefined;
+
+  /** Parse the object sets of `setup`. */
+  constructor(private readonly setup: TaskSetup) {
+    for (const [arch, set] of Object.entries(setup.objectSets)) {
+      this.parsed.set(
+        arch,
+        set.objects.map((o) => parseBpfObject(o.bytes, o.name)),
+      );
+    }
+    this.cache = setup.cacheDir === null ? undefined : new BuildCache(setup.cacheDir);
+  }
+
+  /** Read, look up and (on a miss) minimize one kernel. Never throws: failures are outcomes. */
+  async run(task: KernelTask): Promise<KernelOutcome> {
+    const start = performance.now();
+    const done = <T extends object>(rest: T) => ({ id: task.id, ms: performance.now() - start, ...rest });
+    const set = this.setup.objectSets[task.arch];
+    const objects = this.parsed.get(task.arch);
+    if (!set || !objects) throw new Error(`no objects for arch ${task.arch}`);
+    const names = set.objects.map((o) => o.name);
+    let raw: Uint8Array | undefined;
+    let source: { sourceHash: string; sourceBytes: number } | undefined;
+    let cacheWarning: string | undefined;
+    const cacheOp = async <T>(op: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await op();
+      } catch (err) {
+        cacheWarning = `cache: ${message(err)}`;
+        return undefined;
+      }
+    };
+    try {
+      const info = await stat(task.path);
+      source =
+        this.cache && (await cacheOp(() => this.cache!.sourceHash(task.path, info.size, info.mtimeMs)));
+      if (!source) {
+        raw = await readKernelBtf(task.path);
+        source = { sourceHash: createHash('sha256').update(raw).digest('hex'), sourceBytes: raw.length };
+        const record = { ...source, size: info.size, mtimeMs: info.mtimeMs };
+        if (this.cache) await cacheOp(() => this.cache!.setSourceHash(task.path, record));
+      }
+    } catch (err) {
+      return done({ cached: false, status: 'failed', failure: 'unreadable', reason: message(err) });
+    }
+    const { sourceBytes } = source;
+    const key = cacheKey({ ...source, signatures: set.signatures, mode: this.setup.mode });
+    const hit = this.cache && (await cacheOp(() => this.cache!.get(key)));
+    if (hit) return done({ ...fromCache(hit, names), cached: true, sourceBytes, cacheWarning });
+    let result: CachedResult;
+    try {
+      raw ??= await readKernelBtf(task.path);
+      const target = Btf.parse(raw, { file: task.path });
+      const min = minimizeBtf(target, objects, { mode: this.setup.mode, littleEndian: target.littleEndian });
+      result = {
+        status: 'covered',
+        sourceBytes,
+        btf: min.btf,
+        objects: min.objects.map(({ object: _, ...s }) => s),
+      };
+    } catch (err) {
+      if (!(err instanceof CoreRelocationError || err instanceof MinimizeError)) {
+        const failure = err instanceof BtfBundleError ? 'unreadable' : 'error';
+        return done({
+          cached: false,
+          sourceBytes,
+          status: 'failed',
+          failure,
+          reason: message(err),
+          cacheWarning,
+        });
+      }
+      result = { status: 'failed', sourceBytes, reason: message(err) };
+    }
+    if (this.cache) await cacheOp(() => this.cache!.put(key, result));
+    return done({ ...fromCache(result, names), cached: false, sourceBytes, cacheWarning });
+  }
+}
+
+/** An outcome body from a cached (or to-be-cached) result, re-attaching object names. */
+function fromCache(
+  result: CachedResult,
+  names: string[],
+):
+  | { status: 'covered'; btf: Uint8Array; objects: ObjectRelocationSummary[] }
+  | {
+      status: 'failed';
+      failure: 'error';
+      reason: string;
+    } {
+  if (result.status === 'failed') return { status: 'failed', failure: 'error', reason: result.reason };
+  const objects = result.objects.map((s, i) => ({ object: names[i] ?? `#${i}`, ...s }));
+  return { status: 'covered', btf: result.btf, objects };
+}

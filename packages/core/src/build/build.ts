@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { runKernelTasks } from '../batch/pool.js';
+import type { KernelOutcome, KernelTask, ObjectSet, TaskSetup } from '../batch/task.js';
+import { encodeBundle } from '../bundle/encode.js';
+import { BuildCache, DEFAULT_CACHE_DIR, DEFAULT_CACHE_MAX_BYTES } from '../cache/cache.js';
+import { relocationSignature } from '../cache/signature.js';
+import { TOOL_VERSION } from '../cache/version.js';
+import { BtfBundleError, UsageError } from '../errors.js';
+import { parseBpfObject } from '../object.js';
+import { type BuildReport, computeStats, type KernelReport } from '../report/report.js';
+import { type SnapshotKernel, scanSnapshot } from '../snapshot/scan.js';
+import { type ObjectFile, objectsForArch, resolveObjects } from './objects.js';
+import type { BuildBundleOptions, BuildResult } from './types.js';
+
+/** A build stopped because of `failOn`; `report` says what happened to every kernel. */
+export class BuildFailedError extends BtfBundleError {
+  override name = 'BuildFailedError';
+  /** The report of the failed build (its stats count no bundle bytes). */
+  report?: BuildReport;
+}
+
+/** The object sets per arch present among `kernels`, with arches that have no objects. */
+function objectSetsFor(
+  kernels: readonly SnapshotKernel[],
+  byArch: Map<string, ObjectFile[]>,
+): { sets: Record<string, ObjectSet>; missing: Set<string> } {
+  const sets: Record<string, ObjectSet> = {};
+  const missing = new Set<string>();
+  for (const arch of new Set(kernels.map((k) => k.key.arch))) {
+    const files = objectsForArch(byArch, arch);
+    if (files.length === 0) {
+      missing.add(arch);
+      continue;
+    }
+    sets[arch] = {
+      objects: files.map((f) => ({ name: f.name, bytes: f.bytes })),
+      signatures: files.map((f) => relocationSignature(parseBpfObject(f.bytes, f.path))),
+    };
+  }
+  return { sets, missing };
+}
+
+function kernelReport(kernel: SnapshotKernel, outcome: KernelOutcome): KernelReport {
+  const base = { id: kernel.id, path: kernel.path, cached: outcome.cached, ms: outcome.ms };
+  const size = outcome.sourceBytes === undefined ? {} : { sourceBytes: outcome.sourceBytes };
+  if (outcome.status === 'failed') {
+    return { ...base, ...size, status: 'failed', failure: outcome.failure, reason: outcome.reason };
+  }
+  return { ...base, ...size, status: 'covered', btfBytes: outcome.btf.length, objects: outcome.objects };
+}
+
+/**
+ * Build a bundle: scan the snapshot, minimize every kernel for the objects of its arch on a worker pool (with the
+ * on-disk cache), dedup identical outputs and encode them with the kernel→BTF lookup and the objects' names and
+ * sha256. The bytes depend only on the inputs (not on file order or worker count). Kernels that fail are
+ * reported and recorded in the bundle as failed unless `failOn` makes them fatal ({@link BuildFailedError}).
+ */
+export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult> {
+  const start = performance.now();
+  const failOn = opts.failOn ?? 'never';
+  const mode = opts.mode ?? 'robust';
+  const workers = opts.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new UsageError(`workers must be a positive integer, got ${workers}`);
+  const warn = (message: string) => opts.onWarning?.(message);
+
+  const scan = await scanSnapshot(opts.snapshot, { include: opts.include, exclude: opts.exclude });
+  if (scan.kernels.length === 0 && scan.invalid.length === 0) {
+    throw new UsageError(
+      `snapshot ${opts.snapshot} has no kernel files (<distro>/<version>/<arch>/<release>.btf[.tar.xz])`,
+    );
+  }
+  const byArch = await resolveObjects(opts.objects, opts.cwd);
+  if (byArch.size === 0) throw new UsageError('no objects given');
+  const { sets, missing } = objectSetsFor(scan.kernels, byArch);
+  for (const arch of missing) warn(`no objects for arch ${arch}: its kernels are skipped`);
+
+  const reports = new Map<string, KernelReport>();
+  for (const { path, reason } of scan.invalid) {
+    warn(`${path}: ${reason}`);
+    reports.set(path, { id: path, path, status: 'failed', failure: 'unreadable', reason });
+  }
+  const tasks: KernelTask[] = [];
+  for (const kernel of scan.kernels) {
+    if (missing.has(kernel.key.arch)) {
+      reports.set(kernel.id, {
+        id: kernel.id,
+        path: kernel.path,
+        status: 'skipped',
+        reason: `no objects for arch ${kernel.key.arch}`,
+      });
+    } else tasks.push({ id: kernel.id, path: kernel.path, arch: kernel.key.arch });
+  }
+
+  const cacheDir = opts.cacheDir === false ? null : resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
+  const setup: TaskSetup = { objectSets: sets, cacheDir, mode };
+  let done = 0;
+  const outcomes = await runKernelTasks(tasks, setup, {
+    workers,
+    onOutcome: (outcome) => {
+      done++;
+      const elapsed = performance.now() - start;
+      const etaMs = done < tasks.length ? (elapsed / done) * (tasks.length - done) : 0;
+      if (outcome.cacheWarning) warn(`${outcome.id}: ${outcome.cacheWarning}`);
+      if (outcome.status === 'failed') warn(`${outcome.id}: ${outcome.reason}`);
+      opts.onProgress?.({ done, total: tasks.length, current: outcome.id, etaMs });
+    },
+  });
+  const kernelsById = new Map(scan.kernels.map((k) => [k.id, k]));
+  outcomes.forEach((outcome) => {
+    reports.set(outcome.id, kernelReport(kernelsById.get(outcome.id) as SnapshotKernel, outcome));
+  });
+  const kernels = [...scan.invalid.map((i) => i.path), ...scan.kernels.map((k) => k.id)].map(
+    (id) => reports.get(id) as KernelReport,
+  );
+  const objects = [...byArch].flatMap(([arch, files]) =>
+    files.map((f) => ({ name: f.name, sha256: f.sha256, arch })),
+  );
+
+  const fatal = kernels.filter(
+    (k) =>
+      k.status === 'failed' &&
+      (failOn === 'error' || (failOn === 'unreadable' && k.failure === 'unreadable')),
+  );
+  if (fatal.length > 0) {
+    const stats = computeStats(kernels, { distinctBlobs: 0, bundleBytes: 0, ms: performance.now() - start });
+    const err = new BuildFailedError(
+      `${fatal.length} kernel(s) failed with --fail-on ${failOn}; first: ${fatal[0]?.id}: ${fatal[0]?.reason}`,
+    );
+    err.report = { version: 1, objects, kernels, stats };
+    throw err;
+  }
+
+  const covered = outcomes.flatMap((o) =>
+    o.status === 'covered' ? [{ key: kernelsById.get(o.id)!.key, blob: o.btf }] : [],
+  );
+  const failed = outcomes.flatMap((o) =>
+    o.status === 'failed' ? [{ key: kernelsById.get(o.id)!.key, reason: o.reason }] : [],
+  );
+  const bundleObjects = [...new Map(objects.map((o) => [`${o.name}\0${o.sha256}`, o])).values()];
+  const bundle = encodeBundle({
+    kernels: covered,
+    failed,
+    objects: bundleObjects.map(({ name, sha256 }) => ({ name, sha256 })),
+    meta: { tool: 'btf-bundle', version: TOOL_VERSION, mode },
+  });
+  if (cacheDir !== null) await new BuildCache(cacheDir).evict(opts.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES);
+
+  const distinctBlobs = new Set(covered.map((c) => createHash('sha256').update(c.blob).digest('hex'))).size;
+  const stats = computeStats(kernels, {
+    distinctBlobs,
+    bundleBytes: bundle.length,
+    ms: performance.now() - start,
+  });
+  return { bundle, report: { version: 1, objects, kernels, stats }, stats };
+}

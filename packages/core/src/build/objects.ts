@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import fg from 'fast-glob';
+import { UsageError } from '../errors.js';
+import type { ObjectsOption } from './types.js';
+
+/** A `.bpf.o` file to minimize for, read into memory. */
+export interface ObjectFile {
+  /** Base name, used in reports and the bundle. */
+  name: string;
+  /** Absolute path. */
+  path: string;
+  /** File contents. */
+  bytes: Uint8Array;
+  /** Hex sha256 of `bytes` (recorded in the bundle to detect stale bundles). */
+  sha256: string;
+}
+
+/** The special arch of objects whose name does not pin one: they apply to every arch. */
+export const ANY_ARCH = '*';
+
+/** bpf2go target names (`<stem>_<target>_bpfel.o`) to BTFHub/uname arch names. */
+const BPF2GO_ARCHES: Record<string, string> = {
+  x86: 'x86_64',
+  amd64: 'x86_64',
+  arm64: 'arm64',
+  arm: 'arm',
+  s390: 's390x',
+  powerpc: 'ppc64le',
+  riscv: 'riscv64',
+  loong64: 'loongarch64',
+  mips: 'mips',
+};
+
+/**
+ * The arch a bpf2go-style object name pins (`foo_x86_bpfel.o` → `x86_64`, `foo_arm64_bpfel.o` → `arm64`,
+ * `foo_s390_bpfeb.o` → `s390x`), or {@link ANY_ARCH} for any other name (including plain `foo_bpfel.o`).
+ */
+export function archOfObjectName(name: string): string {
+  const m = /_([a-z0-9]+)_bpfe[lb]\.o$/.exec(basename(name));
+  return (m && BPF2GO_ARCHES[m[1] as string]) ?? ANY_ARCH;
+}
+
+/** Expand globs (literal paths must exist), returning sorted absolute paths. */
+async function expand(patterns: string[], cwd: string): Promise<string[]> {
+  const out = new Set<string>();
+  for (const pattern of patterns) {
+    const matches = fg.isDynamicPattern(pattern)
+      ? await fg(pattern, { cwd, absolute: true, onlyFiles: true })
+      : [resolve(cwd, pattern)];
+    if (matches.length === 0) throw new UsageError(`objects: '${pattern}' matches no file`);
+    for (const m of matches) out.add(resolve(m));
+  }
+  return [...out].sort();
+}
+
+async function load(path: string): Promise<ObjectFile> {
+  const bytes = new Uint8Array(
+    await readFile(path).catch((err: unknown) => {
+      throw new UsageError(`cannot read object ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    }),
+  );
+  return { name: basename(path), path, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/**
+ * Resolve the objects option into objects per arch: a plain list is split by bpf2go names (unpinned names go
+ * under {@link ANY_ARCH}); a record is taken as given. Each list is sorted by name; duplicate names within an
+ * arch are a UsageError (reports and the bundle identify objects by name).
+ */
+export async function resolveObjects(
+  option: ObjectsOption,
+  cwd = process.cwd(),
+): Promise<Map<string, ObjectFile[]>> {
+  const byArch = new Map<string, ObjectFile[]>();
+  const add = (arch: string, file: ObjectFile): void => {
+    const list = byArch.get(arch) ?? [];
+    if (list.some((o) => o.name === file.name)) {
+      throw new UsageError(`objects: two objects named '${file.name}' for arch ${arch}`);
+    }
+    list.push(file);
+    byArch.set(arch, list);
+  };
+  const entries: [string | undefined, string[]][] = Array.isArray(option)
+    ? [[undefined, option]]
+    : Object.entries(option).map(([arch, list]) => [arch, list ?? []]);
+  for (const [arch, patterns] of entries) {
+    for (const path of await expand(patterns, cwd)) {
+      const file = await load(path);
+      add(arch ?? archOfObjectName(file.name), file);
+    }
+  }
+  for (const list of byArch.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return byArch;
+}
+
+/** The objects that apply to kernels of `arch`: those pinned to it plus the unpinned ones. */
+export function objectsForArch(byArch: Map<string, ObjectFile[]>, arch: string): ObjectFile[] {
+  return [...(byArch.get(arch) ?? []), ...(arch === ANY_ARCH ? [] : (byArch.get(ANY_ARCH) ?? []))].sort(
+    (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+}

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { MinimizeMode, ObjectRelocationSummary } from '../minimize/minimize.js';
+import { writeFileAtomic } from './atomic.js';
+import { TOOL_VERSION } from './version.js';
+
+/** Default cache directory, under the current working directory. */
+export const DEFAULT_CACHE_DIR = 'node_modules/.cache/btf-bundle';
+
+/** Default size bound of the cache (entries only). */
+export const DEFAULT_CACHE_MAX_BYTES = 1024 * 1024 * 1024;
+
+/** Per-object relocation counts as stored in the cache (the object's name is re-attached on read). */
+export type CachedSummary = Omit<ObjectRelocationSummary, 'object'>;
+
+/** The cached outcome of minimizing one kernel BTF for one set of objects. */
+export type CachedResult =
+  | { status: 'covered'; sourceBytes: number; btf: Uint8Array; objects: CachedSummary[] }
+  | { status: 'failed'; sourceBytes: number; reason: string };
+
+/** Parts of a cache key. */
+export interface CacheKeyParts {
+  /** sha256 of the kernel's raw BTF. */
+  sourceHash: string;
+  /** Relocation signatures of the objects, in the order they are given to the minimizer. */
+  signatures: string[];
+  /** Minimizer mode. */
+  mode: MinimizeMode;
+}
+
+const ENTRY_MAGIC = 'BBC1';
+const CHECKSUM_LEN = 32;
+
+const sha256 = (data: Uint8Array | string): Buffer => createHash('sha256').update(data).digest();
+
+/** The content-addressed key of a result: hex sha256 of the tool version, mode, source hash and signatures. */
+export function cacheKey(parts: CacheKeyParts): string {
+  const text = JSON.stringify([TOOL_VERSION, parts.mode, parts.sourceHash, parts.signatures]);
+  return sha256(text).toString('hex');
+}
+
+/** Serialize an entry: magic, meta length, meta JSON, BTF bytes, then a sha256 of all that. */
+function encodeEntry(result: CachedResult): Uint8Array {
+  const { btf, ...meta } = result.status === 'covered' ? result : { ...result, btf: new Uint8Array(0) };
+  const metaBytes = Buffer.from(JSON.stringify(meta));
+  const head = Buffer.alloc(8);
+  head.write(ENTRY_MAGIC, 0, 'latin1');
+  head.writeUInt32LE(metaBytes.length, 4);
+  const body = Buffer.concat([head, metaBytes, btf]);
+  return Buffer.concat([body, sha256(body)]);
+}
+
+/** Parse an entry, or undefined if it is truncated, corrupted or not an entry. */
+function decodeEntry(bytes: Buffer): CachedResult | undefined {
+  if (bytes.length < 8 + CHECKSUM_LEN || bytes.toString('latin1', 0, 4) !== ENTRY_MAGIC) return undefined;
+  const body = bytes.subarray(0, bytes.length - CHECKSUM_LEN);
+  if (!sha256(body).equals(bytes.subarray(body.length))) return undefined;
+  const metaLen = body.readUInt32LE(4);
+  if (8 + metaLen > body.length) return undefined;
+  const meta = JSON.parse(body.toString('utf8', 8, 8 + metaLen)) as CachedResult;
+  if (meta.status === 'failed') return meta;
+  return { ...meta, btf: new Uint8Array(body.subarray(8 + metaLen)) };
+}
+
+/** What the source index remembers about a kernel file, to skip decompressing it when it did not change. */
+interface SourceRecord {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  sourceHash: string;
+  sourceBytes: number;
+}
+
+/**
+ * An on-disk, content-addressed cache of minimization results, safe to share between concurrent builds (every
+ * write is atomic) and between worker threads. Entries carry a checksum: a corrupted entry reads as a miss and
+ * is deleted. A source index maps a kernel file's path, size and mtime to its BTF content hash, so a hit on an
+ * unchanged `.btf.tar.xz` needs no decompression.
+ */
+export class BuildCache {
+  /** Absolute cache directory. */
+  readonly dir: string;
+
+  /** A cache rooted at `dir` (created on first write). */
+  constructor(dir: string) {
+    this.dir = resolve(dir);
+  }
+
+  private entryPath(key: string): string {
+    return join(this.dir, 'entries', key.slice(0, 2), `${key}.bin`);
+  }
+
+  private sourcePath(path: string): string {
+    return join(this.dir, 'sources', `${sha256(resolve(path)).toString('hex')}.json`);
+  }
+
+  /** The cached result for `key`, or undefined (missing or corrupted: a corrupted entry is removed). */
+  async get(key: string): Promise<CachedResult | undefined> {
+    const path = this.entryPath(key);
+    const bytes = await readFile(path).catch(() => undefined);
+    if (!bytes) return undefined;
+    const entry = decodeEntry(bytes);
+    if (!entry) {
+      await rm(path, { force: true });
+      return undefined;
+    }
+    const now = new Date();
+    await utimes(path, now, now).catch(() => undefined); // recency for eviction; racing an eviction is harmless
+    return entry;
+  }
+
+  /** Store `result` under `key`. */
+  async put(key: string, result: CachedResult): Promise<void> {
+    await writeFileAtomic(this.entryPath(key), encodeEntry(result));
+  }
+
+  /** The remembered content hash and raw size of the kernel file at `path`, if its size and mtime still match. */
+  async sourceHash(
+    path: string,
+    size: number,
+    mtimeMs: number,
+  ): Promise<Omit<SourceRecord, 'path'> | undefined> {
+    const text = await readFile(this.sourcePath(path), 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    try {
+      const record = JSON.parse(text) as SourceRecord;
+      if (record.path !== resolve(path) || record.size !== size || record.mtimeMs !== mtimeMs)
+        return undefined;
+      return record;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Remember the content hash and raw size of the kernel file at `path` with its current size and mtime. */
+  async setSourceHash(path: string, record: Omit<SourceRecord, 'path'>): Promise<void> {
+    await writeFileAtomic(this.sourcePath(path), JSON.stringify({ path: resolve(path), ...record }));
+  }
+
+  /**
+   * Remove least recently used entries until the entries take at most `maxBytes`. Returns what was removed.
+   * Safe to run while another build uses the cache (that build then recomputes what it misses).
+   */
+  async evict(maxBytes: number): Promise<{ removed: number; bytes: number }> {
+    const root = join(this.dir, 'entries');
+    const files: { path: string; size: number; mtimeMs: number }[] = [];
+    for (const shard of await readdir(root).catch(() => [])) {
+      for (const name of await readdir(join(root, shard)).catch(() => [])) {
+        const path = join(root, shard, name);
+        const info = await stat(path).catch(() => undefined);
+        if (info?.isFile()) files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
+      }
+    }
+    let total = files.reduce((sum, f) => sum + f.size, 0);
+    files.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : 1));
+    let removed = 0;
+    let bytes = 0;
+    for (const f of files) {
+      if (total <= maxBytes) break;
+      await rm(f.path, { force: true });
+      total -= f.size;
+      removed++;
+      bytes += f.size;
+    }
+    return { removed, bytes };
+  }
+}

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import type { Btf } from '../btf/btf.js';
+import { KIND_LAYOUTS } from '../btf/format.js';
+import type { BpfObject } from '../object.js';
+
+/**
+ * Canonical text of the local types reachable from `roots`: records in discovery order, type references
+ * renumbered by that order and names inlined, so the text depends only on the types' shapes and names, not on
+ * their ids or on unrelated types of the object.
+ */
+function canonicalTypes(btf: Btf, roots: number[]): { text: string; canon: Map<number, number> } {
+  const canon = new Map<number, number>([[0, 0]]);
+  const queue: number[] = [];
+  const ref = (id: number): number => {
+    let n = canon.get(id);
+    if (n === undefined) {
+      n = canon.size;
+      canon.set(id, n);
+      queue.push(id);
+    }
+    return n;
+  };
+  for (const root of roots) ref(root);
+  const lines: string[] = [];
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i] as number;
+    const words = btf.recordWords(id);
+    const layout = KIND_LAYOUTS[btf.kind(id)];
+    if (!layout) {
+      lines.push(`?${Array.from(words).join(',')}`);
+      continue;
+    }
+    const elementRoles = layout.element;
+    const roles = [...layout.header, ...layout.info];
+    const tokens = Array.from(words, (word, w) => {
+      const role = w < roles.length ? roles[w] : elementRoles[(w - roles.length) % elementRoles.length];
+      if (role === 's') return JSON.stringify(btf.string(word));
+      if (role === 't') return `#${ref(word)}`;
+      return String(word);
+    });
+    lines.push(tokens.join(','));
+  }
+  return { text: lines.join('\n'), canon };
+}
+
+/**
+ * The relocation signature of a BPF object: a hex sha256 over what the minimizer reads from it — each CO-RE
+ * relocation's section, kind and access string with its root local type, plus the canonical shapes of all local
+ * types those roots reach, and the object BTF's byte order and pointer size. Instruction bytes and offsets, and
+ * types no relocation reaches, do not take part, so recompiling code whose relocations did not change keeps it.
+ */
+export function relocationSignature(object: BpfObject): string {
+  const relos = object.ext.coreRelos;
+  const { text, canon } = canonicalTypes(
+    object.btf,
+    relos.map((r) => r.typeId),
+  );
+  const hash = createHash('sha256');
+  hash.update(
+    `btf-bundle relocation signature 1\n${object.btf.littleEndian ? 'le' : 'be'} ${object.btf.pointerSize()}\n`,
+  );
+  for (const r of relos)
+    hash.update(`${JSON.stringify(r.section)} ${r.kind} ${r.accessStr} #${canon.get(r.typeId)}\n`);
+  hash.update(text);
+  return hash.digest('hex');
+}

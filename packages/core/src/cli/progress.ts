@@ -1,0 +1,43 @@
+import type { BuildProgress } from '../build/types.js';
+
+/** Where progress goes: a stream with an optional TTY flag and width (process.stderr fits). */
+export interface ProgressStream {
+  /** Whether the stream is a terminal (then a redrawn bar is shown). */
+  isTTY?: boolean;
+  /** Terminal width. */
+  columns?: number;
+  /** Write text. */
+  write(text: string): unknown;
+}
+
+function eta(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  const s = Math.round(ms / 1000);
+  return ` ETA ${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/**
+ * A build progress reporter: on a TTY a single redrawn bar (`[#####.....] 12/40 kernel ETA 0m12s`), otherwise
+ * one plain line per kernel. Call `end()` once the build is over to finish the bar's line.
+ */
+export function progressReporter(stream: ProgressStream): { update(p: BuildProgress): void; end(): void } {
+  let drawn = false;
+  return {
+    update(p) {
+      const counter = `${p.done}/${p.total}`;
+      if (!stream.isTTY) {
+        stream.write(`[${counter}] ${p.current}${eta(p.etaMs)}\n`);
+        return;
+      }
+      const width = 24;
+      const filled = p.total === 0 ? width : Math.round((p.done / p.total) * width);
+      const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${counter} ${p.current}${eta(p.etaMs)}`;
+      stream.write(`\r${line.slice(0, (stream.columns ?? 80) - 1)}\x1b[K`);
+      drawn = true;
+    },
+    end() {
+      if (drawn) stream.write('\n');
+      drawn = false;
+    },
+  };
+}

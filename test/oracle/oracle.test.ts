@@ -67,6 +67,16 @@ function byName(
   return found[0]!;
 }
 
+/** llvm-objdump (>= 17 prints CO-RE relocations), if installed; optional cross-check only. */
+const objdump = ['llvm-objdump-19', 'llvm-objdump'].find((cmd) => {
+  try {
+    const major = execFileSync(cmd, ['--version'], { encoding: 'utf8' }).match(/LLVM version (\d+)/)?.[1];
+    return Number(major) >= 17;
+  } catch {
+    return false;
+  }
+});
+
 const skip = oracleSkipReason(libbpfHarnessMissing(), bpftoolMissing());
 
 describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -90,6 +100,11 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
         kind: r.kind,
       }));
       expect(got, object).toEqual(expected);
+      if (objdump !== undefined) {
+        // a second, upstream count: llvm-objdump prints one `CO-RE <kind>` line per record
+        const text = execFileSync(objdump, ['-dr', object], { encoding: 'utf8', maxBuffer: 256 << 20 });
+        expect(text.match(/CO-RE </g)?.length ?? 0, object).toBe(got.length);
+      }
       expect(new Set(got.map((r) => `${r.section}#${r.reloIndex}`)).size, object).toBe(got.length);
     }
   });

@@ -50,9 +50,23 @@ export class FormatError extends BtfBundleError {
   override name = 'FormatError';
 }
 
+/** errno-style reason libbpf gives when it rejects a relocation. */
+export type CoreErrorCode = 'EINVAL' | 'E2BIG' | 'EOPNOTSUPP';
+
 /** libbpf would reject this CO-RE relocation (ambiguity, unsatisfiable bitfield, bad spec, ...). */
 export class CoreRelocationError extends BtfBundleError {
   override name = 'CoreRelocationError';
+  /** libbpf's errno for this failure. */
+  readonly code: CoreErrorCode;
+
+  constructor(detail: string, place: ErrorPlace = {}, options?: { cause?: unknown; code?: CoreErrorCode }) {
+    super(detail, place, options);
+    this.code = options?.code ?? 'EINVAL';
+  }
+
+  override withPlace(extra: ErrorPlace): CoreRelocationError {
+    return new CoreRelocationError(this.detail, { ...extra, ...this.place }, { cause: this.cause, code: this.code });
+  }
 }
 
 /** The minimizer cannot produce an output (bpftool-mode unsupported kind, invalid member, ...). */

@@ -339,10 +339,16 @@ export class Btf {
 
   /** libbpf's pointer size heuristic: size of the first INT named like `long`, or undefined if there is none. */
   guessPointerSize(): number | undefined {
+    const id = this.firstLongInt();
+    return id === undefined ? undefined : this.size(id);
+  }
+
+  /** Id of the first INT of size 4 or 8 named like `long` (what libbpf's pointer size guess looks at). */
+  firstLongInt(): number | undefined {
     for (let id = 1; id < this.typeCount; id++) {
       if (this.kind(id) !== Kind.INT) continue;
       const size = this.size(id);
-      if ((size === 4 || size === 8) && LONG_NAMES.has(this.name(id))) return size;
+      if ((size === 4 || size === 8) && LONG_NAMES.has(this.name(id))) return id;
     }
     return undefined;
   }

@@ -1,5 +1,10 @@
 import type { Btf } from '../btf/btf.js';
+import { ReloKind } from '../btf/format.js';
+import { type RelocationOutcome, CoreResolver } from '../core/resolver.js';
 import type { BpfObject } from '../object.js';
+import { summarizeRelocations } from './summary.js';
+import { emitBtf } from './emit.js';
+import { MarkSet, Marker } from './marker.js';
 
 /**
  * `robust` (default): bpftool's algorithm with the fixes of spec §4.12 #5-#10. `bpftool`: byte-identical to
@@ -27,6 +32,8 @@ export interface ObjectRelocationSummary {
   poisoned: number;
   /** Of `poisoned`, those covered by a field/type/enum-exists check of the same access in the same section. */
   guarded: number;
+  /** TYPE_ID_TARGET relocations: their values are ids of the reduced BTF, meaningless to the kernel (§4.12 #12). */
+  typeIdTarget: number;
 }
 
 /** Output of {@link minimizeBtf}. */
@@ -39,9 +46,32 @@ export interface MinimizeResult {
 
 /**
  * Reduce `target` (a full kernel BTF) to what the CO-RE relocations of `objects` need (spec §4).
- * Throws CoreRelocationError when a relocation is one libbpf would reject (the kernel cannot be covered), and
- * MinimizeError when the output cannot be built.
+ * Objects are processed in order, each with its own candidate cache; marks accumulate into one output.
+ * Throws CoreRelocationError (with the object, section and relocation index) when a relocation is one libbpf
+ * would reject, and MinimizeError when the output cannot be built.
  */
-export function minimizeBtf(_target: Btf, _objects: BpfObject[], _opts: MinimizeOptions = {}): MinimizeResult {
-  throw new Error('not implemented yet');
+export function minimizeBtf(target: Btf, objects: BpfObject[], opts: MinimizeOptions = {}): MinimizeResult {
+  const mode = opts.mode ?? 'robust';
+  const resolver = new CoreResolver(target);
+  const marks = new MarkSet(target);
+  const marker = new Marker(marks, mode);
+  const summaries: ObjectRelocationSummary[] = [];
+  for (const object of objects) {
+    const outcomes = resolver.resolveObject(object, { unpruned: mode === 'robust' });
+    for (const outcome of outcomes) {
+      if (outcome.error) throw outcome.error;
+      for (const spec of specsToMark(outcome, mode)) marker.record(spec);
+    }
+    summaries.push(summarizeRelocations(object.file, outcomes));
+  }
+  if (mode === 'robust' && target.guessPointerSize() === 4) marker.keepLongInt();
+  return { btf: emitBtf(marks, mode, opts.littleEndian ?? true), objects: summaries };
+}
+
+function specsToMark(outcome: RelocationOutcome, mode: MinimizeMode) {
+  if (outcome.relo.kind === ReloKind.TYPE_ID_LOCAL) return [];
+  if (mode === 'robust' && 'unprunedMatches' in outcome) {
+    return outcome.unprunedMatches as NonNullable<RelocationOutcome['targetSpec']>[];
+  }
+  return outcome.targetSpec ? [outcome.targetSpec] : [];
 }

@@ -1,0 +1,180 @@
+import { type Btf, isEnum } from '../btf/btf.js';
+import { IntEncoding, Kind, ReloKind, reloClass } from '../btf/format.js';
+import { CoreRelocationError } from '../errors.js';
+import type { Accessor, CoreSpec } from './spec.js';
+
+/** Result of relocating one instruction (libbpf struct bpf_core_relo_res). */
+export interface ReloResult {
+  /** Value computed from the local (object) spec. */
+  origValue: bigint;
+  /** Value computed from the target spec: what the instruction gets. */
+  newValue: bigint;
+  /** No target: the instruction is poisoned (replaced by a call to helper 0xbad2310). */
+  poison: boolean;
+  /** Whether libbpf checks the instruction's current value against origValue. */
+  validate: boolean;
+  /** Memory size of the local field (BYTE_OFFSET), 0 otherwise. */
+  origSize: number;
+  /** Memory size of the target field (BYTE_OFFSET), 0 otherwise. */
+  newSize: number;
+  /** Whether a load/store width change would be unsafe (libbpf then poisons LDX/ST/STX instructions). */
+  failMemszAdjust: boolean;
+}
+
+/** Thrown internally to request poisoning (libbpf's -EUCLEAN). */
+class Poison {}
+
+interface FieldValue {
+  value: bigint;
+  size: number;
+  typeId: number;
+  validate: boolean;
+}
+
+/** Innermost non-array element type of `id` (after modifiers and typedefs): the memory size libbpf records. */
+function innermostElement(btf: Btf, id: number): number {
+  id = btf.skipModsAndTypedefs(id);
+  for (let n = 0; btf.kind(id) === Kind.ARRAY && n < 1 << 16; n++) {
+    id = btf.skipModsAndTypedefs(btf.arrayType(id));
+  }
+  return id;
+}
+
+/** libbpf bpf_core_calc_field_relo for one side. */
+function calcField(kind: number, spec: CoreSpec | null): FieldValue {
+  if (kind === ReloKind.FIELD_EXISTS) return { value: spec ? 1n : 0n, size: 0, typeId: 0, validate: true };
+  if (!spec) throw new Poison();
+  const { btf } = spec;
+  const acc = spec.acc[spec.acc.length - 1] as Accessor;
+  if (acc.name === null) {
+    if (kind === ReloKind.FIELD_BYTE_OFFSET) {
+      const elem = innermostElement(btf, acc.typeId);
+      return { value: BigInt(Math.floor(spec.bitOffset / 8)), size: btf.resolveSize(elem), typeId: elem, validate: true };
+    }
+    if (kind === ReloKind.FIELD_BYTE_SIZE) {
+      return { value: BigInt(btf.resolveSize(acc.typeId)), size: 0, typeId: 0, validate: true };
+    }
+    throw new CoreRelocationError(`relocation kind ${kind} cannot be applied to an array element access`);
+  }
+  const memberType = btf.memberType(acc.typeId, acc.idx);
+  const fieldType = btf.skipModsAndTypedefs(memberType);
+  const bitOff = spec.bitOffset;
+  let bitSize = btf.memberBitfieldSize(acc.typeId, acc.idx);
+  const bitfield = bitSize > 0;
+  let byteSize: number;
+  let byteOff: number;
+  if (bitfield) {
+    byteSize = btf.size(fieldType);
+    if (byteSize === 0) throw new CoreRelocationError('bitfield of a zero-sized type');
+    byteOff = Math.floor(Math.floor(bitOff / 8) / byteSize) * byteSize;
+    while (bitOff + bitSize - byteOff * 8 > byteSize * 8) {
+      if (byteSize >= 8) {
+        throw new CoreRelocationError('bitfield cannot be read with a single 64-bit load', {}, { code: 'E2BIG' });
+      }
+      byteSize *= 2;
+      byteOff = Math.floor(Math.floor(bitOff / 8) / byteSize) * byteSize;
+    }
+  } else {
+    byteSize = btf.resolveSize(fieldType);
+    byteOff = Math.floor(bitOff / 8);
+    bitSize = byteSize * 8;
+  }
+  const validate = !bitfield;
+  switch (kind) {
+    case ReloKind.FIELD_BYTE_OFFSET: {
+      if (bitfield) return { value: BigInt(byteOff), size: 0, typeId: 0, validate };
+      const elem = innermostElement(btf, fieldType);
+      return { value: BigInt(byteOff), size: btf.resolveSize(elem), typeId: elem, validate };
+    }
+    case ReloKind.FIELD_BYTE_SIZE:
+      return { value: BigInt(byteSize), size: 0, typeId: 0, validate };
+    case ReloKind.FIELD_SIGNED: {
+      const fk = btf.kind(fieldType);
+      const signed =
+        (isEnum(fk) && btf.kindFlag(fieldType)) ||
+        (fk === Kind.INT && (btf.intEncoding(fieldType) & IntEncoding.SIGNED) !== 0);
+      return { value: signed ? 1n : 0n, size: 0, typeId: 0, validate };
+    }
+    case ReloKind.FIELD_LSHIFT_U64:
+      // libbpf computes shifts for its own (little-endian) host.
+      return { value: BigInt(64 - (bitOff + bitSize - byteOff * 8)), size: 0, typeId: 0, validate };
+    default:
+      return { value: BigInt(64 - bitSize), size: 0, typeId: 0, validate: true };
+  }
+}
+
+function calcType(kind: number, spec: CoreSpec | null): bigint {
+  if (!spec) return 0n;
+  switch (kind) {
+    case ReloKind.TYPE_ID_TARGET:
+      return BigInt(spec.rootId);
+    case ReloKind.TYPE_EXISTS:
+    case ReloKind.TYPE_MATCHES:
+      return 1n;
+    case ReloKind.TYPE_SIZE:
+      return BigInt(spec.btf.resolveSize(spec.rootId));
+    default:
+      throw new CoreRelocationError(`relocation kind ${kind} is not supported here`, {}, { code: 'EOPNOTSUPP' });
+  }
+}
+
+function calcEnumval(kind: number, spec: CoreSpec | null): bigint {
+  if (kind === ReloKind.ENUMVAL_EXISTS) return spec ? 1n : 0n;
+  if (!spec) throw new Poison();
+  const acc = spec.acc[0] as Accessor;
+  const value = spec.btf.enumValue(acc.typeId, acc.idx);
+  // libbpf stores the result as u64: ENUM values are sign-extended s32, ENUM64 values are the raw 64 bits.
+  return BigInt.asUintN(64, value);
+}
+
+function isUnsignedInt(btf: Btf, id: number): boolean {
+  return btf.kind(id) === Kind.INT && btf.intEncoding(id) !== IntEncoding.SIGNED;
+}
+
+/**
+ * libbpf bpf_core_calc_relo (spec §3.8): the relocation result for a local spec and a target spec (null = no
+ * target). Throws CoreRelocationError where libbpf fails the relocation.
+ */
+export function calcRelocation(kind: number, local: CoreSpec, target: CoreSpec | null): ReloResult {
+  const res: ReloResult = {
+    origValue: 0n,
+    newValue: 0n,
+    poison: false,
+    validate: true,
+    origSize: 0,
+    newSize: 0,
+    failMemszAdjust: false,
+  };
+  try {
+    const cls = reloClass(kind);
+    if (cls === 'field') {
+      const orig = calcField(kind, local);
+      res.origValue = orig.value;
+      res.origSize = orig.size;
+      res.validate = orig.validate;
+      const next = calcField(kind, target);
+      res.newValue = next.value;
+      res.newSize = next.size;
+      if (res.origSize !== res.newSize) {
+        const lb = local.btf;
+        const tb = (target as CoreSpec).btf;
+        const bothPtr = lb.kind(orig.typeId) === Kind.PTR && tb.kind(next.typeId) === Kind.PTR;
+        const bothUnsigned = isUnsignedInt(lb, orig.typeId) && isUnsignedInt(tb, next.typeId);
+        res.failMemszAdjust = !bothPtr && !bothUnsigned;
+      }
+    } else if (cls === 'type') {
+      res.origValue = calcType(kind, local);
+      res.validate = kind !== ReloKind.TYPE_ID_TARGET;
+      res.newValue = calcType(kind, target);
+    } else if (cls === 'enumval') {
+      res.origValue = calcEnumval(kind, local);
+      res.newValue = calcEnumval(kind, target);
+    } else {
+      throw new CoreRelocationError(`unknown relocation kind ${kind}`, {}, { code: 'EOPNOTSUPP' });
+    }
+  } catch (err) {
+    if (!(err instanceof Poison)) throw err;
+    res.poison = true;
+  }
+  return res;
+}

@@ -1,0 +1,103 @@
+import { type Btf, isComposite, isEnum } from '../btf/btf.js';
+import { Kind, ReloKind, reloClass } from '../btf/format.js';
+import { CoreRelocationError } from '../errors.js';
+import { fieldsCompat, typesCompat, typesMatch } from './compat.js';
+import { essentialName } from './names.js';
+import { type Accessor, type CoreSpec, emptySpec, isFlexArray, MAX_SPEC_LEN } from './spec.js';
+
+/**
+ * libbpf bpf_core_spec_match (spec §3.4-3.7): match a local spec against target candidate `candId`.
+ * Returns the target spec, or null when the candidate does not match. Throws CoreRelocationError on the
+ * conditions where libbpf aborts the relocation.
+ */
+export function matchSpec(local: CoreSpec, target: Btf, candId: number): CoreSpec | null {
+  const spec = emptySpec(target, candId, local.kind);
+  const cls = reloClass(local.kind);
+  if (cls === 'type') {
+    const ok =
+      local.kind === ReloKind.TYPE_MATCHES
+        ? typesMatch(local.btf, local.rootId, target, candId)
+        : typesCompat(local.btf, local.rootId, target, candId);
+    return ok ? spec : null;
+  }
+  if (cls === 'enumval') return matchEnumval(local, spec);
+  let tid = candId;
+  for (let i = 0; i < local.acc.length; i++) {
+    const la = local.acc[i] as Accessor;
+    tid = target.skipModsAndTypedefs(tid);
+    if (la.name !== null) {
+      const next = matchMember(local.btf, la, target, tid, spec);
+      if (next === null) return null;
+      tid = next;
+      continue;
+    }
+    if (i > 0) {
+      if (target.kind(tid) !== Kind.ARRAY) return null;
+      const flex = isFlexArray(target, spec.acc[spec.acc.length - 1], tid);
+      if (!flex && la.idx >= target.arrayNelems(tid)) return null;
+      tid = target.skipModsAndTypedefs(target.arrayType(tid));
+    }
+    if (spec.raw.length === MAX_SPEC_LEN) throw tooDeep();
+    spec.acc.push({ typeId: tid, idx: la.idx, name: null });
+    spec.raw.push(la.idx);
+    spec.bitOffset += la.idx * target.resolveSize(tid) * 8;
+  }
+  return spec;
+}
+
+function matchEnumval(local: CoreSpec, spec: CoreSpec): CoreSpec | null {
+  const target = spec.btf;
+  const tid = target.skipModsAndTypedefs(spec.rootId);
+  if (!isEnum(target.kind(tid))) return null;
+  const wanted = essentialName((local.acc[0] as Accessor).name as string);
+  const n = target.vlen(tid);
+  for (let i = 0; i < n; i++) {
+    const name = target.enumName(tid, i);
+    if (essentialName(name) !== wanted) continue;
+    spec.acc.push({ typeId: tid, idx: i, name });
+    spec.raw.push(i);
+    return spec;
+  }
+  return null;
+}
+
+/**
+ * libbpf bpf_core_match_member: find the local accessor's member by exact name in target composite `tid`,
+ * descending into anonymous members. Mutates `spec` exactly like libbpf (including not undoing a nested step
+ * when a same-named member turns out incompatible). Returns the matched member's type id, or null.
+ */
+function matchMember(local: Btf, la: Accessor, target: Btf, tid: number, spec: CoreSpec): number | null {
+  const found = searchMember(local, la, target, tid, spec);
+  return found === false ? null : found;
+}
+
+function searchMember(local: Btf, la: Accessor, target: Btf, tid: number, spec: CoreSpec): number | false {
+  tid = target.skipModsAndTypedefs(tid);
+  if (!isComposite(target.kind(tid))) return false;
+  const localName = la.name as string;
+  const localMemberType = local.memberType(la.typeId, la.idx);
+  const n = target.vlen(tid);
+  for (let i = 0; i < n; i++) {
+    if (spec.raw.length === MAX_SPEC_LEN) throw tooDeep();
+    const bitOffset = target.memberBitOffset(tid, i);
+    spec.bitOffset += bitOffset;
+    spec.raw.push(i);
+    const name = target.memberName(tid, i);
+    if (name === '') {
+      const found = searchMember(local, la, target, target.memberType(tid, i), spec);
+      if (found !== false) return found;
+    } else if (name === localName) {
+      const memberType = target.memberType(tid, i);
+      if (!fieldsCompat(local, localMemberType, target, memberType)) return false;
+      spec.acc.push({ typeId: tid, idx: i, name });
+      return memberType;
+    }
+    spec.bitOffset -= bitOffset;
+    spec.raw.pop();
+  }
+  return false;
+}
+
+function tooDeep(): CoreRelocationError {
+  return new CoreRelocationError(`access path deeper than ${MAX_SPEC_LEN} steps`, {}, { code: 'E2BIG' });
+}

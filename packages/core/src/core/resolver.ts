@@ -1,0 +1,171 @@
+import type { Btf } from '../btf/btf.js';
+import type { CoreRelo } from '../btf/ext.js';
+import { ReloKind, reloKindName } from '../btf/format.js';
+import { CoreRelocationError } from '../errors.js';
+import type { BpfObject } from '../object.js';
+import { calcRelocation, type ReloResult } from './calc.js';
+import { CandidateIndex } from './candidates.js';
+import { matchSpec } from './match.js';
+import { type CoreSpec, formatSpec, parseLocalSpec } from './spec.js';
+
+/** Per-object candidate cache: local root type id → surviving candidate ids (pruned as relocations resolve). */
+export type CandidateCache = Map<number, number[]>;
+
+/** The outcome of resolving one CO-RE relocation against one target BTF. */
+export interface RelocationOutcome {
+  /** The relocation record. */
+  relo: CoreRelo;
+  /** The parsed local spec (absent when parsing failed). */
+  localSpec?: CoreSpec;
+  /** The result, when libbpf would relocate the instruction (possibly by poisoning it). */
+  result?: ReloResult;
+  /** The winning target spec (first matching candidate), if any candidate matched. */
+  targetSpec?: CoreSpec;
+  /** Target specs of every matching candidate, in candidate order (the survivors after pruning). */
+  matches: CoreSpec[];
+  /** Why libbpf would fail this relocation (and the whole object load). */
+  error?: CoreRelocationError;
+}
+
+/** Options of {@link CoreResolver.resolveObject}. */
+export interface ResolveObjectOptions {
+  /** Only these relocations are processed (e.g. a subset of programs, as with autoload off); default all. */
+  filter?: (relo: CoreRelo) => boolean;
+  /** Candidate cache to use; default a fresh one (libbpf keeps one per bpf_object). */
+  cache?: CandidateCache;
+  /** Also evaluate every relocation against the full, unpruned candidate list (see {@link unprunedMatches}). */
+  unpruned?: boolean;
+}
+
+/** Per-relocation output of {@link CoreResolver.resolveObject} with `unpruned: true`. */
+export interface UnprunedOutcome extends RelocationOutcome {
+  /** Target specs of every candidate of the full list that matches, ignoring errors and pruning. */
+  unprunedMatches: CoreSpec[];
+}
+
+/**
+ * A CO-RE resolver with libbpf's semantics (spec §3) against one target BTF (a kernel's). The candidate index is
+ * built once per target and shared by every object resolved against it.
+ */
+export class CoreResolver {
+  /** The target (kernel) BTF. */
+  readonly target: Btf;
+  private readonly index: CandidateIndex;
+
+  constructor(target: Btf) {
+    this.target = target;
+    this.index = CandidateIndex.of(target);
+  }
+
+  /** Resolve the relocations of `object` in file order (libbpf's default), with one shared candidate cache. */
+  resolveObject(object: BpfObject, opts: ResolveObjectOptions & { unpruned: true }): UnprunedOutcome[];
+  resolveObject(object: BpfObject, opts?: ResolveObjectOptions): RelocationOutcome[];
+  resolveObject(object: BpfObject, opts: ResolveObjectOptions = {}): RelocationOutcome[] {
+    const cache = opts.cache ?? new Map();
+    const out: RelocationOutcome[] = [];
+    for (const relo of object.ext.coreRelos) {
+      if (opts.filter && !opts.filter(relo)) continue;
+      const outcome = this.resolve(object, relo, cache);
+      if (opts.unpruned) (outcome as UnprunedOutcome).unprunedMatches = this.unprunedMatches(object, relo, outcome);
+      out.push(outcome);
+    }
+    return out;
+  }
+
+  /** The candidates of local type `localId` of `local` (fresh list, ascending ids). */
+  candidates(local: Btf, localId: number): number[] {
+    return this.index.candidates(local, localId);
+  }
+
+  /**
+   * Resolve one relocation (libbpf bpf_core_calc_relo_insn, spec §3.10), using and pruning `cache`.
+   * Never throws for a relocation libbpf rejects: the outcome carries the error instead.
+   */
+  resolve(object: BpfObject, relo: CoreRelo, cache: CandidateCache): RelocationOutcome {
+    const place = { file: object.file, section: relo.section, relocation: relo.index, typeId: relo.typeId };
+    const outcome: RelocationOutcome = { relo, matches: [] };
+    try {
+      const local = object.btf;
+      if (relo.typeId >= local.typeCount) {
+        throw new CoreRelocationError(`relocation type id ${relo.typeId} is out of range`);
+      }
+      if (relo.kind !== ReloKind.TYPE_ID_LOCAL && !cache.has(relo.typeId)) {
+        cache.set(relo.typeId, this.index.candidates(local, relo.typeId));
+      }
+      const localSpec = parseLocalSpec(local, relo.typeId, relo.kind, relo.accessStr);
+      outcome.localSpec = localSpec;
+      if (relo.kind === ReloKind.TYPE_ID_LOCAL) {
+        const id = BigInt(relo.typeId);
+        outcome.result = { ...noResult(), origValue: id, newValue: id, validate: false };
+        return outcome;
+      }
+      if (local.name(relo.typeId) === '') {
+        throw new CoreRelocationError(`${reloKindName(relo.kind)} relocation doesn't support anonymous types`, {}, {
+          code: 'EOPNOTSUPP',
+        });
+      }
+      const cands = cache.get(relo.typeId) as number[];
+      const kept: number[] = [];
+      for (const cand of cands) {
+        const spec = matchSpec(localSpec, this.target, cand);
+        if (!spec) continue;
+        const res = calcRelocation(relo.kind, localSpec, spec);
+        const first = outcome.targetSpec;
+        if (!first || !outcome.result) {
+          outcome.targetSpec = spec;
+          outcome.result = res;
+        } else if (spec.bitOffset !== first.bitOffset) {
+          throw new CoreRelocationError(
+            `field offset ambiguity: ${first.bitOffset / 8} != ${spec.bitOffset / 8} (${formatSpec(first)} vs ${formatSpec(spec)})`,
+          );
+        } else if (res.poison !== outcome.result.poison || res.newValue !== outcome.result.newValue) {
+          throw new CoreRelocationError(
+            `relocation decision ambiguity: ${outcome.result.newValue} != ${res.newValue} (${formatSpec(first)} vs ${formatSpec(spec)})`,
+          );
+        }
+        outcome.matches.push(spec);
+        kept.push(cand);
+      }
+      if (kept.length > 0) cache.set(relo.typeId, kept);
+      else outcome.result = calcRelocation(relo.kind, localSpec, null);
+    } catch (err) {
+      if (!(err instanceof CoreRelocationError)) throw err;
+      delete outcome.result;
+      delete outcome.targetSpec;
+      outcome.matches = [];
+      outcome.error = err.withPlace(place);
+    }
+    return outcome;
+  }
+
+  /**
+   * Every candidate of the full list for `relo` whose spec matches, evaluated independently of pruning and of
+   * ambiguity errors. Used by the robust minimizer to keep every type a loader might match (spec §4.12 #6).
+   */
+  unprunedMatches(object: BpfObject, relo: CoreRelo, outcome: RelocationOutcome): CoreSpec[] {
+    const localSpec = outcome.localSpec;
+    if (!localSpec || relo.kind === ReloKind.TYPE_ID_LOCAL) return [];
+    const specs: CoreSpec[] = [];
+    for (const cand of this.index.candidates(object.btf, relo.typeId)) {
+      try {
+        const spec = matchSpec(localSpec, this.target, cand);
+        if (spec) specs.push(spec);
+      } catch (err) {
+        if (!(err instanceof CoreRelocationError)) throw err;
+      }
+    }
+    return specs;
+  }
+}
+
+function noResult(): ReloResult {
+  return {
+    origValue: 0n,
+    newValue: 0n,
+    poison: false,
+    validate: true,
+    origSize: 0,
+    newSize: 0,
+    failMemszAdjust: false,
+  };
+}

@@ -1,0 +1,89 @@
+import { type Btf, isComposite } from '../btf/btf.js';
+import { KIND_LAYOUTS, Kind, kindName, packInfo, vlenCountsElements, type WordRole } from '../btf/format.js';
+import { BtfWriter } from '../btf/writer.js';
+import { MinimizeError } from '../errors.js';
+import type { MarkSet } from './marker.js';
+import type { MinimizeMode } from './minimize.js';
+
+/**
+ * Build the reduced BTF from the marks (bpftool btfgen_get_btf, spec §4.8): kept types in source id order,
+ * composites with only their kept members, everything else copied verbatim with strings re-interned and type ids
+ * remapped (unkept ids become void). Output bytes follow spec §1.11 exactly.
+ */
+export function emitBtf(marks: MarkSet, mode: MinimizeMode, littleEndian = true): Uint8Array {
+  const src = marks.src;
+  const newId = new Uint32Array(src.typeCount);
+  let next = 1;
+  for (let id = 1; id < src.typeCount; id++) if (marks.types[id]) newId[id] = next++;
+  const writer = new BtfWriter();
+  const remap = (id: number) => newId[id] as number;
+  for (let id = 1; id < src.typeCount; id++) {
+    if (!marks.types[id]) continue;
+    const record = isComposite(src.kind(id))
+      ? compositeRecord(src, id, marks.members.get(id), writer, remap, mode)
+      : copiedRecord(src, id, writer, remap);
+    writer.addRecord(record);
+  }
+  return writer.toBytes(littleEndian);
+}
+
+function compositeRecord(
+  src: Btf,
+  id: number,
+  kept: Uint8Array | undefined,
+  writer: BtfWriter,
+  remap: (id: number) => number,
+  mode: MinimizeMode,
+): number[] {
+  const kind = src.kind(id);
+  const words = [writer.addString(src.name(id)), 0, src.size(id)];
+  const legacy = !src.kindFlag(id);
+  let needsFlag = false;
+  let unaligned = false;
+  let vlen = 0;
+  const n = src.vlen(id);
+  for (let i = 0; i < n; i++) {
+    if (!kept?.[i]) continue;
+    const bitOffset = src.memberBitOffset(id, i);
+    const bitSize = src.memberBitfieldSize(id, i);
+    const bitfield = bitSize > 0 || bitOffset % 8 !== 0;
+    if (bitfield && (bitSize === 0 || bitOffset > 0xffffff)) {
+      if (mode === 'bpftool' || !legacy) {
+        throw new MinimizeError(
+          `member ${i} '${src.memberName(id, i)}' (bit offset ${bitOffset}, bitfield size ${bitSize}) cannot be emitted`,
+          src.place({ typeId: id }),
+        );
+      }
+      unaligned = true;
+    }
+    if (kind === Kind.UNION && bitOffset !== 0 && mode === 'bpftool') {
+      throw new MinimizeError(`union member ${i} has non-zero bit offset ${bitOffset}`, src.place({ typeId: id }));
+    }
+    needsFlag ||= bitfield;
+    words.push(writer.addString(src.memberName(id, i)), remap(src.memberType(id, i)), bitOffset | (bitSize << 24));
+    vlen++;
+  }
+  // A legacy (kind_flag 0) struct with unaligned members is kept in its legacy encoding (spec §4.12 #10).
+  words[1] = packInfo(kind, vlen, needsFlag && !unaligned);
+  return words;
+}
+
+function copiedRecord(src: Btf, id: number, writer: BtfWriter, remap: (id: number) => number): Uint32Array {
+  const kind = src.kind(id);
+  const layout = KIND_LAYOUTS[kind];
+  if (!layout) throw new MinimizeError(`cannot emit ${kindName(kind)}`, src.place({ typeId: id }));
+  const words = src.recordWords(id);
+  const apply = (role: WordRole, at: number) => {
+    const w = words[at] as number;
+    if (role === 's') words[at] = writer.addString(src.string(w));
+    else if (role === 't') words[at] = remap(w);
+  };
+  layout.header.forEach((role, i) => apply(role, i));
+  layout.info.forEach((role, i) => apply(role, 3 + i));
+  const per = layout.element.length;
+  const count = vlenCountsElements(kind) ? src.vlen(id) : 0;
+  for (let e = 0; e < count; e++) {
+    layout.element.forEach((role, i) => apply(role, 3 + layout.info.length + e * per + i));
+  }
+  return words;
+}

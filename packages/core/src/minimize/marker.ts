@@ -1,0 +1,213 @@
+import { type Btf, isComposite, isModOrTypedef } from '../btf/btf.js';
+import { Kind, kindName, ReloKind, reloClass } from '../btf/format.js';
+import type { CoreSpec } from '../core/spec.js';
+import { MinimizeError } from '../errors.js';
+import type { MinimizeMode } from './minimize.js';
+
+/**
+ * The set of source types and members kept in the output (spec §4.1). Marks only ever grow; they are shared by
+ * every object of one minimization.
+ */
+export class MarkSet {
+  /** 1 where the source type is kept. */
+  readonly types: Uint8Array;
+  /** Per kept composite: 1 where the member is kept. */
+  readonly members = new Map<number, Uint8Array>();
+
+  constructor(readonly src: Btf) {
+    this.types = new Uint8Array(src.typeCount);
+  }
+
+  /** Keep member `idx` of composite `id`. */
+  markMember(id: number, idx: number): void {
+    let bits = this.members.get(id);
+    if (!bits) {
+      bits = new Uint8Array(this.src.vlen(id));
+      this.members.set(id, bits);
+    }
+    bits[idx] = 1;
+  }
+}
+
+/**
+ * Marks what each relocation's target spec needs (spec §4.3-4.7). In `bpftool` mode it reproduces bpftool's
+ * marking exactly, including its unsupported-kind errors; in `robust` mode it applies the fixes of spec §4.12:
+ * TYPE_TAG followed and FWD kept as a leaf (#5), flexible-array status preserved (#7), TYPE_MATCHES keeps the
+ * behind-pointer flag through function prototypes (#8). Both modes memoize, so hostile cycles cannot hang.
+ */
+export class Marker {
+  private readonly followed: Uint8Array;
+  private readonly matched: Uint8Array;
+
+  constructor(
+    readonly marks: MarkSet,
+    readonly mode: MinimizeMode,
+  ) {
+    this.followed = new Uint8Array(marks.src.typeCount);
+    this.matched = new Uint8Array(marks.src.typeCount);
+  }
+
+  private get src(): Btf {
+    return this.marks.src;
+  }
+
+  /** Record one target spec (bpftool btfgen_record_reloc). */
+  record(spec: CoreSpec): void {
+    const cls = reloClass(spec.kind);
+    if (cls === 'field') this.recordField(spec);
+    else if (spec.kind === ReloKind.TYPE_ID_LOCAL) return;
+    else if (spec.kind === ReloKind.TYPE_MATCHES) this.markTypeMatch(spec.rootId);
+    else if (cls === 'type') this.markType(spec.rootId, true);
+    else if (cls === 'enumval') this.markType(spec.rootId, false);
+    else throw new MinimizeError(`unknown relocation kind ${spec.kind}`);
+  }
+
+  /** Keep the source's first `long` INT, so libbpf's pointer-size guess is unchanged (spec §4.12 #9). */
+  keepLongInt(): void {
+    const id = this.src.firstLongInt();
+    if (id !== undefined) this.markType(id, false);
+  }
+
+  private recordField(spec: CoreSpec): void {
+    const src = this.src;
+    let id = spec.rootId;
+    this.markType(id, false);
+    for (let i = 1; i < spec.raw.length; i++) {
+      for (let n = 0; isModOrTypedef(src.kind(id)); n++) {
+        if (n > src.typeCount) throw this.unsupported(id, 'reference cycle');
+        id = src.type(id);
+      }
+      const kind = src.kind(id);
+      if (isComposite(kind)) {
+        const idx = spec.raw[i] as number;
+        this.markMemberAndType(id, idx);
+        id = src.memberType(id, idx);
+      } else if (kind === Kind.ARRAY) {
+        id = src.arrayType(id);
+      } else {
+        throw this.unsupported(id);
+      }
+    }
+  }
+
+  private markMemberAndType(id: number, idx: number): void {
+    const src = this.src;
+    this.marks.markMember(id, idx);
+    const memberType = src.memberType(id, idx);
+    this.markType(memberType, false);
+    if (this.mode !== 'robust') return;
+    const last = src.vlen(id) - 1;
+    const resolved = src.skipModsAndTypedefs(memberType);
+    if (idx !== last && src.kind(resolved) === Kind.ARRAY && src.arrayNelems(resolved) === 0) {
+      this.marks.markMember(id, last);
+      this.markType(src.memberType(id, last), false);
+    }
+  }
+
+  /** bpftool btfgen_mark_type, iterative and memoized on (id, followPointers). */
+  markType(root: number, followPointers: boolean): void {
+    const src = this.src;
+    const flag = followPointers ? 2 : 1;
+    const stack = [root];
+    while (stack.length > 0) {
+      const id = stack.pop() as number;
+      if (id === 0 || ((this.followed[id] as number) & flag) !== 0 || this.followed[id] === 2) continue;
+      this.followed[id] = (this.followed[id] as number) | flag;
+      this.marks.types[id] = 1;
+      const kind = src.kind(id);
+      switch (kind) {
+        case Kind.INT:
+        case Kind.FLOAT:
+        case Kind.ENUM:
+        case Kind.ENUM64:
+        case Kind.STRUCT:
+        case Kind.UNION:
+          break;
+        case Kind.PTR:
+          if (followPointers) stack.push(src.type(id));
+          break;
+        case Kind.CONST:
+        case Kind.RESTRICT:
+        case Kind.VOLATILE:
+        case Kind.TYPEDEF:
+          stack.push(src.type(id));
+          break;
+        case Kind.ARRAY:
+          stack.push(src.arrayIndexType(id), src.arrayType(id));
+          break;
+        case Kind.FUNC_PROTO:
+          for (let i = src.vlen(id) - 1; i >= 0; i--) stack.push(src.paramType(id, i));
+          stack.push(src.type(id));
+          break;
+        case Kind.TYPE_TAG:
+          if (this.mode !== 'robust') throw this.unsupported(id);
+          stack.push(src.type(id));
+          break;
+        case Kind.FWD:
+          if (this.mode !== 'robust') throw this.unsupported(id);
+          break;
+        default:
+          throw this.unsupported(id);
+      }
+    }
+  }
+
+  /** bpftool btfgen_mark_type_match, iterative and memoized on (id, behindPtr). */
+  markTypeMatch(root: number): void {
+    const src = this.src;
+    const robust = this.mode === 'robust';
+    const stack: [number, boolean][] = [[root, false]];
+    while (stack.length > 0) {
+      const [id, behindPtr] = stack.pop() as [number, boolean];
+      const flag = behindPtr ? 2 : 1;
+      if (id === 0 || ((this.matched[id] as number) & flag) !== 0) continue;
+      this.matched[id] = (this.matched[id] as number) | flag;
+      this.marks.types[id] = 1;
+      const kind = src.kind(id);
+      switch (kind) {
+        case Kind.INT:
+        case Kind.FLOAT:
+        case Kind.ENUM:
+        case Kind.ENUM64:
+          break;
+        case Kind.STRUCT:
+        case Kind.UNION:
+          if (behindPtr) break;
+          for (let i = src.vlen(id) - 1; i >= 0; i--) {
+            this.marks.markMember(id, i);
+            stack.push([src.memberType(id, i), false]);
+          }
+          break;
+        case Kind.CONST:
+        case Kind.FWD:
+        case Kind.RESTRICT:
+        case Kind.TYPEDEF:
+        case Kind.VOLATILE:
+          stack.push([src.type(id), behindPtr]);
+          break;
+        case Kind.TYPE_TAG:
+          if (!robust) throw this.unsupported(id);
+          stack.push([src.type(id), behindPtr]);
+          break;
+        case Kind.PTR:
+          stack.push([src.type(id), true]);
+          break;
+        case Kind.ARRAY:
+          stack.push([src.arrayIndexType(id), false], [src.arrayType(id), false]);
+          break;
+        case Kind.FUNC_PROTO: {
+          const inner = robust ? behindPtr : false;
+          for (let i = src.vlen(id) - 1; i >= 0; i--) stack.push([src.paramType(id, i), inner]);
+          stack.push([src.type(id), inner]);
+          break;
+        }
+        default:
+          throw this.unsupported(id);
+      }
+    }
+  }
+
+  private unsupported(id: number, why = 'unsupported kind'): MinimizeError {
+    return new MinimizeError(`${why}: ${kindName(this.src.kind(id))}`, this.src.place({ typeId: id }));
+  }
+}

@@ -1,32 +1,91 @@
-import { BlobMode, ByteWriter, type SplitBtf, splitBtf, zigzag } from '@btf-bundle/runtime/format';
+import { BlobMode, ByteWriter, splitBtf, zigzag } from '@btf-bundle/runtime/format';
+import { type NormalizedBtf, normalizeBtf } from './btf-norm.js';
 
 /** How many previously stored BTF blobs are scored when choosing a delta reference. */
 const REFERENCE_WINDOW = 32;
 
 interface Stored {
-  split: SplitBtf;
+  littleEndian: boolean;
   ids: Uint32Array;
+  norm: NormalizedBtf;
 }
 
-/** Number of positions where `a` and `b` agree (the score of `b` as a delta reference for `a`). */
-function agreement(a: Uint32Array, b: Uint32Array): number {
-  const n = Math.min(a.length, b.length);
+/** For each record of `me`, the index of the paired record of `ref` (same kind and name), or -1. */
+function pairRecords(me: NormalizedBtf, ref: NormalizedBtf): number[] {
+  const byKey = new Map<string, number[]>();
+  ref.keys.forEach((k, i) => {
+    const list = byKey.get(k);
+    if (list) list.push(i);
+    else byKey.set(k, [i]);
+  });
+  let prev = -1;
+  return me.keys.map((k) => {
+    const list = byKey.get(k);
+    if (!list) return -1;
+    prev = list.find((i) => i > prev) ?? list[0]!;
+    return prev;
+  });
+}
+
+const recordEnd = (n: NormalizedBtf, r: number) => n.starts[r + 1] ?? n.words.length;
+
+/** Number of records of `me` identical to their paired record in `ref`: the score of `ref` as a reference. */
+function score(me: NormalizedBtf, ref: NormalizedBtf): number {
   let same = 0;
-  for (let i = 0; i < n; i++) if (a[i] === b[i]) same++;
+  pairRecords(me, ref).forEach((r, i) => {
+    if (r < 0) return;
+    const a = me.words.subarray(me.starts[i], recordEnd(me, i));
+    const b = ref.words.subarray(ref.starts[r], recordEnd(ref, r));
+    if (a.length === b.length && a.every((w, j) => w === b[j])) same++;
+  });
   return same;
 }
 
-function writeDeltas(w: ByteWriter, values: Uint32Array, ref: Uint32Array | undefined): void {
-  for (let j = 0; j < values.length; j++) {
-    const base = ref && j < ref.length ? ref[j]! : 0;
-    w.varint(zigzag((values[j]! - base) | 0));
+/** Distance back to the best reference among the last REFERENCE_WINDOW BTF blobs (same byte order), or 0. */
+function chooseReference(stored: readonly (Stored | undefined)[], i: number): number {
+  const me = stored[i]!;
+  let best = 0;
+  let bestScore = 0;
+  for (let d = 1, seen = 0; d <= i && seen < REFERENCE_WINDOW; d++) {
+    const other = stored[i - d];
+    if (!other || other.littleEndian !== me.littleEndian) continue;
+    seen++;
+    const s = score(me.norm, other.norm);
+    if (s > bestScore) {
+      best = d;
+      bestScore = s;
+    }
   }
+  return best;
+}
+
+/** Writes record pairing codes and word deltas of `me` against `ref` (see docs/bundle-format.md). */
+function writeRecords(
+  codes: ByteWriter,
+  deltas: ByteWriter,
+  me: NormalizedBtf,
+  ref: NormalizedBtf | undefined,
+): void {
+  const pairs = ref ? pairRecords(me, ref) : me.keys.map(() => -1);
+  let prev = -1;
+  pairs.forEach((r, i) => {
+    codes.varint(r < 0 ? 0 : zigzag(r - (prev + 1)) + 1);
+    if (r >= 0) prev = r;
+    const start = me.starts[i]!;
+    const end = recordEnd(me, i);
+    const refStart = r < 0 ? 0 : ref!.starts[r]!;
+    const refLen = r < 0 ? 0 : recordEnd(ref!, r) - refStart;
+    for (let j = 0; j < end - start; j++) {
+      const base = j < refLen ? ref!.words[refStart + j]! : 0;
+      deltas.varint(zigzag((me.words[start + j]! - base) | 0));
+    }
+  });
 }
 
 /**
  * Encodes distinct blobs (already in their final order) into the uncompressed data section described in
- * docs/bundle-format.md: a global string table, per-blob heads, type-section words as zigzag varint deltas
- * against a similar earlier blob, string ids likewise, then verbatim blobs (anything not canonical BTF).
+ * docs/bundle-format.md: a global string table, per-blob heads, per-blob string-id lists, record pairing
+ * codes and type-section word deltas against a similar earlier blob, then verbatim blobs.
  */
 export function encodeDataSection(blobs: readonly Uint8Array[]): Uint8Array {
   const stringIds = new Map<string, number>();
@@ -45,9 +104,11 @@ export function encodeDataSection(blobs: readonly Uint8Array[]): Uint8Array {
       }
       return id;
     });
-    return { split, ids };
+    const norm = normalizeBtf(split, ids);
+    return norm && { littleEndian: split.littleEndian, ids, norm };
   });
   const refs = stored.map((s, i) => (s ? chooseReference(stored, i) : 0));
+  const refOf = (i: number) => (refs[i] ? stored[i - refs[i]!] : undefined);
 
   const out = new ByteWriter();
   out.varint(stringIds.size);
@@ -60,38 +121,28 @@ export function encodeDataSection(blobs: readonly Uint8Array[]): Uint8Array {
       out.varint(blob.length);
       return;
     }
-    out.varint(s.split.littleEndian ? BlobMode.BtfLittle : BlobMode.BtfBig);
+    out.varint(s.littleEndian ? BlobMode.BtfLittle : BlobMode.BtfBig);
     out.varint(refs[i]!);
-    out.varint(s.split.words.length);
+    out.varint(s.norm.words.length);
+    out.varint(s.norm.starts.length);
     out.varint(s.ids.length);
   });
-  const refOf = (i: number) => (refs[i] ? stored[i - refs[i]!] : undefined);
   stored.forEach((s, i) => {
-    if (s) writeDeltas(out, s.split.words, refOf(i)?.split.words);
+    if (!s) return;
+    const ref = refOf(i)?.ids;
+    s.ids.forEach((id, j) => {
+      out.varint(zigzag((id - (ref && j < ref.length ? ref[j]! : 0)) | 0));
+    });
   });
+  const codes = new ByteWriter();
+  const deltas = new ByteWriter();
   stored.forEach((s, i) => {
-    if (s) writeDeltas(out, s.ids, refOf(i)?.ids);
+    if (s) writeRecords(codes, deltas, s.norm, refOf(i)?.norm);
   });
+  out.bytes(codes.finish());
+  out.bytes(deltas.finish());
   blobs.forEach((blob, i) => {
     if (!stored[i]) out.bytes(blob);
   });
   return out.finish();
-}
-
-/** Distance back to the best reference among the last REFERENCE_WINDOW BTF blobs (same byte order), or 0. */
-function chooseReference(stored: readonly (Stored | undefined)[], i: number): number {
-  const me = stored[i]!;
-  let best = 0;
-  let bestScore = 0;
-  for (let d = 1, seen = 0; d <= i && seen < REFERENCE_WINDOW; d++) {
-    const other = stored[i - d];
-    if (!other || other.split.littleEndian !== me.split.littleEndian) continue;
-    seen++;
-    const score = agreement(me.split.words, other.split.words) + agreement(me.ids, other.ids);
-    if (score > bestScore) {
-      best = d;
-      bestScore = score;
-    }
-  }
-  return best;
 }

@@ -4,6 +4,7 @@
  */
 
 export { compareKernelKeys } from '../kernel/order.js';
+export { isNameWord, recordWords } from './btf-records.js';
 export { joinBtf, type SplitBtf, splitBtf } from './btf-split.js';
 export {
   BlobMode,

@@ -1,12 +1,10 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The committed sample snapshot (real Debian kernels in BTFHub layout). */
 export const SAMPLE_SNAPSHOT = fileURLToPath(new URL('../../../sample-snapshot', import.meta.url));
-
-/** The committed test corpus of `.bpf.o` files. */
-export const TESTDATA = fileURLToPath(new URL('../testdata', import.meta.url));
 
 /** Paths of the sample snapshot's kernels (`.btf.tar.xz`), sorted. */
 export function sampleKernels(): string[] {
@@ -27,4 +25,25 @@ export async function firstSampleKernel(): Promise<string> {
   const first = sampleKernels()[0];
   if (!first) throw new Error(`no kernels in ${SAMPLE_SNAPSHOT}`);
   return first;
+}
+
+/** Committed BPF objects with CO-RE relocations (unpinned names: they apply to every arch). */
+export const SAMPLE_OBJECTS = ['oracle-probe.bpf.o', 'mm-only.bpf.o'].map((name) =>
+  fileURLToPath(new URL(`../../../test/oracle/testdata/${name}`, import.meta.url)),
+);
+
+/** Copy the sample snapshot's kernels matching `filter` into a new temp BTFHub tree; returns its root. */
+export function copySnapshot(
+  filter: (path: string) => boolean = () => true,
+  order: 'sorted' | 'reversed' = 'sorted',
+): string {
+  const root = mkdtempSync(join(tmpdir(), 'btf-snap-'));
+  const files = sampleKernels().filter(filter);
+  if (order === 'reversed') files.reverse();
+  for (const file of files) {
+    const dest = join(root, relative(SAMPLE_SNAPSHOT, file));
+    mkdirSync(dirname(dest), { recursive: true });
+    copyFileSync(file, dest);
+  }
+  return root;
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ANY_ARCH, archOfObjectName, objectsForArch, resolveObjects } from '../src/build/objects.js';
+import { UsageError } from '../src/errors.js';
+import { SAMPLE_OBJECTS } from './build-fixtures.js';
+
+describe('archOfObjectName', () => {
+  it('recognises bpf2go names', () => {
+    expect(archOfObjectName('probe_x86_bpfel.o')).toBe('x86_64');
+    expect(archOfObjectName('/a/b/probe_arm64_bpfel.o')).toBe('arm64');
+    expect(archOfObjectName('probe_s390_bpfeb.o')).toBe('s390x');
+    expect(archOfObjectName('probe_bpfel.o')).toBe(ANY_ARCH);
+    expect(archOfObjectName('probe.bpf.o')).toBe(ANY_ARCH);
+  });
+});
+
+describe('resolveObjects', () => {
+  it('puts a plain list of unpinned objects under every arch, sorted by name', async () => {
+    const byArch = await resolveObjects([...SAMPLE_OBJECTS].reverse());
+    expect([...byArch.keys()]).toEqual([ANY_ARCH]);
+    const names = objectsForArch(byArch, 'arm64').map((o) => o.name);
+    expect(names).toEqual(['mm-only.bpf.o', 'oracle-probe.bpf.o']);
+    expect(objectsForArch(byArch, 'x86_64')[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('takes a per-arch record as given and expands globs', async () => {
+    const dir = SAMPLE_OBJECTS[0]!.replace(/[^/]+$/, '');
+    const byArch = await resolveObjects({ x86_64: [`${dir}oracle-*.bpf.o`] });
+    expect(objectsForArch(byArch, 'x86_64').map((o) => o.name)).toEqual(['oracle-probe.bpf.o']);
+    expect(objectsForArch(byArch, 'arm64')).toEqual([]);
+  });
+
+  it('rejects missing files and globs matching nothing', async () => {
+    await expect(resolveObjects(['/nonexistent/x.bpf.o'])).rejects.toThrow(UsageError);
+    await expect(resolveObjects(['/nonexistent/*.bpf.o'])).rejects.toThrow(/matches no file/);
+  });
+});

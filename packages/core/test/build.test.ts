@@ -1,0 +1,162 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeBundle } from '@btf-bundle/runtime';
+import { afterAll, describe, expect, it } from 'vitest';
+// The build runs on worker threads that load the built package: test the built package.
+import { BuildFailedError, type BuildProgress, buildBundle, readKernelBtf } from '../dist/index.js';
+import { Btf } from '../src/btf/btf.js';
+import { minimizeBtf } from '../src/minimize/minimize.js';
+import { parseBpfObject } from '../src/object.js';
+import { copySnapshot, SAMPLE_OBJECTS, SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
+
+const temps: string[] = [];
+const temp = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const t of temps) rmSync(t, { recursive: true, force: true });
+});
+
+const KERNELS = sampleKernels().length;
+const base = { snapshot: SAMPLE_SNAPSHOT, objects: SAMPLE_OBJECTS, workers: 2 };
+
+describe('buildBundle', async () => {
+  const progress: BuildProgress[] = [];
+  const cold = await buildBundle({ ...base, cacheDir: false, onProgress: (p) => progress.push(p) });
+
+  it('covers every sample kernel and reports per object', () => {
+    expect(cold.stats.kernels).toEqual({ total: KERNELS, covered: KERNELS, failed: 0, skipped: 0 });
+    expect(cold.stats.cacheHits).toBe(0);
+    expect(cold.stats.bundleBytes).toBe(cold.bundle.length);
+    expect(cold.stats.distinctBlobs).toBeLessThanOrEqual(KERNELS);
+    for (const k of cold.report.kernels) {
+      expect(k.objects?.map((o) => o.object)).toEqual(['mm-only.bpf.o', 'oracle-probe.bpf.o']);
+      expect(k.btfBytes).toBeLessThan(k.sourceBytes!);
+    }
+  });
+
+  it('emits progress for every kernel', () => {
+    expect(progress.map((p) => p.done)).toEqual(Array.from({ length: KERNELS }, (_, i) => i + 1));
+    expect(progress.every((p) => p.total === KERNELS)).toBe(true);
+    expect(progress.at(-1)?.etaMs).toBe(0);
+  });
+
+  it('stores exactly what minimizeBtf gives for each kernel, with the objects and their sha256', async () => {
+    const bundle = decodeBundle(cold.bundle);
+    const objects = [...SAMPLE_OBJECTS]
+      .sort((a, b) => a.split('/').at(-1)!.localeCompare(b.split('/').at(-1)!))
+      .map((p) => parseBpfObject(new Uint8Array(readFileSync(p)), p.split('/').at(-1)!));
+    expect(bundle.kernels.length).toBe(KERNELS);
+    for (const kernel of cold.report.kernels) {
+      const target = Btf.parse(await readKernelBtf(kernel.path), { file: kernel.path });
+      const expected = minimizeBtf(target, objects, { littleEndian: target.littleEndian }).btf;
+      expect(Buffer.compare(bundle.get(kernel.id)!, expected), kernel.id).toBe(0);
+    }
+    expect(bundle.objects.map((o) => o.name)).toEqual(['mm-only.bpf.o', 'oracle-probe.bpf.o']);
+    expect(bundle.objects.every((o) => /^[0-9a-f]{64}$/.test(o.sha256))).toBe(true);
+  });
+
+  it('gives the same bytes with 1 worker, shuffled files and shuffled objects', async () => {
+    const reversed = copySnapshot(undefined, 'reversed');
+    temps.push(reversed);
+    const other = await buildBundle({
+      snapshot: reversed,
+      objects: [...SAMPLE_OBJECTS].reverse(),
+      workers: 1,
+      cacheDir: false,
+    });
+    expect(Buffer.compare(other.bundle, cold.bundle)).toBe(0);
+  });
+
+  it('rebuilds warm from the cache with all hits, and recomputes a corrupted entry', async () => {
+    const cacheDir = temp('btf-build-cache-');
+    const first = await buildBundle({ ...base, cacheDir });
+    expect(first.stats.cacheHits).toBe(0);
+    const warm = await buildBundle({ ...base, cacheDir });
+    expect(warm.stats.cacheHits).toBe(KERNELS);
+    expect(Buffer.compare(warm.bundle, cold.bundle)).toBe(0);
+
+    const shard = readdirSync(join(cacheDir, 'entries'))[0]!;
+    const entry = join(cacheDir, 'entries', shard, readdirSync(join(cacheDir, 'entries', shard))[0]!);
+    const bytes = readFileSync(entry);
+    bytes[bytes.length >> 1] ^= 0xff;
+    writeFileSync(entry, bytes);
+    const repaired = await buildBundle({ ...base, cacheDir });
+    expect(repaired.stats.cacheHits).toBe(KERNELS - 1);
+    expect(Buffer.compare(repaired.bundle, cold.bundle)).toBe(0);
+  });
+
+  it('hits the cache for a touched archive whose content did not change', async () => {
+    const snapshot = copySnapshot((p) => p.includes('/x86_64/6.1.0-4'));
+    temps.push(snapshot);
+    const cacheDir = temp('btf-build-touch-');
+    const opts = { snapshot, objects: SAMPLE_OBJECTS, workers: 1, cacheDir };
+    await buildBundle(opts);
+    const [kernel] = (await buildBundle(opts)).report.kernels;
+    utimesSync(kernel!.path, new Date(), new Date(2000, 1, 1));
+    const again = await buildBundle(opts);
+    expect(again.stats.cacheHits).toBe(again.stats.kernels.total);
+  });
+
+  it('runs two builds at once on one cache dir safely', async () => {
+    const cacheDir = temp('btf-build-concurrent-');
+    const [a, b] = await Promise.all([
+      buildBundle({ ...base, cacheDir, workers: 1 }),
+      buildBundle({ ...base, cacheDir, workers: 1 }),
+    ]);
+    expect(Buffer.compare(a.bundle, cold.bundle)).toBe(0);
+    expect(Buffer.compare(b.bundle, cold.bundle)).toBe(0);
+    const after = await buildBundle({ ...base, cacheDir });
+    expect(after.stats.cacheHits).toBe(KERNELS);
+  });
+
+  it('skips kernels of an arch without objects, with a warning', async () => {
+    const warnings: string[] = [];
+    const result = await buildBundle({
+      ...base,
+      objects: { x86_64: SAMPLE_OBJECTS },
+      cacheDir: false,
+      onWarning: (w) => warnings.push(w),
+    });
+    const arm = result.report.kernels.filter((k) => k.id.includes('/arm64/'));
+    expect(arm.length).toBeGreaterThan(0);
+    expect(arm.every((k) => k.status === 'skipped')).toBe(true);
+    expect(result.stats.kernels.skipped).toBe(arm.length);
+    expect(warnings).toContain('no objects for arch arm64: its kernels are skipped');
+    expect(decodeBundle(result.bundle).kernels.some((id) => id.includes('/arm64/'))).toBe(false);
+  });
+});
+
+describe('buildBundle with hostile snapshots', () => {
+  it('reports and skips a corrupt archive and a non-BTF member, or fails with failOn', async () => {
+    const snapshot = copySnapshot((p) => p.includes('/x86_64/6.1.0-54-amd64'));
+    temps.push(snapshot);
+    const good = readFileSync(sampleKernels()[0]!);
+    writeFileSync(
+      join(snapshot, 'debian/12/x86_64/9.9.9-corrupt.btf.tar.xz'),
+      good.subarray(0, good.length >> 1),
+    );
+    writeFileSync(join(snapshot, 'debian/12/x86_64/9.9.9-notbtf.btf'), 'not btf at all');
+    const opts = { snapshot, objects: SAMPLE_OBJECTS, workers: 2, cacheDir: false as const };
+    const result = await buildBundle(opts);
+    expect(result.stats.kernels).toEqual({ total: 3, covered: 1, failed: 2, skipped: 0 });
+    const failed = result.report.kernels.filter((k) => k.status === 'failed');
+    expect(failed.every((k) => k.failure === 'unreadable' && k.reason?.includes(k.path))).toBe(true);
+    const bundle = decodeBundle(result.bundle);
+    expect(bundle.kernels).toEqual(['debian/12/x86_64/6.1.0-54-amd64']);
+    expect(bundle.failed.size).toBe(2);
+
+    const err = await buildBundle({ ...opts, failOn: 'unreadable' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BuildFailedError);
+    expect((err as BuildFailedError).report?.kernels.length).toBe(3);
+  });
+
+  it('rejects an empty snapshot dir', async () => {
+    await expect(buildBundle({ ...base, snapshot: temp('btf-empty-') })).rejects.toMatchObject({
+      name: 'UsageError',
+    });
+  });
+});

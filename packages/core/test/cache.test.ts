@@ -1,0 +1,109 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BuildCache, type CachedResult, cacheKey } from '../src/cache/cache.js';
+import { relocationSignature } from '../src/cache/signature.js';
+import { Elf } from '../src/elf/elf.js';
+import { parseBpfObject } from '../src/object.js';
+import { SAMPLE_OBJECTS } from './build-fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'btf-cache-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const covered: CachedResult = {
+  status: 'covered',
+  sourceBytes: 1000,
+  btf: new Uint8Array([0x9f, 0xeb, 1, 0, 24, 0, 0, 0]),
+  objects: [{ total: 3, resolved: 2, poisoned: 1, guarded: 1 }],
+};
+
+function entryFiles(cache: BuildCache): string[] {
+  const root = join(cache.dir, 'entries');
+  return readdirSync(root).flatMap((shard) =>
+    readdirSync(join(root, shard)).map((f) => join(root, shard, f)),
+  );
+}
+
+describe('BuildCache', () => {
+  it('round-trips covered and failed results', async () => {
+    const cache = new BuildCache(join(dir, 'rt'));
+    await cache.put('aa11', covered);
+    await cache.put('bb22', { status: 'failed', sourceBytes: 5, reason: 'ambiguous' });
+    expect(await cache.get('aa11')).toEqual(covered);
+    expect(await cache.get('bb22')).toEqual({ status: 'failed', sourceBytes: 5, reason: 'ambiguous' });
+    expect(await cache.get('cc33')).toBeUndefined();
+  });
+
+  it('detects a corrupted entry, reports a miss and removes it', async () => {
+    const cache = new BuildCache(join(dir, 'corrupt'));
+    await cache.put('dd44', covered);
+    const [file] = entryFiles(cache);
+    const bytes = readFileSync(file!);
+    bytes[bytes.length - 40] ^= 0xff;
+    writeFileSync(file!, bytes);
+    expect(await cache.get('dd44')).toBeUndefined();
+    expect(entryFiles(cache)).toEqual([]);
+    writeFileSync(file!, 'garbage');
+    expect(await cache.get('dd44')).toBeUndefined();
+  });
+
+  it('evicts least recently used entries beyond maxBytes', async () => {
+    const cache = new BuildCache(join(dir, 'evict'));
+    for (const [i, key] of ['e1', 'e2', 'e3'].entries()) {
+      await cache.put(key, covered);
+      const file = entryFiles(cache).find((f) => f.endsWith(`${key}.bin`))!;
+      utimesSync(file, 1000 + i, 1000 + i);
+    }
+    await cache.get('e1'); // e1 becomes the most recent
+    const size = statSync(entryFiles(cache)[0]!).size;
+    const { removed } = await cache.evict(2 * size);
+    expect(removed).toBe(1);
+    expect(await cache.get('e2')).toBeUndefined();
+    expect(await cache.get('e1')).toBeDefined();
+    expect(await cache.get('e3')).toBeDefined();
+  });
+
+  it('remembers source hashes by path, size and mtime', async () => {
+    const cache = new BuildCache(join(dir, 'src'));
+    const record = { size: 10, mtimeMs: 123, sourceHash: 'ab', sourceBytes: 99 };
+    await cache.setSourceHash('/x/k.btf.tar.xz', record);
+    expect(await cache.sourceHash('/x/k.btf.tar.xz', 10, 123)).toMatchObject({
+      sourceHash: 'ab',
+      sourceBytes: 99,
+    });
+    expect(await cache.sourceHash('/x/k.btf.tar.xz', 11, 123)).toBeUndefined();
+    expect(await cache.sourceHash('/x/k.btf.tar.xz', 10, 124)).toBeUndefined();
+    expect(await cache.sourceHash('/x/other.btf.tar.xz', 10, 123)).toBeUndefined();
+  });
+});
+
+describe('cache keys and relocation signatures', () => {
+  const [probePath, mmPath] = SAMPLE_OBJECTS as [string, string];
+  const probe = new Uint8Array(readFileSync(probePath));
+  const sig = (bytes: Uint8Array) => relocationSignature(parseBpfObject(bytes, 'x.bpf.o'));
+
+  it('keys depend on source, signatures and mode', () => {
+    const base = { sourceHash: 'a', signatures: ['s'], mode: 'robust' as const };
+    const key = cacheKey(base);
+    expect(cacheKey({ ...base })).toBe(key);
+    expect(cacheKey({ ...base, sourceHash: 'b' })).not.toBe(key);
+    expect(cacheKey({ ...base, signatures: ['t'] })).not.toBe(key);
+    expect(cacheKey({ ...base, mode: 'bpftool' })).not.toBe(key);
+  });
+
+  it('differ between objects with different relocations', () => {
+    expect(sig(probe)).not.toBe(sig(new Uint8Array(readFileSync(mmPath))));
+  });
+
+  it('ignore instruction bytes: changed code with the same relocations keeps the signature', () => {
+    const object = parseBpfObject(probe, 'probe');
+    const code = object.elf.sections.find(
+      (s) => s.type === Elf.SHT_PROGBITS && object.ext.coreRelos.some((r) => r.section === s.name),
+    )!;
+    const patched = probe.slice();
+    patched[code.offset + 4] ^= 0x01; // an instruction's immediate
+    expect(Buffer.compare(patched, probe)).not.toBe(0);
+    expect(sig(patched)).toBe(sig(probe));
+  });
+});

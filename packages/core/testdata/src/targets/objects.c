@@ -1,0 +1,7 @@
+/* Target for the object-level cases: link_a/link_b/linked, funcinfo_only,
+ * type_id_local_only, no_btf. */
+struct shared { long pad; int a; int b; };
+struct only_a { int x; };
+
+struct shared g_shared;
+struct only_a g_only_a;

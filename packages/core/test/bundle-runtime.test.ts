@@ -1,0 +1,96 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BtfNotFoundError,
+  BtfOverrideError,
+  BundleUsageError,
+  bundleManifest,
+  createBtfBundle,
+  decodeBundle,
+} from '@btf-bundle/runtime';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadSet } from '../../runtime/test/helpers.js';
+import { encodeBundle } from '../src/bundle/encode.js';
+
+const kernels = loadSet('ab');
+const failedKey = { distro: 'debian', version: '12', arch: 'x86_64', release: '6.1.0-9-amd64' };
+const bytes = encodeBundle({
+  kernels,
+  failed: [{ key: failedKey, reason: 'minimizer: no candidate for task_struct' }],
+  objects: [{ name: 'probe.bpf.o', sha256: '0'.repeat(64) }],
+  meta: {},
+});
+const root = mkdtempSync(join(tmpdir(), 'host-'));
+mkdirSync(join(root, 'etc'));
+writeFileSync(join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\n');
+afterAll(() => rmSync(root, { recursive: true }));
+const env = {};
+
+describe('createBtfBundle', () => {
+  const api = createBtfBundle(() => bytes, { hostRoot: root });
+
+  it('exposes kernels, objects and stats synchronously', () => {
+    expect(api.kernels).toContain('debian/12/x86_64/6.1.0-47-amd64');
+    expect(api.objects).toEqual([{ name: 'probe.bpf.o', sha256: '0'.repeat(64) }]);
+    expect(api.stats).toMatchObject({ kernels: 8, failed: 1, bundleBytes: bytes.length });
+  });
+
+  it('resolves from the bundle (exact, then opt-in nearest) when the kernel has no BTF', async () => {
+    const exact = await api.resolveBtf({ env, release: '6.1.0-50-amd64', arch: 'x64' });
+    expect(exact.source).toBe('bundle');
+    expect(exact.match).toMatchObject({ kind: 'exact', id: 'debian/12/x86_64/6.1.0-50-amd64' });
+    const want = kernels.find((k) => k.key.release === '6.1.0-50-amd64')!.blob;
+    expect(Buffer.from(exact.bytes).equals(Buffer.from(want))).toBe(true);
+    await expect(api.resolveBtf({ env, release: '6.1.0-52-amd64', arch: 'x64' })).rejects.toThrow(
+      BtfNotFoundError,
+    );
+    const near = await api.resolveBtf({ env, release: '6.1.0-52-amd64', arch: 'x64', nearest: true });
+    expect(near.match).toMatchObject({ kind: 'nearest', id: 'debian/12/x86_64/6.1.0-50-amd64' });
+  });
+
+  it('explains kernels the build recorded as failed', async () => {
+    await expect(api.resolveBtf({ env, release: failedKey.release, arch: 'x64' })).rejects.toThrow(
+      /no candidate/,
+    );
+  });
+
+  it('prefers an override, then the kernel BTF under hostRoot', async () => {
+    const file = join(root, 'custom.btf');
+    writeFileSync(file, kernels[0]!.blob);
+    expect(await api.resolveBtf({ env: { BTF_BUNDLE_BTF_PATH: file } })).toMatchObject({
+      source: 'override',
+      path: file,
+    });
+    await expect(api.resolveBtf({ path: join(root, 'missing') })).rejects.toThrow(BtfOverrideError);
+    mkdirSync(join(root, 'sys/kernel/btf'), { recursive: true });
+    writeFileSync(join(root, 'sys/kernel/btf/vmlinux'), kernels[1]!.blob);
+    const k = await api.resolveBtf({ env });
+    expect(k.source).toBe('kernel');
+    expect(k.path).toBe(join(root, 'sys/kernel/btf/vmlinux'));
+    rmSync(join(root, 'sys'), { recursive: true });
+  });
+
+  it('needs a manifest for an asynchronous loader, and then loads lazily', async () => {
+    expect(() => createBtfBundle(async () => bytes)).toThrow(BundleUsageError);
+    let loads = 0;
+    const lazy = createBtfBundle(
+      async () => {
+        loads++;
+        return bytes;
+      },
+      { manifest: bundleManifest(decodeBundle(bytes)), hostRoot: root },
+    );
+    expect(lazy.kernels).toHaveLength(8);
+    expect(loads).toBe(0);
+    const found = await lazy.findBtf({
+      distro: 'debian',
+      version: '12.4',
+      arch: 'amd64',
+      release: '6.1.0-47-amd64',
+    });
+    expect(found?.match.kind).toBe('normalized');
+    await lazy.findBtf();
+    expect(loads).toBe(1);
+  });
+});

@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { decodeBundle } from '@btf-bundle/runtime';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SAMPLE_OBJECTS, SAMPLE_SNAPSHOT } from './build-fixtures.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'btf-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Run the built CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', [CLI, ...args], { maxBuffer: 1 << 26 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('btf-bundle build / inspect', () => {
+  const out = join(dir, 'bundle.bin');
+  const report = join(dir, 'report.json');
+  const objectArgs = SAMPLE_OBJECTS.flatMap((o) => ['--objects', o]);
+
+  it('prints help', async () => {
+    const build = await cli('build', '--help');
+    expect(build.code).toBe(0);
+    expect(build.stdout).toContain('--snapshot DIR');
+    expect((await cli('inspect', '--help')).stdout).toContain('--extract KERNEL_ID');
+  });
+
+  it('builds a bundle with progress lines, a table and a JSON report', async () => {
+    const args = ['build', '--snapshot', SAMPLE_SNAPSHOT, ...objectArgs, '--out', out, '--report', report];
+    const run = await cli(
+      ...args,
+      '--include',
+      '**/x86_64/*',
+      '--exclude',
+      '**/*-rt-*',
+      '--no-cache',
+      '--workers',
+      '2',
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^\[1\/\d+\] debian\/12\/x86_64\//m);
+    expect(run.stdout).toContain('debian/12/x86_64/6.1.0-54-amd64');
+    expect(run.stdout).toMatch(/\d+ kernels: \d+ covered, 0 failed, 0 skipped/);
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    expect(json.kernels.every((k: { status: string }) => k.status === 'covered')).toBe(true);
+    expect(json.kernels.some((k: { id: string }) => k.id.includes('-rt-'))).toBe(false);
+    expect(decodeBundle(new Uint8Array(readFileSync(out))).kernels.length).toBe(json.kernels.length);
+  });
+
+  it('lists a bundle and extracts one kernel', async () => {
+    const list = await cli('inspect', out);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain('debian/12/x86_64/6.1.0-54-amd64');
+    expect(list.stdout).toMatch(/distinct blobs/);
+    const btf = join(dir, 'k.btf');
+    const extract = await cli('inspect', out, '--extract', 'debian/12/x86_64/6.1.0-54-amd64', '--out', btf);
+    expect(extract.code, extract.stderr).toBe(0);
+    const bundle = decodeBundle(new Uint8Array(readFileSync(out)));
+    expect(Buffer.compare(readFileSync(btf), bundle.get('debian/12/x86_64/6.1.0-54-amd64')!)).toBe(0);
+    const missing = await cli('inspect', out, '--extract', 'debian/12/arm64/1.0', '--out', btf);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("no BTF for kernel 'debian/12/arm64/1.0'");
+  });
+
+  it('rejects bad usage with exit code 1 and a message', async () => {
+    const bad = await cli(
+      'build',
+      '--snapshot',
+      SAMPLE_SNAPSHOT,
+      ...objectArgs,
+      '--out',
+      out,
+      '--fail-on',
+      'sometimes',
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--fail-on must be one of never, unreadable, error');
+    expect((await cli('build', '--snapshot', SAMPLE_SNAPSHOT)).stderr).toContain('build needs');
+    expect((await cli('inspect', join(dir, 'report.json'))).code).toBe(1);
+  });
+});

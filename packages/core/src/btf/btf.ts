@@ -63,6 +63,7 @@ export class Btf {
   /** File name for messages, if known. */
   readonly file: string | undefined;
   private readonly view: DataView;
+  private readonly buffer: Buffer;
   private readonly offsets: Uint32Array;
   private readonly strStart: number;
   private readonly strLen: number;
@@ -82,6 +83,7 @@ export class Btf {
     this.bytes = bytes;
     this.littleEndian = littleEndian;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.offsets = offsets;
     this.typeCount = offsets.length;
     this.strStart = strStart;
@@ -300,8 +302,7 @@ export class Btf {
       throw new FormatError(`string offset ${off} is beyond the string section (${this.strLen} bytes)`, this.place());
     }
     const start = this.strStart + off;
-    const end = this.bytes.indexOf(0, start);
-    return latin1(this.bytes, start, end);
+    return this.buffer.toString('latin1', start, this.bytes.indexOf(0, start));
   }
 
   /** Whether `off` is a valid offset into the string section. */
@@ -432,10 +433,6 @@ export function kindCoreCompat(a: number, b: number): boolean {
   return a === b || (isEnum(a) && isEnum(b));
 }
 
-function latin1(bytes: Uint8Array, start: number, end: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
-}
-
 type ErrorAt = (detail: string, extra?: ErrorPlace) => FormatError;
 
 function errorFactory(opts: ParseBtfOptions): ErrorAt {
@@ -557,33 +554,36 @@ function readLayoutSection(
 const ROLE_NAMES: Record<WordRole, string> = { s: 'string offset', t: 'type id', '-': 'value' };
 
 function validateRecords(btf: Btf, at: ErrorAt): void {
-  for (let id = 1; id < btf.typeCount; id++) {
+  const view = new DataView(btf.bytes.buffer, btf.bytes.byteOffset, btf.bytes.byteLength);
+  const le = btf.littleEndian;
+  const typeCount = btf.typeCount;
+  const check = (id: number, kind: number, role: WordRole, value: number, what: string) => {
+    if (role === 's' ? btf.isValidStringOffset(value) : role !== 't' || value < typeCount) return;
+    const beyond = role === 's' ? 'beyond the string section' : `beyond the last type id ${typeCount - 1}`;
+    throw at(`${kindName(kind)} ${what} has ${ROLE_NAMES[role]} ${value} ${beyond}`, { typeId: id });
+  };
+  for (let id = 1; id < typeCount; id++) {
     const kind = btf.kind(id);
     const layout = KIND_LAYOUTS[kind];
     if (!layout) continue; // foreign kind: sized by the layout section, contents opaque
-    const words = btf.recordWords(id);
-    const check = (role: WordRole, value: number, what: string) => {
-      if (role === 's' && !btf.isValidStringOffset(value)) {
-        throw at(`${kindName(kind)} ${what} has ${ROLE_NAMES[role]} ${value} beyond the string section`, {
-          typeId: id,
-        });
-      }
-      if (role === 't' && value >= btf.typeCount) {
-        throw at(
-          `${kindName(kind)} ${what} refers to type id ${value}, beyond the last type id ${btf.typeCount - 1}`,
-          { typeId: id },
-        );
-      }
-    };
-    layout.header.forEach((role, i) => check(role, words[i] as number, i === 0 ? 'name' : 'type'));
-    layout.info.forEach((role, i) => check(role, words[3 + i] as number, 'data'));
-    const per = layout.element.length;
+    const base = btf.recordOffset(id);
+    const nameOff = view.getUint32(base, le);
+    if (!btf.isValidStringOffset(nameOff)) check(id, kind, 's', nameOff, 'name');
+    if (layout.header[2] === 't') check(id, kind, 't', view.getUint32(base + 8, le), 'type');
+    const info = layout.info;
+    for (let i = 0; i < info.length; i++) {
+      if (info[i] !== '-') check(id, kind, info[i] as WordRole, view.getUint32(base + 12 + i * 4, le), 'data');
+    }
+    const element = layout.element;
+    const per = element.length;
     if (per > 0) {
-      const n = (words.length - 3 - layout.info.length) / per;
+      const n = vlenCountsElements(kind) ? btf.vlen(id) : 0;
+      let pos = base + 12 + info.length * 4;
       for (let e = 0; e < n; e++) {
-        layout.element.forEach((role, i) =>
-          check(role, words[3 + layout.info.length + e * per + i] as number, `element ${e}`),
-        );
+        for (let i = 0; i < per; i++, pos += 4) {
+          const role = element[i] as WordRole;
+          if (role !== '-') check(id, kind, role, view.getUint32(pos, le), `element ${e}`);
+        }
       }
     }
     if (kind === Kind.FUNC && btf.kind(btf.type(id)) !== Kind.FUNC_PROTO) {

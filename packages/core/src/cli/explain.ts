@@ -1,5 +1,91 @@
-/** Placeholder until this command lands. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('btf-bundle: this command is not implemented yet');
-  return 1;
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { Btf } from '../btf/btf.js';
+import { reloKindName } from '../btf/format.js';
+import { type RelocationOutcome, CoreResolver } from '../core/resolver.js';
+import { formatSpec } from '../core/spec.js';
+import { Elf } from '../elf/elf.js';
+import { UsageError } from '../errors.js';
+import { type BpfObject, parseBpfObject } from '../object.js';
+import { readKernelBtf } from '../snapshot/input.js';
+
+const HELP = `usage: btf-bundle explain OBJECT... --btf FILE [--json]
+
+Resolve every CO-RE relocation of the objects against a BTF (raw, ELF .BTF or BTFHub .btf.tar.xz) with libbpf's
+semantics and print, per relocation: section, program, instruction, kind, local spec and the outcome (the value
+the instruction gets, poisoned, or the error libbpf would fail the load with).
+
+  --btf FILE     target BTF (a full kernel BTF, or a reduced one to check)
+  --json         one JSON object per relocation instead of text
+  -h, --help     this help`;
+
+/** One line of `explain` output. */
+export interface ExplainedRelocation {
+  object: string;
+  index: number;
+  section: string;
+  program: string;
+  insn: number;
+  kind: string;
+  local: string;
+  outcome: 'value' | 'poisoned' | 'error';
+  value?: string;
+  target?: string;
+  error?: string;
+}
+
+/** Turn resolver outcomes into explain records (program-relative instruction index, like libbpf's log). */
+export function explainObject(object: BpfObject, outcomes: RelocationOutcome[]): ExplainedRelocation[] {
+  const sectionIndex = new Map(object.elf.sections.map((s) => [s.name, s.index]));
+  const programs = object.elf.symbols().filter((s) => s.type === Elf.STT_FUNC);
+  return outcomes.map((o) => {
+    const secIdx = sectionIndex.get(o.relo.section);
+    const prog = programs.find(
+      (p) => p.section === secIdx && p.value <= o.relo.insnOff && o.relo.insnOff < p.value + Math.max(p.size, 1),
+    );
+    const line: ExplainedRelocation = {
+      object: object.file,
+      index: o.relo.indexInGroup,
+      section: o.relo.section,
+      program: prog?.name ?? '?',
+      insn: (o.relo.insnOff - (prog?.value ?? 0)) / 8,
+      kind: reloKindName(o.relo.kind),
+      local: o.localSpec ? formatSpec(o.localSpec) : `[${o.relo.typeId}] + ${o.relo.accessStr}`,
+      outcome: o.error ? 'error' : o.result?.poison ? 'poisoned' : 'value',
+    };
+    if (o.error) line.error = `${o.error.code}: ${o.error.detail}`;
+    else if (o.result && !o.result.poison) line.value = o.result.newValue.toString();
+    if (o.targetSpec) line.target = formatSpec(o.targetSpec);
+    return line;
+  });
+}
+
+function formatLine(l: ExplainedRelocation): string {
+  const what = l.outcome === 'error' ? `ERROR ${l.error}` : l.outcome === 'poisoned' ? 'poisoned' : `= ${l.value}`;
+  const target = l.target ? ` -> ${l.target}` : '';
+  return `  ${l.section} prog '${l.program}' relo #${l.index} insn #${l.insn} <${l.kind}> ${l.local}${target}: ${what}`;
+}
+
+/** `btf-bundle explain`: per-relocation outcomes of objects against a BTF. */
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { btf: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!values.btf || positionals.length === 0) throw new UsageError(`expected OBJECT... --btf FILE\n${HELP}`);
+  const resolver = new CoreResolver(Btf.parse(await readKernelBtf(values.btf), { file: values.btf }));
+  let errors = 0;
+  for (const file of positionals) {
+    const object = parseBpfObject(await readFile(file), file);
+    const lines = explainObject(object, resolver.resolveObject(object));
+    errors += lines.filter((l) => l.outcome === 'error').length;
+    if (values.json) for (const l of lines) console.log(JSON.stringify(l));
+    else console.log(`${file}: ${lines.length} CO-RE relocations\n${lines.map(formatLine).join('\n')}`);
+  }
+  return errors > 0 ? 1 : 0;
 }

@@ -1,29 +1,39 @@
 import { type Btf, isEnum } from '../btf/btf.js';
+import { Kind } from '../btf/format.js';
 import { essentialName } from './names.js';
 
-function classKey(kind: number, essential: string): string {
-  return `${isEnum(kind) ? 'enum' : kind}\u0000${essential}`;
+/** ENUM and ENUM64 are one class (libbpf btf_kind_core_compat); every other kind is its own. */
+function kindClass(kind: number): number {
+  return isEnum(kind) ? Kind.ENUM : kind;
 }
 
 const indexes = new WeakMap<Btf, CandidateIndex>();
 
 /**
- * Target types grouped by (kind class, essential name), built once per target BTF. Looking up a local type gives
- * exactly the list libbpf's linear scan (bpf_core_add_cands, spec §3.2) would: named target types of a
- * core-compatible kind whose essential name equals the local one, in ascending id order.
+ * Target types grouped by (kind class, essential name), built once per target BTF and kind class, on first use.
+ * Looking up a local type gives exactly the list libbpf's linear scan (bpf_core_add_cands, spec §3.2) would:
+ * named target types of a core-compatible kind whose essential name equals the local one, in ascending id order.
+ * Only the names of kinds that relocations ask for are decoded (a kernel's ~50k FUNC names never are).
  */
 export class CandidateIndex {
-  private readonly byKey = new Map<string, number[]>();
+  private readonly byClass = new Map<number, Map<string, number[]>>();
 
-  private constructor(readonly target: Btf) {
+  private constructor(readonly target: Btf) {}
+
+  private classIndex(cls: number): Map<string, number[]> {
+    let index = this.byClass.get(cls);
+    if (index) return index;
+    index = new Map();
+    const target = this.target;
     for (let id = 1; id < target.typeCount; id++) {
-      const name = target.name(id);
-      if (name === '') continue;
-      const key = classKey(target.kind(id), essentialName(name));
-      const list = this.byKey.get(key);
+      if (kindClass(target.kind(id)) !== cls || target.nameOff(id) === 0) continue;
+      const key = essentialName(target.name(id));
+      const list = index.get(key);
       if (list) list.push(id);
-      else this.byKey.set(key, [id]);
+      else index.set(key, [id]);
     }
+    this.byClass.set(cls, index);
+    return index;
   }
 
   /** The index of `target`, built on first use and shared afterwards. */
@@ -40,6 +50,6 @@ export class CandidateIndex {
   candidates(local: Btf, localId: number): number[] {
     const name = local.name(localId);
     if (name === '') return [];
-    return [...(this.byKey.get(classKey(local.kind(localId), essentialName(name))) ?? [])];
+    return [...(this.classIndex(kindClass(local.kind(localId))).get(essentialName(name)) ?? [])];
   }
 }

@@ -34,11 +34,29 @@ export interface ElfFile {
   sectionData(name: string): Uint8Array | undefined;
   /** The section header named `name`, or undefined. */
   section(name: string): ElfSection | undefined;
+  /** Symbols of `.symtab` (empty when there is none). */
+  symbols(): ElfSymbol[];
+}
+
+/** One ELF symbol. */
+export interface ElfSymbol {
+  /** Symbol name. */
+  name: string;
+  /** Section index it is defined in. */
+  section: number;
+  /** st_value: for relocatable objects, the offset inside its section. */
+  value: number;
+  /** st_size. */
+  size: number;
+  /** Symbol type (st_info & 0xf; 2 = STT_FUNC). */
+  type: number;
 }
 
 /** ELF constants used by btf-bundle. */
 export const Elf = {
   SHT_PROGBITS: 1,
+  SHT_SYMTAB: 2,
+  STT_FUNC: 2,
   SHT_NOBITS: 8,
   SHF_COMPRESSED: 0x800,
   EM_BPF: 247,
@@ -116,16 +134,38 @@ export function readElf(bytes: Uint8Array, file?: string): ElfFile {
   }
   const strtab = raw[shstrndx];
   if (!strtab) throw fail(`section name table index ${shstrndx} is out of range (${shnum} sections)`);
+  const stringAt = (table: { offset: number; size: number } | undefined, off: number): string => {
+    if (!table || off >= table.size) return '';
+    const start = table.offset + off;
+    let end = bytes.indexOf(0, start);
+    if (end < 0 || end > table.offset + table.size) end = table.offset + table.size;
+    return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+  };
   const nameAt = (off: number): string => {
     if (off >= strtab.size) throw fail(`section name offset ${off} is beyond the section name table`);
-    const start = strtab.offset + off;
-    let end = bytes.indexOf(0, start);
-    if (end < 0 || end > strtab.offset + strtab.size) end = strtab.offset + strtab.size;
-    return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+    return stringAt(strtab, off);
   };
   const sections: ElfSection[] = raw.map((s, index) => ({ index, ...s, name: nameAt(s.name) }));
   const byName = new Map<string, ElfSection>();
   for (const s of sections) if (!byName.has(s.name)) byName.set(s.name, s);
+  const readSymbols = (): ElfSymbol[] => {
+    const symtab = sections.find((s) => s.type === Elf.SHT_SYMTAB);
+    if (!symtab) return [];
+    const entSize = is64 ? 24 : 16;
+    const names = sections[symtab.link];
+    const out: ElfSymbol[] = [];
+    for (let base = symtab.offset; base + entSize <= symtab.offset + symtab.size; base += entSize) {
+      const info = view.getUint8(base + (is64 ? 4 : 12));
+      out.push({
+        name: stringAt(names, u32(base)),
+        type: info & 0xf,
+        section: u16(base + (is64 ? 6 : 14)),
+        value: is64 ? addr(base + 8) : u32(base + 4),
+        size: is64 ? addr(base + 16) : u32(base + 8),
+      });
+    }
+    return out;
+  };
   return {
     bits: is64 ? 64 : 32,
     littleEndian: le,
@@ -133,6 +173,7 @@ export function readElf(bytes: Uint8Array, file?: string): ElfFile {
     machine,
     sections,
     section: (name) => byName.get(name),
+    symbols: readSymbols,
     sectionData(name) {
       const s = byName.get(name);
       if (!s || s.type === Elf.SHT_NOBITS) return undefined;

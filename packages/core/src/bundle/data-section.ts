@@ -1,4 +1,4 @@
-import { BlobMode, ByteWriter, splitBtf, zigzag } from '@btf-bundle/runtime/format';
+import { BlobMode, ByteWriter, isNameWord, splitBtf, zigzag } from '@btf-bundle/runtime/format';
 import { type NormalizedBtf, normalizeBtf } from './btf-norm.js';
 
 /** How many previously stored BTF blobs are scored when choosing a delta reference. */
@@ -68,6 +68,7 @@ function writeRecords(
 ): void {
   const pairs = ref ? pairRecords(me, ref) : me.keys.map(() => -1);
   let prev = -1;
+  let nextName = 0;
   pairs.forEach((r, i) => {
     codes.varint(r < 0 ? 0 : zigzag(r - (prev + 1)) + 1);
     if (r >= 0) prev = r;
@@ -75,9 +76,13 @@ function writeRecords(
     const end = recordEnd(me, i);
     const refStart = r < 0 ? 0 : ref!.starts[r]!;
     const refLen = r < 0 ? 0 : recordEnd(ref!, r) - refStart;
+    const info = me.words[start + 1]!;
     for (let j = 0; j < end - start; j++) {
-      const base = j < refLen ? ref!.words[refStart + j]! : 0;
-      deltas.varint(zigzag((me.words[start + j]! - base) | 0));
+      const w = me.words[start + j]!;
+      const named = isNameWord(info, j);
+      const base = j < refLen ? ref!.words[refStart + j]! : named ? nextName : 0;
+      deltas.varint(zigzag((w - base) | 0));
+      if (named && w >= nextName) nextName = w + 1;
     }
   });
 }

@@ -114,6 +114,7 @@ function readRecords(r: ByteReader, h: BtfHead, codes: Uint32Array, ref: Normali
   const refRecords = ref ? ref.starts.length - 1 : 0;
   let at = 0;
   let prev = -1;
+  let nextName = 0;
   for (let rec = 0; rec < h.records; rec++) {
     const code = codes[rec]!;
     let refStart = 0;
@@ -130,8 +131,12 @@ function readRecords(r: ByteReader, h: BtfHead, codes: Uint32Array, ref: Normali
     let n = 2;
     for (let j = 0; j < n; j++) {
       if (at + j >= h.words) throw r.corrupt(`record ${rec} runs past ${h.words} type words`);
-      const base = j < refLen ? ref!.words[refStart + j]! : 0;
-      words[at + j] = (base + unzigzag(r.varint())) >>> 0;
+      // Word 0 is always a name; later name words are known once `info` (word 1) is decoded.
+      const named = j === 0 || (j > 1 && isNameWord(words[at + 1]!, j));
+      const base = j < refLen ? ref!.words[refStart + j]! : named ? nextName : 0;
+      const w = (base + unzigzag(r.varint())) >>> 0;
+      words[at + j] = w;
+      if (named && w >= nextName) nextName = w + 1;
       if (j === 1) {
         const size = recordWords(words[at + 1]!);
         if (size === undefined) throw r.corrupt(`record ${rec} has an unknown BTF kind`);

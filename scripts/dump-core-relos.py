@@ -70,6 +70,8 @@ def relos(path):
     if hdr_len < 32:
         return []
     core_off, core_len = struct.unpack_from(en + "II", ext, 24)
+    if core_len == 0:
+        return []
     p = hdr_len + core_off
     end = p + core_len
     rec_size, = struct.unpack_from(en + "I", ext, p)

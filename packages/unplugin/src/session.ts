@@ -1,0 +1,254 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, isAbsolute, posix, relative, resolve } from 'node:path';
+import { type BuildStats, buildBundle, parseBpfObject, UsageError } from '@btf-bundle/core';
+import { type BundleManifest, bundleManifest, decodeBundle } from '@btf-bundle/runtime';
+import { glob } from 'tinyglobby';
+import {
+  type ChunkFormat,
+  type Edit,
+  findPlaceholders,
+  locationExpression,
+  type Placeholder,
+} from './codegen.js';
+import type { ObjectGlobs, ResolvedOptions } from './options.js';
+
+/** Where the plugin reports to: the bundler's warning channel and, where there is one, its logger. */
+export interface Logger {
+  /** Warnings (failed kernels, ...). */
+  warn(message: string): void;
+  /** The summary line. */
+  info(message: string): void;
+  /** Progress lines, where the bundler has a logger for them. */
+  progress?(message: string): void;
+}
+
+/** A file to emit next to the output. */
+export interface EmittedFile {
+  /** Path relative to the output directory. */
+  fileName: string;
+  bytes: Uint8Array;
+}
+
+/** A `.bpf.o` the app imports. */
+export interface ImportedObject {
+  /** Absolute path of the source file. */
+  path: string;
+  /** Its bytes (validated as a BPF object with BTF and .BTF.ext). */
+  bytes: Uint8Array;
+  /** Name of its emitted copy (`<stem>-<sha256 prefix>.bpf.o`), for `?path` imports. */
+  fileName: string;
+  /** Whether it was imported with `?path` (so its copy is emitted). */
+  emitted: boolean;
+}
+
+/** A finished bundle build and the files to emit with it. */
+export interface FinalBundle {
+  /** The encoded bundle. */
+  bytes: Uint8Array;
+  /** Its manifest (kernels, objects, stats), inlined in asset mode. */
+  manifest: BundleManifest;
+  /** File name of the emitted bundle in asset mode (`btf-bundle-<sha256 prefix>.btfb`). */
+  fileName: string;
+  /** Build totals. */
+  stats: BuildStats;
+}
+
+const hash8 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+
+const kib = (n: number): string => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
+
+/** The one-line summary printed at the end of a build. */
+export function summaryLine(stats: BuildStats): string {
+  const k = stats.kernels;
+  const failed = k.failed > 0 ? `, ${k.failed} failed` : '';
+  const skipped = k.skipped > 0 ? `, ${k.skipped} skipped` : '';
+  return (
+    `btf-bundle: ${k.covered}/${k.total} kernels${failed}${skipped}, ${stats.distinctBlobs} distinct BTFs, ` +
+    `${kib(stats.bundleBytes)} bundle, ${Math.round(stats.ms)} ms, ${stats.cacheHits} cache hits`
+  );
+}
+
+/**
+ * The state one plugin instance shares across the hooks of one bundler: the options, the `.bpf.o` files the
+ * app imported, and the bundle of the current build (built once per build, on first demand, after every module
+ * was loaded).
+ */
+export class Session {
+  readonly options: ResolvedOptions;
+  /** Directory relative paths are resolved against. */
+  root: string;
+  /** Whether the app imported `virtual:btf-bundle` (otherwise no bundle is built). */
+  virtualImported = false;
+  private readonly imported = new Map<string, ImportedObject>();
+  private current: Promise<FinalBundle> | undefined;
+
+  constructor(options: ResolvedOptions) {
+    this.options = options;
+    this.root = resolve(options.root ?? process.cwd());
+  }
+
+  /** Uses the bundler's root for relative paths unless the user set `root`. */
+  setBundlerRoot(root: string): void {
+    if (this.options.root === undefined) this.root = resolve(root);
+  }
+
+  /** `path` made absolute against the root. */
+  path(path: string): string {
+    return isAbsolute(path) ? path : resolve(this.root, path);
+  }
+
+  /** Starts a (re)build: forgets the previous bundle and checks that the snapshot directory exists. */
+  async startBuild(): Promise<void> {
+    this.current = undefined;
+    const dir = this.path(this.options.snapshot);
+    const info = await stat(dir).catch(() => undefined);
+    if (!info?.isDirectory())
+      throw new UsageError(`unplugin-btf-bundle: snapshot directory ${dir} does not exist`);
+  }
+
+  /** The snapshot directory and the files the `objects` globs match: what the virtual module depends on. */
+  async watchFiles(): Promise<string[]> {
+    return [this.path(this.options.snapshot), ...(await this.globbedObjects()).flatMap(([, files]) => files)];
+  }
+
+  /**
+   * Reads and validates an imported `.bpf.o` (errors name the file) and adds it to the minimization set;
+   * `changed` says whether that changed the set.
+   */
+  async importObject(file: string, asPath: boolean): Promise<{ object: ImportedObject; changed: boolean }> {
+    const path = this.path(file);
+    const bytes = new Uint8Array(await readFile(path));
+    parseBpfObject(bytes, relative(this.root, path) || path);
+    const previous = this.imported.get(path);
+    const fileName = `${basename(path, '.bpf.o')}-${hash8(bytes)}.bpf.o`;
+    const object = { path, bytes, fileName, emitted: asPath || previous?.emitted === true };
+    this.imported.set(path, object);
+    const changed = previous?.fileName !== fileName;
+    if (changed) this.current = undefined;
+    return { object, changed };
+  }
+
+  /** Whether `file` may change the bundle: a `.bpf.o` or a file under the snapshot directory. */
+  isInput(file: string): boolean {
+    const rel = relative(this.path(this.options.snapshot), file);
+    return file.endsWith('.bpf.o') || (!rel.startsWith('..') && !isAbsolute(rel));
+  }
+
+  /**
+   * The bundle of the current build: minimizes the snapshot for the imported objects (those `live` accepts) plus
+   * the `objects` globs. Built once per build; warnings and the summary go to `logger`.
+   */
+  bundle(logger: Logger, live: (path: string) => boolean = () => true): Promise<FinalBundle> {
+    this.current ??= this.build(
+      logger,
+      [...this.imported.values()].filter((o) => live(o.path)).map((o) => o.path),
+    );
+    return this.current;
+  }
+
+  /**
+   * The replacements of the placeholders in a rendered chunk of `format` whose path relative to the output
+   * directory is `chunkFile` (builds the bundle on first need).
+   */
+  async chunkEdits(
+    code: string,
+    format: ChunkFormat,
+    chunkFile: string,
+    logger: Logger,
+    live?: (path: string) => boolean,
+  ): Promise<Edit[]> {
+    const found = findPlaceholders(code);
+    if (found.length === 0) return [];
+    const final = found.some((p) => p.kind !== 'file') ? await this.bundle(logger, live) : undefined;
+    const chunkDir = posix.dirname(chunkFile.replaceAll('\\', '/'));
+    const location = (file: string) => locationExpression(format, posix.relative(chunkDir, file));
+    return found.map((p) => ({ start: p.start, end: p.end, text: placeholderValue(p, final, location) }));
+  }
+
+  /** Files to emit next to the output: the bundle (emit 'asset', once built) and the objects imported with `?path`. */
+  async emittedFiles(live: (path: string) => boolean = () => true): Promise<EmittedFile[]> {
+    const files = [...this.imported.values()]
+      .filter((o) => o.emitted && live(o.path))
+      .map((o) => ({ fileName: o.fileName, bytes: o.bytes }));
+    if (this.options.emit === 'asset' && this.current) {
+      const final = await this.current;
+      files.push({ fileName: final.fileName, bytes: final.bytes });
+    }
+    return files;
+  }
+
+  private async globbedObjects(): Promise<[string, string[]][]> {
+    const objects: ObjectGlobs = this.options.objects;
+    const lists = Array.isArray(objects) ? [['*', objects] as const] : Object.entries(objects);
+    return Promise.all(
+      lists.map(async ([arch, globs]): Promise<[string, string[]]> => {
+        const files = await glob(globs ?? [], {
+          cwd: this.root,
+          absolute: true,
+          onlyFiles: true,
+          expandDirectories: false,
+        });
+        const missing = (globs ?? []).find((g) => !g.includes('*') && !files.includes(this.path(g)));
+        if (missing !== undefined)
+          throw new UsageError(`unplugin-btf-bundle: objects: ${this.path(missing)} does not exist`);
+        return [arch, files.sort()];
+      }),
+    );
+  }
+
+  private async build(logger: Logger, imported: string[]): Promise<FinalBundle> {
+    const globbed = await this.globbedObjects();
+    const objects = Array.isArray(this.options.objects)
+      ? [...new Set([...imported, ...(globbed[0]?.[1] ?? [])])].sort()
+      : Object.fromEntries(
+          globbed.map(([arch, files]) => [arch, [...new Set([...imported, ...files])].sort()]),
+        );
+    if ((Array.isArray(objects) ? objects : Object.values(objects).flat()).length === 0) {
+      throw new UsageError('unplugin-btf-bundle: no .bpf.o objects: import one or set the `objects` option');
+    }
+    const { cacheDir, include, exclude, failOn, mode, workers } = this.options;
+    let lastProgress = performance.now();
+    const result = await buildBundle({
+      snapshot: this.path(this.options.snapshot),
+      objects,
+      cwd: this.root,
+      cacheDir: cacheDir === false ? false : this.path(cacheDir ?? 'node_modules/.cache/btf-bundle'),
+      failOn,
+      mode,
+      ...(include ? { include } : {}),
+      ...(exclude ? { exclude } : {}),
+      ...(workers ? { workers } : {}),
+      onWarning: (message) => logger.warn(message),
+      onProgress: ({ done, total }) => {
+        const now = performance.now();
+        if (done < total && now - lastProgress < 1000) return;
+        lastProgress = now;
+        logger.progress?.(`btf-bundle: ${done}/${total} kernels`);
+      },
+    });
+    logger.info(summaryLine(result.stats));
+    return {
+      bytes: result.bundle,
+      manifest: bundleManifest(decodeBundle(result.bundle)),
+      fileName: `btf-bundle-${hash8(result.bundle)}.btfb`,
+      stats: result.stats,
+    };
+  }
+}
+
+/**
+ * The JS expression a placeholder stands for: the bundle as base64 or its manifest as JSON (from `final`), or the
+ * run-time location of an emitted file (`location(fileName)`).
+ */
+export function placeholderValue(
+  p: Placeholder,
+  final: FinalBundle | undefined,
+  location: (fileName: string) => string,
+): string {
+  if (p.kind === 'file') return location(p.file!);
+  if (!final) throw new Error(`unplugin-btf-bundle: internal error: no bundle for placeholder '${p.kind}'`);
+  if (p.kind === 'data') return JSON.stringify(Buffer.from(final.bytes).toString('base64'));
+  if (p.kind === 'manifest') return JSON.stringify(final.manifest);
+  return location(final.fileName);
+}

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // Workers load the built package: test the built package.
-import { type KernelOutcome, relocationSignature, runKernelTasks } from '../dist/index.js';
+import { type KernelOutcome, runKernelTasks } from '../dist/index.js';
+import { relocationSignature } from '../src/cache/signature.js';
 import { parseBpfObject } from '../src/object.js';
 import { SAMPLE_OBJECTS, sampleKernels } from './build-fixtures.js';
 

@@ -82,7 +82,7 @@ describe('buildBundle', async () => {
     const shard = readdirSync(join(cacheDir, 'entries'))[0]!;
     const entry = join(cacheDir, 'entries', shard, readdirSync(join(cacheDir, 'entries', shard))[0]!);
     const bytes = readFileSync(entry);
-    bytes[bytes.length >> 1] ^= 0xff;
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
     writeFileSync(entry, bytes);
     const repaired = await buildBundle({ ...base, cacheDir });
     expect(repaired.stats.cacheHits).toBe(KERNELS - 1);

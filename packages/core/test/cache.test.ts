@@ -15,7 +15,7 @@ const covered: CachedResult = {
   status: 'covered',
   sourceBytes: 1000,
   btf: new Uint8Array([0x9f, 0xeb, 1, 0, 24, 0, 0, 0]),
-  objects: [{ total: 3, resolved: 2, poisoned: 1, guarded: 1 }],
+  objects: [{ total: 3, resolved: 2, poisoned: 1, guarded: 1, typeIdTarget: 0 }],
 };
 
 function entryFiles(cache: BuildCache): string[] {
@@ -40,7 +40,7 @@ describe('BuildCache', () => {
     await cache.put('dd44', covered);
     const [file] = entryFiles(cache);
     const bytes = readFileSync(file!);
-    bytes[bytes.length - 40] ^= 0xff;
+    bytes[bytes.length - 40] = bytes[bytes.length - 40]! ^ 0xff;
     writeFileSync(file!, bytes);
     expect(await cache.get('dd44')).toBeUndefined();
     expect(entryFiles(cache)).toEqual([]);
@@ -102,7 +102,7 @@ describe('cache keys and relocation signatures', () => {
       (s) => s.type === Elf.SHT_PROGBITS && object.ext.coreRelos.some((r) => r.section === s.name),
     )!;
     const patched = probe.slice();
-    patched[code.offset + 4] ^= 0x01; // an instruction's immediate
+    patched[code.offset + 4] = patched[code.offset + 4]! ^ 0x01; // an instruction's immediate
     expect(Buffer.compare(patched, probe)).not.toBe(0);
     expect(sig(patched)).toBe(sig(probe));
   });

@@ -11,7 +11,7 @@ const kernels: KernelReport[] = [
     sourceBytes: 4_000_000,
     btfBytes: 2000,
     ms: 12,
-    objects: [{ object: 'p.bpf.o', total: 10, resolved: 8, poisoned: 2, guarded: 1 }],
+    objects: [{ object: 'p.bpf.o', total: 10, resolved: 8, poisoned: 2, guarded: 1, typeIdTarget: 0 }],
   },
   {
     id: 'debian/12/x86_64/6.1.0-2-amd64',
@@ -20,7 +20,7 @@ const kernels: KernelReport[] = [
     sourceBytes: 4_000_000,
     btfBytes: 2000,
     ms: 30,
-    objects: [{ object: 'p.bpf.o', total: 10, resolved: 10, poisoned: 0, guarded: 0 }],
+    objects: [{ object: 'p.bpf.o', total: 10, resolved: 10, poisoned: 0, guarded: 0, typeIdTarget: 0 }],
   },
   {
     id: 'debian/12/x86_64/6.1.0-3-amd64',

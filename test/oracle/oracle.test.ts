@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bpftoolMissing, libbpfHarnessMissing, oracleSkipReason } from './availability.js';
 import { bpftoolMinCoreBtf } from './bpftool.js';
@@ -22,6 +22,7 @@ import {
 
 const repo = resolve(import.meta.dirname, '../..');
 const testdata = join(import.meta.dirname, 'testdata');
+const corpus = join(repo, 'packages/core/testdata');
 const probe = join(testdata, 'oracle-probe.bpf.o');
 const mmOnly = join(testdata, 'mm-only.bpf.o');
 const ambiguousTarget = join(testdata, 'ambiguous-target.bpf.o');
@@ -48,7 +49,7 @@ function kernels(): string[] {
 
 /** Objects: this directory's probe object plus the corpus of packages/core/testdata. */
 function objects(): string[] {
-  return [probe, mmOnly, ...filesUnder(join(repo, 'packages/core/testdata'), '.bpf.o')];
+  return [probe, mmOnly, ...filesUnder(corpus, '.bpf.o')];
 }
 
 function byName(
@@ -192,9 +193,51 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
         if (diffs.length > 0) failures.push(`${object} on ${k}:\n${formatRelocationDifferences(diffs)}`);
       }
     }
+    // corpus edge objects against their synthetic targets (same base name)
+    for (const object of filesUnder(corpus, '.bpf.o')) {
+      const target = join(corpus, 'targets', `${basename(object, '.bpf.o')}.o`);
+      if (!existsSync(target)) continue;
+      const reduced = await bpftoolMinCoreBtf(target, [object]);
+      if (!reduced.ok) continue;
+      const reducedPath = join(oracleTempDir(), 'min.btf');
+      writeFileSync(reducedPath, reduced.bytes);
+      const diffs = compareRelocations(
+        await libbpfRelocate(object, target),
+        await libbpfRelocate(object, reducedPath),
+      );
+      compared++;
+      if (diffs.length > 0) failures.push(`${object} on ${target}:\n${formatRelocationDifferences(diffs)}`);
+    }
     expect(compared).toBeGreaterThanOrEqual(2);
     expect(failures, failures.join('\n')).toEqual([]);
   });
+
+  const bug6 = join(corpus, 'bug6_first_candidate.bpf.o');
+  const bug6Target = join(corpus, 'targets/candidates.o');
+  it.skipIf(!existsSync(bug6) || !existsSync(bug6Target))(
+    "detects bpftool's known bug (spec 4.12 #6) in its own output",
+    async () => {
+      const reduced = await bpftoolMinCoreBtf(bug6Target, [bug6]);
+      if (!reduced.ok) throw new Error(reduced.message);
+      const path = join(oracleTempDir(), 'bug6.btf');
+      writeFileSync(path, reduced.bytes);
+      const diffs = compareRelocations(
+        await libbpfRelocate(bug6, bug6Target),
+        await libbpfRelocate(bug6, path),
+      );
+      expect(diffs).toEqual([
+        expect.objectContaining({ program: 'reloc_b', full: 'value 4', reduced: 'poison (no-match)' }),
+      ]);
+      // loading only program reloc_b, as an application may, hides it
+      const onlyB = { only: 'reloc_b' };
+      expect(
+        compareRelocations(
+          await libbpfRelocate(bug6, bug6Target, onlyB),
+          await libbpfRelocate(bug6, path, onlyB),
+        ),
+      ).toEqual([]);
+    },
+  );
 
   describe('detects a reduced BTF that relocates differently', () => {
     let full: LibbpfRun | undefined;

@@ -1,0 +1,150 @@
+/**
+ * Oracle (a): our minimizer vs `bpftool gen min_core_btf` (bpftool 7.x).
+ *
+ * - every manifest pair (synthetic targets, all real objects together against every sample-snapshot
+ *   kernel, multi-object sets): `bpftool` mode is byte-identical to bpftool; `robust` mode is identical
+ *   too except for the pairs listed in ROBUST_DIFFERS / BPFTOOL_FAILS (spec §4.12 fixes, each shown by a
+ *   named test in bpftool-fixes.test.ts);
+ * - the all-pairs sweep: every edge object × every synthetic target, `bpftool` mode byte-identical
+ *   wherever bpftool succeeds.
+ */
+import { basename } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CoreRelocationError, minimizeBtf } from '../../packages/core/src/index.js';
+import { bpftoolMissing, oracleSkipReason } from '../oracle/availability.js';
+import { type BpftoolResult, bpftoolMinCoreBtf } from '../oracle/bpftool.js';
+import {
+  allEdgeObjects,
+  allTargets,
+  kernelPairs,
+  loadObject,
+  type Pair,
+  syntheticPairs,
+  targetBtf,
+} from './corpus.js';
+
+/** Pairs where robust output differs from bpftool's on purpose: the §4.12 fix that applies. */
+export const ROBUST_DIFFERS: Record<string, string> = {
+  'bug6_first_candidate.bpf.o @ candidates.o': '#6 every matching candidate is marked',
+  'candidates.bpf.o @ candidates.o': '#6 every matching candidate is marked (duplicate structs)',
+  'bug7_flex_array.bpf.o @ arrays.o': '#7 zero-length array keeps the last member',
+  'bug9_pointer_size.bpf.o @ ptrsize32.btf': '#9 32-bit target keeps its long INT',
+};
+
+/** Pairs where bpftool fails (or crashes) and we succeed in robust mode. */
+export const BPFTOOL_FAILS: Record<string, RegExp> = {
+  'err_fwd_pointee.bpf.o @ typebased.o': /./,
+  'err_typetag_match.bpf.o @ typetag.o': /./,
+  'err_typetag_type.bpf.o @ typetag.o': /./,
+  'bug10_legacy_bitfield.bpf.o @ legacy_bitfield.btf': /./,
+  'bug8_match_recursion.bpf.o @ typematches.o': /./,
+};
+
+function isBpfeb(pair: Pair): boolean {
+  return pair.objects.some((o) => basename(o).includes('_bpfeb.'));
+}
+
+function ours(btf: Awaited<ReturnType<typeof targetBtf>>, objects: string[], mode: 'robust' | 'bpftool') {
+  try {
+    return { ok: true as const, bytes: minimizeBtf(btf, objects.map(loadObject), { mode }).btf };
+  } catch (err) {
+    return { ok: false as const, error: err };
+  }
+}
+
+async function limited<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T);
+      }
+    }),
+  );
+  return out;
+}
+
+const skip = oracleSkipReason(bpftoolMissing());
+
+describe.skipIf(skip !== undefined)(
+  `minimizer vs bpftool gen min_core_btf${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    const pairs = [...syntheticPairs(), ...kernelPairs()];
+
+    it(`manifest pairs (${pairs.length}): bpftool mode byte-identical, robust identical except §4.12 fixes`, async () => {
+      const results = await limited(pairs, 2, (p) => bpftoolMinCoreBtf(p.target, p.objects));
+      const problems: string[] = [];
+      let compared = 0;
+      for (const [i, pair] of pairs.entries()) {
+        const upstream = results[i] as BpftoolResult;
+        const target = await targetBtf(pair.target);
+        const bpftoolMode = ours(target, pair.objects, 'bpftool');
+        const robust = ours(target, pair.objects, 'robust');
+        if (pair.expectError) {
+          // libbpf rejects a relocation: bpftool fails and so do we, with a typed relocation error.
+          if (upstream.ok) problems.push(`${pair.name}: bpftool succeeded on an error object`);
+          for (const r of [bpftoolMode, robust]) {
+            if (r.ok || !(r.error instanceof CoreRelocationError))
+              problems.push(`${pair.name}: expected CoreRelocationError`);
+          }
+          continue;
+        }
+        if (!upstream.ok) {
+          // bpftool failures we fix: non-native .BTF.ext (bpfeb), §4.12 #5/#8/#10.
+          const known = isBpfeb(pair) || BPFTOOL_FAILS[pair.name] !== undefined;
+          if (!known) problems.push(`${pair.name}: bpftool failed unexpectedly: ${upstream.message}`);
+          if (!robust.ok) problems.push(`${pair.name}: robust failed: ${String(robust.error)}`);
+          continue;
+        }
+        compared++;
+        if (!bpftoolMode.ok) problems.push(`${pair.name}: bpftool mode failed: ${String(bpftoolMode.error)}`);
+        else if (Buffer.compare(bpftoolMode.bytes, upstream.bytes) !== 0) {
+          problems.push(
+            `${pair.name}: bpftool mode differs (${bpftoolMode.bytes.length} vs ${upstream.bytes.length} bytes)`,
+          );
+        }
+        if (!robust.ok) problems.push(`${pair.name}: robust failed: ${String(robust.error)}`);
+        else {
+          const same = Buffer.compare(robust.bytes, upstream.bytes) === 0;
+          const fix = ROBUST_DIFFERS[pair.name];
+          if (!same && fix === undefined)
+            problems.push(`${pair.name}: robust differs from bpftool without a §4.12 reason`);
+          if (same && fix !== undefined) problems.push(`${pair.name}: expected robust to differ (${fix})`);
+        }
+      }
+      expect(problems, problems.join('\n')).toEqual([]);
+      expect(compared).toBeGreaterThanOrEqual(25);
+      console.log(`bpftool differential: ${pairs.length} pairs, ${compared} byte-compared`);
+    });
+
+    it('all-pairs sweep: every edge object × every synthetic target, bpftool mode byte-identical where bpftool succeeds', async () => {
+      const objects = allEdgeObjects();
+      const targets = allTargets();
+      const sweep = objects.flatMap((o) => targets.map((t) => ({ o, t })));
+      const results = await limited(sweep, 2, ({ o, t }) => bpftoolMinCoreBtf(t, [o]));
+      const problems: string[] = [];
+      let identical = 0;
+      let bpftoolFailed = 0;
+      for (const [i, { o, t }] of sweep.entries()) {
+        const upstream = results[i] as BpftoolResult;
+        if (!upstream.ok) {
+          bpftoolFailed++;
+          continue;
+        }
+        const r = ours(await targetBtf(t), [o], 'bpftool');
+        if (!r.ok)
+          problems.push(`${basename(o)} @ ${basename(t)}: bpftool ok, we failed: ${String(r.error)}`);
+        else if (Buffer.compare(r.bytes, upstream.bytes) !== 0)
+          problems.push(`${basename(o)} @ ${basename(t)}: differs`);
+        else identical++;
+      }
+      expect(problems, problems.join('\n')).toEqual([]);
+      console.log(
+        `bpftool sweep: ${sweep.length} pairs, ${identical} byte-identical, ${bpftoolFailed} bpftool failures`,
+      );
+      expect(identical).toBeGreaterThan(300);
+    });
+  },
+);

@@ -1,0 +1,242 @@
+/**
+ * The (object set, target) pairs the core oracle tests check, and small helpers shared by them.
+ *
+ * Pairs come from `packages/core/testdata/manifest.json` when it exists (`pairs: [{objects, target}]`,
+ * paths relative to the testdata dir); otherwise from the `Target(s): targets/...` line that heads each
+ * edge-case source in `testdata/src/edge/` (the manifest's source of truth), plus the big-endian copies,
+ * the statically linked set, and all real-world objects together against every sample-snapshot kernel.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import {
+  type BpfObject,
+  Btf,
+  CoreResolver,
+  parseBpfObject,
+  type RelocationOutcome,
+  readKernelBtf,
+} from '../../packages/core/src/index.js';
+
+export const repo = resolve(import.meta.dirname, '../..');
+export const testdata = join(repo, 'packages/core/testdata');
+export const targetsDir = join(testdata, 'targets');
+
+/** One oracle case: objects minimized together against one target. */
+export interface Pair {
+  /** Display name, `obj[+obj] @ target`. */
+  name: string;
+  objects: string[];
+  target: string;
+  /** Error objects (`err_*`): libbpf and we are expected to fail the same way, no output to compare. */
+  expectError: boolean;
+}
+
+/** Every sample-snapshot kernel (`.btf.tar.xz`), sorted. */
+export function snapshotKernels(): string[] {
+  const dir = join(repo, 'sample-snapshot');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.btf.tar.xz'))
+    .map((f) => join(dir, f))
+    .sort();
+}
+
+/** The real-world objects (libbpf-tools style, x86 vmlinux.h). */
+export const realObjects = ['execsnoop', 'opensnoop', 'tcpstates', 'biolatency'].map((n) =>
+  join(testdata, `${n}.bpf.o`),
+);
+
+/**
+ * Objects libbpf itself rejects against their target (ambiguity, anonymous root, SIGNED on an array
+ * element, E2BIG bitfield): every tool must fail on them. The other `err_*` objects (TYPE_TAG, FWD
+ * pointee) are only bpftool errors (spec §4.12 #5) that libbpf relocates fine.
+ */
+export const LIBBPF_REJECTS = new Set(
+  ['err_ambiguity', 'err_anon_root', 'err_array_signed', 'err_bitfield_e2big', 'err_type_id_ambiguity'].map(
+    (n) => `${n}.bpf.o`,
+  ),
+);
+
+/** Edge objects (little- and big-endian) and every synthetic target, for the all-pairs bpftool sweep. */
+export function allEdgeObjects(): string[] {
+  return readdirSync(testdata)
+    .filter((f) => f.endsWith('.o') && !realObjects.includes(join(testdata, f)) && f !== 'no_btf.bpf.o')
+    .filter((f) => !/_(x86|arm64)_bpfel\.o$/.test(f))
+    .map((f) => join(testdata, f))
+    .sort();
+}
+
+/** Every synthetic target file. */
+export function allTargets(): string[] {
+  return readdirSync(targetsDir)
+    .map((f) => join(targetsDir, f))
+    .sort();
+}
+
+function pairName(objects: string[], target: string): string {
+  return `${objects.map((o) => basename(o)).join('+')} @ ${basename(target)}`;
+}
+
+function pair(objects: string[], target: string): Pair {
+  return {
+    name: pairName(objects, target),
+    objects,
+    target,
+    expectError: objects.some((o) => LIBBPF_REJECTS.has(basename(o))),
+  };
+}
+
+/** Synthetic (object, target) pairs: edge objects with their declared targets, bpfeb copies, linked objects. */
+export function syntheticPairs(): Pair[] {
+  const manifest = join(testdata, 'manifest.json');
+  if (existsSync(manifest)) {
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as {
+      pairs?: { objects: string[]; target: string }[];
+    };
+    if (Array.isArray(m.pairs)) {
+      return m.pairs.map((p) =>
+        pair(
+          p.objects.map((o) => join(testdata, o)),
+          join(testdata, p.target),
+        ),
+      );
+    }
+  }
+  const pairs: Pair[] = [];
+  const edge = join(testdata, 'src/edge');
+  for (const src of readdirSync(edge)
+    .filter((f) => f.endsWith('.bpf.c'))
+    .sort()) {
+    const name = src.replace(/\.bpf\.c$/, '');
+    if (name.startsWith('link_')) continue;
+    const text = readFileSync(join(edge, src), 'utf8');
+    const header = text.slice(0, text.indexOf('*/') + 2);
+    for (const t of new Set(header.match(/targets\/\w+\.(?:o|btf)\b/g) ?? [])) {
+      pairs.push(pair([join(testdata, `${name}.bpf.o`)], join(testdata, t)));
+    }
+  }
+  for (const name of ['bitfields', 'enums']) {
+    pairs.push(pair([join(testdata, `${name}_bpfeb.bpf.o`)], join(targetsDir, `${name}.o`)));
+    pairs.push(pair([join(testdata, `${name}_bpfeb.bpf.o`)], join(targetsDir, `${name}_bpfeb.o`)));
+    pairs.push(pair([join(testdata, `${name}.bpf.o`)], join(targetsDir, `${name}_bpfeb.o`)));
+  }
+  pairs.push(pair([join(testdata, 'bitfields.bpf.o')], join(targetsDir, 'bitfields_bpfeb.btf')));
+  pairs.push(
+    pair([join(testdata, 'link_a.bpf.o'), join(testdata, 'link_b.bpf.o')], join(targetsDir, 'objects.o')),
+  );
+  pairs.push(pair([join(testdata, 'linked.bpf.o')], join(targetsDir, 'objects.o')));
+  pairs.push(pair([join(testdata, 'type_id_local_only.bpf.o')], join(targetsDir, 'objects.o')));
+  pairs.push(pair([join(testdata, 'funcinfo_only.bpf.o')], join(targetsDir, 'objects.o')));
+  // A multi-object set over several edge objects sharing one target.
+  pairs.push(
+    pair(
+      ['typebased', 'bug9_pointer_size'].map((n) => join(testdata, `${n}.bpf.o`)),
+      join(targetsDir, 'typebased.o'),
+    ),
+  );
+  return pairs;
+}
+
+/** Real objects against real kernels: all real objects together per kernel, plus the bpfeb/bpf2go copies. */
+export function kernelPairs(kernels = snapshotKernels()): Pair[] {
+  const pairs: Pair[] = [];
+  for (const k of kernels) {
+    const arm = k.includes('/arm64/');
+    const extra = arm ? ['opensnoop_arm64_bpfel.o', 'execsnoop_arm64_bpfel.o'] : ['opensnoop_x86_bpfel.o'];
+    pairs.push(pair([...realObjects, ...extra.map((e) => join(testdata, e))], k));
+    pairs.push(pair([join(testdata, 'opensnoop_bpfeb.bpf.o')], k));
+  }
+  return pairs;
+}
+
+const btfCache = new Map<string, Btf>();
+const rawCache = new Map<string, Uint8Array>();
+
+/** Reads a target (raw BTF, ELF `.BTF`, or `.btf.tar.xz`) as raw BTF bytes, cached. */
+export async function targetBytes(path: string): Promise<Uint8Array> {
+  let b = rawCache.get(path);
+  if (!b) {
+    b = await readKernelBtf(path);
+    rawCache.set(path, b);
+  }
+  return b;
+}
+
+/** Parses a target, cached per path. */
+export async function targetBtf(path: string): Promise<Btf> {
+  let b = btfCache.get(path);
+  if (!b) {
+    b = Btf.parse(await targetBytes(path), { file: path });
+    btfCache.set(path, b);
+  }
+  return b;
+}
+
+const objCache = new Map<string, BpfObject>();
+
+/** Parses a BPF object, cached per path. */
+export function loadObject(path: string): BpfObject {
+  let o = objCache.get(path);
+  if (!o) {
+    o = parseBpfObject(new Uint8Array(readFileSync(path)), path);
+    objCache.set(path, o);
+  }
+  return o;
+}
+
+/** A relocation outcome rendered as what a reduced BTF must preserve (spec §5.1). */
+export function renderOutcome(btf: Btf, o: RelocationOutcome): string {
+  const key = `${o.relo.section}#${o.relo.indexInGroup}`;
+  if (o.error) return `${key} error ${o.error.code}`;
+  const r = o.result;
+  if (!r) return `${key} none`;
+  if (r.poison) return `${key} poison`;
+  if (o.relo.kind === 7) {
+    const id = Number(r.newValue);
+    return `${key} target ${id === 0 ? 'void' : `${btf.kind(id)} ${btf.name(id)}`}`;
+  }
+  return `${key} value ${r.newValue} size ${r.newSize} failMemsz ${r.failMemszAdjust}`;
+}
+
+/** Resolution orders of spec §5.1. */
+export type ResolveOrder = 'file-order' | 'each-alone' | 'per-program';
+
+/** Resolves `object` against `target` in `order`, rendering each outcome (sorted for per-program). */
+export function resolveIn(target: Btf, object: BpfObject, order: ResolveOrder): string[] {
+  const resolver = new CoreResolver(target);
+  if (order === 'file-order') return resolver.resolveObject(object).map((o) => renderOutcome(target, o));
+  if (order === 'each-alone') {
+    return object.ext.coreRelos.map((relo) =>
+      renderOutcome(target, resolver.resolve(object, relo, new Map())),
+    );
+  }
+  const sections = [...new Set(object.ext.coreRelos.map((r) => r.section))];
+  return sections.flatMap((s) =>
+    resolver
+      .resolveObject(object, { filter: (r) => r.section === s })
+      .map((o) => `[${s}] ${renderOutcome(target, o)}`),
+  );
+}
+
+/** Every line that differs between two renderings (empty = identical). */
+export function diffLines(full: string[], reduced: string[]): string[] {
+  const out: string[] = [];
+  const n = Math.max(full.length, reduced.length);
+  for (let i = 0; i < n; i++) {
+    if (full[i] !== reduced[i]) out.push(`full: ${full[i] ?? 'absent'} | reduced: ${reduced[i] ?? 'absent'}`);
+  }
+  return out;
+}
+
+/** Compares our resolver against `full` and `reduced` in all three orders; returns the differences. */
+export function resolverDifferences(full: Btf, reduced: Btf, objects: BpfObject[]): string[] {
+  const diffs: string[] = [];
+  for (const object of objects) {
+    for (const order of ['file-order', 'each-alone', 'per-program'] as const) {
+      for (const d of diffLines(resolveIn(full, object, order), resolveIn(reduced, object, order))) {
+        diffs.push(`${basename(object.file)} ${order}: ${d}`);
+      }
+    }
+  }
+  return diffs;
+}

@@ -40,7 +40,11 @@ export class BtfBundleError extends Error {
 
   /** A copy of this error with more place information (fields already set win). */
   withPlace(extra: ErrorPlace): BtfBundleError {
-    const Ctor = this.constructor as new (d: string, p: ErrorPlace, o?: { cause?: unknown }) => BtfBundleError;
+    const Ctor = this.constructor as new (
+      d: string,
+      p: ErrorPlace,
+      o?: { cause?: unknown },
+    ) => BtfBundleError;
     return new Ctor(this.detail, { ...extra, ...this.place }, { cause: this.cause });
   }
 }
@@ -65,7 +69,11 @@ export class CoreRelocationError extends BtfBundleError {
   }
 
   override withPlace(extra: ErrorPlace): CoreRelocationError {
-    return new CoreRelocationError(this.detail, { ...extra, ...this.place }, { cause: this.cause, code: this.code });
+    return new CoreRelocationError(
+      this.detail,
+      { ...extra, ...this.place },
+      { cause: this.cause, code: this.code },
+    );
   }
 }
 

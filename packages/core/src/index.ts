@@ -1,13 +1,32 @@
-export * from './errors.js';
+export { runKernelTasks } from './batch/pool.js';
+export type { KernelOutcome, KernelTask } from './batch/task.js';
+export {
+  Btf,
+  isComposite,
+  isEnum,
+  isMod,
+  isModOrTypedef,
+  kindCoreCompat,
+  type ParseBtfOptions,
+} from './btf/btf.js';
+export {
+  type BtfExt,
+  type CoreRelo,
+  type FuncInfo,
+  type InfoGroup,
+  type LineInfo,
+  parseBtfExt,
+} from './btf/ext.js';
 export * from './btf/format.js';
-export { Btf, type ParseBtfOptions, isComposite, isEnum, isMod, isModOrTypedef, kindCoreCompat } from './btf/btf.js';
 export { BtfWriter } from './btf/writer.js';
-export { type BtfExt, type CoreRelo, type FuncInfo, type InfoGroup, type LineInfo, parseBtfExt } from './btf/ext.js';
-export { Elf, type ElfFile, type ElfSection, isElf, readElf } from './elf/elf.js';
-export { type BpfObject, parseBpfObject } from './object.js';
-export { essentialName, essentialNameLength, namesMatch } from './core/names.js';
-export { type Accessor, type CoreSpec, formatSpec, parseLocalSpec } from './core/spec.js';
+export { BuildFailedError, buildBundle } from './build/build.js';
+export { ANY_ARCH, archOfObjectName, resolveObjects } from './build/objects.js';
+export type * from './build/types.js';
+export type { BuildResult } from './build/types.js';
+export { BuildCache, cacheKey, DEFAULT_CACHE_DIR } from './cache/cache.js';
+export { relocationSignature } from './cache/signature.js';
 export type { ReloResult } from './core/calc.js';
+export { essentialName, essentialNameLength, namesMatch } from './core/names.js';
 export {
   type CandidateCache,
   CoreResolver,
@@ -15,6 +34,9 @@ export {
   type ResolveObjectOptions,
   type UnprunedOutcome,
 } from './core/resolver.js';
+export { type Accessor, type CoreSpec, formatSpec, parseLocalSpec } from './core/spec.js';
+export { Elf, type ElfFile, type ElfSection, isElf, readElf } from './elf/elf.js';
+export * from './errors.js';
 export {
   type MinimizeMode,
   type MinimizeOptions,
@@ -22,14 +44,7 @@ export {
   minimizeBtf,
   type ObjectRelocationSummary,
 } from './minimize/minimize.js';
-export type * from './build/types.js';
-export { runKernelTasks } from './batch/pool.js';
-export type { KernelOutcome, KernelTask } from './batch/task.js';
-export { buildBundle, BuildFailedError } from './build/build.js';
-export { ANY_ARCH, archOfObjectName, resolveObjects } from './build/objects.js';
-export type { BuildResult } from './build/types.js';
-export { BuildCache, cacheKey, DEFAULT_CACHE_DIR } from './cache/cache.js';
-export { relocationSignature } from './cache/signature.js';
+export { type BpfObject, parseBpfObject } from './object.js';
 export type { BuildReport, BuildStats, KernelReport } from './report/report.js';
 export { formatReport } from './report/table.js';
 export { MAX_KERNEL_BTF_BYTES, readKernelBtf } from './snapshot/input.js';

@@ -21,7 +21,11 @@ export interface BpfObject {
  */
 export function parseBpfObject(bytes: Uint8Array, file = '<object>'): BpfObject {
   const elf = readElf(bytes, file);
-  const btf = Btf.parse(requireSection(elf, '.BTF', file), { file, section: '.BTF', pointerSize: elf.bits / 8 });
+  const btf = Btf.parse(requireSection(elf, '.BTF', file), {
+    file,
+    section: '.BTF',
+    pointerSize: elf.bits / 8,
+  });
   const ext = parseBtfExt(requireSection(elf, '.BTF.ext', file), btf, { file });
   return { file, elf, btf, ext };
 }
@@ -33,7 +37,10 @@ function requireSection(elf: ElfFile, name: string, file: string): Uint8Array {
     throw new FormatError(`section ${name} not found${hint}`, { file });
   }
   if (section.type !== Elf.SHT_PROGBITS) {
-    throw new FormatError(`section ${name} has type ${section.type}, expected SHT_PROGBITS`, { file, section: name });
+    throw new FormatError(`section ${name} has type ${section.type}, expected SHT_PROGBITS`, {
+      file,
+      section: name,
+    });
   }
   if (section.flags & Elf.SHF_COMPRESSED) {
     throw new FormatError(`section ${name} is compressed`, { file, section: name });

@@ -3,6 +3,7 @@ import {
   BTF_HEADER_LEN,
   BTF_LAYOUT_HEADER_LEN,
   BTF_MAGIC,
+  forEachWord,
   KIND_LAYOUTS,
   Kind,
   kindName,
@@ -62,7 +63,8 @@ export class Btf {
   readonly typeCount: number;
   /** File name for messages, if known. */
   readonly file: string | undefined;
-  private readonly view: DataView;
+  /** DataView over {@link bytes}. */
+  readonly view: DataView;
   private readonly buffer: Buffer;
   private readonly offsets: Uint32Array;
   private readonly strStart: number;
@@ -98,7 +100,15 @@ export class Btf {
   static parse(bytes: Uint8Array, opts: ParseBtfOptions = {}): Btf {
     const at = errorFactory(opts);
     const index = indexBtf(bytes, at);
-    const btf = new Btf(bytes, index.littleEndian, index.offsets, index.strStart, index.strLen, index.foreign, opts);
+    const btf = new Btf(
+      bytes,
+      index.littleEndian,
+      index.offsets,
+      index.strStart,
+      index.strLen,
+      index.foreign,
+      opts,
+    );
     validateRecords(btf, at);
     return btf;
   }
@@ -113,7 +123,10 @@ export class Btf {
   /** Throw a FormatError unless `id` is a valid type id. */
   checkId(id: number): void {
     if (!Number.isInteger(id) || id < 0 || id >= this.typeCount) {
-      throw new FormatError(`type id ${id} is out of range (last type id is ${this.typeCount - 1})`, this.place());
+      throw new FormatError(
+        `type id ${id} is out of range (last type id is ${this.typeCount - 1})`,
+        this.place(),
+      );
     }
   }
 
@@ -299,7 +312,10 @@ export class Btf {
   string(off: number): string {
     if (off === 0) return '';
     if (off >= this.strLen || off < 0) {
-      throw new FormatError(`string offset ${off} is beyond the string section (${this.strLen} bytes)`, this.place());
+      throw new FormatError(
+        `string offset ${off} is beyond the string section (${this.strLen} bytes)`,
+        this.place(),
+      );
     }
     const start = this.strStart + off;
     return this.buffer.toString('latin1', start, this.bytes.indexOf(0, start));
@@ -392,12 +408,16 @@ export class Btf {
           break;
         }
         default:
-          throw new CoreRelocationError(`cannot size type of kind ${kindName(k)}`, this.place({ typeId: id }));
+          throw new CoreRelocationError(
+            `cannot size type of kind ${kindName(k)}`,
+            this.place({ typeId: id }),
+          );
       }
     }
     if (size < 0) throw new CoreRelocationError('type chain too deep to size', this.place({ typeId: id }));
     const total = nelems * size;
-    if (total > 0xffffffff) throw new CoreRelocationError('type size overflows 32 bits', this.place({ typeId: id }));
+    if (total > 0xffffffff)
+      throw new CoreRelocationError('type size overflows 32 bits', this.place({ typeId: id }));
     return total;
   }
 
@@ -453,7 +473,8 @@ interface BtfIndex {
 }
 
 function indexBtf(bytes: Uint8Array, at: ErrorAt): BtfIndex {
-  if (bytes.length < BTF_HEADER_LEN) throw at(`BTF is ${bytes.length} bytes, shorter than its 24-byte header`);
+  if (bytes.length < BTF_HEADER_LEN)
+    throw at(`BTF is ${bytes.length} bytes, shorter than its 24-byte header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let le: boolean;
   if (view.getUint16(0, true) === BTF_MAGIC) le = true;
@@ -474,7 +495,9 @@ function indexBtf(bytes: Uint8Array, at: ErrorAt): BtfIndex {
   const dataLen = bytes.length - hdrLen;
   if (typeOff % 4 !== 0) throw at(`type section offset ${typeOff} is not 4-byte aligned`, { offset: 8 });
   if (strOff + strLen > dataLen || strOff > dataLen) {
-    throw at(`string section (offset ${strOff}, ${strLen} bytes) runs past the end of the data`, { offset: 16 });
+    throw at(`string section (offset ${strOff}, ${strLen} bytes) runs past the end of the data`, {
+      offset: 16,
+    });
   }
   if (typeOff + typeLen > strOff) {
     throw at(`type section (offset ${typeOff}, ${typeLen} bytes) overlaps the string section`, { offset: 8 });
@@ -485,7 +508,8 @@ function indexBtf(bytes: Uint8Array, at: ErrorAt): BtfIndex {
   }
   const strStart = hdrLen + strOff;
   if (strLen === 0) throw at('string section is empty', { section: 'string section' });
-  if (bytes[strStart] !== 0) throw at('string section does not start with NUL', { section: 'string section' });
+  if (bytes[strStart] !== 0)
+    throw at('string section does not start with NUL', { section: 'string section' });
   if (bytes[strStart + strLen - 1] !== 0) {
     throw at('string section does not end with NUL', { section: 'string section', offset: strLen - 1 });
   }
@@ -497,7 +521,10 @@ function indexBtf(bytes: Uint8Array, at: ErrorAt): BtfIndex {
   for (let pos = typeStart; pos < typeEnd; count++) {
     const id = count;
     if (pos + TYPE_HEADER_LEN > typeEnd) {
-      throw at(`type record header runs past the end of the type section`, { offset: pos - typeStart, typeId: id });
+      throw at(`type record header runs past the end of the type section`, {
+        offset: pos - typeStart,
+        typeId: id,
+      });
     }
     const info = u32(pos + 4);
     const kind = (info >>> 24) & 0x7f;
@@ -513,10 +540,13 @@ function indexBtf(bytes: Uint8Array, at: ErrorAt): BtfIndex {
       size = TYPE_HEADER_LEN + foreign.infoSize + vlen * foreign.elemSize;
     }
     if (pos + size > typeEnd) {
-      throw at(`${kindName(kind)} record with vlen ${vlen} (${size} bytes) runs past the end of the type section`, {
-        offset: pos - typeStart,
-        typeId: id,
-      });
+      throw at(
+        `${kindName(kind)} record with vlen ${vlen} (${size} bytes) runs past the end of the type section`,
+        {
+          offset: pos - typeStart,
+          typeId: id,
+        },
+      );
     }
     offsets[id] = pos;
     pos += size;
@@ -545,7 +575,10 @@ function readLayoutSection(
     const infoSize = view.getUint8(base);
     const elemSize = view.getUint8(base + 1);
     if (infoSize % 4 !== 0 || elemSize % 4 !== 0) {
-      throw at(`kind layout entry for kind ${kind} has unaligned sizes`, { section: 'kind layout', offset: kind * 4 });
+      throw at(`kind layout entry for kind ${kind} has unaligned sizes`, {
+        section: 'kind layout',
+        offset: kind * 4,
+      });
     }
     out.set(kind, { infoSize, elemSize });
   }
@@ -554,38 +587,20 @@ function readLayoutSection(
 const ROLE_NAMES: Record<WordRole, string> = { s: 'string offset', t: 'type id', '-': 'value' };
 
 function validateRecords(btf: Btf, at: ErrorAt): void {
-  const view = new DataView(btf.bytes.buffer, btf.bytes.byteOffset, btf.bytes.byteLength);
-  const le = btf.littleEndian;
   const typeCount = btf.typeCount;
-  const check = (id: number, kind: number, role: WordRole, value: number, what: string) => {
-    if (role === 's' ? btf.isValidStringOffset(value) : role !== 't' || value < typeCount) return;
-    const beyond = role === 's' ? 'beyond the string section' : `beyond the last type id ${typeCount - 1}`;
-    throw at(`${kindName(kind)} ${what} has ${ROLE_NAMES[role]} ${value} ${beyond}`, { typeId: id });
-  };
   for (let id = 1; id < typeCount; id++) {
     const kind = btf.kind(id);
     const layout = KIND_LAYOUTS[kind];
     if (!layout) continue; // foreign kind: sized by the layout section, contents opaque
     const base = btf.recordOffset(id);
-    const nameOff = view.getUint32(base, le);
-    if (!btf.isValidStringOffset(nameOff)) check(id, kind, 's', nameOff, 'name');
-    if (layout.header[2] === 't') check(id, kind, 't', view.getUint32(base + 8, le), 'type');
-    const info = layout.info;
-    for (let i = 0; i < info.length; i++) {
-      if (info[i] !== '-') check(id, kind, info[i] as WordRole, view.getUint32(base + 12 + i * 4, le), 'data');
-    }
-    const element = layout.element;
-    const per = element.length;
-    if (per > 0) {
-      const n = vlenCountsElements(kind) ? btf.vlen(id) : 0;
-      let pos = base + 12 + info.length * 4;
-      for (let e = 0; e < n; e++) {
-        for (let i = 0; i < per; i++, pos += 4) {
-          const role = element[i] as WordRole;
-          if (role !== '-') check(id, kind, role, view.getUint32(pos, le), `element ${e}`);
-        }
-      }
-    }
+    forEachWord(layout, vlenCountsElements(kind) ? btf.vlen(id) : 0, (role, index, element) => {
+      if (role === '-') return;
+      const value = btf.view.getUint32(base + index * 4, btf.littleEndian);
+      if (role === 's' ? btf.isValidStringOffset(value) : value < typeCount) return;
+      const what = element >= 0 ? `element ${element}` : index === 0 ? 'name' : index < 3 ? 'type' : 'data';
+      const beyond = role === 's' ? 'beyond the string section' : `beyond the last type id ${typeCount - 1}`;
+      throw at(`${kindName(kind)} ${what} has ${ROLE_NAMES[role]} ${value} ${beyond}`, { typeId: id });
+    });
     if (kind === Kind.FUNC && btf.kind(btf.type(id)) !== Kind.FUNC_PROTO) {
       throw at(`FUNC refers to type id ${btf.type(id)}, which is not a FUNC_PROTO`, { typeId: id });
     }

@@ -93,7 +93,8 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf, opts: { file?: string }
   }
   const swapped = le !== btf.littleEndian;
   const str = (off: number, where: number, what: string): string => {
-    if (!btf.isValidStringOffset(off)) throw at(`${what} has string offset ${off} beyond the .BTF strings`, where);
+    if (!btf.isValidStringOffset(off))
+      throw at(`${what} has string offset ${off} beyond the .BTF strings`, where);
     return btf.string(off);
   };
   const sub = <T>(
@@ -133,7 +134,10 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf, opts: { file?: string }
     }
     return groups;
   };
-  const funcInfo = sub('func_info', 8, 8, (p) => ({ insnOff: u32(p), typeId: checkedType(u32(p + 4), p + 4) }));
+  const funcInfo = sub('func_info', 8, 8, (p) => ({
+    insnOff: u32(p),
+    typeId: checkedType(u32(p + 4), p + 4),
+  }));
   const lineInfo = sub('line_info', 16, 16, (p) => {
     const lineCol = u32(p + 12);
     const fileNameOff = u32(p + 4);
@@ -143,7 +147,8 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf, opts: { file?: string }
     return { insnOff: u32(p), fileNameOff, lineOff, line: lineCol >>> 10, column: lineCol & 0x3ff };
   });
   function checkedType(id: number, where: number): number {
-    if (id >= btf.typeCount) throw at(`type id ${id} is beyond the last .BTF type id ${btf.typeCount - 1}`, where);
+    if (id >= btf.typeCount)
+      throw at(`type id ${id} is beyond the last .BTF type id ${btf.typeCount - 1}`, where);
     return id;
   }
   const coreRelos: CoreRelo[] = [];

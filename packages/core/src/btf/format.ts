@@ -117,6 +117,27 @@ export const KIND_LAYOUTS: readonly (KindLayout | undefined)[] = [
   { header: named, info: [], element: [S, P, P] }, // ENUM64
 ];
 
+/**
+ * Call `fn` for every word of a record with this layout and `elements` trailing elements, with the word's role,
+ * its index in the record, and the element it belongs to (-1 for the header and the single trailing object).
+ */
+export function forEachWord(
+  layout: KindLayout,
+  elements: number,
+  fn: (role: WordRole, index: number, element: number) => void,
+): void {
+  layout.header.forEach((role, i) => {
+    fn(role, i, -1);
+  });
+  layout.info.forEach((role, i) => {
+    fn(role, 3 + i, -1);
+  });
+  let index = 3 + layout.info.length;
+  for (let e = 0; e < elements; e++) {
+    for (const role of layout.element) fn(role, index++, e);
+  }
+}
+
 /** Whether the vlen field of this kind counts trailing elements (FUNC uses it for linkage instead). */
 export function vlenCountsElements(kind: number): boolean {
   return kind !== Kind.FUNC;

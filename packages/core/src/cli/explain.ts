@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Btf } from '../btf/btf.js';
 import { reloKindName } from '../btf/format.js';
-import { type RelocationOutcome, CoreResolver } from '../core/resolver.js';
+import { CoreResolver, type RelocationOutcome } from '../core/resolver.js';
 import { formatSpec } from '../core/spec.js';
 import { Elf } from '../elf/elf.js';
 import { UsageError } from '../errors.js';
@@ -41,7 +41,8 @@ export function explainObject(object: BpfObject, outcomes: RelocationOutcome[]):
   return outcomes.map((o) => {
     const secIdx = sectionIndex.get(o.relo.section);
     const prog = programs.find(
-      (p) => p.section === secIdx && p.value <= o.relo.insnOff && o.relo.insnOff < p.value + Math.max(p.size, 1),
+      (p) =>
+        p.section === secIdx && p.value <= o.relo.insnOff && o.relo.insnOff < p.value + Math.max(p.size, 1),
     );
     const line: ExplainedRelocation = {
       object: object.file,
@@ -61,7 +62,8 @@ export function explainObject(object: BpfObject, outcomes: RelocationOutcome[]):
 }
 
 function formatLine(l: ExplainedRelocation): string {
-  const what = l.outcome === 'error' ? `ERROR ${l.error}` : l.outcome === 'poisoned' ? 'poisoned' : `= ${l.value}`;
+  const what =
+    l.outcome === 'error' ? `ERROR ${l.error}` : l.outcome === 'poisoned' ? 'poisoned' : `= ${l.value}`;
   const target = l.target ? ` -> ${l.target}` : '';
   return `  ${l.section} prog '${l.program}' relo #${l.index} insn #${l.insn} <${l.kind}> ${l.local}${target}: ${what}`;
 }

@@ -11,7 +11,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   },
   explain: { summary: 'explain OBJECT... --btf FILE', load: () => import('./explain.js') },
   build: {
-    summary: 'build --snapshot DIR --objects GLOB... --out FILE [--report FILE] [--include GLOB] [--exclude GLOB]',
+    summary:
+      'build --snapshot DIR --objects GLOB... --out FILE [--report FILE] [--include GLOB] [--exclude GLOB]',
     load: () => import('./build.js'),
   },
   inspect: { summary: 'inspect BUNDLE [--extract KERNEL --out FILE]', load: () => import('./inspect.js') },

@@ -58,7 +58,8 @@ export async function run(argv: string[]): Promise<number> {
     return runBatch(values.inputdir, values.outputdir, values.object, mode, workers);
   }
   const [input, output, ...objects] = positionals;
-  if (!input || !output || objects.length === 0) throw new UsageError(`expected INPUT OUTPUT OBJECT...\n${HELP}`);
+  if (!input || !output || objects.length === 0)
+    throw new UsageError(`expected INPUT OUTPUT OBJECT...\n${HELP}`);
   const target = Btf.parse(await readKernelBtf(input), { file: input });
   const parsed = await Promise.all(objects.map(async (f) => parseBpfObject(await readFile(f), f)));
   const result = minimizeBtf(target, parsed, { mode });
@@ -89,7 +90,10 @@ async function runBatch(
   const tasks: KernelTask[] = scan.kernels.map((k) => ({ id: k.id, path: k.path, arch: ANY_ARCH }));
   const setup: TaskSetup = {
     objectSets: {
-      [ANY_ARCH]: { objects: objects.map(({ name, bytes }) => ({ name, bytes })), signatures: objects.map((o) => o.signature) },
+      [ANY_ARCH]: {
+        objects: objects.map(({ name, bytes }) => ({ name, bytes })),
+        signatures: objects.map((o) => o.signature),
+      },
     },
     cacheDir: null,
     mode,
@@ -99,7 +103,12 @@ async function runBatch(
   const onOutcome = (o: KernelOutcome) => {
     done++;
     const elapsed = performance.now() - started;
-    progress.update({ done, total: tasks.length, current: o.id, etaMs: (elapsed / done) * (tasks.length - done) });
+    progress.update({
+      done,
+      total: tasks.length,
+      current: o.id,
+      etaMs: (elapsed / done) * (tasks.length - done),
+    });
   };
   const outcomes = await runKernelTasks(tasks, setup, { workers, onOutcome });
   progress.end();

@@ -49,7 +49,12 @@ function calcField(kind: number, spec: CoreSpec | null): FieldValue {
   if (acc.name === null) {
     if (kind === ReloKind.FIELD_BYTE_OFFSET) {
       const elem = innermostElement(btf, acc.typeId);
-      return { value: BigInt(Math.floor(spec.bitOffset / 8)), size: btf.resolveSize(elem), typeId: elem, validate: true };
+      return {
+        value: BigInt(Math.floor(spec.bitOffset / 8)),
+        size: btf.resolveSize(elem),
+        typeId: elem,
+        validate: true,
+      };
     }
     if (kind === ReloKind.FIELD_BYTE_SIZE) {
       return { value: BigInt(btf.resolveSize(acc.typeId)), size: 0, typeId: 0, validate: true };
@@ -69,7 +74,11 @@ function calcField(kind: number, spec: CoreSpec | null): FieldValue {
     byteOff = Math.floor(Math.floor(bitOff / 8) / byteSize) * byteSize;
     while (bitOff + bitSize - byteOff * 8 > byteSize * 8) {
       if (byteSize >= 8) {
-        throw new CoreRelocationError('bitfield cannot be read with a single 64-bit load', {}, { code: 'E2BIG' });
+        throw new CoreRelocationError(
+          'bitfield cannot be read with a single 64-bit load',
+          {},
+          { code: 'E2BIG' },
+        );
       }
       byteSize *= 2;
       byteOff = Math.floor(Math.floor(bitOff / 8) / byteSize) * byteSize;
@@ -114,7 +123,11 @@ function calcType(kind: number, spec: CoreSpec | null): bigint {
     case ReloKind.TYPE_SIZE:
       return BigInt(spec.btf.resolveSize(spec.rootId));
     default:
-      throw new CoreRelocationError(`relocation kind ${kind} is not supported here`, {}, { code: 'EOPNOTSUPP' });
+      throw new CoreRelocationError(
+        `relocation kind ${kind} is not supported here`,
+        {},
+        { code: 'EOPNOTSUPP' },
+      );
   }
 }
 

@@ -44,7 +44,13 @@ export function fieldsCompat(local: Btf, localId: number, target: Btf, targetId:
 }
 
 /** libbpf bpf_core_types_are_compat (spec §3.5), used by TYPE_ID_TARGET, TYPE_EXISTS and TYPE_SIZE. */
-export function typesCompat(local: Btf, localId: number, target: Btf, targetId: number, level = MAX_DEPTH): boolean {
+export function typesCompat(
+  local: Btf,
+  localId: number,
+  target: Btf,
+  targetId: number,
+  level = MAX_DEPTH,
+): boolean {
   if (!kindCoreCompat(local.kind(localId), target.kind(targetId))) return false;
   for (let depth = MAX_DEPTH - 1; ; depth--) {
     if (depth < 0) throw tooDeep('type compatibility');
@@ -193,7 +199,14 @@ function compositesMatch(
     let matched = false;
     for (let j = 0; j < tn && !matched; j++) {
       if (!namesMatch(name, target.memberName(targetId, j))) continue;
-      matched = typesMatch(local, local.memberType(localId, i), target, target.memberType(targetId, j), behindPtr, level - 1);
+      matched = typesMatch(
+        local,
+        local.memberType(localId, i),
+        target,
+        target.memberType(targetId, j),
+        behindPtr,
+        level - 1,
+      );
     }
     if (!matched) return false;
   }

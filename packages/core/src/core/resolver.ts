@@ -66,7 +66,8 @@ export class CoreResolver {
     for (const relo of object.ext.coreRelos) {
       if (opts.filter && !opts.filter(relo)) continue;
       const outcome = this.resolve(object, relo, cache);
-      if (opts.unpruned) (outcome as UnprunedOutcome).unprunedMatches = this.unprunedMatches(object, relo, outcome);
+      if (opts.unpruned)
+        (outcome as UnprunedOutcome).unprunedMatches = this.unprunedMatches(object, relo, outcome);
       out.push(outcome);
     }
     return out;
@@ -100,9 +101,13 @@ export class CoreResolver {
         return outcome;
       }
       if (local.name(relo.typeId) === '') {
-        throw new CoreRelocationError(`${reloKindName(relo.kind)} relocation doesn't support anonymous types`, {}, {
-          code: 'EOPNOTSUPP',
-        });
+        throw new CoreRelocationError(
+          `${reloKindName(relo.kind)} relocation doesn't support anonymous types`,
+          {},
+          {
+            code: 'EOPNOTSUPP',
+          },
+        );
       }
       const cands = cache.get(relo.typeId) as number[];
       const kept: number[] = [];

@@ -65,7 +65,9 @@ export const Elf = {
 
 /** Whether `bytes` starts with the ELF magic. */
 export function isElf(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+  return (
+    bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46
+  );
 }
 
 /**
@@ -108,7 +110,8 @@ export function readElf(bytes: Uint8Array, file?: string): ElfFile {
   if (shentsize < minEnt) throw fail(`section header entry size ${shentsize} is smaller than ${minEnt}`);
   const header = (i: number) => {
     const base = shoff + i * shentsize;
-    if (base + minEnt > bytes.length) throw fail(`section header ${i} at offset ${base} is past the end of the file`);
+    if (base + minEnt > bytes.length)
+      throw fail(`section header ${i} at offset ${base} is past the end of the file`);
     return {
       name: u32(base),
       type: u32(base + 4),

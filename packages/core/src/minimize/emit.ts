@@ -1,5 +1,5 @@
 import { type Btf, isComposite } from '../btf/btf.js';
-import { KIND_LAYOUTS, Kind, kindName, packInfo, vlenCountsElements, type WordRole } from '../btf/format.js';
+import { forEachWord, KIND_LAYOUTS, Kind, kindName, packInfo, vlenCountsElements } from '../btf/format.js';
 import { BtfWriter } from '../btf/writer.js';
 import { MinimizeError } from '../errors.js';
 import type { MarkSet } from './marker.js';
@@ -57,10 +57,17 @@ function compositeRecord(
       unaligned = true;
     }
     if (kind === Kind.UNION && bitOffset !== 0 && mode === 'bpftool') {
-      throw new MinimizeError(`union member ${i} has non-zero bit offset ${bitOffset}`, src.place({ typeId: id }));
+      throw new MinimizeError(
+        `union member ${i} has non-zero bit offset ${bitOffset}`,
+        src.place({ typeId: id }),
+      );
     }
     needsFlag ||= bitfield;
-    words.push(writer.addString(src.memberName(id, i)), remap(src.memberType(id, i)), bitOffset | (bitSize << 24));
+    words.push(
+      writer.addString(src.memberName(id, i)),
+      remap(src.memberType(id, i)),
+      bitOffset | (bitSize << 24),
+    );
     vlen++;
   }
   // A legacy (kind_flag 0) struct with unaligned members is kept in its legacy encoding (spec §4.12 #10).
@@ -73,17 +80,10 @@ function copiedRecord(src: Btf, id: number, writer: BtfWriter, remap: (id: numbe
   const layout = KIND_LAYOUTS[kind];
   if (!layout) throw new MinimizeError(`cannot emit ${kindName(kind)}`, src.place({ typeId: id }));
   const words = src.recordWords(id);
-  const apply = (role: WordRole, at: number) => {
+  forEachWord(layout, vlenCountsElements(kind) ? src.vlen(id) : 0, (role, at) => {
     const w = words[at] as number;
     if (role === 's') words[at] = writer.addString(src.string(w));
     else if (role === 't') words[at] = remap(w);
-  };
-  layout.header.forEach((role, i) => apply(role, i));
-  layout.info.forEach((role, i) => apply(role, 3 + i));
-  const per = layout.element.length;
-  const count = vlenCountsElements(kind) ? src.vlen(id) : 0;
-  for (let e = 0; e < count; e++) {
-    layout.element.forEach((role, i) => apply(role, 3 + layout.info.length + e * per + i));
-  }
+  });
   return words;
 }

@@ -1,10 +1,10 @@
 import type { Btf } from '../btf/btf.js';
 import { ReloKind } from '../btf/format.js';
-import { type RelocationOutcome, CoreResolver } from '../core/resolver.js';
+import { CoreResolver, type RelocationOutcome } from '../core/resolver.js';
 import type { BpfObject } from '../object.js';
-import { summarizeRelocations } from './summary.js';
 import { emitBtf } from './emit.js';
-import { MarkSet, Marker } from './marker.js';
+import { Marker, MarkSet } from './marker.js';
+import { summarizeRelocations } from './summary.js';
 
 /**
  * `robust` (default): bpftool's algorithm with the fixes of spec §4.12 #5-#10. `bpftool`: byte-identical to

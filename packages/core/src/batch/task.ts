@@ -111,7 +111,7 @@ export class KernelProcessor {
     try {
       raw ??= await readKernelBtf(task.path);
       const target = Btf.parse(raw, { file: task.path });
-      const min = minimizeBtf(target, objects, { mode: this.setup.mode, littleEndian: target.littleEndian });
+      const min = minimizeBtf(target, objects, { mode: this.setup.mode });
       result = {
         status: 'covered',
         sourceBytes,

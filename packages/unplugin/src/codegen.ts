@@ -109,8 +109,7 @@ export type ChunkFormat = 'esm' | 'cjs';
 
 /** A JS expression for the run-time location of `relative` (a `/`-separated path from the chunk's directory). */
 export function locationExpression(format: ChunkFormat, relative: string): string {
-  const rel = relative.startsWith('.') ? relative : `./${relative}`;
   return format === 'esm'
-    ? `new URL(${JSON.stringify(rel)}, import.meta.url)`
-    : `(__dirname + ${JSON.stringify(`/${rel}`)})`;
+    ? `new URL(${JSON.stringify(relative.startsWith('.') ? relative : `./${relative}`)}, import.meta.url)`
+    : `(__dirname + ${JSON.stringify(`/${relative}`)})`;
 }

@@ -63,7 +63,8 @@ export const unpluginFactory: UnpluginFactory<BtfBundleOptions, false> = (rawOpt
     );
   };
 
-  const resolveVirtual = (id: string) => (id === VIRTUAL_ID ? RESOLVED_VIRTUAL_ID : undefined);
+  const resolveVirtual = (id: string) =>
+    id === VIRTUAL_ID || id === RESOLVED_VIRTUAL_ID ? RESOLVED_VIRTUAL_ID : undefined;
   const rollupLike = {
     resolveId(this: ResolveContext, id: string, importer: string | undefined) {
       // generated modules may live anywhere (a .bpf.o in a shared dir): resolve the runtime as the app would

@@ -1,3 +1,4 @@
+import { RESOLVED_VIRTUAL_ID, VIRTUAL_ID } from '../codegen.js';
 import type { Logger, Session } from '../session.js';
 
 /** The source objects of webpack-sources (webpack) and its rspack port that the plugin uses. */
@@ -14,6 +15,7 @@ interface WebpackLikeCompilation {
   chunks: Iterable<{ files: Iterable<string> }>;
   fileDependencies: { has(path: string): boolean };
   warnings: Error[];
+  errors: unknown[];
   getAsset(name: string): { source: Source } | undefined;
   updateAsset(name: string, source: Source): void;
   emitAsset(name: string, source: Source): void;
@@ -32,7 +34,17 @@ export interface WebpackLikeCompiler {
       ) => Source & { replace(start: number, end: number, text: string): void };
     };
   };
-  hooks: { thisCompilation: { tap(name: string, fn: (compilation: WebpackLikeCompilation) => void): void } };
+  hooks: {
+    thisCompilation: { tap(name: string, fn: (compilation: WebpackLikeCompilation) => void): void };
+    normalModuleFactory: {
+      tap(
+        name: string,
+        fn: (factory: {
+          hooks: { beforeResolve: { tap(name: string, fn: (data: { request: string }) => void): void } };
+        }) => void,
+      ): void;
+    };
+  };
 }
 
 const NAME = 'unplugin-btf-bundle';
@@ -43,6 +55,12 @@ const NAME = 'unplugin-btf-bundle';
  */
 export function attachWebpackLike(compiler: WebpackLikeCompiler, session: Session): void {
   const { Compilation, WebpackError, sources } = compiler.webpack;
+  // webpack reads `virtual:` as a URI scheme before resolver plugins run: hand it the resolved id instead
+  compiler.hooks.normalModuleFactory.tap(NAME, (factory) => {
+    factory.hooks.beforeResolve.tap(NAME, (data) => {
+      if (data.request === VIRTUAL_ID) data.request = RESOLVED_VIRTUAL_ID;
+    });
+  });
   compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
     const logger: Logger = {
       warn: (message) => compilation.warnings.push(new WebpackError(message)),
@@ -53,6 +71,8 @@ export function attachWebpackLike(compiler: WebpackLikeCompiler, session: Sessio
     compilation.hooks.processAssets.tapPromise(
       { name: NAME, stage: Compilation.PROCESS_ASSETS_STAGE_PRE_PROCESS },
       async () => {
+        // a module failed (e.g. a bad .bpf.o): report that, not a bundle built without it
+        if (compilation.errors.length > 0) return;
         for (const chunk of compilation.chunks) {
           for (const file of chunk.files) {
             const asset = compilation.getAsset(file);

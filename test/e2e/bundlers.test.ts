@@ -1,0 +1,57 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLERS, buildFixture, type FixtureBuild, prepareFixture, REPO, WORK } from './bundlers.js';
+import { coreMinimization, runFixture, sha256File } from './expected.js';
+
+const KERNELS = [
+  'debian/12/x86_64/6.1.0-47-amd64',
+  'debian/12/x86_64/6.12.117+deb12-amd64',
+  'debian/12/arm64/6.1.0-50-arm64',
+];
+const PROBE = join(REPO, 'packages/core/testdata/opensnoop.bpf.o');
+const EXTRA = join(REPO, 'packages/core/testdata/execsnoop.bpf.o');
+
+const expected = new Map<string, Buffer>();
+beforeAll(async () => {
+  for (const id of KERNELS) expected.set(id, Buffer.from(await coreMinimization(id, [PROBE, EXTRA])));
+});
+
+describe.each(BUNDLERS)('%s', (bundler) => {
+  it.each(['inline', 'asset'] as const)(
+    'emit %s: the built app finds the core minimization of each kernel',
+    async (emit) => {
+      const build: FixtureBuild = {
+        bundler,
+        dir: join(WORK, `${bundler}-${emit}`),
+        // both module formats in every bundler
+        format: emit === 'inline' ? 'esm' : 'cjs',
+        plugin: {
+          snapshot: join(REPO, 'sample-snapshot'),
+          objects: [EXTRA],
+          emit,
+          cacheDir: join(WORK, '.cache'),
+        },
+      };
+      prepareFixture(build.dir, PROBE);
+      const entry = await buildFixture(build);
+      const out = runFixture(entry, KERNELS);
+
+      expect(out.probe).toBe(sha256File(PROBE));
+      expect(out.probeFile).toBe(sha256File(PROBE));
+      expect(out.objects).toEqual(
+        expect.arrayContaining([
+          { name: 'probe.bpf.o', sha256: sha256File(PROBE) },
+          { name: 'execsnoop.bpf.o', sha256: sha256File(EXTRA) },
+        ]),
+      );
+      expect(out.kernels).toEqual(expect.arrayContaining(KERNELS));
+      for (const id of KERNELS) {
+        expect(out.btfs[id]?.match).toBe('exact');
+        expect(Buffer.from(out.btfs[id]!.base64, 'base64').equals(expected.get(id)!), id).toBe(true);
+      }
+      const assets = readdirSync(dirname(entry)).filter((f) => f.endsWith('.btfb'));
+      expect(assets).toHaveLength(emit === 'asset' ? 1 : 0);
+    },
+  );
+});

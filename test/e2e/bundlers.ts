@@ -1,0 +1,200 @@
+/** Builds the e2e fixture app with each real bundler through its JS API. */
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { rspack } from '@rspack/core';
+import * as esbuild from 'esbuild';
+import { type InputOptions, type OutputOptions, rollup, watch as rollupWatch } from 'rollup';
+import btfBundle, { type BtfBundleOptions } from 'unplugin-btf-bundle';
+import * as vite from 'vite';
+import webpack from 'webpack';
+
+/** The bundlers under test. */
+export const BUNDLERS = ['vite', 'rollup', 'esbuild', 'webpack', 'rspack'] as const;
+/** One of {@link BUNDLERS}. */
+export type Bundler = (typeof BUNDLERS)[number];
+
+/** A fixture build: where, with what, in which module format. */
+export interface FixtureBuild {
+  bundler: Bundler;
+  /** Work directory: the fixture is copied to `<dir>/src`, the output goes to `<dir>/out`. */
+  dir: string;
+  format: 'esm' | 'cjs';
+  plugin: BtfBundleOptions;
+}
+
+const here = (path: string) => new URL(path, import.meta.url).pathname;
+/** The repository root. */
+export const REPO = here('../../');
+/** Where the tests build (ignored by git). */
+export const WORK = here('./dist/');
+
+/** Copies the fixture app with `object` as its `probe.bpf.o` into `<dir>/src`; returns the entry path. */
+export function prepareFixture(dir: string, object: string): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  cpSync(here('./fixtures/app/main.js'), join(dir, 'src/main.js'));
+  cpSync(object, join(dir, 'src/probe.bpf.o'));
+  return join(dir, 'src/main.js');
+}
+
+/** The output entry of a build. */
+export const outputEntry = (b: FixtureBuild): string =>
+  join(b.dir, 'out', b.format === 'esm' ? 'main.mjs' : 'main.cjs');
+
+const entryFileNames = (b: FixtureBuild) => (b.format === 'esm' ? '[name].mjs' : '[name].cjs');
+
+function viteConfig(b: FixtureBuild, watch: boolean): vite.InlineConfig {
+  return {
+    root: b.dir,
+    configFile: false,
+    logLevel: 'silent',
+    plugins: [btfBundle.vite(b.plugin)],
+    build: {
+      ssr: join(b.dir, 'src/main.js'),
+      outDir: join(b.dir, 'out'),
+      emptyOutDir: true,
+      ...(watch ? { watch: {} } : {}),
+      rollupOptions: {
+        output: { format: b.format === 'esm' ? 'es' : 'cjs', entryFileNames: entryFileNames(b) },
+      },
+    },
+  };
+}
+
+function rollupConfig(b: FixtureBuild): InputOptions & { output: OutputOptions } {
+  return {
+    input: { main: join(b.dir, 'src/main.js') },
+    external: [/^node:/, /^unplugin-btf-bundle\//],
+    plugins: [btfBundle.rollup(b.plugin)],
+    onwarn: () => {},
+    output: {
+      dir: join(b.dir, 'out'),
+      format: b.format === 'esm' ? 'es' : 'cjs',
+      entryFileNames: entryFileNames(b),
+    },
+  };
+}
+
+function esbuildConfig(b: FixtureBuild): esbuild.BuildOptions {
+  return {
+    entryPoints: { main: join(b.dir, 'src/main.js') },
+    bundle: true,
+    platform: 'node',
+    format: b.format,
+    outdir: join(b.dir, 'out'),
+    outExtension: { '.js': b.format === 'esm' ? '.mjs' : '.cjs' },
+    logLevel: 'silent',
+    plugins: [btfBundle.esbuild(b.plugin)],
+  };
+}
+
+function webpackLikeConfig(b: FixtureBuild) {
+  const esm = b.format === 'esm';
+  return {
+    mode: 'production' as const,
+    target: 'node20',
+    context: b.dir,
+    entry: { main: join(b.dir, 'src/main.js') },
+    output: { path: join(b.dir, 'out'), filename: entryFileNames(b), module: esm, clean: true },
+    experiments: { outputModule: esm },
+  };
+}
+
+interface StatsLike {
+  hasErrors(): boolean;
+  toString(options: { all: boolean; errors: boolean }): string;
+}
+
+function runCompiler(compiler: {
+  run(cb: (err: Error | null, stats?: StatsLike) => void): void;
+  close(cb: () => void): void;
+}) {
+  return new Promise<void>((done, fail) => {
+    compiler.run((err, stats) => {
+      compiler.close(() => {
+        if (err) fail(err);
+        else if (stats?.hasErrors()) fail(new Error(stats.toString({ all: false, errors: true })));
+        else done();
+      });
+    });
+  });
+}
+
+/** Builds the fixture; rejects with the bundler's error on failure. Returns the output entry. */
+export async function buildFixture(b: FixtureBuild): Promise<string> {
+  switch (b.bundler) {
+    case 'vite':
+      await vite.build(viteConfig(b, false));
+      break;
+    case 'rollup': {
+      const { output, ...input } = rollupConfig(b);
+      const bundle = await rollup(input);
+      await bundle.write(output);
+      await bundle.close();
+      break;
+    }
+    case 'esbuild':
+      await esbuild.build(esbuildConfig(b));
+      break;
+    case 'webpack':
+      await runCompiler(webpack({ ...webpackLikeConfig(b), plugins: [btfBundle.webpack(b.plugin)] }));
+      break;
+    case 'rspack':
+      await runCompiler(rspack({ ...webpackLikeConfig(b), plugins: [btfBundle.rspack(b.plugin)] }));
+      break;
+  }
+  return outputEntry(b);
+}
+
+/** A running watch build: `next()` resolves after the next successful rebuild. */
+export interface Watching {
+  next(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function eventQueue() {
+  const waiting: ((error?: Error) => void)[] = [];
+  const pending: (Error | undefined)[] = [];
+  return {
+    push(error?: Error) {
+      const w = waiting.shift();
+      if (w) w(error);
+      else pending.push(error);
+    },
+    next: () =>
+      new Promise<void>((done, fail) => {
+        const settle = (error?: Error) => (error ? fail(error) : done());
+        if (pending.length > 0) settle(pending.shift());
+        else waiting.push(settle);
+      }),
+  };
+}
+
+/** Starts a watch build (vite, rollup or esbuild). The first `next()` is the initial build. */
+export async function watchFixture(b: FixtureBuild): Promise<Watching> {
+  const queue = eventQueue();
+  if (b.bundler === 'esbuild') {
+    const options = esbuildConfig(b);
+    const signal: esbuild.Plugin = {
+      name: 'signal',
+      setup: (build) =>
+        build.onEnd((r) => queue.push(r.errors.length ? new Error(r.errors[0]?.text) : undefined)),
+    };
+    const context = await esbuild.context({ ...options, plugins: [...(options.plugins ?? []), signal] });
+    await context.watch();
+    return { next: queue.next, close: () => context.dispose() };
+  }
+  type Watcher = {
+    on(event: 'event', fn: (e: { code: string; error?: Error; result?: { close(): unknown } }) => void): void;
+    close(): Promise<void> | void;
+  };
+  const watcher = (b.bundler === 'vite'
+    ? await vite.build(viteConfig(b, true))
+    : rollupWatch({ ...rollupConfig(b), watch: {} })) as unknown as Watcher;
+  watcher.on('event', (e) => {
+    if (e.code === 'BUNDLE_END') void e.result?.close();
+    if (e.code === 'END') queue.push();
+    if (e.code === 'ERROR') queue.push(e.error);
+  });
+  return { next: queue.next, close: async () => watcher.close() };
+}

@@ -1,0 +1,27 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BUNDLERS, buildFixture, prepareFixture, REPO, WORK } from './bundlers.js';
+
+const PROBE = join(REPO, 'packages/core/testdata/opensnoop.bpf.o');
+const SNAPSHOT = join(REPO, 'sample-snapshot');
+
+describe.each(BUNDLERS)('%s', (bundler) => {
+  it('fails the build on a missing snapshot directory, naming it', async () => {
+    const dir = join(WORK, `${bundler}-no-snapshot`);
+    prepareFixture(dir, PROBE);
+    const snapshot = join(dir, 'no-such-snapshot');
+    await expect(buildFixture({ bundler, dir, format: 'esm', plugin: { snapshot } })).rejects.toThrow(
+      snapshot,
+    );
+  });
+
+  it('fails the build on a .bpf.o that is not a BPF object, naming it', async () => {
+    const dir = join(WORK, `${bundler}-bad-object`);
+    prepareFixture(dir, PROBE);
+    writeFileSync(join(dir, 'src/probe.bpf.o'), 'not an ELF file\n');
+    await expect(
+      buildFixture({ bundler, dir, format: 'esm', plugin: { snapshot: SNAPSHOT } }),
+    ).rejects.toThrow(/probe\.bpf\.o/);
+  });
+});

@@ -10,7 +10,7 @@
  */
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CoreRelocationError, minimizeBtf } from '../../packages/core/src/index.js';
+import { CoreRelocationError, minimizeBtf } from '../../packages/core/dist/index.js';
 import { bpftoolMissing, oracleSkipReason } from '../oracle/availability.js';
 import { type BpftoolResult, bpftoolMinCoreBtf } from '../oracle/bpftool.js';
 import {

@@ -15,7 +15,7 @@ import {
   parseBpfObject,
   type RelocationOutcome,
   readKernelBtf,
-} from '../../packages/core/src/index.js';
+} from '../../packages/core/dist/index.js';
 
 export const repo = resolve(import.meta.dirname, '../..');
 export const testdata = join(repo, 'packages/core/testdata');

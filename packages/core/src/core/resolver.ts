@@ -101,12 +101,12 @@ export class CoreResolver {
         return outcome;
       }
       if (local.name(relo.typeId) === '') {
+        // libbpf's candidate search (bpf_core_find_cands) rejects an anonymous root with -EINVAL before
+        // relo_core.c's EOPNOTSUPP check is ever reached.
         throw new CoreRelocationError(
-          `${reloKindName(relo.kind)} relocation doesn't support anonymous types`,
+          `${reloKindName(relo.kind)} relocation doesn't support anonymous types (target candidate search failed)`,
           {},
-          {
-            code: 'EOPNOTSUPP',
-          },
+          { code: 'EINVAL' },
         );
       }
       const cands = cache.get(relo.typeId) as number[];

@@ -1,0 +1,137 @@
+/**
+ * Oracle (b): libbpf (Debian libbpf 1.1 through test/oracle's harness) relocates every object of every
+ * manifest pair identically against the full target and against our reduced BTF (robust mode): relocation
+ * by relocation, TYPE_ID_TARGET by kind + name, in file order with all programs and per program (`only`,
+ * i.e. autoload off for the others). Objects libbpf rejects fail the same way in libbpf and in our
+ * resolver (same relocation, same errno). Big-endian objects (libbpf 1.1 cannot read a non-native
+ * .BTF.ext) are checked through their little-endian twin relocated against the bpfeb object's output.
+ * Finally: the comparison reports a difference on corrupted reduced BTFs.
+ */
+import { writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CoreResolver, minimizeBtf } from '../../packages/core/dist/index.js';
+import { libbpfHarnessMissing, oracleSkipReason } from '../oracle/availability.js';
+import { oracleTempDir } from '../oracle/btf-files.js';
+import { compareRelocations, formatRelocationDifferences, libbpfRelocate } from '../oracle/libbpf.js';
+import {
+  kernelPairs,
+  loadObject,
+  type Pair,
+  snapshotKernels,
+  syntheticPairs,
+  targetBtf,
+  testdata,
+} from './corpus.js';
+import { renameString, shiftEnumValue, shiftMemberOffset } from './corrupt.js';
+
+const ERRNO: Record<string, number> = { EINVAL: 22, E2BIG: 7, EOPNOTSUPP: 95 };
+const tmp = oracleTempDir('btf-bundle-core-libbpf-');
+let seq = 0;
+
+function writeTemp(bytes: Uint8Array): string {
+  const path = join(tmp, `reduced-${seq++}.btf`);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** The object libbpf 1.1 can read for `object`: its little-endian twin for `*_bpfeb` objects. */
+function nativeTwin(object: string): string {
+  const name = basename(object);
+  if (!name.includes('_bpfeb')) return object;
+  return join(testdata, name.replace('_bpfeb', ''));
+}
+
+/** libbpf differences between full `target` and `reduced` for every object, all programs and per program. */
+async function libbpfDifferences(objects: string[], target: string, reduced: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const object of objects.map(nativeTwin)) {
+    const full = await libbpfRelocate(object, target);
+    const red = await libbpfRelocate(object, reduced);
+    if (!full.object.relocated)
+      out.push(`${basename(object)}: full run did not relocate: ${full.object.message}`);
+    for (const d of formatRelocationDifferences(compareRelocations(full, red)).split('\n').filter(Boolean)) {
+      out.push(`${basename(object)}: ${d}`);
+    }
+    const programs = [
+      ...new Set(full.relocations.map((r) => r.program).filter((p): p is string => p !== null)),
+    ];
+    if (programs.length < 2) continue;
+    for (const only of programs) {
+      const f = await libbpfRelocate(object, target, { only });
+      const r = await libbpfRelocate(object, reduced, { only });
+      for (const d of formatRelocationDifferences(compareRelocations(f, r)).split('\n').filter(Boolean)) {
+        out.push(`${basename(object)} only ${only}: ${d}`);
+      }
+    }
+  }
+  return out;
+}
+
+const skip = oracleSkipReason(libbpfHarnessMissing());
+
+describe.skipIf(skip !== undefined)(
+  `libbpf relocation equivalence${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    const pairs: Pair[] = [...syntheticPairs(), ...kernelPairs()];
+
+    it(`every pair (${pairs.length}) relocates identically against full and reduced BTF`, async () => {
+      const problems: string[] = [];
+      let checked = 0;
+      for (const pair of pairs) {
+        const btf = await targetBtf(pair.target);
+        const objects = pair.objects.map(loadObject);
+        if (pair.expectError) {
+          // Same error outcome: libbpf fails on the relocation our resolver rejects, with the same errno.
+          const ours = new CoreResolver(btf).resolveObject(objects[0]!).find((o) => o.error);
+          const run = await libbpfRelocate(pair.objects[0]!, pair.target);
+          const failed = run.relocations.find((r) => r.outcome === 'error');
+          expect(() => minimizeBtf(btf, objects), pair.name).toThrow();
+          if (!ours || !failed || failed.outcome !== 'error') {
+            problems.push(
+              `${pair.name}: expected an error from both (ours ${String(ours?.error)}, libbpf ${failed?.outcome})`,
+            );
+          } else if (
+            failed.section !== ours.relo.section ||
+            failed.reloIndex !== ours.relo.indexInGroup ||
+            failed.errno !== ERRNO[ours.error!.code]
+          ) {
+            problems.push(
+              `${pair.name}: libbpf ${failed.section}#${failed.reloIndex} errno ${failed.errno}, ours ${ours.relo.section}#${ours.relo.indexInGroup} ${ours.error!.code}`,
+            );
+          }
+          checked++;
+          continue;
+        }
+        const reduced = writeTemp(minimizeBtf(btf, objects).btf);
+        problems.push(
+          ...(await libbpfDifferences(pair.objects, pair.target, reduced)).map((d) => `${pair.name}: ${d}`),
+        );
+        checked++;
+      }
+      expect(problems, problems.join('\n')).toEqual([]);
+      console.log(`libbpf equivalence: ${checked} pairs`);
+    });
+
+    it('reports a difference on a corrupted reduced BTF (member moved, enumerator changed, type missing)', async () => {
+      const enumsTarget = join(testdata, 'targets/enums.o');
+      const enums = minimizeBtf(await targetBtf(enumsTarget), [
+        loadObject(join(testdata, 'enums.bpf.o')),
+      ]).btf;
+      const enumsObj = [join(testdata, 'enums.bpf.o')];
+      expect(await libbpfDifferences(enumsObj, enumsTarget, writeTemp(enums))).toEqual([]);
+      expect(
+        await libbpfDifferences(enumsObj, enumsTarget, writeTemp(shiftEnumValue(enums, 'en', 'EN_B', 1))),
+      ).not.toEqual([]);
+
+      const kernel = snapshotKernels().find((k) => k.includes('x86_64/6.1.0-54-amd64'))!;
+      const tcp = [join(testdata, 'tcpstates.bpf.o')];
+      const reduced = minimizeBtf(await targetBtf(kernel), tcp.map(loadObject)).btf;
+      const moved = shiftMemberOffset(reduced, 'trace_event_raw_inet_sock_set_state', 'protocol', 8);
+      const moveDiffs = await libbpfDifferences(tcp, kernel, writeTemp(moved));
+      expect(moveDiffs.join('\n')).toMatch(/value 30.*reduced value 31/);
+      const missing = renameString(reduced, 'trace_event_raw_inet_sock_set_state');
+      expect(await libbpfDifferences(tcp, kernel, writeTemp(missing))).not.toEqual([]);
+    });
+  },
+);

@@ -57,6 +57,23 @@ export const LIBBPF_REJECTS = new Set(
   ),
 );
 
+/** Pairs where robust output differs from bpftool's on purpose: the §4.12 fix that applies. */
+export const ROBUST_DIFFERS: Record<string, string> = {
+  'bug6_first_candidate.bpf.o @ candidates.o': '#6 every matching candidate is marked',
+  'candidates.bpf.o @ candidates.o': '#6 every matching candidate is marked (duplicate structs)',
+  'bug7_flex_array.bpf.o @ arrays.o': '#7 zero-length array keeps the last member',
+  'bug9_pointer_size.bpf.o @ ptrsize32.btf': '#9 32-bit target keeps its long INT',
+};
+
+/** Pairs where bpftool fails (or crashes) and we succeed in robust mode. */
+export const BPFTOOL_FAILS: Record<string, RegExp> = {
+  'err_fwd_pointee.bpf.o @ typebased.o': /./,
+  'err_typetag_match.bpf.o @ typetag.o': /./,
+  'err_typetag_type.bpf.o @ typetag.o': /./,
+  'bug10_legacy_bitfield.bpf.o @ legacy_bitfield.btf': /./,
+  'bug8_match_recursion.bpf.o @ typematches.o': /./,
+};
+
 /** Edge objects (little- and big-endian) and every synthetic target, for the all-pairs bpftool sweep. */
 export function allEdgeObjects(): string[] {
   return readdirSync(testdata)

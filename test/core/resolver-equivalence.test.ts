@@ -1,0 +1,99 @@
+/**
+ * Oracle (c): our CO-RE resolver gives every relocation the same outcome (newValue, poison, newSize,
+ * failMemszAdjust, error-or-not; TYPE_ID_TARGET by kind + name) against the full target and against our
+ * reduced BTF, in the three orders of spec §5.1: file order with one shared cache, each relocation alone
+ * with a fresh cache, and per-program subsets (filter by section). Runs everywhere (no external tool).
+ * Also: bpftool-mode outputs differ exactly where a §4.12 fix applies, and corrupted outputs are caught.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Btf, minimizeBtf } from '../../packages/core/dist/index.js';
+import {
+  kernelPairs,
+  loadObject,
+  ROBUST_DIFFERS,
+  resolveIn,
+  resolverDifferences,
+  snapshotKernels,
+  syntheticPairs,
+  targetBtf,
+  testdata,
+} from './corpus.js';
+import { renameString, shiftEnumValue, shiftMemberOffset } from './corrupt.js';
+
+const pairs = [...syntheticPairs(), ...kernelPairs()].filter((p) => !p.expectError);
+
+describe('resolver equivalence: full vs reduced in three orders', () => {
+  it(`robust output of every pair (${pairs.length}) resolves identically`, async () => {
+    const problems: string[] = [];
+    let relocations = 0;
+    for (const pair of pairs) {
+      const full = await targetBtf(pair.target);
+      const objects = pair.objects.map(loadObject);
+      const reduced = Btf.parse(minimizeBtf(full, objects).btf, { file: `reduced(${pair.name})` });
+      problems.push(...resolverDifferences(full, reduced, objects).map((d) => `${pair.name}: ${d}`));
+      relocations += objects.reduce((n, o) => n + o.ext.coreRelos.length, 0);
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+    console.log(`resolver equivalence: ${pairs.length} pairs, ${relocations} relocations × 3 orders`);
+  });
+
+  it('error objects fail identically against the full target in every order', async () => {
+    for (const pair of syntheticPairs().filter((p) => p.expectError)) {
+      const full = await targetBtf(pair.target);
+      const object = loadObject(pair.objects[0]!);
+      for (const order of ['file-order', 'each-alone', 'per-program'] as const) {
+        expect(
+          resolveIn(full, object, order).some((l) => l.includes(' error ')),
+          `${pair.name} ${order}`,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('bpftool-mode outputs change outcomes exactly on the §4.12 #6/#7/#9 pairs', async () => {
+    const differing: string[] = [];
+    for (const pair of syntheticPairs().filter((p) => !p.expectError)) {
+      const full = await targetBtf(pair.target);
+      const objects = pair.objects.map(loadObject);
+      let out: Uint8Array;
+      try {
+        out = minimizeBtf(full, objects, { mode: 'bpftool' }).btf;
+      } catch {
+        continue; // bpftool-mode failures (§4.12 #5, #10) are covered by bpftool-fixes.test.ts
+      }
+      if (resolverDifferences(full, Btf.parse(out), objects).length > 0) differing.push(pair.name);
+    }
+    for (const name of differing) expect(Object.keys(ROBUST_DIFFERS), name).toContain(name);
+    expect(differing).toEqual(
+      expect.arrayContaining([
+        'bug6_first_candidate.bpf.o @ candidates.o',
+        'bug7_flex_array.bpf.o @ arrays.o',
+        'bug9_pointer_size.bpf.o @ ptrsize32.btf',
+      ]),
+    );
+  });
+
+  it('reports a difference on a corrupted reduced BTF (member moved, enumerator changed, type missing)', async () => {
+    const enumsFull = await targetBtf(join(testdata, 'targets/enums.o'));
+    const enums = [loadObject(join(testdata, 'enums.bpf.o'))];
+    const enumsOut = minimizeBtf(enumsFull, enums).btf;
+    expect(resolverDifferences(enumsFull, Btf.parse(enumsOut), enums)).toEqual([]);
+    const enumDiffs = resolverDifferences(
+      enumsFull,
+      Btf.parse(shiftEnumValue(enumsOut, 'en', 'EN_B', 1)),
+      enums,
+    );
+    expect(enumDiffs.join('\n')).toMatch(/value 2 .*reduced: .*value 3 /);
+
+    const kernel = await targetBtf(snapshotKernels().find((k) => k.includes('x86_64/6.1.0-54-amd64'))!);
+    const tcp = [loadObject(join(testdata, 'tcpstates.bpf.o'))];
+    const out = minimizeBtf(kernel, tcp).btf;
+    const moved = shiftMemberOffset(out, 'trace_event_raw_inet_sock_set_state', 'protocol', 8);
+    expect(resolverDifferences(kernel, Btf.parse(moved), tcp).join('\n')).toMatch(
+      /value 30 .*reduced: .*value 31 /,
+    );
+    const missing = renameString(out, 'trace_event_raw_inet_sock_set_state');
+    expect(resolverDifferences(kernel, Btf.parse(missing), tcp).join('\n')).toMatch(/reduced: .* poison/);
+  });
+});

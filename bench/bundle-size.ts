@@ -5,8 +5,9 @@
 // `bpftool gen min_core_btf`. Run from the repo root:
 //   npx esbuild bench/bundle-size.ts --bundle --platform=node --format=esm --outfile=/tmp/bundle-size.mjs \
 //     && node /tmp/bundle-size.mjs
-import { createHash } from 'node:crypto';
+
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -64,12 +65,15 @@ export interface RealBundleInput {
 }
 
 /** Minimises every kernel for `set` (bpftool mode) and returns the bundle input a build would produce. */
-export function realBundleInput(kernels: readonly RealKernel[], set: (typeof REAL_SETS)[number]): RealBundleInput {
+export function realBundleInput(
+  kernels: readonly RealKernel[],
+  set: (typeof REAL_SETS)[number],
+): RealBundleInput {
   const files = new Set<string>();
   const out = kernels.flatMap(({ key, btf }) => {
     const names = key.arch === 'arm64' ? set.arm64 : set.x86_64;
     if (names.length === 0) return [];
-    names.forEach((n) => files.add(n));
+    for (const n of names) files.add(n);
     const objs = names.map((n) => parseBpfObject(readFileSync(join(TESTDATA, n)), n));
     return [{ key, blob: minimizeBtf(btf, objs, { mode: 'bpftool' }).btf }];
   });
@@ -83,7 +87,10 @@ export function realBundleInput(kernels: readonly RealKernel[], set: (typeof REA
 }
 
 /** Sizes of `tar cJf` and `tar czf` of the BTFs as a BTFHub-style tree (`<distro>/<version>/<arch>/<release>.btf`). */
-export function tarSizes(kernels: readonly { key: KernelKey; blob: Uint8Array }[]): { xz: number; gz: number } {
+export function tarSizes(kernels: readonly { key: KernelKey; blob: Uint8Array }[]): {
+  xz: number;
+  gz: number;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'bundle-size-'));
   try {
     const top = new Set<string>();
@@ -116,7 +123,11 @@ function hasBpftool(): boolean {
 }
 
 /** Checks our outputs against `bpftool gen min_core_btf` for every kernel of `input`. */
-function checkBpftool(kernels: readonly RealKernel[], set: (typeof REAL_SETS)[number], input: RealBundleInput) {
+function checkBpftool(
+  kernels: readonly RealKernel[],
+  set: (typeof REAL_SETS)[number],
+  input: RealBundleInput,
+) {
   const dir = mkdtempSync(join(tmpdir(), 'bundle-size-bpftool-'));
   try {
     for (const { key, blob } of input.kernels) {
@@ -144,7 +155,9 @@ async function main(): Promise<void> {
   console.log(
     `${kernels.length} kernels from sample-snapshot; BTFs ${bpftool ? 'checked byte-identical to bpftool' : 'not checked (no bpftool)'}`,
   );
-  console.log('| objects | kernels | distinct BTFs | BTF bytes | bundle | tar cJf | tar czf | bundle / tar cJf |');
+  console.log(
+    '| objects | kernels | distinct BTFs | BTF bytes | bundle | tar cJf | tar czf | bundle / tar cJf |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const set of REAL_SETS) {
     const input = realBundleInput(kernels, set);

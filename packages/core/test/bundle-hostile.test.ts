@@ -39,12 +39,14 @@ describe('hostile bundles', () => {
     expect(decodeAll(new Uint8Array(0))).toBeInstanceOf(BundleTruncatedError);
   });
 
-  it('rejects an unknown format version', () => {
-    const b = Uint8Array.from(bytes);
-    b[4] = 2;
-    const e = decodeAll(b);
-    expect(e).toBeInstanceOf(BundleVersionError);
-    expect((e as BundleVersionError).version).toBe(2);
+  it('rejects an unknown format version, including version 1 (pre-columnar)', () => {
+    for (const v of [1, 3]) {
+      const b = Uint8Array.from(bytes);
+      b[4] = v;
+      const e = decodeAll(b);
+      expect(e).toBeInstanceOf(BundleVersionError);
+      expect((e as BundleVersionError).version).toBe(v);
+    }
   });
 
   it('rejects the bundle truncated at every byte position with a typed error', () => {

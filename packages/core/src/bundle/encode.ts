@@ -4,10 +4,12 @@ import {
   BUNDLE_FORMAT_VERSION,
   BUNDLE_HEADER_SIZE,
   BUNDLE_MAGIC,
+  ByteWriter,
   compareKernelKeys,
   crc32,
 } from '@btf-bundle/runtime/format';
 import { deflateSync } from 'fflate';
+import { UsageError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { encodeDataSection } from './data-section.js';
 
@@ -33,7 +35,7 @@ export interface BundleInput {
   kernels: readonly BundleKernelInput[];
   /** Kernels recorded as failed. */
   failed?: readonly BundleFailedInput[];
-  /** The eBPF objects the BTFs were minimised for. */
+  /** The eBPF objects the BTFs were minimised for (`sha256`: 64 lower-case hex digits). */
   objects: readonly { name: string; sha256: string }[];
   /** Build metadata (JSON-compatible; no timestamps, so output stays deterministic). */
   meta: Record<string, unknown>;
@@ -69,33 +71,54 @@ export function encodeBundle(input: BundleInput): Uint8Array {
     }
     return slot;
   });
-  const index = new TextEncoder().encode(
-    canonicalJson({
-      kernels: kernels.map((k) => kernelId(k.key)),
-      blobOf,
-      blobSizes: blobs.map((b) => b.length),
-      failed: failed.map((f) => [kernelId(f.key), f.reason]),
-      objects: [...input.objects].sort(byName).map((o) => [o.name, o.sha256]),
-      meta: input.meta,
-    }),
-  );
-  const data = encodeDataSection(blobs);
-  return container(index, data);
+  const index = new ByteWriter();
+  const text = (t: string) => {
+    if (t.includes('\0'))
+      throw new UsageError(`encodeBundle: text contains a NUL byte: ${JSON.stringify(t)}`);
+    index.bytes(utf8.encode(t));
+    index.byte(0);
+  };
+  const ids = (list: readonly { key: KernelKey }[], after: (i: number) => void) => {
+    index.varint(list.length);
+    let prev = '';
+    list.forEach(({ key }, i) => {
+      const id = kernelId(key);
+      let p = 0;
+      while (p < id.length && id[p] === prev[p]) p++;
+      index.varint(p);
+      text(id.slice(p));
+      after(i);
+      prev = id;
+    });
+  };
+  ids(kernels, (i) => index.varint(blobOf[i]!));
+  index.varint(blobs.length);
+  for (const b of blobs) index.varint(b.length);
+  ids(failed, (i) => text(failed[i]!.reason));
+  const objects = [...input.objects].sort(byName);
+  index.varint(objects.length);
+  for (const o of objects) {
+    if (!/^[0-9a-f]{64}$/.test(o.sha256))
+      throw new UsageError(`encodeBundle: object ${o.name}: sha256 must be 64 lower-case hex digits`);
+    text(o.name);
+    index.bytes(Buffer.from(o.sha256, 'hex'));
+  }
+  text(canonicalJson(input.meta));
+  index.bytes(encodeDataSection(blobs));
+  return container(index.finish());
 }
 
-function container(index: Uint8Array, data: Uint8Array): Uint8Array {
-  const indexZ = deflateSync(index, { level: 9 });
-  const dataZ = deflateSync(data, { level: 9 });
-  const out = new Uint8Array(BUNDLE_HEADER_SIZE + indexZ.length + dataZ.length);
+const utf8 = new TextEncoder();
+
+function container(payload: Uint8Array): Uint8Array {
+  const z = deflateSync(payload, { level: 9, mem: 12 });
+  const out = new Uint8Array(BUNDLE_HEADER_SIZE + z.length);
   const view = new DataView(out.buffer);
   out.set(BUNDLE_MAGIC, 0);
   view.setUint16(4, BUNDLE_FORMAT_VERSION, true);
-  view.setUint32(12, index.length, true);
-  view.setUint32(16, indexZ.length, true);
-  view.setUint32(20, data.length, true);
-  view.setUint32(24, dataZ.length, true);
-  out.set(indexZ, BUNDLE_HEADER_SIZE);
-  out.set(dataZ, BUNDLE_HEADER_SIZE + indexZ.length);
+  view.setUint32(12, payload.length, true);
+  view.setUint32(16, z.length, true);
+  out.set(z, BUNDLE_HEADER_SIZE);
   view.setUint32(8, crc32(out.subarray(12)), true);
   return out;
 }

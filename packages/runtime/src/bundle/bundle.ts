@@ -1,8 +1,9 @@
+import { ByteReader } from '../format/reader.js';
 import { type KernelKey, kernelId } from '../kernel/key.js';
 import { type KernelMatch, type LookupKernel, type LookupOptions, matchKernel } from '../kernel/lookup.js';
-import { type BundleSections, inflateSection, readContainer } from './container.js';
+import { readContainer } from './container.js';
 import { decodeDataSection } from './data-section.js';
-import { type BundleIndex, type BundleObject, parseIndex } from './index-section.js';
+import { type BundleIndex, type BundleObject, readIndex } from './index-section.js';
 
 /** Sizes and counts of a bundle. */
 export interface BundleStats {
@@ -28,7 +29,7 @@ export interface BundleBtf {
   bytes: Uint8Array;
 }
 
-/** A decoded bundle: the index is read eagerly, the BTF data on first access and then cached. */
+/** A decoded bundle: the index is read eagerly, the BTF data decoded on first access and then cached. */
 export class BtfBundle {
   /** Kernel ids with a BTF, in bundle order (distro, version, arch, flavour, release). */
   readonly kernels: readonly string[];
@@ -41,13 +42,13 @@ export class BtfBundle {
   /** Sizes and counts. */
   readonly stats: BundleStats;
   private readonly index: BundleIndex;
-  private readonly data: BundleSections['data'];
+  private readonly data: ByteReader;
   private readonly slot = new Map<string, number>();
   private releases: Map<string, string[]> | undefined;
   private blobs: Uint8Array[] | undefined;
 
   /** Use {@link decodeBundle}. */
-  constructor(index: BundleIndex, data: BundleSections['data'], bundleBytes: number) {
+  constructor(index: BundleIndex, data: ByteReader, bundleBytes: number) {
     this.index = index;
     this.data = data;
     this.kernels = index.kernels;
@@ -71,7 +72,10 @@ export class BtfBundle {
   get(id: string): Uint8Array | undefined {
     const i = this.slot.get(id);
     if (i === undefined) return undefined;
-    this.blobs ??= decodeDataSection(inflateSection(this.data, 'data'), this.index.blobSizes);
+    this.blobs ??= decodeDataSection(
+      new ByteReader(this.data.bytes, 'bundle data', this.data.pos),
+      this.index.blobSizes,
+    );
     return this.blobs[this.index.blobOf[i]!];
   }
 
@@ -112,11 +116,11 @@ export class BtfBundle {
 }
 
 /**
- * Decodes a bundle's header and index (cheap) and prepares lazy access to its BTFs. Throws
+ * Checks and inflates a bundle, reads its index and prepares lazy decoding of its BTFs. Throws
  * {@link BundleForeignError}, {@link BundleVersionError}, {@link BundleTruncatedError} or {@link BundleCorruptError}.
  */
 export function decodeBundle(bytes: Uint8Array): BtfBundle {
-  const sections = readContainer(bytes);
-  const index = parseIndex(inflateSection(sections.index, 'index'));
-  return new BtfBundle(index, sections.data, bytes.length);
+  const r = new ByteReader(readContainer(bytes), 'bundle payload');
+  const index = readIndex(r);
+  return new BtfBundle(index, r, bytes.length);
 }

@@ -13,20 +13,12 @@ import {
 } from '../format/constants.js';
 import { crc32 } from '../format/crc32.js';
 
-/** The two compressed sections of a bundle, located and checksum-verified but not yet inflated. */
-export interface BundleSections {
-  /** Raw-deflate bytes of the JSON index and its declared inflated size. */
-  index: { z: Uint8Array; size: number };
-  /** Raw-deflate bytes of the data section and its declared inflated size. */
-  data: { z: Uint8Array; size: number };
-}
-
 /**
- * Validates the container header (magic, version, lengths, CRC-32) and locates the sections.
- * Throws {@link BundleForeignError}, {@link BundleVersionError}, {@link BundleTruncatedError} or
- * {@link BundleCorruptError}.
+ * Validates the container header (magic, version, flags, CRC-32) and inflates the payload (index then data) to
+ * exactly its declared size. Throws {@link BundleForeignError}, {@link BundleVersionError},
+ * {@link BundleTruncatedError} or {@link BundleCorruptError}.
  */
-export function readContainer(bytes: Uint8Array): BundleSections {
+export function readContainer(bytes: Uint8Array): Uint8Array {
   if (bytes.length < 4 || BUNDLE_MAGIC.some((b, i) => bytes[i] !== b)) {
     if (bytes.length < 4 && BUNDLE_MAGIC.slice(0, bytes.length).every((b, i) => bytes[i] === b)) {
       throw new BundleTruncatedError(`bundle is ${bytes.length} bytes, shorter than its magic`);
@@ -41,32 +33,21 @@ export function readContainer(bytes: Uint8Array): BundleSections {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
   if (version !== BUNDLE_FORMAT_VERSION) throw new BundleVersionError(version, BUNDLE_FORMAT_VERSION);
-  const flags = view.getUint16(6, true);
-  if (flags !== 0) throw new BundleCorruptError(`bundle header flags 0x${flags.toString(16)} are reserved`);
-  const indexSize = view.getUint32(12, true);
-  const indexZ = view.getUint32(16, true);
-  const dataSize = view.getUint32(20, true);
-  const dataZ = view.getUint32(24, true);
-  const total = BUNDLE_HEADER_SIZE + indexZ + dataZ;
+  const size = view.getUint32(12, true);
+  const zLen = view.getUint32(16, true);
+  const total = BUNDLE_HEADER_SIZE + zLen;
   if (bytes.length < total)
     throw new BundleTruncatedError(`bundle declares ${total} bytes but has ${bytes.length}`);
   if (bytes.length > total) throw new BundleCorruptError(`bundle has ${bytes.length - total} trailing bytes`);
-  const crc = crc32(bytes.subarray(12));
-  if (crc !== view.getUint32(8, true)) throw new BundleCorruptError('bundle checksum mismatch (CRC-32)');
-  const indexStart = BUNDLE_HEADER_SIZE;
-  return {
-    index: { z: bytes.subarray(indexStart, indexStart + indexZ), size: indexSize },
-    data: { z: bytes.subarray(indexStart + indexZ, total), size: dataSize },
-  };
-}
-
-/** Inflates a section into exactly its declared size, refusing implausible sizes before allocating. */
-export function inflateSection(section: { z: Uint8Array; size: number }, what: string): Uint8Array {
-  const { z, size } = section;
+  const flags = view.getUint16(6, true);
+  if (flags !== 0) throw new BundleCorruptError(`bundle header flags 0x${flags.toString(16)} are reserved`);
+  if (crc32(bytes.subarray(12)) !== view.getUint32(8, true))
+    throw new BundleCorruptError('bundle checksum mismatch (CRC-32)');
+  const z = bytes.subarray(BUNDLE_HEADER_SIZE);
   // Deflate cannot expand more than 1032:1; anything beyond is a lie we refuse to allocate for.
   if (size > MAX_SECTION_SIZE || size > z.length * 1032 + 64) {
     throw new BundleCorruptError(
-      `${what} section declares an implausible size ${size} for ${z.length} compressed bytes`,
+      `bundle declares an implausible size ${size} for ${z.length} compressed bytes`,
     );
   }
   let out: Uint8Array;
@@ -74,9 +55,9 @@ export function inflateSection(section: { z: Uint8Array; size: number }, what: s
     // One spare byte detects a stream that inflates to more than declared.
     out = inflateSync(z, { out: new Uint8Array(size + 1) });
   } catch (e) {
-    throw new BundleCorruptError(`${what} section: invalid deflate stream (${(e as Error).message})`);
+    throw new BundleCorruptError(`bundle payload: invalid deflate stream (${(e as Error).message})`);
   }
   if (out.length !== size)
-    throw new BundleCorruptError(`${what} section inflates to ${out.length} bytes, not ${size}`);
+    throw new BundleCorruptError(`bundle payload inflates to ${out.length} bytes, not ${size}`);
   return out;
 }

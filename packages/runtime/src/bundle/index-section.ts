@@ -1,4 +1,5 @@
-import { BundleCorruptError, InvalidKernelKeyError } from '../errors.js';
+import { BtfRuntimeError, BundleCorruptError, InvalidKernelKeyError } from '../errors.js';
+import type { ByteReader } from '../format/reader.js';
 import { parseKernelId } from '../kernel/key.js';
 
 /** An eBPF object file the bundle was built for. */
@@ -9,7 +10,7 @@ export interface BundleObject {
   sha256: string;
 }
 
-/** The decoded index section: everything but the BTF bytes. */
+/** The decoded index: everything but the BTF bytes. */
 export interface BundleIndex {
   /** Kernel ids that have a BTF, in bundle order. */
   kernels: string[];
@@ -28,63 +29,73 @@ export interface BundleIndex {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 function fail(message: string): never {
   throw new BundleCorruptError(`bundle index: ${message}`);
 }
 
-function stringArray(v: unknown, what: string): string[] {
-  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))
-    fail(`${what} must be an array of strings`);
-  return v as string[];
-}
-
-function uintArray(v: unknown, what: string, limit: number): number[] {
-  if (!Array.isArray(v) || !v.every((n) => Number.isInteger(n) && n >= 0 && n < limit)) {
-    fail(`${what} must be an array of integers below ${limit}`);
-  }
-  return v as number[];
-}
-
-function pairs(v: unknown, what: string): [string, string][] {
-  if (!Array.isArray(v)) fail(`${what} must be an array`);
-  return v.map((p) => {
-    const [a, b] = stringArray(p, `${what} entry`);
-    if (a === undefined || b === undefined || (p as unknown[]).length !== 2)
-      fail(`${what} entries must be pairs`);
-    return [a, b];
-  });
-}
-
-function checkId(id: string): void {
+function text(r: ByteReader, what: string): string {
   try {
-    parseKernelId(id);
+    return utf8.decode(r.cstring());
   } catch (e) {
-    if (e instanceof InvalidKernelKeyError) fail(e.message);
-    throw e;
+    if (e instanceof BtfRuntimeError) throw e;
+    return fail(`${what} is not valid UTF-8`);
   }
 }
 
-/** Parses and validates the index JSON (shape, kernel ids, blob references). */
-export function parseIndex(json: Uint8Array): BundleIndex {
-  let root: unknown;
-  try {
-    root = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
-  } catch {
-    fail('not valid UTF-8 JSON');
+/** Reads `count` front-coded ids (shared prefix length with the previous id, then the rest), checking each. */
+function ids(r: ByteReader, count: number, each: (id: string) => void): void {
+  let prev = '';
+  for (let i = 0; i < count; i++) {
+    const id = prev.slice(0, r.count(prev.length, 'kernel id prefix')) + text(r, 'kernel id');
+    try {
+      parseKernelId(id);
+    } catch (e) {
+      if (e instanceof InvalidKernelKeyError) fail(e.message);
+      throw e;
+    }
+    each(id);
+    prev = id;
   }
-  if (!isObject(root)) fail('not a JSON object');
-  const blobSizes = uintArray(root.blobSizes, 'blobSizes', 2 ** 32);
-  const kernels = stringArray(root.kernels, 'kernels');
-  const blobOf = uintArray(root.blobOf, 'blobOf', blobSizes.length);
-  if (blobOf.length !== kernels.length) fail('blobOf and kernels differ in length');
-  const failed = new Map(pairs(root.failed, 'failed'));
+}
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+/** Reads and validates the binary index (layout in docs/bundle-format.md) at the start of the payload. */
+export function readIndex(r: ByteReader): BundleIndex {
+  const kernels: string[] = [];
+  const blobOf: number[] = [];
   const seen = new Set<string>();
-  for (const id of [...kernels, ...failed.keys()]) {
-    checkId(id);
+  const once = (id: string) => {
     if (seen.has(id)) fail(`kernel ${id} listed twice`);
     seen.add(id);
+  };
+  ids(r, r.count(r.remaining, 'kernel count'), (id) => {
+    once(id);
+    kernels.push(id);
+    blobOf.push(r.varint());
+  });
+  const blobCount = r.count(r.remaining, 'blob count');
+  const blobSizes: number[] = new Array(blobCount);
+  for (let i = 0; i < blobCount; i++) blobSizes[i] = r.varint();
+  for (const b of blobOf) if (b >= blobCount) fail(`blob index ${b} out of range`);
+  const failed = new Map<string, string>();
+  ids(r, r.count(r.remaining, 'failed count'), (id) => {
+    once(id);
+    failed.set(id, text(r, 'failure reason'));
+  });
+  const objects: BundleObject[] = [];
+  const objectCount = r.count(r.remaining, 'object count');
+  for (let i = 0; i < objectCount; i++)
+    objects.push({ name: text(r, 'object name'), sha256: hex(r.take(32)) });
+  let meta: unknown;
+  try {
+    meta = JSON.parse(text(r, 'meta'));
+  } catch (e) {
+    if (e instanceof BtfRuntimeError) throw e;
+    fail('meta is not valid JSON');
   }
-  const objects = pairs(root.objects, 'objects').map(([name, sha256]) => ({ name, sha256 }));
-  if (!isObject(root.meta)) fail('meta must be an object');
-  return { kernels, blobOf, blobSizes, failed, objects, meta: root.meta };
+  if (!isObject(meta)) fail('meta must be an object');
+  return { kernels, blobOf, blobSizes, failed, objects, meta };
 }

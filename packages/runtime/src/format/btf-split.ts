@@ -13,7 +13,7 @@ export interface SplitBtf {
 /**
  * Splits `blob` if it is canonical raw BTF: magic `0xEB9F`, version 1, flags 0, hdr_len 24, type_off 0,
  * type_len a multiple of 4, str_off == type_len, a non-empty string section ending in NUL and nothing after it.
- * Returns undefined for anything else; {@link joinBtf} inverts it exactly.
+ * Returns undefined for anything else.
  */
 export function splitBtf(blob: Uint8Array): SplitBtf | undefined {
   if (blob.length < BTF_HEADER_SIZE) return undefined;
@@ -49,27 +49,4 @@ export function splitBtf(blob: Uint8Array): SplitBtf | undefined {
     start = stop + 1;
   }
   return { littleEndian, words, strings };
-}
-
-/** Rebuilds the raw BTF bytes of a {@link SplitBtf}; the exact inverse of {@link splitBtf}. */
-export function joinBtf(split: SplitBtf): Uint8Array {
-  const { littleEndian, words, strings } = split;
-  let strLen = strings.length;
-  for (const s of strings) strLen += s.length;
-  const typeLen = words.length * 4;
-  const out = new Uint8Array(BTF_HEADER_SIZE + typeLen + strLen);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, 0xeb9f, littleEndian);
-  out[2] = 1;
-  view.setUint32(4, BTF_HEADER_SIZE, littleEndian);
-  view.setUint32(12, typeLen, littleEndian);
-  view.setUint32(16, typeLen, littleEndian);
-  view.setUint32(20, strLen, littleEndian);
-  for (let i = 0; i < words.length; i++) view.setUint32(BTF_HEADER_SIZE + 4 * i, words[i]!, littleEndian);
-  let at = BTF_HEADER_SIZE + typeLen;
-  for (const s of strings) {
-    out.set(s, at);
-    at += s.length + 1;
-  }
-  return out;
 }

@@ -2,23 +2,44 @@
 export const BUNDLE_MAGIC: readonly number[] = [0x42, 0x54, 0x46, 0x42];
 
 /** The bundle format version this code writes and reads. */
-export const BUNDLE_FORMAT_VERSION = 1;
+export const BUNDLE_FORMAT_VERSION = 2;
 
 /** Size in bytes of the fixed, uncompressed container header. */
-export const BUNDLE_HEADER_SIZE = 28;
+export const BUNDLE_HEADER_SIZE = 20;
 
-/** Largest uncompressed section size a decoder accepts (also bounded by 1032x the compressed size). */
+/** Largest inflated payload a decoder accepts (also bounded by 1032x the compressed size). */
 export const MAX_SECTION_SIZE = 1 << 30;
 
 /** How a blob is stored in the data section. */
 export const BlobMode = {
   /** Stored byte for byte. */
   Verbatim: 0,
-  /** Canonical little-endian BTF, stored as word deltas plus global string ids. */
+  /** Canonical little-endian BTF, stored as column values. */
   BtfLittle: 1,
-  /** Canonical big-endian BTF, stored as word deltas plus global string ids. */
+  /** Canonical big-endian BTF, stored as column values. */
   BtfBig: 2,
 } as const;
+
+/** The columns BTF type records are split into (docs/bundle-format.md), in stream order. */
+export const BtfColumn = {
+  /** Per record: kind | kflag << 7 (one byte), then vlen (varint). */
+  Header: 0,
+  /** Name words: global string id. */
+  Name: 1,
+  /** Type-id words: zigzag(id - own id). */
+  Type: 2,
+  /** Sizes (word 2 of sized kinds, DATASEC entry sizes): as is. */
+  Size: 3,
+  /** Member bit offsets: zigzag(offset - previous member's offset). */
+  Offset: 4,
+  /** Enumerator values: zigzag(value - (previous value + 1)). */
+  Value: 5,
+  /** Everything else (INT encoding, array length, linkage, ...): as is. */
+  Misc: 6,
+} as const;
+
+/** Number of {@link BtfColumn}s. */
+export const BTF_COLUMNS = 7;
 
 /** Size of the raw BTF header a transformable blob must have. */
 export const BTF_HEADER_SIZE = 24;

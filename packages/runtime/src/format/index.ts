@@ -4,14 +4,17 @@
  */
 
 export { compareKernelKeys } from '../kernel/order.js';
-export { isNameWord, recordWords } from './btf-records.js';
-export { joinBtf, type SplitBtf, splitBtf } from './btf-split.js';
+export { columnOf, decodeBtfColumns, INFO_RESERVED, kindOf, recordWords } from './btf-columns.js';
+export { type SplitBtf, splitBtf } from './btf-split.js';
 export {
   BlobMode,
+  BTF_COLUMNS,
   BTF_HEADER_SIZE,
+  BtfColumn,
   BUNDLE_FORMAT_VERSION,
   BUNDLE_HEADER_SIZE,
   BUNDLE_MAGIC,
 } from './constants.js';
 export { crc32 } from './crc32.js';
+export { ByteReader } from './reader.js';
 export { ByteWriter, zigzag } from './writer.js';

@@ -4,7 +4,8 @@ import { BundleCorruptError, BundleTruncatedError } from '../errors.js';
 export class ByteReader {
   /** Current read position. */
   pos: number;
-  private readonly bytes: Uint8Array;
+  /** The underlying bytes. */
+  readonly bytes: Uint8Array;
   private readonly end: number;
   private readonly what: string;
 
@@ -18,6 +19,13 @@ export class ByteReader {
   /** Bytes left before the end of the readable range. */
   get remaining(): number {
     return this.end - this.pos;
+  }
+
+  /** Reads one byte. */
+  byte(): number {
+    if (this.pos >= this.end)
+      throw new BundleTruncatedError(`${this.what}: byte past the end at ${this.pos}`);
+    return this.bytes[this.pos++]!;
   }
 
   /** Reads an unsigned LEB128 varint of at most 32 bits. */

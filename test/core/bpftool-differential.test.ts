@@ -8,9 +8,9 @@
  * - the all-pairs sweep: every edge object × every synthetic target, `bpftool` mode byte-identical
  *   wherever bpftool succeeds.
  */
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CoreRelocationError, minimizeBtf } from '../../packages/core/dist/index.js';
+import { Btf, CoreRelocationError, minimizeBtf } from '../../packages/core/dist/index.js';
 import { bpftoolMissing, oracleSkipReason } from '../oracle/availability.js';
 import { type BpftoolResult, bpftoolMinCoreBtf } from '../oracle/bpftool.js';
 import {
@@ -23,7 +23,9 @@ import {
   ROBUST_DIFFERS,
   syntheticPairs,
   targetBtf,
+  testdata,
 } from './corpus.js';
+import { renameString, shiftEnumValue, shiftMemberOffset } from './corrupt.js';
 
 function isBpfeb(pair: Pair): boolean {
   return pair.objects.some((o) => basename(o).includes('_bpfeb.'));
@@ -130,6 +132,28 @@ describe.skipIf(skip !== undefined)(
         `bpftool sweep: ${sweep.length} pairs, ${identical} byte-identical, ${bpftoolFailed} bpftool failures`,
       );
       expect(identical).toBeGreaterThan(300);
+    });
+
+    it('reports a difference on a corrupted output (member moved, enumerator changed, type missing)', async () => {
+      const enumsT = join(testdata, 'targets/enums.o');
+      const enumsO = join(testdata, 'enums.bpf.o');
+      const upstream = await bpftoolMinCoreBtf(enumsT, [enumsO]);
+      if (!upstream.ok) throw new Error(upstream.message);
+      const ours = minimizeBtf(await targetBtf(enumsT), [loadObject(enumsO)], { mode: 'bpftool' }).btf;
+      expect(Buffer.compare(ours, upstream.bytes)).toBe(0);
+      expect(Buffer.compare(shiftEnumValue(ours, 'en', 'EN_B', 1), upstream.bytes)).not.toBe(0);
+      expect(Buffer.compare(renameString(ours, 'en'), upstream.bytes)).not.toBe(0);
+      const bfT = join(testdata, 'targets/bitfields.o');
+      const bfO = join(testdata, 'bitfields.bpf.o');
+      const bf = await bpftoolMinCoreBtf(bfT, [bfO]);
+      if (!bf.ok) throw new Error(bf.message);
+      const mine = minimizeBtf(await targetBtf(bfT), [loadObject(bfO)], { mode: 'bpftool' }).btf;
+      const struct = Btf.parse(mine);
+      const comp = Array.from({ length: struct.typeCount }, (_, id) => id).find(
+        (id) => [4, 5].includes(struct.kind(id)) && struct.vlen(id) > 0,
+      )!;
+      const moved = shiftMemberOffset(mine, struct.name(comp), struct.memberName(comp, 0), 8);
+      expect(Buffer.compare(moved, bf.bytes)).not.toBe(0);
     });
   },
 );

@@ -8,6 +8,5 @@ export default {
   target: 'node20',
   entry: { main: '../shared/main.js' },
   output: { path: fileURLToPath(new URL('dist', import.meta.url)), filename: '[name].js', module: true },
-  experiments: { outputModule: true },
   plugins: [btfBundle({ ...btfBundleOptions, emit: 'asset' })],
 };

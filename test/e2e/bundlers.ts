@@ -92,11 +92,10 @@ function webpackLikeConfig(b: FixtureBuild) {
   const esm = b.format === 'esm';
   return {
     mode: 'production' as const,
-    target: 'node20',
+    target: 'node20' as const,
     context: b.dir,
     entry: { main: join(b.dir, 'src/main.js') },
     output: { path: join(b.dir, 'out'), filename: entryFileNames(b), module: esm, clean: true },
-    experiments: { outputModule: esm },
   };
 }
 
@@ -137,7 +136,13 @@ export async function buildFixture(b: FixtureBuild): Promise<string> {
       await esbuild.build(esbuildConfig(b));
       break;
     case 'webpack':
-      await runCompiler(webpack({ ...webpackLikeConfig(b), plugins: [btfBundle.webpack(b.plugin)] }));
+      await runCompiler(
+        webpack({
+          ...webpackLikeConfig(b),
+          experiments: { outputModule: b.format === 'esm' },
+          plugins: [btfBundle.webpack(b.plugin)],
+        }),
+      );
       break;
     case 'rspack':
       await runCompiler(rspack({ ...webpackLikeConfig(b), plugins: [btfBundle.rspack(b.plugin)] }));

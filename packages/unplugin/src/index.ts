@@ -135,8 +135,23 @@ export const unpluginFactory: UnpluginFactory<BtfBundleOptions, false> = (rawOpt
   };
 };
 
-/** The plugin for every bundler (`unplugin.vite(options)`, `unplugin.webpack(options)`, ...). */
-export const unplugin: UnpluginInstance<BtfBundleOptions, false> =
-  /* #__PURE__ */ createUnplugin(unpluginFactory);
+const instance = /* #__PURE__ */ createUnplugin(unpluginFactory);
+/** webpack and rspack call the factory only when the compiler applies the plugin: validate right away too. */
+const eager =
+  <T>(create: (options: BtfBundleOptions) => T) =>
+  (options: BtfBundleOptions): T => {
+    resolveOptions(options);
+    return create(options);
+  };
+
+/**
+ * The plugin for every bundler (`unplugin.vite(options)`, `unplugin.webpack(options)`, ...); invalid options throw
+ * a UsageError when the plugin is created.
+ */
+export const unplugin: UnpluginInstance<BtfBundleOptions, false> = {
+  ...instance,
+  webpack: eager(instance.webpack),
+  rspack: eager(instance.rspack),
+};
 
 export default unplugin;

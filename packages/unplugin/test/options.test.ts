@@ -1,0 +1,63 @@
+import { UsageError } from '@btf-bundle/core';
+import { describe, expect, it } from 'vitest';
+import { unplugin } from '../src/index.js';
+import { resolveOptions } from '../src/options.js';
+
+describe('resolveOptions', () => {
+  it('applies defaults', () => {
+    expect(resolveOptions({ snapshot: 'snap' })).toEqual({
+      snapshot: 'snap',
+      objects: [],
+      include: undefined,
+      exclude: undefined,
+      cacheDir: undefined,
+      emit: 'inline',
+      runtime: {},
+      failOn: 'never',
+      mode: 'robust',
+      workers: undefined,
+      root: undefined,
+    });
+  });
+
+  it('accepts per-arch objects and runtime defaults', () => {
+    const options = resolveOptions({
+      snapshot: 'snap',
+      objects: { x86_64: ['a_x86_bpfel.o'], arm64: ['a_arm64_bpfel.o'] },
+      runtime: { nearest: true, hostRoot: '/host' },
+      emit: 'asset',
+      cacheDir: false,
+    });
+    expect(options.objects).toEqual({ x86_64: ['a_x86_bpfel.o'], arm64: ['a_arm64_bpfel.o'] });
+    expect(options.runtime).toEqual({ nearest: true, hostRoot: '/host' });
+  });
+
+  it.each([
+    [undefined, /options must be an object/],
+    [{}, /'snapshot'/],
+    [{ snapshot: 's', emit: 'file' }, /'emit' must be one of 'inline', 'asset'/],
+    [{ snapshot: 's', objects: 'x.bpf.o' }, /'objects'/],
+    [{ snapshot: 's', objects: { x86_64: [1] } }, /'objects.x86_64'/],
+    [{ snapshot: 's', failOn: 'always' }, /'failOn'/],
+    [{ snapshot: 's', mode: 'fast' }, /'mode'/],
+    [{ snapshot: 's', workers: 0 }, /'workers'/],
+    [{ snapshot: 's', runtime: { nearest: 'yes' } }, /'runtime.nearest'/],
+    [{ snapshot: 's', runtime: { host: '/' } }, /'runtime.host'/],
+    [{ snapshot: 's', snapshots: 'x' }, /unknown option 'snapshots'/],
+  ])('rejects %j', (raw, message) => {
+    expect(() => resolveOptions(raw)).toThrow(UsageError);
+    expect(() => resolveOptions(raw)).toThrow(message);
+  });
+
+  it('validates when the plugin is created, in every bundler', () => {
+    for (const create of [
+      unplugin.vite,
+      unplugin.rollup,
+      unplugin.esbuild,
+      unplugin.webpack,
+      unplugin.rspack,
+    ]) {
+      expect(() => create({ snapshot: 's', emit: 'nope' } as never)).toThrow(/'emit'/);
+    }
+  });
+});

@@ -1,25 +1,34 @@
 // Plugin benchmark: time spent inside unplugin-btf-bundle (all its esbuild callbacks: resolve, load, onEnd with
 // the bundle build and placeholder replacement) while building the example app, cold (empty cache) and warm
 // (a new plugin instance, as in a new process, over the filled cache). Needs `pnpm build` and `pnpm install`.
-// Run from the repo root (esbuild and the plugin resolve from test/e2e/node_modules):
+// Run from the repo root:
 //   node test/e2e/node_modules/esbuild/bin/esbuild bench/plugin.ts --bundle --platform=node --format=esm \
-//     --packages=external --outfile=test/e2e/dist/bench-plugin.mjs && node test/e2e/dist/bench-plugin.mjs
+//     --outfile=/tmp/bench-plugin.mjs && node /tmp/bench-plugin.mjs
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
-import btfBundle, { type BtfBundleOptions } from 'unplugin-btf-bundle';
+import type { BtfBundleOptions, unplugin as Unplugin } from '../packages/unplugin/src/index.js';
+import type * as Esbuild from '../test/e2e/node_modules/esbuild/lib/main.js';
 
-// loaded at run time: it locates the snapshot relative to itself
-const { btfBundleOptions } = (await import(pathToFileURL(resolve('examples/shared/options.js')).href)) as {
-  btfBundleOptions: BtfBundleOptions;
-};
+// Loaded at run time: the built plugin, esbuild from the e2e package, the examples' options (which locate the
+// snapshot relative to themselves).
+const load = async <T>(path: string) => (await import(pathToFileURL(path).href)) as T;
+const esbuild = await load<typeof Esbuild>(
+  createRequire(resolve('test/e2e/package.json')).resolve('esbuild'),
+);
+const { unplugin: btfBundle } = await load<{ unplugin: typeof Unplugin }>(
+  resolve('packages/unplugin/dist/index.js'),
+);
+const { btfBundleOptions } = await load<{ btfBundleOptions: BtfBundleOptions }>(
+  resolve('examples/shared/options.js'),
+);
 
 const WARM_RUNS = 5;
 const work = mkdtempSync(join(resolve('test/e2e/dist'), 'bench-'));
 
 /** The plugin with every callback it registers timed; `spent()` is the total so far (ms). */
-function timedPlugin(plugin: esbuild.Plugin): { plugin: esbuild.Plugin; spent: () => number } {
+function timedPlugin(plugin: Esbuild.Plugin): { plugin: Esbuild.Plugin; spent: () => number } {
   let total = 0;
   const time =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
@@ -31,7 +40,7 @@ function timedPlugin(plugin: esbuild.Plugin): { plugin: esbuild.Plugin; spent: (
         total += performance.now() - start;
       }
     };
-  const wrapped: esbuild.Plugin = {
+  const wrapped: Esbuild.Plugin = {
     name: plugin.name,
     setup: (build) =>
       plugin.setup({

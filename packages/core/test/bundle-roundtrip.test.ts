@@ -126,3 +126,38 @@ describe('blobs that are not canonical BTF', () => {
     ).toThrow(/invalid kernel release/);
   });
 });
+
+describe('format v2 specifics', () => {
+  const key = { distro: 'debian', version: '12', arch: 'x86_64', release: '6.1.0-1-amd64' };
+
+  it('stores a BTF whose string section is not implied by its names verbatim, byte for byte', () => {
+    const btf = loadSet('a')[0]!.blob;
+    // Append an unused string: still canonical BTF, but not what bpftool writes.
+    const extra = new TextEncoder().encode('unused\0');
+    const blob = new Uint8Array(btf.length + extra.length);
+    blob.set(btf);
+    blob.set(extra, btf.length);
+    const v = new DataView(blob.buffer);
+    v.setUint32(20, v.getUint32(20, true) + extra.length, true);
+    const bundle = decodeBundle(encodeBundle({ kernels: [{ key, blob }], objects: [], meta: {} }));
+    expect(Buffer.from(bundle.get(kernelId(key))!).equals(Buffer.from(blob))).toBe(true);
+  });
+
+  it('rejects texts with NUL and malformed object hashes', () => {
+    const blob = new Uint8Array([1]);
+    expect(() =>
+      encodeBundle({
+        kernels: [{ key, blob }],
+        objects: [{ name: 'a\0b', sha256: '0'.repeat(64) }],
+        meta: {},
+      }),
+    ).toThrow(/NUL/);
+    expect(() =>
+      encodeBundle({
+        kernels: [{ key, blob }],
+        objects: [{ name: 'a.o', sha256: 'AB'.repeat(32) }],
+        meta: {},
+      }),
+    ).toThrow(/sha256/);
+  });
+});

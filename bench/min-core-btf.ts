@@ -1,0 +1,146 @@
+// min-core-btf benchmark: `btf-bundle min-core-btf` vs `bpftool gen min_core_btf` on the same inputs, in one run.
+//   (i)   one kernel, all real objects together: our CLI vs bpftool (raw .btf input);
+//   (ii)  every sample-snapshot kernel: one `btf-bundle min-core-btf --inputdir` batch vs a loop of bpftool calls
+//         over the same raw .btf files (extracted to a temp tree first, so both read raw BTF);
+//   (iii) the .tar.xz variant: our batch on the tarballs vs a loop of `tar -xJf` + bpftool.
+// Wall time is the median of N runs (child processes); peak RSS comes from `/usr/bin/time -v` (Debian package `time`).
+// "Per kernel in flight": our batch's peak RSS divided by its worker count vs one bpftool process.
+// Needs the built package (`pnpm build`), bpftool, tar, xz, /usr/bin/time. Run from the repo root:
+//   npx esbuild bench/min-core-btf.ts --platform=node --format=esm --outfile=/tmp/bench-min-core-btf.mjs \
+//     && node /tmp/bench-min-core-btf.mjs [--runs N]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+const CLI = resolve('packages/core/dist/cli/main.js');
+const SNAPSHOT = resolve('sample-snapshot');
+const OBJECTS = ['execsnoop', 'opensnoop', 'tcpstates', 'biolatency'].map((n) =>
+  resolve('packages/core/testdata', `${n}.bpf.o`),
+);
+const WORKERS = availableParallelism();
+
+interface Measure {
+  /** Median wall time, ms. */
+  ms: number;
+  /** Peak RSS of the (largest) process, KiB; from /usr/bin/time -v. */
+  rssKiB: number;
+}
+
+function timed(cmd: string, args: string[]): { ms: number; rssKiB: number } {
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  const rss = Number(r.stderr.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1] ?? Number.NaN);
+  return { ms, rssKiB: rss };
+}
+
+/** Runs `step` (which may spawn several processes) RUNS times; median wall time, max peak RSS seen. */
+function measure(step: () => { rssKiB: number }): Measure {
+  const times: number[] = [];
+  let rss = 0;
+  step(); // warm-up (page cache)
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const r = step();
+    times.push(performance.now() - t0);
+    rss = Math.max(rss, r.rssKiB);
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor(times.length / 2)] as number, rssKiB: rss };
+}
+
+function kernels(dir: string, suffix: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith(suffix))
+    .map((f) => join(dir, f))
+    .sort();
+}
+
+const work = mkdtempSync(join(tmpdir(), 'bench-min-core-btf-'));
+try {
+  // Raw tree in the same BTFHub layout.
+  const raw = join(work, 'raw');
+  const tarballs = kernels(SNAPSHOT, '.btf.tar.xz');
+  for (const t of tarballs) {
+    const dest = join(raw, dirname(relative(SNAPSHOT, t)));
+    mkdirSync(dest, { recursive: true });
+    execFileSync('tar', ['-xJf', t, '-C', dest]);
+  }
+  const rawKernels = kernels(raw, '.btf');
+  const one = rawKernels.find((k) => k.includes('x86_64/6.1.0-54-amd64')) ?? (rawKernels[0] as string);
+  const out = join(work, 'out');
+  mkdirSync(out, { recursive: true });
+
+  // (i) one kernel, many objects.
+  const oursOne = measure(() => timed('node', [CLI, 'min-core-btf', one, join(out, 'ours.btf'), ...OBJECTS]));
+  const bpftoolOne = measure(() =>
+    timed('bpftool', ['gen', 'min_core_btf', one, join(out, 'bpftool.btf'), ...OBJECTS]),
+  );
+
+  // (ii) batch over raw files vs a bpftool loop.
+  const objArgs = OBJECTS.flatMap((o) => ['--object', o]);
+  const batch = (input: string) => () =>
+    timed('node', [CLI, 'min-core-btf', '--inputdir', input, '--outputdir', join(out, 'batch'), ...objArgs]);
+  const oursBatchRaw = measure(batch(raw));
+  const bpftoolLoop = measure(() => {
+    let rss = 0;
+    for (const k of rawKernels) {
+      rss = Math.max(
+        rss,
+        timed('bpftool', ['gen', 'min_core_btf', k, join(out, 'loop.btf'), ...OBJECTS]).rssKiB,
+      );
+    }
+    return { rssKiB: rss };
+  });
+
+  // (iii) tarballs: our batch on sample-snapshot vs tar -xJf + bpftool per kernel.
+  const oursBatchXz = measure(batch(SNAPSHOT));
+  const xzDir = join(work, 'xz');
+  const bpftoolXzLoop = measure(() => {
+    let rss = 0;
+    for (const t of tarballs) {
+      rmSync(xzDir, { recursive: true, force: true });
+      mkdirSync(xzDir);
+      timed('tar', ['-xJf', t, '-C', xzDir]);
+      const k = kernels(xzDir, '.btf')[0] as string;
+      rss = Math.max(
+        rss,
+        timed('bpftool', ['gen', 'min_core_btf', k, join(out, 'loop.btf'), ...OBJECTS]).rssKiB,
+      );
+    }
+    return { rssKiB: rss };
+  });
+
+  const n = rawKernels.length;
+  const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
+  const mib = (k: number) => `${(k / 1024).toFixed(0)} MiB`;
+  const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  const bpftoolVersion = execFileSync('bpftool', ['version'], { encoding: 'utf8' }).split('\n')[0];
+  console.log(`## min-core-btf: btf-bundle vs bpftool
+
+- CPU: ${cpus()[0]?.model ?? '?'} × ${cpus().length} (workers: ${WORKERS})
+- Node ${process.version}, ${bpftoolVersion}
+- Objects: ${OBJECTS.map((o) => relative(process.cwd(), o)).join(', ')}
+- Kernels: ${n} (sample-snapshot), single-kernel case: ${relative(raw, one)}
+- Wall time: median of ${RUNS} runs after one warm-up; peak RSS: max over runs (\`/usr/bin/time -v\`)
+- Command: \`npx esbuild bench/min-core-btf.ts --platform=node --format=esm --outfile=/tmp/bench-min-core-btf.mjs && node /tmp/bench-min-core-btf.mjs --runs ${RUNS}\`
+
+| case | btf-bundle | bpftool | speed-up | target |
+|---|---|---|---|---|
+| (i) 1 kernel, ${OBJECTS.length} objects (raw .btf) | ${s(oursOne.ms)} | ${s(bpftoolOne.ms)} | ${x(bpftoolOne.ms, oursOne.ms)} | ≥ 1× |
+| (ii) ${n} kernels, raw .btf: batch vs bpftool loop | ${s(oursBatchRaw.ms)} | ${s(bpftoolLoop.ms)} | ${x(bpftoolLoop.ms, oursBatchRaw.ms)} | ≥ 5× |
+| (iii) ${n} kernels, .btf.tar.xz: batch vs tar -xJf + bpftool loop | ${s(oursBatchXz.ms)} | ${s(bpftoolXzLoop.ms)} | ${x(bpftoolXzLoop.ms, oursBatchXz.ms)} | — |
+
+| peak RSS | btf-bundle | bpftool | ratio | target |
+|---|---|---|---|---|
+| single kernel (one process) | ${mib(oursOne.rssKiB)} | ${mib(bpftoolOne.rssKiB)} | ${x(oursOne.rssKiB, bpftoolOne.rssKiB)} | — |
+| batch raw, per kernel in flight (peak / ${WORKERS} workers) | ${mib(oursBatchRaw.rssKiB / WORKERS)} | ${mib(bpftoolLoop.rssKiB)} | ${x(oursBatchRaw.rssKiB / WORKERS, bpftoolLoop.rssKiB)} | ≤ 3× |
+| batch .tar.xz, per kernel in flight | ${mib(oursBatchXz.rssKiB / WORKERS)} | ${mib(bpftoolXzLoop.rssKiB)} | ${x(oursBatchXz.rssKiB / WORKERS, bpftoolXzLoop.rssKiB)} | ≤ 3× |
+`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,163 @@
+/**
+ * Test helpers for the core unit tests: byte-swapping a raw BTF to the other byte order (walking records with
+ * the format tables), re-emitting every type of a parsed BTF with the writer, building small BTFs by hand,
+ * and the spec §5.3 structural invariants.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Btf } from '../src/btf/btf.js';
+import {
+  BTF_HEADER_LEN,
+  forEachWord,
+  KIND_LAYOUTS,
+  Kind,
+  packInfo,
+  vlenCountsElements,
+} from '../src/btf/format.js';
+import { BtfWriter } from '../src/btf/writer.js';
+import { type BpfObject, parseBpfObject } from '../src/object.js';
+
+export const testdata = resolve(import.meta.dirname, '../testdata');
+export const repoRoot = resolve(import.meta.dirname, '../../..');
+
+/** Parses `testdata/<name>` as a BPF object. */
+export function fixture(name: string): BpfObject {
+  const path = join(testdata, name);
+  return parseBpfObject(new Uint8Array(readFileSync(path)), path);
+}
+
+/**
+ * Returns `btf` in the other byte order: the header's magic and u32 fields, and every 32-bit word of every
+ * type record (records are walked with KIND_LAYOUTS so a bad layout table would show up as a parse failure).
+ * The string section is bytes and stays as is.
+ */
+export function byteSwapBtf(bytes: Uint8Array): Uint8Array {
+  const src = Btf.parse(bytes);
+  const le = src.littleEndian;
+  const out = bytes.slice();
+  const inV = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const outV = new DataView(out.buffer);
+  outV.setUint16(0, inV.getUint16(0, le), !le);
+  const hdrLen = inV.getUint32(4, le);
+  for (let off = 4; off < hdrLen; off += 4) outV.setUint32(off, inV.getUint32(off, le), !le);
+  const typeStart = hdrLen + inV.getUint32(8, le);
+  let pos = typeStart;
+  for (let id = 1; id < src.typeCount; id++) {
+    const kind = src.kind(id);
+    const layout = KIND_LAYOUTS[kind];
+    if (!layout) throw new Error(`kind ${kind} has no layout`);
+    let words = 0;
+    forEachWord(layout, vlenCountsElements(kind) ? src.vlen(id) : 0, () => {
+      words++;
+    });
+    for (let w = 0; w < words; w++, pos += 4) outV.setUint32(pos, inV.getUint32(pos, le), !le);
+  }
+  return out;
+}
+
+/** Re-emits every type of `btf` (strings interned in record order) with the writer: bpftool's layout. */
+export function reemit(btf: Btf, littleEndian = true): Uint8Array {
+  const w = new BtfWriter();
+  for (let id = 1; id < btf.typeCount; id++) {
+    const kind = btf.kind(id);
+    const words = btf.recordWords(id).slice();
+    forEachWord(KIND_LAYOUTS[kind]!, vlenCountsElements(kind) ? btf.vlen(id) : 0, (role, at) => {
+      if (role === 's') words[at] = w.addString(btf.string(words[at] as number));
+    });
+    w.addRecord(words);
+  }
+  return w.toBytes(littleEndian);
+}
+
+/** A small hand-built BTF holding one type of every kind 1..19. Returns bytes and the ids by name. */
+export function allKindsBtf(): { bytes: Uint8Array; ids: Record<string, number> } {
+  const w = new BtfWriter();
+  const s = (x: string) => w.addString(x);
+  const ids: Record<string, number> = {};
+  const add = (name: string, words: number[]) => {
+    ids[name] = w.addRecord(words);
+  };
+  add('int', [s('int'), packInfo(Kind.INT, 0, false), 4, (1 << 24) | 32]); // 1 signed 32-bit
+  add('ptr', [0, packInfo(Kind.PTR, 0, false), 1]); // 2 int *
+  add('array', [0, packInfo(Kind.ARRAY, 0, false), 0, 1, 1, 7]); // 3 int[7]
+  add('struct', [s('st'), packInfo(Kind.STRUCT, 2, true), 8, s('a'), 1, 0, s('b'), 1, (3 << 24) | 32]);
+  add('union', [s('un'), packInfo(Kind.UNION, 1, false), 4, s('u'), 1, 0]);
+  add('enum', [s('en'), packInfo(Kind.ENUM, 2, true), 4, s('EN_A'), 1, s('EN_NEG'), -5 >>> 0]);
+  add('fwd', [s('fw'), packInfo(Kind.FWD, 0, true), 0]); // union forward
+  add('typedef', [s('td'), packInfo(Kind.TYPEDEF, 0, false), 4]);
+  add('volatile', [0, packInfo(Kind.VOLATILE, 0, false), 1]);
+  add('const', [0, packInfo(Kind.CONST, 0, false), 9]);
+  add('restrict', [0, packInfo(Kind.RESTRICT, 0, false), 2]);
+  add('func', [s('fn'), packInfo(Kind.FUNC, 1, false), 13]); // global, type = the FUNC_PROTO
+  add('proto', [0, packInfo(Kind.FUNC_PROTO, 2, false), 1, s('x'), 1, 0, 0]); // int (int x, ...)
+  add('var', [s('vr'), packInfo(Kind.VAR, 0, false), 1, 1]);
+  add('datasec', [s('.data'), packInfo(Kind.DATASEC, 1, false), 4, 14, 0, 4]);
+  add('float', [s('double'), packInfo(Kind.FLOAT, 0, false), 8]);
+  add('decl_tag', [s('tag1'), packInfo(Kind.DECL_TAG, 0, false), 4, 1]); // on st member #1
+  add('type_tag', [s('rcu'), packInfo(Kind.TYPE_TAG, 0, false), 4]);
+  add('enum64', [
+    s('e64'),
+    packInfo(Kind.ENUM64, 2, true),
+    8,
+    s('BIG'),
+    0x23456789,
+    0x1,
+    s('NEG'),
+    0xffffffff,
+    0xfffffffe,
+  ]);
+  return { bytes: w.toBytes(), ids };
+}
+
+/** Checks the spec §5.3 invariants of output `out` against its source `src`; returns the violations. */
+export function structuralViolations(src: Btf, outBytes: Uint8Array): string[] {
+  const bad: string[] = [];
+  const v = new DataView(outBytes.buffer, outBytes.byteOffset, outBytes.byteLength);
+  const le = true;
+  if (v.getUint16(0, le) !== 0xeb9f) bad.push('magic');
+  if (outBytes[2] !== 1 || outBytes[3] !== 0) bad.push('version/flags');
+  if (v.getUint32(4, le) !== BTF_HEADER_LEN) bad.push('hdr_len');
+  if (v.getUint32(8, le) !== 0) bad.push('type_off');
+  const typeLen = v.getUint32(12, le);
+  if (v.getUint32(16, le) !== typeLen) bad.push('str_off');
+  const strLen = v.getUint32(20, le);
+  if (BTF_HEADER_LEN + typeLen + strLen !== outBytes.length) bad.push('sizes');
+  const strs = Buffer.from(outBytes.buffer, outBytes.byteOffset + BTF_HEADER_LEN + typeLen, strLen);
+  if (strs[0] !== 0 || strs[strLen - 1] !== 0) bad.push('string section NULs');
+  const list = strs.toString('latin1').split('\0').slice(1, -1);
+  if (new Set(list).size !== list.length) bad.push('duplicate strings');
+  const out = Btf.parse(outBytes); // validates ids, string offsets, kinds, vlen
+  // Map output composites to source composites by (kind, name, size) and check members are a subsequence.
+  const byKey = new Map<string, number[]>();
+  for (let id = 1; id < src.typeCount; id++) {
+    const key = `${src.kind(id)}/${src.name(id)}/${src.kind(id) === Kind.STRUCT || src.kind(id) === Kind.UNION ? src.size(id) : ''}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), id]);
+  }
+  for (let id = 1; id < out.typeCount; id++) {
+    const kind = out.kind(id);
+    if (kind !== Kind.STRUCT && kind !== Kind.UNION) continue;
+    const sources = byKey.get(`${kind}/${out.name(id)}/${out.size(id)}`) ?? [];
+    const ok = sources.some((sid) => {
+      let j = 0;
+      let needsFlag = false;
+      for (let i = 0; i < out.vlen(id); i++) {
+        while (
+          j < src.vlen(sid) &&
+          !(
+            src.memberName(sid, j) === out.memberName(id, i) &&
+            src.memberBitOffset(sid, j) === out.memberBitOffset(id, i) &&
+            src.memberBitfieldSize(sid, j) === out.memberBitfieldSize(id, i)
+          )
+        ) {
+          j++;
+        }
+        if (j === src.vlen(sid)) return false;
+        if (out.memberBitfieldSize(id, i) !== 0) needsFlag = true;
+        j++;
+      }
+      return out.kindFlag(id) === needsFlag; // kind_flag = 1 iff a kept member is a bitfield
+    });
+    if (!ok) bad.push(`composite [${id}] ${out.describe(id)}: no source with these members as a subsequence`);
+  }
+  return bad;
+}

@@ -55,7 +55,9 @@ export const unpluginFactory: UnpluginFactory<BtfBundleOptions, false> = (rawOpt
   /** Dev server: the final code right away (inline bundle, source paths). */
   const devCode = async (code: string, logger: Logger, sourcePath?: string) => {
     const found = findPlaceholders(code);
-    const final = found.some((p) => p.kind !== 'file') ? await session.bundle(logger) : undefined;
+    const needsBundle = found.some((p) => p.kind !== 'file');
+    if (needsBundle) await session.prescanObjects();
+    const final = needsBundle ? await session.bundle(logger) : undefined;
     const location = () => JSON.stringify(sourcePath);
     return applyEdits(
       code,

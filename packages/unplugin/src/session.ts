@@ -129,6 +129,21 @@ export class Session {
     return { object, changed };
   }
 
+  /**
+   * For a dev server, which generates `virtual:btf-bundle` before the app's `.bpf.o` imports are seen: when none
+   * was seen yet, imports every `.bpf.o` under the root (outside node_modules); the real imports then replace
+   * this guess (and invalidate the virtual module when they differ).
+   */
+  async prescanObjects(): Promise<void> {
+    if (this.imported.size > 0) return;
+    const files = await glob('**/*.bpf.o', {
+      cwd: this.root,
+      absolute: true,
+      ignore: ['**/node_modules/**'],
+    });
+    for (const file of files.sort()) await this.importObject(file, false);
+  }
+
   /** Whether `file` may change the bundle: a `.bpf.o` or a file under the snapshot directory. */
   isInput(file: string): boolean {
     const rel = relative(this.path(this.options.snapshot), file);

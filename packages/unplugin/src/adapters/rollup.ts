@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import MagicString from 'magic-string';
 import { parseObjectId } from '../codegen.js';
@@ -25,6 +26,8 @@ export function resolveObjectImport(id: string, importer: string | undefined): s
   const ref = parseObjectId(id);
   if (!ref || !(isAbsolute(ref.file) || ref.file.startsWith('.'))) return undefined;
   const file = importer && !isAbsolute(ref.file) ? resolve(dirname(importer), ref.file) : resolve(ref.file);
+  // an absolute id that is no file may be vite's root-relative URL: leave it to vite
+  if (!existsSync(file)) return undefined;
   return ref.kind === 'path' ? `${file}?path` : file;
 }
 

@@ -93,7 +93,6 @@ export const unpluginFactory: UnpluginFactory<BtfBundleOptions, false> = (rawOpt
     loadInclude: (id) => id === RESOLVED_VIRTUAL_ID || parseObjectId(id) !== undefined,
     async load(id) {
       if (id === RESOLVED_VIRTUAL_ID) {
-        session.virtualImported = true;
         for (const file of await session.watchFiles()) this.addWatchFile(file);
         const code = virtualModuleCode(dev() ? 'inline' : session.options.emit, session.options.runtime);
         return dev()

@@ -59,7 +59,7 @@ const hash8 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).
 const kib = (n: number): string => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
 
 /** The one-line summary printed at the end of a build. */
-export function summaryLine(stats: BuildStats): string {
+function summaryLine(stats: BuildStats): string {
   const k = stats.kernels;
   const failed = k.failed > 0 ? `, ${k.failed} failed` : '';
   const skipped = k.skipped > 0 ? `, ${k.skipped} skipped` : '';
@@ -78,8 +78,6 @@ export class Session {
   readonly options: ResolvedOptions;
   /** Directory relative paths are resolved against. */
   root: string;
-  /** Whether the app imported `virtual:btf-bundle` (otherwise no bundle is built). */
-  virtualImported = false;
   private readonly imported = new Map<string, ImportedObject>();
   private current: Promise<FinalBundle> | undefined;
 

@@ -128,9 +128,15 @@ export function structuralViolations(src: Btf, outBytes: Uint8Array): string[] {
   if (new Set(list).size !== list.length) bad.push('duplicate strings');
   const out = Btf.parse(outBytes); // validates ids, string offsets, kinds, vlen
   // Map output composites to source composites by (kind, name, size) and check members are a subsequence.
+  const wanted = new Set<string>();
+  for (let id = 1; id < out.typeCount; id++) {
+    if (out.kind(id) === Kind.STRUCT || out.kind(id) === Kind.UNION) wanted.add(out.name(id));
+  }
   const byKey = new Map<string, number[]>();
   for (let id = 1; id < src.typeCount; id++) {
-    const key = `${src.kind(id)}/${src.name(id)}/${src.kind(id) === Kind.STRUCT || src.kind(id) === Kind.UNION ? src.size(id) : ''}`;
+    const kind = src.kind(id);
+    if ((kind !== Kind.STRUCT && kind !== Kind.UNION) || !wanted.has(src.name(id))) continue;
+    const key = `${kind}/${src.name(id)}/${src.size(id)}`;
     byKey.set(key, [...(byKey.get(key) ?? []), id]);
   }
   for (let id = 1; id < out.typeCount; id++) {

@@ -33,7 +33,11 @@ function isBpfeb(pair: Pair): boolean {
 
 function ours(btf: Awaited<ReturnType<typeof targetBtf>>, objects: string[], mode: 'robust' | 'bpftool') {
   try {
-    return { ok: true as const, bytes: minimizeBtf(btf, objects.map(loadObject), { mode }).btf };
+    // Enum trimming (§4.12 #11) is proven separately in bpftool-fixes.test.ts; here robust = fixes #5-#10.
+    return {
+      ok: true as const,
+      bytes: minimizeBtf(btf, objects.map(loadObject), { mode, trimEnums: false }).btf,
+    };
   } catch (err) {
     return { ok: false as const, error: err };
   }

@@ -43,8 +43,8 @@ async function libbpfDiff(
   return formatRelocationDifferences(compareRelocations(full, red));
 }
 
-async function robust(object: string, target: string): Promise<Uint8Array> {
-  return minimizeBtf(await targetBtf(target), [loadObject(object)]).btf;
+async function robust(object: string, target: string, trimEnums = true): Promise<Uint8Array> {
+  return minimizeBtf(await targetBtf(target), [loadObject(object)], { trimEnums }).btf;
 }
 
 const skip = oracleSkipReason(bpftoolMissing(), libbpfHarnessMissing());
@@ -157,11 +157,52 @@ describe.skipIf(skip !== undefined)(`§4.12 fixes vs bpftool${skip ? ` (skipped:
     async (be, le, t) => {
       const upstream = await bpftoolMinCoreBtf(t, [obj(be)]);
       expect(upstream.ok).toBe(false);
-      const ours = await robust(obj(be), t);
+      const ours = await robust(obj(be), t, false);
       const twin = await bpftoolMinCoreBtf(t, [obj(le)]);
       if (!twin.ok) throw new Error(twin.message);
       expect(Buffer.compare(ours, twin.bytes)).toBe(0);
       expect(await libbpfDiff(obj(le), t, ours)).toBe('');
     },
   );
+
+  it('#11 unused enumerators trimmed: only enum records shrink, libbpf relocates identically', async () => {
+    const t = snapshotKernels().find((k) => k.includes('x86_64/6.1.0-54-amd64'))!;
+    const objects = ['execsnoop', 'opensnoop', 'tcpstates', 'biolatency'].map(obj);
+    const target = await targetBtf(t);
+    const trimmed = minimizeBtf(target, objects.map(loadObject)).btf;
+    const whole = minimizeBtf(target, objects.map(loadObject), { trimEnums: false }).btf;
+    const upstream = await bpftoolMinCoreBtf(t, objects);
+    if (!upstream.ok) throw new Error(upstream.message);
+    expect(Buffer.compare(whole, upstream.bytes)).toBe(0);
+    expect(trimmed.length).toBeLessThan(whole.length * 0.6);
+    const a = Btf.parse(trimmed);
+    const b = Btf.parse(whole);
+    expect(a.typeCount).toBe(b.typeCount);
+    let shrunk = 0;
+    for (let id = 1; id < a.typeCount; id++) {
+      expect([a.kind(id), a.name(id)]).toEqual([b.kind(id), b.name(id)]);
+      if (a.vlen(id) !== b.vlen(id)) {
+        expect(a.kind(id) === 6 || a.kind(id) === 19, `only enums shrink (${a.describe(id)})`).toBe(true);
+        expect(a.vlen(id)).toBeLessThan(b.vlen(id));
+        shrunk++;
+      }
+    }
+    expect(shrunk).toBeGreaterThan(0);
+    for (const o of objects) expect(await libbpfDiff(o, t, trimmed)).toBe('');
+  });
+
+  it('#11 enums compared by TYPE_MATCHES or matched by enum-value relocations keep what libbpf reads', async () => {
+    for (const [o, t] of [
+      [obj('typematches'), tgt('typematches.o')],
+      [obj('enums'), tgt('enums.o')],
+    ] as const) {
+      const trimmed = await robust(o, t);
+      expect(await libbpfDiff(o, t, trimmed)).toBe('');
+    }
+    // TYPE_MATCHES compares enumerator names, so its enums stay whole.
+    const tm = await targetBtf(tgt('typematches.o'));
+    expect(minimizeBtf(tm, [loadObject(obj('typematches'))]).btf).toEqual(
+      minimizeBtf(tm, [loadObject(obj('typematches'))], { trimEnums: false }).btf,
+    );
+  });
 });

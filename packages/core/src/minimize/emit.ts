@@ -1,16 +1,27 @@
-import { type Btf, isComposite } from '../btf/btf.js';
+import { type Btf, isComposite, isEnum } from '../btf/btf.js';
 import { forEachWord, KIND_LAYOUTS, Kind, kindName, packInfo, vlenCountsElements } from '../btf/format.js';
 import { BtfWriter } from '../btf/writer.js';
 import { MinimizeError } from '../errors.js';
 import type { MarkSet } from './marker.js';
 import type { MinimizeMode } from './minimize.js';
 
+/** Options of {@link emitBtf}. */
+export interface EmitOptions {
+  /** Minimizer mode (bpftool mode reproduces bpftool's emission errors). */
+  mode: MinimizeMode;
+  /** Keep only the enumerators relocations use, unless TYPE_MATCHES needs the enum whole (spec §4.12 #11). */
+  trimEnums: boolean;
+  /** Byte order of the output. */
+  littleEndian: boolean;
+}
+
 /**
  * Build the reduced BTF from the marks (bpftool btfgen_get_btf, spec §4.8): kept types in source id order,
  * composites with only their kept members, everything else copied verbatim with strings re-interned and type ids
  * remapped (unkept ids become void). Output bytes follow spec §1.11 exactly.
  */
-export function emitBtf(marks: MarkSet, mode: MinimizeMode, littleEndian = true): Uint8Array {
+export function emitBtf(marks: MarkSet, opts: EmitOptions): Uint8Array {
+  const { mode, trimEnums, littleEndian } = opts;
   const src = marks.src;
   const newId = new Uint32Array(src.typeCount);
   let next = 1;
@@ -19,9 +30,12 @@ export function emitBtf(marks: MarkSet, mode: MinimizeMode, littleEndian = true)
   const remap = (id: number) => newId[id] as number;
   for (let id = 1; id < src.typeCount; id++) {
     if (!marks.types[id]) continue;
-    const record = isComposite(src.kind(id))
-      ? compositeRecord(src, id, marks.members.get(id), writer, remap, mode)
-      : copiedRecord(src, id, writer, remap);
+    const kind = src.kind(id);
+    let record: ArrayLike<number>;
+    if (isComposite(kind)) record = compositeRecord(src, id, marks.members.get(id), writer, remap, mode);
+    else if (isEnum(kind) && trimEnums && !marks.wholeEnums[id]) {
+      record = trimmedEnumRecord(src, id, marks.members.get(id), writer);
+    } else record = copiedRecord(src, id, writer, remap);
     writer.addRecord(record);
   }
   return writer.toBytes(littleEndian);
@@ -72,6 +86,22 @@ function compositeRecord(
   }
   // A legacy (kind_flag 0) struct with unaligned members is kept in its legacy encoding (spec §4.12 #10).
   words[1] = packInfo(kind, vlen, needsFlag && !unaligned);
+  return words;
+}
+
+function trimmedEnumRecord(src: Btf, id: number, kept: Uint8Array | undefined, writer: BtfWriter): number[] {
+  const kind = src.kind(id);
+  const words = [writer.addString(src.name(id)), 0, src.size(id)];
+  const per = kind === Kind.ENUM64 ? 3 : 2;
+  const all = src.recordWords(id);
+  let vlen = 0;
+  for (let i = 0; i < src.vlen(id); i++) {
+    if (!kept?.[i]) continue;
+    const at = 3 + i * per;
+    words.push(writer.addString(src.string(all[at] as number)), ...all.subarray(at + 1, at + per));
+    vlen++;
+  }
+  words[1] = packInfo(kind, vlen, src.kindFlag(id));
   return words;
 }
 

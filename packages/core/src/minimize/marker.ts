@@ -11,14 +11,17 @@ import type { MinimizeMode } from './minimize.js';
 export class MarkSet {
   /** 1 where the source type is kept. */
   readonly types: Uint8Array;
-  /** Per kept composite: 1 where the member is kept. */
+  /** Per kept composite: 1 where the member is kept; per kept enum: 1 where the enumerator is kept. */
   readonly members = new Map<number, Uint8Array>();
+  /** 1 where an enum must keep all its enumerators (TYPE_MATCHES compares them). */
+  readonly wholeEnums: Uint8Array;
 
   constructor(readonly src: Btf) {
     this.types = new Uint8Array(src.typeCount);
+    this.wholeEnums = new Uint8Array(src.typeCount);
   }
 
-  /** Keep member `idx` of composite `id`. */
+  /** Keep member (or enumerator) `idx` of composite (or enum) `id`. */
   markMember(id: number, idx: number): void {
     let bits = this.members.get(id);
     if (!bits) {
@@ -34,6 +37,8 @@ export class MarkSet {
  * marking exactly, including its unsupported-kind errors; in `robust` mode it applies the fixes of spec §4.12:
  * TYPE_TAG followed and FWD kept as a leaf (#5), flexible-array status preserved (#7), TYPE_MATCHES keeps the
  * behind-pointer flag through function prototypes (#8). Both modes memoize, so hostile cycles cannot hang.
+ * Enumerators are recorded as they are used (matched by an enum-value relocation, or compared by TYPE_MATCHES),
+ * so the emitter can trim the others (spec §4.12 #11).
  */
 export class Marker {
   private readonly followed: Uint8Array;
@@ -58,8 +63,15 @@ export class Marker {
     else if (spec.kind === ReloKind.TYPE_ID_LOCAL) return;
     else if (spec.kind === ReloKind.TYPE_MATCHES) this.markTypeMatch(spec.rootId);
     else if (cls === 'type') this.markType(spec.rootId, true);
-    else if (cls === 'enumval') this.markType(spec.rootId, false);
+    else if (cls === 'enumval') this.recordEnumval(spec);
     else throw new MinimizeError(`unknown relocation kind ${spec.kind}`);
+  }
+
+  /** The enum (and its typedef chain) with the matched enumerator (spec §4.7; §4.12 #11 trims the others). */
+  private recordEnumval(spec: CoreSpec): void {
+    this.markType(spec.rootId, false);
+    const acc = spec.acc[0];
+    if (acc) this.marks.markMember(acc.typeId, acc.idx);
   }
 
   /** Keep the source's first `long` INT, so libbpf's pointer-size guess is unchanged (spec §4.12 #9). */
@@ -167,8 +179,10 @@ export class Marker {
       switch (kind) {
         case Kind.INT:
         case Kind.FLOAT:
+          break;
         case Kind.ENUM:
         case Kind.ENUM64:
+          this.marks.wholeEnums[id] = 1;
           break;
         case Kind.STRUCT:
         case Kind.UNION:

@@ -7,7 +7,8 @@ import { Marker, MarkSet } from './marker.js';
 import { summarizeRelocations } from './summary.js';
 
 /**
- * `robust` (default): bpftool's algorithm with the fixes of spec §4.12 #5-#10. `bpftool`: byte-identical to
+ * `robust` (default): bpftool's algorithm with the fixes of spec §4.12 #5-#10 and unused enumerators trimmed
+ * (#11). `bpftool`: byte-identical to
  * `bpftool gen min_core_btf` (v7.x), bugs included.
  */
 export type MinimizeMode = 'robust' | 'bpftool';
@@ -18,6 +19,11 @@ export interface MinimizeOptions {
   mode?: MinimizeMode;
   /** Byte order of the output; default little-endian (what bpftool writes on x86_64/arm64). */
   littleEndian?: boolean;
+  /**
+   * Keep only the enumerators that enum-value relocations match, unless TYPE_MATCHES compares the enum
+   * (spec §4.12 #11). Default true in robust mode; bpftool mode always keeps enums whole.
+   */
+  trimEnums?: boolean;
 }
 
 /** How the CO-RE relocations of one object fared against one kernel. */
@@ -65,7 +71,9 @@ export function minimizeBtf(target: Btf, objects: BpfObject[], opts: MinimizeOpt
     summaries.push(summarizeRelocations(object.file, outcomes));
   }
   if (mode === 'robust' && target.guessPointerSize() === 4) marker.keepLongInt();
-  return { btf: emitBtf(marks, mode, opts.littleEndian ?? true), objects: summaries };
+  const trimEnums = mode === 'robust' && (opts.trimEnums ?? true);
+  const btf = emitBtf(marks, { mode, trimEnums, littleEndian: opts.littleEndian ?? true });
+  return { btf, objects: summaries };
 }
 
 function specsToMark(outcome: RelocationOutcome, mode: MinimizeMode) {

@@ -167,3 +167,78 @@ export function structuralViolations(src: Btf, outBytes: Uint8Array): string[] {
   }
   return bad;
 }
+
+/** One section of {@link buildElf}. */
+export interface ElfSectionSpec {
+  name: string;
+  /** SHT_PROGBITS (1) unless given. */
+  type?: number;
+  flags?: number;
+  data: Uint8Array;
+}
+
+/** Builds a minimal relocatable ELF (32- or 64-bit, either byte order) holding `sections` and a .shstrtab. */
+export function buildElf(
+  sections: ElfSectionSpec[],
+  opts: { bits: 32 | 64; littleEndian: boolean },
+): Uint8Array {
+  const { bits, littleEndian: le } = opts;
+  const ehsize = bits === 64 ? 64 : 52;
+  const shentsize = bits === 64 ? 64 : 40;
+  const names = ['', ...sections.map((s) => s.name), '.shstrtab'];
+  const nameOff: number[] = [];
+  let shstr = '';
+  for (const n of names) {
+    nameOff.push(shstr.length);
+    shstr += `${n}\0`;
+  }
+  const all = [
+    ...sections.map((s) => ({ ...s, type: s.type ?? 1 })),
+    { name: '.shstrtab', type: 3, data: Buffer.from(shstr, 'latin1') },
+  ];
+  let pos = ehsize;
+  const offsets = all.map((s) => {
+    pos = (pos + 7) & ~7;
+    const at = pos;
+    pos += s.data.length;
+    return at;
+  });
+  const shoff = (pos + 7) & ~7;
+  const out = new Uint8Array(shoff + shentsize * (all.length + 1));
+  const v = new DataView(out.buffer);
+  out.set([0x7f, 0x45, 0x4c, 0x46, bits === 64 ? 2 : 1, le ? 1 : 2, 1], 0);
+  v.setUint16(16, 1, le); // ET_REL
+  v.setUint16(18, 247, le); // EM_BPF
+  v.setUint32(20, 1, le);
+  if (bits === 64) {
+    v.setBigUint64(40, BigInt(shoff), le);
+    v.setUint16(52, ehsize, le);
+    v.setUint16(58, shentsize, le);
+    v.setUint16(60, all.length + 1, le);
+    v.setUint16(62, all.length, le);
+  } else {
+    v.setUint32(32, shoff, le);
+    v.setUint16(40, ehsize, le);
+    v.setUint16(46, shentsize, le);
+    v.setUint16(48, all.length + 1, le);
+    v.setUint16(50, all.length, le);
+  }
+  all.forEach((s, i) => {
+    out.set(s.data, offsets[i] as number);
+    const h = shoff + shentsize * (i + 1);
+    v.setUint32(h, nameOff[i + 1] as number, le);
+    v.setUint32(h + 4, s.type, le);
+    if (bits === 64) {
+      v.setBigUint64(h + 8, BigInt(s.flags ?? 0), le);
+      v.setBigUint64(h + 24, BigInt(offsets[i] as number), le);
+      v.setBigUint64(h + 32, BigInt(s.data.length), le);
+      v.setBigUint64(h + 48, 8n, le);
+    } else {
+      v.setUint32(h + 8, s.flags ?? 0, le);
+      v.setUint32(h + 16, offsets[i] as number, le);
+      v.setUint32(h + 20, s.data.length, le);
+      v.setUint32(h + 32, 4, le);
+    }
+  });
+  return out;
+}

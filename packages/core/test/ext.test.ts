@@ -1,0 +1,46 @@
+/** .BTF.ext reader: func/line info only objects, relocation records and indices, kinds and access strings. */
+import { describe, expect, it } from 'vitest';
+import { parseBtfExt } from '../src/btf/ext.js';
+import { FormatError } from '../src/errors.js';
+import { fixture } from './btf-helpers.js';
+
+describe('.BTF.ext', () => {
+  it('an object with only func_info/line_info has no CO-RE relocations', () => {
+    const o = fixture('funcinfo_only.bpf.o');
+    expect(o.ext.coreRelos).toEqual([]);
+    expect(o.ext.funcInfo.flatMap((g) => g.records).length).toBeGreaterThan(0);
+    expect(o.ext.lineInfo.flatMap((g) => g.records).length).toBeGreaterThan(0);
+  });
+
+  it('only TYPE_ID_LOCAL relocations', () => {
+    const o = fixture('type_id_local_only.bpf.o');
+    expect(o.ext.coreRelos.length).toBeGreaterThan(0);
+    expect(o.ext.coreRelos.every((r) => r.kind === 6)).toBe(true);
+  });
+
+  it('numbers relocations in file order and within their group, with valid access strings', () => {
+    for (const name of ['execsnoop.bpf.o', 'bug6_first_candidate.bpf.o', 'linked.bpf.o']) {
+      const o = fixture(name);
+      o.ext.coreRelos.forEach((r, i) => {
+        expect(r.index).toBe(i);
+        expect(r.accessStr).toMatch(/^\d+(:\d+)*$/);
+        expect(r.typeId).toBeLessThan(o.btf.typeCount);
+        expect(r.kind).toBeLessThanOrEqual(12);
+      });
+      const groups = new Map<string, number>();
+      for (const r of o.ext.coreRelos) {
+        expect(r.indexInGroup).toBe(groups.get(r.section) ?? 0);
+        groups.set(r.section, r.indexInGroup + 1);
+      }
+    }
+  });
+
+  it('a truncated .BTF.ext is a FormatError naming the section', () => {
+    const o = fixture('enums.bpf.o');
+    const ext = o.elf.sectionData('.BTF.ext') as Uint8Array;
+    for (const n of [0, 4, 20, ext.length - 3]) {
+      expect(() => parseBtfExt(ext.subarray(0, n), o.btf, { file: 'x.o' })).toThrow(FormatError);
+      expect(() => parseBtfExt(ext.subarray(0, n), o.btf, { file: 'x.o' })).toThrow(/x\.o.*BTF\.ext/);
+    }
+  });
+});

@@ -55,3 +55,22 @@ describe.each(BUNDLERS)('%s', (bundler) => {
     },
   );
 });
+
+it('per-arch objects: imported objects apply to every arch, listed ones to their arch only', async () => {
+  const build: FixtureBuild = {
+    bundler: 'esbuild',
+    dir: join(WORK, 'esbuild-per-arch'),
+    format: 'esm',
+    plugin: {
+      snapshot: join(REPO, 'sample-snapshot'),
+      objects: { x86_64: [EXTRA] },
+      cacheDir: join(WORK, '.cache'),
+    },
+  };
+  prepareFixture(build.dir, PROBE);
+  const [x86, arm64] = [KERNELS[0]!, KERNELS[2]!];
+  const out = runFixture(await buildFixture(build), [x86, arm64]);
+  expect(Buffer.from(out.btfs[x86]!.base64, 'base64').equals(expected.get(x86)!)).toBe(true);
+  const probeOnly = Buffer.from(await coreMinimization(arm64, [PROBE]));
+  expect(Buffer.from(out.btfs[arm64]!.base64, 'base64').equals(probeOnly)).toBe(true);
+});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, posix, relative, resolve } from 'node:path';
-import { type BuildStats, buildBundle, parseBpfObject, UsageError } from '@btf-bundle/core';
+import { ANY_ARCH, type BuildStats, buildBundle, parseBpfObject, UsageError } from '@btf-bundle/core';
 import { type BundleManifest, bundleManifest, decodeBundle } from '@btf-bundle/runtime';
 import { glob } from 'tinyglobby';
 import {
@@ -193,7 +193,7 @@ export class Session {
 
   private async globbedObjects(): Promise<[string, string[]][]> {
     const objects: ObjectGlobs = this.options.objects;
-    const lists = Array.isArray(objects) ? [['*', objects] as const] : Object.entries(objects);
+    const lists = Array.isArray(objects) ? [[ANY_ARCH, objects] as const] : Object.entries(objects);
     return Promise.all(
       lists.map(async ([arch, globs]): Promise<[string, string[]]> => {
         const files = await glob(globs ?? [], {
@@ -212,11 +212,16 @@ export class Session {
 
   private async build(logger: Logger, imported: string[]): Promise<FinalBundle> {
     const globbed = await this.globbedObjects();
+    // imported objects apply to every arch: the engine's '*' list
+    const union = (...lists: string[][]) => [...new Set(lists.flat())].sort();
     const objects = Array.isArray(this.options.objects)
-      ? [...new Set([...imported, ...(globbed[0]?.[1] ?? [])])].sort()
-      : Object.fromEntries(
-          globbed.map(([arch, files]) => [arch, [...new Set([...imported, ...files])].sort()]),
-        );
+      ? union(imported, globbed[0]?.[1] ?? [])
+      : {
+          ...Object.fromEntries(
+            globbed.map(([arch, files]) => [arch, files.filter((f) => !imported.includes(f))]),
+          ),
+          [ANY_ARCH]: union(imported, globbed.find(([arch]) => arch === ANY_ARCH)?.[1] ?? []),
+        };
     if ((Array.isArray(objects) ? objects : Object.values(objects).flat()).length === 0) {
       throw new UsageError('unplugin-btf-bundle: no .bpf.o objects: import one or set the `objects` option');
     }

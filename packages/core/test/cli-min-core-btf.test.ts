@@ -1,0 +1,106 @@
+/**
+ * `btf-bundle min-core-btf` CLI (built dist): single form equals the library; batch form over a BTFHub-layout
+ * tree with a corrupt kernel isolates the failure, prints a summary, exits 1, and writes for every good kernel
+ * exactly the bytes the single form writes; usage errors exit non-zero.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Btf } from '../src/btf/btf.js';
+import { minimizeBtf } from '../src/minimize/minimize.js';
+import { readKernelBtf } from '../src/snapshot/input.js';
+import { fixture, repoRoot, testdata } from './btf-helpers.js';
+
+const cli = resolve(import.meta.dirname, '../dist/cli/main.js');
+const dir = mkdtempSync(join(tmpdir(), 'cli-min-core-btf-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const objects = ['opensnoop', 'tcpstates'].map((n) => join(testdata, `${n}.bpf.o`));
+const kernels = ['x86_64/6.1.0-47-amd64', 'arm64/6.1.0-50-arm64'].map((k) =>
+  join(repoRoot, 'sample-snapshot/debian/12', `${k}.btf.tar.xz`),
+);
+
+function run(args: string[]) {
+  return spawnSync('node', [cli, 'min-core-btf', ...args], { encoding: 'utf8' });
+}
+
+describe('btf-bundle min-core-btf', () => {
+  it('single form writes the library output (robust and bpftool modes)', async () => {
+    const target = Btf.parse(await readKernelBtf(kernels[0]!));
+    for (const mode of ['robust', 'bpftool'] as const) {
+      const out = join(dir, `single-${mode}.btf`);
+      const r = run(['--mode', mode, kernels[0]!, out, ...objects]);
+      expect(r.status, r.stderr).toBe(0);
+      const expected = minimizeBtf(
+        target,
+        objects.map((o) => fixture(o.slice(testdata.length + 1))),
+        { mode },
+      ).btf;
+      expect(Buffer.compare(readFileSync(out), expected)).toBe(0);
+    }
+  });
+
+  it('batch with a corrupt kernel: isolated failure, summary, exit 1, outputs identical to the single form', () => {
+    const tree = join(dir, 'tree');
+    for (const k of kernels) {
+      const rel = k.slice(join(repoRoot, 'sample-snapshot').length + 1);
+      mkdirSync(join(tree, rel, '..'), { recursive: true });
+      copyFileSync(k, join(tree, rel));
+    }
+    // A raw kernel with a garbled header, and a raw copy of a good one.
+    writeFileSync(
+      join(tree, 'debian/12/x86_64/6.1.0-99-amd64.btf'),
+      Buffer.from('\x9f\xeb\x01\x00garbage-kernel'),
+    );
+    const raw = join(tree, 'debian/12/x86_64/6.1.0-98-amd64.btf');
+    execFileSync('sh', ['-c', `tar -xJOf '${kernels[0]}' > '${raw}'`]);
+    const out = join(dir, 'batch-out');
+    const r = run([
+      '--inputdir',
+      tree,
+      '--outputdir',
+      out,
+      '--workers',
+      '1',
+      ...objects.flatMap((o) => ['--object', o]),
+    ]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/FAILED .*6\.1\.0-99-amd64/);
+    expect(r.stderr).not.toMatch(/FAILED .*6\.1\.0-(47|50|98)/);
+    expect(r.stdout).toMatch(/4 kernels, 3 written \(\d+ bytes\), 1 failed/);
+    const single = (input: string, name: string) => {
+      const o = join(dir, name);
+      expect(run([input, o, ...objects]).status).toBe(0);
+      return readFileSync(o);
+    };
+    expect(
+      Buffer.compare(
+        readFileSync(join(out, 'debian/12/x86_64/6.1.0-47-amd64.btf')),
+        single(kernels[0]!, 'a'),
+      ),
+    ).toBe(0);
+    expect(
+      Buffer.compare(readFileSync(join(out, 'debian/12/arm64/6.1.0-50-arm64.btf')), single(kernels[1]!, 'b')),
+    ).toBe(0);
+    expect(
+      Buffer.compare(readFileSync(join(out, 'debian/12/x86_64/6.1.0-98-amd64.btf')), single(raw, 'c')),
+    ).toBe(0);
+  });
+
+  it('usage and input errors exit non-zero with a message naming the file', () => {
+    expect(run([]).status).not.toBe(0);
+    expect(run(['--inputdir', dir]).status).not.toBe(0);
+    expect(run(['--mode', 'nope', kernels[0]!, join(dir, 'x.btf'), objects[0]!]).status).not.toBe(0);
+    const bad = run([kernels[0]!, join(dir, 'x.btf'), join(testdata, 'no_btf.bpf.o')]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/no_btf\.bpf\.o.*\.BTF/);
+    const err = run([
+      join(testdata, 'targets/candidates.o'),
+      join(dir, 'x.btf'),
+      join(testdata, 'err_ambiguity.bpf.o'),
+    ]);
+    expect(err.status).toBe(1);
+    expect(err.stderr).toMatch(/err_ambiguity\.bpf\.o.*relocation #0.*ambiguity/);
+  });
+});

@@ -1,8 +1,9 @@
 // Bundle size on the real fixtures: the 8 Debian kernels of sample-snapshot/ and the real-world corpus objects
 // (all four, then each alone; arm64 kernels get the arm64 bpf2go objects where they exist), compared with
 // `tar cJf` / `tar czf` of the same BTFs as one file per kernel (`debian/12/<arch>/<release>.btf`).
-// The BTFs come from minimizeBtf in bpftool mode; when bpftool is on PATH they are checked byte-identical to
-// `bpftool gen min_core_btf`. Run from the repo root:
+// The tar files hold bpftool's outputs (minimizeBtf in bpftool mode; when bpftool is on PATH they are checked
+// byte-identical to `bpftool gen min_core_btf`); the bundle holds what `btf-bundle build` ships (robust mode).
+// Run from the repo root:
 //   npx esbuild bench/bundle-size.ts --bundle --platform=node --format=esm --outfile=/tmp/bundle-size.mjs \
 //     && node /tmp/bundle-size.mjs
 
@@ -14,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Btf } from '../packages/core/src/btf/btf.js';
 import { encodeBundle } from '../packages/core/src/bundle/encode.js';
-import { minimizeBtf } from '../packages/core/src/minimize/minimize.js';
+import { type MinimizeMode, minimizeBtf } from '../packages/core/src/minimize/minimize.js';
 import { parseBpfObject } from '../packages/core/src/object.js';
 import { readKernelBtf } from '../packages/core/src/snapshot/input.js';
 import type { KernelKey } from '../packages/runtime/src/index.js';
@@ -64,10 +65,11 @@ export interface RealBundleInput {
   objects: { name: string; sha256: string }[];
 }
 
-/** Minimises every kernel for `set` (bpftool mode) and returns the bundle input a build would produce. */
+/** Minimises every kernel for `set` and returns the bundle input (robust: what a build produces). */
 export function realBundleInput(
   kernels: readonly RealKernel[],
   set: (typeof REAL_SETS)[number],
+  mode: MinimizeMode = 'robust',
 ): RealBundleInput {
   const files = new Set<string>();
   const out = kernels.flatMap(({ key, btf }) => {
@@ -75,7 +77,7 @@ export function realBundleInput(
     if (names.length === 0) return [];
     for (const n of names) files.add(n);
     const objs = names.map((n) => parseBpfObject(readFileSync(join(TESTDATA, n)), n));
-    return [{ key, blob: minimizeBtf(btf, objs, { mode: 'bpftool' }).btf }];
+    return [{ key, blob: minimizeBtf(btf, objs, { mode }).btf }];
   });
   const objects = [...files].sort().map((name) => ({
     name,
@@ -110,7 +112,7 @@ export function tarSizes(kernels: readonly { key: KernelKey; blob: Uint8Array }[
 
 /** Encodes `input` as buildBundle does (same objects list and meta shape). */
 export function realBundle(input: RealBundleInput): Uint8Array {
-  return encodeBundle({ ...input, meta: { tool: 'btf-bundle', version: '0.1.0', mode: 'bpftool' } });
+  return encodeBundle({ ...input, meta: { tool: 'btf-bundle', version: '0.1.0', mode: 'robust' } });
 }
 
 function hasBpftool(): boolean {
@@ -156,14 +158,15 @@ async function main(): Promise<void> {
     `${kernels.length} kernels from sample-snapshot; BTFs ${bpftool ? 'checked byte-identical to bpftool' : 'not checked (no bpftool)'}`,
   );
   console.log(
-    '| objects | kernels | distinct BTFs | BTF bytes | bundle | tar cJf | tar czf | bundle / tar cJf |',
+    '| objects | kernels | distinct BTFs | BTF bytes (ours) | bundle | tar cJf (bpftool) | tar czf (bpftool) | bundle / tar cJf |',
   );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const set of REAL_SETS) {
+    const upstream = realBundleInput(kernels, set, 'bpftool');
+    if (bpftool) checkBpftool(kernels, set, upstream);
     const input = realBundleInput(kernels, set);
-    if (bpftool) checkBpftool(kernels, set, input);
     const bundle = realBundle(input);
-    const { xz, gz } = tarSizes(input.kernels);
+    const { xz, gz } = tarSizes(upstream.kernels);
     const distinct = new Set(input.kernels.map((k) => Buffer.from(k.blob).toString('hex'))).size;
     const raw = input.kernels.reduce((a, k) => a + k.blob.length, 0);
     console.log(

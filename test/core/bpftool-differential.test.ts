@@ -33,10 +33,10 @@ function isBpfeb(pair: Pair): boolean {
 
 function ours(btf: Awaited<ReturnType<typeof targetBtf>>, objects: string[], mode: 'robust' | 'bpftool') {
   try {
-    // Enum trimming (§4.12 #11) is proven separately in bpftool-fixes.test.ts; here robust = fixes #5-#10.
+    // Compaction (§4.12 #11) is proven separately in bpftool-fixes.test.ts; here robust = fixes #5-#10.
     return {
       ok: true as const,
-      bytes: minimizeBtf(btf, objects.map(loadObject), { mode, trimEnums: false }).btf,
+      bytes: minimizeBtf(btf, objects.map(loadObject), { mode, compact: false }).btf,
     };
   } catch (err) {
     return { ok: false as const, error: err };

@@ -9,8 +9,11 @@ import type { MinimizeMode } from './minimize.js';
 export interface EmitOptions {
   /** Minimizer mode (bpftool mode reproduces bpftool's emission errors). */
   mode: MinimizeMode;
-  /** Keep only the enumerators relocations use, unless TYPE_MATCHES needs the enum whole (spec §4.12 #11). */
-  trimEnums: boolean;
+  /**
+   * Trim unused enumerators and let references to unkept typedef/modifier chains point at the type they resolve
+   * to (spec §4.12 #11).
+   */
+  compact: boolean;
   /** Byte order of the output. */
   littleEndian: boolean;
 }
@@ -18,22 +21,26 @@ export interface EmitOptions {
 /**
  * Build the reduced BTF from the marks (bpftool btfgen_get_btf, spec §4.8): kept types in source id order,
  * composites with only their kept members, everything else copied verbatim with strings re-interned and type ids
- * remapped (unkept ids become void). Output bytes follow spec §1.11 exactly.
+ * remapped (unkept ids become void; when compacting, an unkept typedef/modifier chain becomes the type it resolves
+ * to). Output bytes follow spec §1.11 exactly.
  */
 export function emitBtf(marks: MarkSet, opts: EmitOptions): Uint8Array {
-  const { mode, trimEnums, littleEndian } = opts;
+  const { mode, compact, littleEndian } = opts;
   const src = marks.src;
   const newId = new Uint32Array(src.typeCount);
   let next = 1;
   for (let id = 1; id < src.typeCount; id++) if (marks.types[id]) newId[id] = next++;
   const writer = new BtfWriter();
-  const remap = (id: number) => newId[id] as number;
+  const remap = (id: number): number => {
+    if (marks.types[id] || !compact) return newId[id] as number;
+    return newId[src.skipModsAndTypedefs(id)] as number;
+  };
   for (let id = 1; id < src.typeCount; id++) {
     if (!marks.types[id]) continue;
     const kind = src.kind(id);
     let record: ArrayLike<number>;
     if (isComposite(kind)) record = compositeRecord(src, id, marks.members.get(id), writer, remap, mode);
-    else if (isEnum(kind) && trimEnums && !marks.wholeEnums[id]) {
+    else if (isEnum(kind) && compact && !marks.wholeEnums[id]) {
       record = trimmedEnumRecord(src, id, marks.members.get(id), writer);
     } else record = copiedRecord(src, id, writer, remap);
     writer.addRecord(record);

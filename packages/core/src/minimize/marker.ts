@@ -47,6 +47,8 @@ export class Marker {
   constructor(
     readonly marks: MarkSet,
     readonly mode: MinimizeMode,
+    /** Skip typedef/modifier chains below relocation roots (spec §4.12 #11; the emitter redirects references). */
+    readonly compact = false,
   ) {
     this.followed = new Uint8Array(marks.src.typeCount);
     this.matched = new Uint8Array(marks.src.typeCount);
@@ -54,6 +56,11 @@ export class Marker {
 
   private get src(): Btf {
     return this.marks.src;
+  }
+
+  /** The type a reference below a root needs: itself, or when compacting, what its typedef/modifier chain names. */
+  private below(id: number): number {
+    return this.compact ? this.src.skipModsAndTypedefs(id) : id;
   }
 
   /** Record one target spec (bpftool btfgen_record_reloc). */
@@ -106,13 +113,13 @@ export class Marker {
     const src = this.src;
     this.marks.markMember(id, idx);
     const memberType = src.memberType(id, idx);
-    this.markType(memberType, false);
+    this.markType(this.below(memberType), false);
     if (this.mode !== 'robust') return;
     const last = src.vlen(id) - 1;
     const resolved = src.skipModsAndTypedefs(memberType);
     if (idx !== last && src.kind(resolved) === Kind.ARRAY && src.arrayNelems(resolved) === 0) {
       this.marks.markMember(id, last);
-      this.markType(src.memberType(id, last), false);
+      this.markType(this.below(src.memberType(id, last)), false);
     }
   }
 
@@ -136,24 +143,24 @@ export class Marker {
         case Kind.UNION:
           break;
         case Kind.PTR:
-          if (followPointers) stack.push(src.type(id));
+          if (followPointers) stack.push(this.below(src.type(id)));
           break;
         case Kind.CONST:
         case Kind.RESTRICT:
         case Kind.VOLATILE:
         case Kind.TYPEDEF:
-          stack.push(src.type(id));
+          stack.push(this.below(src.type(id)));
           break;
         case Kind.ARRAY:
-          stack.push(src.arrayIndexType(id), src.arrayType(id));
+          stack.push(this.below(src.arrayIndexType(id)), this.below(src.arrayType(id)));
           break;
         case Kind.FUNC_PROTO:
-          for (let i = src.vlen(id) - 1; i >= 0; i--) stack.push(src.paramType(id, i));
-          stack.push(src.type(id));
+          for (let i = src.vlen(id) - 1; i >= 0; i--) stack.push(this.below(src.paramType(id, i)));
+          stack.push(this.below(src.type(id)));
           break;
         case Kind.TYPE_TAG:
           if (this.mode !== 'robust') throw this.unsupported(id);
-          stack.push(src.type(id));
+          stack.push(this.below(src.type(id)));
           break;
         case Kind.FWD:
           if (this.mode !== 'robust') throw this.unsupported(id);

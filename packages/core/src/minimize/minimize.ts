@@ -7,8 +7,8 @@ import { Marker, MarkSet } from './marker.js';
 import { summarizeRelocations } from './summary.js';
 
 /**
- * `robust` (default): bpftool's algorithm with the fixes of spec §4.12 #5-#10 and unused enumerators trimmed
- * (#11). `bpftool`: byte-identical to
+ * `robust` (default): bpftool's algorithm with the fixes of spec §4.12 #5-#10 and the safe size optimizations of
+ * #11 (see {@link MinimizeOptions.compact}). `bpftool`: byte-identical to
  * `bpftool gen min_core_btf` (v7.x), bugs included.
  */
 export type MinimizeMode = 'robust' | 'bpftool';
@@ -20,10 +20,12 @@ export interface MinimizeOptions {
   /** Byte order of the output; default little-endian (what bpftool writes on x86_64/arm64). */
   littleEndian?: boolean;
   /**
-   * Keep only the enumerators that enum-value relocations match, unless TYPE_MATCHES compares the enum
-   * (spec §4.12 #11). Default true in robust mode; bpftool mode always keeps enums whole.
+   * Size optimizations of spec §4.12 #11 that libbpf cannot observe (robust mode only; default true): enums keep
+   * only the enumerators enum-value relocations match (whole when TYPE_MATCHES compares them), and references below
+   * a relocation root skip typedef/modifier chains (libbpf's CO-RE code skips them there). bpftool mode never
+   * compacts.
    */
-  trimEnums?: boolean;
+  compact?: boolean;
 }
 
 /** How the CO-RE relocations of one object fared against one kernel. */
@@ -60,7 +62,8 @@ export function minimizeBtf(target: Btf, objects: BpfObject[], opts: MinimizeOpt
   const mode = opts.mode ?? 'robust';
   const resolver = new CoreResolver(target);
   const marks = new MarkSet(target);
-  const marker = new Marker(marks, mode);
+  const compact = mode === 'robust' && (opts.compact ?? true);
+  const marker = new Marker(marks, mode, compact);
   const summaries: ObjectRelocationSummary[] = [];
   for (const object of objects) {
     const outcomes = resolver.resolveObject(object, { unpruned: mode === 'robust' });
@@ -71,8 +74,7 @@ export function minimizeBtf(target: Btf, objects: BpfObject[], opts: MinimizeOpt
     summaries.push(summarizeRelocations(object.file, outcomes));
   }
   if (mode === 'robust' && target.guessPointerSize() === 4) marker.keepLongInt();
-  const trimEnums = mode === 'robust' && (opts.trimEnums ?? true);
-  const btf = emitBtf(marks, { mode, trimEnums, littleEndian: opts.littleEndian ?? true });
+  const btf = emitBtf(marks, { mode, compact, littleEndian: opts.littleEndian ?? true });
   return { btf, objects: summaries };
 }
 

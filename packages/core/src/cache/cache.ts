@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { MinimizeMode, ObjectRelocationSummary } from '../minimize/minimize.js';
+import { MINIMIZER_REVISION } from '../minimize/minimize.js';
 import { writeFileAtomic } from './atomic.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -36,7 +37,13 @@ const sha256 = (data: Uint8Array | string): Buffer => createHash('sha256').updat
 
 /** The content-addressed key of a result: hex sha256 of the tool version, mode, source hash and signatures. */
 export function cacheKey(parts: CacheKeyParts): string {
-  const text = JSON.stringify([TOOL_VERSION, parts.mode, parts.sourceHash, parts.signatures]);
+  const text = JSON.stringify([
+    TOOL_VERSION,
+    MINIMIZER_REVISION,
+    parts.mode,
+    parts.sourceHash,
+    parts.signatures,
+  ]);
   return sha256(text).toString('hex');
 }
 

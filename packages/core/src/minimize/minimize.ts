@@ -13,6 +13,12 @@ import { summarizeRelocations } from './summary.js';
  */
 export type MinimizeMode = 'robust' | 'bpftool';
 
+/**
+ * Revision of the minimizer's output: bumped whenever the bytes it produces for the same inputs change, so that
+ * caches keyed on it never serve an older algorithm's result within one tool version.
+ */
+export const MINIMIZER_REVISION = 2;
+
 /** Options of {@link minimizeBtf}. */
 export interface MinimizeOptions {
   /** Default 'robust'. */

@@ -194,7 +194,7 @@ export function buildElf(
   }
   const all = [
     ...sections.map((s) => ({ ...s, type: s.type ?? 1 })),
-    { name: '.shstrtab', type: 3, data: Buffer.from(shstr, 'latin1') },
+    { name: '.shstrtab', type: 3, flags: 0, data: new Uint8Array(Buffer.from(shstr, 'latin1')) },
   ];
   let pos = ehsize;
   const offsets = all.map((s) => {

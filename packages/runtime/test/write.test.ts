@@ -17,6 +17,24 @@ const bpftool = (() => {
 })();
 
 describe('writeBtfFile', () => {
+  it('removes its directory when the process exits, unless asked to keep it', () => {
+    const runtime = new URL('../dist/index.js', import.meta.url).href;
+    const script = (keep: boolean) =>
+      `import { writeBtfFile } from ${JSON.stringify(runtime)};` +
+      `console.log(await writeBtfFile(new Uint8Array([1, 2, 3]), { keep: ${keep} }));`;
+    const run = (keep: boolean) =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', script(keep)], {
+        encoding: 'utf8',
+      }).trim();
+    expect(() => statSync(dirname(run(false)))).toThrow();
+    const kept = run(true);
+    try {
+      expect(readFileSync(kept)).toEqual(Buffer.from([1, 2, 3]));
+    } finally {
+      rmSync(dirname(kept), { recursive: true });
+    }
+  });
+
   it('writes raw BTF into a fresh 0700 directory under tmpdir', async () => {
     const path = await writeBtfFile({ bytes: btf });
     try {

@@ -25,9 +25,13 @@ export async function report(btf, objectPath) {
 
   try {
     const resolved = await btf.resolveBtf();
-    const how = resolved.source === 'bundle' ? describeMatch(resolved.match) : `${resolved.source} BTF`;
-    const path = resolved.path ?? (await btf.writeBtfFile(resolved));
-    console.log(`this kernel: btf_custom_path=${path} (${how}, ${resolved.bytes.length} bytes)`);
+    if (resolved.source === 'kernel') {
+      console.log(`this kernel has its own BTF (${resolved.path}): load without btf_custom_path`);
+    } else {
+      const how = resolved.source === 'bundle' ? describeMatch(resolved.match) : 'override';
+      const path = resolved.path ?? (await btf.writeBtfFile(resolved));
+      console.log(`this kernel: btf_custom_path=${path} (${how}, ${resolved.bytes.length} bytes)`);
+    }
   } catch (err) {
     console.log(`this kernel: no BTF (${err.message})`);
   }

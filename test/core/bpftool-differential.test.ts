@@ -19,9 +19,9 @@ import {
   BPFTOOL_FAILS,
   kernelPairs,
   loadObject,
+  manifestPairs,
   type Pair,
   ROBUST_DIFFERS,
-  syntheticPairs,
   targetBtf,
   testdata,
 } from './corpus.js';
@@ -62,7 +62,7 @@ const skip = oracleSkipReason(bpftoolMissing());
 describe.skipIf(skip !== undefined)(
   `minimizer vs bpftool gen min_core_btf${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
-    const pairs = [...syntheticPairs(), ...kernelPairs()];
+    const pairs = [...manifestPairs(), ...kernelPairs()];
 
     it(`manifest pairs (${pairs.length}): bpftool mode byte-identical, robust identical except §4.12 fixes`, async () => {
       const results = await limited(pairs, 2, (p) => bpftoolMinCoreBtf(p.target, p.objects));

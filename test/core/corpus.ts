@@ -1,10 +1,8 @@
 /**
  * The (object set, target) pairs the core oracle tests check, and small helpers shared by them.
  *
- * Pairs come from `packages/core/testdata/manifest.json` when it exists (`pairs: [{objects, target}]`,
- * paths relative to the testdata dir); otherwise from the `Target(s): targets/...` line that heads each
- * edge-case source in `testdata/src/edge/` (the manifest's source of truth), plus the big-endian copies,
- * the statically linked set, and all real-world objects together against every sample-snapshot kernel.
+ * Pairs come from `packages/core/testdata/manifest.json` (written by scripts/verify-testdata.py, which records
+ * bpftool's outcome for each), plus all real-world objects together against every sample-snapshot kernel.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -103,55 +101,25 @@ function pair(objects: string[], target: string): Pair {
   };
 }
 
-/** Synthetic (object, target) pairs: edge objects with their declared targets, bpfeb copies, linked objects. */
-export function syntheticPairs(): Pair[] {
-  const manifest = join(testdata, 'manifest.json');
-  if (existsSync(manifest)) {
-    const m = JSON.parse(readFileSync(manifest, 'utf8')) as {
-      pairs?: { objects: string[]; target: string }[];
-    };
-    if (Array.isArray(m.pairs)) {
-      return m.pairs.map((p) =>
-        pair(
-          p.objects.map((o) => join(testdata, o)),
-          join(testdata, p.target),
-        ),
-      );
-    }
-  }
-  const pairs: Pair[] = [];
-  const edge = join(testdata, 'src/edge');
-  for (const src of readdirSync(edge)
-    .filter((f) => f.endsWith('.bpf.c'))
-    .sort()) {
-    const name = src.replace(/\.bpf\.c$/, '');
-    if (name.startsWith('link_')) continue;
-    const text = readFileSync(join(edge, src), 'utf8');
-    const header = text.slice(0, text.indexOf('*/') + 2);
-    for (const t of new Set(header.match(/targets\/\w+\.(?:o|btf)\b/g) ?? [])) {
-      pairs.push(pair([join(testdata, `${name}.bpf.o`)], join(testdata, t)));
-    }
-  }
-  for (const name of ['bitfields', 'enums']) {
-    pairs.push(pair([join(testdata, `${name}_bpfeb.bpf.o`)], join(targetsDir, `${name}.o`)));
-    pairs.push(pair([join(testdata, `${name}_bpfeb.bpf.o`)], join(targetsDir, `${name}_bpfeb.o`)));
-    pairs.push(pair([join(testdata, `${name}.bpf.o`)], join(targetsDir, `${name}_bpfeb.o`)));
-  }
-  pairs.push(pair([join(testdata, 'bitfields.bpf.o')], join(targetsDir, 'bitfields_bpfeb.btf')));
-  pairs.push(
-    pair([join(testdata, 'link_a.bpf.o'), join(testdata, 'link_b.bpf.o')], join(targetsDir, 'objects.o')),
-  );
-  pairs.push(pair([join(testdata, 'linked.bpf.o')], join(targetsDir, 'objects.o')));
-  pairs.push(pair([join(testdata, 'type_id_local_only.bpf.o')], join(targetsDir, 'objects.o')));
-  pairs.push(pair([join(testdata, 'funcinfo_only.bpf.o')], join(targetsDir, 'objects.o')));
-  // A multi-object set over several edge objects sharing one target.
-  pairs.push(
-    pair(
-      ['typebased', 'bug9_pointer_size'].map((n) => join(testdata, `${n}.bpf.o`)),
-      join(targetsDir, 'typebased.o'),
-    ),
-  );
-  return pairs;
+/** The shape of `packages/core/testdata/manifest.json` this module reads (paths relative to the repo root). */
+interface Manifest {
+  objects: { file: string; pairs: { target: string }[] }[];
+  multiObjectRuns: { objects: string[]; target: string }[];
+}
+
+/**
+ * Every (object set, target) pair of the corpus manifest: each object against each of its targets (synthetic
+ * targets and sample-snapshot kernels), and the multi-object runs. Objects without BTF are left to the
+ * bad-input tests.
+ */
+export function manifestPairs(): Pair[] {
+  const m = JSON.parse(readFileSync(join(testdata, 'manifest.json'), 'utf8')) as Manifest;
+  const abs = (p: string) => join(repo, p);
+  const single = m.objects
+    .filter((o) => basename(o.file) !== 'no_btf.bpf.o')
+    .flatMap((o) => o.pairs.map((p) => pair([abs(o.file)], abs(p.target))));
+  const multi = m.multiObjectRuns.map((r) => pair(r.objects.map(abs), abs(r.target)));
+  return [...single, ...multi];
 }
 
 /** Real objects against real kernels: all real objects together per kernel, plus the bpfeb/bpf2go copies. */

@@ -17,9 +17,9 @@ import { compareRelocations, formatRelocationDifferences, libbpfRelocate } from 
 import {
   kernelPairs,
   loadObject,
+  manifestPairs,
   type Pair,
   snapshotKernels,
-  syntheticPairs,
   targetBtf,
   testdata,
 } from './corpus.js';
@@ -73,7 +73,7 @@ const skip = oracleSkipReason(libbpfHarnessMissing());
 describe.skipIf(skip !== undefined)(
   `libbpf relocation equivalence${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
-    const pairs: Pair[] = [...syntheticPairs(), ...kernelPairs()];
+    const pairs: Pair[] = [...manifestPairs(), ...kernelPairs()];
 
     it(`every pair (${pairs.length}) relocates identically against full and reduced BTF`, async () => {
       const problems: string[] = [];

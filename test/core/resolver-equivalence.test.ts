@@ -11,17 +11,17 @@ import { Btf, minimizeBtf } from '../../packages/core/dist/index.js';
 import {
   kernelPairs,
   loadObject,
+  manifestPairs,
   ROBUST_DIFFERS,
   resolveIn,
   resolverDifferences,
   snapshotKernels,
-  syntheticPairs,
   targetBtf,
   testdata,
 } from './corpus.js';
 import { renameString, shiftEnumValue, shiftMemberOffset } from './corrupt.js';
 
-const pairs = [...syntheticPairs(), ...kernelPairs()].filter((p) => !p.expectError);
+const pairs = [...manifestPairs(), ...kernelPairs()].filter((p) => !p.expectError);
 
 describe('resolver equivalence: full vs reduced in three orders', () => {
   it(`robust output of every pair (${pairs.length}) resolves identically`, async () => {
@@ -39,7 +39,7 @@ describe('resolver equivalence: full vs reduced in three orders', () => {
   });
 
   it('error objects fail identically against the full target in every order', async () => {
-    for (const pair of syntheticPairs().filter((p) => p.expectError)) {
+    for (const pair of manifestPairs().filter((p) => p.expectError)) {
       const full = await targetBtf(pair.target);
       const object = loadObject(pair.objects[0]!);
       for (const order of ['file-order', 'each-alone', 'per-program'] as const) {
@@ -53,7 +53,7 @@ describe('resolver equivalence: full vs reduced in three orders', () => {
 
   it('bpftool-mode outputs change outcomes exactly on the §4.12 #6/#7/#9 pairs', async () => {
     const differing: string[] = [];
-    for (const pair of syntheticPairs().filter((p) => !p.expectError)) {
+    for (const pair of manifestPairs().filter((p) => !p.expectError)) {
       const full = await targetBtf(pair.target);
       const objects = pair.objects.map(loadObject);
       let out: Uint8Array;

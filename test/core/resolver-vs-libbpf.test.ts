@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CoreResolver } from '../../packages/core/dist/index.js';
 import { libbpfHarnessMissing, oracleSkipReason } from '../oracle/availability.js';
 import { libbpfRelocate } from '../oracle/libbpf.js';
-import { kernelPairs, loadObject, syntheticPairs, targetBtf } from './corpus.js';
+import { kernelPairs, loadObject, manifestPairs, targetBtf } from './corpus.js';
 
 const ERRNO: Record<string, number> = { EINVAL: 22, E2BIG: 7, EOPNOTSUPP: 95 };
 const KIND_NAMES = [
@@ -39,7 +39,7 @@ const skip = oracleSkipReason(libbpfHarnessMissing());
 describe.skipIf(skip !== undefined)(
   `resolver vs libbpf on full targets${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
-    const pairs = [...syntheticPairs(), ...kernelPairs()].filter(
+    const pairs = [...manifestPairs(), ...kernelPairs()].filter(
       (p) => !p.objects.some((o) => o.includes('_bpfeb')),
     );
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kernelPairs, syntheticPairs } from '../../../test/core/corpus.js';
+import { kernelPairs, manifestPairs } from '../../../test/core/corpus.js';
 import { Btf } from '../src/btf/btf.js';
 import { Kind } from '../src/btf/format.js';
 import { minimizeBtf } from '../src/minimize/minimize.js';
@@ -43,7 +43,7 @@ function typeSignatures(btf: Btf): Set<string> {
 }
 
 const kernels = kernelPairs().filter((p) => /6\.1\.0-54-amd64|6\.12\.117\+deb12-arm64/.test(p.target));
-const pairs = [...syntheticPairs().filter((p) => !p.expectError), ...kernels];
+const pairs = [...manifestPairs().filter((p) => !p.expectError), ...kernels];
 
 describe('minimizer structural invariants (spec §5.3)', () => {
   it.each(pairs.map((p) => [p.name, p] as const))('%s', async (_name, pair) => {

@@ -1,8 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { createTarDecoder, type ParsedTarEntry } from 'modern-tar';
-import xz from 'xz-decompress';
+import type { ParsedTarEntry } from 'modern-tar';
 import { readElf } from '../elf/elf.js';
 import { annotateError, FormatError } from '../errors.js';
 
@@ -77,6 +76,11 @@ function btfOfElf(bytes: Uint8Array, path: string): Uint8Array {
 
 /** Decompress `path` as xz, read it as tar and return its single `.btf` member, streaming with bounded memory. */
 async function readTarXzMember(path: string): Promise<Uint8Array> {
+  // Loaded on first use: raw and ELF inputs never pay for the xz WASM decoder and the tar reader.
+  const [{ default: xz }, { createTarDecoder }] = await Promise.all([
+    import('xz-decompress'),
+    import('modern-tar'),
+  ]);
   const compressed = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
   const entries = new xz.XzReadableStream(compressed).pipeThrough(createTarDecoder({ strict: true }));
   const members: string[] = [];

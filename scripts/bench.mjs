@@ -10,7 +10,8 @@ const all = readdirSync('bench')
   .filter((f) => f.endsWith('.ts'))
   .map((f) => f.slice(0, -3));
 const names = process.argv.slice(2);
-for (const name of names) if (!all.includes(name)) throw new Error(`no bench/${name}.ts (have: ${all.join(', ')})`);
+for (const name of names)
+  if (!all.includes(name)) throw new Error(`no bench/${name}.ts (have: ${all.join(', ')})`);
 
 let failed = 0;
 for (const name of names.length ? names : all) {
@@ -22,7 +23,9 @@ for (const name of names.length ? names : all) {
     format: 'esm',
     outfile,
     logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
   });
   console.log(`\n## bench/${name}.ts\n`);
   const { status } = spawnSync(process.execPath, [outfile], { stdio: 'inherit' });

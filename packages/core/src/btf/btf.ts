@@ -3,7 +3,6 @@ import {
   BTF_HEADER_LEN,
   BTF_LAYOUT_HEADER_LEN,
   BTF_MAGIC,
-  forEachWord,
   KIND_LAYOUTS,
   Kind,
   kindName,
@@ -72,6 +71,7 @@ export class Btf {
   private readonly foreignLayouts: Map<number, ForeignKindLayout>;
   private readonly section: string;
   private ptrSize: number | undefined;
+  private kindTable: Uint8Array | undefined;
 
   private constructor(
     bytes: Uint8Array,
@@ -109,7 +109,7 @@ export class Btf {
       index.foreign,
       opts,
     );
-    validateRecords(btf, at);
+    validateRecords(btf, index, at);
     return btf;
   }
 
@@ -319,6 +319,36 @@ export class Btf {
     }
     const start = this.strStart + off;
     return this.buffer.toString('latin1', start, this.bytes.indexOf(0, start));
+  }
+
+  /**
+   * Compare the string at offset `off` (assumed valid, e.g. a validated record's name) with `prefix` (latin1 bytes)
+   * without decoding it: -1 when it does not start with `prefix`, 0 when it equals it, otherwise the index in the
+   * string section of the first byte after the prefix.
+   */
+  stringPrefixEnd(off: number, prefix: Uint8Array): number {
+    const bytes = this.bytes;
+    const start = this.strStart + off;
+    const n = prefix.length;
+    for (let i = 0; i < n; i++) if (bytes[start + i] !== prefix[i]) return -1;
+    const end = start + n;
+    return bytes[end] === 0 ? 0 : end - this.strStart;
+  }
+
+  /** Byte `off` of the string section (no bounds check beyond the blob's). */
+  stringByte(off: number): number {
+    return this.bytes[this.strStart + off] ?? 0;
+  }
+
+  /** Kind numbers of every type id (index 0 is void's 0), computed in one pass on first use and shared. */
+  kinds(): Uint8Array {
+    if (this.kindTable) return this.kindTable;
+    const { offsets, view, littleEndian: le } = this;
+    const out = new Uint8Array(offsets.length);
+    for (let id = 1; id < out.length; id++)
+      out[id] = (view.getUint32((offsets[id] as number) + 4, le) >>> 24) & 0x7f;
+    this.kindTable = out;
+    return out;
   }
 
   /** Whether `off` is a valid offset into the string section. */
@@ -586,23 +616,81 @@ function readLayoutSection(
 
 const ROLE_NAMES: Record<WordRole, string> = { s: 'string offset', t: 'type id', '-': 'value' };
 
-function validateRecords(btf: Btf, at: ErrorAt): void {
-  const typeCount = btf.typeCount;
+const ROLE_VALUE = 0;
+const ROLE_STRING = 1;
+const ROLE_TYPE = 2;
+const ROLE_CODE: Record<WordRole, number> = { '-': ROLE_VALUE, s: ROLE_STRING, t: ROLE_TYPE };
+const ROLE_OF_CODE: readonly WordRole[] = ['-', 's', 't'];
+
+/** Per known kind, the role codes of the fixed words (header + single trailing object) and of each element. */
+const FIXED_ROLES: readonly (Uint8Array | undefined)[] = KIND_LAYOUTS.map(
+  (l) => l && Uint8Array.from([...l.header, ...l.info], (r) => ROLE_CODE[r]),
+);
+const ELEMENT_ROLES: readonly (Uint8Array | undefined)[] = KIND_LAYOUTS.map(
+  (l) => l && Uint8Array.from(l.element, (r) => ROLE_CODE[r]),
+);
+
+/**
+ * Check every string offset and type id of every known-kind record, and that FUNCs refer to FUNC_PROTOs. A tight
+ * loop over the words (no per-record closures or decoding): this runs over every record of every kernel.
+ */
+function validateRecords(btf: Btf, index: BtfIndex, at: ErrorAt): void {
+  const { offsets, strLen, littleEndian: le } = index;
+  const view = btf.view;
+  const typeCount = offsets.length;
   for (let id = 1; id < typeCount; id++) {
-    const kind = btf.kind(id);
-    const layout = KIND_LAYOUTS[kind];
-    if (!layout) continue; // foreign kind: sized by the layout section, contents opaque
-    const base = btf.recordOffset(id);
-    forEachWord(layout, vlenCountsElements(kind) ? btf.vlen(id) : 0, (role, index, element) => {
-      if (role === '-') return;
-      const value = btf.view.getUint32(base + index * 4, btf.littleEndian);
-      if (role === 's' ? btf.isValidStringOffset(value) : value < typeCount) return;
-      const what = element >= 0 ? `element ${element}` : index === 0 ? 'name' : index < 3 ? 'type' : 'data';
-      const beyond = role === 's' ? 'beyond the string section' : `beyond the last type id ${typeCount - 1}`;
-      throw at(`${kindName(kind)} ${what} has ${ROLE_NAMES[role]} ${value} ${beyond}`, { typeId: id });
-    });
-    if (kind === Kind.FUNC && btf.kind(btf.type(id)) !== Kind.FUNC_PROTO) {
-      throw at(`FUNC refers to type id ${btf.type(id)}, which is not a FUNC_PROTO`, { typeId: id });
+    const base = offsets[id] as number;
+    const info = view.getUint32(base + 4, le);
+    const kind = (info >>> 24) & 0x7f;
+    const fixed = FIXED_ROLES[kind];
+    if (fixed === undefined) continue; // foreign kind: sized by the layout section, contents opaque
+    const nFixed = fixed.length;
+    for (let i = 0; i < nFixed; i++) {
+      const role = fixed[i] as number;
+      if (role === ROLE_VALUE) continue;
+      const value = view.getUint32(base + i * 4, le);
+      if (role === ROLE_STRING ? value < strLen : value < typeCount) continue;
+      throw badWord(at, id, kind, role, i, -1, value, typeCount);
+    }
+    if (kind === Kind.FUNC) {
+      const target = view.getUint32(base + 8, le);
+      const targetKind =
+        target === 0 ? Kind.UNKN : (view.getUint32((offsets[target] as number) + 4, le) >>> 24) & 0x7f;
+      if (targetKind !== Kind.FUNC_PROTO) {
+        throw at(`FUNC refers to type id ${target}, which is not a FUNC_PROTO`, { typeId: id });
+      }
+      continue; // FUNC's vlen is its linkage, not an element count
+    }
+    const element = ELEMENT_ROLES[kind] as Uint8Array;
+    const nElem = element.length;
+    const vlen = info & 0xffffff;
+    if (nElem === 0 || vlen === 0) continue;
+    let pos = base + nFixed * 4;
+    for (let e = 0; e < vlen; e++) {
+      for (let j = 0; j < nElem; j++, pos += 4) {
+        const role = element[j] as number;
+        if (role === ROLE_VALUE) continue;
+        const value = view.getUint32(pos, le);
+        if (role === ROLE_STRING ? value < strLen : value < typeCount) continue;
+        throw badWord(at, id, kind, role, (pos - base) / 4, e, value, typeCount);
+      }
     }
   }
+}
+
+/** The FormatError for word `index` (of element `element`, -1 for none) of record `id` holding a bad `value`. */
+function badWord(
+  at: ErrorAt,
+  id: number,
+  kind: number,
+  roleCode: number,
+  index: number,
+  element: number,
+  value: number,
+  typeCount: number,
+): FormatError {
+  const role = ROLE_OF_CODE[roleCode] as WordRole;
+  const what = element >= 0 ? `element ${element}` : index === 0 ? 'name' : index < 3 ? 'type' : 'data';
+  const beyond = role === 's' ? 'beyond the string section' : `beyond the last type id ${typeCount - 1}`;
+  return at(`${kindName(kind)} ${what} has ${ROLE_NAMES[role]} ${value} ${beyond}`, { typeId: id });
 }

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { Btf } from '../src/btf/btf.js';
+import { Kind, packInfo } from '../src/btf/format.js';
+import { BtfWriter } from '../src/btf/writer.js';
+import { CandidateIndex } from '../src/core/candidates.js';
+import { essentialName } from '../src/core/names.js';
+
+/** libbpf's linear scan (bpf_core_add_cands), the reference for the byte-scanning index. */
+function linearScan(local: Btf, localId: number, target: Btf): number[] {
+  const name = local.name(localId);
+  if (name === '') return [];
+  const cls = (k: number) => (k === Kind.ENUM64 ? Kind.ENUM : k);
+  const out: number[] = [];
+  for (let id = 1; id < target.typeCount; id++) {
+    if (cls(target.kind(id)) !== cls(local.kind(localId)) || target.nameOff(id) === 0) continue;
+    if (essentialName(target.name(id)) === essentialName(name)) out.push(id);
+  }
+  return out;
+}
+
+const TRICKY = [
+  'foo',
+  'foo___a',
+  'foo___a___b',
+  'foo____bar',
+  'foo___',
+  'foo_',
+  'foox',
+  'fo',
+  'foo_a___b',
+  '_foo___x',
+  'foo___ü',
+  'a___b',
+  'a',
+  'é___x',
+  'é',
+];
+
+/** A BTF with structs, unions, enums and enum64s under every tricky name, plus `extra` filler structs. */
+function namesBtf(names: readonly string[], extra: number): Btf {
+  const w = new BtfWriter();
+  w.addRecord([w.addString('int'), packInfo(Kind.INT, 0, false), 4, 32]);
+  for (const name of names) {
+    for (const kind of [Kind.STRUCT, Kind.UNION, Kind.ENUM, Kind.ENUM64, Kind.TYPEDEF]) {
+      const s = w.addString(name);
+      if (kind === Kind.STRUCT || kind === Kind.UNION) w.addRecord([s, packInfo(kind, 0, false), 0]);
+      else if (kind === Kind.TYPEDEF) w.addRecord([s, packInfo(kind, 0, false), 1]);
+      else w.addRecord([s, packInfo(kind, 0, false), kind === Kind.ENUM ? 4 : 8]);
+    }
+  }
+  for (let i = 0; i < extra; i++)
+    w.addRecord([w.addString(`filler_${i}___v${i % 3}`), packInfo(Kind.STRUCT, 0, false), 0]);
+  w.addRecord([0, packInfo(Kind.STRUCT, 0, false), 0]); // anonymous
+  return Btf.parse(w.toBytes());
+}
+
+describe('CandidateIndex', () => {
+  it('gives exactly libbpf linear-scan lists, whether it scans name bytes or has decoded the class', () => {
+    const target = namesBtf(TRICKY, 200);
+    const local = namesBtf([...TRICKY, 'nothere', 'foo___zz', 'filler_7', 'filler_8___q'], 200);
+    const index = CandidateIndex.of(target);
+    // Twice over every local type: the first pass crosses the scan limit, the second hits the memo and the map.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let id = 1; id < local.typeCount; id++) {
+        expect(index.candidates(local, id), local.describe(id)).toEqual(linearScan(local, id, target));
+      }
+    }
+  });
+
+  it('agrees with the linear scan on random names over {a, b, _}', () => {
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const names = Array.from({ length: 400 }, () =>
+      Array.from({ length: 1 + rand(9) }, () => 'ab_'[rand(3)]).join(''),
+    );
+    const target = namesBtf(names.slice(0, 200), 0);
+    const local = namesBtf(names.slice(100), 0);
+    const index = CandidateIndex.of(target);
+    for (let id = 1; id < local.typeCount; id++) {
+      expect(index.candidates(local, id), local.describe(id)).toEqual(linearScan(local, id, target));
+    }
+  });
+
+  it('returns a fresh list each time', () => {
+    const target = namesBtf(TRICKY, 0);
+    const index = CandidateIndex.of(target);
+    const a = index.candidates(target, 2);
+    a.push(999);
+    expect(index.candidates(target, 2)).not.toContain(999);
+  });
+});

@@ -1,26 +1,34 @@
 // min-core-btf benchmark: `btf-bundle min-core-btf` vs `bpftool gen min_core_btf` on the same inputs, in one run.
-//   (i)   one kernel, all real objects together: our CLI vs bpftool (raw .btf input);
+//   (i)   one kernel, many objects: our CLI vs bpftool (raw .btf input), with the 4 real objects and with 32
+//         (the 4 × 8 copies: bpftool processes every argument, and so do we);
 //   (ii)  every sample-snapshot kernel: one `btf-bundle min-core-btf --inputdir` batch vs a loop of bpftool calls
 //         over the same raw .btf files (extracted to a temp tree first, so both read raw BTF);
-//   (iii) the .tar.xz variant: our batch on the tarballs vs a loop of `tar -xJf` + bpftool.
+//   (iii) the .tar.xz variant: our batch on the tarballs vs a loop of `tar -xJf` + bpftool;
+//   (iv)  a scaled batch: the raw kernels each linked 8 times (8 × 8 = 64 files) to show per-kernel throughput
+//         once Node's startup is amortized.
 // Wall time is the median of N runs (child processes); peak RSS comes from `/usr/bin/time -v` (Debian package `time`).
 // "Per kernel in flight": our batch's peak RSS divided by its worker count vs one bpftool process.
 // Needs the built package (`pnpm build`), bpftool, tar, xz, /usr/bin/time. Run from the repo root:
-//   npx esbuild bench/min-core-btf.ts --platform=node --format=esm --outfile=/tmp/bench-min-core-btf.mjs \
-//     && node /tmp/bench-min-core-btf.mjs [--runs N]
+//   npx -y pnpm@10 build && node scripts/bench.mjs min-core-btf
+// Options (after bundling, `node node_modules/.cache/btf-bundle-bench/min-core-btf.mjs ...`): --runs N (default 5),
+// --cli PATH (another build's dist/cli/main.js, e.g. a worktree of an older commit, to compare before/after).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
-const CLI = resolve('packages/core/dist/cli/main.js');
+const cliArg = process.argv.indexOf('--cli');
+const CLI = resolve(cliArg > 0 ? (process.argv[cliArg + 1] as string) : 'packages/core/dist/cli/main.js');
 const SNAPSHOT = resolve('sample-snapshot');
 const OBJECTS = ['execsnoop', 'opensnoop', 'tcpstates', 'biolatency'].map((n) =>
   resolve('packages/core/testdata', `${n}.bpf.o`),
 );
+/** The 4 real objects × 8: the "many objects" case. */
+const OBJECTS_32 = Array.from({ length: 8 }, () => OBJECTS).flat();
 const WORKERS = availableParallelism();
+const COPIES = 8;
 
 interface Measure {
   /** Median wall time, ms. */
@@ -80,6 +88,12 @@ try {
   const bpftoolOne = measure(() =>
     timed('bpftool', ['gen', 'min_core_btf', one, join(out, 'bpftool.btf'), ...OBJECTS]),
   );
+  const oursOne32 = measure(() =>
+    timed('node', [CLI, 'min-core-btf', one, join(out, 'ours.btf'), ...OBJECTS_32]),
+  );
+  const bpftoolOne32 = measure(() =>
+    timed('bpftool', ['gen', 'min_core_btf', one, join(out, 'bpftool.btf'), ...OBJECTS_32]),
+  );
 
   // (ii) batch over raw files vs a bpftool loop.
   const objArgs = OBJECTS.flatMap((o) => ['--object', o]);
@@ -115,7 +129,30 @@ try {
     return { rssKiB: rss };
   });
 
+  // (iv) scaled batch: every raw kernel linked COPIES times as distinct releases, vs a bpftool loop over them.
+  const scaled = join(work, 'scaled');
+  for (const k of rawKernels) {
+    const dest = join(scaled, dirname(relative(raw, k)));
+    mkdirSync(dest, { recursive: true });
+    for (let c = 0; c < COPIES; c++) symlinkSync(k, join(dest, `${basename(k, '.btf')}-copy${c}.btf`));
+  }
+  const scaledKernels = kernels(scaled, '.btf');
+  const oursScaled = measure(batch(scaled));
+  const bpftoolScaled = measure(() => {
+    let rss = 0;
+    for (const k of scaledKernels) {
+      rss = Math.max(
+        rss,
+        timed('bpftool', ['gen', 'min_core_btf', k, join(out, 'loop.btf'), ...OBJECTS]).rssKiB,
+      );
+    }
+    return { rssKiB: rss };
+  });
+  const nodeBaseline = measure(() => timed('node', ['-e', '0']));
+
   const n = rawKernels.length;
+  const m = scaledKernels.length;
+  const perKernel = (ms: number, count: number) => `${(ms / count).toFixed(1)} ms`;
   const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
   const mib = (k: number) => `${(k / 1024).toFixed(0)} MiB`;
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
@@ -127,19 +164,30 @@ try {
 - Objects: ${OBJECTS.map((o) => relative(process.cwd(), o)).join(', ')}
 - Kernels: ${n} (sample-snapshot), single-kernel case: ${relative(raw, one)}
 - Wall time: median of ${RUNS} runs after one warm-up; peak RSS: max over runs (\`/usr/bin/time -v\`)
-- Command: \`npx esbuild bench/min-core-btf.ts --platform=node --format=esm --outfile=/tmp/bench-min-core-btf.mjs && node /tmp/bench-min-core-btf.mjs --runs ${RUNS}\`
+- CLI: \`${relative(process.cwd(), CLI)}\`; Node baseline \`node -e 0\`: ${s(nodeBaseline.ms)}, ${mib(nodeBaseline.rssKiB)}
+- Command: \`npx -y pnpm@10 build && node scripts/bench.mjs min-core-btf\` (${RUNS} runs)
+- Exact commands per case (\`$K\` a raw kernel, \`$OBJS\` the objects, \`$RAW\` the extracted tree):
+  - (i) \`node ${relative(process.cwd(), CLI)} min-core-btf $K out.btf $OBJS\` vs \`bpftool gen min_core_btf $K out.btf $OBJS\`
+  - (ii)/(iv) \`node ${relative(process.cwd(), CLI)} min-core-btf --inputdir $RAW --outputdir OUT --object O...\` vs \`for k in $RAW/**/*.btf; do bpftool gen min_core_btf $k out.btf $OBJS; done\`
+  - (iii) the same batch on \`sample-snapshot/\` vs \`for t in *.btf.tar.xz; do tar -xJf $t -C tmp; bpftool gen min_core_btf tmp/*.btf out.btf $OBJS; done\`
 
 | case | btf-bundle | bpftool | speed-up | target |
 |---|---|---|---|---|
 | (i) 1 kernel, ${OBJECTS.length} objects (raw .btf) | ${s(oursOne.ms)} | ${s(bpftoolOne.ms)} | ${x(bpftoolOne.ms, oursOne.ms)} | ≥ 1× |
+| (i) 1 kernel, ${OBJECTS_32.length} objects (raw .btf) | ${s(oursOne32.ms)} | ${s(bpftoolOne32.ms)} | ${x(bpftoolOne32.ms, oursOne32.ms)} | ≥ 1× |
 | (ii) ${n} kernels, raw .btf: batch vs bpftool loop | ${s(oursBatchRaw.ms)} | ${s(bpftoolLoop.ms)} | ${x(bpftoolLoop.ms, oursBatchRaw.ms)} | ≥ 5× |
-| (iii) ${n} kernels, .btf.tar.xz: batch vs tar -xJf + bpftool loop | ${s(oursBatchXz.ms)} | ${s(bpftoolXzLoop.ms)} | ${x(bpftoolXzLoop.ms, oursBatchXz.ms)} | — |
+| (iii) ${n} kernels, .btf.tar.xz: batch vs tar -xJf + bpftool loop | ${s(oursBatchXz.ms)} | ${s(bpftoolXzLoop.ms)} | ${x(bpftoolXzLoop.ms, oursBatchXz.ms)} | ≥ 5× |
+| (iv) ${m} raw files (${n} kernels × ${COPIES}): batch vs bpftool loop | ${s(oursScaled.ms)} | ${s(bpftoolScaled.ms)} | ${x(bpftoolScaled.ms, oursScaled.ms)} | — |
+| (iv) per kernel (wall / ${m}) | ${perKernel(oursScaled.ms, m)} | ${perKernel(bpftoolScaled.ms, m)} | | |
 
 | peak RSS | btf-bundle | bpftool | ratio | target |
 |---|---|---|---|---|
-| single kernel (one process) | ${mib(oursOne.rssKiB)} | ${mib(bpftoolOne.rssKiB)} | ${x(oursOne.rssKiB, bpftoolOne.rssKiB)} | — |
+| single kernel, ${OBJECTS.length} objects (one process) | ${mib(oursOne.rssKiB)} | ${mib(bpftoolOne.rssKiB)} | ${x(oursOne.rssKiB, bpftoolOne.rssKiB)} | — |
+| single kernel, ${OBJECTS_32.length} objects | ${mib(oursOne32.rssKiB)} | ${mib(bpftoolOne32.rssKiB)} | ${x(oursOne32.rssKiB, bpftoolOne32.rssKiB)} | — |
 | batch raw, per kernel in flight (peak / ${WORKERS} workers) | ${mib(oursBatchRaw.rssKiB / WORKERS)} | ${mib(bpftoolLoop.rssKiB)} | ${x(oursBatchRaw.rssKiB / WORKERS, bpftoolLoop.rssKiB)} | ≤ 3× |
 | batch .tar.xz, per kernel in flight | ${mib(oursBatchXz.rssKiB / WORKERS)} | ${mib(bpftoolXzLoop.rssKiB)} | ${x(oursBatchXz.rssKiB / WORKERS, bpftoolXzLoop.rssKiB)} | ≤ 3× |
+| scaled batch (${m} files), per kernel in flight | ${mib(oursScaled.rssKiB / WORKERS)} | ${mib(bpftoolScaled.rssKiB)} | ${x(oursScaled.rssKiB / WORKERS, bpftoolScaled.rssKiB)} | ≤ 3× |
+| batch raw, whole process | ${mib(oursBatchRaw.rssKiB)} | | | |
 `);
 } finally {
   rmSync(work, { recursive: true, force: true });

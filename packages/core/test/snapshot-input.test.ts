@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { packTar } from 'modern-tar';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../src/errors.js';
-import { readKernelBtf } from '../src/snapshot/input.js';
+import { KernelBuffer, readKernelBtf } from '../src/snapshot/input.js';
 import { firstSampleKernel } from './build-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'btf-input-'));
@@ -35,6 +35,22 @@ describe('readKernelBtf', async () => {
     const path = join(dir, 'raw.btf');
     writeFileSync(path, raw);
     expect(Buffer.compare(await readKernelBtf(path), raw)).toBe(0);
+  });
+
+  it('reads raw BTF and archives into a reused KernelBuffer, same bytes, same memory', async () => {
+    const small = join(dir, 'small.btf');
+    writeFileSync(small, raw.subarray(0, 1000));
+    const big = join(dir, 'big.btf');
+    writeFileSync(big, raw);
+    const into = new KernelBuffer();
+    const a = await readKernelBtf(big, into);
+    expect(Buffer.compare(a, raw)).toBe(0);
+    const b = await readKernelBtf(small, into);
+    expect(Buffer.compare(b, raw.subarray(0, 1000))).toBe(0);
+    expect(b.buffer).toBe(a.buffer); // no new allocation for a smaller kernel
+    const c = await readKernelBtf(kernel, into); // the .btf.tar.xz
+    expect(Buffer.compare(c, raw)).toBe(0);
+    expect(c.buffer).toBe(a.buffer);
   });
 
   it('rejects a corrupt .tar.xz, naming the file', async () => {

@@ -5,7 +5,7 @@ import { BuildCache, type CachedResult, cacheKey } from '../cache/cache.js';
 import { BtfBundleError, CoreRelocationError, MinimizeError } from '../errors.js';
 import { type MinimizeMode, minimizeBtf, type ObjectRelocationSummary } from '../minimize/minimize.js';
 import { type BpfObject, parseBpfObject } from '../object.js';
-import { readKernelBtf } from '../snapshot/input.js';
+import { KernelBuffer, readKernelBtf } from '../snapshot/input.js';
 
 /** One kernel to minimize. */
 export interface KernelTask {
@@ -59,6 +59,8 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 export class KernelProcessor {
   private readonly parsed = new Map<string, BpfObject[]>();
   private readonly cache: BuildCache | undefined;
+  /** Kernels are read one after the other into this buffer (nothing keeps a kernel's bytes after its run). */
+  private readonly kernelBuffer = new KernelBuffer();
 
   /** Parse the object sets of `setup`. */
   constructor(private readonly setup: TaskSetup) {
@@ -95,8 +97,10 @@ export class KernelProcessor {
       source =
         this.cache && (await cacheOp(() => this.cache!.sourceHash(task.path, info.size, info.mtimeMs)));
       if (!source) {
-        raw = await readKernelBtf(task.path);
-        source = { sourceHash: createHash('sha256').update(raw).digest('hex'), sourceBytes: raw.length };
+        raw = await readKernelBtf(task.path, this.kernelBuffer);
+        // The hash only keys the cache: without one, don't spend a pass over the kernel on it.
+        const sourceHash = this.cache ? createHash('sha256').update(raw).digest('hex') : '';
+        source = { sourceHash, sourceBytes: raw.length };
         const record = { ...source, size: info.size, mtimeMs: info.mtimeMs };
         if (this.cache) await cacheOp(() => this.cache!.setSourceHash(task.path, record));
       }
@@ -109,7 +113,7 @@ export class KernelProcessor {
     if (hit) return done({ ...fromCache(hit, names), cached: true, sourceBytes, cacheWarning });
     let result: CachedResult;
     try {
-      raw ??= await readKernelBtf(task.path);
+      raw ??= await readKernelBtf(task.path, this.kernelBuffer);
       const target = Btf.parse(raw, { file: task.path });
       const min = minimizeBtf(target, objects, { mode: this.setup.mode });
       result = {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ParsedTarEntry } from 'modern-tar';
 import { readElf } from '../elf/elf.js';
@@ -12,6 +12,24 @@ const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 
 /** The container a kernel BTF file comes in. */
 export type KernelBtfFormat = 'btf' | 'elf' | 'tar.xz';
+
+/**
+ * A reusable, growing buffer to read kernel BTFs into (see {@link readKernelBtf}): a batch worker reads kernel after
+ * kernel into the same memory instead of leaving one dead multi-megabyte buffer per kernel to the garbage collector.
+ */
+export class KernelBuffer {
+  private buffer = new Uint8Array(0);
+
+  /** A view of `size` bytes of the buffer, growing it (contents not kept) when it is smaller. */
+  take(size: number): Uint8Array {
+    if (this.buffer.length < size) {
+      const grown = Math.max(size, Math.ceil(this.buffer.length * 1.25));
+      this.buffer = new Uint8Array(0); // drop the old one before allocating the new one
+      this.buffer = new Uint8Array(grown);
+    }
+    return this.buffer.subarray(0, size);
+  }
+}
 
 /** Whether `head` starts with `magic`. */
 function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
@@ -38,19 +56,21 @@ export function detectKernelBtfFormat(head: Uint8Array): KernelBtfFormat | undef
  * or a BTFHub `.btf.tar.xz` holding one member `<release>.btf`. Returns the raw BTF bytes (not validated
  * beyond their magic: `Btf.parse` does that). Throws {@link FormatError} naming the file for a corrupt archive,
  * an archive without exactly one `.btf` member, a member over {@link MAX_KERNEL_BTF_BYTES}, or anything else.
+ * With `into`, raw BTF and archive members are read into that buffer and the result is a view of it, valid until
+ * the next read into the same buffer (ELF files are still read whole, the result a view of their `.BTF`).
  */
-export async function readKernelBtf(path: string): Promise<Uint8Array> {
+export async function readKernelBtf(path: string, into?: KernelBuffer): Promise<Uint8Array> {
   try {
     const { size } = await stat(path);
     const head = await readHead(path);
     const format = detectKernelBtfFormat(head);
-    if (format === 'tar.xz') return await readTarXzMember(path);
+    if (format === 'tar.xz') return await readTarXzMember(path, into);
     if (size > MAX_KERNEL_BTF_BYTES) {
       throw new FormatError(`file is ${size} bytes, more than the ${MAX_KERNEL_BTF_BYTES} accepted`, {
         file: path,
       });
     }
-    if (format === 'btf') return new Uint8Array(await readFile(path));
+    if (format === 'btf') return into ? await readInto(path, into) : new Uint8Array(await readFile(path));
     if (format === 'elf') return btfOfElf(new Uint8Array(await readFile(path)), path);
     throw new FormatError('not a kernel BTF: expected raw BTF, an ELF with .BTF or a .btf.tar.xz', {
       file: path,
@@ -68,6 +88,29 @@ async function readHead(path: string): Promise<Uint8Array> {
   return new Uint8Array(Buffer.concat(chunks));
 }
 
+/** Read the whole file at `path` into `into` (as many bytes as it has when opened and read). */
+async function readInto(path: string, into: KernelBuffer): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size > MAX_KERNEL_BTF_BYTES) {
+      throw new FormatError(`file is ${size} bytes, more than the ${MAX_KERNEL_BTF_BYTES} accepted`, {
+        file: path,
+      });
+    }
+    const out = into.take(size);
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await fh.read(out, at, size - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return out.subarray(0, at);
+  } finally {
+    await fh.close();
+  }
+}
+
 function btfOfElf(bytes: Uint8Array, path: string): Uint8Array {
   const data = readElf(bytes, path).sectionData('.BTF');
   if (!data) throw new FormatError('ELF file has no .BTF section', { file: path });
@@ -75,7 +118,7 @@ function btfOfElf(bytes: Uint8Array, path: string): Uint8Array {
 }
 
 /** Decompress `path` as xz, read it as tar and return its single `.btf` member, streaming with bounded memory. */
-async function readTarXzMember(path: string): Promise<Uint8Array> {
+async function readTarXzMember(path: string, into: KernelBuffer | undefined): Promise<Uint8Array> {
   // Loaded on first use: raw and ELF inputs never pay for the xz WASM decoder and the tar reader.
   const [{ default: xz }, { createTarDecoder }] = await Promise.all([
     import('xz-decompress'),
@@ -113,7 +156,7 @@ async function readTarXzMember(path: string): Promise<Uint8Array> {
           { file: path },
         );
       }
-      found = await readBody(entry, path);
+      found = await readBody(entry, path, into);
     }
   } catch (err) {
     if (err instanceof FormatError) throw err;
@@ -133,8 +176,12 @@ async function readTarXzMember(path: string): Promise<Uint8Array> {
 }
 
 /** Read an entry's body into one buffer of exactly `header.size` bytes. */
-async function readBody(entry: ParsedTarEntry, path: string): Promise<Uint8Array> {
-  const out = new Uint8Array(entry.header.size);
+async function readBody(
+  entry: ParsedTarEntry,
+  path: string,
+  into: KernelBuffer | undefined,
+): Promise<Uint8Array> {
+  const out = into ? into.take(entry.header.size) : new Uint8Array(entry.header.size);
   let at = 0;
   const reader = entry.body.getReader();
   for (;;) {

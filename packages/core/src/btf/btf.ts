@@ -71,7 +71,6 @@ export class Btf {
   private readonly foreignLayouts: Map<number, ForeignKindLayout>;
   private readonly section: string;
   private ptrSize: number | undefined;
-  private kindTable: Uint8Array | undefined;
 
   private constructor(
     bytes: Uint8Array,
@@ -340,15 +339,34 @@ export class Btf {
     return this.bytes[this.strStart + off] ?? 0;
   }
 
-  /** Kind numbers of every type id (index 0 is void's 0), computed in one pass on first use and shared. */
-  kinds(): Uint8Array {
-    if (this.kindTable) return this.kindTable;
+  /**
+   * Ids (ascending) and name offsets of the named types whose kind is `a` or `b`, in one tight pass over the record
+   * headers (nothing decoded).
+   */
+  namedTypesOfKinds(a: number, b: number): { ids: Uint32Array; nameOffs: Uint32Array } {
     const { offsets, view, littleEndian: le } = this;
-    const out = new Uint8Array(offsets.length);
-    for (let id = 1; id < out.length; id++)
-      out[id] = (view.getUint32((offsets[id] as number) + 4, le) >>> 24) & 0x7f;
-    this.kindTable = out;
-    return out;
+    let ids = new Uint32Array(1024);
+    let nameOffs = new Uint32Array(1024);
+    let n = 0;
+    for (let id = 1; id < offsets.length; id++) {
+      const off = offsets[id] as number;
+      const kind = (view.getUint32(off + 4, le) >>> 24) & 0x7f;
+      if (kind !== a && kind !== b) continue;
+      const nameOff = view.getUint32(off, le);
+      if (nameOff === 0) continue;
+      if (n === ids.length) {
+        const grownIds = new Uint32Array(n * 2);
+        grownIds.set(ids);
+        ids = grownIds;
+        const grownNames = new Uint32Array(n * 2);
+        grownNames.set(nameOffs);
+        nameOffs = grownNames;
+      }
+      ids[n] = id;
+      nameOffs[n] = nameOff;
+      n++;
+    }
+    return { ids: ids.slice(0, n), nameOffs: nameOffs.slice(0, n) };
   }
 
   /** Whether `off` is a valid offset into the string section. */

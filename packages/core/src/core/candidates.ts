@@ -45,19 +45,8 @@ export class CandidateIndex {
   private classIndex(cls: number): ClassIndex {
     let index = this.byClass.get(cls);
     if (index) return index;
-    const target = this.target;
-    const kinds = target.kinds();
-    const ids: number[] = [];
-    for (let id = 1; id < kinds.length; id++) {
-      if (kindClass(kinds[id] as number) === cls && target.nameOff(id) !== 0) ids.push(id);
-    }
-    const idArray = Uint32Array.from(ids);
-    index = {
-      ids: idArray,
-      nameOffs: idArray.map((id) => target.nameOff(id)),
-      found: new Map(),
-      all: undefined,
-    };
+    const { ids, nameOffs } = this.target.namedTypesOfKinds(cls, cls === Kind.ENUM ? Kind.ENUM64 : cls);
+    index = { ids, nameOffs, found: new Map(), all: undefined };
     this.byClass.set(cls, index);
     return index;
   }

@@ -5,7 +5,7 @@ import { BtfWriter } from '../src/btf/writer.js';
 import { CandidateIndex } from '../src/core/candidates.js';
 import { essentialName } from '../src/core/names.js';
 
-/** libbpf's linear scan (bpf_core_add_cands), the reference for the byte-scanning index. */
+/** libbpf's linear scan (bpf_core_add_cands), the reference for the hashed index. */
 function linearScan(local: Btf, localId: number, target: Btf): number[] {
   const name = local.name(localId);
   if (name === '') return [];
@@ -55,11 +55,11 @@ function namesBtf(names: readonly string[], extra: number): Btf {
 }
 
 describe('CandidateIndex', () => {
-  it('gives exactly libbpf linear-scan lists, whether it scans name bytes or has decoded the class', () => {
+  it('gives exactly libbpf linear-scan lists, on first lookup and memoized', () => {
     const target = namesBtf(TRICKY, 200);
     const local = namesBtf([...TRICKY, 'nothere', 'foo___zz', 'filler_7', 'filler_8___q'], 200);
     const index = CandidateIndex.of(target);
-    // Twice over every local type: the first pass crosses the scan limit, the second hits the memo and the map.
+    // Twice over every local type: the first pass fills the hash buckets' memo, the second reads it.
     for (let pass = 0; pass < 2; pass++) {
       for (let id = 1; id < local.typeCount; id++) {
         expect(index.candidates(local, id), local.describe(id)).toEqual(linearScan(local, id, target));

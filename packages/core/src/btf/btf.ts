@@ -320,23 +320,9 @@ export class Btf {
     return this.buffer.toString('latin1', start, this.bytes.indexOf(0, start));
   }
 
-  /**
-   * Compare the string at offset `off` (assumed valid, e.g. a validated record's name) with `prefix` (latin1 bytes)
-   * without decoding it: -1 when it does not start with `prefix`, 0 when it equals it, otherwise the index in the
-   * string section of the first byte after the prefix.
-   */
-  stringPrefixEnd(off: number, prefix: Uint8Array): number {
-    const bytes = this.bytes;
-    const start = this.strStart + off;
-    const n = prefix.length;
-    for (let i = 0; i < n; i++) if (bytes[start + i] !== prefix[i]) return -1;
-    const end = start + n;
-    return bytes[end] === 0 ? 0 : end - this.strStart;
-  }
-
-  /** Byte `off` of the string section (no bounds check beyond the blob's). */
-  stringByte(off: number): number {
-    return this.bytes[this.strStart + off] ?? 0;
+  /** Index in {@link bytes} of the first byte of the string at offset `off` (a valid string offset). */
+  stringStart(off: number): number {
+    return this.strStart + off;
   }
 
   /**

@@ -28,3 +28,36 @@ export function namesMatch(local: string, target: string): boolean {
   if (target === '') return local === '';
   return essentialName(local) === essentialName(target);
 }
+
+function fnv1a(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * A 32-bit hash of the essential name (spec §3.1) of the NUL-terminated byte string at `bytes[start]`, computed
+ * on the bytes without decoding them. {@link hashName} of the essential name, as a JS string, gives the same value.
+ */
+export function hashEssentialName(bytes: Uint8Array, start: number): number {
+  let end = start;
+  while (bytes[end] !== 0 && end < bytes.length) end++;
+  for (let i = end - 5; i >= start; i--) {
+    if (
+      bytes[i] !== 0x5f &&
+      bytes[i + 1] === 0x5f &&
+      bytes[i + 2] === 0x5f &&
+      bytes[i + 3] === 0x5f &&
+      bytes[i + 4] !== 0x5f
+    ) {
+      return fnv1a(bytes, start, i + 1);
+    }
+  }
+  return fnv1a(bytes, start, end);
+}
+
+/** The hash {@link hashEssentialName} uses, of a whole (latin1) JS string. */
+export function hashName(name: string): number {
+  const bytes = Buffer.from(name, 'latin1');
+  return fnv1a(bytes, 0, bytes.length);
+}

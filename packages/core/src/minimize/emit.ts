@@ -27,16 +27,17 @@ export interface EmitOptions {
 export function emitBtf(marks: MarkSet, opts: EmitOptions): Uint8Array {
   const { mode, compact, littleEndian } = opts;
   const src = marks.src;
+  const kept = marks.keptIds();
   const newId = new Uint32Array(src.typeCount);
-  let next = 1;
-  for (let id = 1; id < src.typeCount; id++) if (marks.types[id]) newId[id] = next++;
+  kept.forEach((id, i) => {
+    newId[id] = i + 1;
+  });
   const writer = new BtfWriter();
   const remap = (id: number): number => {
     if (marks.types[id] || !compact) return newId[id] as number;
     return newId[src.skipModsAndTypedefs(id)] as number;
   };
-  for (let id = 1; id < src.typeCount; id++) {
-    if (!marks.types[id]) continue;
+  for (const id of kept) {
     const kind = src.kind(id);
     let record: ArrayLike<number>;
     if (isComposite(kind)) record = compositeRecord(src, id, marks.members.get(id), writer, remap, mode);

@@ -11,6 +11,8 @@ import type { MinimizeMode } from './minimize.js';
 export class MarkSet {
   /** 1 where the source type is kept. */
   readonly types: Uint8Array;
+  /** The kept type ids, in the order they were first marked. */
+  private readonly kept: number[] = [];
   /** Per kept composite: 1 where the member is kept; per kept enum: 1 where the enumerator is kept. */
   readonly members = new Map<number, Uint8Array>();
   /** 1 where an enum must keep all its enumerators (TYPE_MATCHES compares them). */
@@ -19,6 +21,18 @@ export class MarkSet {
   constructor(readonly src: Btf) {
     this.types = new Uint8Array(src.typeCount);
     this.wholeEnums = new Uint8Array(src.typeCount);
+  }
+
+  /** Keep type `id`. */
+  keep(id: number): void {
+    if (this.types[id]) return;
+    this.types[id] = 1;
+    this.kept.push(id);
+  }
+
+  /** The kept type ids, ascending (the output's type order). */
+  keptIds(): number[] {
+    return [...this.kept].sort((a, b) => a - b);
   }
 
   /** Keep member (or enumerator) `idx` of composite (or enum) `id`. */
@@ -132,7 +146,7 @@ export class Marker {
       const id = stack.pop() as number;
       if (id === 0 || ((this.followed[id] as number) & flag) !== 0 || this.followed[id] === 2) continue;
       this.followed[id] = (this.followed[id] as number) | flag;
-      this.marks.types[id] = 1;
+      this.marks.keep(id);
       const kind = src.kind(id);
       switch (kind) {
         case Kind.INT:
@@ -181,7 +195,7 @@ export class Marker {
       const flag = behindPtr ? 2 : 1;
       if (id === 0 || ((this.matched[id] as number) & flag) !== 0) continue;
       this.matched[id] = (this.matched[id] as number) | flag;
-      this.marks.types[id] = 1;
+      this.marks.keep(id);
       const kind = src.kind(id);
       switch (kind) {
         case Kind.INT:

@@ -17,7 +17,9 @@ const core = (await import(pathToFileURL(resolve('packages/core/dist/index.js'))
 const SNAPSHOT = resolve('sample-snapshot');
 const objects = process.argv.slice(2).length
   ? process.argv.slice(2).map((p) => resolve(p))
-  : ['oracle-probe.bpf.o', 'mm-only.bpf.o'].map((n) => resolve('test/oracle/testdata', n));
+  : ['execsnoop', 'opensnoop', 'tcpstates', 'biolatency'].map((n) =>
+      resolve('packages/core/testdata', `${n}.bpf.o`),
+    );
 
 function kernels(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

@@ -1,6 +1,6 @@
 // min-core-btf benchmark: `btf-bundle min-core-btf` vs `bpftool gen min_core_btf` on the same inputs, in one run.
-//   (i)   one kernel, many objects: our CLI vs bpftool (raw .btf input), with the 4 real objects and with 32
-//         (the 4 × 8 copies: bpftool processes every argument, and so do we);
+//   (i)   one kernel, many objects: our CLI vs bpftool (raw .btf input), with the 4 real objects, 32 and 64
+//         (the 4 × 8 and × 16 copies: bpftool processes every argument, and so do we);
 //   (ii)  every sample-snapshot kernel: one `btf-bundle min-core-btf --inputdir` batch vs a loop of bpftool calls
 //         over the same raw .btf files (extracted to a temp tree first, so both read raw BTF);
 //   (iii) the .tar.xz variant: our batch on the tarballs vs a loop of `tar -xJf` + bpftool;
@@ -27,6 +27,7 @@ const OBJECTS = ['execsnoop', 'opensnoop', 'tcpstates', 'biolatency'].map((n) =>
 );
 /** The 4 real objects × 8: the "many objects" case. */
 const OBJECTS_32 = Array.from({ length: 8 }, () => OBJECTS).flat();
+const OBJECTS_64 = [...OBJECTS_32, ...OBJECTS_32];
 const WORKERS = availableParallelism();
 const COPIES = 8;
 
@@ -93,6 +94,12 @@ try {
   );
   const bpftoolOne32 = measure(() =>
     timed('bpftool', ['gen', 'min_core_btf', one, join(out, 'bpftool.btf'), ...OBJECTS_32]),
+  );
+  const oursOne64 = measure(() =>
+    timed('node', [CLI, 'min-core-btf', one, join(out, 'ours.btf'), ...OBJECTS_64]),
+  );
+  const bpftoolOne64 = measure(() =>
+    timed('bpftool', ['gen', 'min_core_btf', one, join(out, 'bpftool.btf'), ...OBJECTS_64]),
   );
 
   // (ii) batch over raw files vs a bpftool loop.
@@ -175,6 +182,7 @@ try {
 |---|---|---|---|---|
 | (i) 1 kernel, ${OBJECTS.length} objects (raw .btf) | ${s(oursOne.ms)} | ${s(bpftoolOne.ms)} | ${x(bpftoolOne.ms, oursOne.ms)} | ≥ 1× |
 | (i) 1 kernel, ${OBJECTS_32.length} objects (raw .btf) | ${s(oursOne32.ms)} | ${s(bpftoolOne32.ms)} | ${x(bpftoolOne32.ms, oursOne32.ms)} | ≥ 1× |
+| (i) 1 kernel, ${OBJECTS_64.length} objects (raw .btf) | ${s(oursOne64.ms)} | ${s(bpftoolOne64.ms)} | ${x(bpftoolOne64.ms, oursOne64.ms)} | ≥ 1× |
 | (ii) ${n} kernels, raw .btf: batch vs bpftool loop | ${s(oursBatchRaw.ms)} | ${s(bpftoolLoop.ms)} | ${x(bpftoolLoop.ms, oursBatchRaw.ms)} | ≥ 5× |
 | (iii) ${n} kernels, .btf.tar.xz: batch vs tar -xJf + bpftool loop | ${s(oursBatchXz.ms)} | ${s(bpftoolXzLoop.ms)} | ${x(bpftoolXzLoop.ms, oursBatchXz.ms)} | ≥ 5× |
 | (iv) ${m} raw files (${n} kernels × ${COPIES}): batch vs bpftool loop | ${s(oursScaled.ms)} | ${s(bpftoolScaled.ms)} | ${x(bpftoolScaled.ms, oursScaled.ms)} | — |

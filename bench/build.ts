@@ -2,8 +2,7 @@
 // `tar xJf` (xz -d) + `bpftool gen min_core_btf` over the same kernels, and the bundle's size vs tar.xz / tar.gz
 // of bpftool's outputs. Prints a markdown table. Needs the built package (`pnpm build`), bpftool, tar and xz.
 // Run from the repo root:
-//   npx esbuild bench/build.ts --bundle --platform=node --format=esm --outfile=/tmp/bench-build.mjs \
-//     && node /tmp/bench-build.mjs [OBJECT.bpf.o...]
+//   pnpm bench build (objects: node node_modules/.cache/btf-bundle-bench/build.mjs OBJECT.bpf.o...)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';

@@ -4,116 +4,22 @@
 // The tar files hold bpftool's outputs (minimizeBtf in bpftool mode; when bpftool is on PATH they are checked
 // byte-identical to `bpftool gen min_core_btf`); the bundle holds what `btf-bundle build` ships (robust mode).
 // Run from the repo root:
-//   npx esbuild bench/bundle-size.ts --bundle --platform=node --format=esm --outfile=/tmp/bundle-size.mjs \
-//     && node /tmp/bundle-size.mjs
+//   pnpm bench bundle-size
 
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Btf } from '../packages/core/src/btf/btf.js';
-import { encodeBundle } from '../packages/core/src/bundle/encode.js';
-import { type MinimizeMode, minimizeBtf } from '../packages/core/src/minimize/minimize.js';
-import { parseBpfObject } from '../packages/core/src/object.js';
-import { readKernelBtf } from '../packages/core/src/snapshot/input.js';
-import type { KernelKey } from '../packages/runtime/src/index.js';
-
-const ROOT = process.cwd(); // run from the repo root (vitest does)
-const SNAPSHOT = join(ROOT, 'sample-snapshot');
-const TESTDATA = join(ROOT, 'packages/core/testdata');
-
-/** One object set: x86 objects, and the arm64 builds of those that have one. */
-export const REAL_SETS: { name: string; x86_64: string[]; arm64: string[] }[] = [
-  {
-    name: 'all four',
-    x86_64: ['execsnoop.bpf.o', 'opensnoop.bpf.o', 'tcpstates.bpf.o', 'biolatency.bpf.o'],
-    arm64: ['execsnoop_arm64_bpfel.o', 'opensnoop_arm64_bpfel.o'],
-  },
-  { name: 'execsnoop', x86_64: ['execsnoop.bpf.o'], arm64: ['execsnoop_arm64_bpfel.o'] },
-  { name: 'opensnoop', x86_64: ['opensnoop.bpf.o'], arm64: ['opensnoop_arm64_bpfel.o'] },
-  { name: 'tcpstates', x86_64: ['tcpstates.bpf.o'], arm64: [] },
-  { name: 'biolatency', x86_64: ['biolatency.bpf.o'], arm64: [] },
-];
-
-/** A real kernel of the sample snapshot with its full BTF. */
-export interface RealKernel {
-  key: KernelKey;
-  raw: Uint8Array;
-  btf: Btf;
-}
-
-/** Loads the sample snapshot's kernels (raw BTF out of each .btf.tar.xz). */
-export async function loadRealKernels(): Promise<RealKernel[]> {
-  const out: RealKernel[] = [];
-  for (const distro of readdirSync(SNAPSHOT).filter((d) => !d.includes('.')))
-    for (const version of readdirSync(join(SNAPSHOT, distro)))
-      for (const arch of readdirSync(join(SNAPSHOT, distro, version)))
-        for (const file of readdirSync(join(SNAPSHOT, distro, version, arch)).sort()) {
-          if (!file.endsWith('.btf.tar.xz')) continue;
-          const raw = await readKernelBtf(join(SNAPSHOT, distro, version, arch, file));
-          const key = { distro, version, arch, release: file.replace(/\.btf\.tar\.xz$/, '') };
-          out.push({ key, raw, btf: Btf.parse(raw) });
-        }
-  return out;
-}
-
-/** What a real build would bundle for one object set. */
-export interface RealBundleInput {
-  kernels: { key: KernelKey; blob: Uint8Array }[];
-  objects: { name: string; sha256: string }[];
-}
-
-/** Minimises every kernel for `set` and returns the bundle input (robust: what a build produces). */
-export function realBundleInput(
-  kernels: readonly RealKernel[],
-  set: (typeof REAL_SETS)[number],
-  mode: MinimizeMode = 'robust',
-): RealBundleInput {
-  const files = new Set<string>();
-  const out = kernels.flatMap(({ key, btf }) => {
-    const names = key.arch === 'arm64' ? set.arm64 : set.x86_64;
-    if (names.length === 0) return [];
-    for (const n of names) files.add(n);
-    const objs = names.map((n) => parseBpfObject(readFileSync(join(TESTDATA, n)), n));
-    return [{ key, blob: minimizeBtf(btf, objs, { mode }).btf }];
-  });
-  const objects = [...files].sort().map((name) => ({
-    name,
-    sha256: createHash('sha256')
-      .update(readFileSync(join(TESTDATA, name)))
-      .digest('hex'),
-  }));
-  return { kernels: out, objects };
-}
-
-/** Sizes of `tar cJf` and `tar czf` of the BTFs as a BTFHub-style tree (`<distro>/<version>/<arch>/<release>.btf`). */
-export function tarSizes(kernels: readonly { key: KernelKey; blob: Uint8Array }[]): {
-  xz: number;
-  gz: number;
-} {
-  const dir = mkdtempSync(join(tmpdir(), 'bundle-size-'));
-  try {
-    const top = new Set<string>();
-    for (const { key, blob } of kernels) {
-      const file = join(dir, key.distro, key.version, key.arch, `${key.release}.btf`);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, blob);
-      top.add(key.distro);
-    }
-    const size = (flags: string) =>
-      execFileSync('tar', [flags, '-', '-C', dir, ...[...top].sort()], { maxBuffer: 1 << 28 }).length;
-    return { xz: size('cJf'), gz: size('czf') };
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
-}
-
-/** Encodes `input` as buildBundle does (same objects list and meta shape). */
-export function realBundle(input: RealBundleInput): Uint8Array {
-  return encodeBundle({ ...input, meta: { tool: 'btf-bundle', version: '0.1.0', mode: 'robust' } });
-}
+import { join } from 'node:path';
+import {
+  loadRealKernels,
+  REAL_SETS,
+  type RealBundleInput,
+  type RealKernel,
+  realBundle,
+  realBundleInput,
+  TESTDATA,
+  tarSizes,
+} from './fixtures.js';
 
 function hasBpftool(): boolean {
   try {
@@ -175,4 +81,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+await main();

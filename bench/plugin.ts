@@ -2,8 +2,7 @@
 // the bundle build and placeholder replacement) while building the example app, cold (empty cache) and warm
 // (a new plugin instance, as in a new process, over the filled cache). Needs `pnpm build` and `pnpm install`.
 // Run from the repo root:
-//   node test/e2e/node_modules/esbuild/bin/esbuild bench/plugin.ts --bundle --platform=node --format=esm \
-//     --outfile=/tmp/bench-plugin.mjs && node /tmp/bench-plugin.mjs
+//   pnpm bench plugin
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,25 @@ describe('btf-bundle build / inspect', () => {
     expect(decodeBundle(new Uint8Array(readFileSync(out))).kernels.length).toBe(json.kernels.length);
   });
 
+  it('bounds the cache with --cache-max-bytes', async () => {
+    const cacheDir = join(dir, 'cache');
+    const args = [
+      'build',
+      '--snapshot',
+      SAMPLE_SNAPSHOT,
+      ...objectArgs,
+      '--out',
+      join(dir, 'c.bin'),
+      '--quiet',
+    ];
+    expect((await cli(...args, '--cache-dir', cacheDir)).code).toBe(0);
+    const entries = () =>
+      readdirSync(join(cacheDir, 'entries'), { recursive: true }).filter((f) => String(f).endsWith('.bin'));
+    expect(entries().length).toBeGreaterThan(1);
+    expect((await cli(...args, '--cache-dir', cacheDir, '--cache-max-bytes', '1')).code).toBe(0);
+    expect(entries().length).toBeLessThanOrEqual(1);
+  });
+
   it('lists a bundle and extracts one kernel', async () => {
     const list = await cli('inspect', out);
     expect(list.code, list.stderr).toBe(0);
@@ -86,6 +105,18 @@ describe('btf-bundle build / inspect', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--fail-on must be one of never, unreadable, error');
     expect((await cli('build', '--snapshot', SAMPLE_SNAPSHOT)).stderr).toContain('build needs');
+    const base = ['build', '--snapshot', SAMPLE_SNAPSHOT, ...objectArgs, '--out', out];
+    expect((await cli(...base, '--workers', 'abc')).stderr).toContain(
+      "--workers must be a positive integer, got 'abc'",
+    );
+    expect((await cli(...base, '--cache-max-bytes=-5')).stderr).toContain('--cache-max-bytes must be');
+    const ambiguous = await cli(...base, '--cache-max-bytes', '-5');
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toMatch(/^btf-bundle: Option '--cache-max-bytes' argument is ambiguous/);
+    expect(ambiguous.stderr).not.toContain('TypeError');
+    expect((await cli('build', '--no-such-flag')).stderr).toMatch(
+      /^btf-bundle: Unknown option '--no-such-flag'/,
+    );
     expect((await cli('inspect', join(dir, 'report.json'))).code).toBe(1);
   });
 });

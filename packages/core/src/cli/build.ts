@@ -3,8 +3,8 @@ import { BuildFailedError, buildBundle } from '../build/build.js';
 import type { FailOn } from '../build/types.js';
 import { writeFileAtomic } from '../cache/atomic.js';
 import { UsageError } from '../errors.js';
-import type { MinimizeMode } from '../minimize/minimize.js';
 import { formatReport } from '../report/table.js';
+import { MODES, oneOf, positiveInt } from './args.js';
 import { progressReporter } from './progress.js';
 
 const HELP = `usage: btf-bundle build --snapshot DIR --objects GLOB... --out FILE [options]
@@ -20,6 +20,7 @@ results and write a bundle with the kernel→BTF lookup.
   --exclude GLOB        kernel files to exclude (repeatable)
   --workers N           worker threads (default: number of cores)
   --cache-dir DIR       cache dir (default node_modules/.cache/btf-bundle)
+  --cache-max-bytes N   evict least recently used cache entries beyond N bytes (default 1 GiB)
   --no-cache            do not use the cache
   --fail-on WHEN        never (default) | unreadable | error
   --mode MODE           robust (default) | bpftool
@@ -27,20 +28,6 @@ results and write a bundle with the kernel→BTF lookup.
   -h, --help            this help`;
 
 const FAIL_ON: readonly FailOn[] = ['never', 'unreadable', 'error'];
-const MODES: readonly MinimizeMode[] = ['robust', 'bpftool'];
-
-function oneOf<T extends string>(
-  name: string,
-  value: string | undefined,
-  allowed: readonly T[],
-): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${value}'`);
-  }
-  return value as T;
-}
-
 /** `btf-bundle build`: build a bundle from a snapshot, print progress and the coverage table. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -54,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
       exclude: { type: 'string', multiple: true },
       workers: { type: 'string' },
       'cache-dir': { type: 'string' },
+      'cache-max-bytes': { type: 'string' },
       'no-cache': { type: 'boolean' },
       'fail-on': { type: 'string' },
       mode: { type: 'string' },
@@ -71,7 +59,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values['no-cache'] && values['cache-dir'])
     throw new UsageError('--cache-dir and --no-cache exclude each other');
-  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  const workers = positiveInt('workers', values.workers);
+  const cacheMaxBytes = positiveInt('cache-max-bytes', values['cache-max-bytes']);
   const progress = values.quiet ? undefined : progressReporter(process.stderr);
   const warnings: string[] = [];
   try {
@@ -81,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       include: values.include,
       exclude: values.exclude,
       workers,
+      cacheMaxBytes,
       cacheDir: values['no-cache'] ? false : values['cache-dir'],
       failOn: oneOf('fail-on', values['fail-on'], FAIL_ON),
       mode: oneOf('mode', values.mode, MODES),

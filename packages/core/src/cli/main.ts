@@ -23,6 +23,11 @@ function usage(): string {
   return `usage:\n${lines.join('\n')}\n\nRun 'btf-bundle <command> --help' for a command's options.`;
 }
 
+/** A command-line parsing error from `node:util` parseArgs (unknown option, missing or ambiguous value). */
+function isArgumentError(err: unknown): err is Error {
+  return err instanceof Error && String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_');
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
@@ -43,7 +48,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof BtfBundleError) console.error(`btf-bundle: ${err.message}`);
+    if (err instanceof BtfBundleError || isArgumentError(err)) console.error(`btf-bundle: ${err.message}`);
     else console.error(err);
     process.exitCode = 1;
   },

@@ -144,12 +144,9 @@ function isUnsignedInt(btf: Btf, id: number): boolean {
   return btf.kind(id) === Kind.INT && btf.intEncoding(id) !== IntEncoding.SIGNED;
 }
 
-/**
- * libbpf bpf_core_calc_relo (spec §3.8): the relocation result for a local spec and a target spec (null = no
- * target). Throws CoreRelocationError where libbpf fails the relocation.
- */
-export function calcRelocation(kind: number, local: CoreSpec, target: CoreSpec | null): ReloResult {
-  const res: ReloResult = {
+/** A result with every field at libbpf's initial value (bpf_core_calc_relo starts from it). */
+export function emptyResult(): ReloResult {
+  return {
     origValue: 0n,
     newValue: 0n,
     poison: false,
@@ -158,6 +155,14 @@ export function calcRelocation(kind: number, local: CoreSpec, target: CoreSpec |
     newSize: 0,
     failMemszAdjust: false,
   };
+}
+
+/**
+ * libbpf bpf_core_calc_relo (spec §3.8): the relocation result for a local spec and a target spec (null = no
+ * target). Throws CoreRelocationError where libbpf fails the relocation.
+ */
+export function calcRelocation(kind: number, local: CoreSpec, target: CoreSpec | null): ReloResult {
+  const res = emptyResult();
   try {
     const cls = reloClass(kind);
     if (cls === 'field') {

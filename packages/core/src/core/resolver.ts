@@ -3,7 +3,7 @@ import type { CoreRelo } from '../btf/ext.js';
 import { ReloKind, reloKindName } from '../btf/format.js';
 import { CoreRelocationError } from '../errors.js';
 import type { BpfObject } from '../object.js';
-import { calcRelocation, type ReloResult } from './calc.js';
+import { calcRelocation, emptyResult, type ReloResult } from './calc.js';
 import { CandidateIndex } from './candidates.js';
 import { matchSpec } from './match.js';
 import { type CoreSpec, formatSpec, parseLocalSpec } from './spec.js';
@@ -97,7 +97,7 @@ export class CoreResolver {
       outcome.localSpec = localSpec;
       if (relo.kind === ReloKind.TYPE_ID_LOCAL) {
         const id = BigInt(relo.typeId);
-        outcome.result = { ...noResult(), origValue: id, newValue: id, validate: false };
+        outcome.result = { ...emptyResult(), origValue: id, newValue: id, validate: false };
         return outcome;
       }
       if (local.name(relo.typeId) === '') {
@@ -161,16 +161,4 @@ export class CoreResolver {
     }
     return specs;
   }
-}
-
-function noResult(): ReloResult {
-  return {
-    origValue: 0n,
-    newValue: 0n,
-    poison: false,
-    validate: true,
-    origSize: 0,
-    newSize: 0,
-    failMemszAdjust: false,
-  };
 }

@@ -19,7 +19,7 @@ import {
   realBundleInput,
   TESTDATA,
   tarSizes,
-} from './fixtures.js';
+} from './lib/fixtures.js';
 
 function hasBpftool(): boolean {
   try {

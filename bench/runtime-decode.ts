@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decodeBundle, kernelId } from '../packages/runtime/src/index.js';
-import { loadRealKernels, REAL_SETS, realBundle, realBundleInput } from './fixtures.js';
+import { loadRealKernels, REAL_SETS, realBundle, realBundleInput } from './lib/fixtures.js';
 
 const RUNS = 15;
 const runtime = pathToFileURL(resolve('packages/runtime/dist/index.js')).href;

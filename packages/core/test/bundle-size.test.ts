@@ -6,7 +6,7 @@ import {
   realBundle,
   realBundleInput,
   tarSizes,
-} from '../../../bench/fixtures.js';
+} from '../../../bench/lib/fixtures.js';
 
 // Issue target: the bundle of the fixture build (all real objects over every sample-snapshot kernel) is at most
 // half of `tar cJf` of bpftool's outputs for the same kernels and objects. Single-object sets of a few hundred

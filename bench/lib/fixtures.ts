@@ -5,12 +5,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Btf } from '../packages/core/src/btf/btf.js';
-import { encodeBundle } from '../packages/core/src/bundle/encode.js';
-import { type MinimizeMode, minimizeBtf } from '../packages/core/src/minimize/minimize.js';
-import { parseBpfObject } from '../packages/core/src/object.js';
-import { readKernelBtf } from '../packages/core/src/snapshot/input.js';
-import type { KernelKey } from '../packages/runtime/src/index.js';
+import { Btf } from '../../packages/core/src/btf/btf.js';
+import { encodeBundle } from '../../packages/core/src/bundle/encode.js';
+import { type MinimizeMode, minimizeBtf } from '../../packages/core/src/minimize/minimize.js';
+import { parseBpfObject } from '../../packages/core/src/object.js';
+import { readKernelBtf } from '../../packages/core/src/snapshot/input.js';
+import type { KernelKey } from '../../packages/runtime/src/index.js';
 
 const ROOT = process.cwd(); // run from the repo root (vitest does)
 const SNAPSHOT = join(ROOT, 'sample-snapshot');

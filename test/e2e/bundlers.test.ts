@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 describe.each(BUNDLERS)('%s', (bundler) => {
   it.each(['inline', 'asset'] as const)(
-    'emit %s: the built app finds the core minimization of each kernel',
+    'emit %s: the built app finds the min-core-btf CLI output of each kernel',
     async (emit) => {
       const build: FixtureBuild = {
         bundler,

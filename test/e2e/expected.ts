@@ -1,26 +1,41 @@
-/** The oracle of the e2e tests: the core's single-kernel minimization, and running a build's output. */
+/** The oracle of the e2e tests: the `btf-bundle min-core-btf` CLI's output per kernel, and running a build's output. */
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { Btf, minimizeBtf, parseBpfObject, readKernelBtf } from '@btf-bundle/core';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { REPO } from './bundlers.js';
+
+const CLI = join(REPO, 'packages/core/dist/cli/main.js');
 
 /** Hex sha256 of a file. */
 export const sha256File = (path: string): string =>
   createHash('sha256').update(readFileSync(path)).digest('hex');
 
-/** `minimizeBtf` of the snapshot kernel `id` (`distro/version/arch/release`) for `objects` (paths). */
+const minimized = new Map<string, Uint8Array>();
+
+/**
+ * What `btf-bundle min-core-btf` (the CLI, robust mode) writes for the snapshot kernel `id`
+ * (`distro/version/arch/release`) and `objects` (paths); memoized per kernel and object set.
+ */
 export async function coreMinimization(id: string, objects: string[]): Promise<Uint8Array> {
-  const path = join(
-    REPO,
-    'sample-snapshot',
-    `${id.split('/').slice(0, 3).join('/')}/${id.split('/')[3]}.btf.tar.xz`,
-  );
-  const target = Btf.parse(await readKernelBtf(path), { file: path });
-  const parsed = [...objects].sort().map((o) => parseBpfObject(new Uint8Array(readFileSync(o)), basename(o)));
-  return minimizeBtf(target, parsed, { littleEndian: target.littleEndian }).btf;
+  const sorted = [...objects].sort();
+  const key = JSON.stringify([id, sorted]);
+  const known = minimized.get(key);
+  if (known) return known;
+  const [distro, version, arch, release] = id.split('/');
+  const kernel = join(REPO, 'sample-snapshot', `${distro}/${version}/${arch}/${release}.btf.tar.xz`);
+  const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-e2e-cli-'));
+  try {
+    const out = join(dir, 'out.btf');
+    execFileSync(process.execPath, [CLI, 'min-core-btf', kernel, out, ...sorted]);
+    const bytes = new Uint8Array(readFileSync(out));
+    minimized.set(key, bytes);
+    return bytes;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** What the fixture app prints. */

@@ -1,13 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeBundle } from '@btf-bundle/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 // The build runs on worker threads that load the built package: test the built package.
-import { BuildFailedError, type BuildProgress, buildBundle, readKernelBtf } from '../dist/index.js';
-import { Btf } from '../src/btf/btf.js';
-import { minimizeBtf } from '../src/minimize/minimize.js';
-import { parseBpfObject } from '../src/object.js';
+import { BuildFailedError, type BuildProgress, buildBundle } from '../dist/index.js';
 import { copySnapshot, SAMPLE_OBJECTS, SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
 
 const temps: string[] = [];
@@ -21,6 +19,7 @@ afterAll(() => {
 });
 
 const KERNELS = sampleKernels().length;
+const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const base = { snapshot: SAMPLE_SNAPSHOT, objects: SAMPLE_OBJECTS, workers: 2 };
 
 describe('buildBundle', async () => {
@@ -44,16 +43,16 @@ describe('buildBundle', async () => {
     expect(progress.at(-1)?.etaMs).toBe(0);
   });
 
-  it('stores exactly what minimizeBtf gives for each kernel, with the objects and their sha256', async () => {
+  it('stores exactly what `btf-bundle min-core-btf` writes for each kernel, with the objects and their sha256', () => {
     const bundle = decodeBundle(cold.bundle);
-    const objects = [...SAMPLE_OBJECTS]
-      .sort((a, b) => a.split('/').at(-1)!.localeCompare(b.split('/').at(-1)!))
-      .map((p) => parseBpfObject(new Uint8Array(readFileSync(p)), p.split('/').at(-1)!));
+    const objects = [...SAMPLE_OBJECTS].sort((a, b) =>
+      a.split('/').at(-1)!.localeCompare(b.split('/').at(-1)!),
+    );
+    const out = join(temp('btf-build-cli-'), 'out.btf');
     expect(bundle.kernels.length).toBe(KERNELS);
     for (const kernel of cold.report.kernels) {
-      const target = Btf.parse(await readKernelBtf(kernel.path), { file: kernel.path });
-      const expected = minimizeBtf(target, objects, { littleEndian: target.littleEndian }).btf;
-      expect(Buffer.compare(bundle.get(kernel.id)!, expected), kernel.id).toBe(0);
+      execFileSync(process.execPath, [CLI, 'min-core-btf', kernel.path, out, ...objects]);
+      expect(Buffer.compare(bundle.get(kernel.id)!, readFileSync(out)), kernel.id).toBe(0);
     }
     expect(bundle.objects.map((o) => o.name)).toEqual(['mm-only.bpf.o', 'oracle-probe.bpf.o']);
     expect(bundle.objects.every((o) => /^[0-9a-f]{64}$/.test(o.sha256))).toBe(true);

@@ -16,7 +16,6 @@ export { extractBtfTarXz } from './btf-files.js';
 
 const execFileAsync = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
-const harnessSource = join(here, 'libbpf-relo.c');
 const cacheDir = resolve(here, '../../node_modules/.cache/btf-bundle-oracle');
 
 /** CO-RE relocation kind names, indexed by kind number (`enum bpf_core_relo_kind`). */
@@ -131,32 +130,44 @@ export interface LibbpfRelocateOptions {
   keepLog?: boolean;
 }
 
-/**
- * Compiles the harness (gcc, `-Wall -Wextra -Werror`, linked with `-lbpf -lelf -lz`) once
- * per machine into `node_modules/.cache/btf-bundle-oracle/`, keyed by the hash of the C
- * source, and returns the binary's path. Concurrent callers are safe (atomic rename).
- * Throws with the compiler output if compilation fails.
- */
-export function compileLibbpfHarness(): string {
-  const source = readFileSync(harnessSource);
-  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  const binary = join(cacheDir, `libbpf-relo-${hash}`);
+/** Compiles the C program `source` (next to this file) against Debian's libbpf once per content, cached. */
+function compileOracle(source: string): string {
+  const path = join(here, source);
+  const hash = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
+  const binary = join(cacheDir, `${source.replace(/\.c$/, '')}-${hash}`);
   if (existsSync(binary)) return binary;
   mkdirSync(cacheDir, { recursive: true });
   const tmp = `${binary}.${process.pid}.tmp`;
   try {
-    execFileSync(
-      'gcc',
-      ['-O2', '-Wall', '-Wextra', '-Werror', '-o', tmp, harnessSource, '-lbpf', '-lelf', '-lz'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    execFileSync('gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', tmp, path, '-lbpf', '-lelf', '-lz'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     renameSync(tmp, binary);
   } catch (err) {
     rmSync(tmp, { force: true });
     const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`cannot compile ${harnessSource}: ${stderr || (err as Error).message}`);
+    throw new Error(`cannot compile ${path}: ${stderr || (err as Error).message}`);
   }
   return binary;
+}
+
+/** Compiles the relocation harness (libbpf-relo.c) once per content and returns the binary's path. */
+export function compileLibbpfHarness(): string {
+  return compileOracle('libbpf-relo.c');
+}
+
+/** What {@link libbpfLoad} reports. */
+export type LibbpfLoad = { loaded: true; programs: string[] } | { loaded: false; errno: number; log: string };
+
+/**
+ * Loads `object` into the running kernel for real (libbpf-load.c: maps created, the object's own program types
+ * and autoload flags), with `btfPath` as btf_custom_path when given, and reports whether the verifier accepted
+ * every program. Needs root; the programs are unloaded again when the helper exits.
+ */
+export async function libbpfLoad(object: string, btfPath?: string): Promise<LibbpfLoad> {
+  const args = btfPath === undefined ? [object] : [object, rawBtfPath(btfPath)];
+  const { stdout } = await execFileAsync(compileOracle('libbpf-load.c'), args, { timeout: 120_000 });
+  return JSON.parse(stdout) as LibbpfLoad;
 }
 
 /**

@@ -1,19 +1,31 @@
 import { Worker } from 'node:worker_threads';
-import type { KernelOutcome, KernelTask, TaskSetup } from './task.js';
+import { type KernelOutcome, KernelProcessor, type KernelTask, type TaskSetup } from './task.js';
 
 /** Options of {@link runKernelTasks}. */
 export interface PoolOptions {
-  /** Worker threads (at least 1; never more than there are tasks). */
+  /** Kernels processed at once, each on its own thread (at least 1; never more than there are tasks). */
   workers: number;
+  /**
+   * Make the calling thread one of those lanes instead of starting a worker for it: one V8 isolate fewer (less
+   * memory, no start-up for that lane), but it blocks the caller's event loop while it minimizes a kernel, so it
+   * suits command-line tools, not a bundler's process. A kernel that throws there fails alone, as in a worker.
+   */
+  useMainThread?: boolean;
   /** Called as each kernel finishes, in completion order. */
   onOutcome?: (outcome: KernelOutcome) => void;
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
+/** The outcome of a task whose thread died or threw outside the task's own error handling. */
+function crashed(task: KernelTask, reason: string): KernelOutcome {
+  return { id: task.id, cached: false, ms: 0, status: 'failed', failure: 'error', reason };
+}
+
 /**
- * Run `tasks` on a pool of worker threads, each with `setup`. A kernel's failure, and even a crashing worker, only
- * fails that kernel (a crashed worker is replaced). Resolves with the outcomes in task order.
+ * Run `tasks` on a pool of worker threads (and optionally the calling thread), each with `setup`. A kernel's
+ * failure, and even a crashing worker, only fails that kernel (a crashed worker is replaced). Resolves with the
+ * outcomes in task order.
  */
 export async function runKernelTasks(
   tasks: readonly KernelTask[],
@@ -33,7 +45,10 @@ export async function runKernelTasks(
       if (finished === tasks.length) resolveAll(outcomes as KernelOutcome[]);
     };
     const start = (): void => {
-      const worker = new Worker(WORKER_URL, { workerData: setup });
+      const worker = new Worker(WORKER_URL, {
+        workerData: setup,
+        resourceLimits: { maxYoungGenerationSizeMb: 2 },
+      });
       let current = -1;
       const feed = (): void => {
         if (next >= tasks.length) {
@@ -60,10 +75,32 @@ export async function runKernelTasks(
         const reason = `worker crashed: ${lastError?.message ?? `exit code ${code}`}`;
         current = -1;
         if (next < tasks.length) start();
-        record(index, { id: task.id, cached: false, ms: 0, status: 'failed', failure: 'error', reason });
+        record(index, crashed(task, reason));
       });
       feed();
     };
-    for (let i = 0; i < size; i++) start();
+    const mainLane = async (): Promise<void> => {
+      let processor: KernelProcessor | undefined;
+      while (next < tasks.length) {
+        const index = next++;
+        const task = tasks[index] as KernelTask;
+        let outcome: KernelOutcome;
+        try {
+          processor ??= new KernelProcessor(setup);
+          outcome = await processor.run(task);
+        } catch (err) {
+          outcome = crashed(
+            task,
+            `failed on the main thread: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
+        record(index, outcome);
+        // Let the worker lanes' messages through between two kernels.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    const workers = opts.useMainThread ? size - 1 : size;
+    for (let i = 0; i < workers; i++) start();
+    if (opts.useMainThread) void mainLane();
   });
 }

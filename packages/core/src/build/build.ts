@@ -99,6 +99,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
   let done = 0;
   const outcomes = await runKernelTasks(tasks, setup, {
     workers,
+    useMainThread: opts.useMainThread ?? false,
     onOutcome: (outcome) => {
       done++;
       const elapsed = performance.now() - start;

@@ -45,6 +45,11 @@ export interface BuildBundleOptions {
   cwd?: string;
   /** Worker threads; default the number of cores. */
   workers?: number;
+  /**
+   * Let the calling thread minimize kernels too, as one of the `workers` lanes (less memory, but it blocks the
+   * caller's event loop while it works): for command-line use. Default false.
+   */
+  useMainThread?: boolean;
   /** When to fail instead of skipping (default 'never'). */
   failOn?: FailOn;
   /** Minimizer mode (default 'robust'). */

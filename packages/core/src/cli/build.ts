@@ -70,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       include: values.include,
       exclude: values.exclude,
       workers,
+      useMainThread: true,
       cacheMaxBytes,
       cacheDir: values['no-cache'] ? false : values['cache-dir'],
       failOn: oneOf('fail-on', values['fail-on'], FAIL_ON),

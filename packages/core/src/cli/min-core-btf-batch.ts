@@ -58,7 +58,7 @@ export async function runBatch(
       etaMs: (elapsed / done) * (tasks.length - done),
     });
   };
-  const outcomes = await runKernelTasks(tasks, setup, { workers, onOutcome });
+  const outcomes = await runKernelTasks(tasks, setup, { workers, useMainThread: true, onOutcome });
   progress.end();
   let written = 0;
   let bytes = 0;

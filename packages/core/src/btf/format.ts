@@ -25,9 +25,6 @@ export const Kind = {
 /** A BTF kind number. */
 export type KindNumber = (typeof Kind)[keyof typeof Kind];
 
-/** Highest kind number this implementation understands. */
-export const MAX_KIND = 19;
-
 const KIND_NAMES = [
   'UNKN',
   'INT',
@@ -64,8 +61,6 @@ export const BTF_HEADER_LEN = 24;
 export const BTF_LAYOUT_HEADER_LEN = 32;
 /** Size of the common btf_type record header. */
 export const TYPE_HEADER_LEN = 12;
-/** Largest vlen and kind values an old-style (pre-2026) encoder can express; we never write more. */
-export const MAX_LEGACY_VLEN = 0xffff;
 
 /** INT encoding bits (spec §1.5). */
 export const IntEncoding = { SIGNED: 1, CHAR: 2, BOOL: 4 } as const;

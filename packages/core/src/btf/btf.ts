@@ -308,33 +308,25 @@ export class Btf {
   }
 
   /**
-   * Ids (ascending) and name offsets of the named types whose kind is `a` or `b`, in one tight pass over the record
-   * headers (nothing decoded).
+   * Every named type as parallel arrays (ids ascending, kinds, name offsets), from one tight pass over the record
+   * headers: nothing is decoded.
    */
-  namedTypesOfKinds(a: number, b: number): { ids: Uint32Array; nameOffs: Uint32Array } {
+  namedTypes(): { ids: Uint32Array; kinds: Uint8Array; nameOffs: Uint32Array } {
     const { offsets, view, littleEndian: le } = this;
-    let ids = new Uint32Array(1024);
-    let nameOffs = new Uint32Array(1024);
+    const ids = new Uint32Array(offsets.length);
+    const kinds = new Uint8Array(offsets.length);
+    const nameOffs = new Uint32Array(offsets.length);
     let n = 0;
     for (let id = 1; id < offsets.length; id++) {
       const off = offsets[id] as number;
-      const kind = (view.getUint32(off + 4, le) >>> 24) & 0x7f;
-      if (kind !== a && kind !== b) continue;
       const nameOff = view.getUint32(off, le);
       if (nameOff === 0) continue;
-      if (n === ids.length) {
-        const grownIds = new Uint32Array(n * 2);
-        grownIds.set(ids);
-        ids = grownIds;
-        const grownNames = new Uint32Array(n * 2);
-        grownNames.set(nameOffs);
-        nameOffs = grownNames;
-      }
       ids[n] = id;
+      kinds[n] = (view.getUint32(off + 4, le) >>> 24) & 0x7f;
       nameOffs[n] = nameOff;
       n++;
     }
-    return { ids: ids.slice(0, n), nameOffs: nameOffs.slice(0, n) };
+    return { ids: ids.subarray(0, n), kinds: kinds.subarray(0, n), nameOffs: nameOffs.subarray(0, n) };
   }
 
   /** Whether `off` is a valid offset into the string section. */

@@ -37,23 +37,30 @@ function fnv1a(bytes: Uint8Array, start: number, end: number): number {
 
 /**
  * A 32-bit hash of the essential name (spec §3.1) of the NUL-terminated byte string at `bytes[start]`, computed
- * on the bytes without decoding them. {@link hashName} of the essential name, as a JS string, gives the same value.
+ * on the bytes without decoding them, in one pass: the hash is kept at the last `x___y` flavor boundary seen.
+ * {@link hashName} of the essential name, as a JS string, gives the same value.
  */
 export function hashEssentialName(bytes: Uint8Array, start: number): number {
-  let end = start;
-  while (bytes[end] !== 0 && end < bytes.length) end++;
-  for (let i = end - 5; i >= start; i--) {
+  let h = 0x811c9dc5;
+  let atBoundary = -1;
+  const n = bytes.length;
+  for (let i = start; i < n; i++) {
+    const b = bytes[i] as number;
+    if (b === 0) break;
+    h = Math.imul(h ^ b, 0x01000193);
     if (
-      bytes[i] !== 0x5f &&
+      b !== 0x5f &&
       bytes[i + 1] === 0x5f &&
       bytes[i + 2] === 0x5f &&
       bytes[i + 3] === 0x5f &&
-      bytes[i + 4] !== 0x5f
+      bytes[i + 4] !== 0x5f &&
+      bytes[i + 4] !== 0 &&
+      i + 4 < n
     ) {
-      return fnv1a(bytes, start, i + 1);
+      atBoundary = h;
     }
   }
-  return fnv1a(bytes, start, end);
+  return (atBoundary === -1 ? h : atBoundary) >>> 0;
 }
 
 /** The hash {@link hashEssentialName} uses, of a whole (latin1) JS string. */

@@ -87,15 +87,6 @@ export class UsageError extends BtfBundleError {
   override name = 'UsageError';
 }
 
-/** Run `fn`; if it throws a BtfBundleError, add `place` to it. Other errors become FormatErrors with that place. */
-export function withErrorPlace<T>(place: ErrorPlace, fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw annotateError(err, place);
-  }
-}
-
 /** Add `place` to a thrown value, wrapping non-btf-bundle errors so the file name is never lost. */
 export function annotateError(err: unknown, place: ErrorPlace): BtfBundleError {
   if (err instanceof BtfBundleError) return err.withPlace(place);

@@ -13,7 +13,7 @@ export function typedOrOk(fn: () => unknown, file?: string): string {
     if (!(err instanceof BtfBundleError)) {
       throw new Error(`not a BtfBundleError: ${String(err)}\n${(err as Error).stack ?? ''}`);
     }
-    // withErrorPlace wraps stray errors into FormatErrors: a JS TypeError/RangeError underneath is a reader bug.
+    // annotateError wraps stray errors into FormatErrors: a JS TypeError/RangeError underneath is a reader bug.
     let cause: unknown = err.cause;
     for (let depth = 0; cause !== undefined && depth < 8; depth++) {
       if (cause instanceof TypeError || cause instanceof RangeError) {

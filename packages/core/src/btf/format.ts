@@ -25,28 +25,10 @@ export const Kind = {
 /** A BTF kind number. */
 export type KindNumber = (typeof Kind)[keyof typeof Kind];
 
-const KIND_NAMES = [
-  'UNKN',
-  'INT',
-  'PTR',
-  'ARRAY',
-  'STRUCT',
-  'UNION',
-  'ENUM',
-  'FWD',
-  'TYPEDEF',
-  'VOLATILE',
-  'CONST',
-  'RESTRICT',
-  'FUNC',
-  'FUNC_PROTO',
-  'VAR',
-  'DATASEC',
-  'FLOAT',
-  'DECL_TAG',
-  'TYPE_TAG',
-  'ENUM64',
-];
+const KIND_NAMES: readonly string[] = Object.entries(Kind).reduce<string[]>((names, [name, kind]) => {
+  names[kind] = name;
+  return names;
+}, []);
 
 /** Upper-case name of a kind number ("STRUCT"), or "KIND<n>" for unknown ones. */
 export function kindName(kind: number): string {

@@ -1,6 +1,6 @@
 import { CoreRelocationError, type ErrorPlace, FormatError } from '../errors.js';
 import { KIND_LAYOUTS, Kind, kindName, vlenCountsElements } from './format.js';
-import { type ForeignKindLayout, readBtfIndex } from './parse.js';
+import { type BtfIndex, type ForeignKindLayout, readBtfIndex } from './parse.js';
 
 /** Options for {@link Btf.parse}. */
 export interface ParseBtfOptions {
@@ -47,34 +47,29 @@ export class Btf {
   readonly typeCount: number;
   /** File name for messages, if known. */
   readonly file: string | undefined;
-  /** DataView over {@link bytes}. */
-  readonly view: DataView;
   private readonly buffer: Buffer;
+  /** The type section as host-order words. */
+  private readonly words: Uint32Array;
+  /** Index in {@link words} of each type's record. */
   private readonly offsets: Uint32Array;
+  private readonly typeStart: number;
   private readonly strStart: number;
   private readonly strLen: number;
   private readonly foreignLayouts: Map<number, ForeignKindLayout>;
   private readonly section: string;
   private ptrSize: number | undefined;
 
-  private constructor(
-    bytes: Uint8Array,
-    littleEndian: boolean,
-    offsets: Uint32Array,
-    strStart: number,
-    strLen: number,
-    foreignLayouts: Map<number, ForeignKindLayout>,
-    opts: ParseBtfOptions,
-  ) {
+  private constructor(bytes: Uint8Array, index: BtfIndex, opts: ParseBtfOptions) {
     this.bytes = bytes;
-    this.littleEndian = littleEndian;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.littleEndian = index.littleEndian;
     this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.offsets = offsets;
-    this.typeCount = offsets.length;
-    this.strStart = strStart;
-    this.strLen = strLen;
-    this.foreignLayouts = foreignLayouts;
+    this.words = index.words;
+    this.offsets = index.offsets;
+    this.typeStart = index.typeStart;
+    this.typeCount = index.offsets.length;
+    this.strStart = index.strStart;
+    this.strLen = index.strLen;
+    this.foreignLayouts = index.foreign;
     this.file = opts.file;
     this.section = opts.section ?? '.BTF';
     this.ptrSize = opts.pointerSize;
@@ -82,16 +77,7 @@ export class Btf {
 
   /** Parse and validate a raw BTF blob (spec §1.9). Throws {@link FormatError} naming the place of any defect. */
   static parse(bytes: Uint8Array, opts: ParseBtfOptions = {}): Btf {
-    const index = readBtfIndex(bytes, opts);
-    return new Btf(
-      bytes,
-      index.littleEndian,
-      index.offsets,
-      index.strStart,
-      index.strLen,
-      index.foreign,
-      opts,
-    );
+    return new Btf(bytes, readBtfIndex(bytes, opts), opts);
   }
 
   /** An {@link ErrorPlace} inside this BTF. */
@@ -115,14 +101,14 @@ export class Btf {
     if (id === 0) return 0;
     const off = this.offsets[id];
     if (off === undefined || id < 0) this.checkId(id);
-    return this.view.getUint32((off as number) + index * 4, this.littleEndian);
+    return this.words[(off as number) + index] as number;
   }
 
   /** Byte offset of type `id`'s record inside {@link bytes}. */
   recordOffset(id: number): number {
     this.checkId(id);
     if (id === 0) throw new FormatError('type id 0 (void) has no record', this.place());
-    return this.offsets[id] as number;
+    return this.typeStart + 4 * (this.offsets[id] as number);
   }
 
   /** Kind number of type `id` (0 for void). */
@@ -302,31 +288,13 @@ export class Btf {
     return this.buffer.toString('latin1', start, this.bytes.indexOf(0, start));
   }
 
-  /** Index in {@link bytes} of the first byte of the string at offset `off` (a valid string offset). */
-  stringStart(off: number): number {
-    return this.strStart + off;
-  }
-
   /**
-   * Every named type as parallel arrays (ids ascending, kinds, name offsets), from one tight pass over the record
-   * headers: nothing is decoded.
+   * The raw index, for passes over every type that cannot afford a method call per type (the candidate scan):
+   * record `id` starts at `words[offsets[id]]` (words in host order: name offset, info, size/type, ...), and a
+   * name offset `o` is the NUL-terminated string at `bytes[strStart + o]`. Read only.
    */
-  namedTypes(): { ids: Uint32Array; kinds: Uint8Array; nameOffs: Uint32Array } {
-    const { offsets, view, littleEndian: le } = this;
-    const ids = new Uint32Array(offsets.length);
-    const kinds = new Uint8Array(offsets.length);
-    const nameOffs = new Uint32Array(offsets.length);
-    let n = 0;
-    for (let id = 1; id < offsets.length; id++) {
-      const off = offsets[id] as number;
-      const nameOff = view.getUint32(off, le);
-      if (nameOff === 0) continue;
-      ids[n] = id;
-      kinds[n] = (view.getUint32(off + 4, le) >>> 24) & 0x7f;
-      nameOffs[n] = nameOff;
-      n++;
-    }
-    return { ids: ids.subarray(0, n), kinds: kinds.subarray(0, n), nameOffs: nameOffs.subarray(0, n) };
+  typeTable(): { words: Uint32Array; offsets: Uint32Array; bytes: Uint8Array; strStart: number } {
+    return { words: this.words, offsets: this.offsets, bytes: this.bytes, strStart: this.strStart };
   }
 
   /** Whether `off` is a valid offset into the string section. */

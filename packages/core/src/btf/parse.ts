@@ -6,9 +6,7 @@ import {
   KIND_LAYOUTS,
   Kind,
   kindName,
-  TYPE_HEADER_LEN,
   vlenCountsElements,
-  type WordRole,
 } from './format.js';
 
 /** Record sizes of kinds we do not know, from an optional kind-layout section (spec §1.2). */
@@ -17,17 +15,47 @@ export interface ForeignKindLayout {
   elemSize: number;
 }
 
+/** The byte-level index of a BTF blob: everything {@link Btf} needs besides the bytes. */
+export interface BtfIndex {
+  littleEndian: boolean;
+  /** The type section as 32-bit words in host byte order (a view of the blob when it allows, else a copy). */
+  words: Uint32Array;
+  /** Index in {@link words} of each type's record; entry 0 (void) unused. Its length is the type count. */
+  offsets: Uint32Array;
+  /** Offset of the type section in the blob. */
+  typeStart: number;
+  strStart: number;
+  strLen: number;
+  foreign: Map<number, ForeignKindLayout>;
+}
+
 /**
- * Read the byte-level index of a raw BTF blob and validate it (spec §1.9): header, string section, the record
- * walk (sizes, known kinds), then every string offset and type id of every record. Throws a {@link FormatError}
- * naming the place of the first defect.
+ * Read the index of a raw BTF blob and validate it (spec §1.9): header, string section, the record walk (sizes,
+ * known kinds), every string offset and type id of every record, and that FUNCs refer to FUNC_PROTOs. Throws a
+ * {@link FormatError} naming the place of the first defect.
  */
 export function readBtfIndex(bytes: Uint8Array, opts: { file?: string; section?: string }): BtfIndex {
   const at = errorFactory(opts);
-  const index = indexBtf(bytes, at);
-  validateRecords(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), index, at);
-  return index;
+  const header = readHeader(bytes, at);
+  const words = hostWords(bytes, header.typeStart, header.typeLen, header.littleEndian);
+  // The type count is only known at the end of the walk, so the first walk just notes the largest type id
+  // referred to; only when it is out of range (a corrupt blob) does a second walk find the first bad one.
+  const walk = walkRecords(words, header, NO_TYPE_LIMIT, at);
+  if (walk.maxTypeRef >= walk.offsets.length) walkRecords(words, header, walk.offsets.length, at);
+  checkFuncs(words, walk.offsets, walk.laterFuncs, at);
+  return {
+    littleEndian: header.littleEndian,
+    words,
+    offsets: walk.offsets,
+    typeStart: header.typeStart,
+    strStart: header.strStart,
+    strLen: header.strLen,
+    foreign: header.foreign,
+  };
 }
+
+/** A type limit that no uint32 reaches. */
+const NO_TYPE_LIMIT = 2 ** 32;
 
 type ErrorAt = (detail: string, extra?: ErrorPlace) => FormatError;
 
@@ -39,16 +67,16 @@ function errorFactory(opts: { file?: string; section?: string }): ErrorAt {
   };
 }
 
-/** The byte-level index of a BTF blob: everything {@link Btf} needs besides the bytes. */
-export interface BtfIndex {
+interface Header {
   littleEndian: boolean;
-  offsets: Uint32Array;
+  typeStart: number;
+  typeLen: number;
   strStart: number;
   strLen: number;
   foreign: Map<number, ForeignKindLayout>;
 }
 
-function indexBtf(bytes: Uint8Array, at: ErrorAt): BtfIndex {
+function readHeader(bytes: Uint8Array, at: ErrorAt): Header {
   if (bytes.length < BTF_HEADER_LEN)
     throw at(`BTF is ${bytes.length} bytes, shorter than its 24-byte header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -78,10 +106,11 @@ function indexBtf(bytes: Uint8Array, at: ErrorAt): BtfIndex {
   if (typeOff + typeLen > strOff) {
     throw at(`type section (offset ${typeOff}, ${typeLen} bytes) overlaps the string section`, { offset: 8 });
   }
-  const foreignLayouts = new Map<number, ForeignKindLayout>();
-  if (hdrLen >= BTF_LAYOUT_HEADER_LEN) {
-    readLayoutSection(view, le, hdrLen, typeOff + typeLen, strOff, foreignLayouts, at);
+  if (typeLen % 4 !== 0) {
+    throw at(`type section length ${typeLen} is not a multiple of 4: its last record is cut`, { offset: 12 });
   }
+  const foreign = new Map<number, ForeignKindLayout>();
+  if (hdrLen >= BTF_LAYOUT_HEADER_LEN) readLayoutSection(view, le, hdrLen, typeOff + typeLen, strOff, foreign, at);
   const strStart = hdrLen + strOff;
   if (strLen === 0) throw at('string section is empty', { section: 'string section' });
   if (bytes[strStart] !== 0)
@@ -89,45 +118,23 @@ function indexBtf(bytes: Uint8Array, at: ErrorAt): BtfIndex {
   if (bytes[strStart + strLen - 1] !== 0) {
     throw at('string section does not end with NUL', { section: 'string section', offset: strLen - 1 });
   }
+  return { littleEndian: le, typeStart: hdrLen + typeOff, typeLen, strStart, strLen, foreign };
+}
 
-  const typeStart = hdrLen + typeOff;
-  const typeEnd = typeStart + typeLen;
-  const offsets = new Uint32Array(Math.floor(typeLen / TYPE_HEADER_LEN) + 1);
-  let count = 1;
-  for (let pos = typeStart; pos < typeEnd; count++) {
-    const id = count;
-    if (pos + TYPE_HEADER_LEN > typeEnd) {
-      throw at(`type record header runs past the end of the type section`, {
-        offset: pos - typeStart,
-        typeId: id,
-      });
-    }
-    const info = u32(pos + 4);
-    const kind = (info >>> 24) & 0x7f;
-    const vlen = vlenCountsElements(kind) ? info & 0xffffff : 0;
-    const layout = KIND_LAYOUTS[kind];
-    let size: number;
-    if (layout) size = 4 * (3 + layout.info.length + vlen * layout.element.length);
-    else {
-      const foreign = foreignLayouts.get(kind);
-      if (!foreign || kind === Kind.UNKN) {
-        throw at(`unsupported BTF kind ${kind}`, { offset: pos - typeStart, typeId: id });
-      }
-      size = TYPE_HEADER_LEN + foreign.infoSize + vlen * foreign.elemSize;
-    }
-    if (pos + size > typeEnd) {
-      throw at(
-        `${kindName(kind)} record with vlen ${vlen} (${size} bytes) runs past the end of the type section`,
-        {
-          offset: pos - typeStart,
-          typeId: id,
-        },
-      );
-    }
-    offsets[id] = pos;
-    pos += size;
-  }
-  return { littleEndian: le, offsets: offsets.slice(0, count), strStart, strLen, foreign: foreignLayouts };
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/**
+ * The `len` bytes at `start` as 32-bit words in host order: a view when the blob is in host order and the words
+ * are aligned (the usual case: a kernel BTF read into its own buffer), else a copy, byte-swapped if need be.
+ */
+function hostWords(bytes: Uint8Array, start: number, len: number, littleEndian: boolean): Uint32Array {
+  const byteOffset = bytes.byteOffset + start;
+  if (littleEndian === HOST_LITTLE_ENDIAN && byteOffset % 4 === 0)
+    return new Uint32Array(bytes.buffer, byteOffset, len / 4);
+  const words = new Uint32Array(len / 4);
+  const view = new DataView(bytes.buffer, byteOffset, len);
+  for (let i = 0; i < words.length; i++) words[i] = view.getUint32(i * 4, littleEndian);
+  return words;
 }
 
 function readLayoutSection(
@@ -160,82 +167,153 @@ function readLayoutSection(
   }
 }
 
-const ROLE_NAMES: Record<WordRole, string> = { s: 'string offset', t: 'type id', '-': 'value' };
+interface Walk {
+  offsets: Uint32Array;
+  /** The largest type id any record refers to. */
+  maxTypeRef: number;
+  /** Ids of the FUNC records whose targets were not checked during the walk. */
+  laterFuncs: number[];
+}
 
-const ROLE_VALUE = 0;
-const ROLE_STRING = 1;
-const ROLE_TYPE = 2;
-const ROLE_CODE: Record<WordRole, number> = { '-': ROLE_VALUE, s: ROLE_STRING, t: ROLE_TYPE };
-const ROLE_OF_CODE: readonly WordRole[] = ['-', 's', 't'];
+/** A per-kind table of all 128 kind numbers (the info word's 7 kind bits), from `KIND_LAYOUTS`. */
+function kindTable<T extends Uint8Array | Int8Array>(
+  table: T,
+  fn: (layout: NonNullable<(typeof KIND_LAYOUTS)[number]>, kind: number) => number,
+): T {
+  KIND_LAYOUTS.forEach((layout, kind) => {
+    if (layout) table[kind] = fn(layout, kind);
+  });
+  return table;
+}
 
-/** Per known kind, the role codes of the fixed words (header + single trailing object) and of each element. */
-const FIXED_ROLES: readonly (Uint8Array | undefined)[] = KIND_LAYOUTS.map(
-  (l) => l && Uint8Array.from([...l.header, ...l.info], (r) => ROLE_CODE[r]),
+/** Per known kind (0 for others): words of the header and single trailing object. */
+const FIXED_WORDS = kindTable(new Uint8Array(128), (l) => 3 + l.info.length);
+/** Per kind: words of each vlen element (0 for FUNC, whose vlen is its linkage). */
+const ELEMENT_WORDS = kindTable(new Uint8Array(128), (l, kind) => (vlenCountsElements(kind) ? l.element.length : 0));
+/** Per kind: whether the header's size_or_type word is a type id. */
+const HEADER_REFERS = kindTable(new Uint8Array(128), (l) => (l.header[2] === 't' ? 1 : 0));
+/** Per kind: bit `i` set when word `3 + i` (of the single trailing object) is a type id. */
+const INFO_TYPE_BITS = kindTable(new Uint8Array(128), (l) =>
+  l.info.reduce((bits, role, i) => (role === 't' ? bits | (1 << i) : bits), 0),
 );
-const ELEMENT_ROLES: readonly (Uint8Array | undefined)[] = KIND_LAYOUTS.map(
-  (l) => l && Uint8Array.from(l.element, (r) => ROLE_CODE[r]),
-);
+/** Per kind: index of the string offset inside each element, or -1 (every kind has at most one). */
+const ELEMENT_NAME_WORD = kindTable(new Int8Array(128).fill(-1), (l) => l.element.indexOf('s'));
+/** Per kind: index of the type id inside each element, or -1 (every kind has at most one). */
+const ELEMENT_TYPE_WORD = kindTable(new Int8Array(128).fill(-1), (l) => l.element.indexOf('t'));
 
 /**
- * Check every string offset and type id of every known-kind record, and that FUNCs refer to FUNC_PROTOs. A tight
- * loop over the words (no per-record closures or decoding): this runs over every record of every kernel.
+ * One pass over the records: index them, check their sizes, string offsets (against the string section) and type
+ * ids (against `typeLimit`; the largest is returned either way). Driven by small typed-array tables derived from
+ * `KIND_LAYOUTS`: this loop runs over every word of every kernel.
  */
-function validateRecords(view: DataView, index: BtfIndex, at: ErrorAt): void {
-  const { offsets, strLen, littleEndian: le } = index;
-  const typeCount = offsets.length;
-  for (let id = 1; id < typeCount; id++) {
-    const base = offsets[id] as number;
-    const info = view.getUint32(base + 4, le);
+function walkRecords(words: Uint32Array, header: Header, typeLimit: number, at: ErrorAt): Walk {
+  const { strLen, foreign } = header;
+  const end = words.length;
+  const offsets = new Uint32Array(Math.floor(end / 3) + 1);
+  const laterFuncs: number[] = [];
+  let maxTypeRef = 0;
+  let id = 1;
+  for (let p = 0; p < end; id++) {
+    if (p + 3 > end) throw recordPastEnd(at, id, p, 'type record header', 12);
+    offsets[id] = p;
+    if ((words[p] as number) >= strLen) throw badWord(at, words, id, p, 0, -1, strLen);
+    const info = words[p + 1] as number;
     const kind = (info >>> 24) & 0x7f;
-    const fixed = FIXED_ROLES[kind];
-    if (fixed === undefined) continue; // foreign kind: sized by the layout section, contents opaque
-    const nFixed = fixed.length;
-    for (let i = 0; i < nFixed; i++) {
-      const role = fixed[i] as number;
-      if (role === ROLE_VALUE) continue;
-      const value = view.getUint32(base + i * 4, le);
-      if (role === ROLE_STRING ? value < strLen : value < typeCount) continue;
-      throw badWord(at, id, kind, role, i, -1, value, typeCount);
-    }
-    if (kind === Kind.FUNC) {
-      const target = view.getUint32(base + 8, le);
-      const targetKind =
-        target === 0 ? Kind.UNKN : (view.getUint32((offsets[target] as number) + 4, le) >>> 24) & 0x7f;
-      if (targetKind !== Kind.FUNC_PROTO) {
-        throw at(`FUNC refers to type id ${target}, which is not a FUNC_PROTO`, { typeId: id });
-      }
-      continue; // FUNC's vlen is its linkage, not an element count
-    }
-    const element = ELEMENT_ROLES[kind] as Uint8Array;
-    const nElem = element.length;
     const vlen = info & 0xffffff;
-    if (nElem === 0 || vlen === 0) continue;
-    let pos = base + nFixed * 4;
-    for (let e = 0; e < vlen; e++) {
-      for (let j = 0; j < nElem; j++, pos += 4) {
-        const role = element[j] as number;
-        if (role === ROLE_VALUE) continue;
-        const value = view.getUint32(pos, le);
-        if (role === ROLE_STRING ? value < strLen : value < typeCount) continue;
-        throw badWord(at, id, kind, role, (pos - base) / 4, e, value, typeCount);
+    const fixed = FIXED_WORDS[kind] as number;
+    const elementWords = ELEMENT_WORDS[kind] as number;
+    let size = fixed + vlen * elementWords;
+    if (fixed === 0) {
+      const layout = kind === Kind.UNKN ? undefined : foreign.get(kind);
+      if (!layout) throw at(`unsupported BTF kind ${kind}`, { offset: p * 4, typeId: id });
+      size = 3 + (layout.infoSize + vlen * layout.elemSize) / 4;
+    }
+    if (p + size > end) throw recordPastEnd(at, id, p, `${kindName(kind)} record with vlen ${vlen}`, size * 4);
+    if (HEADER_REFERS[kind] === 1) {
+      const t = words[p + 2] as number;
+      if (t >= typeLimit) throw badWord(at, words, id, p, 2, -1, typeLimit);
+      if (t > maxTypeRef) maxTypeRef = t;
+      // A FUNC must refer to a FUNC_PROTO: checked now when that record is indexed already (the usual order),
+      // else once every record is.
+      if (kind === Kind.FUNC && (t >= id || !isFuncProto(words, offsets, t))) laterFuncs.push(id);
+    }
+    const infoTypeBits = INFO_TYPE_BITS[kind] as number;
+    if (infoTypeBits !== 0) {
+      for (let w = 3; w < fixed; w++) {
+        if ((infoTypeBits & (1 << (w - 3))) === 0) continue;
+        const t = words[p + w] as number;
+        if (t >= typeLimit) throw badWord(at, words, id, p, w, -1, typeLimit);
+        if (t > maxTypeRef) maxTypeRef = t;
       }
+    }
+    if (elementWords !== 0 && vlen !== 0) {
+      const nameWord = ELEMENT_NAME_WORD[kind] as number;
+      const typeWord = ELEMENT_TYPE_WORD[kind] as number;
+      for (let e = 0, q = p + fixed; e < vlen; e++, q += elementWords) {
+        if (nameWord >= 0 && (words[q + nameWord] as number) >= strLen)
+          throw badWord(at, words, id, p, q + nameWord - p, e, strLen);
+        if (typeWord >= 0) {
+          const t = words[q + typeWord] as number;
+          if (t >= typeLimit) throw badWord(at, words, id, p, q + typeWord - p, e, typeLimit);
+          if (t > maxTypeRef) maxTypeRef = t;
+        }
+      }
+    }
+    p += size;
+  }
+  return { offsets: offsets.slice(0, id), maxTypeRef, laterFuncs };
+}
+
+/** Kind number of an info word. */
+function kindOf(info: number): number {
+  return (info >>> 24) & 0x7f;
+}
+
+/** Whether type `id` (indexed, non-zero) is a FUNC_PROTO. */
+function isFuncProto(words: Uint32Array, offsets: Uint32Array, id: number): boolean {
+  return id !== 0 && kindOf(words[(offsets[id] as number) + 1] as number) === Kind.FUNC_PROTO;
+}
+
+/** Every FUNC must refer to a FUNC_PROTO. */
+function checkFuncs(words: Uint32Array, offsets: Uint32Array, funcs: number[], at: ErrorAt): void {
+  for (const id of funcs) {
+    const target = words[(offsets[id] as number) + 2] as number;
+    if (!isFuncProto(words, offsets, target)) {
+      throw at(`FUNC refers to type id ${target}, which is not a FUNC_PROTO`, { typeId: id });
     }
   }
 }
 
-/** The FormatError for word `index` (of element `element`, -1 for none) of record `id` holding a bad `value`. */
+function recordPastEnd(at: ErrorAt, id: number, word: number, what: string, bytes: number): FormatError {
+  return at(`${what} (${bytes} bytes) runs past the end of the type section`, { offset: word * 4, typeId: id });
+}
+
+/**
+ * The FormatError for word `index` (of element `element`, -1 for none) of record `id` (at word `p`) when it is a
+ * string offset not below `strLen` or a type id not below `typeLimit`: which one is told by the limit passed.
+ */
 function badWord(
   at: ErrorAt,
+  words: Uint32Array,
   id: number,
-  kind: number,
-  roleCode: number,
+  p: number,
   index: number,
   element: number,
-  value: number,
-  typeCount: number,
+  limit: number,
 ): FormatError {
-  const role = ROLE_OF_CODE[roleCode] as WordRole;
+  const kind = kindOf(words[p + 1] as number);
+  const value = words[p + index] as number;
+  const role = isStringWord(kind, index) ? 'string offset' : 'type id';
   const what = element >= 0 ? `element ${element}` : index === 0 ? 'name' : index < 3 ? 'type' : 'data';
-  const beyond = role === 's' ? 'beyond the string section' : `beyond the last type id ${typeCount - 1}`;
-  return at(`${kindName(kind)} ${what} has ${ROLE_NAMES[role]} ${value} ${beyond}`, { typeId: id });
+  const beyond = role === 'string offset' ? 'beyond the string section' : `beyond the last type id ${limit - 1}`;
+  return at(`${kindName(kind)} ${what} has ${role} ${value} ${beyond}`, { typeId: id });
+}
+
+/** Whether word `index` of a record of `kind` is a string offset (the name, or an element's name). */
+function isStringWord(kind: number, index: number): boolean {
+  if (index === 0) return true;
+  const layout = KIND_LAYOUTS[kind];
+  if (!layout || index < 3 + layout.info.length) return false;
+  const element = layout.element;
+  return element[(index - 3 - layout.info.length) % element.length] === 's';
 }

@@ -29,42 +29,54 @@ export function namesMatch(local: string, target: string): boolean {
   return essentialName(local) === essentialName(target);
 }
 
-function fnv1a(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
-  return h >>> 0;
+const UNDERSCORE = 0x5f;
+
+/**
+ * {@link essentialNameLength} of the NUL-terminated byte string at `bytes[start]` (whose bytes are its latin1
+ * characters), without decoding it.
+ */
+export function essentialLengthAt(bytes: Uint8Array, start: number): number {
+  let end = start;
+  while (end < bytes.length && bytes[end] !== 0) end++;
+  for (let i = end - 5; i >= start; i--) {
+    if (
+      bytes[i] !== UNDERSCORE &&
+      bytes[i + 1] === UNDERSCORE &&
+      bytes[i + 2] === UNDERSCORE &&
+      bytes[i + 3] === UNDERSCORE &&
+      bytes[i + 4] !== UNDERSCORE
+    ) {
+      return i + 1 - start;
+    }
+  }
+  return end - start;
 }
 
 /**
- * A 32-bit hash of the essential name (spec §3.1) of the NUL-terminated byte string at `bytes[start]`, computed
- * on the bytes without decoding them, in one pass: the hash is kept at the last `x___y` flavor boundary seen.
- * {@link hashName} of the essential name, as a JS string, gives the same value.
+ * A key of the first four bytes (fewer when it is shorter) of the essential name of the NUL-terminated byte string
+ * at `bytes[start]`, little-endian packed; never 0 for a non-empty name. Equal essential names have equal keys
+ * Reads four bytes for most names: only a flavor
+ * separator `x___y` starting in the first three bytes can make the essential name shorter than four bytes, and
+ * that needs `_` as fourth byte and as third or fifth; only then is the whole name scanned.
  */
-export function hashEssentialName(bytes: Uint8Array, start: number): number {
-  let h = 0x811c9dc5;
-  let atBoundary = -1;
-  const n = bytes.length;
-  for (let i = start; i < n; i++) {
-    const b = bytes[i] as number;
-    if (b === 0) break;
-    h = Math.imul(h ^ b, 0x01000193);
-    if (
-      b !== 0x5f &&
-      bytes[i + 1] === 0x5f &&
-      bytes[i + 2] === 0x5f &&
-      bytes[i + 3] === 0x5f &&
-      bytes[i + 4] !== 0x5f &&
-      bytes[i + 4] !== 0 &&
-      i + 4 < n
-    ) {
-      atBoundary = h;
-    }
+export function essentialPrefixKey(bytes: Uint8Array, start: number): number {
+  const b0 = bytes[start] as number;
+  const b1 = bytes[start + 1] as number;
+  if (b0 === 0 || b1 === 0) return b0;
+  const b2 = bytes[start + 2] as number;
+  if (b2 === 0) return b0 | (b1 << 8);
+  const b3 = bytes[start + 3] as number;
+  if (b3 === 0) return b0 | (b1 << 8) | (b2 << 16);
+  if (b3 === UNDERSCORE && (b2 === UNDERSCORE || bytes[start + 4] === UNDERSCORE)) {
+    const essential = essentialLengthAt(bytes, start);
+    if (essential < 4) return prefixKey(bytes, start, essential);
   }
-  return (atBoundary === -1 ? h : atBoundary) >>> 0;
+  return b0 | (b1 << 8) | (b2 << 16) | (b3 << 24);
 }
 
-/** The hash {@link hashEssentialName} uses, of a whole (latin1) JS string. */
-export function hashName(name: string): number {
-  const bytes = Buffer.from(name, 'latin1');
-  return fnv1a(bytes, 0, bytes.length);
+/** The first `min(4, length)` bytes at `bytes[start]`, little-endian packed: {@link essentialPrefixKey}'s key. */
+export function prefixKey(bytes: Uint8Array, start: number, length: number): number {
+  let key = 0;
+  for (let i = 0; i < 4 && i < length; i++) key |= (bytes[start + i] as number) << (8 * i);
+  return key;
 }

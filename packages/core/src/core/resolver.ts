@@ -6,6 +6,7 @@ import type { BpfObject } from '../object.js';
 import { calcRelocation, emptyResult, type ReloResult } from './calc.js';
 import { CandidateIndex } from './candidates.js';
 import { matchSpec } from './match.js';
+import { essentialName } from './names.js';
 import { type CoreSpec, formatSpec, parseLocalSpec } from './spec.js';
 
 /** Per-object candidate cache: local root type id → surviving candidate ids (pruned as relocations resolve). */
@@ -57,10 +58,23 @@ export class CoreResolver {
     this.index = CandidateIndex.of(target);
   }
 
+  /**
+   * Find the candidates of every relocation of `objects` in one pass over the target (see
+   * {@link CandidateIndex.prepare}); optional, {@link resolveObject} does it per object otherwise.
+   */
+  prepare(objects: readonly BpfObject[]): void {
+    const names: string[] = [];
+    for (const object of objects)
+      for (const relo of object.ext.coreRelos)
+        if (relo.typeId < object.btf.typeCount) names.push(essentialName(object.btf.name(relo.typeId)));
+    this.index.prepare(names);
+  }
+
   /** Resolve the relocations of `object` in file order (libbpf's default), with one shared candidate cache. */
   resolveObject(object: BpfObject, opts: ResolveObjectOptions & { unpruned: true }): UnprunedOutcome[];
   resolveObject(object: BpfObject, opts?: ResolveObjectOptions): RelocationOutcome[];
   resolveObject(object: BpfObject, opts: ResolveObjectOptions = {}): RelocationOutcome[] {
+    this.prepare([object]);
     const cache = opts.cache ?? new Map();
     const out: RelocationOutcome[] = [];
     for (const relo of object.ext.coreRelos) {

@@ -67,6 +67,7 @@ export interface MinimizeResult {
 export function minimizeBtf(target: Btf, objects: BpfObject[], opts: MinimizeOptions = {}): MinimizeResult {
   const mode = opts.mode ?? 'robust';
   const resolver = new CoreResolver(target);
+  resolver.prepare(objects);
   const marks = new MarkSet(target);
   const compact = mode === 'robust' && (opts.compact ?? true);
   const marker = new Marker(marks, mode, compact);

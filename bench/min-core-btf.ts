@@ -11,7 +11,7 @@
 // Needs the built package (`pnpm build`), bpftool, tar, xz, /usr/bin/time. Run from the repo root:
 //   npx -y pnpm@10 build && node scripts/bench.mjs min-core-btf
 // Options (after bundling, `node node_modules/.cache/btf-bundle-bench/min-core-btf.mjs ...`): --runs N (default 5),
-// --cli PATH (another build's dist/cli/main.js, e.g. a worktree of an older commit, to compare before/after).
+// --cli PATH (another build's dist/bin/btf-bundle.js, e.g. a worktree of an older commit, to compare before/after).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -20,7 +20,9 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 const cliArg = process.argv.indexOf('--cli');
-const CLI = resolve(cliArg > 0 ? (process.argv[cliArg + 1] as string) : 'packages/core/dist/cli/main.js');
+const CLI = resolve(
+  cliArg > 0 ? (process.argv[cliArg + 1] as string) : 'packages/core/dist/bin/btf-bundle.js',
+);
 const SNAPSHOT = resolve('sample-snapshot');
 const OBJECTS = ['execsnoop', 'opensnoop', 'tcpstates', 'biolatency'].map((n) =>
   resolve('packages/core/testdata', `${n}.bpf.o`),

@@ -19,7 +19,7 @@ afterAll(() => {
 });
 
 const KERNELS = sampleKernels().length;
-const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const CLI = new URL('../dist/bin/btf-bundle.js', import.meta.url).pathname;
 const base = { snapshot: SAMPLE_SNAPSHOT, objects: SAMPLE_OBJECTS, workers: 2 };
 
 describe('buildBundle', async () => {

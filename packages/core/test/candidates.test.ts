@@ -84,6 +84,26 @@ describe('CandidateIndex', () => {
     }
   });
 
+  it('one prepared pass for every name gives the same lists as lookups one name at a time', () => {
+    let seed = 777;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    // Short names and separators in the first bytes: the cases where the 4-byte prefix key must scan the name.
+    const names = Array.from({ length: 300 }, () =>
+      Array.from({ length: 1 + rand(8) }, () => 'ab_'[rand(3)]).join(''),
+    );
+    const target = namesBtf([...TRICKY, ...names.slice(0, 150)], 50);
+    const local = namesBtf([...TRICKY, ...names.slice(75)], 50);
+    const index = CandidateIndex.of(target);
+    const all = Array.from({ length: local.typeCount - 1 }, (_, i) => essentialName(local.name(i + 1)));
+    index.prepare(all);
+    for (let id = 1; id < local.typeCount; id++) {
+      expect(index.candidates(local, id), local.describe(id)).toEqual(linearScan(local, id, target));
+    }
+  });
+
   it('returns a fresh list each time', () => {
     const target = namesBtf(TRICKY, 0);
     const index = CandidateIndex.of(target);

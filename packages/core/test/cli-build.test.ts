@@ -8,7 +8,7 @@ import { decodeBundle } from '@btf-bundle/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SAMPLE_OBJECTS, SAMPLE_SNAPSHOT } from './build-fixtures.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/bin/btf-bundle.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'btf-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

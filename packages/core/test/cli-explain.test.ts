@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testdata } from './btf-helpers.js';
 
-const cli = resolve(import.meta.dirname, '../dist/cli/main.js');
+const cli = resolve(import.meta.dirname, '../dist/bin/btf-bundle.js');
 const explain = (...args: string[]) => spawnSync('node', [cli, 'explain', ...args], { encoding: 'utf8' });
 
 describe('btf-bundle explain', () => {

@@ -13,7 +13,7 @@ import { minimizeBtf } from '../src/minimize/minimize.js';
 import { readKernelBtf } from '../src/snapshot/input.js';
 import { fixture, repoRoot, testdata } from './btf-helpers.js';
 
-const cli = resolve(import.meta.dirname, '../dist/cli/main.js');
+const cli = resolve(import.meta.dirname, '../dist/bin/btf-bundle.js');
 const dir = mkdtempSync(join(tmpdir(), 'cli-min-core-btf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const objects = ['opensnoop', 'tcpstates'].map((n) => join(testdata, `${n}.bpf.o`));
@@ -86,6 +86,43 @@ describe('btf-bundle min-core-btf', () => {
     expect(
       Buffer.compare(readFileSync(join(out, 'debian/12/x86_64/6.1.0-98-amd64.btf')), single(raw, 'c')),
     ).toBe(0);
+  });
+
+  it('batch on two lanes writes the same bytes as on one; an unwritable output fails only its kernel', () => {
+    const tree = join(dir, 'tree2');
+    for (const k of kernels) {
+      const rel = k.slice(join(repoRoot, 'sample-snapshot').length + 1);
+      mkdirSync(join(tree, rel, '..'), { recursive: true });
+      copyFileSync(k, join(tree, rel));
+    }
+    const batch = (out: string, workers: string) =>
+      run([
+        '--inputdir',
+        tree,
+        '--outputdir',
+        out,
+        '--workers',
+        workers,
+        ...objects.flatMap((o) => ['--object', o]),
+      ]);
+    const one = join(dir, 'lanes-1');
+    const two = join(dir, 'lanes-2');
+    expect(batch(one, '1').status).toBe(0);
+    expect(batch(two, '2').status).toBe(0);
+    for (const rel of ['debian/12/x86_64/6.1.0-47-amd64.btf', 'debian/12/arm64/6.1.0-50-arm64.btf']) {
+      expect(Buffer.compare(readFileSync(join(one, rel)), readFileSync(join(two, rel))), rel).toBe(0);
+    }
+    // The arm64 output directory is a file: that kernel cannot be written, the other still is.
+    const blocked = join(dir, 'blocked');
+    mkdirSync(join(blocked, 'debian/12'), { recursive: true });
+    writeFileSync(join(blocked, 'debian/12/arm64'), 'not a directory');
+    const r = batch(blocked, '1');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /FAILED debian\/12\/arm64\/6\.1\.0-50-arm64: cannot write .*6\.1\.0-50-arm64\.btf/,
+    );
+    expect(r.stdout).toMatch(/2 kernels, 1 written \(\d+ bytes\), 1 failed/);
+    expect(readFileSync(join(blocked, 'debian/12/x86_64/6.1.0-47-amd64.btf')).length).toBeGreaterThan(0);
   });
 
   it('usage and input errors exit non-zero with a message naming the file', () => {

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { BpfObject } from '../object.js';
 import { type KernelOutcome, KernelProcessor, type KernelTask, type TaskSetup } from './task.js';
 
 /** Options of {@link runKernelTasks}. */
@@ -11,6 +12,8 @@ export interface PoolOptions {
    * suits command-line tools, not a bundler's process. A kernel that throws there fails alone, as in a worker.
    */
   useMainThread?: boolean;
+  /** The object sets of the setup already parsed, for the main-thread lane (see {@link KernelProcessor}). */
+  parsedObjects?: Record<string, BpfObject[]>;
   /** Called as each kernel finishes, in completion order. */
   onOutcome?: (outcome: KernelOutcome) => void;
 }
@@ -86,7 +89,7 @@ export async function runKernelTasks(
         const task = tasks[index] as KernelTask;
         let outcome: KernelOutcome;
         try {
-          processor ??= new KernelProcessor(setup);
+          processor ??= new KernelProcessor(setup, opts.parsedObjects);
           outcome = await processor.run(task);
         } catch (err) {
           outcome = crashed(

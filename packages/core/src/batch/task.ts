@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { Btf } from '../btf/btf.js';
 import { BuildCache, type CachedResult, cacheKey } from '../cache/cache.js';
 import { BtfBundleError, CoreRelocationError, MinimizeError } from '../errors.js';
@@ -21,7 +21,7 @@ export interface KernelTask {
 export interface ObjectSet {
   /** Object names and bytes, in minimizer order. */
   objects: { name: string; bytes: Uint8Array }[];
-  /** Their relocation signatures, same order. */
+  /** Their relocation signatures, same order (the cache key needs them: unused without a cache). */
   signatures: string[];
 }
 
@@ -62,13 +62,13 @@ export class KernelProcessor {
   /** Kernels are read one after the other into this buffer (nothing keeps a kernel's bytes after its run). */
   private readonly kernelBuffer = new KernelBuffer();
 
-  /** Parse the object sets of `setup`. */
-  constructor(private readonly setup: TaskSetup) {
+  /** Parse the object sets of `setup`, unless `parsed` has them already (same arches, same order). */
+  constructor(
+    private readonly setup: TaskSetup,
+    parsed?: Record<string, BpfObject[]>,
+  ) {
     for (const [arch, set] of Object.entries(setup.objectSets)) {
-      this.parsed.set(
-        arch,
-        set.objects.map((o) => parseBpfObject(o.bytes, o.name)),
-      );
+      this.parsed.set(arch, parsed?.[arch] ?? set.objects.map((o) => parseBpfObject(o.bytes, o.name)));
     }
     this.cache = setup.cacheDir === null ? undefined : new BuildCache(setup.cacheDir);
   }
@@ -93,7 +93,8 @@ export class KernelProcessor {
       }
     };
     try {
-      const info = await stat(task.path);
+      // Synchronous: this runs on a worker or a CLI's main thread, where an await only adds a thread-pool trip.
+      const info = statSync(task.path);
       source =
         this.cache && (await cacheOp(() => this.cache!.sourceHash(task.path, info.size, info.mtimeMs)));
       if (!source) {
@@ -108,8 +109,8 @@ export class KernelProcessor {
       return done({ cached: false, status: 'failed', failure: 'unreadable', reason: message(err) });
     }
     const { sourceBytes } = source;
-    const key = cacheKey({ ...source, signatures: set.signatures, mode: this.setup.mode });
-    const hit = this.cache && (await cacheOp(() => this.cache!.get(key)));
+    const key = this.cache && cacheKey({ ...source, signatures: set.signatures, mode: this.setup.mode });
+    const hit = this.cache && key && (await cacheOp(() => this.cache!.get(key)));
     if (hit) return done({ ...fromCache(hit, names), cached: true, sourceBytes, cacheWarning });
     let result: CachedResult;
     try {
@@ -136,7 +137,7 @@ export class KernelProcessor {
       }
       result = { status: 'failed', sourceBytes, reason: message(err) };
     }
-    if (this.cache) await cacheOp(() => this.cache!.put(key, result));
+    if (this.cache && key) await cacheOp(() => this.cache!.put(key, result));
     return done({ ...fromCache(result, names), cached: false, sourceBytes, cacheWarning });
   }
 }

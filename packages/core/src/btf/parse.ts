@@ -110,7 +110,8 @@ function readHeader(bytes: Uint8Array, at: ErrorAt): Header {
     throw at(`type section length ${typeLen} is not a multiple of 4: its last record is cut`, { offset: 12 });
   }
   const foreign = new Map<number, ForeignKindLayout>();
-  if (hdrLen >= BTF_LAYOUT_HEADER_LEN) readLayoutSection(view, le, hdrLen, typeOff + typeLen, strOff, foreign, at);
+  if (hdrLen >= BTF_LAYOUT_HEADER_LEN)
+    readLayoutSection(view, le, hdrLen, typeOff + typeLen, strOff, foreign, at);
   const strStart = hdrLen + strOff;
   if (strLen === 0) throw at('string section is empty', { section: 'string section' });
   if (bytes[strStart] !== 0)
@@ -189,7 +190,9 @@ function kindTable<T extends Uint8Array | Int8Array>(
 /** Per known kind (0 for others): words of the header and single trailing object. */
 const FIXED_WORDS = kindTable(new Uint8Array(128), (l) => 3 + l.info.length);
 /** Per kind: words of each vlen element (0 for FUNC, whose vlen is its linkage). */
-const ELEMENT_WORDS = kindTable(new Uint8Array(128), (l, kind) => (vlenCountsElements(kind) ? l.element.length : 0));
+const ELEMENT_WORDS = kindTable(new Uint8Array(128), (l, kind) =>
+  vlenCountsElements(kind) ? l.element.length : 0,
+);
 /** Per kind: whether the header's size_or_type word is a type id. */
 const HEADER_REFERS = kindTable(new Uint8Array(128), (l) => (l.header[2] === 't' ? 1 : 0));
 /** Per kind: bit `i` set when word `3 + i` (of the single trailing object) is a type id. */
@@ -228,7 +231,8 @@ function walkRecords(words: Uint32Array, header: Header, typeLimit: number, at: 
       if (!layout) throw at(`unsupported BTF kind ${kind}`, { offset: p * 4, typeId: id });
       size = 3 + (layout.infoSize + vlen * layout.elemSize) / 4;
     }
-    if (p + size > end) throw recordPastEnd(at, id, p, `${kindName(kind)} record with vlen ${vlen}`, size * 4);
+    if (p + size > end)
+      throw recordPastEnd(at, id, p, `${kindName(kind)} record with vlen ${vlen}`, size * 4);
     if (HEADER_REFERS[kind] === 1) {
       const t = words[p + 2] as number;
       if (t >= typeLimit) throw badWord(at, words, id, p, 2, -1, typeLimit);
@@ -261,7 +265,8 @@ function walkRecords(words: Uint32Array, header: Header, typeLimit: number, at: 
     }
     p += size;
   }
-  return { offsets: offsets.slice(0, id), maxTypeRef, laterFuncs };
+  // A view, not a copy: the tail past the last record is never written, so never becomes resident.
+  return { offsets: offsets.subarray(0, id), maxTypeRef, laterFuncs };
 }
 
 /** Kind number of an info word. */
@@ -285,7 +290,10 @@ function checkFuncs(words: Uint32Array, offsets: Uint32Array, funcs: number[], a
 }
 
 function recordPastEnd(at: ErrorAt, id: number, word: number, what: string, bytes: number): FormatError {
-  return at(`${what} (${bytes} bytes) runs past the end of the type section`, { offset: word * 4, typeId: id });
+  return at(`${what} (${bytes} bytes) runs past the end of the type section`, {
+    offset: word * 4,
+    typeId: id,
+  });
 }
 
 /**
@@ -305,7 +313,8 @@ function badWord(
   const value = words[p + index] as number;
   const role = isStringWord(kind, index) ? 'string offset' : 'type id';
   const what = element >= 0 ? `element ${element}` : index === 0 ? 'name' : index < 3 ? 'type' : 'data';
-  const beyond = role === 'string offset' ? 'beyond the string section' : `beyond the last type id ${limit - 1}`;
+  const beyond =
+    role === 'string offset' ? 'beyond the string section' : `beyond the last type id ${limit - 1}`;
   return at(`${kindName(kind)} ${what} has ${role} ${value} ${beyond}`, { typeId: id });
 }
 

@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome, KernelTask, TaskSetup } from '../batch/task.js';
 import { ANY_ARCH } from '../build/objects.js';
 import { writeFileAtomic } from '../cache/atomic.js';
-import { relocationSignature } from '../cache/signature.js';
 import { annotateError } from '../errors.js';
 import { parseBpfObject } from '../object.js';
 import { scanSnapshot } from '../snapshot/scan.js';
@@ -23,31 +22,39 @@ export async function runBatch(
   workers: number,
 ): Promise<number> {
   const started = performance.now();
-  const objects = await Promise.all(
-    objectPaths.map(async (name) => {
-      const bytes = new Uint8Array(await readFile(name));
-      try {
-        return { name, bytes, signature: relocationSignature(parseBpfObject(bytes, name)) };
-      } catch (err) {
-        throw annotateError(err, { file: name });
-      }
-    }),
-  );
+  // Parsed here so that a bad object fails the run before any kernel; the main-thread lane reuses them.
+  const objects = objectPaths.map((name) => {
+    const bytes = new Uint8Array(readFileSync(name));
+    try {
+      return { name, bytes, parsed: parseBpfObject(bytes, name) };
+    } catch (err) {
+      throw annotateError(err, { file: name });
+    }
+  });
   const scan = await scanSnapshot(inputDir);
   for (const bad of scan.invalid) console.error(`skipped ${bad.path}: ${bad.reason}`);
   const tasks: KernelTask[] = scan.kernels.map((k) => ({ id: k.id, path: k.path, arch: ANY_ARCH }));
+  const outputs = new Map(
+    scan.kernels.map((k) => [
+      k.id,
+      join(outputDir, relative(inputDir, k.path).replace(/\.btf(\.tar\.xz)?$/, '.btf')),
+    ]),
+  );
   const setup: TaskSetup = {
+    // No cache, so no relocation signatures to key it with.
     objectSets: {
-      [ANY_ARCH]: {
-        objects: objects.map(({ name, bytes }) => ({ name, bytes })),
-        signatures: objects.map((o) => o.signature),
-      },
+      [ANY_ARCH]: { objects: objects.map(({ name, bytes }) => ({ name, bytes })), signatures: [] },
     },
     cacheDir: null,
     mode,
   };
   const progress = progressReporter(process.stderr);
   let done = 0;
+  let written = 0;
+  let bytes = 0;
+  // Each output is written as its kernel finishes, overlapping the writes with the kernels still running.
+  const writes: Promise<void>[] = [];
+  const unwritten: string[] = [];
   const onOutcome = (o: KernelOutcome) => {
     done++;
     const elapsed = performance.now() - started;
@@ -57,22 +64,32 @@ export async function runBatch(
       current: o.id,
       etaMs: (elapsed / done) * (tasks.length - done),
     });
+    if (o.status !== 'covered') return;
+    const path = outputs.get(o.id) as string;
+    writes.push(
+      writeFileAtomic(path, o.btf).then(
+        () => {
+          written++;
+          bytes += o.btf.length;
+        },
+        (err: unknown) => {
+          unwritten.push(`FAILED ${o.id}: cannot write ${path}: ${err instanceof Error ? err.message : err}`);
+        },
+      ),
+    );
   };
-  const outcomes = await runKernelTasks(tasks, setup, { workers, useMainThread: true, onOutcome });
+  const outcomes = await runKernelTasks(tasks, setup, {
+    workers,
+    useMainThread: true,
+    parsedObjects: { [ANY_ARCH]: objects.map((o) => o.parsed) },
+    onOutcome,
+  });
+  await Promise.all(writes);
   progress.end();
-  let written = 0;
-  let bytes = 0;
-  for (const [i, outcome] of outcomes.entries()) {
-    const kernel = scan.kernels[i] as (typeof scan.kernels)[number];
-    if (outcome.status !== 'covered') {
-      console.error(`FAILED ${outcome.id}: ${outcome.reason}`);
-      continue;
-    }
-    const rel = relative(inputDir, kernel.path).replace(/\.btf(\.tar\.xz)?$/, '.btf');
-    await writeFileAtomic(join(outputDir, rel), outcome.btf);
-    written++;
-    bytes += outcome.btf.length;
+  for (const outcome of outcomes) {
+    if (outcome.status !== 'covered') console.error(`FAILED ${outcome.id}: ${outcome.reason}`);
   }
+  for (const line of unwritten) console.error(line);
   const failed = outcomes.length - written;
   const secs = ((performance.now() - started) / 1000).toFixed(2);
   console.log(

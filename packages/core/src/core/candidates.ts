@@ -89,7 +89,9 @@ class KeyTable {
       let slot = hashKey(key) & this.mask;
       while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
       this.keys[slot] = key;
-      (this.names[slot] ??= []).push(name);
+      const sharing = this.names[slot];
+      if (sharing) sharing.push(name);
+      else this.names[slot] = [name];
     }
   }
 

@@ -28,20 +28,17 @@ export function emitBtf(marks: MarkSet, opts: EmitOptions): Uint8Array {
   const { mode, compact, littleEndian } = opts;
   const src = marks.src;
   const kept = marks.keptIds();
-  const newId = new Uint32Array(src.typeCount);
-  kept.forEach((id, i) => {
-    newId[id] = i + 1;
-  });
+  const newId = new Map<number, number>(kept.map((id, i) => [id, i + 1]));
   const writer = new BtfWriter();
   const remap = (id: number): number => {
-    if (marks.types[id] || !compact) return newId[id] as number;
-    return newId[src.skipModsAndTypedefs(id)] as number;
+    if (marks.types.has(id) || !compact) return newId.get(id) ?? 0;
+    return newId.get(src.skipModsAndTypedefs(id)) ?? 0;
   };
   for (const id of kept) {
     const kind = src.kind(id);
     let record: ArrayLike<number>;
     if (isComposite(kind)) record = compositeRecord(src, id, marks.members.get(id), writer, remap, mode);
-    else if (isEnum(kind) && compact && !marks.wholeEnums[id]) {
+    else if (isEnum(kind) && compact && !marks.wholeEnums.has(id)) {
       record = trimmedEnumRecord(src, id, marks.members.get(id), writer);
     } else record = copiedRecord(src, id, writer, remap);
     writer.addRecord(record);

@@ -9,30 +9,26 @@ import type { MinimizeMode } from './minimize.js';
  * every object of one minimization.
  */
 export class MarkSet {
-  /** 1 where the source type is kept. */
-  readonly types: Uint8Array;
-  /** The kept type ids, in the order they were first marked. */
-  private readonly kept: number[] = [];
+  /**
+   * The kept source type ids. Sets and maps rather than arrays over every source type: a few hundred of a
+   * kernel's ~100k types are marked, and zero-filling per-type arrays for every kernel costs more than the marking.
+   */
+  readonly types = new Set<number>();
   /** Per kept composite: 1 where the member is kept; per kept enum: 1 where the enumerator is kept. */
   readonly members = new Map<number, Uint8Array>();
-  /** 1 where an enum must keep all its enumerators (TYPE_MATCHES compares them). */
-  readonly wholeEnums: Uint8Array;
+  /** Enums that must keep all their enumerators (TYPE_MATCHES compares them). */
+  readonly wholeEnums = new Set<number>();
 
-  constructor(readonly src: Btf) {
-    this.types = new Uint8Array(src.typeCount);
-    this.wholeEnums = new Uint8Array(src.typeCount);
-  }
+  constructor(readonly src: Btf) {}
 
   /** Keep type `id`. */
   keep(id: number): void {
-    if (this.types[id]) return;
-    this.types[id] = 1;
-    this.kept.push(id);
+    this.types.add(id);
   }
 
   /** The kept type ids, ascending (the output's type order). */
   keptIds(): number[] {
-    return [...this.kept].sort((a, b) => a - b);
+    return [...this.types].sort((a, b) => a - b);
   }
 
   /** Keep member (or enumerator) `idx` of composite (or enum) `id`. */
@@ -55,18 +51,17 @@ export class MarkSet {
  * so the emitter can trim the others (spec §4.12 #11).
  */
 export class Marker {
-  private readonly followed: Uint8Array;
-  private readonly matched: Uint8Array;
+  /** Per type: bit 1 when marked without following pointers, bit 2 with (markType's memo). */
+  private readonly followed = new Map<number, number>();
+  /** Per type: bit 1 when matched in front of a pointer, bit 2 behind one (TYPE_MATCHES marking's memo). */
+  private readonly matched = new Map<number, number>();
 
   constructor(
     readonly marks: MarkSet,
     readonly mode: MinimizeMode,
     /** Skip typedef/modifier chains below relocation roots (spec §4.12 #11; the emitter redirects references). */
     readonly compact = false,
-  ) {
-    this.followed = new Uint8Array(marks.src.typeCount);
-    this.matched = new Uint8Array(marks.src.typeCount);
-  }
+  ) {}
 
   private get src(): Btf {
     return this.marks.src;
@@ -144,8 +139,9 @@ export class Marker {
     const stack = [root];
     while (stack.length > 0) {
       const id = stack.pop() as number;
-      if (id === 0 || ((this.followed[id] as number) & flag) !== 0 || this.followed[id] === 2) continue;
-      this.followed[id] = (this.followed[id] as number) | flag;
+      const seen = this.followed.get(id) ?? 0;
+      if (id === 0 || (seen & flag) !== 0 || seen === 2) continue;
+      this.followed.set(id, seen | flag);
       this.marks.keep(id);
       const kind = src.kind(id);
       switch (kind) {
@@ -193,8 +189,9 @@ export class Marker {
     while (stack.length > 0) {
       const [id, behindPtr] = stack.pop() as [number, boolean];
       const flag = behindPtr ? 2 : 1;
-      if (id === 0 || ((this.matched[id] as number) & flag) !== 0) continue;
-      this.matched[id] = (this.matched[id] as number) | flag;
+      const seen = this.matched.get(id) ?? 0;
+      if (id === 0 || (seen & flag) !== 0) continue;
+      this.matched.set(id, seen | flag);
       this.marks.keep(id);
       const kind = src.kind(id);
       switch (kind) {
@@ -203,7 +200,7 @@ export class Marker {
           break;
         case Kind.ENUM:
         case Kind.ENUM64:
-          this.marks.wholeEnums[id] = 1;
+          this.marks.wholeEnums.add(id);
           break;
         case Kind.STRUCT:
         case Kind.UNION:

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ParsedTarEntry } from 'modern-tar';
 import { readElf } from '../elf/elf.js';
@@ -61,53 +60,46 @@ export function detectKernelBtfFormat(head: Uint8Array): KernelBtfFormat | undef
  */
 export async function readKernelBtf(path: string, into?: KernelBuffer): Promise<Uint8Array> {
   try {
-    const { size } = await stat(path);
-    const head = await readHead(path);
-    const format = detectKernelBtfFormat(head);
-    if (format === 'tar.xz') return await readTarXzMember(path, into);
-    if (size > MAX_KERNEL_BTF_BYTES) {
-      throw new FormatError(`file is ${size} bytes, more than the ${MAX_KERNEL_BTF_BYTES} accepted`, {
-        file: path,
-      });
-    }
-    if (format === 'btf') return into ? await readInto(path, into) : new Uint8Array(await readFile(path));
-    if (format === 'elf') return btfOfElf(new Uint8Array(await readFile(path)), path);
-    throw new FormatError('not a kernel BTF: expected raw BTF, an ELF with .BTF or a .btf.tar.xz', {
-      file: path,
-      offset: 0,
-    });
+    const raw = readUncompressed(path, into);
+    return raw ?? (await readTarXzMember(path, into));
   } catch (err) {
     throw annotateError(err, { file: path });
   }
 }
 
-async function readHead(path: string): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of createReadStream(path, { start: 0, end: XZ_MAGIC.length - 1 }))
-    chunks.push(chunk);
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
-/** Read the whole file at `path` into `into` (as many bytes as it has when opened and read). */
-async function readInto(path: string, into: KernelBuffer): Promise<Uint8Array> {
-  const fh = await open(path, 'r');
+/**
+ * Raw BTF or the `.BTF` of an ELF at `path`, read synchronously on one file descriptor (a kernel is a few
+ * megabytes from the page cache: one `read` is cheaper than a round trip through the thread pool per chunk), or
+ * undefined when the file is an xz archive.
+ */
+function readUncompressed(path: string, into: KernelBuffer | undefined): Uint8Array | undefined {
+  const fd = openSync(path, 'r');
   try {
-    const { size } = await fh.stat();
+    const { size } = fstatSync(fd);
+    const head = new Uint8Array(XZ_MAGIC.length);
+    const format = detectKernelBtfFormat(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
+    if (format === 'tar.xz') return undefined;
     if (size > MAX_KERNEL_BTF_BYTES) {
       throw new FormatError(`file is ${size} bytes, more than the ${MAX_KERNEL_BTF_BYTES} accepted`, {
         file: path,
       });
     }
-    const out = into.take(size);
+    if (format === undefined) {
+      throw new FormatError('not a kernel BTF: expected raw BTF, an ELF with .BTF or a .btf.tar.xz', {
+        file: path,
+        offset: 0,
+      });
+    }
+    const out = format === 'btf' && into ? into.take(size) : new Uint8Array(size);
     let at = 0;
     while (at < size) {
-      const { bytesRead } = await fh.read(out, at, size - at, at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
+      const n = readSync(fd, out, at, size - at, at);
+      if (n === 0) break;
+      at += n;
     }
-    return out.subarray(0, at);
+    return format === 'btf' ? out.subarray(0, at) : btfOfElf(out.subarray(0, at), path);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 

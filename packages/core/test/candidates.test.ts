@@ -97,8 +97,7 @@ describe('CandidateIndex', () => {
     const target = namesBtf([...TRICKY, ...names.slice(0, 150)], 50);
     const local = namesBtf([...TRICKY, ...names.slice(75)], 50);
     const index = CandidateIndex.of(target);
-    const all = Array.from({ length: local.typeCount - 1 }, (_, i) => essentialName(local.name(i + 1)));
-    index.prepare(all);
+    index.prepare(Array.from({ length: local.typeCount - 1 }, (_, i) => [local, i + 1] as const));
     for (let id = 1; id < local.typeCount; id++) {
       expect(index.candidates(local, id), local.describe(id)).toEqual(linearScan(local, id, target));
     }

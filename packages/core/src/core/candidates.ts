@@ -1,21 +1,28 @@
-import { type Btf, kindCoreCompat } from '../btf/btf.js';
+import { type Btf, isEnum } from '../btf/btf.js';
+import { Kind } from '../btf/format.js';
 import { essentialLengthAt, essentialName, essentialPrefixKey, prefixKey } from './names.js';
 
 const indexes = new WeakMap<Btf, CandidateIndex>();
 
+/** ENUM and ENUM64 are one class (libbpf btf_kind_core_compat); every other kind is its own. */
+function kindClass(kind: number): number {
+  return isEnum(kind) ? Kind.ENUM : kind;
+}
+
 /**
- * The candidate lists of one target BTF (spec §3.2), by essential name. Looking up a local type gives exactly the
- * list libbpf's linear scan (bpf_core_add_cands) would: named target types of a core-compatible kind whose essential
- * name equals the local one, in ascending id order.
+ * The candidate lists of one target BTF (spec §3.2). Looking up a local type gives exactly the list libbpf's linear
+ * scan (bpf_core_add_cands) would: named target types of a core-compatible kind whose essential name equals the
+ * local one, in ascending id order.
  *
- * Names are found in batches: {@link prepare} takes every name a set of objects will ask for and finds them all in
- * one pass over the target's types that reads only the first bytes of each type name (a key of the first four bytes
- * of its essential name, checked against a small table of the wanted keys). Only the few names whose key is wanted
- * are decoded. A name asked for without being prepared costs a pass of its own.
+ * Lists are found in batches: {@link prepare} takes every local type a set of objects will ask about and finds all
+ * their lists in one pass over the target's types. The pass skips types of kinds nobody asked for (a kernel's
+ * ~60k FUNCs, for one) without touching their names, and reads only the first bytes of the others' (a key of the
+ * first four bytes of the essential name, checked against a small table of the wanted keys); only names whose key
+ * is wanted are compared in full. A type looked up without being prepared costs a pass of its own.
  */
 export class CandidateIndex {
-  /** Types of every kind by essential name, ascending ids, for every name looked for so far. */
-  private readonly byName = new Map<string, number[]>();
+  /** Lists found so far, by kind class and essential name. */
+  private readonly lists = new Map<number, Map<string, number[]>>();
 
   private constructor(readonly target: Btf) {}
 
@@ -29,39 +36,57 @@ export class CandidateIndex {
     return index;
   }
 
-  /** Find, in one pass over the target, the types of every essential name in `names` not looked for yet. */
-  prepare(names: Iterable<string>): void {
+  /**
+   * Find, in one pass over the target, the candidate lists of the local types not looked for yet: `types` holds
+   * (local BTF, type id) pairs, anonymous types are ignored.
+   */
+  prepare(types: Iterable<readonly [local: Btf, id: number]>): void {
     const wanted: WantedName[] = [];
-    for (const name of names) {
-      if (name === '' || this.byName.has(name)) continue;
-      const ids: number[] = [];
-      this.byName.set(name, ids);
-      wanted.push({ bytes: Buffer.from(name, 'latin1'), ids });
+    const wantedClasses = new Uint8Array(128);
+    for (const [local, id] of types) {
+      const name = essentialName(local.name(id));
+      if (name === '') continue;
+      const cls = kindClass(local.kind(id));
+      let byName = this.lists.get(cls);
+      if (!byName) {
+        byName = new Map();
+        this.lists.set(cls, byName);
+      }
+      if (byName.has(name)) continue;
+      const list: number[] = [];
+      byName.set(name, list);
+      wanted.push({ bytes: Buffer.from(name, 'latin1'), cls, ids: list });
+      wantedClasses[cls] = 1;
+      if (cls === Kind.ENUM) wantedClasses[Kind.ENUM64] = 1;
     }
     if (wanted.length === 0) return;
     const table = new KeyTable(wanted);
     const { words, offsets, bytes, strStart } = this.target.typeTable();
     for (let id = 1; id < offsets.length; id++) {
-      const nameOff = words[offsets[id] as number] as number;
+      const at = offsets[id] as number;
+      const kind = ((words[at + 1] as number) >>> 24) & 0x7f;
+      if (wantedClasses[kind] === 0) continue;
+      const nameOff = words[at] as number;
       if (nameOff === 0) continue;
       const start = strStart + nameOff;
       const sharingKey = table.get(essentialPrefixKey(bytes, start));
       if (sharingKey === undefined) continue;
       const length = essentialLengthAt(bytes, start);
+      const cls = kindClass(kind);
       for (const name of sharingKey) {
-        if (name.bytes.length === length && sameBytes(bytes, start, name.bytes)) name.ids.push(id);
+        if (name.cls === cls && name.bytes.length === length && sameBytes(bytes, start, name.bytes))
+          name.ids.push(id);
       }
     }
   }
 
   /** A fresh (mutable) candidate list for local type `localId` of `local`; empty for anonymous types. */
   candidates(local: Btf, localId: number): number[] {
-    const name = local.name(localId);
+    const name = essentialName(local.name(localId));
     if (name === '') return [];
-    const key = essentialName(name);
-    this.prepare([key]);
-    const kind = local.kind(localId);
-    return (this.byName.get(key) as number[]).filter((id) => kindCoreCompat(this.target.kind(id), kind));
+    this.prepare([[local, localId]]);
+    const list = this.lists.get(kindClass(local.kind(localId)))?.get(name) as number[];
+    return [...list];
   }
 }
 
@@ -69,6 +94,8 @@ export class CandidateIndex {
 interface WantedName {
   /** Its latin1 bytes (an essential name: its key is the first bytes as they are). */
   bytes: Uint8Array;
+  /** The kind class asked for. */
+  cls: number;
   ids: number[];
 }
 

@@ -6,7 +6,6 @@ import type { BpfObject } from '../object.js';
 import { calcRelocation, emptyResult, type ReloResult } from './calc.js';
 import { CandidateIndex } from './candidates.js';
 import { matchSpec } from './match.js';
-import { essentialName } from './names.js';
 import { type CoreSpec, formatSpec, parseLocalSpec } from './spec.js';
 
 /** Per-object candidate cache: local root type id → surviving candidate ids (pruned as relocations resolve). */
@@ -63,11 +62,13 @@ export class CoreResolver {
    * {@link CandidateIndex.prepare}); optional, {@link resolveObject} does it per object otherwise.
    */
   prepare(objects: readonly BpfObject[]): void {
-    const names: string[] = [];
-    for (const object of objects)
-      for (const relo of object.ext.coreRelos)
-        if (relo.typeId < object.btf.typeCount) names.push(essentialName(object.btf.name(relo.typeId)));
-    this.index.prepare(names);
+    const roots: [Btf, number][] = [];
+    for (const { btf, ext } of objects) {
+      for (const relo of ext.coreRelos)
+        if (relo.kind !== ReloKind.TYPE_ID_LOCAL && relo.typeId < btf.typeCount)
+          roots.push([btf, relo.typeId]);
+    }
+    this.index.prepare(roots);
   }
 
   /** Resolve the relocations of `object` in file order (libbpf's default), with one shared candidate cache. */

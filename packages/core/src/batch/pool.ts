@@ -1,6 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import type { BpfObject } from '../object.js';
-import { type KernelOutcome, KernelProcessor, type KernelTask, type TaskSetup } from './task.js';
+import {
+  type KernelOutcome,
+  KernelProcessor,
+  type KernelTask,
+  type TaskSetup,
+  WORKER_READY,
+} from './task.js';
 
 /** Options of {@link runKernelTasks}. */
 export interface PoolOptions {
@@ -52,6 +58,9 @@ export async function runKernelTasks(
         workerData: setup,
         resourceLimits: { maxYoungGenerationSizeMb: 2 },
       });
+      // Tasks go to a worker only once it says it is ready: a worker still loading its code would otherwise hold
+      // a kernel that the main-thread lane or a warm worker could have finished meanwhile.
+      let ready = false;
       let current = -1;
       const feed = (): void => {
         if (next >= tasks.length) {
@@ -62,16 +71,24 @@ export async function runKernelTasks(
         current = next++;
         worker.postMessage(tasks[current]);
       };
-      worker.on('message', (outcome: KernelOutcome) => {
+      worker.on('message', (message: KernelOutcome | typeof WORKER_READY) => {
+        if (message === WORKER_READY) {
+          ready = true;
+          feed();
+          return;
+        }
         const index = current;
         feed();
-        record(index, outcome);
+        record(index, message);
       });
       let lastError: Error | undefined;
       worker.on('error', (err) => {
         lastError = err;
       });
       worker.on('exit', (code) => {
+        // A worker that dies before it is ready fails the next task instead (so that a worker that cannot start
+        // at all fails each task once rather than being restarted forever).
+        if (!ready && current < 0 && next < tasks.length) current = next++;
         if (current < 0) return;
         const index = current;
         const task = tasks[index] as KernelTask;
@@ -80,7 +97,6 @@ export async function runKernelTasks(
         if (next < tasks.length) start();
         record(index, crashed(task, reason));
       });
-      feed();
     };
     const mainLane = async (): Promise<void> => {
       let processor: KernelProcessor | undefined;

@@ -53,6 +53,9 @@ export type KernelOutcome = {
   | { status: 'failed'; failure: 'unreadable' | 'error'; reason: string }
 );
 
+/** What a batch worker posts once its code is loaded and it can take tasks. */
+export const WORKER_READY = 'ready';
+
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Runs kernel tasks for one {@link TaskSetup}; objects are parsed once. */

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { KernelProcessor, type KernelTask, type TaskSetup } from './task.js';
+import { KernelProcessor, type KernelTask, type TaskSetup, WORKER_READY } from './task.js';
 
 /** Worker thread entry: processes the {@link KernelTask}s posted to it, posting back each outcome. */
 const processor = new KernelProcessor(workerData as TaskSetup);
@@ -11,3 +11,4 @@ port.on('message', (task: KernelTask) => {
     port.postMessage(outcome, transfer);
   });
 });
+port.postMessage(WORKER_READY);

@@ -289,6 +289,18 @@ export class Btf {
   }
 
   /**
+   * Whether the string at offset `off` is `s` (a latin1 JS string), compared on the bytes without decoding: the
+   * member and enumerator searches of CO-RE matching compare one name against every member of a kernel struct.
+   */
+  stringEquals(off: number, s: string): boolean {
+    if (off >= this.strLen || off < 0) this.string(off); // throws the out-of-range FormatError
+    const { bytes } = this;
+    const start = this.strStart + off;
+    for (let i = 0; i < s.length; i++) if (bytes[start + i] !== s.charCodeAt(i)) return false;
+    return bytes[start + s.length] === 0;
+  }
+
+  /**
    * The raw index, for passes over every type that cannot afford a method call per type (the candidate scan):
    * record `id` starts at `words[offsets[id]]` (words in host order: name offset, info, size/type, ...), and a
    * name offset `o` is the NUL-terminated string at `bytes[strStart + o]`. Read only.

@@ -2,7 +2,7 @@ import { type Btf, isComposite, isEnum } from '../btf/btf.js';
 import { Kind, ReloKind, reloClass } from '../btf/format.js';
 import { CoreRelocationError } from '../errors.js';
 import { fieldsCompat, typesCompat, typesMatch } from './compat.js';
-import { essentialName } from './names.js';
+import { essentialName, essentialNameIs } from './names.js';
 import { type Accessor, type CoreSpec, emptySpec, isFlexArray, MAX_SPEC_LEN } from './spec.js';
 
 /**
@@ -52,9 +52,8 @@ function matchEnumval(local: CoreSpec, spec: CoreSpec): CoreSpec | null {
   const wanted = essentialName((local.acc[0] as Accessor).name as string);
   const n = target.vlen(tid);
   for (let i = 0; i < n; i++) {
-    const name = target.enumName(tid, i);
-    if (essentialName(name) !== wanted) continue;
-    spec.acc.push({ typeId: tid, idx: i, name });
+    if (!essentialNameIs(target, target.enumNameOff(tid, i), wanted)) continue;
+    spec.acc.push({ typeId: tid, idx: i, name: target.enumName(tid, i) });
     spec.raw.push(i);
     return spec;
   }
@@ -82,14 +81,14 @@ function searchMember(local: Btf, la: Accessor, target: Btf, tid: number, spec: 
     const bitOffset = target.memberBitOffset(tid, i);
     spec.bitOffset += bitOffset;
     spec.raw.push(i);
-    const name = target.memberName(tid, i);
-    if (name === '') {
+    const nameOff = target.memberNameOff(tid, i);
+    if (target.stringEquals(nameOff, '')) {
       const found = searchMember(local, la, target, target.memberType(tid, i), spec);
       if (found !== false) return found;
-    } else if (name === localName) {
+    } else if (target.stringEquals(nameOff, localName)) {
       const memberType = target.memberType(tid, i);
       if (!fieldsCompat(local, localMemberType, target, memberType)) return false;
-      spec.acc.push({ typeId: tid, idx: i, name });
+      spec.acc.push({ typeId: tid, idx: i, name: localName });
       return memberType;
     }
     spec.bitOffset -= bitOffset;

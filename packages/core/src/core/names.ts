@@ -1,3 +1,5 @@
+import type { Btf } from '../btf/btf.js';
+
 /**
  * libbpf bpf_core_essential_name_len: length of `name` without its last `___flavor` suffix (spec §3.1).
  * `task_struct___old` → 11; `a___b___c` → 5; `foo____bar` (four underscores) has no flavor.
@@ -30,6 +32,19 @@ export function namesMatch(local: string, target: string): boolean {
 }
 
 const UNDERSCORE = 0x5f;
+
+/**
+ * Whether the essential name of the string at offset `off` of `btf` is `essential` (a latin1 JS string), compared
+ * on the bytes without decoding.
+ */
+export function essentialNameIs(btf: Btf, off: number, essential: string): boolean {
+  if (!btf.isValidStringOffset(off)) btf.string(off); // throws the out-of-range FormatError
+  const { bytes, strStart } = btf.typeTable();
+  const start = strStart + off;
+  if (essentialLengthAt(bytes, start) !== essential.length) return false;
+  for (let i = 0; i < essential.length; i++) if (bytes[start + i] !== essential.charCodeAt(i)) return false;
+  return true;
+}
 
 /**
  * {@link essentialNameLength} of the NUL-terminated byte string at `bytes[start]` (whose bytes are its latin1

@@ -4,7 +4,7 @@
 //   (ii)  every sample-snapshot kernel: one `btf-bundle min-core-btf --inputdir` batch vs a loop of bpftool calls
 //         over the same raw .btf files (extracted to a temp tree first, so both read raw BTF);
 //   (iii) the .tar.xz variant: our batch on the tarballs vs a loop of `tar -xJf` + bpftool;
-//   (iv)  a scaled batch: the raw kernels each linked 8 times (8 × 8 = 64 files) to show per-kernel throughput
+//   (iv)  a scaled batch: the raw kernels each linked 16 times (8 × 16 = 128 files) to show per-kernel throughput
 //         once Node's startup is amortized.
 // Wall time is the median of N runs (child processes); peak RSS comes from `/usr/bin/time -v` (Debian package `time`).
 // "Per kernel in flight": our batch's peak RSS divided by its worker count vs one bpftool process.
@@ -31,7 +31,7 @@ const OBJECTS = ['execsnoop', 'opensnoop', 'tcpstates', 'biolatency'].map((n) =>
 const OBJECTS_32 = Array.from({ length: 8 }, () => OBJECTS).flat();
 const OBJECTS_64 = [...OBJECTS_32, ...OBJECTS_32];
 const WORKERS = availableParallelism();
-const COPIES = 8;
+const COPIES = 16;
 
 interface Measure {
   /** Median wall time, ms. */

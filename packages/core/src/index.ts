@@ -18,6 +18,7 @@ export {
   parseBtfExt,
 } from './btf/ext.js';
 export * from './btf/format.js';
+export { IndexBuffer } from './btf/parse.js';
 export { BtfWriter } from './btf/writer.js';
 export { BuildFailedError, buildBundle } from './build/build.js';
 export { ANY_ARCH, archOfObjectName, resolveObjects } from './build/objects.js';
@@ -47,5 +48,5 @@ export {
 export { type BpfObject, parseBpfObject } from './object.js';
 export type { BuildReport, BuildStats, KernelReport } from './report/report.js';
 export { formatReport } from './report/table.js';
-export { MAX_KERNEL_BTF_BYTES, readKernelBtf } from './snapshot/input.js';
+export { KernelBuffer, MAX_KERNEL_BTF_BYTES, readKernelBtf } from './snapshot/input.js';
 export { parseKernelPath, scanSnapshot } from './snapshot/scan.js';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Btf } from '../src/btf/btf.js';
 import { Kind } from '../src/btf/format.js';
+import { IndexBuffer } from '../src/btf/parse.js';
 import { essentialName, essentialNameLength, namesMatch } from '../src/core/names.js';
 import { readElf } from '../src/elf/elf.js';
 import { minimizeBtf } from '../src/minimize/minimize.js';
@@ -80,6 +81,28 @@ describe('both byte orders on a real kernel', () => {
     const be = Btf.parse(beRaw);
     expect(be.littleEndian).toBe(false);
     expect(Btf.parse(byteSwapBtf(beRaw)).littleEndian).toBe(true);
+  });
+});
+
+describe('IndexBuffer', () => {
+  it('parses kernel after kernel into one reused index, each as a fresh parse would, growing when needed', async () => {
+    const small = allKindsBtf().bytes;
+    const kernel = await readKernelBtf(kernelPath);
+    const unaligned = new Uint8Array(small.length + 1).subarray(1); // the copying (unaligned) path too
+    unaligned.set(small);
+    const buffer = new IndexBuffer();
+    for (const bytes of [small, kernel, unaligned, kernel]) {
+      const reused = Btf.parse(bytes, { indexBuffer: buffer });
+      const fresh = Btf.parse(bytes);
+      expect(reused.typeCount).toBe(fresh.typeCount);
+      for (let id = 1; id < fresh.typeCount; id += Math.ceil(fresh.typeCount / 500)) {
+        expect(reused.describe(id)).toBe(fresh.describe(id));
+        expect(Array.from(reused.recordWords(id))).toEqual(Array.from(fresh.recordWords(id)));
+      }
+      expect(Buffer.compare(minimizeBtf(reused, realObjects).btf, minimizeBtf(fresh, realObjects).btf)).toBe(
+        0,
+      );
+    }
   });
 });
 

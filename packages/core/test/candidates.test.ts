@@ -54,6 +54,17 @@ function namesBtf(names: readonly string[], extra: number): Btf {
   return Btf.parse(w.toBytes());
 }
 
+/** `count` names of 1 to `maxLength` characters over {a, b, _}, from a seeded LCG (the same names every run). */
+function randomNames(seed: number, count: number, maxLength: number): string[] {
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 1 + rand(maxLength) }, () => 'ab_'[rand(3)]).join(''),
+  );
+}
+
 describe('CandidateIndex', () => {
   it('gives exactly libbpf linear-scan lists, on first lookup and memoized', () => {
     const target = namesBtf(TRICKY, 200);
@@ -68,14 +79,7 @@ describe('CandidateIndex', () => {
   });
 
   it('agrees with the linear scan on random names over {a, b, _}', () => {
-    let seed = 12345;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
-    const names = Array.from({ length: 400 }, () =>
-      Array.from({ length: 1 + rand(9) }, () => 'ab_'[rand(3)]).join(''),
-    );
+    const names = randomNames(12345, 400, 9);
     const target = namesBtf(names.slice(0, 200), 0);
     const local = namesBtf(names.slice(100), 0);
     const index = CandidateIndex.of(target);
@@ -85,15 +89,8 @@ describe('CandidateIndex', () => {
   });
 
   it('one prepared pass for every name gives the same lists as lookups one name at a time', () => {
-    let seed = 777;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
     // Short names and separators in the first bytes: the cases where the 4-byte prefix key must scan the name.
-    const names = Array.from({ length: 300 }, () =>
-      Array.from({ length: 1 + rand(8) }, () => 'ab_'[rand(3)]).join(''),
-    );
+    const names = randomNames(777, 300, 8);
     const target = namesBtf([...TRICKY, ...names.slice(0, 150)], 50);
     const local = namesBtf([...TRICKY, ...names.slice(75)], 50);
     const index = CandidateIndex.of(target);

@@ -21,6 +21,17 @@ const kernels = ['x86_64/6.1.0-47-amd64', 'arm64/6.1.0-50-arm64'].map((k) =>
   join(repoRoot, 'sample-snapshot/debian/12', `${k}.btf.tar.xz`),
 );
 
+/** A BTFHub-layout tree under the temp dir holding copies of `kernels`. */
+function snapshotTree(name: string): string {
+  const tree = join(dir, name);
+  for (const k of kernels) {
+    const rel = k.slice(join(repoRoot, 'sample-snapshot').length + 1);
+    mkdirSync(join(tree, rel, '..'), { recursive: true });
+    copyFileSync(k, join(tree, rel));
+  }
+  return tree;
+}
+
 function run(args: string[]) {
   return spawnSync('node', [cli, 'min-core-btf', ...args], { encoding: 'utf8' });
 }
@@ -42,12 +53,7 @@ describe('btf-bundle min-core-btf', () => {
   });
 
   it('batch with a corrupt kernel: isolated failure, summary, exit 1, outputs identical to the single form', () => {
-    const tree = join(dir, 'tree');
-    for (const k of kernels) {
-      const rel = k.slice(join(repoRoot, 'sample-snapshot').length + 1);
-      mkdirSync(join(tree, rel, '..'), { recursive: true });
-      copyFileSync(k, join(tree, rel));
-    }
+    const tree = snapshotTree('tree');
     // A raw kernel with a garbled header, and a raw copy of a good one.
     writeFileSync(
       join(tree, 'debian/12/x86_64/6.1.0-99-amd64.btf'),
@@ -89,12 +95,7 @@ describe('btf-bundle min-core-btf', () => {
   });
 
   it('batch on two lanes writes the same bytes as on one; an unwritable output fails only its kernel', () => {
-    const tree = join(dir, 'tree2');
-    for (const k of kernels) {
-      const rel = k.slice(join(repoRoot, 'sample-snapshot').length + 1);
-      mkdirSync(join(tree, rel, '..'), { recursive: true });
-      copyFileSync(k, join(tree, rel));
-    }
+    const tree = snapshotTree('tree2');
     const batch = (out: string, workers: string) =>
       run([
         '--inputdir',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { Btf } from '../btf/btf.js';
+import { IndexBuffer } from '../btf/parse.js';
 import { BuildCache, type CachedResult, cacheKey } from '../cache/cache.js';
 import { BtfBundleError, CoreRelocationError, MinimizeError } from '../errors.js';
 import { type MinimizeMode, minimizeBtf, type ObjectRelocationSummary } from '../minimize/minimize.js';
@@ -64,6 +65,8 @@ export class KernelProcessor {
   private readonly cache: BuildCache | undefined;
   /** Kernels are read one after the other into this buffer (nothing keeps a kernel's bytes after its run). */
   private readonly kernelBuffer = new KernelBuffer();
+  /** Likewise for each kernel's record index. */
+  private readonly indexBuffer = new IndexBuffer();
 
   /** Parse the object sets of `setup`, unless `parsed` has them already (same arches, same order). */
   constructor(
@@ -118,7 +121,7 @@ export class KernelProcessor {
     let result: CachedResult;
     try {
       raw ??= await readKernelBtf(task.path, this.kernelBuffer);
-      const target = Btf.parse(raw, { file: task.path });
+      const target = Btf.parse(raw, { file: task.path, indexBuffer: this.indexBuffer });
       const min = minimizeBtf(target, objects, { mode: this.setup.mode });
       result = {
         status: 'covered',

@@ -1,6 +1,6 @@
 import { CoreRelocationError, type ErrorPlace, FormatError } from '../errors.js';
 import { KIND_LAYOUTS, Kind, kindName, vlenCountsElements } from './format.js';
-import { type BtfIndex, type ForeignKindLayout, readBtfIndex } from './parse.js';
+import { type BtfIndex, type ForeignKindLayout, type IndexBuffer, readBtfIndex } from './parse.js';
 
 /** Options for {@link Btf.parse}. */
 export interface ParseBtfOptions {
@@ -13,6 +13,8 @@ export interface ParseBtfOptions {
    * libbpf does: from an INT named like `long`, falling back to 8.
    */
   pointerSize?: number;
+  /** Memory to build the record index in, reused from parse to parse (see {@link IndexBuffer}). */
+  indexBuffer?: IndexBuffer;
 }
 
 const LONG_NAMES = new Set([

@@ -30,18 +30,42 @@ export interface BtfIndex {
 }
 
 /**
+ * Memory for the record index of one BTF at a time, reused from parse to parse: a batch lane parses kernel after
+ * kernel, and a fresh index per kernel (a megabyte or two, freed only when the garbage collector runs) lets dead
+ * indexes pile up by the dozen. A {@link Btf} parsed with it is valid until the next parse with the same buffer.
+ */
+export class IndexBuffer {
+  private words = new Uint32Array(0);
+
+  /** A zero-based view of at least `length` words (contents not kept when it grows). */
+  take(length: number): Uint32Array {
+    if (this.words.length < length) {
+      const grown = Math.max(length, Math.ceil(this.words.length * 1.25));
+      this.words = new Uint32Array(0); // drop the old one before allocating the new one
+      this.words = new Uint32Array(grown);
+    }
+    return this.words;
+  }
+}
+
+/**
  * Read the index of a raw BTF blob and validate it (spec §1.9): header, string section, the record walk (sizes,
  * known kinds), every string offset and type id of every record, and that FUNCs refer to FUNC_PROTOs. Throws a
  * {@link FormatError} naming the place of the first defect.
  */
-export function readBtfIndex(bytes: Uint8Array, opts: { file?: string; section?: string }): BtfIndex {
+export function readBtfIndex(
+  bytes: Uint8Array,
+  opts: { file?: string; section?: string; indexBuffer?: IndexBuffer },
+): BtfIndex {
   const at = errorFactory(opts);
   const header = readHeader(bytes, at);
   const words = hostWords(bytes, header.typeStart, header.typeLen, header.littleEndian);
+  const maxRecords = Math.floor(words.length / 3) + 1;
+  const offsets = opts.indexBuffer ? opts.indexBuffer.take(maxRecords) : new Uint32Array(maxRecords);
   // The type count is only known at the end of the walk, so the first walk just notes the largest type id
   // referred to; only when it is out of range (a corrupt blob) does a second walk find the first bad one.
-  const walk = walkRecords(words, header, NO_TYPE_LIMIT, at);
-  if (walk.maxTypeRef >= walk.offsets.length) walkRecords(words, header, walk.offsets.length, at);
+  const walk = walkRecords(words, offsets, header, NO_TYPE_LIMIT, at);
+  if (walk.maxTypeRef >= walk.offsets.length) walkRecords(words, offsets, header, walk.offsets.length, at);
   checkFuncs(words, walk.offsets, walk.laterFuncs, at);
   return {
     littleEndian: header.littleEndian,
@@ -205,14 +229,19 @@ const ELEMENT_NAME_WORD = kindTable(new Int8Array(128).fill(-1), (l) => l.elemen
 const ELEMENT_TYPE_WORD = kindTable(new Int8Array(128).fill(-1), (l) => l.element.indexOf('t'));
 
 /**
- * One pass over the records: index them, check their sizes, string offsets (against the string section) and type
+ * One pass over the records: index them into `offsets` (room for one entry per 3 words), check their sizes, string offsets (against the string section) and type
  * ids (against `typeLimit`; the largest is returned either way). Driven by small typed-array tables derived from
  * `KIND_LAYOUTS`: this loop runs over every word of every kernel.
  */
-function walkRecords(words: Uint32Array, header: Header, typeLimit: number, at: ErrorAt): Walk {
+function walkRecords(
+  words: Uint32Array,
+  offsets: Uint32Array,
+  header: Header,
+  typeLimit: number,
+  at: ErrorAt,
+): Walk {
   const { strLen, foreign } = header;
   const end = words.length;
-  const offsets = new Uint32Array(Math.floor(end / 3) + 1);
   const laterFuncs: number[] = [];
   let maxTypeRef = 0;
   let id = 1;

@@ -1,4 +1,5 @@
 import { type ErrorPlace, FormatError } from '../errors.js';
+import { growScratch } from '../scratch.js';
 import {
   BTF_HEADER_LEN,
   BTF_LAYOUT_HEADER_LEN,
@@ -37,13 +38,9 @@ export interface BtfIndex {
 export class IndexBuffer {
   private words = new Uint32Array(0);
 
-  /** A zero-based view of at least `length` words (contents not kept when it grows). */
+  /** An array of at least `length` words (contents not kept when it grows). */
   take(length: number): Uint32Array {
-    if (this.words.length < length) {
-      const grown = Math.max(length, Math.ceil(this.words.length * 1.25));
-      this.words = new Uint32Array(0); // drop the old one before allocating the new one
-      this.words = new Uint32Array(grown);
-    }
+    this.words = growScratch(this.words, length, (n) => new Uint32Array(n));
     return this.words;
   }
 }

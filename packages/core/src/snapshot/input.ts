@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { ParsedTarEntry } from 'modern-tar';
 import { readElf } from '../elf/elf.js';
 import { annotateError, FormatError } from '../errors.js';
+import { growScratch } from '../scratch.js';
 
 /** Largest kernel BTF accepted, raw or as an archive member (real ones are ~5 MB). */
 export const MAX_KERNEL_BTF_BYTES = 512 * 1024 * 1024;
@@ -21,11 +22,7 @@ export class KernelBuffer {
 
   /** A view of `size` bytes of the buffer, growing it (contents not kept) when it is smaller. */
   take(size: number): Uint8Array {
-    if (this.buffer.length < size) {
-      const grown = Math.max(size, Math.ceil(this.buffer.length * 1.25));
-      this.buffer = new Uint8Array(0); // drop the old one before allocating the new one
-      this.buffer = new Uint8Array(grown);
-    }
+    this.buffer = growScratch(this.buffer, size, (n) => new Uint8Array(n));
     return this.buffer.subarray(0, size);
   }
 }

@@ -175,7 +175,7 @@ function eventQueue() {
   };
 }
 
-/** Starts a watch build (vite, rollup or esbuild). The first `next()` is the initial build. */
+/** Starts a watch build with any of the bundlers. The first `next()` is the initial build. */
 export async function watchFixture(b: FixtureBuild): Promise<Watching> {
   const queue = eventQueue();
   if (b.bundler === 'esbuild') {
@@ -188,6 +188,22 @@ export async function watchFixture(b: FixtureBuild): Promise<Watching> {
     const context = await esbuild.context({ ...options, plugins: [...(options.plugins ?? []), signal] });
     await context.watch();
     return { next: queue.next, close: () => context.dispose() };
+  }
+  if (b.bundler === 'webpack' || b.bundler === 'rspack') {
+    const compiler =
+      b.bundler === 'webpack'
+        ? webpack({
+            ...webpackLikeConfig(b),
+            experiments: { outputModule: b.format === 'esm' },
+            plugins: [btfBundle.webpack(b.plugin)],
+          })
+        : rspack({ ...webpackLikeConfig(b), plugins: [btfBundle.rspack(b.plugin)] });
+    const watching = (compiler as unknown as WebpackWatcher).watch({}, (err, stats) => {
+      if (err) queue.push(err);
+      else if (stats?.hasErrors()) queue.push(new Error(stats.toString({ all: false, errors: true })));
+      else queue.push();
+    });
+    return { next: queue.next, close: () => new Promise<void>((done) => watching.close(() => done())) };
   }
   type Watcher = {
     on(event: 'event', fn: (e: { code: string; error?: Error; result?: { close(): unknown } }) => void): void;
@@ -202,4 +218,12 @@ export async function watchFixture(b: FixtureBuild): Promise<Watching> {
     if (e.code === 'ERROR') queue.push(e.error);
   });
   return { next: queue.next, close: async () => watcher.close() };
+}
+
+/** What webpack's and rspack's compilers share for watching. */
+interface WebpackWatcher {
+  watch(
+    options: object,
+    handler: (err: Error | null, stats?: StatsLike) => void,
+  ): { close(callback: () => void): void };
 }

@@ -79,6 +79,8 @@ export class Session {
   /** Directory relative paths are resolved against. */
   root: string;
   private readonly imported = new Map<string, ImportedObject>();
+  /** Paths of the objects loaded since the current build started (see {@link loadedThisBuild}). */
+  private readonly loadedSinceStart = new Set<string>();
   private current: Promise<FinalBundle> | undefined;
 
   constructor(options: ResolvedOptions) {
@@ -99,6 +101,7 @@ export class Session {
   /** Starts a (re)build: forgets the previous bundle and checks that the snapshot directory exists. */
   async startBuild(): Promise<void> {
     this.current = undefined;
+    this.loadedSinceStart.clear();
     const dir = this.path(this.options.snapshot);
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory())
@@ -122,9 +125,19 @@ export class Session {
     const fileName = `${basename(path, '.bpf.o')}-${hash8(bytes)}.bpf.o`;
     const object = { path, bytes, fileName, emitted: asPath || previous?.emitted === true };
     this.imported.set(path, object);
+    this.loadedSinceStart.add(path);
     const changed = previous?.fileName !== fileName;
     if (changed) this.current = undefined;
     return { object, changed };
+  }
+
+  /**
+   * Whether the object at `path` was loaded during the current build: the live set for a bundler that loads
+   * every module again on each rebuild (esbuild) and has no module graph to ask. An object the app stopped
+   * importing then leaves the bundle at the next rebuild.
+   */
+  loadedThisBuild(path: string): boolean {
+    return this.loadedSinceStart.has(path);
   }
 
   /**

@@ -41,16 +41,17 @@ export function esbuildSetup(session: Session, runtimeEntry: string): (build: Pl
       if (result.errors.length > 0 || !result.outputFiles) return;
       const cwd = options.absWorkingDir ?? process.cwd();
       const outdir = resolve(cwd, options.outdir ?? dirname(options.outfile ?? 'out.js'));
+      const live = (path: string) => session.loadedThisBuild(path);
       const files = await Promise.all(
         result.outputFiles.map(async (file) => {
           if (!/\.[cm]?js$/.test(file.path)) return file;
           const code = file.text;
-          const edits = await session.chunkEdits(code, format, relative(outdir, file.path), logger);
+          const edits = await session.chunkEdits(code, format, relative(outdir, file.path), logger, live);
           if (edits.length === 0) return file;
           return outputFile(file.path, Buffer.from(applyEdits(code, edits)));
         }),
       );
-      for (const emitted of await session.emittedFiles())
+      for (const emitted of await session.emittedFiles(live))
         files.push(outputFile(join(outdir, emitted.fileName), emitted.bytes));
       if (write) {
         await Promise.all(

@@ -226,9 +226,9 @@ const ELEMENT_NAME_WORD = kindTable(new Int8Array(128).fill(-1), (l) => l.elemen
 const ELEMENT_TYPE_WORD = kindTable(new Int8Array(128).fill(-1), (l) => l.element.indexOf('t'));
 
 /**
- * One pass over the records: index them into `offsets` (room for one entry per 3 words), check their sizes, string offsets (against the string section) and type
- * ids (against `typeLimit`; the largest is returned either way). Driven by small typed-array tables derived from
- * `KIND_LAYOUTS`: this loop runs over every word of every kernel.
+ * One pass over the records: index them into `offsets` (room for one entry per 3 words), check their sizes, string
+ * offsets (against the string section) and type ids (against `typeLimit`; the largest is returned either way).
+ * Driven by small typed-array tables derived from `KIND_LAYOUTS`: this loop runs over every word of every kernel.
  */
 function walkRecords(
   words: Uint32Array,
@@ -291,7 +291,7 @@ function walkRecords(
     }
     p += size;
   }
-  // A view, not a copy: the tail past the last record is never written, so never becomes resident.
+  // A view, not a copy (of a reused IndexBuffer, or of a fresh array whose unwritten tail never becomes resident).
   return { offsets: offsets.subarray(0, id), maxTypeRef, laterFuncs };
 }
 
@@ -323,8 +323,8 @@ function recordPastEnd(at: ErrorAt, id: number, word: number, what: string, byte
 }
 
 /**
- * The FormatError for word `index` (of element `element`, -1 for none) of record `id` (at word `p`) when it is a
- * string offset not below `strLen` or a type id not below `typeLimit`: which one is told by the limit passed.
+ * The FormatError for word `index` (of element `element`, -1 for none) of record `id` (at word `p`): a string
+ * offset or a type id (the kind's layout says which) that is not below `limit`.
  */
 function badWord(
   at: ErrorAt,

@@ -22,46 +22,47 @@ const watchBuild = (bundler: FixtureBuild['bundler'], name: string): FixtureBuil
   plugin: { snapshot: join(REPO, 'sample-snapshot'), cacheDir: join(WORK, '.cache') },
 });
 
+/**
+ * Watches the fixture app importing FIRST as probe.bpf.o (with SECOND next to it as other.bpf.o), applies
+ * `change` to the source dir, and checks that the rebuilt bundle was built for SECOND alone, under `expectedName`.
+ */
+async function rebuildsAfter(build: FixtureBuild, change: (src: string) => void, expectedName: string) {
+  prepareFixture(build.dir, FIRST);
+  const src = join(build.dir, 'src');
+  copyFileSync(SECOND, join(src, 'other.bpf.o'));
+  const watching = await watchFixture(build);
+  try {
+    await watching.next();
+    const before = runFixture(outputEntry(build), []);
+    expect(before.objects).toEqual([{ name: 'probe.bpf.o', sha256: sha256File(FIRST) }]);
+
+    change(src);
+    await watching.next();
+    const after = runFixture(outputEntry(build), []);
+    expect(after.objects).toEqual([{ name: expectedName, sha256: sha256File(SECOND) }]);
+    expect(after.probe).toBe(sha256File(SECOND));
+  } finally {
+    await watching.close();
+  }
+}
+
 describe.each(BUNDLERS)('%s watch', (bundler) => {
   it('rebuilds the bundle when an imported .bpf.o changes', async () => {
-    const build = watchBuild(bundler, 'watch');
-    prepareFixture(build.dir, FIRST);
-    const watching = await watchFixture(build);
-    try {
-      await watching.next();
-      const before = runFixture(outputEntry(build), []);
-      expect(before.objects).toEqual([{ name: 'probe.bpf.o', sha256: sha256File(FIRST) }]);
-
-      copyFileSync(SECOND, join(build.dir, 'src/probe.bpf.o'));
-      await watching.next();
-      const after = runFixture(outputEntry(build), []);
-      expect(after.objects).toEqual([{ name: 'probe.bpf.o', sha256: sha256File(SECOND) }]);
-      expect(after.probe).toBe(sha256File(SECOND));
-    } finally {
-      await watching.close();
-    }
+    await rebuildsAfter(
+      watchBuild(bundler, 'watch'),
+      (src) => copyFileSync(SECOND, join(src, 'probe.bpf.o')),
+      'probe.bpf.o',
+    );
   });
-});
 
-describe.each(BUNDLERS)('%s watch', (bundler) => {
   it('drops an object the app no longer imports from the rebuilt bundle', async () => {
-    const build = watchBuild(bundler, 'watch-switch');
-    const entry = prepareFixture(build.dir, FIRST);
-    copyFileSync(SECOND, join(build.dir, 'src/other.bpf.o'));
-    const watching = await watchFixture(build);
-    try {
-      await watching.next();
-      expect(runFixture(outputEntry(build), []).objects).toEqual([
-        { name: 'probe.bpf.o', sha256: sha256File(FIRST) },
-      ]);
-
-      writeFileSync(entry, readFileSync(entry, 'utf8').replaceAll('./probe.bpf.o', './other.bpf.o'));
-      await watching.next();
-      const after = runFixture(outputEntry(build), []);
-      expect(after.objects).toEqual([{ name: 'other.bpf.o', sha256: sha256File(SECOND) }]);
-      expect(after.probe).toBe(sha256File(SECOND));
-    } finally {
-      await watching.close();
-    }
+    await rebuildsAfter(
+      watchBuild(bundler, 'watch-switch'),
+      (src) => {
+        const entry = join(src, 'main.js');
+        writeFileSync(entry, readFileSync(entry, 'utf8').replaceAll('./probe.bpf.o', './other.bpf.o'));
+      },
+      'other.bpf.o',
+    );
   });
 });

@@ -1,19 +1,12 @@
 /**
- * Test helpers for the core unit tests: byte-swapping a raw BTF to the other byte order (walking records with
- * the format tables), re-emitting every type of a parsed BTF with the writer, building small BTFs by hand,
- * and the spec §5.3 structural invariants.
+ * Test helpers for the core unit tests: byte-swapping a raw BTF to the other byte order (record by record),
+ * re-emitting every type of a parsed BTF with the writer, building small BTFs by hand, and the spec §5.3
+ * structural invariants.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
-import {
-  BTF_HEADER_LEN,
-  forEachWord,
-  KIND_LAYOUTS,
-  Kind,
-  packInfo,
-  vlenCountsElements,
-} from '../src/btf/format.js';
+import { BTF_HEADER_LEN, KIND_LAYOUTS, Kind, packInfo, wordRole } from '../src/btf/format.js';
 import { BtfWriter } from '../src/btf/writer.js';
 import { type BpfObject, parseBpfObject } from '../src/object.js';
 
@@ -43,13 +36,7 @@ export function byteSwapBtf(bytes: Uint8Array): Uint8Array {
   const typeStart = hdrLen + inV.getUint32(8, le);
   let pos = typeStart;
   for (let id = 1; id < src.typeCount; id++) {
-    const kind = src.kind(id);
-    const layout = KIND_LAYOUTS[kind];
-    if (!layout) throw new Error(`kind ${kind} has no layout`);
-    let words = 0;
-    forEachWord(layout, vlenCountsElements(kind) ? src.vlen(id) : 0, () => {
-      words++;
-    });
+    const words = src.recordWordCount(id);
     for (let w = 0; w < words; w++, pos += 4) outV.setUint32(pos, inV.getUint32(pos, le), !le);
   }
   return out;
@@ -59,11 +46,10 @@ export function byteSwapBtf(bytes: Uint8Array): Uint8Array {
 export function reemit(btf: Btf, littleEndian = true): Uint8Array {
   const w = new BtfWriter();
   for (let id = 1; id < btf.typeCount; id++) {
-    const kind = btf.kind(id);
-    const words = btf.recordWords(id).slice();
-    forEachWord(KIND_LAYOUTS[kind]!, vlenCountsElements(kind) ? btf.vlen(id) : 0, (role, at) => {
-      if (role === 's') words[at] = w.addString(btf.string(words[at] as number));
-    });
+    const layout = KIND_LAYOUTS[btf.kind(id)]!;
+    const words = btf.recordWords(id);
+    for (let at = 0; at < words.length; at++)
+      if (wordRole(layout, at) === 's') words[at] = w.addString(btf.string(words[at] as number));
     w.addRecord(words);
   }
   return w.toBytes(littleEndian);

@@ -1,6 +1,6 @@
 import { CoreRelocationError, type ErrorPlace, FormatError } from '../errors.js';
-import { KIND_LAYOUTS, Kind, kindName, vlenCountsElements } from './format.js';
-import { type BtfIndex, type ForeignKindLayout, type IndexBuffer, readBtfIndex } from './parse.js';
+import { infoKind, infoVlen, Kind, kindName } from './format.js';
+import { type BtfIndex, type IndexBuffer, readBtfIndex } from './parse.js';
 
 /** Options for {@link Btf.parse}. */
 export interface ParseBtfOptions {
@@ -36,7 +36,8 @@ const MAX_CHAIN = 1 << 16;
 
 /**
  * A parsed, validated BTF blob, indexed over its bytes. Types are decoded on demand: the only up-front allocation
- * is one `Uint32Array` of record offsets, so a 5 MB kernel BTF costs about half a megabyte of index.
+ * is one `Uint32Array` of record offsets (about half a megabyte for a 5 MB kernel BTF), plus a host-order copy of
+ * the type section when the blob is in the other byte order or not 4-byte aligned.
  * Type id 0 is `void` (kind UNKN, no name). Names are byte strings decoded as latin1, so comparing two JS strings
  * compares the underlying bytes exactly.
  */
@@ -57,7 +58,6 @@ export class Btf {
   private readonly typeStart: number;
   private readonly strStart: number;
   private readonly strLen: number;
-  private readonly foreignLayouts: Map<number, ForeignKindLayout>;
   private readonly section: string;
   private ptrSize: number | undefined;
 
@@ -71,7 +71,6 @@ export class Btf {
     this.typeCount = index.offsets.length;
     this.strStart = index.strStart;
     this.strLen = index.strLen;
-    this.foreignLayouts = index.foreign;
     this.file = opts.file;
     this.section = opts.section ?? '.BTF';
     this.ptrSize = opts.pointerSize;
@@ -115,22 +114,17 @@ export class Btf {
 
   /** Kind number of type `id` (0 for void). */
   kind(id: number): number {
-    return (this.word(id, 1) >>> 24) & 0x7f;
+    return infoKind(this.word(id, 1));
   }
 
   /** vlen of type `id`: element count, or linkage for FUNC. */
   vlen(id: number): number {
-    return this.word(id, 1) & 0xffffff;
+    return infoVlen(this.word(id, 1));
   }
 
   /** kind_flag of type `id`. */
   kindFlag(id: number): boolean {
     return this.word(id, 1) >>> 31 === 1;
-  }
-
-  /** The raw info word of type `id`. */
-  info(id: number): number {
-    return this.word(id, 1);
   }
 
   /** String offset of the name of type `id`. */
@@ -143,12 +137,7 @@ export class Btf {
     return this.string(this.word(id, 0));
   }
 
-  /** The size_or_type word: a byte size (INT, STRUCT, ...) or a type id (PTR, TYPEDEF, ...). */
-  sizeOrType(id: number): number {
-    return this.word(id, 2);
-  }
-
-  /** Referenced type of a PTR, TYPEDEF, modifier, FUNC, VAR or tag (same word as {@link sizeOrType}). */
+  /** Referenced type of a PTR, TYPEDEF, modifier, FUNC, VAR or tag (the size_or_type word, as {@link size}). */
   type(id: number): number {
     return this.word(id, 2);
   }
@@ -258,15 +247,12 @@ export class Btf {
     return this.word(id, 4 + i * 2);
   }
 
-  /** Number of 32-bit words in the record of type `id` (header included). */
+  /** Number of 32-bit words in the record of type `id` (header included): records tile the type section. */
   recordWordCount(id: number): number {
-    const kind = this.kind(id);
-    const vlen = vlenCountsElements(kind) ? this.vlen(id) : 0;
-    const layout = KIND_LAYOUTS[kind];
-    if (layout) return 3 + layout.info.length + vlen * layout.element.length;
-    const foreign = this.foreignLayouts.get(kind);
-    if (!foreign) throw new FormatError(`unsupported BTF kind ${kind}`, this.place({ typeId: id }));
-    return 3 + (foreign.infoSize + vlen * foreign.elemSize) / 4;
+    if (id === 0) throw new FormatError('type id 0 (void) has no record', this.place());
+    this.checkId(id);
+    const end = id + 1 < this.typeCount ? (this.offsets[id + 1] as number) : this.words.length;
+    return end - (this.offsets[id] as number);
   }
 
   /** A copy of the record of type `id` as 32-bit words in host order. */
@@ -280,14 +266,22 @@ export class Btf {
   /** The string at offset `off` of the string section (latin1-decoded bytes up to the next NUL). */
   string(off: number): string {
     if (off === 0) return '';
-    if (off >= this.strLen || off < 0) {
+    const start = this.stringStart(off);
+    return this.buffer.toString('latin1', start, this.bytes.indexOf(0, start));
+  }
+
+  /**
+   * Index in {@link bytes} of the first byte of the (NUL-terminated) string at offset `off`; throws FormatError
+   * when `off` is beyond the string section.
+   */
+  stringStart(off: number): number {
+    if (!this.isValidStringOffset(off)) {
       throw new FormatError(
         `string offset ${off} is beyond the string section (${this.strLen} bytes)`,
         this.place(),
       );
     }
-    const start = this.strStart + off;
-    return this.buffer.toString('latin1', start, this.bytes.indexOf(0, start));
+    return this.strStart + off;
   }
 
   /**
@@ -295,11 +289,8 @@ export class Btf {
    * member and enumerator searches of CO-RE matching compare one name against every member of a kernel struct.
    */
   stringEquals(off: number, s: string): boolean {
-    if (off >= this.strLen || off < 0) this.string(off); // throws the out-of-range FormatError
-    const { bytes } = this;
-    const start = this.strStart + off;
-    for (let i = 0; i < s.length; i++) if (bytes[start + i] !== s.charCodeAt(i)) return false;
-    return bytes[start + s.length] === 0;
+    const start = this.stringStart(off);
+    return latin1At(this.bytes, start, s) && this.bytes[start + s.length] === 0;
   }
 
   /**
@@ -416,6 +407,12 @@ export class Btf {
     if (id === 0) return '[0] void';
     return `[${id}] ${kindName(this.kind(id))} '${this.name(id)}'`;
   }
+}
+
+/** Whether the `s.length` bytes at `bytes[start]` are the latin1 characters of `s`. */
+export function latin1At(bytes: Uint8Array, start: number, s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (bytes[start + i] !== s.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Whether `kind` is CONST, VOLATILE, RESTRICT or TYPE_TAG (libbpf btf_is_mod). */

@@ -94,30 +94,27 @@ export const KIND_LAYOUTS: readonly (KindLayout | undefined)[] = [
   { header: named, info: [], element: [S, P, P] }, // ENUM64
 ];
 
-/**
- * Call `fn` for every word of a record with this layout and `elements` trailing elements, with the word's role,
- * its index in the record, and the element it belongs to (-1 for the header and the single trailing object).
- */
-export function forEachWord(
-  layout: KindLayout,
-  elements: number,
-  fn: (role: WordRole, index: number, element: number) => void,
-): void {
-  layout.header.forEach((role, i) => {
-    fn(role, i, -1);
-  });
-  layout.info.forEach((role, i) => {
-    fn(role, 3 + i, -1);
-  });
-  let index = 3 + layout.info.length;
-  for (let e = 0; e < elements; e++) {
-    for (const role of layout.element) fn(role, index++, e);
-  }
+/** Role of word `index` of a record with this layout (3 header words, the single trailing object, elements). */
+export function wordRole(layout: KindLayout, index: number): WordRole {
+  if (index < 3) return layout.header[index] as WordRole;
+  const element = index - 3 - layout.info.length;
+  if (element < 0) return layout.info[index - 3] as WordRole;
+  return layout.element[element % layout.element.length] as WordRole;
 }
 
 /** Whether the vlen field of this kind counts trailing elements (FUNC uses it for linkage instead). */
 export function vlenCountsElements(kind: number): boolean {
   return kind !== Kind.FUNC;
+}
+
+/** Kind number of a btf_type info word (bits 24-30). */
+export function infoKind(info: number): number {
+  return (info >>> 24) & 0x7f;
+}
+
+/** vlen of a btf_type info word (bits 0-23). */
+export function infoVlen(info: number): number {
+  return info & 0xffffff;
 }
 
 /** Pack a btf_type info word. */

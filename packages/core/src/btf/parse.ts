@@ -4,10 +4,13 @@ import {
   BTF_HEADER_LEN,
   BTF_LAYOUT_HEADER_LEN,
   BTF_MAGIC,
+  infoKind,
+  infoVlen,
   KIND_LAYOUTS,
   Kind,
   kindName,
   vlenCountsElements,
+  wordRole,
 } from './format.js';
 
 /** Record sizes of kinds we do not know, from an optional kind-layout section (spec §1.2). */
@@ -27,7 +30,6 @@ export interface BtfIndex {
   typeStart: number;
   strStart: number;
   strLen: number;
-  foreign: Map<number, ForeignKindLayout>;
 }
 
 /**
@@ -71,7 +73,6 @@ export function readBtfIndex(
     typeStart: header.typeStart,
     strStart: header.strStart,
     strLen: header.strLen,
-    foreign: header.foreign,
   };
 }
 
@@ -247,8 +248,8 @@ function walkRecords(
     offsets[id] = p;
     if ((words[p] as number) >= strLen) throw badWord(at, words, id, p, 0, -1, strLen);
     const info = words[p + 1] as number;
-    const kind = (info >>> 24) & 0x7f;
-    const vlen = info & 0xffffff;
+    const kind = infoKind(info);
+    const vlen = infoVlen(info);
     const fixed = FIXED_WORDS[kind] as number;
     const elementWords = ELEMENT_WORDS[kind] as number;
     let size = fixed + vlen * elementWords;
@@ -295,14 +296,9 @@ function walkRecords(
   return { offsets: offsets.subarray(0, id), maxTypeRef, laterFuncs };
 }
 
-/** Kind number of an info word. */
-function kindOf(info: number): number {
-  return (info >>> 24) & 0x7f;
-}
-
 /** Whether type `id` (indexed, non-zero) is a FUNC_PROTO. */
 function isFuncProto(words: Uint32Array, offsets: Uint32Array, id: number): boolean {
-  return id !== 0 && kindOf(words[(offsets[id] as number) + 1] as number) === Kind.FUNC_PROTO;
+  return id !== 0 && infoKind(words[(offsets[id] as number) + 1] as number) === Kind.FUNC_PROTO;
 }
 
 /** Every FUNC must refer to a FUNC_PROTO. */
@@ -335,20 +331,12 @@ function badWord(
   element: number,
   limit: number,
 ): FormatError {
-  const kind = kindOf(words[p + 1] as number);
+  const kind = infoKind(words[p + 1] as number);
   const value = words[p + index] as number;
-  const role = isStringWord(kind, index) ? 'string offset' : 'type id';
+  const layout = KIND_LAYOUTS[kind];
+  const role = index === 0 || (layout && wordRole(layout, index) === 's') ? 'string offset' : 'type id';
   const what = element >= 0 ? `element ${element}` : index === 0 ? 'name' : index < 3 ? 'type' : 'data';
   const beyond =
     role === 'string offset' ? 'beyond the string section' : `beyond the last type id ${limit - 1}`;
   return at(`${kindName(kind)} ${what} has ${role} ${value} ${beyond}`, { typeId: id });
-}
-
-/** Whether word `index` of a record of `kind` is a string offset (the name, or an element's name). */
-function isStringWord(kind: number, index: number): boolean {
-  if (index === 0) return true;
-  const layout = KIND_LAYOUTS[kind];
-  if (!layout || index < 3 + layout.info.length) return false;
-  const element = layout.element;
-  return element[(index - 3 - layout.info.length) % element.length] === 's';
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Btf } from '../btf/btf.js';
-import { KIND_LAYOUTS } from '../btf/format.js';
+import { KIND_LAYOUTS, wordRole } from '../btf/format.js';
 import type { BpfObject } from '../object.js';
 
 /**
@@ -30,10 +30,8 @@ function canonicalTypes(btf: Btf, roots: number[]): { text: string; canon: Map<n
       lines.push(`?${Array.from(words).join(',')}`);
       continue;
     }
-    const elementRoles = layout.element;
-    const roles = [...layout.header, ...layout.info];
     const tokens = Array.from(words, (word, w) => {
-      const role = w < roles.length ? roles[w] : elementRoles[(w - roles.length) % elementRoles.length];
+      const role = wordRole(layout, w);
       if (role === 's') return JSON.stringify(btf.string(word));
       if (role === 't') return `#${ref(word)}`;
       return String(word);

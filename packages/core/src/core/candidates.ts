@@ -1,5 +1,5 @@
-import { type Btf, isEnum } from '../btf/btf.js';
-import { Kind } from '../btf/format.js';
+import { type Btf, isEnum, latin1At } from '../btf/btf.js';
+import { infoKind, Kind } from '../btf/format.js';
 import { essentialLengthAt, essentialName, essentialPrefixKey, prefixKey } from './names.js';
 
 const indexes = new WeakMap<Btf, CandidateIndex>();
@@ -55,7 +55,7 @@ export class CandidateIndex {
       if (byName.has(name)) continue;
       const list: number[] = [];
       byName.set(name, list);
-      wanted.push({ bytes: Buffer.from(name, 'latin1'), cls, ids: list });
+      wanted.push({ name, cls, ids: list });
       wantedClasses[cls] = 1;
       if (cls === Kind.ENUM) wantedClasses[Kind.ENUM64] = 1;
     }
@@ -64,7 +64,7 @@ export class CandidateIndex {
     const { words, offsets, bytes, strStart } = this.target.typeTable();
     for (let id = 1; id < offsets.length; id++) {
       const at = offsets[id] as number;
-      const kind = ((words[at + 1] as number) >>> 24) & 0x7f;
+      const kind = infoKind(words[at + 1] as number);
       if (wantedClasses[kind] === 0) continue;
       const nameOff = words[at] as number;
       if (nameOff === 0) continue;
@@ -74,7 +74,7 @@ export class CandidateIndex {
       const length = essentialLengthAt(bytes, start);
       const cls = kindClass(kind);
       for (const name of sharingKey) {
-        if (name.cls === cls && name.bytes.length === length && sameBytes(bytes, start, name.bytes))
+        if (name.cls === cls && name.name.length === length && latin1At(bytes, start, name.name))
           name.ids.push(id);
       }
     }
@@ -92,8 +92,8 @@ export class CandidateIndex {
 
 /** An essential name being looked for, and the ids found so far. */
 interface WantedName {
-  /** Its latin1 bytes (an essential name: its key is the first bytes as they are). */
-  bytes: Uint8Array;
+  /** The essential name (its key is its first bytes as they are). */
+  name: string;
   /** The kind class asked for. */
   cls: number;
   ids: number[];
@@ -112,7 +112,7 @@ class KeyTable {
     this.names = new Array(size);
     this.mask = size - 1;
     for (const name of wanted) {
-      const key = prefixKey(name.bytes, 0, name.bytes.length);
+      const key = prefixKey(Buffer.from(name.name, 'latin1'), 0, name.name.length);
       let slot = hashKey(key) & this.mask;
       while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
       this.keys[slot] = key;
@@ -130,12 +130,6 @@ class KeyTable {
       if (k === 0) return undefined;
     }
   }
-}
-
-/** Whether `bytes` holds `name` at `start`. */
-function sameBytes(bytes: Uint8Array, start: number, name: Uint8Array): boolean {
-  for (let i = 0; i < name.length; i++) if (bytes[start + i] !== name[i]) return false;
-  return true;
 }
 
 /** Spread a prefix key over the table (Fibonacci hashing). */

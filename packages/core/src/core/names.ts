@@ -1,23 +1,32 @@
-import type { Btf } from '../btf/btf.js';
+import { type Btf, latin1At } from '../btf/btf.js';
+
+const UNDERSCORE = 0x5f;
+
+/**
+ * libbpf bpf_core_essential_name_len on a name of `length` characters whose character codes `code` gives: the
+ * length without the last `x___y` flavor suffix (a `_` run of exactly three between two other characters).
+ */
+function essentialLengthOf(length: number, code: (i: number) => number): number {
+  for (let i = length - 5; i >= 0; i--) {
+    if (
+      code(i) !== UNDERSCORE &&
+      code(i + 1) === UNDERSCORE &&
+      code(i + 2) === UNDERSCORE &&
+      code(i + 3) === UNDERSCORE &&
+      code(i + 4) !== UNDERSCORE
+    ) {
+      return i + 1;
+    }
+  }
+  return length;
+}
 
 /**
  * libbpf bpf_core_essential_name_len: length of `name` without its last `___flavor` suffix (spec §3.1).
  * `task_struct___old` → 11; `a___b___c` → 5; `foo____bar` (four underscores) has no flavor.
  */
 export function essentialNameLength(name: string): number {
-  const n = name.length;
-  for (let i = n - 5; i >= 0; i--) {
-    if (
-      name.charCodeAt(i) !== 0x5f &&
-      name.charCodeAt(i + 1) === 0x5f &&
-      name.charCodeAt(i + 2) === 0x5f &&
-      name.charCodeAt(i + 3) === 0x5f &&
-      name.charCodeAt(i + 4) !== 0x5f
-    ) {
-      return i + 1;
-    }
-  }
-  return n;
+  return essentialLengthOf(name.length, (i) => name.charCodeAt(i));
 }
 
 /** `name` without its flavor suffix. */
@@ -31,19 +40,13 @@ export function namesMatch(local: string, target: string): boolean {
   return essentialName(local) === essentialName(target);
 }
 
-const UNDERSCORE = 0x5f;
-
 /**
  * Whether the essential name of the string at offset `off` of `btf` is `essential` (a latin1 JS string), compared
  * on the bytes without decoding.
  */
 export function essentialNameIs(btf: Btf, off: number, essential: string): boolean {
-  if (!btf.isValidStringOffset(off)) btf.string(off); // throws the out-of-range FormatError
-  const { bytes, strStart } = btf.typeTable();
-  const start = strStart + off;
-  if (essentialLengthAt(bytes, start) !== essential.length) return false;
-  for (let i = 0; i < essential.length; i++) if (bytes[start + i] !== essential.charCodeAt(i)) return false;
-  return true;
+  const start = btf.stringStart(off);
+  return essentialLengthAt(btf.bytes, start) === essential.length && latin1At(btf.bytes, start, essential);
 }
 
 /**
@@ -53,40 +56,27 @@ export function essentialNameIs(btf: Btf, off: number, essential: string): boole
 export function essentialLengthAt(bytes: Uint8Array, start: number): number {
   let end = start;
   while (end < bytes.length && bytes[end] !== 0) end++;
-  for (let i = end - 5; i >= start; i--) {
-    if (
-      bytes[i] !== UNDERSCORE &&
-      bytes[i + 1] === UNDERSCORE &&
-      bytes[i + 2] === UNDERSCORE &&
-      bytes[i + 3] === UNDERSCORE &&
-      bytes[i + 4] !== UNDERSCORE
-    ) {
-      return i + 1 - start;
-    }
-  }
-  return end - start;
+  return essentialLengthOf(end - start, (i) => bytes[start + i] as number);
 }
 
 /**
  * A key of the first four bytes (fewer when it is shorter) of the essential name of the NUL-terminated byte string
- * at `bytes[start]`, little-endian packed; never 0 for a non-empty name. Equal essential names have equal keys
- * Reads four bytes for most names: only a flavor
- * separator `x___y` starting in the first three bytes can make the essential name shorter than four bytes, and
- * that needs `_` as fourth byte and as third or fifth; only then is the whole name scanned.
+ * at `bytes[start]` ({@link prefixKey}); never 0 for a non-empty name, and equal for equal essential names. Reads
+ * four bytes for most names: only a flavor separator `x___y` starting in the first three bytes can make the
+ * essential name shorter than four bytes, and that needs `_` as fourth byte and as third or fifth; only then is
+ * the whole name scanned.
  */
 export function essentialPrefixKey(bytes: Uint8Array, start: number): number {
-  const b0 = bytes[start] as number;
-  const b1 = bytes[start + 1] as number;
-  if (b0 === 0 || b1 === 0) return b0;
-  const b2 = bytes[start + 2] as number;
-  if (b2 === 0) return b0 | (b1 << 8);
-  const b3 = bytes[start + 3] as number;
-  if (b3 === 0) return b0 | (b1 << 8) | (b2 << 16);
-  if (b3 === UNDERSCORE && (b2 === UNDERSCORE || bytes[start + 4] === UNDERSCORE)) {
-    const essential = essentialLengthAt(bytes, start);
-    if (essential < 4) return prefixKey(bytes, start, essential);
+  let length = 0;
+  while (length < 4 && bytes[start + length] !== 0) length++;
+  if (
+    length === 4 &&
+    bytes[start + 3] === UNDERSCORE &&
+    (bytes[start + 2] === UNDERSCORE || bytes[start + 4] === UNDERSCORE)
+  ) {
+    length = Math.min(4, essentialLengthAt(bytes, start));
   }
-  return b0 | (b1 << 8) | (b2 << 16) | (b3 << 24);
+  return prefixKey(bytes, start, length);
 }
 
 /** The first `min(4, length)` bytes at `bytes[start]`, little-endian packed: {@link essentialPrefixKey}'s key. */

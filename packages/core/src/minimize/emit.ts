@@ -1,5 +1,5 @@
 import { type Btf, isComposite, isEnum } from '../btf/btf.js';
-import { forEachWord, KIND_LAYOUTS, Kind, kindName, packInfo, vlenCountsElements } from '../btf/format.js';
+import { KIND_LAYOUTS, Kind, kindName, packInfo, wordRole } from '../btf/format.js';
 import { BtfWriter } from '../btf/writer.js';
 import { MinimizeError } from '../errors.js';
 import type { MarkSet } from './marker.js';
@@ -115,10 +115,11 @@ function copiedRecord(src: Btf, id: number, writer: BtfWriter, remap: (id: numbe
   const layout = KIND_LAYOUTS[kind];
   if (!layout) throw new MinimizeError(`cannot emit ${kindName(kind)}`, src.place({ typeId: id }));
   const words = src.recordWords(id);
-  forEachWord(layout, vlenCountsElements(kind) ? src.vlen(id) : 0, (role, at) => {
+  for (let at = 0; at < words.length; at++) {
+    const role = wordRole(layout, at);
     const w = words[at] as number;
     if (role === 's') words[at] = writer.addString(src.string(w));
     else if (role === 't') words[at] = remap(w);
-  });
+  }
   return words;
 }

@@ -16,7 +16,7 @@ import { CoreRelocationError, FormatError } from '../src/errors.js';
 import { minimizeBtf } from '../src/minimize/minimize.js';
 import { parseBpfObject } from '../src/object.js';
 import { typedOrOk } from './bad-input-helpers.js';
-import { allKindsBtf, buildElf, fixture, testdata } from './btf-helpers.js';
+import { allKindsBtf, buildElf, fixture, targetBtf, testdata } from './btf-helpers.js';
 
 const { bytes: allKinds } = allKindsBtf();
 const parse = (b: Uint8Array) => () => Btf.parse(b, { file: 'bad.btf' });
@@ -26,12 +26,6 @@ const setU32 = (b: Uint8Array, off: number, v: number) => {
   return out;
 };
 const TYPES = 24; // type section start in writer output
-
-function targetBtf(name: string): Btf {
-  return Btf.parse(
-    readElf(new Uint8Array(readFileSync(join(testdata, 'targets', name)))).sectionData('.BTF') as Uint8Array,
-  );
-}
 
 describe('bad BTF', () => {
   it('every truncation of a BTF is a FormatError naming the file', () => {

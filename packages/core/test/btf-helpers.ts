@@ -8,10 +8,14 @@ import { join, resolve } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
 import { BTF_HEADER_LEN, KIND_LAYOUTS, Kind, packInfo, wordRole } from '../src/btf/format.js';
 import { BtfWriter } from '../src/btf/writer.js';
+import { readElf } from '../src/elf/elf.js';
 import { type BpfObject, parseBpfObject } from '../src/object.js';
 
 export const testdata = resolve(import.meta.dirname, '../testdata');
 export const repoRoot = resolve(import.meta.dirname, '../../..');
+
+/** The sample-snapshot kernel the unit tests use as their real kernel BTF (a .btf.tar.xz). */
+export const referenceKernel = join(repoRoot, 'sample-snapshot/debian/12/x86_64/6.1.0-54-amd64.btf.tar.xz');
 
 /** Parses `testdata/<name>` as a BPF object. */
 export function fixture(name: string): BpfObject {
@@ -19,9 +23,15 @@ export function fixture(name: string): BpfObject {
   return parseBpfObject(new Uint8Array(readFileSync(path)), path);
 }
 
+/** Parses the `.BTF` of the synthetic target `testdata/targets/<name>` (an ELF without .BTF.ext). */
+export function targetBtf(name: string): Btf {
+  const path = join(testdata, 'targets', name);
+  return Btf.parse(readElf(new Uint8Array(readFileSync(path))).sectionData('.BTF') as Uint8Array);
+}
+
 /**
  * Returns `btf` in the other byte order: the header's magic and u32 fields, and every 32-bit word of every
- * type record (records are walked with KIND_LAYOUTS so a bad layout table would show up as a parse failure).
+ * type record (record lengths from the parsed index, so a bad layout table would show up as a parse failure).
  * The string section is bytes and stays as is.
  */
 export function byteSwapBtf(bytes: Uint8Array): Uint8Array {
@@ -99,14 +109,13 @@ export function allKindsBtf(): { bytes: Uint8Array; ids: Record<string, number> 
 export function structuralViolations(src: Btf, outBytes: Uint8Array): string[] {
   const bad: string[] = [];
   const v = new DataView(outBytes.buffer, outBytes.byteOffset, outBytes.byteLength);
-  const le = true;
-  if (v.getUint16(0, le) !== 0xeb9f) bad.push('magic');
+  if (v.getUint16(0, true) !== 0xeb9f) bad.push('magic');
   if (outBytes[2] !== 1 || outBytes[3] !== 0) bad.push('version/flags');
-  if (v.getUint32(4, le) !== BTF_HEADER_LEN) bad.push('hdr_len');
-  if (v.getUint32(8, le) !== 0) bad.push('type_off');
-  const typeLen = v.getUint32(12, le);
-  if (v.getUint32(16, le) !== typeLen) bad.push('str_off');
-  const strLen = v.getUint32(20, le);
+  if (v.getUint32(4, true) !== BTF_HEADER_LEN) bad.push('hdr_len');
+  if (v.getUint32(8, true) !== 0) bad.push('type_off');
+  const typeLen = v.getUint32(12, true);
+  if (v.getUint32(16, true) !== typeLen) bad.push('str_off');
+  const strLen = v.getUint32(20, true);
   if (BTF_HEADER_LEN + typeLen + strLen !== outBytes.length) bad.push('sizes');
   const strs = Buffer.from(outBytes.buffer, outBytes.byteOffset + BTF_HEADER_LEN + typeLen, strLen);
   if (strs[0] !== 0 || strs[strLen - 1] !== 0) bad.push('string section NULs');

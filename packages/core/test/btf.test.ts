@@ -5,17 +5,28 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Btf } from '../src/btf/btf.js';
 import { Kind } from '../src/btf/format.js';
 import { IndexBuffer } from '../src/btf/parse.js';
 import { essentialName, essentialNameLength, namesMatch } from '../src/core/names.js';
-import { readElf } from '../src/elf/elf.js';
 import { minimizeBtf } from '../src/minimize/minimize.js';
 import { readKernelBtf } from '../src/snapshot/input.js';
-import { allKindsBtf, byteSwapBtf, fixture, reemit, repoRoot, testdata } from './btf-helpers.js';
+import {
+  allKindsBtf,
+  byteSwapBtf,
+  fixture,
+  reemit,
+  referenceKernel,
+  targetBtf,
+  testdata,
+} from './btf-helpers.js';
 
-const kernelPath = join(repoRoot, 'sample-snapshot/debian/12/x86_64/6.1.0-54-amd64.btf.tar.xz');
+/** The reference kernel's raw BTF, decompressed once for the whole file. */
+let kernelRaw: Uint8Array;
+beforeAll(async () => {
+  kernelRaw = await readKernelBtf(referenceKernel);
+});
 const realObjects = ['execsnoop', 'opensnoop', 'tcpstates', 'biolatency'].map((n) => fixture(`${n}.bpf.o`));
 
 describe('Btf.parse: every kind', () => {
@@ -56,8 +67,8 @@ describe('Btf.parse: every kind', () => {
 });
 
 describe('both byte orders on a real kernel', () => {
-  it('a byte-swapped (big-endian) kernel BTF parses and minimizes to the same little-endian bytes', async () => {
-    const le = await readKernelBtf(kernelPath);
+  it('a byte-swapped (big-endian) kernel BTF parses and minimizes to the same little-endian bytes', () => {
+    const le = kernelRaw;
     const be = byteSwapBtf(le);
     expect(Buffer.compare(be, le)).not.toBe(0);
     const leBtf = Btf.parse(le);
@@ -80,14 +91,21 @@ describe('both byte orders on a real kernel', () => {
     const beRaw = new Uint8Array(readFileSync(join(testdata, 'targets/bitfields_bpfeb.btf')));
     const be = Btf.parse(beRaw);
     expect(be.littleEndian).toBe(false);
-    expect(Btf.parse(byteSwapBtf(beRaw)).littleEndian).toBe(true);
+    const swapped = Btf.parse(byteSwapBtf(beRaw));
+    expect(swapped.littleEndian).toBe(true);
+    const le = targetBtf('bitfields.o');
+    expect(swapped.typeCount).toBe(le.typeCount);
+    for (let id = 1; id < le.typeCount; id++) {
+      expect(swapped.describe(id)).toBe(le.describe(id));
+      expect(Array.from(be.recordWords(id))).toEqual(Array.from(le.recordWords(id)));
+    }
   });
 });
 
 describe('IndexBuffer', () => {
-  it('parses kernel after kernel into one reused index, each as a fresh parse would, growing when needed', async () => {
+  it('parses kernel after kernel into one reused index, each as a fresh parse would, growing when needed', () => {
     const small = allKindsBtf().bytes;
-    const kernel = await readKernelBtf(kernelPath);
+    const kernel = kernelRaw;
     const unaligned = new Uint8Array(small.length + 1).subarray(1); // the copying (unaligned) path too
     unaligned.set(small);
     const buffer = new IndexBuffer();
@@ -107,32 +125,26 @@ describe('IndexBuffer', () => {
 });
 
 describe('writer round-trip', () => {
-  it('parse → re-emit every type of bpftool-layout outputs gives identical bytes', async () => {
-    const kernel = Btf.parse(await readKernelBtf(kernelPath));
+  it('parse → re-emit every type of bpftool-layout outputs gives identical bytes', () => {
+    const kernel = Btf.parse(kernelRaw);
     const outputs = [
       minimizeBtf(kernel, realObjects, { mode: 'bpftool' }).btf,
       minimizeBtf(kernel, realObjects).btf,
-      ...['enums', 'bitfields', 'typematches', 'modifiers', 'anon', 'arrays'].map((n) => {
-        const t = new Uint8Array(readFileSync(join(testdata, 'targets', `${n}.o`)));
-        const target = Btf.parse(fixtureBtfSection(t));
-        return minimizeBtf(target, [fixture(`${n}.bpf.o`)], { mode: 'bpftool' }).btf;
-      }),
+      ...['enums', 'bitfields', 'typematches', 'modifiers', 'anon', 'arrays'].map(
+        (n) => minimizeBtf(targetBtf(`${n}.o`), [fixture(`${n}.bpf.o`)], { mode: 'bpftool' }).btf,
+      ),
     ];
     for (const out of outputs) expect(Buffer.compare(reemit(Btf.parse(out)), out)).toBe(0);
   });
 
-  it('re-emitting a whole kernel BTF keeps every type (strings may be reordered)', async () => {
-    const kernel = Btf.parse(await readKernelBtf(kernelPath));
+  it('re-emitting a whole kernel BTF keeps every type (strings may be reordered)', () => {
+    const kernel = Btf.parse(kernelRaw);
     const again = Btf.parse(reemit(kernel));
     expect(again.typeCount).toBe(kernel.typeCount);
     for (const id of [1, 2, 100, 1000, kernel.typeCount - 1])
       expect(again.describe(id)).toBe(kernel.describe(id));
   });
 });
-
-function fixtureBtfSection(elfBytes: Uint8Array): Uint8Array {
-  return readElf(elfBytes).sectionData('.BTF') as Uint8Array;
-}
 
 describe('essential names (spec §3.1)', () => {
   it.each([

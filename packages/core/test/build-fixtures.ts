@@ -21,7 +21,7 @@ export function sampleKernels(): string[] {
 }
 
 /** The first sample kernel archive. */
-export async function firstSampleKernel(): Promise<string> {
+export function firstSampleKernel(): string {
   const first = sampleKernels()[0];
   if (!first) throw new Error(`no kernels in ${SAMPLE_SNAPSHOT}`);
   return first;

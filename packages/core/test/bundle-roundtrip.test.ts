@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeBundle, kernelId } from '@btf-bundle/runtime';
 import { describe, expect, it } from 'vitest';
+import { tarSizes } from '../../../bench/lib/fixtures.js';
 import { loadSet, SETS } from '../../runtime/test/helpers.js';
 import { type BundleInput, encodeBundle } from '../src/bundle/encode.js';
+import { byteSwapBtf } from './btf-helpers.js';
 
 const objects = [{ name: 'probe.bpf.o', sha256: 'ab'.repeat(32) }];
 const meta = { tool: { name: 'btf-bundle', version: '0.1.0' }, snapshot: { source: 'sample-snapshot' } };
@@ -54,21 +52,9 @@ describe.each(SETS)('bundle of fixture set %s', (set) => {
   });
 
   it('is smaller than tar+xz and tar+gzip of the same files', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bundle-size-'));
-    try {
-      const names = kernels.map((k, i) => {
-        const name = `${i}-${k.key.arch}-${k.key.release}.btf`;
-        writeFileSync(join(dir, name), k.blob);
-        return name;
-      });
-      const size = (flags: string) => execFileSync('tar', [flags, '-', '-C', dir, ...names]).length;
-      const xz = size('cJf');
-      const gz = size('czf');
-      console.log(`set ${set}: bundle ${bytes.length} B, tar cJf ${xz} B, tar czf ${gz} B`);
-      expect(bytes.length).toBeLessThan(xz);
-    } finally {
-      rmSync(dir, { recursive: true });
-    }
+    const { xz, gz } = tarSizes(kernels);
+    console.log(`set ${set}: bundle ${bytes.length} B, tar cJf ${xz} B, tar czf ${gz} B`);
+    expect(bytes.length).toBeLessThan(xz);
   });
 });
 
@@ -93,14 +79,7 @@ describe('blobs that are not canonical BTF', () => {
   });
 
   it('round-trips a big-endian BTF produced from a real blob', () => {
-    const le = loadSet('a')[0]!.blob;
-    const be = Uint8Array.from(le);
-    const v = new DataView(be.buffer);
-    const typeLen = v.getUint32(12, true);
-    for (let o = 0; o < 24 + typeLen; o += 4) {
-      if (o === 0) v.setUint16(0, 0xeb9f, false);
-      else if (o !== 0) v.setUint32(o, new DataView(le.buffer, le.byteOffset).getUint32(o, true), false);
-    }
+    const be = byteSwapBtf(loadSet('a')[0]!.blob);
     const kernels = [
       { key: { distro: 'debian', version: '12', arch: 's390x', release: '6.1.0-1-s390x' }, blob: be },
     ];

@@ -65,17 +65,20 @@ function randomNames(seed: number, count: number, maxLength: number): string[] {
   );
 }
 
+/** Every local type's candidate list from `index` is the linear scan's. */
+function expectLinearScan(index: CandidateIndex, local: Btf, target: Btf): void {
+  for (let id = 1; id < local.typeCount; id++) {
+    expect(index.candidates(local, id), local.describe(id)).toEqual(linearScan(local, id, target));
+  }
+}
+
 describe('CandidateIndex', () => {
   it('gives exactly libbpf linear-scan lists, on first lookup and memoized', () => {
     const target = namesBtf(TRICKY, 200);
     const local = namesBtf([...TRICKY, 'nothere', 'foo___zz', 'filler_7', 'filler_8___q'], 200);
     const index = CandidateIndex.of(target);
     // Twice over every local type: the first pass fills the hash buckets' memo, the second reads it.
-    for (let pass = 0; pass < 2; pass++) {
-      for (let id = 1; id < local.typeCount; id++) {
-        expect(index.candidates(local, id), local.describe(id)).toEqual(linearScan(local, id, target));
-      }
-    }
+    for (let pass = 0; pass < 2; pass++) expectLinearScan(index, local, target);
   });
 
   it('agrees with the linear scan on random names over {a, b, _}', () => {
@@ -83,9 +86,7 @@ describe('CandidateIndex', () => {
     const target = namesBtf(names.slice(0, 200), 0);
     const local = namesBtf(names.slice(100), 0);
     const index = CandidateIndex.of(target);
-    for (let id = 1; id < local.typeCount; id++) {
-      expect(index.candidates(local, id), local.describe(id)).toEqual(linearScan(local, id, target));
-    }
+    expectLinearScan(index, local, target);
   });
 
   it('one prepared pass for every name gives the same lists as lookups one name at a time', () => {
@@ -95,9 +96,7 @@ describe('CandidateIndex', () => {
     const local = namesBtf([...TRICKY, ...names.slice(75)], 50);
     const index = CandidateIndex.of(target);
     index.prepare(Array.from({ length: local.typeCount - 1 }, (_, i) => [local, i + 1] as const));
-    for (let id = 1; id < local.typeCount; id++) {
-      expect(index.candidates(local, id), local.describe(id)).toEqual(linearScan(local, id, target));
-    }
+    expectLinearScan(index, local, target);
   });
 
   it('returns a fresh list each time', () => {

@@ -28,17 +28,21 @@ describe('btf-bundle build / inspect', () => {
   const report = join(dir, 'report.json');
   const objectArgs = SAMPLE_OBJECTS.flatMap((o) => ['--objects', o]);
 
+  /** `btf-bundle build` of the sample snapshot for the objects into `bundle`. */
+  const build = (bundle: string) => ['build', '--snapshot', SAMPLE_SNAPSHOT, ...objectArgs, '--out', bundle];
+
   it('prints help', async () => {
-    const build = await cli('build', '--help');
-    expect(build.code).toBe(0);
-    expect(build.stdout).toContain('--snapshot DIR');
+    const help = await cli('build', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--snapshot DIR');
     expect((await cli('inspect', '--help')).stdout).toContain('--extract KERNEL_ID');
   });
 
   it('builds a bundle with progress lines, a table and a JSON report', async () => {
-    const args = ['build', '--snapshot', SAMPLE_SNAPSHOT, ...objectArgs, '--out', out, '--report', report];
     const run = await cli(
-      ...args,
+      ...build(out),
+      '--report',
+      report,
       '--include',
       '**/x86_64/*',
       '--exclude',
@@ -59,15 +63,7 @@ describe('btf-bundle build / inspect', () => {
 
   it('bounds the cache with --cache-max-bytes', async () => {
     const cacheDir = join(dir, 'cache');
-    const args = [
-      'build',
-      '--snapshot',
-      SAMPLE_SNAPSHOT,
-      ...objectArgs,
-      '--out',
-      join(dir, 'c.bin'),
-      '--quiet',
-    ];
+    const args = [...build(join(dir, 'c.bin')), '--quiet'];
     expect((await cli(...args, '--cache-dir', cacheDir)).code).toBe(0);
     const entries = () =>
       readdirSync(join(cacheDir, 'entries'), { recursive: true }).filter((f) => String(f).endsWith('.bin'));
@@ -92,20 +88,11 @@ describe('btf-bundle build / inspect', () => {
   });
 
   it('rejects bad usage with exit code 1 and a message', async () => {
-    const bad = await cli(
-      'build',
-      '--snapshot',
-      SAMPLE_SNAPSHOT,
-      ...objectArgs,
-      '--out',
-      out,
-      '--fail-on',
-      'sometimes',
-    );
+    const bad = await cli(...build(out), '--fail-on', 'sometimes');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--fail-on must be one of never, unreadable, error');
     expect((await cli('build', '--snapshot', SAMPLE_SNAPSHOT)).stderr).toContain('build needs');
-    const base = ['build', '--snapshot', SAMPLE_SNAPSHOT, ...objectArgs, '--out', out];
+    const base = build(out);
     expect((await cli(...base, '--workers', 'abc')).stderr).toContain(
       "--workers must be a positive integer, got 'abc'",
     );

@@ -4,7 +4,7 @@
  * exactly the bytes the single form writes; usage errors exit non-zero.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { Btf } from '../src/btf/btf.js';
 import { minimizeBtf } from '../src/minimize/minimize.js';
 import { readKernelBtf } from '../src/snapshot/input.js';
 import { fixture, repoRoot, testdata } from './btf-helpers.js';
+import { copySnapshot } from './build-fixtures.js';
 
 const cli = resolve(import.meta.dirname, '../dist/bin/btf-bundle.js');
 const dir = mkdtempSync(join(tmpdir(), 'cli-min-core-btf-'));
@@ -21,19 +22,24 @@ const kernels = ['x86_64/6.1.0-47-amd64', 'arm64/6.1.0-50-arm64'].map((k) =>
   join(repoRoot, 'sample-snapshot/debian/12', `${k}.btf.tar.xz`),
 );
 
-/** A BTFHub-layout tree under the temp dir holding copies of `kernels`. */
-function snapshotTree(name: string): string {
-  const tree = join(dir, name);
-  for (const k of kernels) {
-    const rel = k.slice(join(repoRoot, 'sample-snapshot').length + 1);
-    mkdirSync(join(tree, rel, '..'), { recursive: true });
-    copyFileSync(k, join(tree, rel));
-  }
-  return tree;
-}
+/** A BTFHub-layout temp tree holding copies of `kernels`. */
+const snapshotTree = () => copySnapshot((path) => kernels.includes(path));
 
 function run(args: string[]) {
   return spawnSync('node', [cli, 'min-core-btf', ...args], { encoding: 'utf8' });
+}
+
+/** The batch form over `tree` into `out` on `workers` lanes, with `objects`. */
+function batch(tree: string, out: string, workers: string) {
+  return run([
+    '--inputdir',
+    tree,
+    '--outputdir',
+    out,
+    '--workers',
+    workers,
+    ...objects.flatMap((o) => ['--object', o]),
+  ]);
 }
 
 describe('btf-bundle min-core-btf', () => {
@@ -53,7 +59,7 @@ describe('btf-bundle min-core-btf', () => {
   });
 
   it('batch with a corrupt kernel: isolated failure, summary, exit 1, outputs identical to the single form', () => {
-    const tree = snapshotTree('tree');
+    const tree = snapshotTree();
     // A raw kernel with a garbled header, and a raw copy of a good one.
     writeFileSync(
       join(tree, 'debian/12/x86_64/6.1.0-99-amd64.btf'),
@@ -62,15 +68,7 @@ describe('btf-bundle min-core-btf', () => {
     const raw = join(tree, 'debian/12/x86_64/6.1.0-98-amd64.btf');
     execFileSync('sh', ['-c', `tar -xJOf '${kernels[0]}' > '${raw}'`]);
     const out = join(dir, 'batch-out');
-    const r = run([
-      '--inputdir',
-      tree,
-      '--outputdir',
-      out,
-      '--workers',
-      '1',
-      ...objects.flatMap((o) => ['--object', o]),
-    ]);
+    const r = batch(tree, out, '1');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/FAILED .*6\.1\.0-99-amd64/);
     expect(r.stderr).not.toMatch(/FAILED .*6\.1\.0-(47|50|98)/);
@@ -80,36 +78,22 @@ describe('btf-bundle min-core-btf', () => {
       expect(run([input, o, ...objects]).status).toBe(0);
       return readFileSync(o);
     };
-    expect(
-      Buffer.compare(
-        readFileSync(join(out, 'debian/12/x86_64/6.1.0-47-amd64.btf')),
-        single(kernels[0]!, 'a'),
-      ),
-    ).toBe(0);
-    expect(
-      Buffer.compare(readFileSync(join(out, 'debian/12/arm64/6.1.0-50-arm64.btf')), single(kernels[1]!, 'b')),
-    ).toBe(0);
-    expect(
-      Buffer.compare(readFileSync(join(out, 'debian/12/x86_64/6.1.0-98-amd64.btf')), single(raw, 'c')),
-    ).toBe(0);
+    const expected: [string, string][] = [
+      ['debian/12/x86_64/6.1.0-47-amd64.btf', kernels[0]!],
+      ['debian/12/arm64/6.1.0-50-arm64.btf', kernels[1]!],
+      ['debian/12/x86_64/6.1.0-98-amd64.btf', raw],
+    ];
+    for (const [i, [rel, input]] of expected.entries()) {
+      expect(Buffer.compare(readFileSync(join(out, rel)), single(input, `single-${i}`)), rel).toBe(0);
+    }
   });
 
   it('batch on two lanes writes the same bytes as on one; an unwritable output fails only its kernel', () => {
-    const tree = snapshotTree('tree2');
-    const batch = (out: string, workers: string) =>
-      run([
-        '--inputdir',
-        tree,
-        '--outputdir',
-        out,
-        '--workers',
-        workers,
-        ...objects.flatMap((o) => ['--object', o]),
-      ]);
+    const tree = snapshotTree();
     const one = join(dir, 'lanes-1');
     const two = join(dir, 'lanes-2');
-    expect(batch(one, '1').status).toBe(0);
-    expect(batch(two, '2').status).toBe(0);
+    expect(batch(tree, one, '1').status).toBe(0);
+    expect(batch(tree, two, '2').status).toBe(0);
     for (const rel of ['debian/12/x86_64/6.1.0-47-amd64.btf', 'debian/12/arm64/6.1.0-50-arm64.btf']) {
       expect(Buffer.compare(readFileSync(join(one, rel)), readFileSync(join(two, rel))), rel).toBe(0);
     }
@@ -117,7 +101,7 @@ describe('btf-bundle min-core-btf', () => {
     const blocked = join(dir, 'blocked');
     mkdirSync(join(blocked, 'debian/12'), { recursive: true });
     writeFileSync(join(blocked, 'debian/12/arm64'), 'not a directory');
-    const r = batch(blocked, '1');
+    const r = batch(tree, blocked, '1');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
       /FAILED debian\/12\/arm64\/6\.1\.0-50-arm64: cannot write .*6\.1\.0-50-arm64\.btf/,

@@ -10,12 +10,11 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Btf } from '../src/btf/btf.js';
 import { CoreResolver } from '../src/core/resolver.js';
-import { readElf } from '../src/elf/elf.js';
 import { minimizeBtf } from '../src/minimize/minimize.js';
 import { type BpfObject, parseBpfObject } from '../src/object.js';
 import { readKernelBtf } from '../src/snapshot/input.js';
 import { type Mutation, mutate, typedOrOk } from './bad-input-helpers.js';
-import { fixture, repoRoot, testdata } from './btf-helpers.js';
+import { fixture, referenceKernel, targetBtf, testdata } from './btf-helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const SLOW_MS = 2000;
@@ -60,19 +59,11 @@ let kernelObjects: BpfObject[];
 let enumsTarget: Btf;
 
 beforeAll(async () => {
-  const kernel = Btf.parse(
-    await readKernelBtf(join(repoRoot, 'sample-snapshot/debian/12/x86_64/6.1.0-54-amd64.btf.tar.xz')),
-  );
+  const kernel = Btf.parse(await readKernelBtf(referenceKernel));
   kernelObjects = ['opensnoop', 'tcpstates'].map((n) => fixture(`${n}.bpf.o`));
   reducedKernel = minimizeBtf(kernel, kernelObjects).btf;
   enumsTarget = targetBtf('enums.o');
 });
-
-/** A synthetic target's .BTF (targets are ELF files without .BTF.ext). */
-function targetBtf(name: string): Btf {
-  const elf = readElf(new Uint8Array(readFileSync(join(testdata, 'targets', name))));
-  return Btf.parse(elf.sectionData('.BTF') as Uint8Array);
-}
 
 describe('fuzz', () => {
   it(`mutated reduced kernel BTF (${RUNS} runs): parse, then minimize and resolve against it`, () => {

@@ -1,23 +1,9 @@
-/**
- * CoreResolver unit tests on the synthetic corpus: flavors (spec §3.1), enum values incl. ENUM64 and sign
- * extension, bitfield shifts, candidate-cache pruning across relocations (§3.10), per-program filtering, the
- * unpruned match list the robust minimizer marks, and errors carrying their place.
- */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Btf } from '../src/btf/btf.js';
 import { CoreResolver } from '../src/core/resolver.js';
-import { readElf } from '../src/elf/elf.js';
-import { fixture, testdata } from './btf-helpers.js';
+import { fixture, targetBtf } from './btf-helpers.js';
 
-function target(name: string): Btf {
-  return Btf.parse(
-    readElf(new Uint8Array(readFileSync(join(testdata, 'targets', name)))).sectionData('.BTF') as Uint8Array,
-  );
-}
 const values = (name: string, t: string) =>
-  new CoreResolver(target(t))
+  new CoreResolver(targetBtf(t))
     .resolveObject(fixture(name))
     .map((o) => (o.error ? `error ${o.error.code}` : o.result?.poison ? 'poison' : o.result?.newValue));
 
@@ -43,7 +29,7 @@ describe('CoreResolver', () => {
   });
 
   it('the candidate cache is pruned by earlier relocations (file order) but not across fresh caches', () => {
-    const resolver = new CoreResolver(target('candidates.o'));
+    const resolver = new CoreResolver(targetBtf('candidates.o'));
     const obj = fixture('bug6_first_candidate.bpf.o');
     const [a, b] = obj.ext.coreRelos;
     const cache = new Map<number, number[]>();
@@ -57,7 +43,7 @@ describe('CoreResolver', () => {
   });
 
   it('filter resolves only the chosen section (autoload off for the others); unpruned lists every match', () => {
-    const resolver = new CoreResolver(target('candidates.o'));
+    const resolver = new CoreResolver(targetBtf('candidates.o'));
     const obj = fixture('bug6_first_candidate.bpf.o');
     const only = resolver.resolveObject(obj, { filter: (r) => r.section === 'raw_tp/sys_exit' });
     expect(only.map((o) => o.relo.section)).toEqual(['raw_tp/sys_exit']);
@@ -66,12 +52,12 @@ describe('CoreResolver', () => {
   });
 
   it('errors carry file, section, relocation index and code; TYPE_ID_LOCAL never looks at the target', () => {
-    const [o] = new CoreResolver(target('candidates.o')).resolveObject(
+    const [o] = new CoreResolver(targetBtf('candidates.o')).resolveObject(
       fixture('err_type_id_ambiguity.bpf.o'),
     );
     expect(o?.error?.place).toMatchObject({ section: 'raw_tp/sys_enter', relocation: 0 });
     expect(o?.error?.message).toMatch(/err_type_id_ambiguity\.bpf\.o/);
-    const local = new CoreResolver(target('objects.o')).resolveObject(fixture('type_id_local_only.bpf.o'));
+    const local = new CoreResolver(targetBtf('objects.o')).resolveObject(fixture('type_id_local_only.bpf.o'));
     expect(
       local.every((x) => x.result && !x.result.poison && x.result.newValue === BigInt(x.relo.typeId)),
     ).toBe(true);

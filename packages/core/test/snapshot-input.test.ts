@@ -22,7 +22,7 @@ async function tarXz(name: string, members: Record<string, Uint8Array>): Promise
 }
 
 describe('readKernelBtf', async () => {
-  const kernel = await firstSampleKernel();
+  const kernel = firstSampleKernel();
   const raw = await readKernelBtf(kernel);
 
   it('reads a BTFHub .btf.tar.xz into raw BTF', () => {

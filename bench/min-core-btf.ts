@@ -13,9 +13,12 @@
 // Options (after bundling, `node node_modules/.cache/btf-bundle-bench/min-core-btf.mjs ...`): --runs N (default 5),
 // --cli PATH (another build's dist/bin/btf-bundle.js, e.g. a worktree of an older commit, to compare before/after).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { scanSnapshot } from '../packages/core/src/snapshot/scan.js';
+import { REAL_OBJECTS, TESTDATA } from './lib/fixtures.js';
+import { median } from './lib/stats.js';
 
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
@@ -24,12 +27,9 @@ const CLI = resolve(
   cliArg > 0 ? (process.argv[cliArg + 1] as string) : 'packages/core/dist/bin/btf-bundle.js',
 );
 const SNAPSHOT = resolve('sample-snapshot');
-const OBJECTS = ['execsnoop', 'opensnoop', 'tcpstates', 'biolatency'].map((n) =>
-  resolve('packages/core/testdata', `${n}.bpf.o`),
-);
-/** The 4 real objects × 8: the "many objects" case. */
-const OBJECTS_32 = Array.from({ length: 8 }, () => OBJECTS).flat();
-const OBJECTS_64 = [...OBJECTS_32, ...OBJECTS_32];
+const OBJECTS = REAL_OBJECTS.map((n) => join(TESTDATA, n));
+/** Case (i)'s object lists: the 4 real objects, then × 8 and × 16 (the "many objects" cases). */
+const OBJECT_SETS = [1, 8, 16].map((copies) => Array.from({ length: copies }, () => OBJECTS).flat());
 const WORKERS = availableParallelism();
 const COPIES = 16;
 
@@ -48,17 +48,13 @@ interface Measure {
  */
 const { NODE_EXTRA_CA_CERTS: extraCaCerts, ...CLEAN_ENV } = process.env;
 
-function timed(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = CLEAN_ENV,
-): { ms: number; rssKiB: number } {
-  const t0 = performance.now();
+/** Runs one command under `/usr/bin/time -v` (timing is {@link measure}'s job); its peak RSS. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = CLEAN_ENV): { rssKiB: number } {
   const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, env });
-  const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  const rss = Number(r.stderr.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1] ?? Number.NaN);
-  return { ms, rssKiB: rss };
+  return {
+    rssKiB: Number(r.stderr.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1] ?? Number.NaN),
+  };
 }
 
 /** Runs `step` (which may spawn several processes) RUNS times; median wall time, max peak RSS seen. */
@@ -72,49 +68,43 @@ function measure(step: () => { rssKiB: number }): Measure {
     times.push(performance.now() - t0);
     rss = Math.max(rss, r.rssKiB);
   }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)] as number, rssKiB: rss };
+  return { ms: median(times), rssKiB: rss };
 }
 
-function kernels(dir: string, suffix: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith(suffix))
-    .map((f) => join(dir, f))
-    .sort();
+/** The kernel files of a BTFHub-layout tree ending in `suffix` (as scanSnapshot finds them), in path order. */
+async function kernels(dir: string, suffix: string): Promise<string[]> {
+  return (await scanSnapshot(dir, { include: [`**/*${suffix}`] })).kernels.map((k) => k.path).sort();
 }
 
 const work = mkdtempSync(join(tmpdir(), 'bench-min-core-btf-'));
 try {
   // Raw tree in the same BTFHub layout.
   const raw = join(work, 'raw');
-  const tarballs = kernels(SNAPSHOT, '.btf.tar.xz');
+  const tarballs = await kernels(SNAPSHOT, '.btf.tar.xz');
   for (const t of tarballs) {
     const dest = join(raw, dirname(relative(SNAPSHOT, t)));
     mkdirSync(dest, { recursive: true });
     execFileSync('tar', ['-xJf', t, '-C', dest]);
   }
-  const rawKernels = kernels(raw, '.btf');
+  const rawKernels = await kernels(raw, '.btf');
   const one = rawKernels.find((k) => k.includes('x86_64/6.1.0-54-amd64')) ?? (rawKernels[0] as string);
   const out = join(work, 'out');
   mkdirSync(out, { recursive: true });
 
+  /** One `bpftool gen min_core_btf` call on kernel `k`. */
+  const bpftool = (k: string, objs: readonly string[] = OBJECTS) =>
+    timed('bpftool', ['gen', 'min_core_btf', k, join(out, 'bpftool.btf'), ...objs]);
+  /** A shell-style loop of bpftool calls over `ks`: the largest process's peak RSS. */
+  const loopOver = (ks: readonly string[]) => () => ({
+    rssKiB: Math.max(...ks.map((k) => bpftool(k).rssKiB)),
+  });
+
   // (i) one kernel, many objects.
-  const oursOne = measure(() => timed('node', [CLI, 'min-core-btf', one, join(out, 'ours.btf'), ...OBJECTS]));
-  const bpftoolOne = measure(() =>
-    timed('bpftool', ['gen', 'min_core_btf', one, join(out, 'bpftool.btf'), ...OBJECTS]),
-  );
-  const oursOne32 = measure(() =>
-    timed('node', [CLI, 'min-core-btf', one, join(out, 'ours.btf'), ...OBJECTS_32]),
-  );
-  const bpftoolOne32 = measure(() =>
-    timed('bpftool', ['gen', 'min_core_btf', one, join(out, 'bpftool.btf'), ...OBJECTS_32]),
-  );
-  const oursOne64 = measure(() =>
-    timed('node', [CLI, 'min-core-btf', one, join(out, 'ours.btf'), ...OBJECTS_64]),
-  );
-  const bpftoolOne64 = measure(() =>
-    timed('bpftool', ['gen', 'min_core_btf', one, join(out, 'bpftool.btf'), ...OBJECTS_64]),
-  );
+  const single = OBJECT_SETS.map((objs) => ({
+    objects: objs.length,
+    ours: measure(() => timed('node', [CLI, 'min-core-btf', one, join(out, 'ours.btf'), ...objs])),
+    bpftool: measure(() => bpftool(one, objs)),
+  }));
 
   // (ii) batch over raw files vs a bpftool loop.
   const objArgs = OBJECTS.flatMap((o) => ['--object', o]);
@@ -133,16 +123,7 @@ try {
       ]);
   const oursBatchRaw = measure(batch(raw));
   const oursBatchRaw1 = measure(batch(raw, '--workers', '1'));
-  const bpftoolLoop = measure(() => {
-    let rss = 0;
-    for (const k of rawKernels) {
-      rss = Math.max(
-        rss,
-        timed('bpftool', ['gen', 'min_core_btf', k, join(out, 'loop.btf'), ...OBJECTS]).rssKiB,
-      );
-    }
-    return { rssKiB: rss };
-  });
+  const bpftoolLoop = measure(loopOver(rawKernels));
 
   // (iii) tarballs: our batch on sample-snapshot vs tar -xJf + bpftool per kernel.
   const oursBatchXz = measure(batch(SNAPSHOT));
@@ -154,11 +135,8 @@ try {
       rmSync(xzDir, { recursive: true, force: true });
       mkdirSync(xzDir);
       timed('tar', ['-xJf', t, '-C', xzDir]);
-      const k = kernels(xzDir, '.btf')[0] as string;
-      rss = Math.max(
-        rss,
-        timed('bpftool', ['gen', 'min_core_btf', k, join(out, 'loop.btf'), ...OBJECTS]).rssKiB,
-      );
+      // A BTFHub tarball holds one member, `<release>.btf`.
+      rss = Math.max(rss, bpftool(join(xzDir, basename(t, '.tar.xz'))).rssKiB);
     }
     return { rssKiB: rss };
   });
@@ -170,19 +148,10 @@ try {
     mkdirSync(dest, { recursive: true });
     for (let c = 0; c < COPIES; c++) symlinkSync(k, join(dest, `${basename(k, '.btf')}-copy${c}.btf`));
   }
-  const scaledKernels = kernels(scaled, '.btf');
+  const scaledKernels = await kernels(scaled, '.btf');
   const oursScaled = measure(batch(scaled));
   const oursScaled1 = measure(batch(scaled, '--workers', '1'));
-  const bpftoolScaled = measure(() => {
-    let rss = 0;
-    for (const k of scaledKernels) {
-      rss = Math.max(
-        rss,
-        timed('bpftool', ['gen', 'min_core_btf', k, join(out, 'loop.btf'), ...OBJECTS]).rssKiB,
-      );
-    }
-    return { rssKiB: rss };
-  });
+  const bpftoolScaled = measure(loopOver(scaledKernels));
   const nodeBaseline = measure(() => timed('node', ['-e', '0']));
   const nodeWithCaCerts =
     extraCaCerts === undefined ? undefined : measure(() => timed('node', ['-e', '0'], process.env));
@@ -218,9 +187,7 @@ try {
 
 | case | btf-bundle | bpftool | speed-up | target |
 |---|---|---|---|---|
-| (i) 1 kernel, ${OBJECTS.length} objects (raw .btf) | ${s(oursOne.ms)} | ${s(bpftoolOne.ms)} | ${x(bpftoolOne.ms, oursOne.ms)} | ≥ 1× |
-| (i) 1 kernel, ${OBJECTS_32.length} objects (raw .btf) | ${s(oursOne32.ms)} | ${s(bpftoolOne32.ms)} | ${x(bpftoolOne32.ms, oursOne32.ms)} | ≥ 1× |
-| (i) 1 kernel, ${OBJECTS_64.length} objects (raw .btf) | ${s(oursOne64.ms)} | ${s(bpftoolOne64.ms)} | ${x(bpftoolOne64.ms, oursOne64.ms)} | ≥ 1× |
+${single.map((r) => `| (i) 1 kernel, ${r.objects} objects (raw .btf) | ${s(r.ours.ms)} | ${s(r.bpftool.ms)} | ${x(r.bpftool.ms, r.ours.ms)} | ≥ 1× |`).join('\n')}
 | (ii) ${n} kernels, raw .btf: batch vs bpftool loop | ${s(oursBatchRaw.ms)} | ${s(bpftoolLoop.ms)} | ${x(bpftoolLoop.ms, oursBatchRaw.ms)} | ≥ 5× |
 | (ii) the same, \`--workers 1\` (main thread only) | ${s(oursBatchRaw1.ms)} | ${s(bpftoolLoop.ms)} | ${x(bpftoolLoop.ms, oursBatchRaw1.ms)} | ≥ 5× |
 | (iii) ${n} kernels, .btf.tar.xz: batch vs tar -xJf + bpftool loop | ${s(oursBatchXz.ms)} | ${s(bpftoolXzLoop.ms)} | ${x(bpftoolXzLoop.ms, oursBatchXz.ms)} | ≥ 5× |
@@ -232,8 +199,7 @@ try {
 
 | peak RSS | btf-bundle | bpftool | ratio | target |
 |---|---|---|---|---|
-| single kernel, ${OBJECTS.length} objects (one process) | ${mib(oursOne.rssKiB)} | ${mib(bpftoolOne.rssKiB)} | ${x(oursOne.rssKiB, bpftoolOne.rssKiB)} | — |
-| single kernel, ${OBJECTS_32.length} objects | ${mib(oursOne32.rssKiB)} | ${mib(bpftoolOne32.rssKiB)} | ${x(oursOne32.rssKiB, bpftoolOne32.rssKiB)} | — |
+${single.map((r, i) => `| single kernel, ${r.objects} objects${i === 0 ? ' (one process)' : ''} | ${mib(r.ours.rssKiB)} | ${mib(r.bpftool.rssKiB)} | ${x(r.ours.rssKiB, r.bpftool.rssKiB)} | — |`).join('\n')}
 | batch raw, per kernel in flight (peak / ${WORKERS} lanes) | ${lanes(oursBatchRaw)} | ${mib(bpftoolLoop.rssKiB)} | ${x(oursBatchRaw.rssKiB / WORKERS, bpftoolLoop.rssKiB)} | ≤ 3× |
 | batch raw, \`--workers 1\` (1 kernel in flight) | ${mib(oursBatchRaw1.rssKiB)} | ${mib(bpftoolLoop.rssKiB)} | ${x(oursBatchRaw1.rssKiB, bpftoolLoop.rssKiB)} | ≤ 3× |
 | batch .tar.xz, per kernel in flight | ${lanes(oursBatchXz)} | ${mib(bpftoolXzLoop.rssKiB)} | ${x(oursBatchXz.rssKiB / WORKERS, bpftoolXzLoop.rssKiB)} | ≤ 3× |

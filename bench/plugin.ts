@@ -3,12 +3,13 @@
 // (a new plugin instance, as in a new process, over the filled cache). Needs `pnpm build` and `pnpm install`.
 // Run from the repo root:
 //   pnpm bench plugin
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type * as Esbuild from 'esbuild';
 import type { BtfBundleOptions, unplugin as Unplugin } from '../packages/unplugin/src/index.js';
-import type * as Esbuild from '../test/e2e/node_modules/esbuild/lib/main.js';
+import { median } from './lib/stats.js';
 
 // Loaded at run time: the built plugin, esbuild from the e2e package, the examples' options (which locate the
 // snapshot relative to themselves).
@@ -24,6 +25,8 @@ const { btfBundleOptions } = await load<{ btfBundleOptions: BtfBundleOptions }>(
 );
 
 const WARM_RUNS = 5;
+// test/e2e/dist is git-ignored: absent on a fresh clone.
+mkdirSync(resolve('test/e2e/dist'), { recursive: true });
 const work = mkdtempSync(join(resolve('test/e2e/dist'), 'bench-'));
 
 /** The plugin with every callback it registers timed; `spent()` is the total so far (ms). */
@@ -74,7 +77,6 @@ try {
   const cold = await buildOnce(cacheDir);
   const warm: { plugin: number; total: number }[] = [];
   for (let i = 0; i < WARM_RUNS; i++) warm.push(await buildOnce(cacheDir));
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log('| build | in plugin | whole esbuild build |');
   console.log('|---|---|---|');
   console.log(`| cold (empty cache) | ${ms(cold.plugin)} | ${ms(cold.total)} |`);

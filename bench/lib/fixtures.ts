@@ -2,25 +2,34 @@
 // sample-snapshot/ and the real-world corpus objects, minimized as a build would, and tar sizes to compare with.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Btf } from '../../packages/core/src/btf/btf.js';
 import { encodeBundle } from '../../packages/core/src/bundle/encode.js';
 import { type MinimizeMode, minimizeBtf } from '../../packages/core/src/minimize/minimize.js';
-import { parseBpfObject } from '../../packages/core/src/object.js';
+import { type BpfObject, parseBpfObject } from '../../packages/core/src/object.js';
 import { readKernelBtf } from '../../packages/core/src/snapshot/input.js';
+import { scanSnapshot } from '../../packages/core/src/snapshot/scan.js';
 import type { KernelKey } from '../../packages/runtime/src/index.js';
 
 const ROOT = process.cwd(); // run from the repo root (vitest does)
 const SNAPSHOT = join(ROOT, 'sample-snapshot');
 export const TESTDATA = join(ROOT, 'packages/core/testdata');
 
+/** The four real-world corpus objects (x86_64 builds, file names in TESTDATA): the fixture build's objects. */
+export const REAL_OBJECTS: readonly string[] = [
+  'execsnoop.bpf.o',
+  'opensnoop.bpf.o',
+  'tcpstates.bpf.o',
+  'biolatency.bpf.o',
+];
+
 /** One object set: x86 objects, and the arm64 builds of those that have one. */
-export const REAL_SETS: { name: string; x86_64: string[]; arm64: string[] }[] = [
+export const REAL_SETS: { name: string; x86_64: readonly string[]; arm64: readonly string[] }[] = [
   {
     name: 'all four',
-    x86_64: ['execsnoop.bpf.o', 'opensnoop.bpf.o', 'tcpstates.bpf.o', 'biolatency.bpf.o'],
+    x86_64: REAL_OBJECTS,
     arm64: ['execsnoop_arm64_bpfel.o', 'opensnoop_arm64_bpfel.o'],
   },
   { name: 'execsnoop', x86_64: ['execsnoop.bpf.o'], arm64: ['execsnoop_arm64_bpfel.o'] },
@@ -36,18 +45,17 @@ export interface RealKernel {
   btf: Btf;
 }
 
-/** Loads the sample snapshot's kernels (raw BTF out of each .btf.tar.xz). */
+/**
+ * Loads the sample snapshot's kernels (raw BTF out of each .btf.tar.xz), in path order (bench/runtime-decode.ts
+ * looks up the first one: debian/12/arm64/6.1.0-50-arm64).
+ */
 export async function loadRealKernels(): Promise<RealKernel[]> {
+  const { kernels } = await scanSnapshot(SNAPSHOT, { include: ['**/*.btf.tar.xz'] });
   const out: RealKernel[] = [];
-  for (const distro of readdirSync(SNAPSHOT).filter((d) => !d.includes('.')))
-    for (const version of readdirSync(join(SNAPSHOT, distro)))
-      for (const arch of readdirSync(join(SNAPSHOT, distro, version)))
-        for (const file of readdirSync(join(SNAPSHOT, distro, version, arch)).sort()) {
-          if (!file.endsWith('.btf.tar.xz')) continue;
-          const raw = await readKernelBtf(join(SNAPSHOT, distro, version, arch, file));
-          const key = { distro, version, arch, release: file.replace(/\.btf\.tar\.xz$/, '') };
-          out.push({ key, raw, btf: Btf.parse(raw) });
-        }
+  for (const { key, path } of kernels.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const raw = await readKernelBtf(path);
+    out.push({ key, raw, btf: Btf.parse(raw) });
+  }
   return out;
 }
 
@@ -63,19 +71,29 @@ export function realBundleInput(
   set: (typeof REAL_SETS)[number],
   mode: MinimizeMode = 'robust',
 ): RealBundleInput {
-  const files = new Set<string>();
+  // Each object file is read and parsed once (on first use), for both the minimizer and its sha256.
+  const files = new Map<string, Uint8Array>();
+  const parsed = new Map<readonly string[], BpfObject[]>();
+  const objectsOf = (names: readonly string[]) => {
+    let objs = parsed.get(names);
+    if (!objs) {
+      objs = names.map((n) => {
+        const bytes = readFileSync(join(TESTDATA, n));
+        files.set(n, bytes);
+        return parseBpfObject(bytes, n);
+      });
+      parsed.set(names, objs);
+    }
+    return objs;
+  };
   const out = kernels.flatMap(({ key, btf }) => {
     const names = key.arch === 'arm64' ? set.arm64 : set.x86_64;
     if (names.length === 0) return [];
-    for (const n of names) files.add(n);
-    const objs = names.map((n) => parseBpfObject(readFileSync(join(TESTDATA, n)), n));
-    return [{ key, blob: minimizeBtf(btf, objs, { mode }).btf }];
+    return [{ key, blob: minimizeBtf(btf, objectsOf(names), { mode }).btf }];
   });
-  const objects = [...files].sort().map((name) => ({
+  const objects = [...files.keys()].sort().map((name) => ({
     name,
-    sha256: createHash('sha256')
-      .update(readFileSync(join(TESTDATA, name)))
-      .digest('hex'),
+    sha256: createHash('sha256').update(files.get(name)!).digest('hex'),
   }));
   return { kernels: out, objects };
 }

@@ -30,7 +30,7 @@ CLANG="${CLANG:-clang-19}"
 
 for tool in "$CLANG" bpftool pahole python3 tar xz; do
   command -v "$tool" >/dev/null || {
-    echo "missing $tool (Debian: apt-get install clang-19 llvm-19 bpftool libbpf-dev xz-utils)" >&2
+    echo "missing $tool (Debian: apt-get install clang-19 llvm-19 dwarves bpftool libbpf-dev xz-utils)" >&2
     exit 1
   }
 done

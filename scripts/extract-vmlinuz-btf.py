@@ -18,9 +18,10 @@ The blob size is taken from the header: hdr_len + max(type_off+type_len,
 str_off+str_len).  A candidate is accepted only if its header is consistent
 (type section before strings, string section starts and ends with NUL) and it
 is the largest one found (vmlinux has exactly one .BTF section; small false
-positives are rejected by the checks).  Exits 2 if no BTF is found.
+positives are rejected by the checks).  The largest candidate must also be at
+least 100 000 bytes (a vmlinux BTF is megabytes), else it counts as not found.
+Exits 2 if no BTF is found.
 """
-import gzip
 import lzma
 import shutil
 import struct
@@ -75,7 +76,7 @@ def streams(raw: bytes):
         try:
             d = zlib.decompressobj(16 + zlib.MAX_WBITS)
             yield d.decompress(raw[pos:])
-        except (zlib.error, gzip.BadGzipFile):
+        except zlib.error:
             pass
         pos = raw.find(b"\x1f\x8b\x08", pos + 1)
     for magic, tool in ((b"\x28\xb5\x2f\xfd", "zstd"), (b"\x02\x21\x4c\x18", "lz4")):

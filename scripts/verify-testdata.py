@@ -36,7 +36,7 @@ def err(msg):
 
 T = lambda n: f"{TD}/targets/{n}"
 
-# object -> (source, covers, [(target, expected, bug)])
+# real-world object -> what it covers
 REAL_COVERS = {
     "execsnoop": ["pointers: chains task->mm->exe_file->f_path.dentry->d_name.name", "bitfields: task_struct.in_execve (kind_flag struct)",
                   "type-based: TYPE_ID_TARGET (4.12 #12 warning), TYPE_SIZE, TYPE_EXISTS", "missing things: in_execve gone in 6.12 (FIELD_EXISTS guard)"],
@@ -47,6 +47,7 @@ REAL_COVERS = {
                    "enums: req_op values", "TYPE_MATCHES on a trimmed tracepoint struct flavor"],
 }
 
+# object -> (source, arch, endian, covers, [(target, expected, bug)])
 CASES = {}
 for name, covers in REAL_COVERS.items():
     CASES[f"{name}.bpf.o"] = (f"{TD}/src/real/{name}.bpf.c", "x86_64 vmlinux.h (arch-neutral source)", "little", covers, [(k, OK, None) for k in KERNELS])

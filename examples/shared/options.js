@@ -6,7 +6,7 @@ const repo = (path) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 /** @type {import('unplugin-btf-bundle').BtfBundleOptions} */
 export const btfBundleOptions = {
   snapshot: repo('sample-snapshot'),
-  // besides the objects the app imports (src/main.js), minimize for this one too
+  // besides the objects the app imports (shared/main.js), minimize for this one too
   objects: [repo('packages/core/testdata/execsnoop.bpf.o')],
   runtime: { nearest: true },
 };

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import btfBundle from 'unplugin-btf-bundle/webpack';
 import { btfBundleOptions } from '../shared/options.js';
 
-/** CommonJS output (the rspack example shows the same for rspack). */
+/** CommonJS output (the rspack example shows ES module output). */
 export default {
   mode: 'production',
   target: 'node20',

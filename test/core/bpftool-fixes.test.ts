@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Btf, MinimizeError, minimizeBtf } from '../../packages/core/dist/index.js';
 import { bpftoolMissing, libbpfHarnessMissing, oracleSkipReason } from '../oracle/availability.js';
-import { bpftoolMinCoreBtf } from '../oracle/bpftool.js';
+import { bpftoolMinCoreBtf, bpftoolMinCoreBtfOk } from '../oracle/bpftool.js';
 import { oracleTempDir } from '../oracle/btf-files.js';
 import { compareRelocations, formatRelocationDifferences, libbpfRelocate } from '../oracle/libbpf.js';
 import {
@@ -69,15 +69,14 @@ describe.skipIf(skip !== undefined)(`§4.12 fixes vs bpftool${skip ? ` (skipped:
   it('#6 first candidate only: with bpftool output part.b resolves alone but is poisoned after part.a; ours always resolves it', async () => {
     const o = obj('bug6_first_candidate');
     const t = tgt('candidates.o');
-    const upstream = await bpftoolMinCoreBtf(t, [o]);
-    if (!upstream.ok) throw new Error(upstream.message);
+    const upstream = await bpftoolMinCoreBtfOk(t, [o]);
     const full = await targetBtf(t);
     const object = loadObject(o);
     // With bpftool's output, B's outcome depends on which programs are loaded: alone (per-program subset)
     // it resolves to 4 like the full BTF, loaded after A (file order, shared cache) it is poisoned.
     const perProgram = (b: Btf) => resolveIn(b, object, 'per-program');
     const fileOrder = (b: Btf) => resolveIn(b, object, 'file-order');
-    const bpftoolOut = Btf.parse(upstream.bytes);
+    const bpftoolOut = Btf.parse(upstream);
     expect(perProgram(bpftoolOut)).toEqual(perProgram(full));
     expect(perProgram(full)).toContain('[raw_tp/sys_exit] raw_tp/sys_exit#0 value 4 size 4 failMemsz false');
     expect(fileOrder(full)).toContain('raw_tp/sys_exit#0 value 4 size 4 failMemsz false');
@@ -87,7 +86,7 @@ describe.skipIf(skip !== undefined)(`§4.12 fixes vs bpftool${skip ? ` (skipped:
     expect(perProgram(Btf.parse(ours))).toEqual(perProgram(full));
     expect(resolverDifferences(full, Btf.parse(ours), [object])).toEqual([]);
     // libbpf agrees: with bpftool's output some relocation changes, with ours none does.
-    expect(await libbpfDiff(o, t, upstream.bytes)).not.toBe('');
+    expect(await libbpfDiff(o, t, upstream)).not.toBe('');
     expect(await libbpfDiff(o, t, ours)).toBe('');
     for (const only of ['reloc_a', 'reloc_b']) expect(await libbpfDiff(o, t, ours, only)).toBe('');
   });
@@ -95,16 +94,15 @@ describe.skipIf(skip !== undefined)(`§4.12 fixes vs bpftool${skip ? ` (skipped:
   it('#7 flex array: bpftool output makes zl.marker[2] match (offset 12); ours keeps it poisoned like the full BTF', async () => {
     const o = obj('bug7_flex_array');
     const t = tgt('arrays.o');
-    const upstream = await bpftoolMinCoreBtf(t, [o]);
-    if (!upstream.ok) throw new Error(upstream.message);
+    const upstream = await bpftoolMinCoreBtfOk(t, [o]);
     const full = await targetBtf(t);
     const object = loadObject(o);
-    expect(resolverDifferences(full, Btf.parse(upstream.bytes), [object]).join('\n')).toMatch(
+    expect(resolverDifferences(full, Btf.parse(upstream), [object]).join('\n')).toMatch(
       /full: .*poison \| reduced: .*value 12/,
     );
     const ours = await robust(o, t);
     expect(resolverDifferences(full, Btf.parse(ours), [object])).toEqual([]);
-    expect(await libbpfDiff(o, t, upstream.bytes)).toMatch(/full poison.*reduced value 12/);
+    expect(await libbpfDiff(o, t, upstream)).toMatch(/full poison.*reduced value 12/);
     expect(await libbpfDiff(o, t, ours)).toBe('');
   });
 
@@ -121,19 +119,18 @@ describe.skipIf(skip !== undefined)(`§4.12 fixes vs bpftool${skip ? ` (skipped:
   it('#9 pointer size: for a 32-bit target bpftool drops `long`, so sizes become 8; ours keeps 4', async () => {
     const o = obj('bug9_pointer_size');
     const t = tgt('ptrsize32.btf');
-    const upstream = await bpftoolMinCoreBtf(t, [o]);
-    if (!upstream.ok) throw new Error(upstream.message);
+    const upstream = await bpftoolMinCoreBtfOk(t, [o]);
     const full = await targetBtf(t);
     const object = loadObject(o);
     expect(full.guessPointerSize()).toBe(4);
-    expect(Btf.parse(upstream.bytes).guessPointerSize()).toBeUndefined();
-    expect(resolverDifferences(full, Btf.parse(upstream.bytes), [object]).join('\n')).toMatch(
+    expect(Btf.parse(upstream).guessPointerSize()).toBeUndefined();
+    expect(resolverDifferences(full, Btf.parse(upstream), [object]).join('\n')).toMatch(
       /full: .*value 4 .*reduced: .*value 8 /,
     );
     const ours = await robust(o, t);
     expect(Btf.parse(ours).guessPointerSize()).toBe(4);
     expect(resolverDifferences(full, Btf.parse(ours), [object])).toEqual([]);
-    expect(await libbpfDiff(o, t, upstream.bytes)).toMatch(/value 4.*reduced value 8/);
+    expect(await libbpfDiff(o, t, upstream)).toMatch(/value 4.*reduced value 8/);
     expect(await libbpfDiff(o, t, ours)).toBe('');
   });
 
@@ -158,9 +155,8 @@ describe.skipIf(skip !== undefined)(`§4.12 fixes vs bpftool${skip ? ` (skipped:
       const upstream = await bpftoolMinCoreBtf(t, [obj(be)]);
       expect(upstream.ok).toBe(false);
       const ours = await robust(obj(be), t, false);
-      const twin = await bpftoolMinCoreBtf(t, [obj(le)]);
-      if (!twin.ok) throw new Error(twin.message);
-      expect(Buffer.compare(ours, twin.bytes)).toBe(0);
+      const twin = await bpftoolMinCoreBtfOk(t, [obj(le)]);
+      expect(Buffer.compare(ours, twin)).toBe(0);
       expect(await libbpfDiff(obj(le), t, ours)).toBe('');
     },
   );
@@ -171,9 +167,8 @@ describe.skipIf(skip !== undefined)(`§4.12 fixes vs bpftool${skip ? ` (skipped:
     const target = await targetBtf(t);
     const compact = minimizeBtf(target, objects.map(loadObject)).btf;
     const whole = minimizeBtf(target, objects.map(loadObject), { compact: false }).btf;
-    const upstream = await bpftoolMinCoreBtf(t, objects);
-    if (!upstream.ok) throw new Error(upstream.message);
-    expect(Buffer.compare(whole, upstream.bytes)).toBe(0);
+    const upstream = await bpftoolMinCoreBtfOk(t, objects);
+    expect(Buffer.compare(whole, upstream)).toBe(0);
     expect(compact.length).toBeLessThan(whole.length * 0.5);
     const census = (btf: Btf) => {
       const kinds = new Map<number, number>();

@@ -36,3 +36,10 @@ export async function bpftoolMinCoreBtf(input: string, objects: readonly string[
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** Runs {@link bpftoolMinCoreBtf} where bpftool must succeed: resolves to the reduced raw BTF, rejects with bpftool's complaint. */
+export async function bpftoolMinCoreBtfOk(input: string, objects: readonly string[]): Promise<Uint8Array> {
+  const r = await bpftoolMinCoreBtf(input, objects);
+  if (!r.ok) throw new Error(r.message);
+  return r.bytes;
+}

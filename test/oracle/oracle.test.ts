@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bpftoolMissing, libbpfHarnessMissing, oracleSkipReason } from './availability.js';
-import { bpftoolMinCoreBtf } from './bpftool.js';
+import { bpftoolMinCoreBtf, bpftoolMinCoreBtfOk } from './bpftool.js';
 import { extractBtfTarXz, oracleTempDir } from './btf-files.js';
 import { shiftEnumValue, shiftMemberOffset } from './btf-patch.js';
 import { listCoreRelos } from './elf-core-relos.js';
@@ -217,10 +217,9 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
   it.skipIf(!existsSync(bug6) || !existsSync(bug6Target))(
     "detects bpftool's known bug (spec 4.12 #6) in its own output",
     async () => {
-      const reduced = await bpftoolMinCoreBtf(bug6Target, [bug6]);
-      if (!reduced.ok) throw new Error(reduced.message);
+      const reduced = await bpftoolMinCoreBtfOk(bug6Target, [bug6]);
       const path = join(oracleTempDir(), 'bug6.btf');
-      writeFileSync(path, reduced.bytes);
+      writeFileSync(path, reduced);
       const diffs = compareRelocations(
         await libbpfRelocate(bug6, bug6Target),
         await libbpfRelocate(bug6, path),
@@ -245,9 +244,7 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
 
     beforeAll(async () => {
       full = await libbpfRelocate(probe, kernel!);
-      const reduced = await bpftoolMinCoreBtf(kernel!, [probe]);
-      if (!reduced.ok) throw new Error(reduced.message);
-      reducedBytes = reduced.bytes;
+      reducedBytes = await bpftoolMinCoreBtfOk(kernel!, [probe]);
     });
 
     async function diffWith(bytes: Uint8Array) {
@@ -270,9 +267,7 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
     });
 
     it('needed types missing (BTF minimized for another object)', async () => {
-      const other = await bpftoolMinCoreBtf(kernel!, [mmOnly]);
-      if (!other.ok) throw new Error(other.message);
-      const diffs = await diffWith(other.bytes);
+      const diffs = await diffWith(await bpftoolMinCoreBtfOk(kernel!, [mmOnly]));
       const kinds = new Set(diffs.map((d) => d.kindName));
       expect(kinds).toContain('FIELD_BYTE_OFFSET');
       expect(kinds).toContain('TYPE_ID_TARGET');

@@ -2,14 +2,13 @@
  * One named test per spec §4.12 fix where our robust output differs from bpftool's (or bpftool fails):
  * each shows the case with bpftool, our resolver and libbpf.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Btf, MinimizeError, minimizeBtf } from '../../packages/core/dist/index.js';
 import { bpftoolMissing, libbpfHarnessMissing, oracleSkipReason } from '../oracle/availability.js';
 import { bpftoolMinCoreBtf, bpftoolMinCoreBtfOk } from '../oracle/bpftool.js';
-import { oracleTempDir } from '../oracle/btf-files.js';
-import { compareRelocations, formatRelocationDifferences, libbpfRelocate } from '../oracle/libbpf.js';
+import { writeTempBtf } from '../oracle/btf-files.js';
+import { formatRelocationDifferences, libbpfCompare } from '../oracle/libbpf.js';
 import {
   loadObject,
   resolveIn,
@@ -19,16 +18,8 @@ import {
   testdata,
 } from './corpus.js';
 
-const tmp = oracleTempDir('btf-bundle-core-fixes-');
-let seq = 0;
 const obj = (n: string) => join(testdata, `${n}.bpf.o`);
 const tgt = (n: string) => join(testdata, 'targets', n);
-
-function writeTemp(bytes: Uint8Array): string {
-  const path = join(tmp, `out-${seq++}.btf`);
-  writeFileSync(path, bytes);
-  return path;
-}
 
 async function libbpfDiff(
   object: string,
@@ -37,10 +28,9 @@ async function libbpfDiff(
   only?: string,
 ): Promise<string> {
   const opts = only === undefined ? {} : { only };
-  const full = await libbpfRelocate(object, target, opts);
-  const red = await libbpfRelocate(object, writeTemp(reduced), opts);
+  const { full, differences } = await libbpfCompare(object, target, writeTempBtf(reduced), opts);
   expect(full.object.relocated, `${object} @ ${target}: ${full.object.message}`).toBe(true);
-  return formatRelocationDifferences(compareRelocations(full, red));
+  return formatRelocationDifferences(differences);
 }
 
 async function robust(object: string, target: string, compact = true): Promise<Uint8Array> {

@@ -5,30 +5,19 @@
  * identically. A BTF minimized for another object must not be enough (the check can fail).
  * Skips (with the reason) where the kernel has no BTF of its own; needs root, like the other libbpf oracles.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Btf, type MinimizeMode, minimizeBtf } from '../../packages/core/dist/index.js';
+import { type MinimizeMode, minimizeBtf } from '../../packages/core/dist/index.js';
 import { libbpfHarnessMissing, oracleSkipReason } from '../oracle/availability.js';
-import { oracleTempDir } from '../oracle/btf-files.js';
-import {
-  compareRelocations,
-  formatRelocationDifferences,
-  libbpfLoad,
-  libbpfRelocate,
-} from '../oracle/libbpf.js';
-import { loadObject, realObjects, targetBytes } from './corpus.js';
+import { writeTempBtf } from '../oracle/btf-files.js';
+import { formatRelocationDifferences, libbpfCompare, libbpfLoad } from '../oracle/libbpf.js';
+import { loadObject, realObjects, targetBtf } from './corpus.js';
 
 const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 const noKernelBtf = existsSync(KERNEL_BTF) ? undefined : `the running kernel has no ${KERNEL_BTF}`;
 const skip = noKernelBtf ?? oracleSkipReason(libbpfHarnessMissing());
-const tmp = oracleTempDir('btf-bundle-kernel-load-');
-
 async function reducedFor(objects: string[], mode: MinimizeMode): Promise<string> {
-  const kernel = Btf.parse(await targetBytes(KERNEL_BTF), { file: KERNEL_BTF });
-  const path = join(tmp, `${mode}-${objects.length}-${Date.now()}.btf`);
-  writeFileSync(path, minimizeBtf(kernel, objects.map(loadObject), { mode }).btf);
-  return path;
+  return writeTempBtf(minimizeBtf(await targetBtf(KERNEL_BTF), objects.map(loadObject), { mode }).btf);
 }
 
 describe.skipIf(skip !== undefined)(`load on the running kernel${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -40,11 +29,8 @@ describe.skipIf(skip !== undefined)(`load on the running kernel${skip ? ` (skipp
         const own = await libbpfLoad(object);
         expect(own, `${object} with the kernel's own BTF`).toMatchObject({ loaded: true });
         expect(await libbpfLoad(object, reduced), object).toEqual(own);
-        const diff = compareRelocations(
-          await libbpfRelocate(object, KERNEL_BTF),
-          await libbpfRelocate(object, reduced),
-        );
-        expect(formatRelocationDifferences(diff), object).toBe('');
+        const { differences } = await libbpfCompare(object, KERNEL_BTF, reduced);
+        expect(formatRelocationDifferences(differences), object).toBe('');
       }
     },
   );

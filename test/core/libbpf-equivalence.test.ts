@@ -7,13 +7,12 @@
  * .BTF.ext) are checked through their little-endian twin relocated against the bpfeb object's output.
  * Finally: the comparison reports a difference on corrupted reduced BTFs.
  */
-import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CoreResolver, minimizeBtf } from '../../packages/core/dist/index.js';
 import { libbpfHarnessMissing, oracleSkipReason } from '../oracle/availability.js';
-import { oracleTempDir } from '../oracle/btf-files.js';
-import { compareRelocations, formatRelocationDifferences, libbpfRelocate } from '../oracle/libbpf.js';
+import { writeTempBtf } from '../oracle/btf-files.js';
+import { formatRelocationDifferences, libbpfCompare, libbpfRelocate } from '../oracle/libbpf.js';
 import {
   kernelPairs,
   loadObject,
@@ -26,15 +25,6 @@ import {
 import { renameString, shiftEnumValue, shiftMemberOffset } from './corrupt.js';
 
 const ERRNO: Record<string, number> = { EINVAL: 22, E2BIG: 7, EOPNOTSUPP: 95 };
-const tmp = oracleTempDir('btf-bundle-core-libbpf-');
-let seq = 0;
-
-function writeTemp(bytes: Uint8Array): string {
-  const path = join(tmp, `reduced-${seq++}.btf`);
-  writeFileSync(path, bytes);
-  return path;
-}
-
 /** The object libbpf 1.1 can read for `object`: its little-endian twin for `*_bpfeb` objects. */
 function nativeTwin(object: string): string {
   const name = basename(object);
@@ -46,11 +36,10 @@ function nativeTwin(object: string): string {
 async function libbpfDifferences(objects: string[], target: string, reduced: string): Promise<string[]> {
   const out: string[] = [];
   for (const object of objects.map(nativeTwin)) {
-    const full = await libbpfRelocate(object, target);
-    const red = await libbpfRelocate(object, reduced);
+    const { full, differences } = await libbpfCompare(object, target, reduced);
     if (!full.object.relocated)
       out.push(`${basename(object)}: full run did not relocate: ${full.object.message}`);
-    for (const d of formatRelocationDifferences(compareRelocations(full, red)).split('\n').filter(Boolean)) {
+    for (const d of formatRelocationDifferences(differences).split('\n').filter(Boolean)) {
       out.push(`${basename(object)}: ${d}`);
     }
     const programs = [
@@ -58,9 +47,8 @@ async function libbpfDifferences(objects: string[], target: string, reduced: str
     ];
     if (programs.length < 2) continue;
     for (const only of programs) {
-      const f = await libbpfRelocate(object, target, { only });
-      const r = await libbpfRelocate(object, reduced, { only });
-      for (const d of formatRelocationDifferences(compareRelocations(f, r)).split('\n').filter(Boolean)) {
+      const { differences } = await libbpfCompare(object, target, reduced, { only });
+      for (const d of formatRelocationDifferences(differences).split('\n').filter(Boolean)) {
         out.push(`${basename(object)} only ${only}: ${d}`);
       }
     }
@@ -103,7 +91,7 @@ describe.skipIf(skip !== undefined)(
           checked++;
           continue;
         }
-        const reduced = writeTemp(minimizeBtf(btf, objects).btf);
+        const reduced = writeTempBtf(minimizeBtf(btf, objects).btf);
         problems.push(
           ...(await libbpfDifferences(pair.objects, pair.target, reduced)).map((d) => `${pair.name}: ${d}`),
         );
@@ -119,19 +107,19 @@ describe.skipIf(skip !== undefined)(
         loadObject(join(testdata, 'enums.bpf.o')),
       ]).btf;
       const enumsObj = [join(testdata, 'enums.bpf.o')];
-      expect(await libbpfDifferences(enumsObj, enumsTarget, writeTemp(enums))).toEqual([]);
+      expect(await libbpfDifferences(enumsObj, enumsTarget, writeTempBtf(enums))).toEqual([]);
       expect(
-        await libbpfDifferences(enumsObj, enumsTarget, writeTemp(shiftEnumValue(enums, 'en', 'EN_B', 1))),
+        await libbpfDifferences(enumsObj, enumsTarget, writeTempBtf(shiftEnumValue(enums, 'en', 'EN_B', 1))),
       ).not.toEqual([]);
 
       const kernel = snapshotKernels().find((k) => k.includes('x86_64/6.1.0-54-amd64'))!;
       const tcp = [join(testdata, 'tcpstates.bpf.o')];
       const reduced = minimizeBtf(await targetBtf(kernel), tcp.map(loadObject)).btf;
       const moved = shiftMemberOffset(reduced, 'trace_event_raw_inet_sock_set_state', 'protocol', 8);
-      const moveDiffs = await libbpfDifferences(tcp, kernel, writeTemp(moved));
+      const moveDiffs = await libbpfDifferences(tcp, kernel, writeTempBtf(moved));
       expect(moveDiffs.join('\n')).toMatch(/value 30.*reduced value 31/);
       const missing = renameString(reduced, 'trace_event_raw_inet_sock_set_state');
-      expect(await libbpfDifferences(tcp, kernel, writeTemp(missing))).not.toEqual([]);
+      expect(await libbpfDifferences(tcp, kernel, writeTempBtf(missing))).not.toEqual([]);
     });
   },
 );

@@ -4,7 +4,7 @@
  * libbpf want a raw BTF (or ELF) file. Extraction shells out to the system `tar`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -20,6 +20,20 @@ export function oracleTempDir(prefix = 'btf-bundle-oracle-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   tempDirs.push(dir);
   return dir;
+}
+
+let tempBtfDir: string | undefined;
+let tempBtfCount = 0;
+
+/**
+ * Writes `bytes` (a reduced BTF for libbpf, say) to a new file in a private temporary directory (removed
+ * when the process exits) and returns its path.
+ */
+export function writeTempBtf(bytes: Uint8Array): string {
+  tempBtfDir ??= oracleTempDir('btf-bundle-oracle-btf-');
+  const path = join(tempBtfDir, `${tempBtfCount++}.btf`);
+  writeFileSync(path, bytes);
+  return path;
 }
 
 /**

@@ -301,6 +301,27 @@ export function compareRelocations(
   return diffs;
 }
 
+/** What {@link libbpfCompare} reports: the run against the full BTF and how the reduced one differs from it. */
+export interface LibbpfComparison {
+  full: LibbpfRun;
+  differences: RelocationDifference[];
+}
+
+/**
+ * Relocates `object` with libbpf against the full `target` and against `reduced` (a BTF file), with the
+ * same options, and compares the two runs ({@link compareRelocations}).
+ */
+export async function libbpfCompare(
+  object: string,
+  target: string,
+  reduced: string,
+  options: LibbpfRelocateOptions = {},
+): Promise<LibbpfComparison> {
+  const full = await libbpfRelocate(object, target, options);
+  const differences = compareRelocations(full, await libbpfRelocate(object, reduced, options));
+  return { full, differences };
+}
+
 /** Formats differences one per line, for assertion messages. */
 export function formatRelocationDifferences(diffs: readonly RelocationDifference[]): string {
   return diffs

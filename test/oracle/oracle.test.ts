@@ -9,7 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bpftoolMissing, libbpfHarnessMissing, oracleSkipReason } from './availability.js';
 import { bpftoolMinCoreBtf, bpftoolMinCoreBtfOk } from './bpftool.js';
-import { extractBtfTarXz, oracleTempDir } from './btf-files.js';
+import { extractBtfTarXz, oracleTempDir, writeTempBtf } from './btf-files.js';
 import { shiftEnumValue, shiftMemberOffset } from './btf-patch.js';
 import { listCoreRelos } from './elf-core-relos.js';
 import {
@@ -17,6 +17,7 @@ import {
   formatRelocationDifferences,
   type LibbpfRelocation,
   type LibbpfRun,
+  libbpfCompare,
   libbpfRelocate,
 } from './libbpf.js';
 
@@ -185,10 +186,7 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
           expect(object === probe || object === mmOnly, `${object}: ${reduced.message}`).toBe(false);
           continue;
         }
-        const reducedPath = join(oracleTempDir(), 'min.btf');
-        writeFileSync(reducedPath, reduced.bytes);
-        const full = await libbpfRelocate(object, k);
-        const diffs = compareRelocations(full, await libbpfRelocate(object, reducedPath));
+        const { differences: diffs } = await libbpfCompare(object, k, writeTempBtf(reduced.bytes));
         compared++;
         if (diffs.length > 0) failures.push(`${object} on ${k}:\n${formatRelocationDifferences(diffs)}`);
       }
@@ -199,12 +197,7 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
       if (!existsSync(target)) continue;
       const reduced = await bpftoolMinCoreBtf(target, [object]);
       if (!reduced.ok) continue;
-      const reducedPath = join(oracleTempDir(), 'min.btf');
-      writeFileSync(reducedPath, reduced.bytes);
-      const diffs = compareRelocations(
-        await libbpfRelocate(object, target),
-        await libbpfRelocate(object, reducedPath),
-      );
+      const { differences: diffs } = await libbpfCompare(object, target, writeTempBtf(reduced.bytes));
       compared++;
       if (diffs.length > 0) failures.push(`${object} on ${target}:\n${formatRelocationDifferences(diffs)}`);
     }
@@ -217,24 +210,12 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
   it.skipIf(!existsSync(bug6) || !existsSync(bug6Target))(
     "detects bpftool's known bug (spec 4.12 #6) in its own output",
     async () => {
-      const reduced = await bpftoolMinCoreBtfOk(bug6Target, [bug6]);
-      const path = join(oracleTempDir(), 'bug6.btf');
-      writeFileSync(path, reduced);
-      const diffs = compareRelocations(
-        await libbpfRelocate(bug6, bug6Target),
-        await libbpfRelocate(bug6, path),
-      );
-      expect(diffs).toEqual([
+      const path = writeTempBtf(await bpftoolMinCoreBtfOk(bug6Target, [bug6]));
+      expect((await libbpfCompare(bug6, bug6Target, path)).differences).toEqual([
         expect.objectContaining({ program: 'reloc_b', full: 'value 4', reduced: 'poison (no-match)' }),
       ]);
       // loading only program reloc_b, as an application may, hides it
-      const onlyB = { only: 'reloc_b' };
-      expect(
-        compareRelocations(
-          await libbpfRelocate(bug6, bug6Target, onlyB),
-          await libbpfRelocate(bug6, path, onlyB),
-        ),
-      ).toEqual([]);
+      expect((await libbpfCompare(bug6, bug6Target, path, { only: 'reloc_b' })).differences).toEqual([]);
     },
   );
 
@@ -248,9 +229,7 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
     });
 
     async function diffWith(bytes: Uint8Array) {
-      const path = join(oracleTempDir(), 'corrupt.btf');
-      writeFileSync(path, bytes);
-      return compareRelocations(full!, await libbpfRelocate(probe, path));
+      return compareRelocations(full!, await libbpfRelocate(probe, writeTempBtf(bytes)));
     }
 
     it('a member moved by 32 bits', async () => {

@@ -12,6 +12,7 @@ import {
   CoreResolver,
   parseBpfObject,
   type RelocationOutcome,
+  ReloKind,
   readKernelBtf,
 } from '../../packages/core/dist/index.js';
 
@@ -39,6 +40,13 @@ export function snapshotKernels(): string[] {
     .sort();
 }
 
+/** The sample-snapshot kernel the single-kernel cases use: Debian 12 x86_64 6.1.0-54-amd64. */
+export function referenceKernel(): string {
+  const kernel = snapshotKernels().find((k) => k.includes('x86_64/6.1.0-54-amd64'));
+  if (kernel === undefined) throw new Error('sample-snapshot lacks debian/12/x86_64/6.1.0-54-amd64');
+  return kernel;
+}
+
 /** The real-world objects (libbpf-tools style, x86 vmlinux.h). */
 export const realObjects = ['execsnoop', 'opensnoop', 'tcpstates', 'biolatency'].map((n) =>
   join(testdata, `${n}.bpf.o`),
@@ -54,6 +62,9 @@ export const LIBBPF_REJECTS = new Set(
     (n) => `${n}.bpf.o`,
   ),
 );
+
+/** The errno libbpf fails a relocation with, per error code of our resolver. */
+export const ERRNO: Record<string, number> = { EINVAL: 22, E2BIG: 7, EOPNOTSUPP: 95 };
 
 /** Pairs where robust output differs from bpftool's on purpose: the §4.12 fix that applies. */
 export const ROBUST_DIFFERS: Record<string, string> = {
@@ -176,7 +187,7 @@ export function renderOutcome(btf: Btf, o: RelocationOutcome): string {
   const r = o.result;
   if (!r) return `${key} none`;
   if (r.poison) return `${key} poison`;
-  if (o.relo.kind === 7) {
+  if (o.relo.kind === ReloKind.TYPE_ID_TARGET) {
     const id = Number(r.newValue);
     return `${key} target ${id === 0 ? 'void' : `${btf.kind(id)} ${btf.name(id)}`}`;
   }
@@ -184,7 +195,10 @@ export function renderOutcome(btf: Btf, o: RelocationOutcome): string {
 }
 
 /** Resolution orders of spec §5.1. */
-export type ResolveOrder = 'file-order' | 'each-alone' | 'per-program';
+export const ORDERS = ['file-order', 'each-alone', 'per-program'] as const;
+
+/** One of {@link ORDERS}. */
+export type ResolveOrder = (typeof ORDERS)[number];
 
 /** Resolves `object` against `target` in `order`, rendering each outcome (sorted for per-program). */
 export function resolveIn(target: Btf, object: BpfObject, order: ResolveOrder): string[] {
@@ -217,7 +231,7 @@ export function diffLines(full: string[], reduced: string[]): string[] {
 export function resolverDifferences(full: Btf, reduced: Btf, objects: BpfObject[]): string[] {
   const diffs: string[] = [];
   for (const object of objects) {
-    for (const order of ['file-order', 'each-alone', 'per-program'] as const) {
+    for (const order of ORDERS) {
       for (const d of diffLines(resolveIn(full, object, order), resolveIn(reduced, object, order))) {
         diffs.push(`${basename(object.file)} ${order}: ${d}`);
       }

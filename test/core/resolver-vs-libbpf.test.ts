@@ -5,34 +5,10 @@
  */
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CoreResolver } from '../../packages/core/dist/index.js';
+import { CoreResolver, kindName, ReloKind } from '../../packages/core/dist/index.js';
 import { libbpfHarnessMissing, oracleSkipReason } from '../oracle/availability.js';
 import { libbpfRelocate } from '../oracle/libbpf.js';
-import { kernelPairs, loadObject, manifestPairs, targetBtf } from './corpus.js';
-
-const ERRNO: Record<string, number> = { EINVAL: 22, E2BIG: 7, EOPNOTSUPP: 95 };
-const KIND_NAMES = [
-  'unkn',
-  'int',
-  'ptr',
-  'array',
-  'struct',
-  'union',
-  'enum',
-  'fwd',
-  'typedef',
-  'volatile',
-  'const',
-  'restrict',
-  'func',
-  'func_proto',
-  'var',
-  'datasec',
-  'float',
-  'decl_tag',
-  'type_tag',
-  'enum64',
-];
+import { ERRNO, kernelPairs, loadObject, manifestPairs, targetBtf } from './corpus.js';
 
 const skip = oracleSkipReason(libbpfHarnessMissing());
 
@@ -74,9 +50,10 @@ describe.skipIf(skip !== undefined)(
               const poisoned = r.reason === 'no-match' ? o.result?.poison : o.result?.failMemszAdjust;
               if (!poisoned)
                 problems.push(`${where}: libbpf poison (${r.reason}), ours ${o.result?.newValue}`);
-            } else if (r.kind === 7) {
+            } else if (r.kind === ReloKind.TYPE_ID_TARGET) {
               const id = Number(o.result?.newValue ?? 0);
-              const name = id === 0 ? null : { kind: KIND_NAMES[target.kind(id)], name: target.name(id) };
+              const name =
+                id === 0 ? null : { kind: kindName(target.kind(id)).toLowerCase(), name: target.name(id) };
               if (JSON.stringify(name) !== JSON.stringify(r.target ?? null))
                 problems.push(`${where}: target ${JSON.stringify(r.target)} vs ${JSON.stringify(name)}`);
             } else if (o.result?.poison || o.result?.newValue !== r.value) {

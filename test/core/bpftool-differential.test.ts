@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { Btf, CoreRelocationError, Kind, minimizeBtf } from '../../packages/core/dist/index.js';
 import { bpftoolMissing, oracleSkipReason } from '../oracle/availability.js';
 import { type BpftoolResult, bpftoolMinCoreBtf, bpftoolMinCoreBtfOk } from '../oracle/bpftool.js';
+import { renameString, shiftEnumValue, shiftMemberOffset } from '../oracle/btf-patch.js';
 import {
   allEdgeObjects,
   allTargets,
@@ -25,7 +26,6 @@ import {
   targetBtf,
   testdata,
 } from './corpus.js';
-import { renameString, shiftEnumValue, shiftMemberOffset } from './corrupt.js';
 
 function isBpfeb(pair: Pair): boolean {
   return pair.objects.some((o) => basename(o).includes('_bpfeb.'));

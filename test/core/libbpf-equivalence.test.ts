@@ -13,17 +13,8 @@ import { CoreResolver, minimizeBtf } from '../../packages/core/dist/index.js';
 import { libbpfHarnessMissing, oracleSkipReason } from '../oracle/availability.js';
 import { writeTempBtf } from '../oracle/btf-files.js';
 import { formatRelocationDifferences, libbpfCompare, libbpfRelocate } from '../oracle/libbpf.js';
-import {
-  ERRNO,
-  kernelPairs,
-  loadObject,
-  manifestPairs,
-  type Pair,
-  referenceKernel,
-  targetBtf,
-  testdata,
-} from './corpus.js';
-import { renameString, shiftEnumValue, shiftMemberOffset } from './corrupt.js';
+import { ERRNO, kernelPairs, loadObject, manifestPairs, type Pair, targetBtf, testdata } from './corpus.js';
+import { corruptedOutputs } from './corrupt.js';
 
 /** The object libbpf 1.1 can read for `object`: its little-endian twin for `*_bpfeb` objects. */
 function nativeTwin(object: string): string {
@@ -102,24 +93,15 @@ describe.skipIf(skip !== undefined)(
     });
 
     it('reports a difference on a corrupted reduced BTF (member moved, enumerator changed, type missing)', async () => {
-      const enumsTarget = join(testdata, 'targets/enums.o');
-      const enums = minimizeBtf(await targetBtf(enumsTarget), [
-        loadObject(join(testdata, 'enums.bpf.o')),
-      ]).btf;
-      const enumsObj = [join(testdata, 'enums.bpf.o')];
-      expect(await libbpfDifferences(enumsObj, enumsTarget, writeTempBtf(enums))).toEqual([]);
+      const { enums, tcp } = await corruptedOutputs();
+      expect(await libbpfDifferences(enums.objects, enums.target, writeTempBtf(enums.intact))).toEqual([]);
       expect(
-        await libbpfDifferences(enumsObj, enumsTarget, writeTempBtf(shiftEnumValue(enums, 'en', 'EN_B', 1))),
+        await libbpfDifferences(enums.objects, enums.target, writeTempBtf(enums.valueChanged)),
       ).not.toEqual([]);
 
-      const kernel = referenceKernel();
-      const tcp = [join(testdata, 'tcpstates.bpf.o')];
-      const reduced = minimizeBtf(await targetBtf(kernel), tcp.map(loadObject)).btf;
-      const moved = shiftMemberOffset(reduced, 'trace_event_raw_inet_sock_set_state', 'protocol', 8);
-      const moveDiffs = await libbpfDifferences(tcp, kernel, writeTempBtf(moved));
+      const moveDiffs = await libbpfDifferences(tcp.objects, tcp.target, writeTempBtf(tcp.memberMoved));
       expect(moveDiffs.join('\n')).toMatch(/value 30.*reduced value 31/);
-      const missing = renameString(reduced, 'trace_event_raw_inet_sock_set_state');
-      expect(await libbpfDifferences(tcp, kernel, writeTempBtf(missing))).not.toEqual([]);
+      expect(await libbpfDifferences(tcp.objects, tcp.target, writeTempBtf(tcp.typeMissing))).not.toEqual([]);
     });
   },
 );

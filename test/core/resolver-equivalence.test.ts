@@ -5,7 +5,6 @@
  * with a fresh cache, and per-program subsets (filter by section). Runs everywhere (no external tool).
  * Also: bpftool-mode outputs differ exactly where a §4.12 fix applies, and corrupted outputs are caught.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Btf, minimizeBtf } from '../../packages/core/dist/index.js';
 import {
@@ -14,13 +13,11 @@ import {
   manifestPairs,
   ORDERS,
   ROBUST_DIFFERS,
-  referenceKernel,
   resolveIn,
   resolverDifferences,
   targetBtf,
-  testdata,
 } from './corpus.js';
-import { renameString, shiftEnumValue, shiftMemberOffset } from './corrupt.js';
+import { corruptedOutputs } from './corrupt.js';
 
 const pairs = [...manifestPairs(), ...kernelPairs()].filter((p) => !p.expectError);
 
@@ -76,25 +73,20 @@ describe('resolver equivalence: full vs reduced in three orders', () => {
   });
 
   it('reports a difference on a corrupted reduced BTF (member moved, enumerator changed, type missing)', async () => {
-    const enumsFull = await targetBtf(join(testdata, 'targets/enums.o'));
-    const enums = [loadObject(join(testdata, 'enums.bpf.o'))];
-    const enumsOut = minimizeBtf(enumsFull, enums).btf;
-    expect(resolverDifferences(enumsFull, Btf.parse(enumsOut), enums)).toEqual([]);
-    const enumDiffs = resolverDifferences(
-      enumsFull,
-      Btf.parse(shiftEnumValue(enumsOut, 'en', 'EN_B', 1)),
-      enums,
-    );
+    const { enums, tcp } = await corruptedOutputs();
+    const enumsFull = await targetBtf(enums.target);
+    const enumsObjects = enums.objects.map(loadObject);
+    expect(resolverDifferences(enumsFull, Btf.parse(enums.intact), enumsObjects)).toEqual([]);
+    const enumDiffs = resolverDifferences(enumsFull, Btf.parse(enums.valueChanged), enumsObjects);
     expect(enumDiffs.join('\n')).toMatch(/value 2 .*reduced: .*value 3 /);
 
-    const kernel = await targetBtf(referenceKernel());
-    const tcp = [loadObject(join(testdata, 'tcpstates.bpf.o'))];
-    const out = minimizeBtf(kernel, tcp).btf;
-    const moved = shiftMemberOffset(out, 'trace_event_raw_inet_sock_set_state', 'protocol', 8);
-    expect(resolverDifferences(kernel, Btf.parse(moved), tcp).join('\n')).toMatch(
+    const kernel = await targetBtf(tcp.target);
+    const tcpObjects = tcp.objects.map(loadObject);
+    expect(resolverDifferences(kernel, Btf.parse(tcp.memberMoved), tcpObjects).join('\n')).toMatch(
       /value 30 .*reduced: .*value 31 /,
     );
-    const missing = renameString(out, 'trace_event_raw_inet_sock_set_state');
-    expect(resolverDifferences(kernel, Btf.parse(missing), tcp).join('\n')).toMatch(/reduced: .* poison/);
+    expect(resolverDifferences(kernel, Btf.parse(tcp.typeMissing), tcpObjects).join('\n')).toMatch(
+      /reduced: .* poison/,
+    );
   });
 });

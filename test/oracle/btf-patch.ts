@@ -1,7 +1,7 @@
 /**
  * A deliberately tiny raw-BTF walker for the oracle tests: it locates member and enumerator
- * records by name so tests can corrupt a reduced BTF in place and check that the libbpf
- * oracle notices. Independent of packages/core on purpose (it tests the oracle, not the
+ * records and strings by name so tests can corrupt a reduced BTF in place and check that the
+ * oracles notice. Independent of packages/core on purpose (it tests the oracle, not the
  * product). Little-endian, classic 24-byte header only.
  */
 
@@ -81,4 +81,20 @@ export function shiftEnumValue(btf: Uint8Array, enumName: string, name: string, 
     }
   }
   throw new Error(`enumerator ${enumName}::${name} not found`);
+}
+
+/**
+ * Returns a copy of `btf` where the string `name` is renamed (first byte → 'Z'), e.g. to make a needed
+ * type missing: strings are unique in our outputs, so one byte changes one name. Throws if absent.
+ */
+export function renameString(btf: Uint8Array, name: string): Uint8Array {
+  const out = btf.slice();
+  const v = new DataView(out.buffer);
+  const strStart = v.getUint32(4, true) + v.getUint32(16, true);
+  const strEnd = strStart + v.getUint32(20, true);
+  const needle = Buffer.from(`\0${name}\0`, 'latin1');
+  const at = Buffer.from(out.buffer, strStart, strEnd - strStart).indexOf(needle);
+  if (at < 0) throw new Error(`string ${name} not found`);
+  out[strStart + at + 1] = 'Z'.charCodeAt(0);
+  return out;
 }

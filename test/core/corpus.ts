@@ -4,7 +4,7 @@
  * Pairs come from `packages/core/testdata/manifest.json` (written by scripts/verify-testdata.py, which records
  * bpftool's outcome for each), plus all real-world objects together against every sample-snapshot kernel.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
   type BpfObject,
@@ -15,6 +15,7 @@ import {
   ReloKind,
   readKernelBtf,
 } from '../../packages/core/dist/index.js';
+import { filesUnder } from '../oracle/btf-files.js';
 
 export const repo = resolve(import.meta.dirname, '../..');
 export const testdata = join(repo, 'packages/core/testdata');
@@ -32,12 +33,7 @@ export interface Pair {
 
 /** Every sample-snapshot kernel (`.btf.tar.xz`), sorted. */
 export function snapshotKernels(): string[] {
-  const dir = join(repo, 'sample-snapshot');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.btf.tar.xz'))
-    .map((f) => join(dir, f))
-    .sort();
+  return filesUnder(join(repo, 'sample-snapshot'), '.btf.tar.xz');
 }
 
 /** The sample-snapshot kernel the single-kernel cases use: Debian 12 x86_64 6.1.0-54-amd64. */

@@ -1,10 +1,11 @@
 /**
  * Test-only helpers for kernel BTF inputs of the oracles: BTFHub ships kernels as
  * `<release>.btf.tar.xz` archives holding one `<release>.btf` member, while bpftool and
- * libbpf want a raw BTF (or ELF) file. Extraction shells out to the system `tar`.
+ * libbpf want a raw BTF (or ELF) file. Extraction shells out to the system `tar`. Also: temporary
+ * directories and BTF files removed at exit, and the listing of kernel (or object) files under a directory.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -55,6 +56,15 @@ export function extractBtfTarXz(archivePath: string): string {
   const path = join(dir, members[0]);
   extracted.set(abs, path);
   return path;
+}
+
+/** Every file under `dir` (recursively) whose name ends in `suffix`, as sorted paths; none if `dir` does not exist. */
+export function filesUnder(dir: string, suffix: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith(suffix))
+    .map((f) => join(dir, f))
+    .sort();
 }
 
 /** Returns a raw BTF path for `path`: extracts `.tar.xz` archives, passes anything else through. */

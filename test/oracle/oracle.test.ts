@@ -4,12 +4,12 @@
  * identically, and detect corrupted or insufficient BTFs.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bpftoolMissing, libbpfHarnessMissing, oracleSkipReason } from './availability.js';
 import { bpftoolMinCoreBtf, bpftoolMinCoreBtfOk } from './bpftool.js';
-import { extractBtfTarXz, oracleTempDir, writeTempBtf } from './btf-files.js';
+import { extractBtfTarXz, filesUnder, oracleTempDir, writeTempBtf } from './btf-files.js';
 import { shiftEnumValue, shiftMemberOffset } from './btf-patch.js';
 import { listCoreRelos } from './elf-core-relos.js';
 import {
@@ -27,14 +27,6 @@ const corpus = join(repo, 'packages/core/testdata');
 const probe = join(testdata, 'oracle-probe.bpf.o');
 const mmOnly = join(testdata, 'mm-only.bpf.o');
 const ambiguousTarget = join(testdata, 'ambiguous-target.bpf.o');
-
-function filesUnder(dir: string, suffix: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith(suffix))
-    .map((f) => join(dir, f))
-    .sort();
-}
 
 /**
  * Kernels: the oldest and newest x86_64 and the oldest arm64 Debian 12 kernel of

@@ -1,7 +1,16 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLERS, buildFixture, type FixtureBuild, prepareFixture, REPO, WORK } from './bundlers.js';
+import {
+  BUNDLERS,
+  buildFixture,
+  CACHE_DIR,
+  corpusObject,
+  type FixtureBuild,
+  prepareFixture,
+  SNAPSHOT,
+  WORK,
+} from './bundlers.js';
 import { coreMinimization, runFixture, sha256File } from './expected.js';
 
 const KERNELS = [
@@ -9,8 +18,8 @@ const KERNELS = [
   'debian/12/x86_64/6.12.117+deb12-amd64',
   'debian/12/arm64/6.1.0-50-arm64',
 ];
-const PROBE = join(REPO, 'packages/core/testdata/opensnoop.bpf.o');
-const EXTRA = join(REPO, 'packages/core/testdata/execsnoop.bpf.o');
+const PROBE = corpusObject('opensnoop');
+const EXTRA = corpusObject('execsnoop');
 
 const expected = new Map<string, Buffer>();
 beforeAll(async () => {
@@ -26,12 +35,7 @@ describe.each(BUNDLERS)('%s', (bundler) => {
         dir: join(WORK, `${bundler}-${emit}`),
         // both module formats in every bundler
         format: emit === 'inline' ? 'esm' : 'cjs',
-        plugin: {
-          snapshot: join(REPO, 'sample-snapshot'),
-          objects: [EXTRA],
-          emit,
-          cacheDir: join(WORK, '.cache'),
-        },
+        plugin: { snapshot: SNAPSHOT, objects: [EXTRA], emit, cacheDir: CACHE_DIR },
       };
       prepareFixture(build.dir, PROBE);
       const entry = await buildFixture(build);
@@ -61,11 +65,7 @@ it('per-arch objects: imported objects apply to every arch, listed ones to their
     bundler: 'esbuild',
     dir: join(WORK, 'esbuild-per-arch'),
     format: 'esm',
-    plugin: {
-      snapshot: join(REPO, 'sample-snapshot'),
-      objects: { x86_64: [EXTRA] },
-      cacheDir: join(WORK, '.cache'),
-    },
+    plugin: { snapshot: SNAPSHOT, objects: { x86_64: [EXTRA] }, cacheDir: CACHE_DIR },
   };
   prepareFixture(build.dir, PROBE);
   const [x86, arm64] = [KERNELS[0]!, KERNELS[2]!];

@@ -27,6 +27,13 @@ const here = (path: string) => new URL(path, import.meta.url).pathname;
 export const REPO = here('../../');
 /** Where the tests build (ignored by git). */
 export const WORK = here('./dist/');
+/** The sample snapshot, the plugin's `snapshot` option in the tests. */
+export const SNAPSHOT = join(REPO, 'sample-snapshot');
+/** The build cache the tests share, the plugin's `cacheDir` option. */
+export const CACHE_DIR = join(WORK, '.cache');
+
+/** A real-world object of the core corpus (`packages/core/testdata/<name>.bpf.o`). */
+export const corpusObject = (name: string): string => join(REPO, 'packages/core/testdata', `${name}.bpf.o`);
 
 /** Copies the fixture app with `object` as its `probe.bpf.o` into `<dir>/src`; returns the entry path. */
 export function prepareFixture(dir: string, object: string): string {
@@ -104,15 +111,42 @@ interface StatsLike {
   toString(options: { all: boolean; errors: boolean }): string;
 }
 
-function runCompiler(compiler: {
+/** What webpack's and rspack's compilers share for one run or for watching. */
+interface WebpackLikeCompiler {
   run(cb: (err: Error | null, stats?: StatsLike) => void): void;
   close(cb: () => void): void;
-}) {
+  watch(
+    options: object,
+    handler: (err: Error | null, stats?: StatsLike) => void,
+  ): { close(callback: () => void): void };
+}
+
+/** The webpack or rspack compiler of a fixture build (`b.bundler` is one of the two). */
+function compilerFor(b: FixtureBuild): WebpackLikeCompiler {
+  const compiler =
+    b.bundler === 'webpack'
+      ? webpack({
+          ...webpackLikeConfig(b),
+          experiments: { outputModule: b.format === 'esm' },
+          plugins: [btfBundle.webpack(b.plugin)],
+        })
+      : rspack({ ...webpackLikeConfig(b), plugins: [btfBundle.rspack(b.plugin)] });
+  return compiler as unknown as WebpackLikeCompiler;
+}
+
+/** The error of a webpack/rspack build: the callback's, or the stats' errors; undefined when it succeeded. */
+function statsError(err: Error | null, stats?: StatsLike): Error | undefined {
+  if (err) return err;
+  if (stats?.hasErrors()) return new Error(stats.toString({ all: false, errors: true }));
+  return undefined;
+}
+
+function runCompiler(compiler: WebpackLikeCompiler) {
   return new Promise<void>((done, fail) => {
     compiler.run((err, stats) => {
       compiler.close(() => {
-        if (err) fail(err);
-        else if (stats?.hasErrors()) fail(new Error(stats.toString({ all: false, errors: true })));
+        const error = statsError(err, stats);
+        if (error) fail(error);
         else done();
       });
     });
@@ -136,16 +170,8 @@ export async function buildFixture(b: FixtureBuild): Promise<string> {
       await esbuild.build(esbuildConfig(b));
       break;
     case 'webpack':
-      await runCompiler(
-        webpack({
-          ...webpackLikeConfig(b),
-          experiments: { outputModule: b.format === 'esm' },
-          plugins: [btfBundle.webpack(b.plugin)],
-        }),
-      );
-      break;
     case 'rspack':
-      await runCompiler(rspack({ ...webpackLikeConfig(b), plugins: [btfBundle.rspack(b.plugin)] }));
+      await runCompiler(compilerFor(b));
       break;
   }
   return outputEntry(b);
@@ -190,19 +216,7 @@ export async function watchFixture(b: FixtureBuild): Promise<Watching> {
     return { next: queue.next, close: () => context.dispose() };
   }
   if (b.bundler === 'webpack' || b.bundler === 'rspack') {
-    const compiler =
-      b.bundler === 'webpack'
-        ? webpack({
-            ...webpackLikeConfig(b),
-            experiments: { outputModule: b.format === 'esm' },
-            plugins: [btfBundle.webpack(b.plugin)],
-          })
-        : rspack({ ...webpackLikeConfig(b), plugins: [btfBundle.rspack(b.plugin)] });
-    const watching = (compiler as unknown as WebpackWatcher).watch({}, (err, stats) => {
-      if (err) queue.push(err);
-      else if (stats?.hasErrors()) queue.push(new Error(stats.toString({ all: false, errors: true })));
-      else queue.push();
-    });
+    const watching = compilerFor(b).watch({}, (err, stats) => queue.push(statsError(err, stats)));
     return { next: queue.next, close: () => new Promise<void>((done) => watching.close(() => done())) };
   }
   type Watcher = {
@@ -218,12 +232,4 @@ export async function watchFixture(b: FixtureBuild): Promise<Watching> {
     if (e.code === 'ERROR') queue.push(e.error);
   });
   return { next: queue.next, close: async () => watcher.close() };
-}
-
-/** What webpack's and rspack's compilers share for watching. */
-interface WebpackWatcher {
-  watch(
-    options: object,
-    handler: (err: Error | null, stats?: StatsLike) => void,
-  ): { close(callback: () => void): void };
 }

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import btfBundle from 'unplugin-btf-bundle';
 import { createServer } from 'vite';
 import { expect, it } from 'vitest';
-import { prepareFixture, REPO, WORK } from './bundlers.js';
+import { CACHE_DIR, corpusObject, prepareFixture, SNAPSHOT, WORK } from './bundlers.js';
 import { sha256File } from './expected.js';
 
-const FIRST = join(REPO, 'packages/core/testdata/opensnoop.bpf.o');
-const SECOND = join(REPO, 'packages/core/testdata/tcpstates.bpf.o');
+const FIRST = corpusObject('opensnoop');
+const SECOND = corpusObject('tcpstates');
 
 it('vite dev server: serves virtual:btf-bundle and invalidates it when an object changes', async () => {
   const dir = join(WORK, 'vite-dev');
@@ -17,7 +17,7 @@ it('vite dev server: serves virtual:btf-bundle and invalidates it when an object
     configFile: false,
     logLevel: 'silent',
     server: { middlewareMode: true, ws: false },
-    plugins: [btfBundle.vite({ snapshot: join(REPO, 'sample-snapshot'), cacheDir: join(WORK, '.cache') })],
+    plugins: [btfBundle.vite({ snapshot: SNAPSHOT, cacheDir: CACHE_DIR })],
   });
   try {
     // the virtual module first (as in the app, before its .bpf.o imports), then the object, then again

@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUNDLERS, buildFixture, prepareFixture, REPO, WORK } from './bundlers.js';
+import { BUNDLERS, buildFixture, corpusObject, prepareFixture, SNAPSHOT, WORK } from './bundlers.js';
 
-const PROBE = join(REPO, 'packages/core/testdata/opensnoop.bpf.o');
-const SNAPSHOT = join(REPO, 'sample-snapshot');
+const PROBE = corpusObject('opensnoop');
 
 describe.each(BUNDLERS)('%s', (bundler) => {
   it('fails the build on a missing snapshot directory, naming it', async () => {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO } from './bundlers.js';
+import { REPO, SNAPSHOT } from './bundlers.js';
 
 const CLI = join(REPO, 'packages/core/dist/bin/btf-bundle.js');
 
@@ -25,7 +25,7 @@ export async function coreMinimization(id: string, objects: string[]): Promise<U
   const known = minimized.get(key);
   if (known) return known;
   const [distro, version, arch, release] = id.split('/');
-  const kernel = join(REPO, 'sample-snapshot', `${distro}/${version}/${arch}/${release}.btf.tar.xz`);
+  const kernel = join(SNAPSHOT, `${distro}/${version}/${arch}/${release}.btf.tar.xz`);
   const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-e2e-cli-'));
   try {
     const out = join(dir, 'out.btf');

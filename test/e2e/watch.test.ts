@@ -3,23 +3,25 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   BUNDLERS,
+  CACHE_DIR,
+  corpusObject,
   type FixtureBuild,
   outputEntry,
   prepareFixture,
-  REPO,
+  SNAPSHOT,
   WORK,
   watchFixture,
 } from './bundlers.js';
 import { runFixture, sha256File } from './expected.js';
 
-const FIRST = join(REPO, 'packages/core/testdata/opensnoop.bpf.o');
-const SECOND = join(REPO, 'packages/core/testdata/tcpstates.bpf.o');
+const FIRST = corpusObject('opensnoop');
+const SECOND = corpusObject('tcpstates');
 
 const watchBuild = (bundler: FixtureBuild['bundler'], name: string): FixtureBuild => ({
   bundler,
   dir: join(WORK, `${bundler}-${name}`),
   format: 'esm',
-  plugin: { snapshot: join(REPO, 'sample-snapshot'), cacheDir: join(WORK, '.cache') },
+  plugin: { snapshot: SNAPSHOT, cacheDir: CACHE_DIR },
 });
 
 /**

@@ -3,18 +3,12 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bpftoolMissing, oracleSkipReason } from '../../../test/oracle/availability.js';
 import { InvalidKernelKeyError, wrapBtfInElf, writeBtfFile } from '../src/index.js';
 import { loadSet } from './helpers.js';
 
 const btf = loadSet('ab')[0]!.blob;
-const bpftool = (() => {
-  try {
-    execFileSync('bpftool', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const skip = oracleSkipReason(bpftoolMissing());
 
 describe('writeBtfFile', () => {
   it('removes its directory when the process exits, unless asked to keep it', () => {
@@ -59,19 +53,22 @@ describe('writeBtfFile', () => {
     }
   });
 
-  it.skipIf(!bpftool)('produces files bpftool reads (raw and ELF)', async () => {
-    const raw = await writeBtfFile(btf);
-    const elf = await writeBtfFile(btf, { elf: true, release: '6.1.0-47-amd64' });
-    try {
-      const dump = (p: string) => execFileSync('bpftool', ['btf', 'dump', 'file', p], { encoding: 'utf8' });
-      const expected = dump(raw);
-      expect(expected).toContain("STRUCT 'task_struct'");
-      expect(dump(elf)).toBe(expected);
-    } finally {
-      rmSync(dirname(raw), { recursive: true });
-      rmSync(dirname(elf), { recursive: true });
-    }
-  });
+  it.skipIf(skip !== undefined)(
+    `produces files bpftool reads (raw and ELF)${skip ? ` (skipped: ${skip})` : ''}`,
+    async () => {
+      const raw = await writeBtfFile(btf);
+      const elf = await writeBtfFile(btf, { elf: true, release: '6.1.0-47-amd64' });
+      try {
+        const dump = (p: string) => execFileSync('bpftool', ['btf', 'dump', 'file', p], { encoding: 'utf8' });
+        const expected = dump(raw);
+        expect(expected).toContain("STRUCT 'task_struct'");
+        expect(dump(elf)).toBe(expected);
+      } finally {
+        rmSync(dirname(raw), { recursive: true });
+        rmSync(dirname(elf), { recursive: true });
+      }
+    },
+  );
 });
 
 describe('wrapBtfInElf', () => {

@@ -21,7 +21,7 @@ export * from './btf/format.js';
 export { IndexBuffer } from './btf/parse.js';
 export { BtfWriter } from './btf/writer.js';
 export { BuildFailedError, buildBundle } from './build/build.js';
-export { ANY_ARCH, archOfObjectName, resolveObjects } from './build/objects.js';
+export { ANY_ARCH, archOfObjectName, expandObjectGlobs, resolveObjects } from './build/objects.js';
 export type * from './build/types.js';
 export type { BuildResult } from './build/types.js';
 export { BuildCache, cacheKey, DEFAULT_CACHE_DIR } from './cache/cache.js';
@@ -46,6 +46,7 @@ export {
   type ObjectRelocationSummary,
 } from './minimize/minimize.js';
 export { type BpfObject, parseBpfObject } from './object.js';
+export { checkOutputs, GuardedInputs, type GuardedPath, OutputPathError } from './output-guard.js';
 export type { BuildReport, BuildStats, KernelReport } from './report/report.js';
 export { formatReport } from './report/table.js';
 export { KernelBuffer, MAX_KERNEL_BTF_BYTES, readKernelBtf } from './snapshot/input.js';

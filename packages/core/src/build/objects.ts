@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { UsageError } from '../errors.js';
@@ -42,13 +42,23 @@ export function archOfObjectName(name: string): string {
   return (m && BPF2GO_ARCHES[m[1] as string]) ?? ANY_ARCH;
 }
 
-/** Expand globs (literal paths must exist), returning sorted absolute paths. */
-async function expand(patterns: string[], cwd: string): Promise<string[]> {
+/**
+ * Expand object globs with fast-glob semantics (`*`, `**`, `?`, braces, classes) against `cwd`, returning sorted,
+ * deduplicated absolute paths. A pattern without glob syntax is taken literally and must name a file; a glob must
+ * match at least one file. Throws UsageError naming the pattern otherwise. Shared by the CLI and the plugin.
+ */
+export async function expandObjectGlobs(patterns: readonly string[], cwd = process.cwd()): Promise<string[]> {
   const out = new Set<string>();
   for (const pattern of patterns) {
-    const matches = fg.isDynamicPattern(pattern)
-      ? await fg(pattern, { cwd, absolute: true, onlyFiles: true })
-      : [resolve(cwd, pattern)];
+    if (!fg.isDynamicPattern(pattern)) {
+      const path = resolve(cwd, pattern);
+      const info = await stat(path).catch(() => undefined);
+      if (!info) throw new UsageError(`objects: '${pattern}' does not exist`);
+      if (!info.isFile()) throw new UsageError(`objects: '${pattern}' is not a file`);
+      out.add(path);
+      continue;
+    }
+    const matches = await fg(pattern, { cwd, absolute: true, onlyFiles: true });
     if (matches.length === 0) throw new UsageError(`objects: '${pattern}' matches no file`);
     for (const m of matches) out.add(resolve(m));
   }
@@ -86,7 +96,7 @@ export async function resolveObjects(
     ? [[undefined, option]]
     : Object.entries(option).map(([arch, list]) => [arch, list ?? []]);
   for (const [arch, patterns] of entries) {
-    for (const path of await expand(patterns, cwd)) {
+    for (const path of await expandObjectGlobs(patterns, cwd)) {
       const file = await load(path);
       add(arch ?? archOfObjectName(file.name), file);
     }

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { BuildFailedError, buildBundle } from '../build/build.js';
+import { expandObjectGlobs } from '../build/objects.js';
 import type { FailOn } from '../build/types.js';
 import { writeFileAtomic } from '../cache/atomic.js';
 import { UsageError } from '../errors.js';
+import { checkOutputs, GuardedInputs, type GuardedPath } from '../output-guard.js';
 import { formatReport } from '../report/table.js';
 import { MODES, oneOf, positiveInt } from './args.js';
 import { progressReporter } from './progress.js';
@@ -28,6 +30,26 @@ results and write a bundle with the kernel→BTF lookup.
   -h, --help            this help`;
 
 const FAIL_ON: readonly FailOn[] = ['never', 'unreadable', 'error'];
+
+/** Refuse outputs (`--out`, `--report`, `--cache-dir`) that would write over an input or over each other. */
+async function checkBuildPaths(values: {
+  snapshot: string;
+  objects: string[];
+  out: string;
+  report?: string;
+  'cache-dir'?: string;
+}): Promise<void> {
+  const objects = await expandObjectGlobs(values.objects);
+  const inputs = new GuardedInputs([
+    { role: 'snapshot', path: values.snapshot, dir: true },
+    ...objects.map((path) => ({ role: 'object', path })),
+  ]);
+  const outputs: GuardedPath[] = [{ role: '--out', path: values.out }];
+  if (values.report !== undefined) outputs.push({ role: '--report', path: values.report });
+  if (values['cache-dir'] !== undefined)
+    outputs.push({ role: '--cache-dir', path: values['cache-dir'], dir: true });
+  checkOutputs(outputs, inputs);
+}
 /** `btf-bundle build`: build a bundle from a snapshot, print progress and the coverage table. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -61,6 +83,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError('--cache-dir and --no-cache exclude each other');
   const workers = positiveInt('workers', values.workers);
   const cacheMaxBytes = positiveInt('cache-max-bytes', values['cache-max-bytes']);
+  await checkBuildPaths({ ...values, snapshot: values.snapshot, objects: values.objects, out: values.out });
   const progress = values.quiet ? undefined : progressReporter(process.stderr);
   const warnings: string[] = [];
   try {

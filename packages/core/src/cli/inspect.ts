@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { decodeBundle } from '@btf-bundle/runtime';
 import { writeFileAtomic } from '../cache/atomic.js';
 import { UsageError } from '../errors.js';
+import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { formatBytes } from '../report/table.js';
 
 const HELP = `usage: btf-bundle inspect BUNDLE [--extract KERNEL_ID --out FILE]
@@ -35,6 +36,9 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`inspect needs exactly one BUNDLE\n\n${HELP}`);
   if ((values.extract === undefined) !== (values.out === undefined)) {
     throw new UsageError('--extract and --out go together');
+  }
+  if (values.out !== undefined) {
+    checkOutputs([{ role: '--out', path: values.out }], new GuardedInputs([{ role: 'BUNDLE', path: file }]));
   }
   const bundle = decodeBundle(new Uint8Array(await readFile(file)));
   if (values.extract !== undefined && values.out !== undefined) {

@@ -6,6 +6,7 @@ import { ANY_ARCH } from '../build/objects.js';
 import { writeFileAtomic } from '../cache/atomic.js';
 import { annotateError } from '../errors.js';
 import { parseBpfObject } from '../object.js';
+import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { scanSnapshot } from '../snapshot/scan.js';
 import { progressReporter } from './progress.js';
 
@@ -22,6 +23,11 @@ export async function runBatch(
   workers: number,
 ): Promise<number> {
   const started = performance.now();
+  const objectInputs = objectPaths.map((path) => ({ role: 'object', path }));
+  checkOutputs(
+    [{ role: '--outputdir', path: outputDir, dir: true }],
+    new GuardedInputs([{ role: '--inputdir', path: inputDir, dir: true }, ...objectInputs]),
+  );
   // Parsed here so that a bad object fails the run before any kernel; the main-thread lane reuses them.
   const objects = objectPaths.map((name) => {
     const bytes = new Uint8Array(readFileSync(name));
@@ -39,6 +45,11 @@ export async function runBatch(
       k.id,
       join(outputDir, relative(inputDir, k.path).replace(/\.btf(\.tar\.xz)?$/, '.btf')),
     ]),
+  );
+  // Links inside either tree could still point an output at an input: check every output before any work.
+  checkOutputs(
+    scan.kernels.map((k) => ({ role: 'output', path: outputs.get(k.id) as string })),
+    new GuardedInputs([...objectInputs, ...scan.kernels.map((k) => ({ role: 'kernel', path: k.path }))]),
   );
   const setup: TaskSetup = {
     // No cache, so no relocation signatures to key it with.

@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../cache/atomic.js';
 import { UsageError } from '../errors.js';
 import { minimizeBtf } from '../minimize/minimize.js';
 import { parseBpfObject } from '../object.js';
+import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { readKernelBtf } from '../snapshot/input.js';
 import { MODES, oneOf, positiveInt } from './args.js';
 
@@ -55,6 +56,11 @@ export async function run(argv: string[]): Promise<number> {
   const [input, output, ...objects] = positionals;
   if (!input || !output || objects.length === 0)
     throw new UsageError(`expected INPUT OUTPUT OBJECT...\n${HELP}`);
+  const inputs = new GuardedInputs([
+    { role: 'INPUT', path: input },
+    ...objects.map((path) => ({ role: 'OBJECT', path })),
+  ]);
+  checkOutputs([{ role: 'OUTPUT', path: output }], inputs);
   const target = Btf.parse(await readKernelBtf(input), { file: input });
   // One after the other and synchronously: this process has nothing else to do meanwhile, and 32 concurrent reads
   // only cost event-loop round trips and keep every object's bytes alive at once before any is parsed.

@@ -1,0 +1,144 @@
+import { realpathSync, type Stats, statSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { UsageError } from './errors.js';
+
+/** A path a command reads (`dir`: the whole tree under it is read) or writes (`dir`: files are written under it). */
+export interface GuardedPath {
+  /** How the user named it, for messages: `OUTPUT`, `--out`, `the snapshot`, `object`, ... */
+  role: string;
+  /** The path as given. */
+  path: string;
+  /** A directory rather than a file. */
+  dir?: boolean;
+}
+
+/** An output path would destroy or land inside an input, or two outputs collide. */
+export class OutputPathError extends UsageError {
+  override name = 'OutputPathError';
+}
+
+/** Where a path really is: its real path, and its identity when it exists. */
+interface Located {
+  given: GuardedPath;
+  /** Real path of the directory entry that would be written (its parent resolved through links). */
+  entry: string;
+  /** Real path of what the entry points at, when the entry is a link (else `entry`). */
+  target: string;
+  /** dev+ino when the path exists. */
+  identity?: string;
+  stats?: Stats;
+}
+
+const statOrUndefined = (path: string): Stats | undefined => {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Resolve `given` through links: the nearest existing ancestor is resolved with realpath, the rest appended.
+ * Throws when an ancestor exists but is not a directory (the path cannot be created).
+ */
+function locate(given: GuardedPath): Located {
+  const absolute = resolve(given.path);
+  const missing: string[] = [];
+  let ancestor = dirname(absolute);
+  for (;;) {
+    const stats = statOrUndefined(ancestor);
+    if (stats) {
+      if (!stats.isDirectory()) {
+        throw new OutputPathError(`${given.role} ${given.path}: ${ancestor} is not a directory`);
+      }
+      break;
+    }
+    missing.unshift(basename(ancestor));
+    const up = dirname(ancestor);
+    if (up === ancestor) break;
+    ancestor = up;
+  }
+  const entry = join(realpathSync(ancestor), ...missing, basename(absolute));
+  const stats = statOrUndefined(absolute);
+  if (!stats) return { given, entry, target: entry };
+  return { given, entry, target: realpathSync(absolute), identity: `${stats.dev}:${stats.ino}`, stats };
+}
+
+const isInside = (path: string, dir: string): boolean =>
+  path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+
+/**
+ * The inputs of a command, resolved once (real paths and dev+ino of those that exist) so that many outputs can be
+ * checked against them with {@link checkOutputs}. Inputs that do not exist are ignored here: reading them fails.
+ */
+export class GuardedInputs {
+  private readonly files = new Map<string, GuardedPath>();
+  private readonly dirs: Located[] = [];
+
+  constructor(inputs: readonly GuardedPath[]) {
+    for (const input of inputs) {
+      const stats = statOrUndefined(input.path);
+      if (!stats) continue;
+      const target = realpathSync(input.path);
+      if (input.dir && stats.isDirectory()) {
+        this.dirs.push({ given: input, entry: target, target, stats });
+      } else {
+        this.files.set(target, input);
+        this.files.set(`${stats.dev}:${stats.ino}`, input);
+      }
+    }
+  }
+
+  /** Throw when writing `output` could change an input: it is one (a link or hard link to one too) or lies in an input dir. */
+  check(output: Located): void {
+    const { role, path } = output.given;
+    for (const key of [output.entry, output.target, output.identity]) {
+      const input = key === undefined ? undefined : this.files.get(key);
+      if (input) {
+        throw new OutputPathError(
+          `${role} ${path} is the ${input.role} ${input.path}: refusing to write over an input`,
+        );
+      }
+    }
+    for (const dir of this.dirs) {
+      const relation =
+        output.entry === dir.entry || output.target === dir.entry
+          ? 'is'
+          : isInside(output.entry, dir.entry) || isInside(output.target, dir.entry)
+            ? 'lies inside'
+            : output.given.dir && isInside(dir.entry, output.entry)
+              ? 'contains'
+              : undefined;
+      if (relation) {
+        throw new OutputPathError(
+          `${role} ${path} ${relation} the ${dir.given.role} ${dir.given.path}: refusing to write into an input`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * Check a command's outputs before any work: none may be, or resolve (through links, or as a hard link) to, an
+ * input file; none may lie inside an input dir (nor an output dir contain one); two outputs may not be the same
+ * path; a file output may not be an existing directory, nor a dir output an existing file; every output's parent
+ * must be creatable. Throws {@link OutputPathError} naming both paths.
+ */
+export function checkOutputs(outputs: readonly GuardedPath[], inputs: GuardedInputs): void {
+  const seen = new Map<string, GuardedPath>();
+  for (const given of outputs) {
+    const output = locate(given);
+    if (output.stats && output.stats.isDirectory() !== Boolean(given.dir)) {
+      const what = given.dir ? 'is a file, not a directory' : 'is a directory';
+      throw new OutputPathError(`${given.role} ${given.path} ${what}`);
+    }
+    inputs.check(output);
+    for (const key of [output.entry, output.target, output.identity]) {
+      const other = key === undefined ? undefined : seen.get(key);
+      if (other && other !== given) {
+        throw new OutputPathError(`${other.role} and ${given.role} are the same path ${given.path}`);
+      }
+      if (key !== undefined) seen.set(key, given);
+    }
+  }
+}

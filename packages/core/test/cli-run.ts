@@ -1,0 +1,18 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI (an esbuild bundle: `pnpm build` first). */
+export const CLI = fileURLToPath(new URL('../dist/bin/btf-bundle.js', import.meta.url));
+
+/** What a CLI run printed and returned. */
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the built CLI with `args` in `cwd` (default the test's cwd); never throws on a non-zero exit. */
+export function runCli(args: readonly string[], cwd?: string): CliRun {
+  const r = spawnSync('node', [CLI, ...args], { encoding: 'utf8', cwd, maxBuffer: 1 << 26 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}

@@ -39,18 +39,16 @@ const statOrUndefined = (path: string): Stats | undefined => {
 
 /**
  * Resolve `given` through links: the nearest existing ancestor is resolved with realpath, the rest appended.
- * Throws when an ancestor exists but is not a directory (the path cannot be created).
+ * When an ancestor exists but is not a directory, the path cannot be created: that ancestor is returned.
  */
-function locate(given: GuardedPath): Located {
+function locate(given: GuardedPath): Located | { blockedBy: string } {
   const absolute = resolve(given.path);
   const missing: string[] = [];
   let ancestor = dirname(absolute);
   for (;;) {
     const stats = statOrUndefined(ancestor);
     if (stats) {
-      if (!stats.isDirectory()) {
-        throw new OutputPathError(`${given.role} ${given.path}: ${ancestor} is not a directory`);
-      }
+      if (!stats.isDirectory()) return { blockedBy: ancestor };
       break;
     }
     missing.unshift(basename(ancestor));
@@ -118,16 +116,33 @@ export class GuardedInputs {
   }
 }
 
+/** Options of {@link checkOutputs}. */
+export interface CheckOutputsOptions {
+  /**
+   * Let an output that cannot be created (a file where a parent directory should be) pass: its write fails on its
+   * own later (the batch form of min-core-btf reports such a kernel and writes the others). Default false.
+   */
+  allowUncreatable?: boolean;
+}
+
 /**
  * Check a command's outputs before any work: none may be, or resolve (through links, or as a hard link) to, an
  * input file; none may lie inside an input dir (nor an output dir contain one); two outputs may not be the same
  * path; a file output may not be an existing directory, nor a dir output an existing file; every output's parent
- * must be creatable. Throws {@link OutputPathError} naming both paths.
+ * must be creatable (unless allowed). Throws {@link OutputPathError} naming the paths.
  */
-export function checkOutputs(outputs: readonly GuardedPath[], inputs: GuardedInputs): void {
+export function checkOutputs(
+  outputs: readonly GuardedPath[],
+  inputs: GuardedInputs,
+  options: CheckOutputsOptions = {},
+): void {
   const seen = new Map<string, GuardedPath>();
   for (const given of outputs) {
     const output = locate(given);
+    if ('blockedBy' in output) {
+      if (options.allowUncreatable) continue;
+      throw new OutputPathError(`${given.role} ${given.path}: ${output.blockedBy} is not a directory`);
+    }
     if (output.stats && output.stats.isDirectory() !== Boolean(given.dir)) {
       const what = given.dir ? 'is a file, not a directory' : 'is a directory';
       throw new OutputPathError(`${given.role} ${given.path} ${what}`);

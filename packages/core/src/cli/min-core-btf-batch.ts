@@ -50,6 +50,7 @@ export async function runBatch(
   checkOutputs(
     scan.kernels.map((k) => ({ role: 'output', path: outputs.get(k.id) as string })),
     new GuardedInputs([...objectInputs, ...scan.kernels.map((k) => ({ role: 'kernel', path: k.path }))]),
+    { allowUncreatable: true },
   );
   const setup: TaskSetup = {
     // No cache, so no relocation signatures to key it with.

@@ -15,6 +15,7 @@ export interface GuardedPath {
 /** An output path would destroy or land inside an input, or two outputs collide. */
 export class OutputPathError extends UsageError {
   override name = 'OutputPathError';
+  override readonly code: string = 'OUTPUT_PATH';
 }
 
 /** Where a path really is: its real path, and its identity when it exists. */

@@ -87,23 +87,34 @@ describe('btf-bundle build / inspect', () => {
     expect(missing.stderr).toContain("no BTF for kernel 'debian/12/arm64/1.0'");
   });
 
-  it('rejects bad usage with exit code 1 and a message', async () => {
+  it('rejects command-line mistakes with exit code 2 and one line', async () => {
     const bad = await cli(...build(out), '--fail-on', 'sometimes');
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('--fail-on must be one of never, unreadable, error');
-    expect((await cli('build', '--snapshot', SAMPLE_SNAPSHOT)).stderr).toContain('build needs');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      "btf-bundle: build: --fail-on must be one of never, unreadable, error, got 'sometimes' (see 'btf-bundle help build')\n",
+    );
+    const missing = await cli('build', '--snapshot', SAMPLE_SNAPSHOT);
+    expect([missing.code, missing.stderr]).toEqual([
+      2,
+      expect.stringContaining('build needs --snapshot, --objects'),
+    ]);
     const base = build(out);
     expect((await cli(...base, '--workers', 'abc')).stderr).toContain(
       "--workers must be a positive integer, got 'abc'",
     );
     expect((await cli(...base, '--cache-max-bytes=-5')).stderr).toContain('--cache-max-bytes must be');
     const ambiguous = await cli(...base, '--cache-max-bytes', '-5');
-    expect(ambiguous.code).toBe(1);
-    expect(ambiguous.stderr).toMatch(/^btf-bundle: Option '--cache-max-bytes' argument is ambiguous/);
-    expect(ambiguous.stderr).not.toContain('TypeError');
-    expect((await cli('build', '--no-such-flag')).stderr).toMatch(
-      /^btf-bundle: Unknown option '--no-such-flag'/,
-    );
-    expect((await cli('inspect', join(dir, 'report.json'))).code).toBe(1);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(/^btf-bundle: build: option '--cache-max-bytes' argument is ambiguous/);
+    const unknown = await cli('build', '--no-such-flag');
+    expect([unknown.code, unknown.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^btf-bundle: build: unknown option '--no-such-flag'/),
+    ]);
+    const notBundle = await cli('inspect', SAMPLE_OBJECTS[0] as string);
+    expect([notBundle.code, notBundle.stderr]).toEqual([
+      1,
+      expect.stringMatching(/^btf-bundle: .*\.bpf\.o: not a btf-bundle/),
+    ]);
   });
 });

@@ -1,11 +1,19 @@
-/** Base class of every error the runtime throws on bad input. `code` is stable and machine-readable. */
-export class BtfRuntimeError extends Error {
-  /** Stable machine-readable error code. */
-  readonly code: string;
+import { BtfBundleError } from './error-base.js';
+
+export {
+  BtfBundleError,
+  type BtfBundleErrorOptions,
+  boundText,
+  type ErrorPlace,
+  MAX_ERROR_DETAIL,
+} from './error-base.js';
+export { formatError, MAX_ERROR_LINE, systemErrorDetail } from './error-format.js';
+
+/** Base class of every error the runtime throws on bad input: a {@link BtfBundleError} with its own code. */
+export class BtfRuntimeError extends BtfBundleError {
   constructor(code: string, message: string) {
-    super(message);
+    super(message, {}, { code });
     this.name = new.target.name;
-    this.code = code;
   }
 }
 

@@ -17,6 +17,7 @@ import type { BuildBundleOptions, BuildResult } from './types.js';
 /** A build stopped because of `failOn`; `report` says what happened to every kernel. */
 export class BuildFailedError extends BtfBundleError {
   override name = 'BuildFailedError';
+  override readonly code: string = 'BUILD_FAILED';
   /** The report of the failed build (its stats count no bundle bytes). */
   report?: BuildReport;
 }
@@ -68,8 +69,14 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
 
   const scan = await scanSnapshot(opts.snapshot, { include: opts.include, exclude: opts.exclude });
   if (scan.kernels.length === 0 && scan.invalid.length === 0) {
+    const filter = [
+      ...(opts.include ?? []).map((g) => `include '${g}'`),
+      ...(opts.exclude ?? []).map((g) => `exclude '${g}'`),
+    ];
     throw new UsageError(
-      `snapshot ${opts.snapshot} has no kernel files (<distro>/<version>/<arch>/<release>.btf[.tar.xz])`,
+      filter.length > 0
+        ? `the filter (${filter.join(', ')}) selects no kernel of snapshot ${opts.snapshot}`
+        : `snapshot ${opts.snapshot} has no kernel files (<distro>/<version>/<arch>/<release>.btf[.tar.xz])`,
     );
   }
   const byArch = await resolveObjects(opts.objects, opts.cwd);

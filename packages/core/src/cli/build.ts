@@ -1,12 +1,10 @@
-import { parseArgs } from 'node:util';
 import { BuildFailedError, buildBundle } from '../build/build.js';
 import { expandObjectGlobs } from '../build/objects.js';
 import type { FailOn } from '../build/types.js';
-import { writeFileAtomic } from '../cache/atomic.js';
-import { UsageError } from '../errors.js';
 import { checkOutputs, GuardedInputs, type GuardedPath } from '../output-guard.js';
 import { formatReport } from '../report/table.js';
-import { MODES, oneOf, positiveInt } from './args.js';
+import { ArgumentError, MODES, oneOf, parseCommandLine, positiveInt } from './args.js';
+import { writeOutputFile } from './files.js';
 import { progressReporter } from './progress.js';
 
 const HELP = `usage: btf-bundle build --snapshot DIR --objects GLOB... --out FILE [options]
@@ -15,7 +13,8 @@ Minimize every kernel BTF of a BTFHub-layout snapshot for the CO-RE relocations 
 results and write a bundle with the kernel→BTF lookup.
 
   --snapshot DIR        snapshot dir (<distro>/<version>/<arch>/<release>.btf[.tar.xz])
-  --objects GLOB        .bpf.o files (repeatable; bpf2go names *_x86_bpfel.o, *_arm64_bpfel.o pick their arch)
+  --objects GLOB...     .bpf.o files or globs (several after one flag, or repeated; braces, ?, [..] and ** work;
+                        bpf2go names *_x86_bpfel.o, *_arm64_bpfel.o pick their arch)
   --out FILE            bundle to write
   --report FILE         also write the coverage report as JSON
   --include GLOB        kernel files to include, relative to the snapshot (repeatable; default all)
@@ -52,9 +51,9 @@ async function checkBuildPaths(values: {
 }
 /** `btf-bundle build`: build a bundle from a snapshot, print progress and the coverage table. */
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const { values } = parseCommandLine(
+    argv,
+    {
       snapshot: { type: 'string' },
       objects: { type: 'string', multiple: true },
       out: { type: 'string' },
@@ -70,17 +69,17 @@ export async function run(argv: string[]): Promise<number> {
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
-    allowPositionals: false,
-  });
+    { lists: ['objects'] },
+  );
   if (values.help) {
     console.log(HELP);
     return 0;
   }
   if (!values.snapshot || !values.objects?.length || !values.out) {
-    throw new UsageError(`build needs --snapshot, --objects and --out\n\n${HELP}`);
+    throw new ArgumentError('build needs --snapshot, --objects and --out');
   }
   if (values['no-cache'] && values['cache-dir'])
-    throw new UsageError('--cache-dir and --no-cache exclude each other');
+    throw new ArgumentError('--cache-dir and --no-cache exclude each other');
   const workers = positiveInt('workers', values.workers);
   const cacheMaxBytes = positiveInt('cache-max-bytes', values['cache-max-bytes']);
   await checkBuildPaths({ ...values, snapshot: values.snapshot, objects: values.objects, out: values.out });
@@ -102,8 +101,8 @@ export async function run(argv: string[]): Promise<number> {
       onWarning: (w) => warnings.push(w),
     });
     progress?.end();
-    await writeFileAtomic(values.out, result.bundle);
-    if (values.report) await writeFileAtomic(values.report, `${JSON.stringify(result.report, null, 2)}\n`);
+    await writeOutputFile(values.out, result.bundle);
+    if (values.report) await writeOutputFile(values.report, `${JSON.stringify(result.report, null, 2)}\n`);
     if (!values.quiet) {
       for (const w of warnings) console.error(`warning: ${w}`);
       console.log(formatReport(result.report));
@@ -113,7 +112,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     progress?.end();
     if (err instanceof BuildFailedError && err.report) {
-      if (values.report) await writeFileAtomic(values.report, `${JSON.stringify(err.report, null, 2)}\n`);
+      if (values.report) await writeOutputFile(values.report, `${JSON.stringify(err.report, null, 2)}\n`);
       if (!values.quiet) console.log(formatReport(err.report));
     }
     throw err;

@@ -1,13 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { Btf } from '../btf/btf.js';
 import { reloKindName } from '../btf/format.js';
 import { CoreResolver, type RelocationOutcome } from '../core/resolver.js';
 import { formatSpec } from '../core/spec.js';
 import { Elf } from '../elf/elf.js';
-import { UsageError } from '../errors.js';
 import { type BpfObject, parseBpfObject } from '../object.js';
 import { readKernelBtf } from '../snapshot/input.js';
+import { ArgumentError, parseCommandLine } from './args.js';
+import { readInputFile } from './files.js';
 
 const HELP = `usage: btf-bundle explain OBJECT... --btf FILE [--json]
 
@@ -70,20 +69,20 @@ function formatLine(l: ExplainedRelocation): string {
 
 /** `btf-bundle explain`: per-relocation outcomes of objects against a BTF. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { btf: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const { values, positionals } = parseCommandLine(
+    argv,
+    { btf: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    { positionals: true },
+  );
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  if (!values.btf || positionals.length === 0) throw new UsageError(`expected OBJECT... --btf FILE\n${HELP}`);
+  if (!values.btf || positionals.length === 0) throw new ArgumentError('expected OBJECT... --btf FILE');
   const resolver = new CoreResolver(Btf.parse(await readKernelBtf(values.btf), { file: values.btf }));
   let errors = 0;
   for (const file of positionals) {
-    const object = parseBpfObject(await readFile(file), file);
+    const object = parseBpfObject(readInputFile(file), file);
     const lines = explainObject(object, resolver.resolveObject(object));
     errors += lines.filter((l) => l.outcome === 'error').length;
     if (values.json) for (const l of lines) console.log(JSON.stringify(l));

@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { decodeBundle } from '@btf-bundle/runtime';
-import { writeFileAtomic } from '../cache/atomic.js';
-import { UsageError } from '../errors.js';
+import { annotateError, UsageError } from '../errors.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { formatBytes } from '../report/table.js';
+import { ArgumentError, parseCommandLine } from './args.js';
+import { readInputFile, writeOutputFile } from './files.js';
 
 const HELP = `usage: btf-bundle inspect BUNDLE [--extract KERNEL_ID --out FILE]
 
@@ -17,30 +16,36 @@ List a bundle's kernels (with the size of their BTF and the blob they share), fa
 
 /** `btf-bundle inspect`: list a bundle's contents, or extract one kernel's BTF. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
       extract: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
-    allowPositionals: true,
-  });
+    { positionals: true },
+  );
   if (values.help) {
     console.log(HELP);
     return 0;
   }
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0)
-    throw new UsageError(`inspect needs exactly one BUNDLE\n\n${HELP}`);
+    throw new ArgumentError(`inspect needs exactly one BUNDLE, got ${positionals.length}`);
   if ((values.extract === undefined) !== (values.out === undefined)) {
-    throw new UsageError('--extract and --out go together');
+    throw new ArgumentError('--extract and --out go together');
   }
   if (values.out !== undefined) {
     checkOutputs([{ role: '--out', path: values.out }], new GuardedInputs([{ role: 'BUNDLE', path: file }]));
   }
-  const bundle = decodeBundle(new Uint8Array(await readFile(file)));
+  const bytes = readInputFile(file);
+  let bundle: ReturnType<typeof decodeBundle>;
+  try {
+    bundle = decodeBundle(bytes);
+  } catch (err) {
+    throw annotateError(err, { file });
+  }
   if (values.extract !== undefined && values.out !== undefined) {
     const btf = bundle.get(values.extract);
     if (!btf) {
@@ -49,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
         `${file}: no BTF for kernel '${values.extract}'${why ? ` (failed at build time: ${why})` : ''}`,
       );
     }
-    await writeFileAtomic(values.out, btf);
+    await writeOutputFile(values.out, btf);
     console.log(`wrote ${values.out} (${formatBytes(btf.length)})`);
     return 0;
   }

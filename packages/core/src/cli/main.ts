@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { BtfBundleError } from '../errors.js';
+import { formatError } from '../errors.js';
+import { ArgumentError } from './args.js';
 
 /** A CLI sub-command: parses its own arguments and returns the process exit code. */
 export type Command = (argv: string[]) => Promise<number>;
@@ -20,27 +21,61 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
 
 function usage(): string {
   const lines = Object.values(COMMANDS).map((c) => `  btf-bundle ${c.summary}`);
-  return `usage:\n${lines.join('\n')}\n\nRun 'btf-bundle <command> --help' for a command's options.`;
+  return [
+    'usage:',
+    ...lines,
+    '  btf-bundle help [COMMAND]',
+    '  btf-bundle --version',
+    '',
+    "Run 'btf-bundle help <command>' (or 'btf-bundle <command> --help') for a command's options.",
+    'Exit status: 0 success, 1 failure, 2 command-line mistake.',
+  ].join('\n');
 }
 
-/** A command-line parsing error from `node:util` parseArgs (unknown option, missing or ambiguous value). */
-function isArgumentError(err: unknown): err is Error {
-  return err instanceof Error && String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_');
+/** The version of this package, read from its package.json only when asked. */
+async function version(): Promise<string> {
+  return (await import('../cache/version.js')).TOOL_VERSION;
+}
+
+async function runCommand(name: string, argv: string[]): Promise<number> {
+  const command = COMMANDS[name];
+  if (!command)
+    throw new ArgumentError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  const { run } = await command.load();
+  try {
+    return await run(argv);
+  } catch (err) {
+    if (err instanceof ArgumentError) {
+      throw new ArgumentError(`${name}: ${err.detail} (see 'btf-bundle help ${name}')`);
+    }
+    throw err;
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
-    console.log(usage());
-    return name === undefined ? 2 : 0;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    console.error(`btf-bundle: unknown command '${name}'\n${usage()}`);
+  if (name === undefined) {
+    console.error(usage());
     return 2;
   }
-  const { run } = await command.load();
-  return run(rest);
+  if (name === '--help' || name === '-h') {
+    console.log(usage());
+    return 0;
+  }
+  if (name === '--version' || name === '-V') {
+    console.log(await version());
+    return 0;
+  }
+  if (name === 'help') {
+    const [topic, ...extra] = rest;
+    if (extra.length > 0) throw new ArgumentError(`help takes one command, got '${rest.join(' ')}'`);
+    if (topic === undefined) {
+      console.log(usage());
+      return 0;
+    }
+    return runCommand(topic, ['--help']);
+  }
+  return runCommand(name, rest);
 }
 
 main(process.argv.slice(2)).then(
@@ -48,8 +83,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof BtfBundleError || isArgumentError(err)) console.error(`btf-bundle: ${err.message}`);
-    else console.error(err);
-    process.exitCode = 1;
+    // One line, never a stack trace; BTF_BUNDLE_DEBUG=1 adds the stack for bug reports.
+    console.error(`btf-bundle: ${formatError(err)}`);
+    if (process.env.BTF_BUNDLE_DEBUG && err instanceof Error) console.error(err.stack);
+    process.exitCode = err instanceof ArgumentError ? 2 : 1;
   },
 );

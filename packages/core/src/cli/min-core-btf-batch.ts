@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome, KernelTask, TaskSetup } from '../batch/task.js';
 import { ANY_ARCH } from '../build/objects.js';
-import { writeFileAtomic } from '../cache/atomic.js';
-import { annotateError } from '../errors.js';
+import { annotateError, formatError } from '../errors.js';
 import { parseBpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { scanSnapshot } from '../snapshot/scan.js';
+import { readInputFile, writeOutputFile } from './files.js';
 import { progressReporter } from './progress.js';
 
 /**
@@ -30,7 +29,7 @@ export async function runBatch(
   );
   // Parsed here so that a bad object fails the run before any kernel; the main-thread lane reuses them.
   const objects = objectPaths.map((name) => {
-    const bytes = new Uint8Array(readFileSync(name));
+    const bytes = readInputFile(name);
     try {
       return { name, bytes, parsed: parseBpfObject(bytes, name) };
     } catch (err) {
@@ -79,13 +78,13 @@ export async function runBatch(
     if (o.status !== 'covered') return;
     const path = outputs.get(o.id) as string;
     writes.push(
-      writeFileAtomic(path, o.btf).then(
+      writeOutputFile(path, o.btf).then(
         () => {
           written++;
           bytes += o.btf.length;
         },
         (err: unknown) => {
-          unwritten.push(`FAILED ${o.id}: cannot write ${path}: ${err instanceof Error ? err.message : err}`);
+          unwritten.push(`FAILED ${o.id}: cannot write ${formatError(err)}`);
         },
       ),
     );

@@ -1,14 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { Btf } from '../btf/btf.js';
-import { writeFileAtomic } from '../cache/atomic.js';
-import { UsageError } from '../errors.js';
 import { minimizeBtf } from '../minimize/minimize.js';
 import { parseBpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { readKernelBtf } from '../snapshot/input.js';
-import { MODES, oneOf, positiveInt } from './args.js';
+import { ArgumentError, MODES, oneOf, parseCommandLine, positiveInt } from './args.js';
+import { readInputFile, writeOutputFile } from './files.js';
 
 const HELP = `usage: btf-bundle min-core-btf [--mode MODE] INPUT OUTPUT OBJECT...
        btf-bundle min-core-btf [--mode MODE] --inputdir DIR --outputdir DIR --object OBJ [--object OBJ...]
@@ -21,16 +18,15 @@ isolating per-kernel failures.
   --mode MODE       robust (default: bpftool's algorithm with its known bugs fixed) | bpftool (byte-identical)
   --inputdir DIR    batch: snapshot dir to walk
   --outputdir DIR   batch: where to write the reduced BTFs
-  --object OBJ      batch: an object (repeatable)
+  --object OBJ...   batch: objects (several after one flag, or repeated)
   --workers N       batch: worker threads (default: number of cores)
   -h, --help        this help`;
 
 /** `btf-bundle min-core-btf`: single-kernel and batch minimization. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
       mode: { type: 'string' },
       inputdir: { type: 'string' },
       outputdir: { type: 'string' },
@@ -38,7 +34,8 @@ export async function run(argv: string[]): Promise<number> {
       workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
-  });
+    { positionals: true, lists: ['object'] },
+  );
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -46,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   const mode = oneOf('mode', values.mode, MODES) ?? 'robust';
   if (values.inputdir !== undefined || values.outputdir !== undefined) {
     if (!values.inputdir || !values.outputdir || !values.object?.length || positionals.length > 0) {
-      throw new UsageError(`batch form needs --inputdir, --outputdir and at least one --object\n${HELP}`);
+      throw new ArgumentError('batch form needs --inputdir, --outputdir and at least one --object');
     }
     const workers = positiveInt('workers', values.workers) ?? availableParallelism();
     // The batch engine (worker pool, snapshot scan, fast-glob) is loaded only for the batch form.
@@ -54,8 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     return runBatch(values.inputdir, values.outputdir, values.object, mode, workers);
   }
   const [input, output, ...objects] = positionals;
-  if (!input || !output || objects.length === 0)
-    throw new UsageError(`expected INPUT OUTPUT OBJECT...\n${HELP}`);
+  if (!input || !output || objects.length === 0) throw new ArgumentError('expected INPUT OUTPUT OBJECT...');
   const inputs = new GuardedInputs([
     { role: 'INPUT', path: input },
     ...objects.map((path) => ({ role: 'OBJECT', path })),
@@ -64,8 +60,8 @@ export async function run(argv: string[]): Promise<number> {
   const target = Btf.parse(await readKernelBtf(input), { file: input });
   // One after the other and synchronously: this process has nothing else to do meanwhile, and 32 concurrent reads
   // only cost event-loop round trips and keep every object's bytes alive at once before any is parsed.
-  const parsed = objects.map((f) => parseBpfObject(readFileSync(f), f));
+  const parsed = objects.map((f) => parseBpfObject(readInputFile(f), f));
   const result = minimizeBtf(target, parsed, { mode });
-  await writeFileAtomic(output, result.btf);
+  await writeOutputFile(output, result.btf);
   return 0;
 }

@@ -1,0 +1,45 @@
+import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { writeFileAtomic } from '../cache/atomic.js';
+import { annotateError, BtfBundleError } from '../errors.js';
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/**
+ * Read an input file named on the command line (an object, a bundle). Only a regular file is read: a FIFO or a
+ * device could block forever or never end. Opened non-blocking so that checking a FIFO does not wait for a
+ * writer. Any failure is a {@link BtfBundleError} naming the file.
+ */
+export function readInputFile(path: string): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw annotateError(err, { file: path });
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) {
+      throw new BtfBundleError(`is ${kindOf(stats)}, not a file`, { file: path }, { code: 'NOT_A_FILE' });
+    }
+    return new Uint8Array(readFileSync(fd));
+  } catch (err) {
+    throw annotateError(err, { file: path });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Write an output atomically (see writeFileAtomic); a failure names `path`, not its temp file. */
+export async function writeOutputFile(path: string, data: Uint8Array | string): Promise<void> {
+  try {
+    await writeFileAtomic(path, data);
+  } catch (err) {
+    throw annotateError(err, { file: path });
+  }
+}

@@ -29,7 +29,6 @@ export function systemErrorDetail(err: unknown): { code: string; detail: string;
 
 /** Control characters (newlines, escapes, NUL, ...) shown as `\n`, `\x1b`, ... so one error is one safe line. */
 function escapeControls(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) =>
     c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );

@@ -42,6 +42,9 @@ export function archOfObjectName(name: string): string {
   return (m && BPF2GO_ARCHES[m[1] as string]) ?? ANY_ARCH;
 }
 
+/** The longest path (and so object glob) accepted: Linux's PATH_MAX. */
+const MAX_PATH_LENGTH = 4096;
+
 /**
  * Expand object globs with fast-glob semantics (`*`, `**`, `?`, braces, classes) against `cwd`, returning sorted,
  * deduplicated absolute paths. A pattern without glob syntax is taken literally and must name a file; a glob must
@@ -50,6 +53,11 @@ export function archOfObjectName(name: string): string {
 export async function expandObjectGlobs(patterns: readonly string[], cwd = process.cwd()): Promise<string[]> {
   const out = new Set<string>();
   for (const pattern of patterns) {
+    // No path is longer (PATH_MAX); fast-glob would build a regular expression V8 cannot compile and throw it
+    // from a stream callback, out of reach of the caller.
+    if (pattern.length > MAX_PATH_LENGTH) {
+      throw new UsageError(`objects: '${pattern}' is longer than ${MAX_PATH_LENGTH} characters`);
+    }
     if (!fg.isDynamicPattern(pattern)) {
       const path = resolve(cwd, pattern);
       const info = await stat(path).catch(() => undefined);
@@ -58,7 +66,11 @@ export async function expandObjectGlobs(patterns: readonly string[], cwd = proce
       out.add(path);
       continue;
     }
-    const matches = await fg(pattern, { cwd, absolute: true, onlyFiles: true });
+    const matches = await fg(pattern, { cwd, absolute: true, onlyFiles: true }).catch((err: unknown) => {
+      throw new UsageError(
+        `objects: '${pattern}' is not a valid glob: ${err instanceof Error ? err.message : err}`,
+      );
+    });
     if (matches.length === 0) throw new UsageError(`objects: '${pattern}' matches no file`);
     for (const m of matches) out.add(resolve(m));
   }

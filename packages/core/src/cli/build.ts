@@ -82,6 +82,8 @@ export async function run(argv: string[]): Promise<number> {
     throw new ArgumentError('--cache-dir and --no-cache exclude each other');
   const workers = positiveInt('workers', values.workers);
   const cacheMaxBytes = positiveInt('cache-max-bytes', values['cache-max-bytes']);
+  const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON);
+  const mode = oneOf('mode', values.mode, MODES);
   await checkBuildPaths({ ...values, snapshot: values.snapshot, objects: values.objects, out: values.out });
   const progress = values.quiet ? undefined : progressReporter(process.stderr);
   const warnings: string[] = [];
@@ -95,8 +97,8 @@ export async function run(argv: string[]): Promise<number> {
       useMainThread: true,
       cacheMaxBytes,
       cacheDir: values['no-cache'] ? false : values['cache-dir'],
-      failOn: oneOf('fail-on', values['fail-on'], FAIL_ON),
-      mode: oneOf('mode', values.mode, MODES),
+      failOn,
+      mode,
       onProgress: progress?.update,
       onWarning: (w) => warnings.push(w),
     });

@@ -78,14 +78,18 @@ async function main(argv: string[]): Promise<number> {
   return runCommand(name, rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    // One line, never a stack trace; BTF_BUNDLE_DEBUG=1 adds the stack for bug reports.
-    console.error(`btf-bundle: ${formatError(err)}`);
-    if (process.env.BTF_BUNDLE_DEBUG && err instanceof Error) console.error(err.stack);
-    process.exitCode = err instanceof ArgumentError ? 2 : 1;
-  },
-);
+/** Print `err` as one line (never a stack trace; BTF_BUNDLE_DEBUG=1 adds it for bug reports); set the exit code. */
+function fail(err: unknown): void {
+  console.error(`btf-bundle: ${formatError(err)}`);
+  if (process.env.BTF_BUNDLE_DEBUG && err instanceof Error) console.error(err.stack);
+  process.exitCode = err instanceof ArgumentError ? 2 : 1;
+}
+
+// A library may throw from a callback (a stream, a timer), out of reach of main's promise: still one line.
+process.on('uncaughtException', (err) => {
+  fail(err);
+  process.exit();
+});
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, fail);

@@ -41,14 +41,23 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const mode = oneOf('mode', values.mode, MODES) ?? 'robust';
+  const workers = positiveInt('workers', values.workers);
   if (values.inputdir !== undefined || values.outputdir !== undefined) {
     if (!values.inputdir || !values.outputdir || !values.object?.length || positionals.length > 0) {
       throw new ArgumentError('batch form needs --inputdir, --outputdir and at least one --object');
     }
-    const workers = positiveInt('workers', values.workers) ?? availableParallelism();
     // The batch engine (worker pool, snapshot scan, fast-glob) is loaded only for the batch form.
     const { runBatch } = await import('./min-core-btf-batch.js');
-    return runBatch(values.inputdir, values.outputdir, values.object, mode, workers);
+    return runBatch(
+      values.inputdir,
+      values.outputdir,
+      values.object,
+      mode,
+      workers ?? availableParallelism(),
+    );
+  }
+  if (workers !== undefined || values.object !== undefined) {
+    throw new ArgumentError('--workers and --object belong to the batch form (--inputdir, --outputdir)');
   }
   const [input, output, ...objects] = positionals;
   if (!input || !output || objects.length === 0) throw new ArgumentError('expected INPUT OUTPUT OBJECT...');

@@ -9,6 +9,7 @@ import { relocationSignature } from '../cache/signature.js';
 import { TOOL_VERSION } from '../cache/version.js';
 import { BtfBundleError, UsageError } from '../errors.js';
 import { parseBpfObject } from '../object.js';
+import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { type BuildReport, computeStats, type KernelReport } from '../report/report.js';
 import { type SnapshotKernel, scanSnapshot } from '../snapshot/scan.js';
 import { type ObjectFile, objectsForArch, resolveObjects } from './objects.js';
@@ -102,6 +103,9 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
   }
 
   const cacheDir = opts.cacheDir === false ? null : resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
+  // The cache writes and evicts files under its dir: never inside the snapshot, nor around it.
+  const snapshotInput = new GuardedInputs([{ role: 'snapshot', path: opts.snapshot, dir: true }]);
+  if (cacheDir !== null) checkOutputs([{ role: 'cache dir', path: cacheDir, dir: true }], snapshotInput);
   const setup: TaskSetup = { objectSets: sets, cacheDir, mode };
   let done = 0;
   const outcomes = await runKernelTasks(tasks, setup, {

@@ -111,9 +111,9 @@ describe('btf-bundle min-core-btf', () => {
   });
 
   it('usage and input errors exit non-zero with a message naming the file', () => {
-    expect(run([]).status).not.toBe(0);
-    expect(run(['--inputdir', dir]).status).not.toBe(0);
-    expect(run(['--mode', 'nope', kernels[0]!, join(dir, 'x.btf'), objects[0]!]).status).not.toBe(0);
+    expect(run([]).status).toBe(2);
+    expect(run(['--inputdir', dir]).status).toBe(2);
+    expect(run(['--mode', 'nope', kernels[0]!, join(dir, 'x.btf'), objects[0]!]).status).toBe(2);
     const bad = run([kernels[0]!, join(dir, 'x.btf'), join(testdata, 'no_btf.bpf.o')]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/no_btf\.bpf\.o.*\.BTF/);

@@ -147,11 +147,19 @@ describe('build', () => {
     const kernelInSnapshot = readdirSync(snapshot, { recursive: true })
       .map(String)
       .find((p) => p.endsWith('.btf.tar.xz')) as string;
-    expectRefused(build('--out', join(snapshot, kernelInSnapshot)), /lies inside the snapshot/);
+    expectRefused(build('--out', join(snapshot, kernelInSnapshot)), /--out .* is the kernel .*\.btf\.tar\.xz/);
     expectRefused(
       build('--out', at('b.bin'), '--cache-dir', join(snapshot, 'cache')),
       /--cache-dir .* lies inside/,
     );
+  });
+
+  it('refuses an --out that is a kernel file the snapshot links to from elsewhere', () => {
+    const linked = at('linked-snapshot', 'debian', '12', 'x86_64');
+    mkdirSync(linked, { recursive: true });
+    symlinkSync(kernel, join(linked, '6.1.0-1-amd64.btf.tar.xz'));
+    const args = ['build', '--snapshot', at('linked-snapshot'), '--objects', object, '--out', kernel];
+    expectRefused(args, /--out .*kernel\.btf\.tar\.xz is the kernel .*6\.1\.0-1-amd64\.btf\.tar\.xz/);
   });
 
   it('refuses two outputs on one path, also through a link', () => {

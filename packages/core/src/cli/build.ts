@@ -1,9 +1,8 @@
 import { BuildFailedError, buildBundle } from '../build/build.js';
-import { expandObjectGlobs } from '../build/objects.js';
 import type { FailOn } from '../build/types.js';
-import { checkOutputs, GuardedInputs, type GuardedPath } from '../output-guard.js';
 import { formatReport } from '../report/table.js';
 import { ArgumentError, MODES, oneOf, parseCommandLine, positiveInt } from './args.js';
+import { checkBuildPaths } from './build-paths.js';
 import { writeOutputFile } from './files.js';
 import { progressReporter } from './progress.js';
 
@@ -30,25 +29,6 @@ results and write a bundle with the kernel→BTF lookup.
 
 const FAIL_ON: readonly FailOn[] = ['never', 'unreadable', 'error'];
 
-/** Refuse outputs (`--out`, `--report`, `--cache-dir`) that would write over an input or over each other. */
-async function checkBuildPaths(values: {
-  snapshot: string;
-  objects: string[];
-  out: string;
-  report?: string;
-  'cache-dir'?: string;
-}): Promise<void> {
-  const objects = await expandObjectGlobs(values.objects);
-  const inputs = new GuardedInputs([
-    { role: 'snapshot', path: values.snapshot, dir: true },
-    ...objects.map((path) => ({ role: 'object', path })),
-  ]);
-  const outputs: GuardedPath[] = [{ role: '--out', path: values.out }];
-  if (values.report !== undefined) outputs.push({ role: '--report', path: values.report });
-  if (values['cache-dir'] !== undefined)
-    outputs.push({ role: '--cache-dir', path: values['cache-dir'], dir: true });
-  checkOutputs(outputs, inputs);
-}
 /** `btf-bundle build`: build a bundle from a snapshot, print progress and the coverage table. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandLine(
@@ -84,7 +64,13 @@ export async function run(argv: string[]): Promise<number> {
   const cacheMaxBytes = positiveInt('cache-max-bytes', values['cache-max-bytes']);
   const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON);
   const mode = oneOf('mode', values.mode, MODES);
-  await checkBuildPaths({ ...values, snapshot: values.snapshot, objects: values.objects, out: values.out });
+  await checkBuildPaths({
+    ...values,
+    snapshot: values.snapshot,
+    objects: values.objects,
+    outputs: { '--out': values.out, '--report': values.report },
+    cacheDir: values['cache-dir'],
+  });
   const progress = values.quiet ? undefined : progressReporter(process.stderr);
   const warnings: string[] = [];
   try {

@@ -21,9 +21,6 @@ export interface ReloResult {
   failMemszAdjust: boolean;
 }
 
-/** Thrown internally to request poisoning (libbpf's -EUCLEAN). */
-class Poison {}
-
 interface FieldValue {
   value: bigint;
   size: number;
@@ -40,10 +37,13 @@ function innermostElement(btf: Btf, id: number): number {
   return id;
 }
 
-/** libbpf bpf_core_calc_field_relo for one side. */
-function calcField(kind: number, spec: CoreSpec | null): FieldValue {
+/**
+ * libbpf bpf_core_calc_field_relo for one side: the value, null when the instruction is to be poisoned (libbpf's
+ * -EUCLEAN: no target), or the error libbpf fails the relocation with.
+ */
+function calcField(kind: number, spec: CoreSpec | null): FieldValue | null | CoreRelocationError {
   if (kind === ReloKind.FIELD_EXISTS) return { value: spec ? 1n : 0n, size: 0, typeId: 0, validate: true };
-  if (!spec) throw new Poison();
+  if (!spec) return null;
   const { btf } = spec;
   const acc = spec.acc[spec.acc.length - 1] as Accessor;
   if (acc.name === null) {
@@ -59,7 +59,7 @@ function calcField(kind: number, spec: CoreSpec | null): FieldValue {
     if (kind === ReloKind.FIELD_BYTE_SIZE) {
       return { value: BigInt(btf.resolveSize(acc.typeId)), size: 0, typeId: 0, validate: true };
     }
-    throw new CoreRelocationError(`relocation kind ${kind} cannot be applied to an array element access`);
+    return new CoreRelocationError(`relocation kind ${kind} cannot be applied to an array element access`);
   }
   const memberType = btf.memberType(acc.typeId, acc.idx);
   const fieldType = btf.skipModsAndTypedefs(memberType);
@@ -70,11 +70,11 @@ function calcField(kind: number, spec: CoreSpec | null): FieldValue {
   let byteOff: number;
   if (bitfield) {
     byteSize = btf.size(fieldType);
-    if (byteSize === 0) throw new CoreRelocationError('bitfield of a zero-sized type');
+    if (byteSize === 0) return new CoreRelocationError('bitfield of a zero-sized type');
     byteOff = Math.floor(Math.floor(bitOff / 8) / byteSize) * byteSize;
     while (bitOff + bitSize - byteOff * 8 > byteSize * 8) {
       if (byteSize >= 8) {
-        throw new CoreRelocationError(
+        return new CoreRelocationError(
           'bitfield cannot be read with a single 64-bit load',
           {},
           { code: 'E2BIG' },
@@ -112,7 +112,8 @@ function calcField(kind: number, spec: CoreSpec | null): FieldValue {
   }
 }
 
-function calcType(kind: number, spec: CoreSpec | null): bigint {
+/** libbpf bpf_core_calc_type_relo for one side (0 without a target), or the error for an unsupported kind. */
+function calcType(kind: number, spec: CoreSpec | null): bigint | CoreRelocationError {
   if (!spec) return 0n;
   switch (kind) {
     case ReloKind.TYPE_ID_TARGET:
@@ -123,7 +124,7 @@ function calcType(kind: number, spec: CoreSpec | null): bigint {
     case ReloKind.TYPE_SIZE:
       return BigInt(spec.btf.resolveSize(spec.rootId));
     default:
-      throw new CoreRelocationError(
+      return new CoreRelocationError(
         `relocation kind ${kind} is not supported here`,
         {},
         { code: 'EOPNOTSUPP' },
@@ -131,9 +132,10 @@ function calcType(kind: number, spec: CoreSpec | null): bigint {
   }
 }
 
-function calcEnumval(kind: number, spec: CoreSpec | null): bigint {
+/** libbpf bpf_core_calc_enumval_relo for one side, null when the instruction is to be poisoned (no target). */
+function calcEnumval(kind: number, spec: CoreSpec | null): bigint | null {
   if (kind === ReloKind.ENUMVAL_EXISTS) return spec ? 1n : 0n;
-  if (!spec) throw new Poison();
+  if (!spec) return null;
   const acc = spec.acc[0] as Accessor;
   const value = spec.btf.enumValue(acc.typeId, acc.idx);
   // libbpf stores the result as u64: ENUM values are sign-extended s32, ENUM64 values are the raw 64 bits.
@@ -158,41 +160,54 @@ export function emptyResult(): ReloResult {
 }
 
 /**
- * libbpf bpf_core_calc_relo (spec §3.8): the relocation result for a local spec and a target spec (null = no
- * target). Throws CoreRelocationError where libbpf fails the relocation.
+ * libbpf bpf_core_calc_relo: the relocation result for a local spec and a target spec (null = no target), poisoned
+ * when there is no target value (the fields computed before that keep their values, as in libbpf), or the
+ * CoreRelocationError libbpf fails the relocation with. Returns errors rather than throwing them.
  */
-export function calcRelocation(kind: number, local: CoreSpec, target: CoreSpec | null): ReloResult {
+export function calcRelocation(
+  kind: number,
+  local: CoreSpec,
+  target: CoreSpec | null,
+): ReloResult | CoreRelocationError {
   const res = emptyResult();
-  try {
-    const cls = reloClass(kind);
-    if (cls === 'field') {
-      const orig = calcField(kind, local);
-      res.origValue = orig.value;
-      res.origSize = orig.size;
-      res.validate = orig.validate;
-      const next = calcField(kind, target);
-      res.newValue = next.value;
-      res.newSize = next.size;
-      if (res.origSize !== res.newSize) {
-        const lb = local.btf;
-        const tb = (target as CoreSpec).btf;
-        const bothPtr = lb.kind(orig.typeId) === Kind.PTR && tb.kind(next.typeId) === Kind.PTR;
-        const bothUnsigned = isUnsignedInt(lb, orig.typeId) && isUnsignedInt(tb, next.typeId);
-        res.failMemszAdjust = !bothPtr && !bothUnsigned;
-      }
-    } else if (cls === 'type') {
-      res.origValue = calcType(kind, local);
-      res.validate = kind !== ReloKind.TYPE_ID_TARGET;
-      res.newValue = calcType(kind, target);
-    } else if (cls === 'enumval') {
-      res.origValue = calcEnumval(kind, local);
-      res.newValue = calcEnumval(kind, target);
-    } else {
-      throw new CoreRelocationError(`unknown relocation kind ${kind}`, {}, { code: 'EOPNOTSUPP' });
+  const poisoned = (): ReloResult => ({ ...res, poison: true });
+  const cls = reloClass(kind);
+  if (cls === 'field') {
+    const orig = calcField(kind, local);
+    if (orig === null) return poisoned();
+    if (orig instanceof CoreRelocationError) return orig;
+    res.origValue = orig.value;
+    res.origSize = orig.size;
+    res.validate = orig.validate;
+    const next = calcField(kind, target);
+    if (next === null) return poisoned();
+    if (next instanceof CoreRelocationError) return next;
+    res.newValue = next.value;
+    res.newSize = next.size;
+    if (res.origSize !== res.newSize) {
+      const lb = local.btf;
+      const tb = (target as CoreSpec).btf;
+      const bothPtr = lb.kind(orig.typeId) === Kind.PTR && tb.kind(next.typeId) === Kind.PTR;
+      const bothUnsigned = isUnsignedInt(lb, orig.typeId) && isUnsignedInt(tb, next.typeId);
+      res.failMemszAdjust = !bothPtr && !bothUnsigned;
     }
-  } catch (err) {
-    if (!(err instanceof Poison)) throw err;
-    res.poison = true;
+  } else if (cls === 'type') {
+    const orig = calcType(kind, local);
+    if (orig instanceof CoreRelocationError) return orig;
+    res.origValue = orig;
+    res.validate = kind !== ReloKind.TYPE_ID_TARGET;
+    const next = calcType(kind, target);
+    if (next instanceof CoreRelocationError) return next;
+    res.newValue = next;
+  } else if (cls === 'enumval') {
+    const orig = calcEnumval(kind, local);
+    if (orig === null) return poisoned();
+    res.origValue = orig;
+    const next = calcEnumval(kind, target);
+    if (next === null) return poisoned();
+    res.newValue = next;
+  } else {
+    return new CoreRelocationError(`unknown relocation kind ${kind}`, {}, { code: 'EOPNOTSUPP' });
   }
   return res;
 }

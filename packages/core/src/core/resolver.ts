@@ -100,10 +100,17 @@ export class CoreResolver {
   resolve(object: BpfObject, relo: CoreRelo, cache: CandidateCache): RelocationOutcome {
     const place = { file: object.file, section: relo.section, relocation: relo.index, typeId: relo.typeId };
     const outcome: RelocationOutcome = { relo, matches: [] };
+    const failed = (err: CoreRelocationError): RelocationOutcome => {
+      delete outcome.result;
+      delete outcome.targetSpec;
+      outcome.matches = [];
+      outcome.error = err.withPlace(place);
+      return outcome;
+    };
     try {
       const local = object.btf;
       if (relo.typeId >= local.typeCount) {
-        throw new CoreRelocationError(`relocation type id ${relo.typeId} is out of range`);
+        return failed(new CoreRelocationError(`relocation type id ${relo.typeId} is out of range`));
       }
       if (relo.kind !== ReloKind.TYPE_ID_LOCAL && !cache.has(relo.typeId)) {
         cache.set(relo.typeId, this.index.candidates(local, relo.typeId));
@@ -118,10 +125,12 @@ export class CoreResolver {
       if (local.name(relo.typeId) === '') {
         // libbpf's candidate search (bpf_core_find_cands) rejects an anonymous root with -EINVAL before
         // relo_core.c's EOPNOTSUPP check is ever reached.
-        throw new CoreRelocationError(
-          `${reloKindName(relo.kind)} relocation doesn't support anonymous types (target candidate search failed)`,
-          {},
-          { code: 'EINVAL' },
+        return failed(
+          new CoreRelocationError(
+            `${reloKindName(relo.kind)} relocation doesn't support anonymous types (target candidate search failed)`,
+            {},
+            { code: 'EINVAL' },
+          ),
         );
       }
       const cands = cache.get(relo.typeId) as number[];
@@ -130,30 +139,37 @@ export class CoreResolver {
         const spec = matchSpec(localSpec, this.target, cand);
         if (!spec) continue;
         const res = calcRelocation(relo.kind, localSpec, spec);
+        if (res instanceof CoreRelocationError) return failed(res);
         const first = outcome.targetSpec;
         if (!first || !outcome.result) {
           outcome.targetSpec = spec;
           outcome.result = res;
         } else if (spec.bitOffset !== first.bitOffset) {
-          throw new CoreRelocationError(
-            `field offset ambiguity: ${first.bitOffset / 8} != ${spec.bitOffset / 8} (${formatSpec(first)} vs ${formatSpec(spec)})`,
+          return failed(
+            new CoreRelocationError(
+              `field offset ambiguity: ${first.bitOffset / 8} != ${spec.bitOffset / 8} (${formatSpec(first)} vs ${formatSpec(spec)})`,
+            ),
           );
         } else if (res.poison !== outcome.result.poison || res.newValue !== outcome.result.newValue) {
-          throw new CoreRelocationError(
-            `relocation decision ambiguity: ${outcome.result.newValue} != ${res.newValue} (${formatSpec(first)} vs ${formatSpec(spec)})`,
+          return failed(
+            new CoreRelocationError(
+              `relocation decision ambiguity: ${outcome.result.newValue} != ${res.newValue} (${formatSpec(first)} vs ${formatSpec(spec)})`,
+            ),
           );
         }
         outcome.matches.push(spec);
         kept.push(cand);
       }
       if (kept.length > 0) cache.set(relo.typeId, kept);
-      else outcome.result = calcRelocation(relo.kind, localSpec, null);
+      else {
+        const res = calcRelocation(relo.kind, localSpec, null);
+        if (res instanceof CoreRelocationError) return failed(res);
+        outcome.result = res;
+      }
     } catch (err) {
+      // Spec parsing and matching, and BTF sizing, still throw what libbpf rejects.
       if (!(err instanceof CoreRelocationError)) throw err;
-      delete outcome.result;
-      delete outcome.targetSpec;
-      outcome.matches = [];
-      outcome.error = err.withPlace(place);
+      return failed(err);
     }
     return outcome;
   }

@@ -1,0 +1,34 @@
+import { expandObjectGlobs } from '../build/objects.js';
+import { checkOutputs, GuardedInputs, type GuardedPath } from '../output-guard.js';
+import { scanSnapshot } from '../snapshot/scan.js';
+
+/** What `btf-bundle build` reads and writes, as given on its command line. */
+export interface BuildPaths {
+  snapshot: string;
+  objects: string[];
+  include?: string[];
+  exclude?: string[];
+  /** Output files by flag (`--out`, `--report`, ...); undefined entries are flags not given. */
+  outputs: Record<string, string | undefined>;
+  /** The cache dir, when given. */
+  cacheDir?: string;
+}
+
+/**
+ * Refuse, before any work, outputs of `build` that would write over an input or over each other: an object, the
+ * snapshot dir, a kernel file the snapshot links to from elsewhere, or another output.
+ */
+export async function checkBuildPaths(paths: BuildPaths): Promise<void> {
+  const objects = await expandObjectGlobs(paths.objects);
+  const scan = await scanSnapshot(paths.snapshot, { include: paths.include, exclude: paths.exclude });
+  const inputs = new GuardedInputs([
+    { role: 'snapshot', path: paths.snapshot, dir: true },
+    ...scan.kernels.map((k) => ({ role: 'kernel', path: k.path })),
+    ...objects.map((path) => ({ role: 'object', path })),
+  ]);
+  const outputs: GuardedPath[] = Object.entries(paths.outputs).flatMap(([role, path]) =>
+    path === undefined ? [] : [{ role, path }],
+  );
+  if (paths.cacheDir !== undefined) outputs.push({ role: '--cache-dir', path: paths.cacheDir, dir: true });
+  checkOutputs(outputs, inputs);
+}

@@ -159,6 +159,12 @@ export function emptyResult(): ReloResult {
   };
 }
 
+/** `res` marked poisoned: the fields computed before the missing target keep their values, as in libbpf. */
+function poisoned(res: ReloResult): ReloResult {
+  res.poison = true;
+  return res;
+}
+
 /**
  * libbpf bpf_core_calc_relo: the relocation result for a local spec and a target spec (null = no target), poisoned
  * when there is no target value (the fields computed before that keep their values, as in libbpf), or the
@@ -170,17 +176,16 @@ export function calcRelocation(
   target: CoreSpec | null,
 ): ReloResult | CoreRelocationError {
   const res = emptyResult();
-  const poisoned = (): ReloResult => ({ ...res, poison: true });
   const cls = reloClass(kind);
   if (cls === 'field') {
     const orig = calcField(kind, local);
-    if (orig === null) return poisoned();
+    if (orig === null) return poisoned(res);
     if (orig instanceof CoreRelocationError) return orig;
     res.origValue = orig.value;
     res.origSize = orig.size;
     res.validate = orig.validate;
     const next = calcField(kind, target);
-    if (next === null) return poisoned();
+    if (next === null) return poisoned(res);
     if (next instanceof CoreRelocationError) return next;
     res.newValue = next.value;
     res.newSize = next.size;
@@ -201,10 +206,10 @@ export function calcRelocation(
     res.newValue = next;
   } else if (cls === 'enumval') {
     const orig = calcEnumval(kind, local);
-    if (orig === null) return poisoned();
+    if (orig === null) return poisoned(res);
     res.origValue = orig;
     const next = calcEnumval(kind, target);
-    if (next === null) return poisoned();
+    if (next === null) return poisoned(res);
     res.newValue = next;
   } else {
     return new CoreRelocationError(`unknown relocation kind ${kind}`, {}, { code: 'EOPNOTSUPP' });

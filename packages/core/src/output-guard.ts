@@ -129,8 +129,8 @@ export interface CheckOutputsOptions {
 /**
  * Check a command's outputs before any work: none may be, or resolve (through links, or as a hard link) to, an
  * input file; none may lie inside an input dir (nor an output dir contain one); two outputs may not be the same
- * path; a file output may not be an existing directory, nor a dir output an existing file; every output's parent
- * must be creatable (unless allowed). Throws {@link OutputPathError} naming the paths.
+ * path; a file output may not be an existing directory, device, FIFO or socket, nor a dir output an existing file;
+ * every output's parent must be creatable (unless allowed). Throws {@link OutputPathError} naming the paths.
  */
 export function checkOutputs(
   outputs: readonly GuardedPath[],
@@ -147,6 +147,13 @@ export function checkOutputs(
     if (output.stats && output.stats.isDirectory() !== Boolean(given.dir)) {
       const what = given.dir ? 'is a file, not a directory' : 'is a directory';
       throw new OutputPathError(`${given.role} ${given.path} ${what}`);
+    }
+    // The atomic write renames a temp file over the path: over a device or FIFO (/dev/stdout) that would replace
+    // the device node itself.
+    if (output.stats && !given.dir && !output.stats.isFile()) {
+      throw new OutputPathError(
+        `${given.role} ${given.path} is not a regular file (a device, FIFO or socket)`,
+      );
     }
     inputs.check(output);
     for (const key of [output.entry, output.target, output.identity]) {

@@ -4,6 +4,7 @@
  * an input directory, or collides with another output; an existing directory as a file output and an output under
  * a file are clear errors. Every refused run leaves every input byte-identical.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -147,7 +148,10 @@ describe('build', () => {
     const kernelInSnapshot = readdirSync(snapshot, { recursive: true })
       .map(String)
       .find((p) => p.endsWith('.btf.tar.xz')) as string;
-    expectRefused(build('--out', join(snapshot, kernelInSnapshot)), /--out .* is the kernel .*\.btf\.tar\.xz/);
+    expectRefused(
+      build('--out', join(snapshot, kernelInSnapshot)),
+      /--out .* is the kernel .*\.btf\.tar\.xz/,
+    );
     expectRefused(
       build('--out', at('b.bin'), '--cache-dir', join(snapshot, 'cache')),
       /--cache-dir .* lies inside/,
@@ -173,8 +177,14 @@ describe('build', () => {
     expectRefused(build('--out', at('c'), '--cache-dir', at('c')), /--out and --cache-dir are the same path/);
   });
 
-  it('says so when --out is a directory or lies under a file', () => {
+  it('says so when --out is a directory or lies under a file, and refuses devices and FIFOs', () => {
     expectRefused(build('--out', at('existing-dir')), /--out .*existing-dir is a directory/);
+    expectRefused(
+      build('--out', at('b.bin'), '--report', '/dev/null'),
+      /--report \/dev\/null is not a regular file/,
+    );
+    execFileSync('mkfifo', [at('fifo')]);
+    expectRefused(build('--out', at('fifo')), /--out .*fifo is not a regular file/);
     expectRefused(build('--out', at('plain-file', 'b.bin')), /plain-file is not a directory/);
   });
 });

@@ -30,37 +30,52 @@ interface Located {
   stats?: Stats;
 }
 
+/** stat that follows links; undefined when nothing is there (or a parent is not a directory). */
 const statOrUndefined = (path: string): Stats | undefined => {
   try {
-    return statSync(path);
+    return statSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
 };
 
-/**
- * Resolve `given` through links: the nearest existing ancestor is resolved with realpath, the rest appended.
- * When an ancestor exists but is not a directory, the path cannot be created: that ancestor is returned.
- */
-function locate(given: GuardedPath): Located | { blockedBy: string } {
-  const absolute = resolve(given.path);
-  const missing: string[] = [];
-  let ancestor = dirname(absolute);
-  for (;;) {
-    const stats = statOrUndefined(ancestor);
-    if (stats) {
-      if (!stats.isDirectory()) return { blockedBy: ancestor };
-      break;
-    }
-    missing.unshift(basename(ancestor));
-    const up = dirname(ancestor);
-    if (up === ancestor) break;
-    ancestor = up;
+/** Where a directory really is (through links), or the ancestor that is a file and blocks it. */
+type RealDir = string | { blockedBy: string };
+
+/** {@link RealDir} of `dir`, memoized in `memo` (the outputs of a batch share their parents). */
+function realDir(dir: string, memo: Map<string, RealDir>): RealDir {
+  const known = memo.get(dir);
+  if (known !== undefined) return known;
+  const stats = statOrUndefined(dir);
+  let real: RealDir;
+  if (stats) real = stats.isDirectory() ? realpathSync.native(dir) : { blockedBy: dir };
+  else if (dirname(dir) === dir) real = dir;
+  else {
+    const parent = realDir(dirname(dir), memo);
+    real = typeof parent === 'string' ? join(parent, basename(dir)) : parent;
   }
-  const entry = join(realpathSync(ancestor), ...missing, basename(absolute));
+  memo.set(dir, real);
+  return real;
+}
+
+/**
+ * Resolve `given` through links: its parent with realpath (the missing part appended), the path itself when it
+ * exists. When an ancestor exists but is not a directory, the path cannot be created: that ancestor is returned.
+ */
+function locate(given: GuardedPath, memo: Map<string, RealDir>): Located | { blockedBy: string } {
+  const absolute = resolve(given.path);
+  const parent = realDir(dirname(absolute), memo);
+  if (typeof parent !== 'string') return parent;
+  const entry = join(parent, basename(absolute));
   const stats = statOrUndefined(absolute);
   if (!stats) return { given, entry, target: entry };
-  return { given, entry, target: realpathSync(absolute), identity: `${stats.dev}:${stats.ino}`, stats };
+  return {
+    given,
+    entry,
+    target: realpathSync.native(absolute),
+    identity: `${stats.dev}:${stats.ino}`,
+    stats,
+  };
 }
 
 const isInside = (path: string, dir: string): boolean =>
@@ -78,7 +93,7 @@ export class GuardedInputs {
     for (const input of inputs) {
       const stats = statOrUndefined(input.path);
       if (!stats) continue;
-      const target = realpathSync(input.path);
+      const target = realpathSync.native(input.path);
       if (input.dir && stats.isDirectory()) {
         this.dirs.push({ given: input, entry: target, target, stats });
       } else {
@@ -138,8 +153,9 @@ export function checkOutputs(
   options: CheckOutputsOptions = {},
 ): void {
   const seen = new Map<string, GuardedPath>();
+  const dirs = new Map<string, RealDir>();
   for (const given of outputs) {
-    const output = locate(given);
+    const output = locate(given, dirs);
     if ('blockedBy' in output) {
       if (options.allowUncreatable) continue;
       throw new OutputPathError(`${given.role} ${given.path}: ${output.blockedBy} is not a directory`);

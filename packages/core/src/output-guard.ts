@@ -1,4 +1,4 @@
-import { realpathSync, type Stats, statSync } from 'node:fs';
+import { lstatSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UsageError } from './errors.js';
 
@@ -49,6 +49,8 @@ function realDir(dir: string, memo: Map<string, RealDir>): RealDir {
   const stats = statOrUndefined(dir);
   let real: RealDir;
   if (stats) real = stats.isDirectory() ? realpathSync.native(dir) : { blockedBy: dir };
+  else if (lstatSync(dir, { throwIfNoEntry: false }))
+    real = { blockedBy: dir }; // a dangling link
   else if (dirname(dir) === dir) real = dir;
   else {
     const parent = realDir(dirname(dir), memo);
@@ -83,18 +85,28 @@ const isInside = (path: string, dir: string): boolean =>
 
 /**
  * The inputs of a command, resolved once (real paths and dev+ino of those that exist) so that many outputs can be
- * checked against them with {@link checkOutputs}. Inputs that do not exist are ignored here: reading them fails.
+ * checked against them with {@link checkOutputs}. An input that does not exist is known by where it would be. A
+ * directory input guards what lies inside it; a file it links to elsewhere is guarded when listed as an input of
+ * its own (the commands list the kernels their snapshot scan found).
  */
 export class GuardedInputs {
   private readonly files = new Map<string, GuardedPath>();
   private readonly dirs: Located[] = [];
 
   constructor(inputs: readonly GuardedPath[]) {
+    const memo = new Map<string, RealDir>();
     for (const input of inputs) {
       const stats = statOrUndefined(input.path);
-      if (!stats) continue;
+      if (!stats) {
+        // Missing (or a dangling link): its entry still may not be an output's.
+        const parent = realDir(dirname(resolve(input.path)), memo);
+        if (typeof parent === 'string') this.files.set(join(parent, basename(input.path)), input);
+        continue;
+      }
       const target = realpathSync.native(input.path);
-      if (input.dir && stats.isDirectory()) {
+      // A directory is guarded as one even where a file was expected (reading it fails later; writing into it
+      // must not happen first).
+      if (stats.isDirectory()) {
         this.dirs.push({ given: input, entry: target, target, stats });
       } else {
         this.files.set(target, input);

@@ -39,6 +39,15 @@ const statOrUndefined = (path: string): Stats | undefined => {
   }
 };
 
+/** Whether `path` is a link to nothing (stat found nothing, but the link is there). */
+const isDanglingLink = (path: string): boolean => {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+  } catch {
+    return false;
+  }
+};
+
 /** Where a directory really is (through links), or the ancestor that is a file and blocks it. */
 type RealDir = string | { blockedBy: string };
 
@@ -49,8 +58,7 @@ function realDir(dir: string, memo: Map<string, RealDir>): RealDir {
   const stats = statOrUndefined(dir);
   let real: RealDir;
   if (stats) real = stats.isDirectory() ? realpathSync.native(dir) : { blockedBy: dir };
-  else if (lstatSync(dir, { throwIfNoEntry: false }))
-    real = { blockedBy: dir }; // a dangling link
+  else if (isDanglingLink(dir)) real = { blockedBy: dir };
   else if (dirname(dir) === dir) real = dir;
   else {
     const parent = realDir(dirname(dir), memo);

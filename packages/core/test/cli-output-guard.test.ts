@@ -2,10 +2,13 @@
  * No command writes over one of its inputs: every output flag of every command is refused (exit 1, one line naming
  * both paths) when it is an input, reaches one through a symbolic link, a linked directory or a hard link, lies in
  * an input directory, or collides with another output; an existing directory as a file output and an output under
- * a file are clear errors. Every refused run leaves every input byte-identical.
+ * a file are clear errors. Every refused run leaves every input byte-identical. Then randomized trees of
+ * directories, files, symbolic (also dangling) and hard links, with random inputs and outputs: whatever
+ * checkOutputs lets through is really written with the CLI's atomic write, and the file system is the oracle
+ * (every input byte unchanged, every output holding what was written to it); a refusal must be an
+ * OutputPathError. Seeded: a failure names its seed.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   linkSync,
@@ -21,6 +24,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeOutputFile } from '../src/cli/files.js';
+import { checkOutputs, GuardedInputs, type GuardedPath, OutputPathError } from '../src/output-guard.js';
 import { testdata } from './btf-helpers.js';
 import { copySnapshot, firstSampleKernel } from './build-fixtures.js';
 import { runCli } from './cli-run.js';
@@ -30,14 +35,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const at = (...parts: string[]) => join(dir, ...parts);
 
-/** sha256 of every file under `root` (or of `root` itself), by path. */
-function fingerprint(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (path: string) => {
-    if (statSync(path).isDirectory()) for (const e of readdirSync(path)) walk(join(path, e));
-    else out[path] = createHash('sha256').update(readFileSync(path)).digest('hex');
-  };
-  walk(root);
+/** Contents of every file reachable under `path` (file links followed, directory links not), by path. */
+function contents(path: string, out: Record<string, string> = {}): Record<string, string> {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats) return out;
+  if (stats.isFile()) out[path] = readFileSync(path, 'latin1');
+  else if (stats.isDirectory()) {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      if (!entry.isSymbolicLink() || statSync(join(path, entry.name), { throwIfNoEntry: false })?.isFile()) {
+        contents(join(path, entry.name), out);
+      }
+    }
+  }
   return out;
 }
 
@@ -59,10 +68,10 @@ beforeAll(() => {
   mkdirSync(at('existing-dir'));
   writeFileSync(at('plain-file'), 'not a directory\n');
   before = {
-    ...fingerprint(snapshot),
-    ...fingerprint(kernel),
-    ...fingerprint(object),
-    ...fingerprint(bundle),
+    ...contents(snapshot),
+    ...contents(kernel),
+    ...contents(object),
+    ...contents(bundle),
   };
 });
 afterAll(() => rmSync(snapshot, { recursive: true, force: true }));
@@ -74,10 +83,10 @@ function expectRefused(args: string[], message: RegExp) {
   expect(r.stderr).toMatch(/^btf-bundle: [^\n]+\n$/);
   expect(r.stderr).toMatch(message);
   const after = {
-    ...fingerprint(snapshot),
-    ...fingerprint(kernel),
-    ...fingerprint(object),
-    ...fingerprint(bundle),
+    ...contents(snapshot),
+    ...contents(kernel),
+    ...contents(object),
+    ...contents(bundle),
   };
   expect(after).toEqual(before);
 }
@@ -196,5 +205,92 @@ describe('inspect --extract --out', () => {
     symlinkSync(bundle, at('bundle-link'));
     expectRefused(extract(at('bundle-link')), /--out .* is the BUNDLE/);
     expectRefused(extract(at('existing-dir')), /is a directory/);
+  });
+});
+
+/** mulberry32: a small seeded PRNG. */
+function random(seed: number): (n: number) => number {
+  let a = seed;
+  return (n) => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
+
+/** Build one random tree under `dir`; returns its directories and every entry made. */
+function randomTree(dir: string, pick: (n: number) => number): { dirs: string[]; entries: string[] } {
+  const dirs = [dir];
+  const files: string[] = [];
+  const entries: string[] = [];
+  const anyOf = <T>(list: T[]): T => list[pick(list.length)] as T;
+  for (let i = 0; i < 3; i++) {
+    const d = join(anyOf(dirs), `d${i}`);
+    mkdirSync(d);
+    dirs.push(d);
+  }
+  for (let i = 0; i < 4; i++) {
+    const f = join(anyOf(dirs), `f${i}`);
+    writeFileSync(f, `file ${i}`);
+    files.push(f);
+  }
+  for (let i = 0; i < 4; i++) {
+    const at = join(anyOf(dirs), `l${i}`);
+    const kind = pick(4);
+    // Links to directories only point at leaves (d1, d2 have no link children yet): no loops to walk.
+    if (kind === 0) symlinkSync(anyOf(files), at);
+    else if (kind === 1) symlinkSync(anyOf(dirs.slice(1)), at);
+    else if (kind === 2) symlinkSync(join(dir, 'nothing-here'), at);
+    else linkSync(anyOf(files), at);
+    entries.push(at);
+  }
+  entries.push(...dirs.slice(1), ...files);
+  return { dirs, entries };
+}
+
+describe('output guard, randomized', () => {
+  it('never lets an output change an input, and refuses only with OutputPathError', async () => {
+    let refused = 0;
+    let written = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const pick = random(seed);
+      const dir = at(`fuzz-${seed}`);
+      mkdirSync(dir);
+      const { dirs, entries } = randomTree(dir, pick);
+      const anyOf = <T>(list: T[]): T => list[pick(list.length)] as T;
+      const inputs: GuardedPath[] = [];
+      for (let i = 0, n = 1 + pick(3); i < n; i++) inputs.push({ role: `input${i}`, path: anyOf(entries) });
+      if (pick(2)) inputs.push({ role: 'input dir', path: anyOf(dirs.slice(1)), dir: true });
+      // As the commands do (the kernels a snapshot scan found), the files of an input dir are inputs too: one may
+      // be a link to a file elsewhere.
+      for (const input of [...inputs]) {
+        if (!statSync(input.path, { throwIfNoEntry: false })?.isDirectory()) continue;
+        for (const path of Object.keys(contents(input.path)))
+          inputs.push({ role: 'file in input dir', path });
+      }
+      const outputs: GuardedPath[] = [];
+      for (let i = 0, n = 1 + pick(2); i < n; i++) {
+        const path = pick(2) ? anyOf(entries) : join(anyOf([...dirs, ...entries]), `new${pick(3)}`);
+        outputs.push({ role: `output${i}`, path });
+      }
+      const before = Object.assign({}, ...inputs.map((i) => contents(i.path)));
+      try {
+        checkOutputs(outputs, new GuardedInputs(inputs));
+      } catch (err) {
+        expect(err, `seed ${seed}`).toBeInstanceOf(OutputPathError);
+        refused++;
+        continue;
+      }
+      for (const [i, o] of outputs.entries()) await writeOutputFile(o.path, `output ${i} of seed ${seed}`);
+      written++;
+      expect(Object.assign({}, ...inputs.map((i) => contents(i.path))), `seed ${seed}`).toEqual(before);
+      for (const [i, o] of outputs.entries()) {
+        expect(readFileSync(o.path, 'utf8'), `seed ${seed}`).toBe(`output ${i} of seed ${seed}`);
+      }
+    }
+    // Both outcomes are exercised, so the oracle above is not vacuous.
+    expect(refused).toBeGreaterThan(30);
+    expect(written).toBeGreaterThan(30);
   });
 });

@@ -4,7 +4,7 @@ import type { BtfBundle } from './bundle/bundle.js';
 import { BtfNotFoundError, BtfOverrideError } from './errors.js';
 import { type DetectOptions, detectKernel } from './kernel/detect.js';
 import { kernelId } from './kernel/key.js';
-import type { KernelMatch, LookupKernel } from './kernel/lookup.js';
+import type { KernelMatch, LookupKernel, NearestPolicy } from './kernel/lookup.js';
 
 /** Environment variable naming a BTF file (raw or ELF) that overrides every other source. */
 export const BTF_PATH_ENV = 'BTF_BUNDLE_BTF_PATH';
@@ -17,8 +17,11 @@ export interface ResolveOptions extends DetectOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Use `<hostRoot>/sys/kernel/btf/vmlinux` when the kernel has BTF. Default true. */
   kernelBtf?: boolean;
-  /** Allow the nearest release of the same distro/version/arch/flavour. Default false. */
-  nearest?: boolean;
+  /**
+   * Accept a release the bundle lacks: `'bracketed'` when the closest older and newer kernels of its
+   * distro/version/arch/flavour share one BTF, true also the nearest release otherwise. Default false.
+   */
+  nearest?: NearestPolicy;
   /** The kernel to look up; detected with {@link detectKernel} when absent. */
   kernel?: LookupKernel;
 }

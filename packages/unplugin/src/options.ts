@@ -26,8 +26,11 @@ export interface BtfBundleOptions {
   emit?: EmitMode;
   /** Defaults of the generated module's lookups. */
   runtime?: {
-    /** Fall back to the nearest release of the same distro/version/arch/flavour. Default false. */
-    nearest?: boolean;
+    /**
+     * Accept a release the bundle lacks: `'bracketed'` when its closest older and newer kernels share one BTF,
+     * true also the nearest release of the same distro/version/arch/flavour. Default false.
+     */
+    nearest?: boolean | 'bracketed';
     /** Host root for kernel detection (e.g. `/host` in a container). Default `/`. */
     hostRoot?: string;
   };
@@ -49,7 +52,7 @@ export interface ResolvedOptions {
   exclude: string[] | undefined;
   cacheDir: string | false | undefined;
   emit: EmitMode;
-  runtime: { nearest?: boolean; hostRoot?: string };
+  runtime: { nearest?: boolean | 'bracketed'; hostRoot?: string };
   failOn: FailOn;
   mode: MinimizeMode;
   workers: number | undefined;
@@ -111,13 +114,13 @@ function runtimeDefaults(value: unknown): ResolvedOptions['runtime'] {
   const { nearest, hostRoot, ...rest } = value;
   const unknown = Object.keys(rest)[0];
   if (unknown !== undefined) fail(`unknown option 'runtime.${unknown}' (expected nearest, hostRoot)`);
-  if (nearest !== undefined && typeof nearest !== 'boolean')
-    fail(`option 'runtime.nearest' must be a boolean`);
+  if (nearest !== undefined && typeof nearest !== 'boolean' && nearest !== 'bracketed')
+    fail(`option 'runtime.nearest' must be false, 'bracketed' or true`);
   if (hostRoot !== undefined && (typeof hostRoot !== 'string' || hostRoot === '')) {
     fail(`option 'runtime.hostRoot' must be a non-empty string`);
   }
   return {
-    ...(nearest === undefined ? {} : { nearest: nearest as boolean }),
+    ...(nearest === undefined ? {} : { nearest: nearest as boolean | 'bracketed' }),
     ...(hostRoot === undefined ? {} : { hostRoot: hostRoot as string }),
   };
 }

@@ -1,25 +1,52 @@
-/** A kernel release split into its leading numeric parts and its flavour suffix. */
+/** A kernel release split into its version numbers and its flavour. */
 export interface ReleaseParts {
-  /** Numbers of the leading `N(.N|-N)*` prefix, e.g. `6.1.0-47` → [6, 1, 0, 47]. */
+  /**
+   * Every stand-alone number of the release, in order: `6.1.0-27-amd64` → [6, 1, 0, 27],
+   * `4.18.0-305.3.1.el8_4.x86_64` → [4, 18, 0, 305, 3, 1], `5.3.18-150300.59.43-default` → [5, 3, 18, 150300, 59, 43].
+   */
   numbers: number[];
-  /** Everything after that prefix, e.g. `-amd64`, `-rt-amd64`, `.el8.x86_64`, `-generic`. */
+  /**
+   * The words of the release joined by `-` (tokens that are not plain numbers): `cloud-amd64`, `el8-x86_64`,
+   * `amzn2-x86_64`, `default`, `generic`, `deb12-amd64`. RHEL's z-stream tag `el8_4` counts as `el8`, so a
+   * distro's GA and update kernels share a flavour.
+   */
   flavour: string;
 }
 
-const NUMERIC_PREFIX = /^\d+(?:[.-]\d+)*/;
+const SEPARATORS = /[.+~-]/;
+const NUMBER = /^\d{1,15}$/;
+const RHEL_STREAM = /^(el\d+)_\d+$/;
 
-/** Splits `release` into numeric parts and flavour; `numbers` is empty when it does not start with a digit. */
+/**
+ * Splits `release` into numbers and flavour (see {@link ReleaseParts}); `numbers` is empty when the release
+ * has no stand-alone number. Works for every distro's numbering without knowing the distro: Ubuntu
+ * `5.4.0-42-generic`, RHEL/CentOS/OL `4.18.0-305.el8.x86_64`, SLES `5.3.18-150300.59.43-default`, Amazon
+ * `4.14.101-91.76.amzn2.x86_64`, Debian `6.1.0-27-cloud-amd64` and `6.12.117+deb12-amd64`.
+ */
 export function splitRelease(release: string): ReleaseParts {
-  const m = NUMERIC_PREFIX.exec(release);
-  if (!m) return { numbers: [], flavour: release };
-  return { numbers: m[0].split(/[.-]/).map(Number), flavour: release.slice(m[0].length) };
+  const numbers: number[] = [];
+  const words: string[] = [];
+  for (const token of release.split(SEPARATORS)) {
+    if (token === '') continue;
+    if (NUMBER.test(token)) numbers.push(Number(token));
+    else words.push(token.replace(RHEL_STREAM, '$1'));
+  }
+  return { numbers, flavour: words.join('-') };
 }
 
-/** Compares numeric release parts element-wise; a shorter equal prefix sorts first. */
+/** Compares release numbers element-wise; an equal shorter list sorts first (`305` before `305.3.1`). */
 export function compareNumbers(a: readonly number[], b: readonly number[]): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
+}
+
+/**
+ * Release order within a flavour: by {@link ReleaseParts.numbers}, then (for a total order) naturally by the
+ * whole string. `5.4.0-100-generic` follows `5.4.0-42-generic`; `4.18.0-305.el8` precedes `4.18.0-305.3.1.el8_4`.
+ */
+export function compareReleases(a: string, b: string): number {
+  return compareNumbers(splitRelease(a).numbers, splitRelease(b).numbers) || naturalCompare(a, b);
 }
 
 /** Natural-order string comparison: digit runs compare numerically, the rest by code unit; total and stable. */

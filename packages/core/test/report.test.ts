@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { computeStats, type KernelReport } from '../src/report/report.js';
-import { formatBytes, formatReport } from '../src/report/table.js';
+import { objectCoverage } from '../src/report/coverage.js';
+import { describeKernels } from '../src/report/kernel-list.js';
+import type { ObjectRelocationSummary } from '../src/report/relocations.js';
+import { type BuildReport, computeStats, type KernelReport } from '../src/report/report.js';
+import { formatBytes, formatReport, LEGEND } from '../src/report/table.js';
+
+const summary = (object: string, poisoned = 0, guarded = 0): ObjectRelocationSummary => ({
+  object,
+  total: 10,
+  resolved: 10 - poisoned,
+  absent: guarded > 0 ? 1 : 0,
+  poisoned,
+  guarded,
+  errors: 0,
+  typeIdTarget: 0,
+});
 
 const kernels: KernelReport[] = [
   {
@@ -10,8 +24,9 @@ const kernels: KernelReport[] = [
     cached: true,
     sourceBytes: 4_000_000,
     btfBytes: 2000,
+    btfSha256: 'a',
     ms: 12,
-    objects: [{ object: 'p.bpf.o', total: 10, resolved: 8, poisoned: 2, guarded: 1, typeIdTarget: 0 }],
+    objects: [summary('p.bpf.o', 2, 1), summary('q.bpf.o')],
   },
   {
     id: 'debian/12/x86_64/6.1.0-2-amd64',
@@ -19,15 +34,16 @@ const kernels: KernelReport[] = [
     status: 'covered',
     sourceBytes: 4_000_000,
     btfBytes: 2000,
+    btfSha256: 'a',
     ms: 30,
-    objects: [{ object: 'p.bpf.o', total: 10, resolved: 10, poisoned: 0, guarded: 0, typeIdTarget: 0 }],
+    objects: [summary('p.bpf.o', 1, 1), summary('q.bpf.o')],
   },
   {
     id: 'debian/12/x86_64/6.1.0-3-amd64',
     path: '/s/c',
     status: 'failed',
     failure: 'error',
-    reason: 'ambiguous',
+    reason: 'q.bpf.o (kprobe/x, relocation #2): field offset ambiguity',
   },
   {
     id: 'debian/12/arm64/6.1.0-3-arm64',
@@ -36,9 +52,14 @@ const kernels: KernelReport[] = [
     reason: 'no objects for arch arm64',
   },
 ];
+const objects = [
+  { name: 'p.bpf.o', sha256: '0'.repeat(64), arch: '*' },
+  { name: 'q.bpf.o', sha256: '1'.repeat(64), arch: '*' },
+];
 
 describe('coverage report', () => {
   const stats = computeStats(kernels, { distinctBlobs: 1, bundleBytes: 900, ms: 1500 });
+  const report: BuildReport = { version: 1, objects, kernels, stats };
 
   it('computes totals and the dedup ratio', () => {
     expect(stats).toEqual({
@@ -53,13 +74,86 @@ describe('coverage report', () => {
     });
   });
 
-  it('formats a table with per-object relocations, failures and a summary', () => {
-    const text = formatReport({ version: 1, objects: [], kernels, stats });
-    expect(text).toContain('p.bpf.o 8/10 ok, 2 poisoned (1 guarded)');
-    expect(text).toMatch(/6\.1\.0-3-amd64\s+failed\s+ambiguous/);
-    expect(text).toContain('12 ms (cached)');
+  it('prints one line per kernel, one per object, the runs, a summary and the legend', () => {
+    const text = formatReport(report);
+    expect(text).toMatch(
+      /6\.1\.0-1-amd64\s+covered\s+3\.8 MiB → 2\.0 KiB\s+12 ms \(cached\)\s+1 relocated, 1 unguarded\s+2 \(1 guarded\)/,
+    );
+    expect(text).toMatch(/6\.1\.0-2-amd64\s+covered.*1 relocated, 1 guarded\s+1 \(1 guarded\)/);
+    expect(text).toMatch(
+      /6\.1\.0-3-amd64\s+failed\s+q\.bpf\.o \(kprobe\/x, relocation #2\): field offset ambiguity/,
+    );
+    expect(text).toMatch(
+      /^p\.bpf\.o\s+\*\s+10\s+none\s+debian\/12\/x86_64\/6\.1\.0-2-amd64\s+debian\/12\/x86_64\/6\.1\.0-1-amd64\s+none$/m,
+    );
+    expect(text).toMatch(
+      /^q\.bpf\.o\s+\*\s+10\s+all 2\s+none\s+none\s+debian\/12\/x86_64\/6\.1\.0-3-amd64$/m,
+    );
+    expect(text).toContain(
+      '1 runs of consecutive releases with identical reduced BTFs cover 2 kernels (longest 2)',
+    );
     expect(text).toContain('4 kernels: 2 covered, 1 failed, 1 skipped');
     expect(text).toContain('dedup ratio 2.00');
+    expect(text.endsWith(LEGEND)).toBe(true);
     expect(formatBytes(4_000_000)).toBe('3.8 MiB');
+  });
+
+  it('attributes a minimizer error to the object it names', () => {
+    const q = objectCoverage(report).find((o) => o.name === 'q.bpf.o');
+    expect(q?.byVerdict.error).toEqual(['debian/12/x86_64/6.1.0-3-amd64']);
+    expect(q?.kernels).toBe(2);
+  });
+
+  it('reads at 1,000 kernels × 50 objects: one line per kernel and per object, each bounded', () => {
+    const names = Array.from({ length: 50 }, (_, i) => `tool${i}.bpf.o`);
+    const many: KernelReport[] = Array.from({ length: 1000 }, (_, i) => ({
+      id: `ubuntu/20.04/x86_64/5.4.0-${i + 1}-generic`,
+      path: `/s/${i}`,
+      status: 'covered',
+      sourceBytes: 5_000_000,
+      btfBytes: 9000,
+      btfSha256: String(Math.floor(i / 10)),
+      ms: 40,
+      objects: names.map((n, j) => summary(n, (i + j) % 7 === 0 ? 1 : 0, (i + j) % 14 === 0 ? 1 : 0)),
+    }));
+    const big: BuildReport = {
+      version: 1,
+      objects: names.map((name) => ({ name, sha256: '0'.repeat(64), arch: '*' })),
+      kernels: many,
+      stats: computeStats(many, { distinctBlobs: 100, bundleBytes: 100_000, ms: 60_000 }),
+    };
+    const lines = formatReport(big).split('\n');
+    const longest = Math.max(...lines.map((l) => l.length));
+    expect(lines.filter((l) => l.startsWith('ubuntu/'))).toHaveLength(1000);
+    expect(lines.filter((l) => /^tool\d+\.bpf\.o /.test(l))).toHaveLength(50);
+    expect(longest).toBeLessThan(400);
+    expect(lines.length).toBeLessThan(1000 + 50 + 30);
+    expect(lines.find((l) => l.startsWith('tool0.bpf.o '))).toMatch(
+      /\b857 of 1,000\b.*\b72 of 1,000\b.*\b71 of 1,000\b/,
+    );
+    expect(lines).toContain(
+      "100 runs of consecutive releases with identical reduced BTFs cover 1,000 kernels (longest 10); a release missing inside a run matches as 'bracketed'",
+    );
+  });
+});
+
+describe('describeKernels', () => {
+  const ids = [
+    'debian/12/x86_64/6.1.0-9-amd64',
+    'debian/12/x86_64/6.1.0-10-amd64',
+    'debian/12/x86_64/6.1.0-27-amd64',
+    'debian/12/x86_64/6.1.0-27-cloud-amd64',
+    'rhel/8/x86_64/4.18.0-305.el8.x86_64',
+  ];
+  it('says none, all, names up to two, and otherwise counts with each series first … last', () => {
+    expect(describeKernels([], 5)).toBe('none');
+    expect(describeKernels(ids, 5)).toBe('all 5');
+    expect(describeKernels(ids.slice(0, 2), 5)).toBe(`${ids[0]}, ${ids[1]}`);
+    expect(describeKernels(ids.slice(0, 4), 1200)).toBe(
+      '4 of 1,200: debian/12/x86_64/6.1.0-9-amd64 … 6.1.0-27-amd64 (3), debian/12/x86_64/6.1.0-27-cloud-amd64',
+    );
+    expect(describeKernels([ids[0]!, ids[3]!, ids[4]!], 9)).toBe(
+      '3 of 9: debian/12/x86_64/6.1.0-9-amd64, debian/12/x86_64/6.1.0-27-cloud-amd64, + 1 more series',
+    );
   });
 });

@@ -72,11 +72,11 @@ function columns(rows: string[][]): string {
 }
 
 function kernelTable(report: BuildReport): string {
-  const rows = [['kernel', 'status', 'size', 'time', 'objects / reason', 'poisoned relocations']];
+  const rows = [['kernel', 'status', 'size', 'time', 'poisoned relocations', 'objects / reason']];
   for (const k of report.kernels) {
     const time = k.ms === undefined ? '' : `${Math.round(k.ms)} ms${k.cached ? ' (cached)' : ''}`;
     const status = k.status === 'failed' && k.failure === 'unreadable' ? 'unreadable' : k.status;
-    rows.push([k.id, status, sizeCell(k), time, objectsCell(k), poisonedCell(k)]);
+    rows.push([k.id, status, sizeCell(k), time, poisonedCell(k), objectsCell(k)]);
   }
   return columns(rows);
 }
@@ -107,7 +107,7 @@ function runsLine(report: BuildReport): string {
   const longest = runs.reduce((n, r) => Math.max(n, r.kernels.length), 0);
   if (runs.length === 0) return 'no runs: no two consecutive kernels of a release series share a reduced BTF';
   return (
-    `${count(runs.length)} runs of consecutive releases with identical reduced BTFs cover ${count(kernels)} kernels ` +
+    `${count(runs.length)} run${runs.length === 1 ? '' : 's'} of consecutive releases with identical reduced BTFs cover ${count(kernels)} kernels ` +
     `(longest ${count(longest)}); a release missing inside a run matches as 'bracketed'`
   );
 }

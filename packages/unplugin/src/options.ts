@@ -36,6 +36,8 @@ export interface BtfBundleOptions {
   };
   /** When to fail the build instead of reporting and skipping kernels. Default `never`. */
   failOn?: FailOn;
+  /** Also write the build's coverage picture to this file: one self-contained HTML page (`--report-html`). */
+  reportHtml?: string;
   /** Minimizer mode. Default `robust`. */
   mode?: MinimizeMode;
   /** Worker threads of the minimizer; default the number of cores. */
@@ -54,6 +56,7 @@ export interface ResolvedOptions {
   emit: EmitMode;
   runtime: { nearest?: boolean | 'bracketed'; hostRoot?: string };
   failOn: FailOn;
+  reportHtml: string | undefined;
   mode: MinimizeMode;
   workers: number | undefined;
   /** Set by the user; otherwise the bundler's root or the cwd. */
@@ -69,6 +72,7 @@ const KEYS = new Set([
   'emit',
   'runtime',
   'failOn',
+  'reportHtml',
   'mode',
   'workers',
   'root',
@@ -141,6 +145,8 @@ export function resolveOptions(raw: unknown): ResolvedOptions {
   }
   if (raw.root !== undefined && (typeof raw.root !== 'string' || raw.root === ''))
     fail(`option 'root' must be a directory`);
+  if (raw.reportHtml !== undefined && (typeof raw.reportHtml !== 'string' || raw.reportHtml === ''))
+    fail(`option 'reportHtml' must be a file path`);
   return {
     snapshot: raw.snapshot as string,
     objects: objectGlobs(raw.objects),
@@ -150,6 +156,7 @@ export function resolveOptions(raw: unknown): ResolvedOptions {
     emit: oneOf('emit', raw.emit, ['inline', 'asset'], 'inline'),
     runtime: runtimeDefaults(raw.runtime),
     failOn: oneOf('failOn', raw.failOn, ['never', 'unreadable', 'error'], 'never'),
+    reportHtml: raw.reportHtml as string | undefined,
     mode: oneOf('mode', raw.mode, ['robust', 'bpftool'], 'robust'),
     workers: workers as number | undefined,
     root: raw.root as string | undefined,

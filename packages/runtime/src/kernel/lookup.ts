@@ -87,9 +87,10 @@ export function entriesByPrefix(
   ids.forEach((id, i) => {
     const cut = id.lastIndexOf('/');
     const prefix = id.slice(0, cut);
-    let list = out.get(prefix);
-    if (!list) out.set(prefix, (list = []));
-    list.push({ release: id.slice(cut + 1), blob: blobOf[i]! });
+    const entry = { release: id.slice(cut + 1), blob: blobOf[i]! };
+    const list = out.get(prefix);
+    if (list) list.push(entry);
+    else out.set(prefix, [entry]);
   });
   return out;
 }

@@ -14,6 +14,12 @@ function seriesOf(id: string): string {
   }
 }
 
+/** `none`, `all 1,000` or `37 of 1,000`. */
+export function describeCount(n: number, of: number): string {
+  if (n === 0) return 'none';
+  return n === of ? `all ${count(of)}` : `${count(n)} of ${count(of)}`;
+}
+
 /**
  * A short description of `ids` (kernel ids in kernel order) out of `of` kernels, bounded in length whatever
  * their number: `none`, `all 1,000`, the ids themselves when there are at most two, otherwise the count and
@@ -21,8 +27,7 @@ function seriesOf(id: string): string {
  * 6.1.0-27-amd64 (20), … + 3 more series`).
  */
 export function describeKernels(ids: readonly string[], of: number): string {
-  if (ids.length === 0) return 'none';
-  if (ids.length === of) return `all ${count(of)}`;
+  if (ids.length === 0 || ids.length === of) return describeCount(ids.length, of);
   if (ids.length <= MAX_NAMED) return ids.join(', ');
   const series = new Map<string, string[]>();
   for (const id of ids) {

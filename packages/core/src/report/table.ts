@@ -1,5 +1,5 @@
 import { objectCoverage, objectVerdict, reportRuns } from './coverage.js';
-import { count, describeKernels } from './kernel-list.js';
+import { count, describeCount, describeKernels } from './kernel-list.js';
 import type { ObjectRelocationSummary, RelocationVerdict } from './relocations.js';
 import type { BuildReport, KernelReport } from './report.js';
 
@@ -83,19 +83,31 @@ function kernelTable(report: BuildReport): string {
 
 function objectTable(report: BuildReport): string {
   const rows = [
-    ['object', 'arch', 'relocations', 'fully relocated', 'guarded only', 'unguarded poisoned', 'errors'],
+    [
+      'object',
+      'arch',
+      'relocations',
+      'fully relocated',
+      'guarded only',
+      'unguarded',
+      'errors',
+      'will not load on',
+    ],
   ];
   for (const o of objectCoverage(report)) {
-    const of = o.kernels;
     const { relocated, guarded, poisoned, error } = o.byVerdict;
+    const failing = new Set([...poisoned, ...error]);
+    const failingIds = report.kernels.filter((k) => failing.has(k.id)).map((k) => k.id);
+    const of = o.kernels + error.length;
     rows.push([
       o.name,
       o.arch,
       count(o.relocations),
-      describeKernels(relocated, of),
-      describeKernels(guarded, of),
-      describeKernels(poisoned, of),
-      describeKernels(error, error.length + of),
+      describeCount(relocated.length, of),
+      describeCount(guarded.length, of),
+      describeCount(poisoned.length, of),
+      describeCount(error.length, of),
+      describeKernels(failingIds, of),
     ]);
   }
   return columns(rows);
@@ -123,9 +135,10 @@ export const LEGEND = `legend (per object and kernel; docs/coverage-report.md):
 per-kernel × object counts: --report FILE (JSON) or --report-html FILE`;
 
 /**
- * A coverage table that reads at any size: one line per kernel (status, sizes before → after, time, how many
- * objects got each verdict, poisoned relocations or the failure reason), one line per object (the kernels
- * where it is fully relocated, only guarded-poisoned, unguarded-poisoned or in error, summarised), the runs of
+ * A coverage table that reads at any size: one line per kernel (status, sizes before → after, time, poisoned
+ * relocations, how many objects got each verdict or the failure reason), one line per object (on how many kernels
+ * it is fully relocated, only guarded-poisoned, unguarded-poisoned or in error, and the kernels where it will not
+ * load, summarised), the runs of
  * identical BTFs, totals and a legend. Per-kernel × object detail stays in the JSON report.
  */
 export function formatReport(report: BuildReport): string {

@@ -9,6 +9,14 @@ import type { KernelMatch, LookupKernel, NearestPolicy } from './kernel/lookup.j
 /** Environment variable naming a BTF file (raw or ELF) that overrides every other source. */
 export const BTF_PATH_ENV = 'BTF_BUNDLE_BTF_PATH';
 
+/** What a lookup that found nothing adds about the `nearest` policy it ran with. */
+const NEAREST_HINT: Readonly<Record<string, string>> = {
+  false: '; nearest matching is off',
+  bracketed:
+    "; no two kernels around its release share one BTF, and nearest: 'bracketed' accepts nothing else",
+  true: '',
+};
+
 /** Options of {@link resolveBtf}. */
 export interface ResolveOptions extends DetectOptions {
   /** Explicit BTF file to use (takes precedence over `BTF_BUNDLE_BTF_PATH`). */
@@ -70,6 +78,6 @@ export function resolveBtf(bundle: BtfBundle, options: ResolveOptions = {}): Res
     id,
     failed !== undefined
       ? `the build could not produce one (${failed})`
-      : `not in the bundle (${bundle.kernels.length} kernels${options.nearest ? '' : '; nearest matching is off'})`,
+      : `not in the bundle (${bundle.kernels.length} kernels${NEAREST_HINT[String(options.nearest ?? false)]})`,
   );
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { scaleReport } from '../../../bench/lib/report-scale.js';
 import { oracleSkipReason } from '../../../test/oracle/availability.js';
 import { blamedObject, objectVerdict } from '../src/report/coverage.js';
 import { renderHtmlReport } from '../src/report/html.js';
@@ -15,7 +16,6 @@ import type { BuildReport } from '../src/report/report.js';
 import { testdata } from './btf-helpers.js';
 import { copySnapshot } from './build-fixtures.js';
 import { chromiumMissing, loadPage } from './chromium.js';
-import { scaleReport } from './report-fixtures.js';
 
 const CLI = fileURLToPath(new URL('../dist/bin/btf-bundle.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'btf-html-'));

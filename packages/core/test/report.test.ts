@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { scaleReport, summary } from '../../../bench/lib/report-scale.js';
 import { objectCoverage } from '../src/report/coverage.js';
 import { describeKernels } from '../src/report/kernel-list.js';
 import { type BuildReport, computeStats, type KernelReport } from '../src/report/report.js';
 import { formatBytes, formatReport, LEGEND } from '../src/report/table.js';
-import { scaleReport, summary } from './report-fixtures.js';
 
 const kernels: KernelReport[] = [
   {

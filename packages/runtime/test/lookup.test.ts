@@ -20,9 +20,13 @@ const ids = [
   'centos/8/x86_64/4.18.0-240.el8.x86_64',
 ];
 
-/** A lookup index over `kernels` (id → blob index), like a bundle's. */
+/** A lookup index over `kernels` (id → blob index), in bundle order like a bundle's. */
 function indexOf(kernels: Record<string, number>) {
-  const entries = entriesByPrefix(Object.keys(kernels), Object.values(kernels));
+  const ids = Object.keys(kernels).sort((a, b) => compareKernelKeys(parseKernelId(a), parseKernelId(b)));
+  const entries = entriesByPrefix(
+    ids,
+    ids.map((id) => kernels[id]!),
+  );
   return { has: (id: string) => id in kernels, entries: (prefix: string) => entries.get(prefix) ?? [] };
 }
 

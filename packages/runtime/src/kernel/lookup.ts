@@ -1,7 +1,7 @@
 import { normalizeArch } from './arch.js';
 import type { KernelKey } from './key.js';
-import { compareNumbers, compareReleases, splitRelease } from './release.js';
-import { runBounds } from './runs.js';
+import { compareNumbers, naturalCompare, type ReleaseParts, splitRelease } from './release.js';
+import { runAround } from './runs.js';
 
 /** How a bundle entry was matched to the running kernel. */
 export type MatchKind = 'exact' | 'normalized' | 'bracketed' | 'nearest';
@@ -74,11 +74,11 @@ export interface PrefixEntry {
 export interface KernelIndex {
   /** Whether the bundle has a BTF for this exact id. */
   has(id: string): boolean;
-  /** The kernels under `distro/version/arch`, any order. */
+  /** The kernels under `distro/version/arch`, in bundle order (by flavour, then release: `compareKernelKeys`). */
   entries(prefix: string): readonly PrefixEntry[];
 }
 
-/** Groups kernel ids (with the blob index of each) by their `distro/version/arch` prefix. */
+/** Groups kernel ids (with the blob index of each) by their `distro/version/arch` prefix, keeping their order. */
 export function entriesByPrefix(
   ids: readonly string[],
   blobOf: readonly number[],
@@ -118,7 +118,12 @@ function distance(from: readonly number[], to: readonly number[]): ReleaseDistan
   return { part, by: (from[part] ?? 0) - (to[part] ?? 0) };
 }
 
-/** An inexact match of `release` among one prefix's entries, or undefined when the policy rejects all. */
+/**
+ * An inexact match of `release` among one prefix's entries (in bundle order: by flavour, then release), or
+ * undefined when the policy rejects all. A binary search finds the release's place in its series, so only the
+ * releases it visits and those of the runs around it are parsed. An index in another order gives a worse
+ * neighbour, never an error.
+ */
 function inexactMatch(
   release: string,
   prefix: string,
@@ -127,27 +132,42 @@ function inexactMatch(
 ): Omit<KernelMatch, 'key'> | undefined {
   const target = splitRelease(release);
   if (target.numbers.length === 0) return undefined;
-  const series = entries
-    .filter((e) => splitRelease(e.release).flavour === target.flavour)
-    .sort((a, b) => compareReleases(a.release, b.release));
-  const above = series.findIndex((e) => compareNumbers(splitRelease(e.release).numbers, target.numbers) > 0);
-  const below = (above === -1 ? series.length : above) - 1;
-  const blobs = series.map((e) => e.blob);
-  const id = (i: number) => `${prefix}/${series[i]!.release}`;
+  const parsed = new Map<number, ReleaseParts>();
+  const parts = (i: number): ReleaseParts => {
+    const known = parsed.get(i);
+    if (known) return known;
+    const p = splitRelease(entries[i]!.release);
+    parsed.set(i, p);
+    return p;
+  };
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const p = parts(mid);
+    const order = naturalCompare(p.flavour, target.flavour) || compareNumbers(p.numbers, target.numbers);
+    if (order > 0) hi = mid;
+    else lo = mid + 1;
+  }
+  const inSeries = (i: number) => i >= 0 && i < entries.length && parts(i).flavour === target.flavour;
+  const below = inSeries(lo - 1) ? lo - 1 : -1;
+  const above = inSeries(lo) ? lo : -1;
+  const id = (i: number) => `${prefix}/${entries[i]!.release}`;
   const run = (i: number): MatchRun => {
-    const [start, end] = runBounds(blobs, i);
+    const blob = entries[i]!.blob;
+    const [start, end] = runAround(i, entries.length, (j) => entries[j]!.blob === blob && inSeries(j));
     return { first: id(start), last: id(end), length: end - start + 1 };
   };
-  if (below >= 0 && above !== -1 && blobs[below] === blobs[above]) {
+  if (below !== -1 && above !== -1 && entries[below]!.blob === entries[above]!.blob) {
     return { kind: 'bracketed', id: id(below), neighbours: [id(below), id(above)], run: run(below) };
   }
-  const chosen = below >= 0 ? below : above;
+  const chosen = below !== -1 ? below : above;
   if (policy !== true || chosen === -1) return undefined;
   return {
     kind: 'nearest',
     id: id(chosen),
     neighbours: [id(chosen)],
-    distance: distance(target.numbers, splitRelease(series[chosen]!.release).numbers),
+    distance: distance(target.numbers, parts(chosen).numbers),
     run: run(chosen),
   };
 }

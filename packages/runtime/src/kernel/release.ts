@@ -13,23 +13,39 @@ export interface ReleaseParts {
   flavour: string;
 }
 
-const SEPARATORS = /[.+~-]/;
-const NUMBER = /^\d{1,15}$/;
+const MAX_NUMBER_DIGITS = 15;
 const RHEL_STREAM = /^(el\d+)_\d+$/;
+
+/** `.`, `-`, `+`, `~`: what separates the tokens of a release. */
+const isSeparator = (c: number) => c === 46 || c === 45 || c === 43 || c === 126;
+const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /**
  * Splits `release` into numbers and flavour (see {@link ReleaseParts}); `numbers` is empty when the release
  * has no stand-alone number. Works for every distro's numbering without knowing the distro: Ubuntu
  * `5.4.0-42-generic`, RHEL/CentOS/OL `4.18.0-305.el8.x86_64`, SLES `5.3.18-150300.59.43-default`, Amazon
- * `4.14.101-91.76.amzn2.x86_64`, Debian `6.1.0-27-cloud-amd64` and `6.12.117+deb12-amd64`.
+ * `4.14.101-91.76.amzn2.x86_64`, Debian `6.1.0-27-cloud-amd64` and `6.12.117+deb12-amd64`. One pass with no
+ * regular expression on the common path: lookups and kernel sorting split every release of a series.
  */
 export function splitRelease(release: string): ReleaseParts {
   const numbers: number[] = [];
   const words: string[] = [];
-  for (const token of release.split(SEPARATORS)) {
-    if (token === '') continue;
-    if (NUMBER.test(token)) numbers.push(Number(token));
-    else words.push(token.replace(RHEL_STREAM, '$1'));
+  let start = 0;
+  let digitsOnly = true;
+  for (let i = 0; i <= release.length; i++) {
+    const c = i < release.length ? release.charCodeAt(i) : 46;
+    if (!isSeparator(c)) {
+      digitsOnly &&= isDigit(c);
+      continue;
+    }
+    const length = i - start;
+    if (length > 0) {
+      const token = release.slice(start, i);
+      if (digitsOnly && length <= MAX_NUMBER_DIGITS) numbers.push(Number(token));
+      else words.push(token.includes('_') ? token.replace(RHEL_STREAM, '$1') : token);
+    }
+    start = i + 1;
+    digitsOnly = true;
   }
   return { numbers, flavour: words.join('-') };
 }

@@ -18,39 +18,36 @@ export interface KernelRun {
 }
 
 /**
- * The index range `[start, end]` of the run around position `i` of `blobs` (blob identities of one series in
- * release order): the maximal stretch of equal neighbours containing `i`.
+ * The maximal stretch `[start, end]` of positions around `i` (within `0 … length - 1`) whose members all join
+ * position `i`'s run: `joins(j)` says whether position `j` has the same series and the same BTF as `i`. Runs are
+ * found this way at build time ({@link kernelRuns}) and at run time (the lookup walks out from a neighbour).
  */
-export function runBounds(blobs: readonly (string | number)[], i: number): [number, number] {
+export function runAround(i: number, length: number, joins: (j: number) => boolean): [number, number] {
   let start = i;
   let end = i;
-  while (start > 0 && blobs[start - 1] === blobs[i]) start--;
-  while (end + 1 < blobs.length && blobs[end + 1] === blobs[i]) end++;
+  while (start > 0 && joins(start - 1)) start--;
+  while (end + 1 < length && joins(end + 1)) end++;
   return [start, end];
 }
 
 /**
  * The runs of `kernels`: each series is put in release order (the bundle's kernel order) and cut wherever the
- * reduced BTF changes; stretches of two or more kernels are runs. The same derivation serves the build report
- * and the run-time `bracketed` match, so both agree on what a run is.
+ * reduced BTF changes; stretches of two or more kernels are runs.
  */
 export function kernelRuns(kernels: readonly KernelBlob[]): KernelRun[] {
-  const sorted = [...kernels].sort((a, b) => compareKernelKeys(a.key, b.key));
+  const sorted = [...kernels]
+    .sort((a, b) => compareKernelKeys(a.key, b.key))
+    .map((k) => ({ id: kernelId(k.key), series: releaseSeries(k.key), blob: k.blob }));
   const runs: KernelRun[] = [];
-  let current: { series: string; blob: string | number; kernels: string[] } | undefined;
-  const close = () => {
-    if (current && current.kernels.length > 1)
-      runs.push({ series: current.series, kernels: current.kernels });
-  };
-  for (const { key, blob } of sorted) {
-    const series = releaseSeries(key);
-    if (current && current.series === series && current.blob === blob) {
-      current.kernels.push(kernelId(key));
-      continue;
-    }
-    close();
-    current = { series, blob, kernels: [kernelId(key)] };
+  for (let i = 0; i < sorted.length; ) {
+    const { series, blob } = sorted[i]!;
+    const [start, end] = runAround(
+      i,
+      sorted.length,
+      (j) => sorted[j]!.series === series && sorted[j]!.blob === blob,
+    );
+    if (end > start) runs.push({ series, kernels: sorted.slice(start, end + 1).map((k) => k.id) });
+    i = end + 1;
   }
-  close();
   return runs;
 }

@@ -1,5 +1,7 @@
-import type { ObjectRelocationSummary } from '../src/report/relocations.js';
-import { type BuildReport, computeStats, type KernelReport } from '../src/report/report.js';
+// A synthetic build report at BTFHub scale, shared by bench/report.ts and the report tests (formatting and the HTML
+// page do not depend on where the counts came from).
+import type { ObjectRelocationSummary } from '../../packages/core/src/report/relocations.js';
+import { type BuildReport, computeStats, type KernelReport } from '../../packages/core/src/report/report.js';
 
 /** Counts of an object with 10 relocations, `poisoned` of them poisoned and `guarded` of those guarded. */
 export const summary = (object: string, poisoned = 0, guarded = 0): ObjectRelocationSummary => ({

@@ -23,7 +23,7 @@ export type {
 } from './kernel/lookup.js';
 export { compareKernelKeys, releaseSeries } from './kernel/order.js';
 export { parseOsRelease } from './kernel/os-release.js';
-export { compareReleases, type ReleaseParts, splitRelease } from './kernel/release.js';
+export { type ReleaseParts, splitRelease } from './kernel/release.js';
 export { type KernelBlob, type KernelRun, kernelRuns } from './kernel/runs.js';
 export { BTF_PATH_ENV, type ResolvedBtf, type ResolveOptions, resolveBtf } from './resolve.js';
 export { type WriteBtfOptions, writeBtfFile } from './write.js';

@@ -57,16 +57,9 @@ export function compareNumbers(a: readonly number[], b: readonly number[]): numb
   return a.length - b.length;
 }
 
-/**
- * Release order within a flavour: by {@link ReleaseParts.numbers}, then (for a total order) naturally by the
- * whole string. `5.4.0-100-generic` follows `5.4.0-42-generic`; `4.18.0-305.el8` precedes `4.18.0-305.3.1.el8_4`.
- */
-export function compareReleases(a: string, b: string): number {
-  return compareNumbers(splitRelease(a).numbers, splitRelease(b).numbers) || naturalCompare(a, b);
-}
-
 /** Natural-order string comparison: digit runs compare numerically, the rest by code unit; total and stable. */
 export function naturalCompare(a: string, b: string): number {
+  if (a === b) return 0;
   const ra = a.match(/\d+|\D+/g) ?? [];
   const rb = b.match(/\d+|\D+/g) ?? [];
   const n = Math.min(ra.length, rb.length);

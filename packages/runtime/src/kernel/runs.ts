@@ -1,5 +1,5 @@
 import { type KernelKey, kernelId } from './key.js';
-import { compareKernelKeys, releaseSeries } from './order.js';
+import { releaseSeries, sortByKernelKey } from './order.js';
 
 /** A kernel and the identity of its reduced BTF (a bundle blob index, or a hash). */
 export interface KernelBlob {
@@ -35,9 +35,11 @@ export function runAround(i: number, length: number, joins: (j: number) => boole
  * reduced BTF changes; stretches of two or more kernels are runs.
  */
 export function kernelRuns(kernels: readonly KernelBlob[]): KernelRun[] {
-  const sorted = [...kernels]
-    .sort((a, b) => compareKernelKeys(a.key, b.key))
-    .map((k) => ({ id: kernelId(k.key), series: releaseSeries(k.key), blob: k.blob }));
+  const sorted = sortByKernelKey(kernels, (k) => k.key).map((k) => ({
+    id: kernelId(k.key),
+    series: releaseSeries(k.key),
+    blob: k.blob,
+  }));
   const runs: KernelRun[] = [];
   for (let i = 0; i < sorted.length; ) {
     const { series, blob } = sorted[i]!;

@@ -57,7 +57,12 @@ describe("resolveBtf source: 'bundle'", () => {
 
   it('is passed through by the virtual module API (createBtfBundle)', async () => {
     const api = createBtfBundle(() => bytes, { hostRoot: root });
-    const resolved = await api.resolveBtf({ env, arch: 'x64', release: inBundle.key.release, source: 'bundle' });
+    const resolved = await api.resolveBtf({
+      env,
+      arch: 'x64',
+      release: inBundle.key.release,
+      source: 'bundle',
+    });
     expect(resolved).toMatchObject({ source: 'bundle', match: { kind: 'exact' } });
   });
 });

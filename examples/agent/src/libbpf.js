@@ -4,8 +4,6 @@
  */
 import koffi from 'koffi';
 
-const lib = koffi.load('libbpf.so.1');
-
 /**
  * `struct bpf_object_open_opts` as of libbpf 1.1 (80 bytes on 64-bit). libbpf reads `sz` to know which fields
  * the caller knows, so newer libbpf versions accept this layout as it is.
@@ -24,23 +22,35 @@ const OpenOpts = koffi.struct('bpf_object_open_opts', {
 });
 const SampleFn = koffi.proto('int ring_buffer_sample_fn(void *ctx, void *data, size_t size)');
 
-const c = {
-  openFile: lib.func('void *bpf_object__open_file(const char *path, const bpf_object_open_opts *opts)'),
-  load: lib.func('int bpf_object__load(void *obj)'),
-  close: lib.func('void bpf_object__close(void *obj)'),
-  findProgram: lib.func('void *bpf_object__find_program_by_name(void *obj, const char *name)'),
-  attach: lib.func('void *bpf_program__attach(void *prog)'),
-  destroyLink: lib.func('int bpf_link__destroy(void *link)'),
-  findMap: lib.func('void *bpf_object__find_map_by_name(void *obj, const char *name)'),
-  mapFd: lib.func('int bpf_map__fd(void *map)'),
-  ringBufferNew: lib.func(
-    'void *ring_buffer__new(int map_fd, ring_buffer_sample_fn *cb, void *ctx, void *opts)',
-  ),
-  ringBufferConsume: lib.func('int ring_buffer__consume(void *rb)'),
-  ringBufferEpollFd: lib.func('int ring_buffer__epoll_fd(void *rb)'),
-  ringBufferFree: lib.func('void ring_buffer__free(void *rb)'),
-  strerror: lib.func('int libbpf_strerror(int err, _Out_ char *buf, size_t size)'),
-};
+/** The bound functions, loaded on first use so that a missing libbpf is an error the caller can report. */
+let bound;
+function libbpf() {
+  if (bound) return bound;
+  let lib;
+  try {
+    lib = koffi.load('libbpf.so.1');
+  } catch (err) {
+    throw new Error(`cannot load libbpf.so.1 (Debian/Ubuntu: apt install libbpf1): ${err.message}`);
+  }
+  bound = {
+    openFile: lib.func('void *bpf_object__open_file(const char *path, const bpf_object_open_opts *opts)'),
+    load: lib.func('int bpf_object__load(void *obj)'),
+    close: lib.func('void bpf_object__close(void *obj)'),
+    findProgram: lib.func('void *bpf_object__find_program_by_name(void *obj, const char *name)'),
+    attach: lib.func('void *bpf_program__attach(void *prog)'),
+    destroyLink: lib.func('int bpf_link__destroy(void *link)'),
+    findMap: lib.func('void *bpf_object__find_map_by_name(void *obj, const char *name)'),
+    mapFd: lib.func('int bpf_map__fd(void *map)'),
+    ringBufferNew: lib.func(
+      'void *ring_buffer__new(int map_fd, ring_buffer_sample_fn *cb, void *ctx, void *opts)',
+    ),
+    ringBufferConsume: lib.func('int ring_buffer__consume(void *rb)'),
+    ringBufferEpollFd: lib.func('int ring_buffer__epoll_fd(void *rb)'),
+    ringBufferFree: lib.func('void ring_buffer__free(void *rb)'),
+    strerror: lib.func('int libbpf_strerror(int err, _Out_ char *buf, size_t size)'),
+  };
+  return bound;
+}
 
 /** An error of a libbpf call: `errno` is the positive error code, the message names the call and its subject. */
 export class LibbpfError extends Error {
@@ -50,7 +60,7 @@ export class LibbpfError extends Error {
    */
   constructor(what, errno) {
     const buf = Buffer.alloc(256);
-    c.strerror(-errno, buf, buf.length);
+    libbpf().strerror(-errno, buf, buf.length);
     super(`${what}: ${buf.toString('utf8', 0, buf.indexOf(0))} (errno ${errno})`);
     this.name = 'LibbpfError';
     this.errno = errno;
@@ -75,14 +85,14 @@ class RingBuffer {
       return 0;
     }, koffi.pointer(SampleFn));
     try {
-      this.#rb = pointerOrThrow(c.ringBufferNew(mapFd, this.#callback, null, null), what);
+      this.#rb = pointerOrThrow(libbpf().ringBufferNew(mapFd, this.#callback, null, null), what);
     } catch (err) {
       koffi.unregister(this.#callback);
       throw err;
     }
     // libbpf's epoll fd becomes readable when the kernel has committed samples: consume them then.
-    this.#poll = koffi.node.poll(c.ringBufferEpollFd(this.#rb), { readable: true }, () => {
-      const n = c.ringBufferConsume(this.#rb);
+    this.#poll = koffi.node.poll(libbpf().ringBufferEpollFd(this.#rb), { readable: true }, () => {
+      const n = libbpf().ringBufferConsume(this.#rb);
       if (n < 0) onError(new LibbpfError(`${what}: ring_buffer__consume`, -n));
     });
   }
@@ -91,7 +101,7 @@ class RingBuffer {
   close() {
     if (this.#rb === undefined) return;
     this.#poll.close();
-    c.ringBufferFree(this.#rb);
+    libbpf().ringBufferFree(this.#rb);
     koffi.unregister(this.#callback);
     this.#rb = undefined;
   }
@@ -112,20 +122,20 @@ export class BpfObject {
    */
   constructor(path, options = {}) {
     const opts = { sz: koffi.sizeof(OpenOpts), btf_custom_path: options.btfCustomPath ?? null };
-    this.#obj = pointerOrThrow(c.openFile(path, opts), `cannot open ${path}`);
+    this.#obj = pointerOrThrow(libbpf().openFile(path, opts), `cannot open ${path}`);
     this.#path = path;
   }
 
   /** Relocates (CO-RE), verifies and loads every program and map into the kernel (`bpf_object__load`). */
   load() {
-    const err = c.load(this.#obj);
+    const err = libbpf().load(this.#obj);
     if (err < 0) throw new LibbpfError(`cannot load ${this.#path}`, -err);
   }
 
   /** Attaches program `name` as its section says (`bpf_program__attach`); detached by {@link close}. */
   attach(name) {
-    const prog = pointerOrThrow(c.findProgram(this.#obj, name), `${this.#path}: no program ${name}`);
-    this.#links.push(pointerOrThrow(c.attach(prog), `cannot attach ${name} of ${this.#path}`));
+    const prog = pointerOrThrow(libbpf().findProgram(this.#obj, name), `${this.#path}: no program ${name}`);
+    this.#links.push(pointerOrThrow(libbpf().attach(prog), `cannot attach ${name} of ${this.#path}`));
   }
 
   /**
@@ -136,8 +146,8 @@ export class BpfObject {
    * @param {(error: LibbpfError) => void} onError
    */
   readRingBuffer(name, onSample, onError) {
-    const map = pointerOrThrow(c.findMap(this.#obj, name), `${this.#path}: no map ${name}`);
-    const fd = c.mapFd(map);
+    const map = pointerOrThrow(libbpf().findMap(this.#obj, name), `${this.#path}: no map ${name}`);
+    const fd = libbpf().mapFd(map);
     if (fd < 0) throw new LibbpfError(`${this.#path}: map ${name} has no fd (not loaded?)`, -fd);
     this.#ringBuffers.push(new RingBuffer(fd, onSample, onError, `ring buffer ${name} of ${this.#path}`));
   }
@@ -145,8 +155,8 @@ export class BpfObject {
   /** Frees the ring buffers, destroys the links (detaching the programs) and closes the object. */
   close() {
     for (const rb of this.#ringBuffers.splice(0)) rb.close();
-    for (const link of this.#links.splice(0)) c.destroyLink(link);
-    if (this.#obj !== undefined) c.close(this.#obj);
+    for (const link of this.#links.splice(0)) libbpf().destroyLink(link);
+    if (this.#obj !== undefined) libbpf().close(this.#obj);
     this.#obj = undefined;
   }
 }

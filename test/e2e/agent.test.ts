@@ -24,7 +24,10 @@ const OTHER_KERNEL = 'debian/12/x86_64/6.1.0-54-amd64';
 /** The name the exec'd probe binary gets (15 characters: the kernel's comm holds it whole). */
 const PROBE_NAME = 'agent-e2e-probe';
 
-const skip = oracleSkipReason(bpfSyscallMissing());
+const skip = oracleSkipReason(
+  bpfSyscallMissing(),
+  existsSync(KERNEL_BTF) ? undefined : `the kernel has no BTF (${KERNEL_BTF}) to build the bundle from`,
+);
 
 /** A running agent: its output lines as they come, and its exit. */
 class RunningAgent {

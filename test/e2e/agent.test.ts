@@ -23,6 +23,8 @@ const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 const OTHER_KERNEL = 'debian/12/x86_64/6.1.0-54-amd64';
 /** The name the exec'd probe binary gets (15 characters: the kernel's comm holds it whole). */
 const PROBE_NAME = 'agent-e2e-probe';
+/** The unprivileged user the agent runs as to check its error (Debian's `nobody`). */
+const NOBODY = 65534;
 
 const skip = oracleSkipReason(
   bpfSyscallMissing(),
@@ -36,11 +38,13 @@ class RunningAgent {
   private readonly child: ChildProcess;
   private waiters: { pattern: RegExp; found: (line: string) => void }[] = [];
 
-  constructor(args: string[], env: Record<string, string> = {}) {
+  /** Starts `node dist/agent.js ...args`, with `env` added to the environment, as user `uid` (group too). */
+  constructor(args: string[], { env = {}, uid }: { env?: Record<string, string>; uid?: number } = {}) {
     this.child = spawn(process.execPath, ['dist/agent.js', ...args], {
       cwd: AGENT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(uid === undefined ? {} : { uid, gid: uid }),
     });
     let stderr = '';
     this.child.stderr!.on('data', (chunk) => {
@@ -167,12 +171,20 @@ describe.skipIf(skip !== undefined)(`examples/agent${skip ? ` (skipped: ${skip})
   it('hands libbpf the BTF it resolved: an override lacking the types fails the CO-RE relocation', async () => {
     // the running kernel's BTF minimized for another object: no linux_binprm, no task_struct.tgid
     const override = minCoreBtf(corpusObject('opensnoop'), join(work, 'opensnoop.btf'));
-    const agent = new RunningAgent(['--duration', '5'], { BTF_BUNDLE_BTF_PATH: override });
+    const agent = new RunningAgent(['--duration', '5'], { env: { BTF_BUNDLE_BTF_PATH: override } });
     const { code, stderr } = await agent.exited;
     expect(agent.lines[0]).toMatch(/^btf: /);
     expect(fields(agent.lines[0]!)).toMatchObject({ source: 'override', path: override });
     expect(code).toBe(1);
     expect(stderr).toMatch(/failed to resolve CO-RE relocation/);
     expect(stderr).toMatch(/^agent: cannot load \S+\.bpf\.o: /m);
+  });
+
+  it('without privileges, reports the failed load in one line and exits 1', async () => {
+    const agent = new RunningAgent(['--btf', 'bundle', '--duration', '5'], { uid: NOBODY });
+    const { code, stderr } = await agent.exited;
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^agent: cannot load \S+\.bpf\.o: Operation not permitted \(errno 1\)$/m);
+    expect(stderr).not.toMatch(/^\s+at /m);
   });
 });

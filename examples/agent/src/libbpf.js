@@ -69,7 +69,7 @@ export class LibbpfError extends Error {
 
 /** The pointer a libbpf call returned, or a {@link LibbpfError} from errno when it returned NULL. */
 function pointerOrThrow(pointer, what) {
-  if (pointer === null || pointer === 0n) throw new LibbpfError(what, koffi.errno() || 22);
+  if (pointer === null || pointer === 0n) throw new LibbpfError(what, koffi.errno() || koffi.os.errno.EINVAL);
   return pointer;
 }
 

@@ -168,6 +168,15 @@ describe.skipIf(skip !== undefined)(`examples/agent${skip ? ` (skipped: ${skip})
     }
   });
 
+  it("with --btf auto on a kernel with BTF, lets libbpf use the kernel's own", async () => {
+    const agent = new RunningAgent(['--duration', '1']);
+    const { code, stderr } = await agent.exited;
+    expect(code, stderr).toBe(0);
+    expect(fields(agent.lines[0] ?? '')).toMatchObject({ source: 'kernel', path: KERNEL_BTF });
+    expect(agent.lines[1]).toMatch(/^attached: handle_exec of /);
+    expect(agent.lines.at(-1)).toMatch(/^detached after \d+ events$/);
+  });
+
   it('hands libbpf the BTF it resolved: an override lacking the types fails the CO-RE relocation', async () => {
     // the running kernel's BTF minimized for another object: no linux_binprm, no task_struct.tgid
     const override = minCoreBtf(corpusObject('opensnoop'), join(work, 'opensnoop.btf'));

@@ -169,7 +169,7 @@ describe('malformed layout sections are FormatErrors naming the place', () => {
   it('a kind the section does not describe, and one without any section', () => {
     const undescribed = parseError(setU32(small, 28, 4 * FUTURE_KIND));
     expect(undescribed.message).toMatch(
-      /unsupported BTF kind 25 \(not described by the kind layout section\)/,
+      /unsupported BTF kind 25 \(the kind layout section describes kinds 0 to 24\)/,
     );
     expect(undescribed.place).toMatchObject({ typeId: 2, offset: 16 });
     const w = new BtfWriter();

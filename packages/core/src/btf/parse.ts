@@ -76,6 +76,9 @@ export function readBtfIndex(
   };
 }
 
+/** Kind numbers the info word can hold (7 bits). */
+const KIND_COUNT = 128;
+
 /** A type limit that no uint32 reaches. */
 const NO_TYPE_LIMIT = 2 ** 32;
 
@@ -96,6 +99,8 @@ interface Header {
   strStart: number;
   strLen: number;
   foreign: Map<number, ForeignKindLayout>;
+  /** Entries of the kind-layout section (0 without one). */
+  layoutEntries: number;
 }
 
 function readHeader(bytes: Uint8Array, at: ErrorAt): Header {
@@ -132,9 +137,10 @@ function readHeader(bytes: Uint8Array, at: ErrorAt): Header {
     throw at(`type section length ${typeLen} is not a multiple of 4: its last record is cut`, { offset: 12 });
   }
   const foreign = new Map<number, ForeignKindLayout>();
+  let layoutEntries = 0;
   if (hdrLen >= BTF_LAYOUT_HEADER_LEN) {
     const sections = { types: { off: typeOff, len: typeLen }, strings: { off: strOff, len: strLen } };
-    readLayoutSection(view, le, hdrLen, sections, foreign, at);
+    layoutEntries = readLayoutSection(view, le, hdrLen, sections, foreign, at);
   }
   const strStart = hdrLen + strOff;
   if (strLen === 0) throw at('string section is empty', { section: 'string section' });
@@ -143,7 +149,7 @@ function readHeader(bytes: Uint8Array, at: ErrorAt): Header {
   if (bytes[strStart + strLen - 1] !== 0) {
     throw at('string section does not end with NUL', { section: 'string section', offset: strLen - 1 });
   }
-  return { littleEndian: le, typeStart: hdrLen + typeOff, typeLen, strStart, strLen, foreign };
+  return { littleEndian: le, typeStart: hdrLen + typeOff, typeLen, strStart, strLen, foreign, layoutEntries };
 }
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
@@ -164,7 +170,7 @@ function hostWords(bytes: Uint8Array, start: number, len: number, littleEndian: 
 
 /**
  * The kind-layout section, when the header has one: its entries by kind number (kinds we know must match what we
- * know of them; the others are used to step over records of unknown kinds). Checked like the kernel does: aligned,
+ * know of them; the others go to `out`, to step over records of unknown kinds). Returns the number of entries. Checked like the kernel does: aligned,
  * whole 4-byte entries, inside the data and overlapping neither the type nor the string section.
  */
 function readLayoutSection(
@@ -174,17 +180,19 @@ function readLayoutSection(
   sections: DataSections,
   out: Map<number, ForeignKindLayout>,
   at: ErrorAt,
-): void {
+): number {
   const off = view.getUint32(24, le);
   const len = view.getUint32(28, le);
-  if (len === 0) return;
+  if (len === 0) return 0;
   checkLayoutPlacement(off, len, view.byteLength - hdrLen, sections, at);
-  for (let kind = 0; kind < len / 4; kind++) {
+  // Entries past kind 127 can describe no record (the info word has 7 kind bits): not read.
+  for (let kind = 0; kind < Math.min(len / 4, KIND_COUNT); kind++) {
     const base = hdrLen + off + kind * 4;
     const entry = { infoSize: view.getUint8(base), elemSize: view.getUint8(base + 1) };
     if (KIND_LAYOUTS[kind] || kind === Kind.UNKN) checkKnownKindEntry(kind, entry, at);
     else out.set(kind, entry);
   }
+  return len / 4;
 }
 
 /** Offsets (after the header) and lengths of the type and string sections. */
@@ -227,15 +235,16 @@ function checkKnownKindEntry(kind: number, entry: ForeignKindLayout, at: ErrorAt
  * the kind or the record would not end on a 4-byte boundary.
  */
 function foreignRecordWords(
-  foreign: Map<number, ForeignKindLayout>,
+  header: Header,
   kind: number,
   vlen: number,
   at: ErrorAt,
   place: ErrorPlace,
 ): number {
-  const layout = kind === Kind.UNKN ? undefined : foreign.get(kind);
+  const layout = kind === Kind.UNKN ? undefined : header.foreign.get(kind);
   if (!layout) {
-    const described = foreign.size === 0 ? '' : ' (not described by the kind layout section)';
+    const n = header.layoutEntries;
+    const described = n === 0 ? '' : ` (the kind layout section describes kinds 0 to ${n - 1})`;
     throw at(`unsupported BTF kind ${kind}${described}`, place);
   }
   const bytes = layout.infoSize + vlen * layout.elemSize;
@@ -297,7 +306,7 @@ function walkRecords(
   typeLimit: number,
   at: ErrorAt,
 ): Walk {
-  const { strLen, foreign } = header;
+  const { strLen } = header;
   const end = words.length;
   const laterFuncs: number[] = [];
   let maxTypeRef = 0;
@@ -313,7 +322,7 @@ function walkRecords(
     const elementWords = ELEMENT_WORDS[kind] as number;
     let size = fixed + vlen * elementWords;
     if (fixed === 0) {
-      size = foreignRecordWords(foreign, kind, vlen, at, { offset: p * 4, typeId: id });
+      size = foreignRecordWords(header, kind, vlen, at, { offset: p * 4, typeId: id });
     }
     if (p + size > end)
       throw recordPastEnd(at, id, p, `${kindName(kind)} record with vlen ${vlen}`, size * 4);

@@ -19,7 +19,7 @@ import { BtfWriter } from '../src/btf/writer.js';
 import { FormatError, MinimizeError } from '../src/errors.js';
 import { minimizeBtf } from '../src/minimize/minimize.js';
 import { parseBpfObject } from '../src/object.js';
-import { fixture, repoRoot, structuralViolations, testdata } from './btf-helpers.js';
+import { byteSwapBtf, fixture, repoRoot, structuralViolations, testdata } from './btf-helpers.js';
 import {
   FUTURE_KIND,
   FUTURE_NAME,
@@ -222,6 +222,14 @@ describe('minimizing against a layout-format kernel', () => {
         expect(structuralViolations(full, ours)).toEqual([]);
       }
     }
+  });
+
+  it('the kernel-like fixture byte-swapped to big-endian reduces to the same little-endian bytes', async () => {
+    const k = await layoutKernels();
+    const swapped = Btf.parse(byteSwapBtf(k.full));
+    expect(swapped.littleEndian).toBe(false);
+    const object = fixture('execsnoop.bpf.o');
+    expect(minimizeBtf(swapped, [object]).btf).toEqual(minimizeBtf(Btf.parse(k.plain), [object]).btf);
   });
 
   it('relocations past member index 65,535 keep only the members they use, in the classic format', async () => {

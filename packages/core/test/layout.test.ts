@@ -5,6 +5,7 @@
  * kernel without them; what we write stays in the classic format; malformed layout sections are FormatErrors
  * naming the place.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -279,6 +280,38 @@ describe('building a bundle from a snapshot holding a layout-format kernel', () 
       expect(Buffer.from(layout!).equals(Buffer.from(plain!))).toBe(true);
     } finally {
       rmSync(snapshot, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the CLI on layout-format kernels', () => {
+  const cli = new URL('../dist/bin/btf-bundle.js', import.meta.url).pathname;
+  const object = join(testdata, 'execsnoop.bpf.o');
+
+  it('a malformed layout section is one error line naming the file and place; a good one is reduced', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btf-layout-cli-'));
+    try {
+      const bad = join(dir, 'bad.btf');
+      writeFileSync(bad, setU32(smallLayoutBtf(), 28, 4 * SMALL.entries + 4));
+      const r = spawnSync(process.execPath, [cli, 'min-core-btf', bad, join(dir, 'out.btf'), object], {
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^btf-bundle: .*bad\.btf.*offset 24.*kind layout section .* overlaps the string section$/,
+        ),
+      ]);
+      const k = await layoutKernels();
+      const full = join(dir, 'full.btf');
+      writeFileSync(full, k.full);
+      const ok = spawnSync(process.execPath, [cli, 'min-core-btf', full, join(dir, 'out.btf'), object]);
+      expect(ok.status, ok.stderr?.toString()).toBe(0);
+      expect(new Uint8Array(readFileSync(join(dir, 'out.btf')))).toEqual(
+        minimizeBtf(Btf.parse(k.plain), [fixture('execsnoop.bpf.o')]).btf,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

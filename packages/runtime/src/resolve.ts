@@ -32,6 +32,11 @@ export interface ResolveOptions extends DetectOptions {
   nearest?: NearestPolicy;
   /** The kernel to look up; detected with {@link detectKernel} when absent. */
   kernel?: LookupKernel;
+  /**
+   * `'bundle'` uses the bundle only, skipping `path`, `BTF_BUNDLE_BTF_PATH` and the kernel's own BTF (e.g. to run
+   * with the bundled BTF on a kernel that has its own). Default `'auto'`: the order described in {@link resolveBtf}.
+   */
+  source?: 'auto' | 'bundle';
 }
 
 /** The BTF chosen for the running kernel and where it came from. */
@@ -48,11 +53,13 @@ export interface ResolvedBtf {
 
 /**
  * Picks the BTF for the running kernel: explicit `path` / `BTF_BUNDLE_BTF_PATH` → the kernel's own
- * `/sys/kernel/btf/vmlinux` (under `hostRoot`) → the bundle (exact, normalized, then nearest if enabled).
+ * `/sys/kernel/btf/vmlinux` (under `hostRoot`) → the bundle (exact, normalized, then nearest if enabled);
+ * only the bundle with `source: 'bundle'`.
  * Throws {@link BtfOverrideError} for an unreadable override and {@link BtfNotFoundError} when nothing fits
  * (with the build's failure reason when the kernel was recorded as failed).
  */
 export function resolveBtf(bundle: BtfBundle, options: ResolveOptions = {}): ResolvedBtf {
+  if (options.source === 'bundle') return bundleBtf(bundle, options);
   const override = options.path ?? (options.env ?? process.env)[BTF_PATH_ENV];
   if (override) {
     try {
@@ -69,6 +76,11 @@ export function resolveBtf(bundle: BtfBundle, options: ResolveOptions = {}): Res
       // no kernel BTF: use the bundle
     }
   }
+  return bundleBtf(bundle, options);
+}
+
+/** The bundle's BTF for the kernel of `options` (see {@link resolveBtf}); throws {@link BtfNotFoundError}. */
+function bundleBtf(bundle: BtfBundle, options: ResolveOptions): ResolvedBtf {
   const kernel = options.kernel ?? detectKernel(options);
   const found = bundle.find(kernel, { nearest: options.nearest ?? false });
   if (found) return { source: 'bundle', bytes: found.bytes, match: found.match };

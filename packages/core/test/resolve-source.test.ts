@@ -52,7 +52,7 @@ describe("resolveBtf source: 'bundle'", () => {
   it('fails with BtfNotFoundError for a kernel missing from the bundle, not falling back to the kernel BTF', () => {
     const options = { ...host, release: '6.1.0-52-amd64', source: 'bundle' } as const;
     expect(() => resolveBtf(bundle, options)).toThrow(BtfNotFoundError);
-    expect(resolveBtf(bundle, { ...options, nearest: true }).match).toMatchObject({ kind: 'nearest' });
+    expect(resolveBtf(bundle, { ...options, nearest: true }).match).toMatchObject({ kind: 'bracketed' });
   });
 
   it('is passed through by the virtual module API (createBtfBundle)', async () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuild the agent-size corpus (packages/core/testdata/agent/ and agent-stripped/) from the C sources in
-# packages/core/testdata/src/agent/, then its manifest (scripts/agent-corpus-manifest.mjs).
+# packages/core/testdata/src/agent/, then its manifest.json and README.md
+# (written by test/core/agent-corpus.test.ts with UPDATE_AGENT_MANIFEST=1).
 #
 # Every source becomes two objects, as real projects ship them:
 #   testdata/agent/<name>.bpf.o            clang -g -O2 --target=bpf, DWARF left in (libbpf-tools' Makefile)
@@ -9,7 +10,7 @@
 # Built against the vmlinux.h of the sample snapshot's x86_64 6.1.0-54-amd64 kernel (-D__TARGET_ARCH_x86).
 #
 # Needs (Debian 12): clang-19 and llvm-19 (CLANG=..., STRIP=... to override; the committed objects were built
-# with Debian clang 19.1), bpftool, libbpf-dev (bpf/*.h), tar, xz, node + `pnpm build` (for the manifest).
+# with Debian clang 19.1), bpftool, libbpf-dev (bpf/*.h), tar, xz, node + `pnpm build` (the manifest is counted by our reader).
 # Deterministic: source paths are rewritten with -fdebug-prefix-map and -fno-ident drops the compiler banner,
 # so running it twice gives identical bytes. Tests never run this: the built objects are committed.
 set -euo pipefail
@@ -47,4 +48,5 @@ for src in "$SRC"/*.bpf.c; do
 done
 echo "built $(find "$OUT" -name '*.bpf.o' | wc -l) objects into ${OUT#"$ROOT"/} and ${STRIPPED#"$ROOT"/}"
 
-echo "(manifest step pending)"
+# manifest.json and README.md, counted with our .BTF.ext reader (needs `pnpm build` for packages/core/dist).
+(cd "$ROOT" && UPDATE_AGENT_MANIFEST=1 npx vitest run test/core/agent-corpus.test.ts)

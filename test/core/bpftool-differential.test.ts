@@ -19,6 +19,7 @@ import {
   allTargets,
   BPFTOOL_FAILS,
   kernelPairs,
+  limited,
   loadObject,
   manifestPairs,
   type Pair,
@@ -41,20 +42,6 @@ function ours(btf: Awaited<ReturnType<typeof targetBtf>>, objects: string[], mod
   } catch (err) {
     return { ok: false as const, error: err };
   }
-}
-
-async function limited<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T);
-      }
-    }),
-  );
-  return out;
 }
 
 const skip = oracleSkipReason(bpftoolMissing());

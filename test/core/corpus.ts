@@ -235,3 +235,18 @@ export function resolverDifferences(full: Btf, reduced: Btf, objects: BpfObject[
   }
   return diffs;
 }
+
+/** Maps `items` through `fn` with at most `n` calls in flight, keeping the order of the results. */
+export async function limited<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T);
+      }
+    }),
+  );
+  return out;
+}

@@ -4,24 +4,14 @@
  * together × every x86_64 sample kernel, the stripped set (same bytes as unstripped: only DWARF differs), and a
  * few objects alone. One bpftool run per case, two at a time.
  */
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { minimizeBtf } from '../../packages/core/dist/index.js';
 import { bpftoolMissing, oracleSkipReason } from '../oracle/availability.js';
 import { type BpftoolResult, bpftoolMinCoreBtf } from '../oracle/bpftool.js';
 import { upstream, upstreamBpftoolMissing } from '../oracle/upstream.js';
-import { agentDir, agentKernels, agentObjects, agentStrippedDir } from './agent-corpus.js';
+import { AGENT_SINGLES, agentKernels, agentObjects, agentStrippedDir } from './agent-corpus.js';
 import { limited, loadObject, referenceKernel, targetBtf } from './corpus.js';
-
-/** Objects also checked alone: one per area, with flavors, bitfields, enums and TYPE_MATCHES among them. */
-export const AGENT_SINGLES = [
-  'proc_exec',
-  'tcp_connect',
-  'block_snoop',
-  'mm_rss',
-  'sock_bind',
-  'syscall_count',
-].map((n) => join(agentDir, `${n}.bpf.o`));
 
 interface Case {
   name: string;

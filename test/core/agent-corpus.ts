@@ -15,6 +15,16 @@ export const agentDir = join(testdata, 'agent');
 /** The same objects after `llvm-strip -g`. */
 export const agentStrippedDir = join(testdata, 'agent-stripped');
 
+/** Objects also checked alone: one per area, with flavors, bitfields, enums and TYPE_MATCHES among them. */
+export const AGENT_SINGLES = [
+  'proc_exec',
+  'tcp_connect',
+  'block_snoop',
+  'mm_rss',
+  'sock_bind',
+  'syscall_count',
+].map((n) => join(agentDir, `${n}.bpf.o`));
+
 /** Every object of a corpus directory, sorted. */
 export function agentObjects(dir = agentDir): string[] {
   return filesUnder(dir, '.bpf.o');

@@ -51,6 +51,7 @@ int BPF_KRETPROBE(read_iter_return, long ret)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct start_t *s = bpf_map_lookup_elem(&start, &tid);
 	struct slow_event *e;
+	struct kiocb *iocb;
 	struct file *file;
 	__u64 delta;
 
@@ -63,11 +64,12 @@ int BPF_KRETPROBE(read_iter_return, long ret)
 	if (!e)
 		goto out;
 	fill_header(&e->h, current_task());
-	file = BPF_CORE_READ(s->iocb, ki_filp);
+	iocb = s->iocb;
+	file = BPF_CORE_READ(iocb, ki_filp);
 	e->delta_ns = delta;
 	e->count = s->count;
-	e->pos = BPF_CORE_READ(s->iocb, ki_pos);
-	e->ki_flags = BPF_CORE_READ(s->iocb, ki_flags);
+	e->pos = BPF_CORE_READ(iocb, ki_pos);
+	e->ki_flags = BPF_CORE_READ(iocb, ki_flags);
 	e->size = BPF_CORE_READ(file, f_inode, i_size);
 	bpf_probe_read_kernel_str(e->file, sizeof(e->file), file_name(file));
 	bpf_ringbuf_submit(e, 0);

@@ -44,7 +44,8 @@ int BPF_KPROBE(switch_task_namespaces, struct task_struct *task, struct nsproxy 
 		e->old_time = BPF_CORE_READ(old, time_ns, ns.inum);
 		e->new_time = BPF_CORE_READ(new, time_ns, ns.inum);
 	}
-	e->ns_count = BPF_CORE_READ(new, count.counter);
+	/* count: atomic_t until 6.6, refcount_t since; both hold one 32-bit counter first. */
+	bpf_core_read(&e->ns_count, sizeof(e->ns_count), &new->count);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

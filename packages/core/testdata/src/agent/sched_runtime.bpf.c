@@ -3,6 +3,11 @@
 // CFS runqueue of the task's sched_entity: queue length, load, and the task group's shares.
 #include "agent.h"
 
+/* cfs_rq::min_vruntime became zero_vruntime with the EEVDF rework (backported to Debian's 6.12). */
+struct cfs_rq___eevdf {
+	u64 zero_vruntime;
+} __attribute__((preserve_access_index));
+
 struct cpu_usage {
 	__u64 runtime_ns;
 	__u64 vruntime;
@@ -38,7 +43,10 @@ int stat_runtime(struct trace_event_raw_sched_stat_runtime *ctx)
 	u->runtime_ns += ctx->runtime;
 	if (bpf_core_field_exists(ctx->vruntime))
 		u->vruntime = ctx->vruntime;
-	u->min_vruntime = BPF_CORE_READ(cfs, min_vruntime);
+	if (bpf_core_field_exists(cfs->min_vruntime))
+		u->min_vruntime = BPF_CORE_READ(cfs, min_vruntime);
+	else
+		u->min_vruntime = BPF_CORE_READ((struct cfs_rq___eevdf *)cfs, zero_vruntime);
 	u->nr_running = BPF_CORE_READ(cfs, nr_running);
 	u->load = BPF_CORE_READ(cfs, load.weight);
 	u->shares = BPF_CORE_READ(cfs, tg, shares);

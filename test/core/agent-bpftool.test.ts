@@ -7,11 +7,11 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { minimizeBtf } from '../../packages/core/dist/index.js';
-import { bpftoolMissing, oracleSkipReason } from '../oracle/availability.js';
+import { oracleSkipReason } from '../oracle/availability.js';
 import { type BpftoolResult, bpftoolMinCoreBtf } from '../oracle/bpftool.js';
-import { upstream, upstreamBpftoolMissing } from '../oracle/upstream.js';
+import { BPFTOOLS } from '../oracle/upstream.js';
 import { AGENT_SINGLES, agentKernels, agentObjects, agentStrippedDir } from './agent-corpus.js';
-import { limited, loadObject, referenceKernel, targetBtf } from './corpus.js';
+import { limited, loadObject, ORACLE_SWEEP_TIMEOUT_MS, referenceKernel, targetBtf } from './corpus.js';
 
 interface Case {
   name: string;
@@ -42,40 +42,35 @@ function cases(): Case[] {
   return [...all, ...stripped, ...singles];
 }
 
-const tools = [
-  { label: 'bpftool 7.1 (Debian)', bin: 'bpftool', missing: () => bpftoolMissing() },
-  {
-    label: 'bpftool 7.5 (bookworm-backports)',
-    bin: upstream.bpftool,
-    missing: () => upstreamBpftoolMissing(),
-  },
-];
-
-for (const tool of tools) {
+for (const tool of BPFTOOLS) {
   const skip = oracleSkipReason(tool.missing());
   describe.skipIf(skip !== undefined)(
     `agent corpus vs ${tool.label}${skip ? ` (skipped: ${skip})` : ''}`,
     () => {
-      it('bpftool mode is byte-identical: all objects × each x86_64 kernel, the stripped set, single objects', async () => {
-        const all = cases();
-        const results = await limited(all, 2, (c) => bpftoolMinCoreBtf(c.kernel, c.objects, tool.bin));
-        const problems: string[] = [];
-        for (const [i, c] of all.entries()) {
-          const theirs = results[i] as BpftoolResult;
-          if (!theirs.ok) {
-            problems.push(`${c.name}: ${tool.label} failed: ${theirs.message}`);
-            continue;
+      it(
+        'bpftool mode is byte-identical: all objects × each x86_64 kernel, the stripped set, single objects',
+        async () => {
+          const all = cases();
+          const results = await limited(all, 2, (c) => bpftoolMinCoreBtf(c.kernel, c.objects, tool.bin));
+          const problems: string[] = [];
+          for (const [i, c] of all.entries()) {
+            const theirs = results[i] as BpftoolResult;
+            if (!theirs.ok) {
+              problems.push(`${c.name}: ${tool.label} failed: ${theirs.message}`);
+              continue;
+            }
+            const ours = minimizeBtf(await targetBtf(c.kernel), c.objects.map(loadObject), {
+              mode: 'bpftool',
+            }).btf;
+            if (Buffer.compare(ours, theirs.bytes) !== 0)
+              problems.push(`${c.name}: differs (${ours.length} vs ${theirs.bytes.length} bytes)`);
           }
-          const ours = minimizeBtf(await targetBtf(c.kernel), c.objects.map(loadObject), {
-            mode: 'bpftool',
-          }).btf;
-          if (Buffer.compare(ours, theirs.bytes) !== 0)
-            problems.push(`${c.name}: differs (${ours.length} vs ${theirs.bytes.length} bytes)`);
-        }
-        expect(problems, problems.join('\n')).toEqual([]);
-        expect(all.length).toBeGreaterThanOrEqual(agentKernels().length + 2);
-        console.log(`${tool.label}: ${all.length} agent-corpus cases byte-identical`);
-      });
+          expect(problems, problems.join('\n')).toEqual([]);
+          expect(all.length).toBeGreaterThanOrEqual(agentKernels().length + 2);
+          console.log(`${tool.label}: ${all.length} agent-corpus cases byte-identical`);
+        },
+        ORACLE_SWEEP_TIMEOUT_MS,
+      );
     },
   );
 }

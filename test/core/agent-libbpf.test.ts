@@ -8,7 +8,7 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { minimizeBtf } from '../../packages/core/dist/index.js';
-import { libbpfHarnessMissing, oracleSkipReason } from '../oracle/availability.js';
+import { oracleSkipReason } from '../oracle/availability.js';
 import { writeTempBtf } from '../oracle/btf-files.js';
 import {
   compareRelocations,
@@ -16,9 +16,9 @@ import {
   type LibbpfBuild,
   libbpfRelocate,
 } from '../oracle/libbpf.js';
-import { upstream, upstreamLibbpfMissing } from '../oracle/upstream.js';
+import { LIBBPFS } from '../oracle/upstream.js';
 import { AGENT_SINGLES, agentKernels, agentObjects } from './agent-corpus.js';
-import { limited, loadObject, targetBtf } from './corpus.js';
+import { limited, loadObject, ORACLE_SWEEP_TIMEOUT_MS, targetBtf } from './corpus.js';
 import { resolverMismatches } from './resolver-check.js';
 
 interface Tally {
@@ -57,45 +57,40 @@ function programsOf(object: string): string[] {
   return [...new Set(loadObject(object).ext.coreRelos.map((r) => r.section))];
 }
 
-const libbpfs = [
-  { label: 'libbpf 1.1 (Debian)', build: undefined, missing: () => libbpfHarnessMissing() },
-  {
-    label: 'libbpf 1.4.6 (bookworm-backports)',
-    build: upstream.libbpf,
-    missing: () => upstreamLibbpfMissing() ?? libbpfHarnessMissing(),
-  },
-];
-
-for (const lib of libbpfs) {
+for (const lib of LIBBPFS) {
   const skip = oracleSkipReason(lib.missing());
   describe.skipIf(skip !== undefined)(
     `agent corpus vs ${lib.label}${skip ? ` (skipped: ${skip})` : ''}`,
     () => {
-      it('reduced BTF relocates every object like the full kernel BTF; our resolver matches libbpf', async () => {
-        const objects = agentObjects();
-        const kernels = agentKernels();
-        const problems: string[] = [];
-        let relocations = 0;
-        let resolved = 0;
-        for (const kernel of kernels) {
-          const reduced = writeTempBtf(minimizeBtf(await targetBtf(kernel), objects.map(loadObject)).btf);
-          const perProgram = kernel === kernels[kernels.length - 1];
-          const runs = [
-            ...objects.map((o) => ({ o, only: undefined as string | undefined })),
-            ...(perProgram ? AGENT_SINGLES.flatMap((o) => programsOf(o).map((only) => ({ o, only }))) : []),
-          ];
-          for (const t of await limited(runs, 2, (r) => check(r.o, kernel, reduced, lib.build, r.only))) {
-            problems.push(...t.problems);
-            if (t.resolved > 0) relocations += t.relocations;
-            resolved += t.resolved;
+      it(
+        'reduced BTF relocates every object like the full kernel BTF; our resolver matches libbpf',
+        async () => {
+          const objects = agentObjects();
+          const kernels = agentKernels();
+          const problems: string[] = [];
+          let relocations = 0;
+          let resolved = 0;
+          for (const kernel of kernels) {
+            const reduced = writeTempBtf(minimizeBtf(await targetBtf(kernel), objects.map(loadObject)).btf);
+            const perProgram = kernel === kernels[kernels.length - 1];
+            const runs = [
+              ...objects.map((o) => ({ o, only: undefined as string | undefined })),
+              ...(perProgram ? AGENT_SINGLES.flatMap((o) => programsOf(o).map((only) => ({ o, only }))) : []),
+            ];
+            for (const t of await limited(runs, 2, (r) => check(r.o, kernel, reduced, lib.build, r.only))) {
+              problems.push(...t.problems);
+              if (t.resolved > 0) relocations += t.relocations;
+              resolved += t.resolved;
+            }
           }
-        }
-        expect(problems, problems.join('\n')).toEqual([]);
-        expect(resolved).toBeGreaterThanOrEqual(600 * kernels.length);
-        console.log(
-          `${lib.label}: ${kernels.length} kernels, ${relocations} relocations equivalent, ${resolved} resolved alike`,
-        );
-      });
+          expect(problems, problems.join('\n')).toEqual([]);
+          expect(resolved).toBeGreaterThanOrEqual(600 * kernels.length);
+          console.log(
+            `${lib.label}: ${kernels.length} kernels, ${relocations} relocations equivalent, ${resolved} resolved alike`,
+          );
+        },
+        ORACLE_SWEEP_TIMEOUT_MS,
+      );
     },
   );
 }

@@ -250,3 +250,9 @@ export async function limited<T, R>(items: T[], n: number, fn: (t: T) => Promise
   );
   return out;
 }
+
+/**
+ * Timeout of the tests that run an external oracle over a whole corpus (hundreds of bpftool or libbpf processes):
+ * a couple of minutes alone, several times that on a busy machine, where vitest's default would cut them off.
+ */
+export const ORACLE_SWEEP_TIMEOUT_MS = 900_000;

@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { bpftoolMissing, libbpfHarnessMissing } from './availability.js';
 import { compileLibbpfHarness, type LibbpfBuild } from './libbpf.js';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -67,3 +68,34 @@ export function upstreamLibbpfMissing(): string | undefined {
   }
   return undefined;
 }
+
+/** One bpftool to compare with, and how to tell it is missing. */
+export interface BpftoolOracle {
+  label: string;
+  /** Path or command name, for bpftoolMinCoreBtf's `bpftool` argument. */
+  bin: string;
+  missing: () => string | undefined;
+}
+
+/** Debian's bpftool 7.1 and upstream 7.5: the byte-identity oracles of `--mode bpftool`. */
+export const BPFTOOLS: readonly BpftoolOracle[] = [
+  { label: 'bpftool 7.1 (Debian)', bin: 'bpftool', missing: bpftoolMissing },
+  { label: 'bpftool 7.5 (bookworm-backports)', bin: upstream.bpftool, missing: upstreamBpftoolMissing },
+];
+
+/** One libbpf to relocate with (`undefined` build: the system's), and how to tell it is missing. */
+export interface LibbpfOracle {
+  label: string;
+  build: LibbpfBuild | undefined;
+  missing: () => string | undefined;
+}
+
+/** Debian's libbpf 1.1 and upstream 1.4.6: the relocation oracles. */
+export const LIBBPFS: readonly LibbpfOracle[] = [
+  { label: 'libbpf 1.1 (Debian)', build: undefined, missing: libbpfHarnessMissing },
+  {
+    label: 'libbpf 1.4.6 (bookworm-backports)',
+    build: upstream.libbpf,
+    missing: () => upstreamLibbpfMissing() ?? libbpfHarnessMissing(),
+  },
+];

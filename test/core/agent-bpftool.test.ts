@@ -1,8 +1,8 @@
 /**
  * Oracle (a) on the agent-size corpus: `--mode bpftool` output byte-identical to `bpftool gen min_core_btf`, for
  * Debian's bpftool 7.1 and upstream bpftool 7.5 (bookworm-backports, test/oracle/upstream.ts), on all objects
- * together × every x86_64 sample kernel, the stripped set (same bytes as unstripped: only DWARF differs), and a
- * few objects alone. One bpftool run per case, two at a time.
+ * together × every x86_64 sample kernel, the stripped set (same bytes as unstripped: only DWARF differs), all in
+ * reverse order, and a few objects alone. One bpftool run per case, two at a time.
  */
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,11 @@ function cases(): Case[] {
     kernel,
     objects: agentObjects(agentStrippedDir),
   }));
+  const reversed = {
+    name: `all reversed @ ${basename(newest)}`,
+    kernel: newest,
+    objects: agentObjects().reverse(),
+  };
   const singles = AGENT_SINGLES.flatMap((o) =>
     [referenceKernel(), newest].map((kernel) => ({
       name: `${basename(o)} @ ${basename(kernel)}`,
@@ -39,7 +44,7 @@ function cases(): Case[] {
       objects: [o],
     })),
   );
-  return [...all, ...stripped, ...singles];
+  return [...all, ...stripped, reversed, ...singles];
 }
 
 for (const tool of BPFTOOLS) {
@@ -48,7 +53,7 @@ for (const tool of BPFTOOLS) {
     `agent corpus vs ${tool.label}${skip ? ` (skipped: ${skip})` : ''}`,
     () => {
       it(
-        'bpftool mode is byte-identical: all objects × each x86_64 kernel, the stripped set, single objects',
+        'bpftool mode is byte-identical: all objects × each x86_64 kernel, stripped, reversed, single objects',
         async () => {
           const all = cases();
           const results = await limited(all, 2, (c) => bpftoolMinCoreBtf(c.kernel, c.objects, tool.bin));

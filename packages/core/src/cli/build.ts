@@ -1,5 +1,6 @@
 import { BuildFailedError, buildBundle } from '../build/build.js';
 import type { FailOn } from '../build/types.js';
+import { writeReportFiles } from '../report/files.js';
 import { formatReport } from '../report/table.js';
 import { ArgumentError, MODES, oneOf, parseCommandLine, positiveInt } from './args.js';
 import { checkBuildPaths } from './build-paths.js';
@@ -15,7 +16,8 @@ results and write a bundle with the kernel→BTF lookup.
   --objects GLOB...     .bpf.o files or globs (several after one flag, or repeated; braces, ?, [..] and ** work;
                         bpf2go names *_x86_bpfel.o, *_arm64_bpfel.o pick their arch)
   --out FILE            bundle to write
-  --report FILE         also write the coverage report as JSON
+  --report FILE         also write the coverage report as JSON (per-kernel × object counts)
+  --report-html FILE    also write the coverage picture as one self-contained HTML page
   --include GLOB        kernel files to include, relative to the snapshot (repeatable; default all)
   --exclude GLOB        kernel files to exclude (repeatable)
   --workers N           worker threads (default: number of cores)
@@ -38,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
       objects: { type: 'string', multiple: true },
       out: { type: 'string' },
       report: { type: 'string' },
+      'report-html': { type: 'string' },
       include: { type: 'string', multiple: true },
       exclude: { type: 'string', multiple: true },
       workers: { type: 'string' },
@@ -68,11 +71,12 @@ export async function run(argv: string[]): Promise<number> {
     ...values,
     snapshot: values.snapshot,
     objects: values.objects,
-    outputs: { '--out': values.out, '--report': values.report },
+    outputs: { '--out': values.out, '--report': values.report, '--report-html': values['report-html'] },
     cacheDir: values['cache-dir'],
   });
   const progress = values.quiet ? undefined : progressReporter(process.stderr);
   const warnings: string[] = [];
+  const reportFiles = { json: values.report, html: values['report-html'] };
   try {
     const result = await buildBundle({
       snapshot: values.snapshot,
@@ -90,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
     });
     progress?.end();
     await writeOutputFile(values.out, result.bundle);
-    if (values.report) await writeOutputFile(values.report, `${JSON.stringify(result.report, null, 2)}\n`);
+    await writeReportFiles(result.report, reportFiles);
     if (!values.quiet) {
       for (const w of warnings) console.error(`warning: ${w}`);
       console.log(formatReport(result.report));
@@ -100,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     progress?.end();
     if (err instanceof BuildFailedError && err.report) {
-      if (values.report) await writeOutputFile(values.report, `${JSON.stringify(err.report, null, 2)}\n`);
+      await writeReportFiles(err.report, reportFiles);
       if (!values.quiet) console.log(formatReport(err.report));
     }
     throw err;

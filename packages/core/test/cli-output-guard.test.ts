@@ -153,6 +153,14 @@ describe('build', () => {
   it('refuses --out / --report on an object, in the snapshot or on a kernel', () => {
     expectRefused(build('--out', object), /--out .* is the object .*opensnoop\.bpf\.o/);
     expectRefused(build('--out', at('bundle2.bin'), '--report', object), /--report .* is the object/);
+    expectRefused(
+      build('--out', at('bundle2.bin'), '--report-html', object),
+      /--report-html .* is the object/,
+    );
+    expectRefused(
+      build('--out', at('h.html'), '--report-html', at('h.html')),
+      /--out and --report-html are the same/,
+    );
     expectRefused(build('--out', join(snapshot, 'bundle.bin')), /--out .* lies inside the snapshot/);
     const kernelInSnapshot = readdirSync(snapshot, { recursive: true })
       .map(String)

@@ -66,7 +66,12 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
     throw new UsageError(`workers must be a positive integer, got ${workers}`);
   const warn = (message: string) => opts.onWarning?.(message);
 
-  const scan = await scanSnapshot(opts.snapshot, { include: opts.include, exclude: opts.exclude });
+  const scan = await scanSnapshot(opts.snapshot, {
+    include: opts.include,
+    exclude: opts.exclude,
+    followLinksOut: opts.followLinksOut,
+  });
+  for (const { path, reason } of scan.skipped) warn(`${path}: skipped: ${reason}`);
   if (scan.kernels.length === 0 && scan.invalid.length === 0) {
     throw new UsageError(
       `snapshot ${opts.snapshot} has no kernel files (<distro>/<version>/<arch>/<release>.btf[.tar.xz])`,
@@ -95,7 +100,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
   }
 
   const cacheDir = opts.cacheDir === false ? null : resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
-  const setup: TaskSetup = { objectSets: sets, cacheDir, mode };
+  const setup: TaskSetup = { objectSets: sets, cacheDir, mode, maxKernelBytes: opts.maxKernelBytes };
   let done = 0;
   const outcomes = await runKernelTasks(tasks, setup, {
     workers,

@@ -37,6 +37,13 @@ export interface BuildBundleOptions {
   include?: string[];
   /** Globs of kernel files to exclude. */
   exclude?: string[];
+  /** Read kernel files through symbolic links that lead out of the snapshot (default: reported and skipped). */
+  followLinksOut?: boolean;
+  /**
+   * Largest kernel file or `.btf.tar.xz` member read, in bytes (default 64 MiB); a larger one fails that kernel
+   * before it is read or decompressed. Memory of a build is bounded by this times the worker count.
+   */
+  maxKernelBytes?: number;
   /** Cache directory; false disables the cache. Default `node_modules/.cache/btf-bundle` under the cwd. */
   cacheDir?: string | false;
   /** Size bound of the cache; least recently used entries are evicted after the build. Default 1 GiB. */

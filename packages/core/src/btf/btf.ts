@@ -1,6 +1,7 @@
 import { CoreRelocationError, type ErrorPlace, FormatError } from '../errors.js';
 import { infoKind, infoVlen, Kind, kindName } from './format.js';
 import { type BtfIndex, type IndexBuffer, readBtfIndex } from './parse.js';
+import { validateTypes } from './validate.js';
 
 /** Options for {@link Btf.parse}. */
 export interface ParseBtfOptions {
@@ -76,9 +77,14 @@ export class Btf {
     this.ptrSize = opts.pointerSize;
   }
 
-  /** Parse and validate a raw BTF blob (spec §1.9). Throws {@link FormatError} naming the place of any defect. */
+  /**
+   * Parse and validate a raw BTF blob: its layout (spec §1.9), then what the kernel and libbpf check of each type
+   * ({@link validateTypes}). Throws {@link FormatError} naming the place of any defect.
+   */
   static parse(bytes: Uint8Array, opts: ParseBtfOptions = {}): Btf {
-    return new Btf(bytes, readBtfIndex(bytes, opts), opts);
+    const btf = new Btf(bytes, readBtfIndex(bytes, opts), opts);
+    validateTypes(btf);
+    return btf;
   }
 
   /** An {@link ErrorPlace} inside this BTF. */

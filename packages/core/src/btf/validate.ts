@@ -1,0 +1,172 @@
+import { FormatError } from '../errors.js';
+import type { Btf } from './btf.js';
+import { infoKind, infoVlen, Kind, kindName } from './format.js';
+
+/** The kernel's limit on reference chains when it loads BTF (and libbpf's when it sizes a type). */
+export const MAX_RESOLVE_DEPTH = 32;
+
+/** Bits of the INT data word that must be zero (above the 4 encoding bits). */
+const INT_RESERVED_BITS = 0xf0000000;
+const INT_ENCODINGS = new Set([0, 1, 2, 4]); // none, SIGNED, CHAR, BOOL: at most one
+
+/** Per kind number: 1 for the kinds that only refer to another type (chains of them are judged by depth). */
+const IS_LINK = new Uint8Array(128);
+for (const kind of [Kind.TYPEDEF, Kind.CONST, Kind.VOLATILE, Kind.RESTRICT, Kind.TYPE_TAG, Kind.PTR])
+  IS_LINK[kind] = 1;
+
+/**
+ * Check what the kernel's BTF verifier checks of each type when it loads BTF, and libbpf when it sizes one, so
+ * that a BTF they refuse is refused here too, with their meaning: INT encodings and bit counts, ENUM sizes, ARRAY
+ * element and index types, STRUCT/UNION member offsets and bitfields inside the struct, and chains of
+ * typedefs, modifiers and pointers no deeper than {@link MAX_RESOLVE_DEPTH} links and free of loops (a deep chain
+ * and a loop get different messages). One pass over the raw records (this runs on every kernel of a build).
+ * Throws a {@link FormatError} naming the type id.
+ */
+export function validateTypes(btf: Btf): void {
+  const fail = (id: number, detail: string) =>
+    new FormatError(`${btf.describe(id)}: ${detail}`, btf.place({ typeId: id }));
+  checkChains(btf, fail);
+  const { words, offsets } = btf.typeTable();
+  // Per member type, memoized (a kernel has ~400k members over ~20k distinct types): the bits the member
+  // occupies as the kernel counts them, as [bits, extra start bits of a legacy INT bitfield], or NaN when unsized.
+  const bitsOf = new Float64Array(btf.typeCount).fill(-1);
+  const intOffsetOf = new Uint8Array(btf.typeCount);
+  const isInt = new Uint8Array(btf.typeCount);
+  const memberBits = (type: number): number => {
+    if ((bitsOf[type] as number) >= 0 || Number.isNaN(bitsOf[type])) return bitsOf[type] as number;
+    const base = btf.skipModsAndTypedefs(type);
+    if (btf.kind(base) === Kind.INT) {
+      bitsOf[type] = btf.intBits(base);
+      intOffsetOf[type] = btf.intOffset(base);
+      isInt[type] = 1;
+    } else {
+      try {
+        bitsOf[type] = btf.resolveSize(type) * 8;
+      } catch {
+        bitsOf[type] = Number.NaN; // unsized (void, FUNC, FWD, ...): not this check's business
+      }
+    }
+    return bitsOf[type] as number;
+  };
+  const members: MemberBits = {
+    bits: memberBits,
+    intOffset: (t) => intOffsetOf[t] as number,
+    isInt: (t) => isInt[t] === 1,
+  };
+  for (let id = 1; id < btf.typeCount; id++) {
+    const p = offsets[id] as number;
+    const info = words[p + 1] as number;
+    const kind = infoKind(info);
+    if (kind === Kind.STRUCT || kind === Kind.UNION) {
+      checkMembers(btf, id, words, p, members, fail);
+    } else if (kind === Kind.INT) checkInt(id, words, p, fail);
+    else if (kind === Kind.ENUM || kind === Kind.ENUM64) {
+      const size = words[p + 2] as number;
+      if (size === 0 || size > 8 || (size & (size - 1)) !== 0)
+        throw fail(id, `size ${size} is not 1, 2, 4 or 8`);
+    } else if (kind === Kind.ARRAY) {
+      if (words[p + 3] === 0) throw fail(id, 'element type is void');
+      if (words[p + 4] === 0) throw fail(id, 'index type is void');
+    }
+  }
+}
+
+type Fail = (id: number, detail: string) => FormatError;
+
+/** What a member of a type occupies (memoized per type by {@link validateTypes}). */
+interface MemberBits {
+  /** Bits of a member of this type: an INT's value bits, else its byte size times 8; NaN when unsized. */
+  bits: (type: number) => number;
+  /** Whether the type is (a typedef or modifier of) an INT. */
+  isInt: (type: number) => boolean;
+  /** The INT's bit offset (legacy bitfields). */
+  intOffset: (type: number) => number;
+}
+
+/** INT record at word `p`: size, data word. */
+function checkInt(id: number, words: Uint32Array, p: number, fail: Fail): void {
+  const vlen = infoVlen(words[p + 1] as number);
+  if (vlen !== 0) throw fail(id, `vlen is ${vlen}, not 0`);
+  const size = words[p + 2] as number;
+  const data = words[p + 3] as number;
+  if ((data & INT_RESERVED_BITS) !== 0) throw fail(id, `INT data 0x${data.toString(16)} sets reserved bits`);
+  const bits = (data & 0xff) + ((data >>> 16) & 0xff);
+  if (bits > 128) throw fail(id, `${bits} bits (offset included), more than 128`);
+  if (Math.ceil(bits / 8) > size) throw fail(id, `${bits} bits do not fit its ${size} bytes`);
+  const encoding = (data >>> 24) & 0x0f;
+  if (!INT_ENCODINGS.has(encoding)) throw fail(id, `encoding ${encoding} is not one of SIGNED, CHAR, BOOL`);
+}
+
+/** Members of the STRUCT or UNION record at word `p` lie inside it, as the kernel counts their bits. */
+function checkMembers(btf: Btf, id: number, words: Uint32Array, p: number, of: MemberBits, fail: Fail): void {
+  const info = words[p + 1] as number;
+  const structBytes = words[p + 2] as number;
+  const union = infoKind(info) === Kind.UNION;
+  const kflag = info >>> 31 === 1;
+  const member = (i: number) => `member ${i} '${btf.memberName(id, i)}'`; // only for messages
+  const what = () => `${structBytes}-byte ${kindName(infoKind(info))}`;
+  for (let i = 0, n = infoVlen(info), q = p + 3; i < n; i++, q += 3) {
+    const type = words[q + 1] as number;
+    if (type === 0) throw fail(id, `${member(i)} has type void`);
+    const offsetWord = words[q + 2] as number;
+    const bitOffset = kflag ? offsetWord & 0xffffff : offsetWord;
+    if (union && bitOffset !== 0) throw fail(id, `${member(i)} of a union is at bit ${bitOffset}, not 0`);
+    // ">" not ">=": a last member may be a zero-length array at the very end.
+    if (Math.ceil(bitOffset / 8) > structBytes)
+      throw fail(id, `${member(i)} is at bit ${bitOffset}, beyond the ${what()}`);
+    // The bits the member occupies, as the kernel counts them: a bitfield's own width, an INT's value bits (a
+    // legacy bitfield INT adds its bit offset), else the byte size of the type.
+    let startBits = bitOffset;
+    let bits = kflag ? offsetWord >>> 24 : 0;
+    let valueBits = bits !== 0; // a bitfield or an INT: copied as at most 128 bits
+    if (bits === 0) {
+      bits = of.bits(type);
+      if (Number.isNaN(bits)) continue;
+      if (of.isInt(type)) {
+        if (!kflag) startBits += of.intOffset(type);
+        valueBits = true;
+      }
+    }
+    const copyBits = bits + (startBits % 8);
+    if (valueBits && copyBits > 128)
+      throw fail(id, `${member(i)}: ${bits} bits at bit ${startBits} span over 128 bits`);
+    const endBytes = Math.floor(startBits / 8) + Math.ceil(copyBits / 8);
+    if (endBytes > structBytes) throw fail(id, `${member(i)} ends at byte ${endBytes}, beyond the ${what()}`);
+  }
+}
+
+/**
+ * Every chain of typedefs, modifiers and pointers is at most {@link MAX_RESOLVE_DEPTH} links long and ends. Each
+ * type is walked once (depths are remembered), so a 200,000-link chain costs one pass, not a quadratic walk.
+ */
+function checkChains(btf: Btf, fail: Fail): void {
+  const UNKNOWN = -1;
+  const ON_PATH = -2;
+  const { words, offsets } = btf.typeTable();
+  const depth = new Int32Array(btf.typeCount).fill(UNKNOWN);
+  depth[0] = 0; // void ends every chain, so offsets[0] is never read
+  const path: number[] = [];
+  for (let start = 1; start < btf.typeCount; start++) {
+    if (depth[start] !== UNKNOWN) continue;
+    let id = start;
+    while (depth[id] === UNKNOWN && IS_LINK[infoKind(words[(offsets[id] as number) + 1] as number)] === 1) {
+      depth[id] = ON_PATH;
+      path.push(id);
+      id = words[(offsets[id] as number) + 2] as number;
+    }
+    if (depth[id] === ON_PATH) throw fail(id, 'loop of typedefs, modifiers or pointers back to itself');
+    let d = depth[id] === UNKNOWN ? 0 : (depth[id] as number);
+    if (depth[id] === UNKNOWN) depth[id] = 0;
+    while (path.length > 0) {
+      const link = path.pop() as number;
+      d++;
+      if (d > MAX_RESOLVE_DEPTH) {
+        throw fail(
+          link,
+          `chain of typedefs, modifiers or pointers deeper than ${MAX_RESOLVE_DEPTH} links (the kernel's and libbpf's resolve limit)`,
+        );
+      }
+      depth[link] = d;
+    }
+  }
+}

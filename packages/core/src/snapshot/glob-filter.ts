@@ -1,5 +1,6 @@
 import { join, relative, sep } from 'node:path';
 import fg from 'fast-glob';
+import { UsageError } from '../errors.js';
 
 /** A file or directory of the in-memory tree, shaped like the `fs.Dirent`/`fs.Stats` that fast-glob reads. */
 class TreeEntry {
@@ -40,13 +41,14 @@ function notFound(path: string): NodeJS.ErrnoException {
  * The paths of `files` (relative, `/`-separated) that match one of `include` and none of `exclude`, with
  * fast-glob's rules (braces, `?`, classes, `**`, no dot files, an excluded directory excludes what is under it).
  * fast-glob reads an in-memory tree of exactly these files instead of the disk, so the filter cannot see, follow
- * or block on anything the snapshot walk did not vet.
+ * or block on anything the snapshot walk did not vet. Throws {@link UsageError} for an empty pattern.
  */
 export async function filterPaths(
   files: readonly string[],
   include: string[],
   exclude: string[],
 ): Promise<string[]> {
+  if ([...include, ...exclude].includes('')) throw new UsageError('an --include or --exclude glob is empty');
   const cwd = `${sep}snapshot`;
   const dirs = new Map<string, Map<string, TreeEntry>>([['', new Map()]]);
   for (const file of files) {

@@ -23,7 +23,7 @@ const struct = (
   size: number,
   members: [string, number, number][],
   kflag = false,
-  kind = Kind.STRUCT,
+  kind: number = Kind.STRUCT,
 ) =>
   w.addRecord([
     w.addString('s'),
@@ -187,9 +187,9 @@ describe('reference chains are judged by depth, apart from loops', () => {
     ]) {
       const message = verdict((w) => {
         const first = w.typeCount;
-        kinds.forEach((kind, i) =>
-          w.addRecord([0, info(kind), i === kinds.length - 1 ? first : first + i + 1]),
-        );
+        kinds.forEach((kind, i) => {
+          w.addRecord([0, info(kind), i === kinds.length - 1 ? first : first + i + 1]);
+        });
       });
       expect(message).toMatch(/loop of typedefs, modifiers or pointers back to itself/);
     }

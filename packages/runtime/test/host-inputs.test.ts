@@ -53,7 +53,7 @@ describe('BTF override', () => {
     vmlinux: wrapBtfInElf(btf),
     'truncated.btf': btf.subarray(0, btf.length - 100),
     'short.btf': btf.subarray(0, 10),
-    'notbtf.elf': wrapBtfInElf(btf).map((b, i, a) => (i >= 64 && i < 64 + 4 ? 0 : b)),
+    'notbtf.elf': wrapBtfInElf(btf).map((b, i) => (i >= 64 && i < 64 + 4 ? 0 : b)),
     'fifo.btf': 'fifo',
     empty: '',
     'dir/x': '',

@@ -27,32 +27,7 @@ export function validateTypes(btf: Btf): void {
     new FormatError(`${btf.describe(id)}: ${detail}`, btf.place({ typeId: id }));
   checkChains(btf, fail);
   const { words, offsets } = btf.typeTable();
-  // Per member type, memoized (a kernel has ~400k members over ~20k distinct types): the bits the member
-  // occupies as the kernel counts them, as [bits, extra start bits of a legacy INT bitfield], or NaN when unsized.
-  const bitsOf = new Float64Array(btf.typeCount).fill(-1);
-  const intOffsetOf = new Uint8Array(btf.typeCount);
-  const isInt = new Uint8Array(btf.typeCount);
-  const memberBits = (type: number): number => {
-    if ((bitsOf[type] as number) >= 0 || Number.isNaN(bitsOf[type])) return bitsOf[type] as number;
-    const base = btf.skipModsAndTypedefs(type);
-    if (btf.kind(base) === Kind.INT) {
-      bitsOf[type] = btf.intBits(base);
-      intOffsetOf[type] = btf.intOffset(base);
-      isInt[type] = 1;
-    } else {
-      try {
-        bitsOf[type] = btf.resolveSize(type) * 8;
-      } catch {
-        bitsOf[type] = Number.NaN; // unsized (void, FUNC, FWD, ...): not this check's business
-      }
-    }
-    return bitsOf[type] as number;
-  };
-  const members: MemberBits = {
-    bits: memberBits,
-    intOffset: (t) => intOffsetOf[t] as number,
-    isInt: (t) => isInt[t] === 1,
-  };
+  const members = new MemberExtents(btf);
   for (let id = 1; id < btf.typeCount; id++) {
     const p = offsets[id] as number;
     const info = words[p + 1] as number;
@@ -73,14 +48,42 @@ export function validateTypes(btf: Btf): void {
 
 type Fail = (id: number, detail: string) => FormatError;
 
-/** What a member of a type occupies (memoized per type by {@link validateTypes}). */
-interface MemberBits {
-  /** Bits of a member of this type: an INT's value bits, else its byte size times 8; NaN when unsized. */
-  bits: (type: number) => number;
-  /** Whether the type is (a typedef or modifier of) an INT. */
-  isInt: (type: number) => boolean;
-  /** The INT's bit offset (legacy bitfields). */
-  intOffset: (type: number) => number;
+/** Unknown yet, in {@link MemberExtents.bits}. */
+const UNKNOWN_BITS = -1;
+/** Unsized (void, FUNC, FWD, ...): not this check's business. */
+const UNSIZED = -2;
+
+/**
+ * What a member of each type occupies, as the kernel counts it, memoized per type (a kernel has ~400k members
+ * over a few thousand distinct member types): an INT's value bits (and bit offset, for legacy bitfields), else
+ * the type's byte size times 8.
+ */
+class MemberExtents {
+  /** Bits per type id: {@link UNKNOWN_BITS} until computed, {@link UNSIZED} when it has no size. */
+  readonly bits: Float64Array;
+  /** Per type id: the INT's bit offset when the type is (a typedef or modifier of) an INT, else -1. */
+  readonly intOffset: Int16Array;
+
+  constructor(private readonly btf: Btf) {
+    this.bits = new Float64Array(btf.typeCount).fill(UNKNOWN_BITS);
+    this.intOffset = new Int16Array(btf.typeCount).fill(-1);
+  }
+
+  /** Fill in `bits[type]` (and `intOffset[type]`). */
+  compute(type: number): void {
+    const { btf } = this;
+    const base = btf.skipModsAndTypedefs(type);
+    if (btf.kind(base) === Kind.INT) {
+      this.bits[type] = btf.intBits(base);
+      this.intOffset[type] = btf.intOffset(base);
+      return;
+    }
+    try {
+      this.bits[type] = btf.resolveSize(type) * 8;
+    } catch {
+      this.bits[type] = UNSIZED;
+    }
+  }
 }
 
 /** INT record at word `p`: size, data word. */
@@ -97,41 +100,61 @@ function checkInt(id: number, words: Uint32Array, p: number, fail: Fail): void {
   if (!INT_ENCODINGS.has(encoding)) throw fail(id, `encoding ${encoding} is not one of SIGNED, CHAR, BOOL`);
 }
 
+/** `member <i> '<name>'` of composite `id`, for messages. */
+function memberName(btf: Btf, id: number, i: number): string {
+  return `member ${i} '${btf.memberName(id, i)}'`;
+}
+
 /** Members of the STRUCT or UNION record at word `p` lie inside it, as the kernel counts their bits. */
-function checkMembers(btf: Btf, id: number, words: Uint32Array, p: number, of: MemberBits, fail: Fail): void {
+function checkMembers(
+  btf: Btf,
+  id: number,
+  words: Uint32Array,
+  p: number,
+  extents: MemberExtents,
+  fail: Fail,
+): void {
   const info = words[p + 1] as number;
   const structBytes = words[p + 2] as number;
   const union = infoKind(info) === Kind.UNION;
   const kflag = info >>> 31 === 1;
-  const member = (i: number) => `member ${i} '${btf.memberName(id, i)}'`; // only for messages
-  const what = () => `${structBytes}-byte ${kindName(infoKind(info))}`;
   for (let i = 0, n = infoVlen(info), q = p + 3; i < n; i++, q += 3) {
     const type = words[q + 1] as number;
-    if (type === 0) throw fail(id, `${member(i)} has type void`);
+    if (type === 0) throw fail(id, `${memberName(btf, id, i)} has type void`);
     const offsetWord = words[q + 2] as number;
     const bitOffset = kflag ? offsetWord & 0xffffff : offsetWord;
-    if (union && bitOffset !== 0) throw fail(id, `${member(i)} of a union is at bit ${bitOffset}, not 0`);
+    if (union && bitOffset !== 0)
+      throw fail(id, `${memberName(btf, id, i)} of a union is at bit ${bitOffset}, not 0`);
     // ">" not ">=": a last member may be a zero-length array at the very end.
     if (Math.ceil(bitOffset / 8) > structBytes)
-      throw fail(id, `${member(i)} is at bit ${bitOffset}, beyond the ${what()}`);
+      throw fail(
+        id,
+        `${memberName(btf, id, i)} is at bit ${bitOffset}, beyond the ${structBytes}-byte ${kindName(infoKind(info))}`,
+      );
     // The bits the member occupies, as the kernel counts them: a bitfield's own width, an INT's value bits (a
     // legacy bitfield INT adds its bit offset), else the byte size of the type.
     let startBits = bitOffset;
     let bits = kflag ? offsetWord >>> 24 : 0;
     let valueBits = bits !== 0; // a bitfield or an INT: copied as at most 128 bits
     if (bits === 0) {
-      bits = of.bits(type);
-      if (Number.isNaN(bits)) continue;
-      if (of.isInt(type)) {
-        if (!kflag) startBits += of.intOffset(type);
+      if (extents.bits[type] === UNKNOWN_BITS) extents.compute(type);
+      bits = extents.bits[type] as number;
+      if (bits === UNSIZED) continue;
+      const intOffset = extents.intOffset[type] as number;
+      if (intOffset >= 0) {
+        if (!kflag) startBits += intOffset;
         valueBits = true;
       }
     }
     const copyBits = bits + (startBits % 8);
     if (valueBits && copyBits > 128)
-      throw fail(id, `${member(i)}: ${bits} bits at bit ${startBits} span over 128 bits`);
+      throw fail(id, `${memberName(btf, id, i)}: ${bits} bits at bit ${startBits} span over 128 bits`);
     const endBytes = Math.floor(startBits / 8) + Math.ceil(copyBits / 8);
-    if (endBytes > structBytes) throw fail(id, `${member(i)} ends at byte ${endBytes}, beyond the ${what()}`);
+    if (endBytes > structBytes)
+      throw fail(
+        id,
+        `${memberName(btf, id, i)} ends at byte ${endBytes}, beyond the ${structBytes}-byte ${kindName(infoKind(info))}`,
+      );
   }
 }
 

@@ -4,7 +4,12 @@
  * bitfields and sizes inside their struct, union members at 0, and typedef/modifier/pointer chains judged by
  * depth (the kernel's limit of 32) apart from loops.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bpfSyscallMissing, oracleSkipReason } from '../../../test/oracle/availability.js';
+import { oracleTempDir } from '../../../test/oracle/btf-files.js';
+import { kernelBtfVerdicts } from '../../../test/oracle/libbpf.js';
 import { Btf } from '../src/btf/btf.js';
 import { Kind } from '../src/btf/format.js';
 import { MAX_RESOLVE_DEPTH } from '../src/btf/validate.js';
@@ -154,29 +159,43 @@ describe('Btf.parse validates types like the kernel', () => {
 });
 
 describe('reference chains are judged by depth, apart from loops', () => {
-  const chain = (links: number, kinds: number[] = [Kind.TYPEDEF]) =>
-    verdict((w) => {
+  /** A chain of `links` typedefs/modifiers/pointers ending in an INT: forward (each refers to the next id) or back. */
+  const chainBtf = (w: BtfWriter, links: number, forward: boolean, kinds: number[] = [Kind.TYPEDEF]) => {
+    const first = w.typeCount;
+    const kindAt = (k: number) => kinds[k % kinds.length] as number;
+    const name = (k: number) => (kindAt(k) === Kind.TYPEDEF ? w.addString(`t${k}`) : 0);
+    if (forward) {
+      for (let k = 0; k < links; k++) w.addRecord([name(k), info(kindAt(k)), first + k + 1]);
+      int(w, 'int', 4);
+    } else {
       let id = int(w, 'int', 4);
-      for (let i = 0; i < links; i++) {
-        const kind = kinds[i % kinds.length] as number;
-        id = w.addRecord([kind === Kind.TYPEDEF ? w.addString(`t${i}`) : 0, info(kind), id]);
-      }
-    });
+      for (let k = 0; k < links; k++) id = w.addRecord([name(k), info(kindAt(k)), id]);
+    }
+  };
+  const chain = (links: number, forward: boolean, kinds?: number[]) =>
+    verdict((w) => chainBtf(w, links, forward, kinds));
 
-  it(`accepts ${MAX_RESOLVE_DEPTH} links and refuses ${MAX_RESOLVE_DEPTH + 1}, naming the deep end`, () => {
-    expect(chain(MAX_RESOLVE_DEPTH)).toBe('ok');
-    expect(chain(MAX_RESOLVE_DEPTH + 1)).toMatch(
-      /type id 34\): \[34\] TYPEDEF 't32': chain of typedefs, modifiers or pointers deeper than 32 links/,
+  it(`accepts ${MAX_RESOLVE_DEPTH} forward links and refuses ${MAX_RESOLVE_DEPTH + 1}, naming where it starts`, () => {
+    expect(chain(MAX_RESOLVE_DEPTH, true)).toBe('ok');
+    expect(chain(MAX_RESOLVE_DEPTH + 1, true)).toMatch(
+      /type id 1\): \[1\] TYPEDEF 't0': chain of typedefs, modifiers or pointers through more than 32 later types/,
     );
-    expect(
-      chain(MAX_RESOLVE_DEPTH + 1, [Kind.PTR, Kind.CONST, Kind.VOLATILE, Kind.RESTRICT, Kind.TYPE_TAG]),
-    ).toMatch(/deeper than 32 links/);
+    const mixed = [Kind.PTR, Kind.CONST, Kind.VOLATILE, Kind.RESTRICT, Kind.TYPE_TAG];
+    expect(chain(MAX_RESOLVE_DEPTH + 1, true, mixed)).toMatch(/through more than 32 later types/);
+    expect(chain(MAX_RESOLVE_DEPTH + 1, false, mixed)).toBe('ok'); // in id order: one step each, as in the kernel
   });
 
-  it('calls a 200,000-deep typedef chain too deep, not a cycle, in one pass', () => {
-    const message = chain(200_000);
-    expect(message).toMatch(/deeper than 32 links/);
-    expect(message).not.toMatch(/cycle|loop/);
+  it('calls a 200,000-deep typedef chain deep, never a cycle, in one pass', () => {
+    const forward = chain(200_000, true);
+    expect(forward).toMatch(/through more than 32 later types/);
+    expect(forward).not.toMatch(/cycle|loop/);
+    // In id order the kernel takes it; walking it whole is where we stop, with a depth message.
+    const w = new BtfWriter();
+    chainBtf(w, 200_000, false);
+    const btf = Btf.parse(w.toBytes());
+    expect(() => btf.skipModsAndTypedefs(btf.typeCount - 1)).toThrow(
+      /typedef\/modifier chain longer than 65536 links/,
+    );
   });
 
   it('calls a real loop a loop', () => {
@@ -191,7 +210,7 @@ describe('reference chains are judged by depth, apart from loops', () => {
           w.addRecord([0, info(kind), i === kinds.length - 1 ? first : first + i + 1]);
         });
       });
-      expect(message).toMatch(/loop of typedefs, modifiers or pointers back to itself/);
+      expect(message).toMatch(/loop of typedefs, modifiers or pointers back to type id 1/);
     }
   });
 });
@@ -203,3 +222,94 @@ describe('real kernels pass', () => {
     }
   });
 });
+
+const kernelSkip = oracleSkipReason(bpfSyscallMissing());
+
+describe.skipIf(kernelSkip !== undefined)(
+  `the kernel's BTF verifier agrees${kernelSkip ? ` (skipped: ${kernelSkip})` : ''}`,
+  () => {
+    /** Cases on both sides of every rule, each a whole BTF (an INT 'int' first so every case has a sized type). */
+    const cases: Record<string, (w: BtfWriter, i: number) => void> = {
+      'int ok': () => {},
+      'int 33 bits in 4 bytes': (w) => int(w, 'x', 4, 33),
+      'int 128 bits': (w) => int(w, 'y', 16, 128, 1),
+      'int encoding 3': (w) => int(w, 'x', 4, 32, 3),
+      'int reserved bits': (w) => w.addRecord([w.addString('x'), info(Kind.INT), 4, 0x10000020]),
+      'enum size 4': (w) => w.addRecord([w.addString('e'), info(Kind.ENUM), 4]),
+      'enum size 3': (w) => w.addRecord([w.addString('e'), info(Kind.ENUM), 3]),
+      'enum size 16': (w) => w.addRecord([w.addString('e'), info(Kind.ENUM), 16]),
+      'array ok': (w, i) => array(w, i, i, 4),
+      'array of void': (w, i) => array(w, 0, i, 4),
+      'array index void': (w, i) => array(w, i, 0, 4),
+      'struct fits': (w, i) =>
+        struct(w, 8, [
+          ['a', i, 0],
+          ['b', i, 32],
+        ]),
+      'struct flexible tail': (w, i) =>
+        struct(w, 4, [
+          ['a', i, 0],
+          ['t', array(w, i, i, 0), 32],
+        ]),
+      'member beyond': (w, i) => struct(w, 8, [['a', i, 72]]),
+      'member overlaps end': (w, i) => struct(w, 8, [['a', i, 40]]),
+      'member of void': (w) => struct(w, 4, [['a', 0, 0]]),
+      'union at 0': (w, i) =>
+        struct(
+          w,
+          4,
+          [
+            ['a', i, 0],
+            ['b', i, 0],
+          ],
+          false,
+          Kind.UNION,
+        ),
+      'union member at 32': (w, i) => struct(w, 8, [['a', i, 32]], false, Kind.UNION),
+      'array member too big': (w, i) => struct(w, 12, [['a', array(w, i, i, 4), 0]]),
+      'big struct in small': (w) => struct(w, 64, [['b', struct(w, 2 ** 31, []), 0]]),
+      'bitfield at the end': (w, i) => struct(w, 4, [['f', i, (3 << 24) | 29]], true),
+      'bitfield past the end': (w, i) => struct(w, 4, [['f', i, (3 << 24) | 30]], true),
+      'legacy bitfield ok': (w) => struct(w, 4, [['f', int(w, 'x', 4, 3), 29]]),
+      'legacy bitfield past': (w) => struct(w, 4, [['f', int(w, 'x', 4, 3, 0, 1), 29]]),
+    };
+    const chain = (links: number) => (w: BtfWriter, i: number) => {
+      let id = i;
+      for (let k = 0; k < links; k++) id = w.addRecord([w.addString(`t${k}`), info(Kind.TYPEDEF), id]);
+    };
+    for (const n of [30, 31, 32, 33, 34]) cases[`typedef chain of ${n}`] = chain(n);
+    cases['const-ptr loop'] = (w) => {
+      const first = w.typeCount;
+      w.addRecord([0, info(Kind.CONST), first + 1]);
+      w.addRecord([0, info(Kind.PTR), first]);
+    };
+
+    it('accepts and refuses the same BTFs', () => {
+      const dir = oracleTempDir('btf-bundle-validate-');
+      const names = Object.keys(cases);
+      const paths = names.map((name, n) => {
+        const w = new BtfWriter();
+        const i = int(w, 'int', 4, 32, 1);
+        (cases[name] as (w: BtfWriter, i: number) => void)(w, i);
+        const path = join(dir, `${n}.btf`);
+        writeFileSync(path, w.toBytes());
+        return path;
+      });
+      const kernel = kernelBtfVerdicts(paths);
+      const ours = paths.map((path, n) => {
+        const w = new BtfWriter();
+        const i = int(w, 'int', 4, 32, 1);
+        (cases[names[n] as string] as (w: BtfWriter, i: number) => void)(w, i);
+        try {
+          Btf.parse(w.toBytes(), { file: path });
+          return 'ok';
+        } catch {
+          return 'refused';
+        }
+      });
+      const table = (verdicts: string[]) =>
+        Object.fromEntries(names.map((name, n) => [name, verdicts[n] === 'ok' ? 'ok' : 'refused']));
+      expect(table(ours)).toEqual(table(kernel));
+    });
+  },
+);

@@ -32,7 +32,7 @@ const LONG_NAMES = new Set([
   'int long unsigned',
 ]);
 
-/** Maximum number of links followed through typedef/modifier chains before a loop is reported. */
+/** Maximum number of links followed through typedef/modifier chains (parsed BTF has no loops: validation). */
 const MAX_CHAIN = 1 << 16;
 
 /**
@@ -320,7 +320,11 @@ export class Btf {
       if (!isModOrTypedef(k)) return id;
       id = this.type(id);
     }
-    throw new FormatError('reference cycle through typedef/modifier types', this.place({ typeId: id }));
+    // Loops were refused by validation: this is depth (libbpf would walk on; we stop).
+    throw new FormatError(
+      `typedef/modifier chain longer than ${MAX_CHAIN} links`,
+      this.place({ typeId: id }),
+    );
   }
 
   /** Follow only modifiers (CONST, VOLATILE, RESTRICT, TYPE_TAG), not typedefs. */
@@ -329,7 +333,7 @@ export class Btf {
       if (!isMod(this.kind(id))) return id;
       id = this.type(id);
     }
-    throw new FormatError('reference cycle through modifier types', this.place({ typeId: id }));
+    throw new FormatError(`modifier chain longer than ${MAX_CHAIN} links`, this.place({ typeId: id }));
   }
 
   /**

@@ -2,7 +2,7 @@ import { FormatError } from '../errors.js';
 import type { Btf } from './btf.js';
 import { infoKind, infoVlen, Kind, kindName } from './format.js';
 
-/** The kernel's limit on reference chains when it loads BTF (and libbpf's when it sizes a type). */
+/** The kernel's limit on chains of types it has not resolved yet when it loads BTF. */
 export const MAX_RESOLVE_DEPTH = 32;
 
 /** Bits of the INT data word that must be zero (above the 4 encoding bits). */
@@ -18,8 +18,8 @@ for (const kind of [Kind.TYPEDEF, Kind.CONST, Kind.VOLATILE, Kind.RESTRICT, Kind
  * Check what the kernel's BTF verifier checks of each type when it loads BTF, and libbpf when it sizes one, so
  * that a BTF they refuse is refused here too, with their meaning: INT encodings and bit counts, ENUM sizes, ARRAY
  * element and index types, STRUCT/UNION member offsets and bitfields inside the struct, and chains of
- * typedefs, modifiers and pointers no deeper than {@link MAX_RESOLVE_DEPTH} links and free of loops (a deep chain
- * and a loop get different messages). One pass over the raw records (this runs on every kernel of a build).
+ * typedefs, modifiers and pointers free of loops and within the kernel's resolve depth ({@link checkChains}; a deep
+ * chain and a loop get different messages). One pass over the raw records (this runs on every kernel of a build).
  * Throws a {@link FormatError} naming the type id.
  */
 export function validateTypes(btf: Btf): void {
@@ -159,37 +159,36 @@ function checkMembers(
 }
 
 /**
- * Every chain of typedefs, modifiers and pointers is at most {@link MAX_RESOLVE_DEPTH} links long and ends. Each
- * type is walked once (depths are remembered), so a 200,000-link chain costs one pass, not a quadratic walk.
+ * The kernel resolves types in id order, each reference followed until a type it has already resolved: a chain of
+ * typedefs, modifiers or pointers that runs forward through more than {@link MAX_RESOLVE_DEPTH} types not resolved
+ * yet is refused ("Exceeded max resolving depth"), and one that comes back to itself is a loop ("Loop detected").
+ * Chains through earlier ids cost one step each, so a long chain in id order is accepted, as by the kernel. Each
+ * type is walked once.
  */
 function checkChains(btf: Btf, fail: Fail): void {
-  const UNKNOWN = -1;
-  const ON_PATH = -2;
   const { words, offsets } = btf.typeTable();
-  const depth = new Int32Array(btf.typeCount).fill(UNKNOWN);
-  depth[0] = 0; // void ends every chain, so offsets[0] is never read
+  const RESOLVED = 1;
+  const ON_PATH = 2;
+  const state = new Uint8Array(btf.typeCount);
+  state[0] = RESOLVED; // void ends every chain, so offsets[0] is never read
   const path: number[] = [];
   for (let start = 1; start < btf.typeCount; start++) {
-    if (depth[start] !== UNKNOWN) continue;
     let id = start;
-    while (depth[id] === UNKNOWN && IS_LINK[infoKind(words[(offsets[id] as number) + 1] as number)] === 1) {
-      depth[id] = ON_PATH;
+    while (state[id] === 0 && IS_LINK[infoKind(words[(offsets[id] as number) + 1] as number)] === 1) {
+      state[id] = ON_PATH;
       path.push(id);
       id = words[(offsets[id] as number) + 2] as number;
     }
-    if (depth[id] === ON_PATH) throw fail(id, 'loop of typedefs, modifiers or pointers back to itself');
-    let d = depth[id] === UNKNOWN ? 0 : (depth[id] as number);
-    if (depth[id] === UNKNOWN) depth[id] = 0;
-    while (path.length > 0) {
-      const link = path.pop() as number;
-      d++;
-      if (d > MAX_RESOLVE_DEPTH) {
-        throw fail(
-          link,
-          `chain of typedefs, modifiers or pointers deeper than ${MAX_RESOLVE_DEPTH} links (the kernel's and libbpf's resolve limit)`,
-        );
-      }
-      depth[link] = d;
+    if (state[id] === ON_PATH)
+      throw fail(start, `loop of typedefs, modifiers or pointers back to type id ${id}`);
+    if (path.length > MAX_RESOLVE_DEPTH) {
+      throw fail(
+        start,
+        `chain of typedefs, modifiers or pointers through more than ${MAX_RESOLVE_DEPTH} later types (the kernel's resolve depth)`,
+      );
     }
+    for (const link of path) state[link] = RESOLVED;
+    path.length = 0;
+    state[start] = RESOLVED;
   }
 }

@@ -46,6 +46,9 @@ export {
   type ObjectRelocationSummary,
 } from './minimize/minimize.js';
 export { type BpfObject, parseBpfObject } from './object.js';
+export { type ReportFiles, writeReportFiles } from './report/files.js';
+export { renderHtmlReport } from './report/html.js';
+export type { RelocationVerdict } from './report/relocations.js';
 export type { BuildReport, BuildStats, KernelReport } from './report/report.js';
 export { formatReport } from './report/table.js';
 export { KernelBuffer, MAX_KERNEL_BTF_BYTES, readKernelBtf } from './snapshot/input.js';

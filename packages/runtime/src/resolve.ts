@@ -4,10 +4,18 @@ import { BtfNotFoundError, BtfOverrideError } from './errors.js';
 import { resolveInRoot } from './host-file.js';
 import { type DetectOptions, detectKernel, hostRootOf } from './kernel/detect.js';
 import { kernelId } from './kernel/key.js';
-import type { KernelMatch, LookupKernel } from './kernel/lookup.js';
+import type { KernelMatch, LookupKernel, NearestPolicy } from './kernel/lookup.js';
 
 /** Environment variable naming a BTF file (raw BTF, or an ELF with a `.BTF` section) that overrides every other source. */
 export const BTF_PATH_ENV = 'BTF_BUNDLE_BTF_PATH';
+
+/** What a lookup that found nothing adds about the `nearest` policy it ran with. */
+const NEAREST_HINT: Readonly<Record<string, string>> = {
+  false: '; nearest matching is off',
+  bracketed:
+    "; no two kernels around its release share one BTF, and nearest: 'bracketed' accepts nothing else",
+  true: '',
+};
 
 /** Options of {@link resolveBtf}. */
 export interface ResolveOptions extends DetectOptions {
@@ -17,10 +25,18 @@ export interface ResolveOptions extends DetectOptions {
   maxBtfBytes?: number;
   /** Use `<hostRoot>/sys/kernel/btf/vmlinux` when the kernel has BTF. Default true. */
   kernelBtf?: boolean;
-  /** Allow the nearest release of the same distro/version/arch/flavour. Default false. */
-  nearest?: boolean;
+  /**
+   * Accept a release the bundle lacks: `'bracketed'` when the closest older and newer kernels of its
+   * distro/version/arch/flavour share one BTF, true also the nearest release otherwise. Default false.
+   */
+  nearest?: NearestPolicy;
   /** The kernel to look up; detected with {@link detectKernel} when absent. */
   kernel?: LookupKernel;
+  /**
+   * `'bundle'` uses the bundle only, skipping `path`, `BTF_BUNDLE_BTF_PATH` and the kernel's own BTF (e.g. to run
+   * with the bundled BTF on a kernel that has its own). Default `'auto'`: the order described in {@link resolveBtf}.
+   */
+  source?: 'auto' | 'bundle';
 }
 
 /** The BTF chosen for the running kernel and where it came from. */
@@ -41,9 +57,10 @@ export interface ResolvedBtf {
  * normalized, then nearest if enabled). Files are read bounded (`maxBtfBytes`) and only when they are regular
  * files holding BTF. Throws {@link BtfOverrideError} for an override that cannot be read or is not BTF (raw, or
  * an ELF with `.BTF`), and {@link BtfNotFoundError} when nothing fits (with the build's failure reason when the
- * kernel was recorded as failed).
+ * kernel was recorded as failed). Only the bundle with `source: 'bundle'`.
  */
 export function resolveBtf(bundle: BtfBundle, options: ResolveOptions = {}): ResolvedBtf {
+  if (options.source === 'bundle') return bundleBtf(bundle, options);
   const maxBytes = options.maxBtfBytes ?? MAX_BTF_FILE_BYTES;
   const override = options.path || (options.env ?? process.env)[BTF_PATH_ENV];
   if (override) {
@@ -64,6 +81,11 @@ export function resolveBtf(bundle: BtfBundle, options: ResolveOptions = {}): Res
       // no usable kernel BTF: use the bundle
     }
   }
+  return bundleBtf(bundle, options);
+}
+
+/** The bundle's BTF for the kernel of `options` (see {@link resolveBtf}); throws {@link BtfNotFoundError}. */
+function bundleBtf(bundle: BtfBundle, options: ResolveOptions): ResolvedBtf {
   const kernel = options.kernel ?? detectKernel(options);
   const found = bundle.find(kernel, { nearest: options.nearest ?? false });
   if (found) return { source: 'bundle', bytes: found.bytes, match: found.match };
@@ -73,6 +95,6 @@ export function resolveBtf(bundle: BtfBundle, options: ResolveOptions = {}): Res
     id,
     failed !== undefined
       ? `the build could not produce one (${failed})`
-      : `not in the bundle (${bundle.kernels.length} kernels${options.nearest ? '' : '; nearest matching is off'})`,
+      : `not in the bundle (${bundle.kernels.length} kernels${NEAREST_HINT[String(options.nearest ?? false)]})`,
   );
 }

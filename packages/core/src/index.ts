@@ -49,4 +49,14 @@ export { type BpfObject, parseBpfObject } from './object.js';
 export type { BuildReport, BuildStats, KernelReport } from './report/report.js';
 export { formatReport } from './report/table.js';
 export { KernelBuffer, MAX_KERNEL_BTF_BYTES, readKernelBtf } from './snapshot/input.js';
+export {
+  checkoutGitSnapshot,
+  GIT_SNAPSHOT_PREFIX,
+  type GitSnapshot,
+  GitSnapshotError,
+  type GitSnapshotOptions,
+  type GitSnapshotSpec,
+  parseGitSnapshot,
+  selectKernelPaths,
+} from './snapshot/git.js';
 export { parseKernelPath, scanSnapshot } from './snapshot/scan.js';

@@ -10,8 +10,9 @@ import { TOOL_VERSION } from '../cache/version.js';
 import { BtfBundleError, UsageError } from '../errors.js';
 import { parseBpfObject } from '../object.js';
 import { type BuildReport, computeStats, type KernelReport } from '../report/report.js';
+import { snapshotDirectory } from '../snapshot/git.js';
 import { type SnapshotKernel, scanSnapshot } from '../snapshot/scan.js';
-import { type ObjectFile, objectsForArch, resolveObjects } from './objects.js';
+import { ANY_ARCH, type ObjectFile, objectsForArch, resolveObjects } from './objects.js';
 import type { BuildBundleOptions, BuildResult } from './types.js';
 
 /** A build stopped because of `failOn`; `report` says what happened to every kernel. */
@@ -66,14 +67,22 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
     throw new UsageError(`workers must be a positive integer, got ${workers}`);
   const warn = (message: string) => opts.onWarning?.(message);
 
-  const scan = await scanSnapshot(opts.snapshot, { include: opts.include, exclude: opts.exclude });
+  const byArch = await resolveObjects(opts.objects, opts.cwd);
+  if (byArch.size === 0) throw new UsageError('no objects given');
+  const cacheDir = opts.cacheDir === false ? null : resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
+  const snapshot = await snapshotDirectory(opts.snapshot, {
+    cacheDir: cacheDir ?? resolve(DEFAULT_CACHE_DIR),
+    include: opts.include,
+    exclude: opts.exclude,
+    arches: byArch.has(ANY_ARCH) ? undefined : [...byArch.keys()],
+    onWarning: warn,
+  });
+  const scan = await scanSnapshot(snapshot.dir, { include: opts.include, exclude: opts.exclude });
   if (scan.kernels.length === 0 && scan.invalid.length === 0) {
     throw new UsageError(
       `snapshot ${opts.snapshot} has no kernel files (<distro>/<version>/<arch>/<release>.btf[.tar.xz])`,
     );
   }
-  const byArch = await resolveObjects(opts.objects, opts.cwd);
-  if (byArch.size === 0) throw new UsageError('no objects given');
   const { sets, missing } = objectSetsFor(scan.kernels, byArch);
   for (const arch of missing) warn(`no objects for arch ${arch}: its kernels are skipped`);
 
@@ -94,7 +103,6 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
     } else tasks.push({ id: kernel.id, path: kernel.path, arch: kernel.key.arch });
   }
 
-  const cacheDir = opts.cacheDir === false ? null : resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
   const setup: TaskSetup = { objectSets: sets, cacheDir, mode };
   let done = 0;
   const outcomes = await runKernelTasks(tasks, setup, {
@@ -155,5 +163,10 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
     bundleBytes: bundle.length,
     ms: performance.now() - start,
   });
-  return { bundle, report: { version: 1, objects, kernels, stats }, stats };
+  return {
+    bundle,
+    report: { version: 1, objects, kernels, stats },
+    stats,
+    snapshotRevision: snapshot.revision,
+  };
 }

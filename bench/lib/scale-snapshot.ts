@@ -197,9 +197,7 @@ class DriftingKernel {
     const name = this.btf.name(id);
     const kflag = this.btf.kindFlag(id);
     const bitOff = (w: number) => (kflag ? w & 0xffffff : w);
-    const plain = members
-      .map((m, i) => i)
-      .filter((i) => !kflag || (members[i] as Members[0])[2] >>> 24 === 0);
+    const plain = members.flatMap((m, i) => (!kflag || m[2] >>> 24 === 0 ? [i] : []));
     const op = rand();
     if (op < 0.5) {
       // Move: two members of the same type trade places.

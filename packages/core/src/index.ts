@@ -48,7 +48,6 @@ export {
 export { type BpfObject, parseBpfObject } from './object.js';
 export type { BuildReport, BuildStats, KernelReport } from './report/report.js';
 export { formatReport } from './report/table.js';
-export { KernelBuffer, MAX_KERNEL_BTF_BYTES, readKernelBtf } from './snapshot/input.js';
 export {
   checkoutGitSnapshot,
   GIT_SNAPSHOT_PREFIX,
@@ -59,4 +58,5 @@ export {
   parseGitSnapshot,
   selectKernelPaths,
 } from './snapshot/git.js';
+export { KernelBuffer, MAX_KERNEL_BTF_BYTES, readKernelBtf } from './snapshot/input.js';
 export { parseKernelPath, scanSnapshot } from './snapshot/scan.js';

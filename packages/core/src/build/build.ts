@@ -114,7 +114,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
       const etaMs = done < tasks.length ? (elapsed / done) * (tasks.length - done) : 0;
       if (outcome.cacheWarning) warn(`${outcome.id}: ${outcome.cacheWarning}`);
       if (outcome.status === 'failed') warn(`${outcome.id}: ${outcome.reason}`);
-      opts.onProgress?.({ done, total: tasks.length, current: outcome.id, etaMs });
+      opts.onProgress?.({ done, total: tasks.length, current: outcome.id, elapsedMs: elapsed, etaMs });
     },
   });
   const kernelsById = new Map(scan.kernels.map((k) => [k.id, k]));

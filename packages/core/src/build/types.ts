@@ -23,6 +23,8 @@ export interface BuildProgress {
   total: number;
   /** Id (`distro/version/arch/release`) of the kernel just finished. */
   current: string;
+  /** Milliseconds since the build started. */
+  elapsedMs: number;
   /** Estimated milliseconds left, once it can be estimated. */
   etaMs?: number;
 }

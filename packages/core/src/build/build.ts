@@ -10,8 +10,9 @@ import { TOOL_VERSION } from '../cache/version.js';
 import { BtfBundleError, UsageError } from '../errors.js';
 import { parseBpfObject } from '../object.js';
 import { type BuildReport, computeStats, type KernelReport } from '../report/report.js';
+import { snapshotDirectory } from '../snapshot/git.js';
 import { type SnapshotKernel, scanSnapshot } from '../snapshot/scan.js';
-import { type ObjectFile, objectsForArch, resolveObjects } from './objects.js';
+import { ANY_ARCH, type ObjectFile, objectsForArch, resolveObjects } from './objects.js';
 import type { BuildBundleOptions, BuildResult } from './types.js';
 
 /** A build stopped because of `failOn`; `report` says what happened to every kernel. */
@@ -70,7 +71,17 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
     throw new UsageError(`workers must be a positive integer, got ${workers}`);
   const warn = (message: string) => opts.onWarning?.(message);
 
-  const scan = await scanSnapshot(opts.snapshot, {
+  const byArch = await resolveObjects(opts.objects, opts.cwd);
+  if (byArch.size === 0) throw new UsageError('no objects given');
+  const cacheDir = opts.cacheDir === false ? null : resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
+  const snapshot = await snapshotDirectory(opts.snapshot, {
+    cacheDir: cacheDir ?? resolve(DEFAULT_CACHE_DIR),
+    include: opts.include,
+    exclude: opts.exclude,
+    arches: byArch.has(ANY_ARCH) ? undefined : [...byArch.keys()],
+    onWarning: warn,
+  });
+  const scan = await scanSnapshot(snapshot.dir, {
     include: opts.include,
     exclude: opts.exclude,
     followLinksOut: opts.followLinksOut,
@@ -81,8 +92,6 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
       `snapshot ${opts.snapshot} has no kernel files (<distro>/<version>/<arch>/<release>.btf[.tar.xz])`,
     );
   }
-  const byArch = await resolveObjects(opts.objects, opts.cwd);
-  if (byArch.size === 0) throw new UsageError('no objects given');
   const { sets, missing } = objectSetsFor(scan.kernels, byArch);
   for (const arch of missing) warn(`no objects for arch ${arch}: its kernels are skipped`);
 
@@ -103,7 +112,6 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
     } else tasks.push({ id: kernel.id, path: kernel.path, arch: kernel.key.arch });
   }
 
-  const cacheDir = opts.cacheDir === false ? null : resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
   const setup: TaskSetup = { objectSets: sets, cacheDir, mode, maxKernelBytes: opts.maxKernelBytes };
   let done = 0;
   const outcomes = await runKernelTasks(tasks, setup, {
@@ -115,7 +123,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
       const etaMs = done < tasks.length ? (elapsed / done) * (tasks.length - done) : 0;
       if (outcome.cacheWarning) warn(`${outcome.id}: ${outcome.cacheWarning}`);
       if (outcome.status === 'failed') warn(`${outcome.id}: ${outcome.reason}`);
-      opts.onProgress?.({ done, total: tasks.length, current: outcome.id, etaMs });
+      opts.onProgress?.({ done, total: tasks.length, current: outcome.id, elapsedMs: elapsed, etaMs });
     },
   });
   const kernelsById = new Map(scan.kernels.map((k) => [k.id, k]));
@@ -164,5 +172,10 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
     bundleBytes: bundle.length,
     ms: performance.now() - start,
   });
-  return { bundle, report: { version: 1, objects, kernels, stats }, stats };
+  return {
+    bundle,
+    report: { version: 1, objects, kernels, stats },
+    stats,
+    snapshotRevision: snapshot.revision,
+  };
 }

@@ -23,13 +23,18 @@ export interface BuildProgress {
   total: number;
   /** Id (`distro/version/arch/release`) of the kernel just finished. */
   current: string;
+  /** Milliseconds since the build started. */
+  elapsedMs: number;
   /** Estimated milliseconds left, once it can be estimated. */
   etaMs?: number;
 }
 
 /** Options of {@link buildBundle}. */
 export interface BuildBundleOptions {
-  /** Snapshot directory in BTFHub archive layout. */
+  /**
+   * Snapshot in BTFHub archive layout: a directory, or a git remote as `git+<url>[#ref]` (fetched blobless and
+   * sparse into the cache dir: only the kernels that `include`/`exclude` and the objects' arches select).
+   */
   snapshot: string;
   /** `.bpf.o` files (paths) to minimize for. bpf2go names (`*_x86_bpfel.o`, `*_arm64_bpfel.o`) pick their arch. */
   objects: ObjectsOption;
@@ -75,4 +80,6 @@ export interface BuildResult {
   report: BuildReport;
   /** Totals (same object as `report.stats`). */
   stats: BuildStats;
+  /** The commit built from, when the snapshot is a git remote. */
+  snapshotRevision?: string;
 }

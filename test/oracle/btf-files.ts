@@ -2,21 +2,26 @@
  * Test-only helpers for kernel BTF inputs of the oracles: BTFHub ships kernels as
  * `<release>.btf.tar.xz` archives holding one `<release>.btf` member, while bpftool and
  * libbpf want a raw BTF (or ELF) file. Extraction shells out to the system `tar`. Also: temporary
- * directories and BTF files removed at exit, and the listing of kernel (or object) files under a directory.
+ * directories and BTF files removed after each test file, and the listing of kernel (or object) files under a directory.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll } from 'vitest';
 
 const extracted = new Map<string, string>();
 const tempDirs: string[] = [];
 
-process.on('exit', () => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+// Removed after the test file that imported this module (a process 'exit' hook never runs in vitest's
+// workers, which are killed, so every run used to leave these directories behind).
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  extracted.clear();
+  tempBtfDir = undefined;
 });
 
-/** Creates a private temporary directory that is removed when the process exits. */
+/** Creates a private temporary directory that is removed after the test file that asked for it. */
 export function oracleTempDir(prefix = 'btf-bundle-oracle-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   tempDirs.push(dir);
@@ -28,7 +33,7 @@ let tempBtfCount = 0;
 
 /**
  * Writes `bytes` (a reduced BTF for libbpf, say) to a new file in a private temporary directory (removed
- * when the process exits) and returns its path.
+ * after the test file) and returns its path.
  */
 export function writeTempBtf(bytes: Uint8Array): string {
   tempBtfDir ??= oracleTempDir('btf-bundle-oracle-btf-');
@@ -40,7 +45,7 @@ export function writeTempBtf(bytes: Uint8Array): string {
 /**
  * Extracts a BTFHub `.btf.tar.xz` archive with `tar -xJf` into a temporary directory and
  * returns the path of its single `.btf` member. Results are cached per archive for the
- * lifetime of the process (the directory is removed at exit). Throws if the archive does
+ * test file (the directory is removed after it). Throws if the archive does
  * not hold exactly one `.btf` file.
  */
 export function extractBtfTarXz(archivePath: string): string {

@@ -180,6 +180,15 @@ export function compileLibbpfHarness(libbpf?: LibbpfBuild): string {
   return compileOracle('libbpf-relo.c', libbpf);
 }
 
+/**
+ * Hands each raw BTF file to the running kernel's BTF verifier (libbpf's `btf__load_into_kernel`, harness
+ * `btf-kernel-load.c`) and returns, per file in order, `'ok'` or the errno it refused it with. Needs a usable bpf().
+ */
+export function kernelBtfVerdicts(paths: string[]): string[] {
+  const out = execFileSync(compileOracle('btf-kernel-load.c'), paths, { encoding: 'utf8' });
+  return out.trim().split('\n');
+}
+
 /** What {@link libbpfLoad} reports. */
 export type LibbpfLoad = { loaded: true; programs: string[] } | { loaded: false; errno: number; log: string };
 

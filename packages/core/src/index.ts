@@ -52,5 +52,15 @@ export { renderHtmlReport } from './report/html.js';
 export type { RelocationVerdict } from './report/relocations.js';
 export type { BuildReport, BuildStats, KernelReport } from './report/report.js';
 export { formatReport } from './report/table.js';
+export {
+  checkoutGitSnapshot,
+  GIT_SNAPSHOT_PREFIX,
+  type GitSnapshot,
+  GitSnapshotError,
+  type GitSnapshotOptions,
+  type GitSnapshotSpec,
+  parseGitSnapshot,
+  selectKernelPaths,
+} from './snapshot/git.js';
 export { KernelBuffer, MAX_KERNEL_BTF_BYTES, readKernelBtf } from './snapshot/input.js';
 export { parseKernelPath, scanSnapshot } from './snapshot/scan.js';

@@ -1,7 +1,7 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { oracleTempDir } from '../../../test/oracle/btf-files.js';
 
 /** The committed sample snapshot (real Debian kernels in BTFHub layout). */
 export const SAMPLE_SNAPSHOT = fileURLToPath(new URL('../../../sample-snapshot', import.meta.url));
@@ -32,12 +32,15 @@ export const SAMPLE_OBJECTS = ['oracle-probe.bpf.o', 'mm-only.bpf.o'].map((name)
   fileURLToPath(new URL(`../../../test/oracle/testdata/${name}`, import.meta.url)),
 );
 
-/** Copy the sample snapshot's kernels matching `filter` into a new temp BTFHub tree; returns its root. */
+/**
+ * Copy the sample snapshot's kernels matching `filter` into a new temp BTFHub tree (removed after the test file);
+ * returns its root.
+ */
 export function copySnapshot(
   filter: (path: string) => boolean = () => true,
   order: 'sorted' | 'reversed' = 'sorted',
 ): string {
-  const root = mkdtempSync(join(tmpdir(), 'btf-snap-'));
+  const root = oracleTempDir('btf-snap-');
   const files = sampleKernels().filter(filter);
   if (order === 'reversed') files.reverse();
   for (const file of files) {

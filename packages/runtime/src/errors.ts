@@ -62,7 +62,7 @@ export class KernelDetectError extends BtfRuntimeError {
   }
 }
 
-/** An explicit BTF override path was given but cannot be read. */
+/** An explicit BTF override path was given but cannot be read, is not a regular file, is too large or is not BTF. */
 export class BtfOverrideError extends BtfRuntimeError {
   constructor(message: string) {
     super('BTF_OVERRIDE', message);

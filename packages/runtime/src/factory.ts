@@ -20,7 +20,7 @@ export interface BundleManifest {
 export interface BtfBundleDefaults {
   /** Default for `nearest` in `resolveBtf`/`findBtf` (false, `'bracketed'` or true). Default false. */
   nearest?: NearestPolicy;
-  /** Default host root (e.g. `/host` in containers) for `resolveBtf`/`detectKernel`. Default `/`. */
+  /** Default host root (e.g. `/host` in containers) for `resolveBtf`/`detectKernel`. Default `BTF_BUNDLE_HOST_ROOT`, else `/`. */
   hostRoot?: string;
   /** Precomputed manifest; required when `load` is asynchronous, so `kernels` etc. stay synchronous. */
   manifest?: BundleManifest;

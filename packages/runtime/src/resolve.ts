@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { MAX_BTF_FILE_BYTES, readBtfFile } from './btf-file.js';
 import type { BtfBundle } from './bundle/bundle.js';
 import { BtfNotFoundError, BtfOverrideError } from './errors.js';
-import { type DetectOptions, detectKernel } from './kernel/detect.js';
+import { resolveInRoot } from './host-file.js';
+import { type DetectOptions, detectKernel, hostRootOf } from './kernel/detect.js';
 import { kernelId } from './kernel/key.js';
 import type { KernelMatch, LookupKernel, NearestPolicy } from './kernel/lookup.js';
 
-/** Environment variable naming a BTF file (raw or ELF) that overrides every other source. */
+/** Environment variable naming a BTF file (raw BTF, or an ELF with a `.BTF` section) that overrides every other source. */
 export const BTF_PATH_ENV = 'BTF_BUNDLE_BTF_PATH';
 
 /** What a lookup that found nothing adds about the `nearest` policy it ran with. */
@@ -19,10 +19,10 @@ const NEAREST_HINT: Readonly<Record<string, string>> = {
 
 /** Options of {@link resolveBtf}. */
 export interface ResolveOptions extends DetectOptions {
-  /** Explicit BTF file to use (takes precedence over `BTF_BUNDLE_BTF_PATH`). */
+  /** Explicit BTF file to use (takes precedence over `BTF_BUNDLE_BTF_PATH`): raw BTF or an ELF with `.BTF`. */
   path?: string;
-  /** Environment to read `BTF_BUNDLE_BTF_PATH` from. Default `process.env`. */
-  env?: Readonly<Record<string, string | undefined>>;
+  /** Largest BTF read from the override or the kernel's own file, in bytes. Default 64 MiB. */
+  maxBtfBytes?: number;
   /** Use `<hostRoot>/sys/kernel/btf/vmlinux` when the kernel has BTF. Default true. */
   kernelBtf?: boolean;
   /**
@@ -43,7 +43,7 @@ export interface ResolveOptions extends DetectOptions {
 export interface ResolvedBtf {
   /** `override`: explicit path or env var; `kernel`: the kernel's own BTF; `bundle`: the embedded bundle. */
   source: 'override' | 'kernel' | 'bundle';
-  /** Raw BTF bytes (the file's bytes for `override` and `kernel`). */
+  /** Raw BTF bytes (for an ELF override, its `.BTF` section). */
   bytes: Uint8Array;
   /** The file read, for `override` and `kernel`. */
   path?: string;
@@ -53,27 +53,32 @@ export interface ResolvedBtf {
 
 /**
  * Picks the BTF for the running kernel: explicit `path` / `BTF_BUNDLE_BTF_PATH` → the kernel's own
- * `/sys/kernel/btf/vmlinux` (under `hostRoot`) → the bundle (exact, normalized, then nearest if enabled);
- * only the bundle with `source: 'bundle'`.
- * Throws {@link BtfOverrideError} for an unreadable override and {@link BtfNotFoundError} when nothing fits
- * (with the build's failure reason when the kernel was recorded as failed).
+ * `/sys/kernel/btf/vmlinux` (under the host root: `hostRoot` or `BTF_BUNDLE_HOST_ROOT`) → the bundle (exact,
+ * normalized, then nearest if enabled). Files are read bounded (`maxBtfBytes`) and only when they are regular
+ * files holding BTF. Throws {@link BtfOverrideError} for an override that cannot be read or is not BTF (raw, or
+ * an ELF with `.BTF`), and {@link BtfNotFoundError} when nothing fits (with the build's failure reason when the
+ * kernel was recorded as failed). Only the bundle with `source: 'bundle'`.
  */
 export function resolveBtf(bundle: BtfBundle, options: ResolveOptions = {}): ResolvedBtf {
   if (options.source === 'bundle') return bundleBtf(bundle, options);
-  const override = options.path ?? (options.env ?? process.env)[BTF_PATH_ENV];
+  const maxBytes = options.maxBtfBytes ?? MAX_BTF_FILE_BYTES;
+  const override = options.path || (options.env ?? process.env)[BTF_PATH_ENV];
   if (override) {
     try {
-      return { source: 'override', bytes: readFileSync(override), path: override };
+      return { source: 'override', bytes: readBtfFile(override, maxBytes), path: override };
     } catch (e) {
-      throw new BtfOverrideError(`cannot read BTF override ${override}: ${(e as Error).message}`);
+      const err = e as NodeJS.ErrnoException;
+      throw new BtfOverrideError(
+        `BTF override ${override}: ${err.code ? `cannot read it (${err.code})` : err.message}`,
+      );
     }
   }
   if (options.kernelBtf ?? true) {
-    const path = join(options.hostRoot ?? '/', 'sys/kernel/btf/vmlinux');
     try {
-      return { source: 'kernel', bytes: readFileSync(path), path };
+      const path = resolveInRoot(hostRootOf(options), 'sys/kernel/btf/vmlinux');
+      return { source: 'kernel', bytes: readBtfFile(path, maxBytes), path };
     } catch {
-      // no kernel BTF: use the bundle
+      // no usable kernel BTF: use the bundle
     }
   }
   return bundleBtf(bundle, options);

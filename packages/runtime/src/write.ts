@@ -19,15 +19,46 @@ export interface WriteBtfOptions {
 
 const removeAtExit = new Set<string>();
 
+/** Signals that end a process by default and after which the temp directories must not stay behind. */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 function removeAll(): void {
   for (const dir of removeAtExit) rmSync(dir, { recursive: true, force: true });
   removeAtExit.clear();
 }
 
 /**
+ * On a signal nobody else listens to, remove the directories and end the process by that same signal, as it would
+ * have ended without us. When the application has its own listener, it decides: if it exits, the exit hook
+ * removes the directories; if it goes on, they are still there for it.
+ */
+function onSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return;
+  removeAll();
+  unhook();
+  process.kill(process.pid, signal);
+}
+
+let hooked = false;
+
+function hook(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', removeAll);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+}
+
+function unhook(): void {
+  hooked = false;
+  process.off('exit', removeAll);
+  for (const signal of SIGNALS) process.off(signal, onSignal);
+}
+
+/**
  * Writes BTF bytes into a fresh private directory (`fs.mkdtemp`, mode 0700; file mode 0600) and returns the
- * file path, for libbpf's `btf_custom_path` or cilium/ebpf. The directory is removed when the process exits
- * (unless `keep`); a caller done with it earlier may remove it itself.
+ * file path, for libbpf's `btf_custom_path` or cilium/ebpf. The directory is removed when the process exits, and
+ * on SIGINT, SIGTERM or SIGHUP when the application does not handle that signal itself (the process then ends by
+ * the signal as it would have); not with `keep`. A caller done with it earlier may remove it itself.
  * Throws {@link InvalidKernelKeyError} for a release containing `/`, `..`, NUL or other unsafe characters.
  */
 export async function writeBtfFile(
@@ -43,7 +74,7 @@ export async function writeBtfFile(
   }
   const dir = await mkdtemp(join(options.parent ?? tmpdir(), 'btf-bundle-'));
   if (!options.keep) {
-    if (removeAtExit.size === 0) process.once('exit', removeAll);
+    hook();
     removeAtExit.add(dir);
   }
   await chmod(dir, 0o700);

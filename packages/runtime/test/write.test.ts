@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,5 +79,52 @@ describe('wrapBtfInElf', () => {
     be[0] = 0xeb;
     be[1] = 0x9f;
     expect(wrapBtfInElf(be)[5]).toBe(2);
+  });
+});
+
+describe('writeBtfFile on signals', () => {
+  const runtime = new URL('../dist/index.js', import.meta.url).href;
+
+  /**
+   * Start a Node child that writes a BTF file (after running `setup`), prints its path and waits; send it `signal`
+   * and return how it ended and whether the file's directory is still there.
+   */
+  async function signalled(signal: NodeJS.Signals, setup = '') {
+    const script =
+      `import { writeBtfFile } from ${JSON.stringify(runtime)};${setup}` +
+      'console.log(await writeBtfFile(new Uint8Array([1, 2, 3]))); setInterval(() => {}, 1000);';
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const path = await new Promise<string>((ok) =>
+      child.stdout.once('data', (d: Buffer) => ok(d.toString().trim())),
+    );
+    expect(existsSync(path)).toBe(true);
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) =>
+      child.once('exit', (code, sig) => ok({ code, signal: sig })),
+    );
+    child.kill(signal);
+    const outcome = await Promise.race([
+      ended,
+      new Promise<'alive'>((ok) => setTimeout(() => ok('alive'), 1500)),
+    ]);
+    const left = existsSync(dirname(path));
+    if (outcome === 'alive') child.kill('SIGKILL');
+    rmSync(dirname(path), { recursive: true, force: true });
+    return { outcome, left };
+  }
+
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
+    'removes the directory on %s, then dies by it',
+    async (signal) => {
+      expect(await signalled(signal)).toEqual({ outcome: { code: null, signal }, left: false });
+    },
+  );
+
+  it('leaves the signal to an application listener: removed when it exits, kept while it goes on', async () => {
+    const exits = "process.on('SIGTERM', () => process.exit(7));";
+    expect(await signalled('SIGTERM', exits)).toEqual({ outcome: { code: 7, signal: null }, left: false });
+    const ignores = "process.on('SIGINT', () => {});";
+    expect(await signalled('SIGINT', ignores)).toEqual({ outcome: 'alive', left: true });
   });
 });

@@ -34,6 +34,8 @@ export interface TaskSetup {
   cacheDir: string | null;
   /** Minimizer mode. */
   mode: MinimizeMode;
+  /** Largest kernel file or archive member read, in bytes (default `MAX_KERNEL_BTF_BYTES`). */
+  maxKernelBytes?: number;
 }
 
 /** What happened to one kernel. */
@@ -104,7 +106,7 @@ export class KernelProcessor {
       source =
         this.cache && (await cacheOp(() => this.cache!.sourceHash(task.path, info.size, info.mtimeMs)));
       if (!source) {
-        raw = await readKernelBtf(task.path, this.kernelBuffer);
+        raw = await readKernelBtf(task.path, this.kernelBuffer, { maxBytes: this.setup.maxKernelBytes });
         // The hash only keys the cache: without one, don't spend a pass over the kernel on it.
         const sourceHash = this.cache ? createHash('sha256').update(raw).digest('hex') : '';
         source = { sourceHash, sourceBytes: raw.length };
@@ -120,7 +122,7 @@ export class KernelProcessor {
     if (hit) return done({ ...fromCache(hit, names), cached: true, sourceBytes, cacheWarning });
     let result: CachedResult;
     try {
-      raw ??= await readKernelBtf(task.path, this.kernelBuffer);
+      raw ??= await readKernelBtf(task.path, this.kernelBuffer, { maxBytes: this.setup.maxKernelBytes });
       const target = Btf.parse(raw, { file: task.path, indexBuffer: this.indexBuffer });
       const min = minimizeBtf(target, objects, { mode: this.setup.mode });
       result = {

@@ -1,6 +1,7 @@
 import { CoreRelocationError, type ErrorPlace, FormatError } from '../errors.js';
 import { infoKind, infoVlen, Kind, kindName } from './format.js';
 import { type BtfIndex, type IndexBuffer, readBtfIndex } from './parse.js';
+import { validateTypes } from './validate.js';
 
 /** Options for {@link Btf.parse}. */
 export interface ParseBtfOptions {
@@ -31,7 +32,7 @@ const LONG_NAMES = new Set([
   'int long unsigned',
 ]);
 
-/** Maximum number of links followed through typedef/modifier chains before a loop is reported. */
+/** Maximum number of links followed through typedef/modifier chains (parsed BTF has no loops: validation). */
 const MAX_CHAIN = 1 << 16;
 
 /**
@@ -76,9 +77,14 @@ export class Btf {
     this.ptrSize = opts.pointerSize;
   }
 
-  /** Parse and validate a raw BTF blob (spec §1.9). Throws {@link FormatError} naming the place of any defect. */
+  /**
+   * Parse and validate a raw BTF blob: its layout (spec §1.9), then what the kernel and libbpf check of each type
+   * ({@link validateTypes}). Throws {@link FormatError} naming the place of any defect.
+   */
   static parse(bytes: Uint8Array, opts: ParseBtfOptions = {}): Btf {
-    return new Btf(bytes, readBtfIndex(bytes, opts), opts);
+    const btf = new Btf(bytes, readBtfIndex(bytes, opts), opts);
+    validateTypes(btf);
+    return btf;
   }
 
   /** An {@link ErrorPlace} inside this BTF. */
@@ -314,7 +320,11 @@ export class Btf {
       if (!isModOrTypedef(k)) return id;
       id = this.type(id);
     }
-    throw new FormatError('reference cycle through typedef/modifier types', this.place({ typeId: id }));
+    // Loops were refused by validation: this is depth (libbpf would walk on; we stop).
+    throw new FormatError(
+      `typedef/modifier chain longer than ${MAX_CHAIN} links`,
+      this.place({ typeId: id }),
+    );
   }
 
   /** Follow only modifiers (CONST, VOLATILE, RESTRICT, TYPE_TAG), not typedefs. */
@@ -323,7 +333,7 @@ export class Btf {
       if (!isMod(this.kind(id))) return id;
       id = this.type(id);
     }
-    throw new FormatError('reference cycle through modifier types', this.place({ typeId: id }));
+    throw new FormatError(`modifier chain longer than ${MAX_CHAIN} links`, this.place({ typeId: id }));
   }
 
   /**

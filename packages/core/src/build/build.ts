@@ -11,8 +11,9 @@ import { BtfBundleError, UsageError } from '../errors.js';
 import { parseBpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { type BuildReport, computeStats, type KernelReport } from '../report/report.js';
+import { parseGitSnapshot, snapshotDirectory } from '../snapshot/git.js';
 import { type SnapshotKernel, scanSnapshot } from '../snapshot/scan.js';
-import { type ObjectFile, objectsForArch, resolveObjects } from './objects.js';
+import { ANY_ARCH, type ObjectFile, objectsForArch, resolveObjects } from './objects.js';
 import type { BuildBundleOptions, BuildResult } from './types.js';
 
 /** A build stopped because of `failOn`; `report` says what happened to every kernel. */
@@ -72,7 +73,28 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
     throw new UsageError(`workers must be a positive integer, got ${workers}`);
   const warn = (message: string) => opts.onWarning?.(message);
 
-  const scan = await scanSnapshot(opts.snapshot, { include: opts.include, exclude: opts.exclude });
+  const byArch = await resolveObjects(opts.objects, opts.cwd);
+  if (byArch.size === 0) throw new UsageError('no objects given');
+  const cacheDir = opts.cacheDir === false ? null : resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
+  // The cache writes and evicts files under its dir: never inside a local snapshot, nor around it (a git
+  // snapshot's checkout lives in the cache dir on purpose).
+  if (cacheDir !== null && !parseGitSnapshot(opts.snapshot)) {
+    const snapshotInput = new GuardedInputs([{ role: 'snapshot', path: opts.snapshot, dir: true }]);
+    checkOutputs([{ role: 'cache dir', path: cacheDir, dir: true }], snapshotInput);
+  }
+  const snapshot = await snapshotDirectory(opts.snapshot, {
+    cacheDir: cacheDir ?? resolve(DEFAULT_CACHE_DIR),
+    include: opts.include,
+    exclude: opts.exclude,
+    arches: byArch.has(ANY_ARCH) ? undefined : [...byArch.keys()],
+    onWarning: warn,
+  });
+  const scan = await scanSnapshot(snapshot.dir, {
+    include: opts.include,
+    exclude: opts.exclude,
+    followLinksOut: opts.followLinksOut,
+  });
+  for (const { path, reason } of scan.skipped) warn(`${path}: skipped: ${reason}`);
   if (scan.kernels.length === 0 && scan.invalid.length === 0) {
     const filter = [
       ...(opts.include ?? []).map((g) => `include '${g}'`),
@@ -84,8 +106,6 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
         : `snapshot ${opts.snapshot} has no kernel files (<distro>/<version>/<arch>/<release>.btf[.tar.xz])`,
     );
   }
-  const byArch = await resolveObjects(opts.objects, opts.cwd);
-  if (byArch.size === 0) throw new UsageError('no objects given');
   const { sets, missing } = objectSetsFor(scan.kernels, byArch);
   for (const arch of missing) warn(`no objects for arch ${arch}: its kernels are skipped`);
 
@@ -106,11 +126,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
     } else tasks.push({ id: kernel.id, path: kernel.path, arch: kernel.key.arch });
   }
 
-  const cacheDir = opts.cacheDir === false ? null : resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
-  // The cache writes and evicts files under its dir: never inside the snapshot, nor around it.
-  const snapshotInput = new GuardedInputs([{ role: 'snapshot', path: opts.snapshot, dir: true }]);
-  if (cacheDir !== null) checkOutputs([{ role: 'cache dir', path: cacheDir, dir: true }], snapshotInput);
-  const setup: TaskSetup = { objectSets: sets, cacheDir, mode };
+  const setup: TaskSetup = { objectSets: sets, cacheDir, mode, maxKernelBytes: opts.maxKernelBytes };
   let done = 0;
   const outcomes = await runKernelTasks(tasks, setup, {
     workers,
@@ -121,7 +137,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
       const etaMs = done < tasks.length ? (elapsed / done) * (tasks.length - done) : 0;
       if (outcome.cacheWarning) warn(`${outcome.id}: ${outcome.cacheWarning}`);
       if (outcome.status === 'failed') warn(`${outcome.id}: ${outcome.reason}`);
-      opts.onProgress?.({ done, total: tasks.length, current: outcome.id, etaMs });
+      opts.onProgress?.({ done, total: tasks.length, current: outcome.id, elapsedMs: elapsed, etaMs });
     },
   });
   const kernelsById = new Map(scan.kernels.map((k) => [k.id, k]));
@@ -170,5 +186,10 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
     bundleBytes: bundle.length,
     ms: performance.now() - start,
   });
-  return { bundle, report: { version: 1, objects, kernels, stats }, stats };
+  return {
+    bundle,
+    report: { version: 1, objects, kernels, stats },
+    stats,
+    snapshotRevision: snapshot.revision,
+  };
 }

@@ -23,13 +23,18 @@ export interface BuildProgress {
   total: number;
   /** Id (`distro/version/arch/release`) of the kernel just finished. */
   current: string;
+  /** Milliseconds since the build started. */
+  elapsedMs: number;
   /** Estimated milliseconds left, once it can be estimated. */
   etaMs?: number;
 }
 
 /** Options of {@link buildBundle}. */
 export interface BuildBundleOptions {
-  /** Snapshot directory in BTFHub archive layout. */
+  /**
+   * Snapshot in BTFHub archive layout: a directory, or a git remote as `git+<url>[#ref]` (fetched blobless and
+   * sparse into the cache dir: only the kernels that `include`/`exclude` and the objects' arches select).
+   */
   snapshot: string;
   /** `.bpf.o` files (paths) to minimize for. bpf2go names (`*_x86_bpfel.o`, `*_arm64_bpfel.o`) pick their arch. */
   objects: ObjectsOption;
@@ -37,6 +42,13 @@ export interface BuildBundleOptions {
   include?: string[];
   /** Globs of kernel files to exclude. */
   exclude?: string[];
+  /** Read kernel files through symbolic links that lead out of the snapshot (default: reported and skipped). */
+  followLinksOut?: boolean;
+  /**
+   * Largest kernel file or `.btf.tar.xz` member read, in bytes (default 64 MiB); a larger one fails that kernel
+   * before it is read or decompressed. Memory of a build is bounded by this times the worker count.
+   */
+  maxKernelBytes?: number;
   /** Cache directory; false disables the cache. Default `node_modules/.cache/btf-bundle` under the cwd. */
   cacheDir?: string | false;
   /** Size bound of the cache; least recently used entries are evicted after the build. Default 1 GiB. */
@@ -68,4 +80,6 @@ export interface BuildResult {
   report: BuildReport;
   /** Totals (same object as `report.stats`). */
   stats: BuildStats;
+  /** The commit built from, when the snapshot is a git remote. */
+  snapshotRevision?: string;
 }

@@ -73,6 +73,7 @@ export async function runBatch(
       done,
       total: tasks.length,
       current: o.id,
+      elapsedMs: elapsed,
       etaMs: (elapsed / done) * (tasks.length - done),
     });
     if (o.status !== 'covered') return;

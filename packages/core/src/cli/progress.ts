@@ -16,9 +16,16 @@ function eta(ms: number | undefined): string {
   return ` ETA ${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
+/** Kernels per second so far, once a kernel is done. */
+function rate(p: BuildProgress): string {
+  if (p.done === 0 || p.elapsedMs <= 0) return '';
+  const perSecond = (p.done * 1000) / p.elapsedMs;
+  return ` ${perSecond >= 10 ? perSecond.toFixed(0) : perSecond.toFixed(1)} kernels/s`;
+}
+
 /**
- * A build progress reporter: on a TTY a single redrawn bar (`[#####.....] 12/40 kernel ETA 0m12s`), otherwise
- * one plain line per kernel. Call `end()` once the build is over to finish the bar's line.
+ * A build progress reporter: on a TTY a single redrawn bar (`[#####.....] 12/40 3.1 kernels/s ETA 0m09s kernel`),
+ * otherwise one plain line per kernel with the same figures. Call `end()` once the build is over to finish the bar's line.
  */
 export function progressReporter(stream: ProgressStream): { update(p: BuildProgress): void; end(): void } {
   let drawn = false;
@@ -26,12 +33,12 @@ export function progressReporter(stream: ProgressStream): { update(p: BuildProgr
     update(p) {
       const counter = `${p.done}/${p.total}`;
       if (!stream.isTTY) {
-        stream.write(`[${counter}] ${p.current}${eta(p.etaMs)}\n`);
+        stream.write(`[${counter}] ${p.current}${rate(p)}${eta(p.etaMs)}\n`);
         return;
       }
       const width = 24;
       const filled = p.total === 0 ? width : Math.round((p.done / p.total) * width);
-      const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${counter} ${p.current}${eta(p.etaMs)}`;
+      const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${counter}${rate(p)}${eta(p.etaMs)} ${p.current}`;
       stream.write(`\r${line.slice(0, (stream.columns ?? 80) - 1)}\x1b[K`);
       drawn = true;
     },

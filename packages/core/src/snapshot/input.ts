@@ -1,12 +1,20 @@
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import type { ParsedTarEntry } from 'modern-tar';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { readElf } from '../elf/elf.js';
 import { annotateError, FormatError } from '../errors.js';
 import { growScratch } from '../scratch.js';
+import { readTarXzMember } from './tar-xz.js';
 
-/** Largest kernel BTF accepted, raw or as an archive member (real ones are ~5 MB). */
-export const MAX_KERNEL_BTF_BYTES = 512 * 1024 * 1024;
+/**
+ * Default largest kernel BTF accepted, raw or as an archive member, in bytes (real ones are 4–10 MB; an ELF
+ * vmlinux with debug info may be larger: raise the limit for those).
+ */
+export const MAX_KERNEL_BTF_BYTES = 64 * 1024 * 1024;
+
+/** Options of {@link readKernelBtf}. */
+export interface ReadKernelOptions {
+  /** Largest file or archive member accepted, in bytes. Default {@link MAX_KERNEL_BTF_BYTES}. */
+  maxBytes?: number;
+}
 
 const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 
@@ -50,15 +58,25 @@ export function detectKernelBtfFormat(head: Uint8Array): KernelBtfFormat | undef
 /**
  * Read a kernel's BTF from `path`: raw BTF (`/sys/kernel/btf/vmlinux`), an ELF with a `.BTF` section (vmlinux),
  * or a BTFHub `.btf.tar.xz` holding one member `<release>.btf`. Returns the raw BTF bytes (not validated
- * beyond their magic: `Btf.parse` does that). Throws {@link FormatError} naming the file for a corrupt archive,
- * an archive without exactly one `.btf` member, a member over {@link MAX_KERNEL_BTF_BYTES}, or anything else.
+ * beyond their magic: `Btf.parse` does that). Only regular files are read: a FIFO, device or socket is refused
+ * without blocking. Throws {@link FormatError} naming the file for a corrupt archive, an archive without exactly
+ * one `.btf` member, a file or member over `maxBytes` (refused before it is read or decompressed), or anything else.
  * With `into`, raw BTF and archive members are read into that buffer and the result is a view of it, valid until
  * the next read into the same buffer (ELF files are still read whole, the result a view of their `.BTF`).
  */
-export async function readKernelBtf(path: string, into?: KernelBuffer): Promise<Uint8Array> {
+export async function readKernelBtf(
+  path: string,
+  into?: KernelBuffer,
+  options: ReadKernelOptions = {},
+): Promise<Uint8Array> {
+  const maxBytes = options.maxBytes ?? MAX_KERNEL_BTF_BYTES;
   try {
-    const raw = readUncompressed(path, into);
-    return raw ?? (await readTarXzMember(path, into));
+    const raw = readUncompressed(path, into, maxBytes);
+    if (raw) return raw;
+    const take = (size: number) => (into ? into.take(size) : new Uint8Array(size));
+    const member = await readTarXzMember(path, { maxBytes, take });
+    if (!isRawBtf(member)) throw new FormatError('archive member is not BTF (bad magic)', { offset: 0 });
+    return member;
   } catch (err) {
     throw annotateError(err, { file: path });
   }
@@ -69,17 +87,26 @@ export async function readKernelBtf(path: string, into?: KernelBuffer): Promise<
  * megabytes from the page cache: one `read` is cheaper than a round trip through the thread pool per chunk), or
  * undefined when the file is an xz archive.
  */
-function readUncompressed(path: string, into: KernelBuffer | undefined): Uint8Array | undefined {
-  const fd = openSync(path, 'r');
+function readUncompressed(
+  path: string,
+  into: KernelBuffer | undefined,
+  maxBytes: number,
+): Uint8Array | undefined {
+  // Non-blocking open: opening a FIFO for reading would otherwise wait for a writer forever.
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const { size } = fstatSync(fd);
+    const info = fstatSync(fd);
+    if (!info.isFile())
+      throw new FormatError('not a regular file (a FIFO, device, socket or directory): not read');
+    const { size } = info;
     const head = new Uint8Array(XZ_MAGIC.length);
     const format = detectKernelBtfFormat(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
     if (format === 'tar.xz') return undefined;
-    if (size > MAX_KERNEL_BTF_BYTES) {
-      throw new FormatError(`file is ${size} bytes, more than the ${MAX_KERNEL_BTF_BYTES} accepted`, {
-        file: path,
-      });
+    if (size > maxBytes) {
+      throw new FormatError(
+        `file is ${size} bytes, more than the ${maxBytes} accepted (raise the kernel size limit to read it)`,
+        { file: path },
+      );
     }
     if (format === undefined) {
       throw new FormatError('not a kernel BTF: expected raw BTF, an ELF with .BTF or a .btf.tar.xz', {
@@ -104,94 +131,4 @@ function btfOfElf(bytes: Uint8Array, path: string): Uint8Array {
   const data = readElf(bytes, path).sectionData('.BTF');
   if (!data) throw new FormatError('ELF file has no .BTF section', { file: path });
   return data;
-}
-
-/** Decompress `path` as xz, read it as tar and return its single `.btf` member, streaming with bounded memory. */
-async function readTarXzMember(path: string, into: KernelBuffer | undefined): Promise<Uint8Array> {
-  // Loaded on first use: raw and ELF inputs never pay for the xz WASM decoder and the tar reader.
-  const [{ default: xz }, { createTarDecoder }] = await Promise.all([
-    import('xz-decompress'),
-    import('modern-tar'),
-  ]);
-  const compressed = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
-  const entries = new xz.XzReadableStream(compressed).pipeThrough(createTarDecoder({ strict: true }));
-  const members: string[] = [];
-  let found: Uint8Array | undefined;
-  try {
-    for await (const entry of entries) {
-      const { header } = entry;
-      if (header.type !== undefined && header.type !== 'file') {
-        await entry.body.cancel();
-        continue;
-      }
-      members.push(header.name);
-      if (members.length > 1) {
-        await entry.body.cancel();
-        throw new FormatError(
-          `archive has several members (${members.join(', ')}), expected one <release>.btf`,
-          {
-            file: path,
-          },
-        );
-      }
-      if (!header.name.endsWith('.btf')) {
-        await entry.body.cancel();
-        throw new FormatError(`archive member '${header.name}' is not a .btf file`, { file: path });
-      }
-      if (header.size > MAX_KERNEL_BTF_BYTES) {
-        await entry.body.cancel();
-        throw new FormatError(
-          `archive member '${header.name}' is ${header.size} bytes, more than the ${MAX_KERNEL_BTF_BYTES} accepted`,
-          { file: path },
-        );
-      }
-      found = await readBody(entry, path, into);
-    }
-  } catch (err) {
-    if (err instanceof FormatError) throw err;
-    throw new FormatError(
-      `corrupt .tar.xz: ${err instanceof Error ? err.message : String(err)}`,
-      { file: path },
-      {
-        cause: err,
-      },
-    );
-  }
-  if (!found) throw new FormatError('archive has no .btf member', { file: path });
-  if (!isRawBtf(found)) {
-    throw new FormatError(`archive member '${members[0]}' is not BTF (bad magic)`, { file: path, offset: 0 });
-  }
-  return found;
-}
-
-/** Read an entry's body into one buffer of exactly `header.size` bytes. */
-async function readBody(
-  entry: ParsedTarEntry,
-  path: string,
-  into: KernelBuffer | undefined,
-): Promise<Uint8Array> {
-  const out = into ? into.take(entry.header.size) : new Uint8Array(entry.header.size);
-  let at = 0;
-  const reader = entry.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (at + value.length > out.length) {
-      await reader.cancel();
-      throw new FormatError(`archive member '${entry.header.name}' is longer than its header says`, {
-        file: path,
-      });
-    }
-    out.set(value, at);
-    at += value.length;
-  }
-  if (at !== out.length) {
-    throw new FormatError(
-      `archive member '${entry.header.name}' is truncated (${at} of ${out.length} bytes)`,
-      {
-        file: path,
-      },
-    );
-  }
-  return out;
 }

@@ -1,11 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { checkKernelKey, compareKernelKeys, type KernelKey, kernelId } from '@btf-bundle/runtime';
-import fg from 'fast-glob';
 import { UsageError } from '../errors.js';
-
-/** File name suffixes of kernel BTFs in a BTFHub archive, longest first. */
-const SUFFIXES = ['.btf.tar.xz', '.btf'] as const;
+import { filterPaths } from './glob-filter.js';
+import { KERNEL_SUFFIXES, type WalkProblem, walkSnapshot } from './walk.js';
 
 /** One kernel file of a snapshot. */
 export interface SnapshotKernel {
@@ -23,14 +21,21 @@ export interface ScanOptions {
   include?: string[];
   /** Globs relative to the snapshot dir; a matching file is dropped. */
   exclude?: string[];
+  /** Follow symbolic links whose target lies outside the snapshot (default: they are reported and skipped). */
+  followLinksOut?: boolean;
 }
 
 /** What {@link scanSnapshot} found. */
 export interface SnapshotScan {
   /** Kernels, sorted by kernel key (deterministic whatever the file system order). */
   kernels: SnapshotKernel[];
-  /** Files in kernel position whose path is not a valid kernel key, with the reason. */
-  invalid: { path: string; reason: string }[];
+  /**
+   * Kernels that cannot be built, with the reason: files in kernel position whose path is not a valid kernel key,
+   * and directories that cannot be listed (their kernels are unknown, the directory stands for them).
+   */
+  invalid: WalkProblem[];
+  /** Entries not read, with the reason: special files, dangling links, links out of the snapshot, link loops. */
+  skipped: WalkProblem[];
 }
 
 /**
@@ -42,31 +47,27 @@ export function parseKernelPath(relPath: string): KernelKey | undefined {
   const parts = relPath.split(sep).join('/').split('/');
   if (parts.length !== 4) return undefined;
   const [distro, version, arch, file] = parts as [string, string, string, string];
-  const suffix = SUFFIXES.find((s) => file.endsWith(s));
+  const suffix = KERNEL_SUFFIXES.find((s) => file.endsWith(s));
   if (!suffix) return undefined;
   return checkKernelKey({ distro, version, arch, release: file.slice(0, -suffix.length) });
 }
 
 /**
- * List the kernels of a BTFHub-layout snapshot dir, filtered by `include`/`exclude` globs. Files are not opened.
- * A release present both as `.btf` and `.btf.tar.xz` is listed once (the raw `.btf` wins: no decompression).
- * Throws UsageError when `dir` is not a directory.
+ * List the kernels of a BTFHub-layout snapshot dir, filtered by `include`/`exclude` globs. Files are not opened;
+ * the walk is bounded and never follows a loop ({@link walkSnapshot}). A release present both as `.btf` and
+ * `.btf.tar.xz` is listed once (the raw `.btf` wins: no decompression). Throws UsageError when `dir` is not a
+ * directory.
  */
 export async function scanSnapshot(dir: string, opts: ScanOptions = {}): Promise<SnapshotScan> {
   const root = resolve(dir);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`snapshot ${dir} is not a directory`);
-  const include = opts.include?.length ? opts.include : SUFFIXES.map((s) => `**/*${s}`);
-  const files = await fg(include, {
-    cwd: root,
-    ignore: opts.exclude ?? [],
-    onlyFiles: true,
-    followSymbolicLinks: true,
-    dot: false,
-  });
+  const include = opts.include?.length ? opts.include : KERNEL_SUFFIXES.map((s) => `**/*${s}`);
+  const walk = await walkSnapshot(root, { followLinksOut: opts.followLinksOut ?? false });
+  const files = await filterPaths(walk.files, include, opts.exclude ?? []);
   const byId = new Map<string, SnapshotKernel>();
-  const invalid: SnapshotScan['invalid'] = [];
-  for (const rel of files.sort()) {
+  const invalid: WalkProblem[] = [...walk.unreadable];
+  for (const rel of files) {
     const path = resolve(root, rel);
     let key: KernelKey | undefined;
     try {
@@ -81,5 +82,5 @@ export async function scanSnapshot(dir: string, opts: ScanOptions = {}): Promise
     if (!prev || path.endsWith('.btf')) byId.set(id, { key, id, path });
   }
   const kernels = [...byId.values()].sort((a, b) => compareKernelKeys(a.key, b.key));
-  return { kernels, invalid };
+  return { kernels, invalid, skipped: walk.skipped };
 }

@@ -57,6 +57,14 @@ export function compareNumbers(a: readonly number[], b: readonly number[]): numb
   return a.length - b.length;
 }
 
+/** Compares two runs of decimal digits by value, however long (no conversion to a number that could overflow). */
+function compareDigitRuns(x: string, y: string): number {
+  const a = x.replace(/^0+/, '');
+  const b = y.replace(/^0+/, '');
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Natural-order string comparison: digit runs compare numerically, the rest by code unit; total and stable. */
 export function naturalCompare(a: string, b: string): number {
   if (a === b) return 0;
@@ -70,7 +78,7 @@ export function naturalCompare(a: string, b: string): number {
     const dx = /^\d/.test(x);
     const dy = /^\d/.test(y);
     if (dx && dy) {
-      const d = Number(x) - Number(y);
+      const d = compareDigitRuns(x, y);
       if (d !== 0) return d;
     }
     return x < y ? -1 : 1;

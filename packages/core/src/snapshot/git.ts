@@ -1,0 +1,200 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { BtfBundleError } from '../errors.js';
+import { filterPaths } from './glob-filter.js';
+import { parseKernelPath } from './scan.js';
+
+/** Prefix that makes a snapshot option a git remote instead of a directory. */
+export const GIT_SNAPSHOT_PREFIX = 'git+';
+
+/** Oldest git with `fetch --filter`, non-cone `sparse-checkout set --stdin` and `rev-list --missing`. */
+const MIN_GIT: readonly [number, number] = [2, 27];
+
+/** Bound of what one git command may print (a tree listing of a whole BTFHub archive is a few MB). */
+const GIT_MAX_BUFFER = 256 * 1024 * 1024;
+
+/** A git remote or its checkout could not be used as a snapshot. */
+export class GitSnapshotError extends BtfBundleError {
+  override name = 'GitSnapshotError';
+}
+
+/** A snapshot given as `git+<url>[#ref]`. */
+export interface GitSnapshotSpec {
+  /** What git fetches from: `https://…`, `file://…`, `ssh://…`, a path. */
+  url: string;
+  /** Branch, tag or commit; the remote's HEAD when absent. */
+  ref?: string;
+}
+
+/** Options of {@link checkoutGitSnapshot}. */
+export interface GitSnapshotOptions {
+  /** Directory under which the checkout lives (one folder per remote URL). */
+  cacheDir: string;
+  /** Globs over `<distro>/<version>/<arch>/<release>.btf[.tar.xz]`; only matching kernels are fetched. */
+  include?: string[];
+  /** Globs of kernel files never to fetch. */
+  exclude?: string[];
+  /** BTFHub arch names with objects; kernels of other arches are not fetched. Undefined: every arch. */
+  arches?: readonly string[];
+  /** The git executable (default `git` on the PATH). */
+  git?: string;
+  /** Called with what the user should know (offline build, the revision used). */
+  onWarning?: (message: string) => void;
+}
+
+/** A local checkout of the selected part of a git snapshot. */
+export interface GitSnapshot {
+  /** Directory in BTFHub layout to scan. */
+  dir: string;
+  /** Commit the checkout holds. */
+  revision: string;
+  /** True when the remote could not be reached and the cached revision was used. */
+  offline: boolean;
+  /** Kernel files in the checkout (only these had their contents fetched). */
+  files: number;
+}
+
+/** Parse `git+<url>[#ref]`; undefined when `snapshot` is not a git remote. */
+export function parseGitSnapshot(snapshot: string): GitSnapshotSpec | undefined {
+  if (!snapshot.startsWith(GIT_SNAPSHOT_PREFIX)) return undefined;
+  const rest = snapshot.slice(GIT_SNAPSHOT_PREFIX.length);
+  const hash = rest.lastIndexOf('#');
+  const url = hash < 0 ? rest : rest.slice(0, hash);
+  const ref = hash < 0 ? undefined : rest.slice(hash + 1);
+  if (url === '' || url.startsWith('-'))
+    throw new GitSnapshotError(`snapshot ${snapshot}: expected git+<url>[#ref]`);
+  if (ref !== undefined && (ref === '' || ref.startsWith('-') || /[\s~^:?*[\\]|\.\./.test(ref)))
+    throw new GitSnapshotError(`snapshot ${snapshot}: "${ref}" is not a valid git ref`);
+  return ref === undefined ? { url } : { url, ref };
+}
+
+/** Run git, resolving with its standard output; a failure becomes a GitSnapshotError with git's own words. */
+function runGit(git: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = execFile(
+      git,
+      args,
+      {
+        maxBuffer: GIT_MAX_BUFFER,
+        // Never wait for a password prompt: an unreachable or private remote must fail, not hang.
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '', SSH_ASKPASS: '', LC_ALL: 'C' },
+      },
+      (err, stdout, stderr) => {
+        if (!err) return resolvePromise(stdout);
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+          return reject(
+            new GitSnapshotError(`${git} not found: a git+ snapshot needs git ${MIN_GIT.join('.')}+`),
+          );
+        const said = stderr.trim().split('\n').filter(Boolean).pop() ?? err.message;
+        reject(new GitSnapshotError(`git ${args.find((a) => !a.startsWith('-')) ?? ''} failed: ${said}`));
+      },
+    );
+    // git may exit before reading its input (a failure): the broken pipe is not the error to report.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(input ?? '');
+  });
+}
+
+async function checkGitVersion(git: string): Promise<void> {
+  const out = await runGit(git, ['--version']);
+  const m = /(\d+)\.(\d+)/.exec(out);
+  const [major, minor] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (major < MIN_GIT[0] || (major === MIN_GIT[0] && minor < MIN_GIT[1]))
+    throw new GitSnapshotError(`${out.trim()} is too old: a git+ snapshot needs git ${MIN_GIT.join('.')}+`);
+}
+
+/**
+ * The kernel files of a tree listing that the include/exclude globs (fast-glob rules, as for a directory snapshot)
+ * and the arches select, sorted.
+ */
+export async function selectKernelPaths(
+  paths: readonly string[],
+  opts: GitSnapshotOptions,
+): Promise<string[]> {
+  const arches = opts.arches ? new Set(opts.arches) : undefined;
+  const kernels = paths.filter((path) => {
+    let key: ReturnType<typeof parseKernelPath>;
+    try {
+      key = parseKernelPath(path);
+    } catch {
+      return false; // an unsafe name is never fetched; a directory snapshot reports it, a remote one skips it
+    }
+    return key !== undefined && (!arches || arches.has(key.arch));
+  });
+  return filterPaths(kernels, opts.include?.length ? opts.include : ['**'], opts.exclude ?? []);
+}
+
+/** A path as a non-cone sparse-checkout pattern that matches exactly that file. */
+function sparsePattern(path: string): string {
+  return `/${path.replace(/[\\*?[!#]/g, (c) => `\\${c}`)}`;
+}
+
+/**
+ * Make the part of a BTFHub git remote that a build needs available as a local directory: a blobless, depth-1,
+ * sparse checkout under `cacheDir`, holding only the kernel files selected by the include/exclude globs and the
+ * arches (the contents of all other files are never fetched). Later calls fetch only what changed. When the remote
+ * cannot be reached, the cached checkout is used as it is and `onWarning` says which revision.
+ */
+export async function checkoutGitSnapshot(
+  spec: GitSnapshotSpec,
+  opts: GitSnapshotOptions,
+): Promise<GitSnapshot> {
+  const git = opts.git ?? 'git';
+  await checkGitVersion(git);
+  const key = createHash('sha256').update(spec.url).digest('hex').slice(0, 16);
+  const dir = resolve(opts.cacheDir, 'snapshots', key);
+  const inDir = (...args: string[]) => runGit(git, ['-C', dir, ...args]);
+  if (!existsSync(join(dir, '.git'))) {
+    await mkdir(dir, { recursive: true });
+    await runGit(git, ['init', '-q', dir]);
+    await inDir('remote', 'add', 'origin', spec.url);
+  }
+  const where = `${spec.url}${spec.ref ? `#${spec.ref}` : ''}`;
+  let revision: string;
+  let offline = false;
+  try {
+    await inDir('fetch', '-q', '--filter=blob:none', '--depth=1', '--no-tags', 'origin', spec.ref ?? 'HEAD');
+    revision = (await inDir('rev-parse', 'FETCH_HEAD^{commit}')).trim();
+  } catch (err) {
+    const cached = await inDir('rev-parse', '-q', '--verify', 'HEAD^{commit}').catch(() => '');
+    if (cached.trim() === '') {
+      throw new GitSnapshotError(
+        `cannot fetch snapshot ${where} and nothing is cached: ${(err as Error).message}`,
+      );
+    }
+    revision = cached.trim();
+    offline = true;
+    opts.onWarning?.(
+      `cannot fetch snapshot ${where} (${(err as Error).message}); building from the cached revision ${revision}`,
+    );
+  }
+  const listing = await inDir('ls-tree', '-r', '-z', '--name-only', revision);
+  const selected = await selectKernelPaths(listing.split('\0').filter(Boolean), opts);
+  if (!offline) {
+    await runGit(
+      git,
+      ['-C', dir, 'sparse-checkout', 'set', '--no-cone', '--stdin'],
+      // With no pattern git would check out everything: a pattern no file has keeps the checkout empty.
+      (selected.length > 0 ? selected.map(sparsePattern) : ['/.btf-bundle-selects-nothing']).join('\n'),
+    );
+    await inDir('-c', 'advice.detachedHead=false', 'checkout', '-q', '--force', '--detach', revision);
+  }
+  return { dir, revision, offline, files: selected.length };
+}
+
+/**
+ * The local directory to scan for a build's `snapshot` option: the option itself for a directory, a sparse
+ * checkout of the selected kernels for `git+<url>[#ref]` (with the revision it holds).
+ */
+export async function snapshotDirectory(
+  snapshot: string,
+  opts: GitSnapshotOptions,
+): Promise<{ dir: string; revision?: string }> {
+  const spec = parseGitSnapshot(snapshot);
+  if (!spec) return { dir: snapshot };
+  const { dir, revision } = await checkoutGitSnapshot(spec, opts);
+  return { dir, revision };
+}

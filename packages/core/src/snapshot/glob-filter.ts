@@ -1,0 +1,88 @@
+import { join, relative, sep } from 'node:path';
+import fg from 'fast-glob';
+import { UsageError } from '../errors.js';
+
+/** A file or directory of the in-memory tree, shaped like the `fs.Dirent`/`fs.Stats` that fast-glob reads. */
+class TreeEntry {
+  constructor(
+    readonly name: string,
+    private readonly directory: boolean,
+  ) {}
+  isFile(): boolean {
+    return !this.directory;
+  }
+  isDirectory(): boolean {
+    return this.directory;
+  }
+  isSymbolicLink(): boolean {
+    return false;
+  }
+  isBlockDevice(): boolean {
+    return false;
+  }
+  isCharacterDevice(): boolean {
+    return false;
+  }
+  isFIFO(): boolean {
+    return false;
+  }
+  isSocket(): boolean {
+    return false;
+  }
+}
+
+type Callback<T> = (err: NodeJS.ErrnoException | null, value?: T) => void;
+
+function notFound(path: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`ENOENT: no such file or directory, '${path}'`), { code: 'ENOENT' });
+}
+
+/**
+ * The paths of `files` (relative, `/`-separated) that match one of `include` and none of `exclude`, with
+ * fast-glob's rules (braces, `?`, classes, `**`, no dot files, an excluded directory excludes what is under it).
+ * fast-glob reads an in-memory tree of exactly these files instead of the disk, so the filter cannot see, follow
+ * or block on anything the snapshot walk did not vet. Throws {@link UsageError} for an empty pattern.
+ */
+export async function filterPaths(
+  files: readonly string[],
+  include: string[],
+  exclude: string[],
+): Promise<string[]> {
+  if ([...include, ...exclude].includes('')) throw new UsageError('an --include or --exclude glob is empty');
+  const cwd = `${sep}snapshot`;
+  const dirs = new Map<string, Map<string, TreeEntry>>([['', new Map()]]);
+  for (const file of files) {
+    const parts = file.split('/');
+    let dir = '';
+    parts.forEach((name, i) => {
+      const isDir = i < parts.length - 1;
+      dirs.get(dir)?.set(name, new TreeEntry(name, isDir));
+      dir = dir === '' ? name : `${dir}/${name}`;
+      if (isDir && !dirs.has(dir)) dirs.set(dir, new Map());
+    });
+  }
+  const key = (path: string) => relative(cwd, path).split(sep).join('/');
+  const lookup = (path: string): TreeEntry | undefined => {
+    const rel = key(path);
+    if (rel === '') return new TreeEntry('', true);
+    const at = rel.lastIndexOf('/');
+    return dirs.get(at < 0 ? '' : rel.slice(0, at))?.get(rel.slice(at + 1));
+  };
+  const statEntry = (path: string, cb: Callback<TreeEntry>) => {
+    const entry = lookup(path);
+    queueMicrotask(() => (entry ? cb(null, entry) : cb(notFound(path))));
+  };
+  const readdir = (path: string, _options: unknown, cb: Callback<TreeEntry[]>) => {
+    const entries = dirs.get(key(path));
+    queueMicrotask(() => (entries ? cb(null, [...entries.values()]) : cb(notFound(path))));
+  };
+  const found = await fg(include, {
+    cwd,
+    ignore: exclude,
+    onlyFiles: true,
+    followSymbolicLinks: false,
+    dot: false,
+    fs: { lstat: statEntry, stat: statEntry, readdir } as unknown as fg.FileSystemAdapter,
+  });
+  return found.map((p) => key(join(cwd, p))).sort();
+}

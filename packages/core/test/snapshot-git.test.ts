@@ -1,0 +1,192 @@
+import { copyFileSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { decodeBundle } from '@btf-bundle/runtime';
+import { afterAll, describe, expect, it } from 'vitest';
+// The build runs on worker threads that load the built package: test the built package.
+import {
+  buildBundle,
+  checkoutGitSnapshot,
+  GitSnapshotError,
+  parseGitSnapshot,
+  selectKernelPaths,
+} from '../dist/index.js';
+import { copySnapshot, SAMPLE_OBJECTS, SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
+import { blobId, commitAll, git, makeRemote, missingObjects, serveHttp } from './git-remote.js';
+
+const temps: string[] = [];
+const temp = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const t of temps) rmSync(t, { recursive: true, force: true });
+});
+
+/** Paths of the sample kernels relative to the snapshot root, as a BTFHub remote lists them. */
+const KERNEL_PATHS = sampleKernels().map((k) => relative(SAMPLE_SNAPSHOT, k));
+/** Four kernels: 6.1.0-50 and the three 6.1.0-54 flavours. */
+const X86_61 = 'debian/12/x86_64/6.1.0-5*-amd64.btf.tar.xz';
+const x86Objects = { x86_64: SAMPLE_OBJECTS };
+
+describe('parseGitSnapshot', () => {
+  it('splits git+<url>#ref and leaves directories alone', () => {
+    expect(parseGitSnapshot('./btfhub-archive')).toBeUndefined();
+    expect(parseGitSnapshot('git+https://example.invalid/a.git')).toEqual({
+      url: 'https://example.invalid/a.git',
+    });
+    expect(parseGitSnapshot('git+file:///srv/a.git#v1.2')).toEqual({ url: 'file:///srv/a.git', ref: 'v1.2' });
+  });
+
+  it('refuses what git would take as an option or a revision expression', () => {
+    for (const bad of [
+      'git+',
+      'git+-uhack',
+      'git+file:///a#',
+      'git+file:///a#--upload-pack=x',
+      'git+file:///a#a..b',
+    ])
+      expect(() => parseGitSnapshot(bad), bad).toThrow(GitSnapshotError);
+  });
+});
+
+describe('selectKernelPaths', () => {
+  const listing = [...KERNEL_PATHS, 'README.md', 'debian/12/x86_64/notes.txt', 'debian/12/x86_64/x/y.btf'];
+
+  it('keeps kernel files only, with fast-glob semantics for include/exclude (braces, ?, classes)', async () => {
+    expect(await selectKernelPaths(listing, { cacheDir: '' })).toEqual([...KERNEL_PATHS].sort());
+    expect(
+      await selectKernelPaths(listing, {
+        cacheDir: '',
+        include: ['debian/12/*/6.1.0-{47,50}-amd6?.btf.tar.xz'],
+      }),
+    ).toEqual(['debian/12/x86_64/6.1.0-47-amd64.btf.tar.xz', 'debian/12/x86_64/6.1.0-50-amd64.btf.tar.xz']);
+    expect(
+      await selectKernelPaths(listing, {
+        cacheDir: '',
+        include: ['**/6.1.*'],
+        exclude: ['**/*-[rc]*-amd64.btf.tar.xz'],
+      }),
+    ).toEqual([
+      'debian/12/arm64/6.1.0-50-arm64.btf.tar.xz',
+      'debian/12/x86_64/6.1.0-47-amd64.btf.tar.xz',
+      'debian/12/x86_64/6.1.0-50-amd64.btf.tar.xz',
+      'debian/12/x86_64/6.1.0-54-amd64.btf.tar.xz',
+    ]);
+  });
+
+  it('keeps only the arches that have objects', async () => {
+    const arm = await selectKernelPaths(listing, { cacheDir: '', arches: ['arm64'] });
+    expect(arm).toEqual(KERNEL_PATHS.filter((p) => p.includes('/arm64/')).sort());
+  });
+});
+
+describe('a git remote as the snapshot', async () => {
+  const remote = makeRemote(SAMPLE_SNAPSHOT);
+  const cacheDir = temp('btf-git-cache-');
+  const warnings: string[] = [];
+  const build = (snapshot: string, extra: Partial<Parameters<typeof buildBundle>[0]> = {}) =>
+    buildBundle({
+      snapshot,
+      objects: x86Objects,
+      include: [X86_61],
+      cacheDir,
+      workers: 1,
+      onWarning: (w) => warnings.push(w),
+      ...extra,
+    });
+  const fromGit = await build(`git+file://${remote.bare}`);
+  const fromDir = await buildBundle({
+    snapshot: copySnapshot(),
+    objects: x86Objects,
+    include: [X86_61],
+    cacheDir: false,
+    workers: 1,
+  });
+  const clone = join(cacheDir, 'snapshots', readdirSync(join(cacheDir, 'snapshots'))[0] as string);
+
+  it('builds the same bundle as from the same files in a directory, and names the revision', () => {
+    expect(fromGit.stats.kernels.covered).toBe(4);
+    expect(Buffer.compare(fromGit.bundle, fromDir.bundle)).toBe(0);
+    expect(fromGit.snapshotRevision).toBe(git(remote.work, 'rev-parse', 'HEAD'));
+    expect(warnings).toEqual([]);
+  });
+
+  it('never fetches the contents of files outside the globs or of arches without objects', () => {
+    const rev = fromGit.snapshotRevision as string;
+    const missing = missingObjects(clone, rev);
+    for (const path of KERNEL_PATHS) {
+      const selected = /x86_64\/6\.1\.0-5.*-amd64/.test(path);
+      expect(missing.has(blobId(clone, rev, path)), path).toBe(!selected);
+    }
+  });
+
+  it('fetches only what is new on the next build', async () => {
+    // A new release whose bytes are those of 6.1.0-47, a kernel the globs left out: its blob was never fetched.
+    const path = 'debian/12/x86_64/6.1.0-58-amd64.btf.tar.xz';
+    copyFileSync(join(remote.work, 'debian/12/x86_64/6.1.0-47-amd64.btf.tar.xz'), join(remote.work, path));
+    const rev = commitAll(remote.work, 'one more kernel');
+    expect(missingObjects(clone, fromGit.snapshotRevision as string)).toContain(
+      blobId(remote.work, rev, path),
+    );
+    const next = await build(`git+file://${remote.bare}`);
+    expect(next.snapshotRevision).toBe(rev);
+    expect(next.stats.kernels.covered).toBe(5);
+    expect(next.stats.cacheHits).toBe(4);
+    expect(decodeBundle(next.bundle).kernels).toContain('debian/12/x86_64/6.1.0-58-amd64');
+    const missing = missingObjects(clone, rev);
+    expect(missing.has(blobId(clone, rev, path))).toBe(false);
+    expect(missing.has(blobId(clone, rev, 'debian/12/x86_64/6.1.0-47-amd64.btf.tar.xz'))).toBe(false);
+    expect(missing.has(blobId(clone, rev, 'debian/12/arm64/6.1.0-50-arm64.btf.tar.xz'))).toBe(true);
+  });
+
+  it('builds from the cached revision when the remote is unreachable, and says so', async () => {
+    const before = git(remote.work, 'rev-parse', 'HEAD');
+    const moved = `${remote.bare}.away`;
+    renameSync(remote.bare, moved);
+    try {
+      warnings.length = 0;
+      const offline = await build(`git+file://${remote.bare}`);
+      expect(offline.snapshotRevision).toBe(before);
+      expect(offline.stats.kernels.covered).toBe(5);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(`building from the cached revision ${before}`);
+      await expect(build(`git+file://${remote.bare}`, { cacheDir: temp('btf-git-empty-') })).rejects.toThrow(
+        /cannot fetch snapshot .* nothing is cached/,
+      );
+    } finally {
+      renameSync(moved, remote.bare);
+    }
+  });
+
+  it('checks out a given ref', async () => {
+    const first = git(remote.work, 'rev-list', '--max-parents=0', 'HEAD');
+    git(remote.work, 'tag', 'first', first);
+    git(remote.work, 'push', '-q', remote.bare, 'first');
+    const atTag = await build(`git+file://${remote.bare}#first`, { cacheDir: temp('btf-git-tag-') });
+    expect(atTag.snapshotRevision).toBe(first);
+    expect(atTag.stats.kernels.covered).toBe(4);
+  });
+
+  it('works over smart HTTP on the loopback', async () => {
+    const { server, url } = await serveHttp(dirname(remote.bare));
+    try {
+      const http = await build(`git+${url}/archive.git`, { cacheDir: temp('btf-git-http-') });
+      expect(http.stats.kernels.covered).toBe(5);
+      expect(http.snapshotRevision).toBe(git(remote.work, 'rev-parse', 'HEAD'));
+    } finally {
+      server.close();
+    }
+  });
+
+  it('says clearly when git cannot be run or the remote does not exist', async () => {
+    await expect(
+      build('git+file:///nonexistent/archive.git', { cacheDir: temp('btf-git-none-') }),
+    ).rejects.toThrow(GitSnapshotError);
+    const spec = { url: `file://${remote.bare}` };
+    await expect(
+      checkoutGitSnapshot(spec, { cacheDir: temp('btf-git-nogit-'), git: '/nonexistent/git' }),
+    ).rejects.toThrow('/nonexistent/git not found: a git+ snapshot needs git 2.27+');
+  });
+});

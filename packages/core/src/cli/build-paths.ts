@@ -1,5 +1,6 @@
 import { expandObjectGlobs } from '../build/objects.js';
 import { checkOutputs, GuardedInputs, type GuardedPath } from '../output-guard.js';
+import { parseGitSnapshot } from '../snapshot/git.js';
 import { scanSnapshot } from '../snapshot/scan.js';
 
 /** What `btf-bundle build` reads and writes, as given on its command line. */
@@ -15,15 +16,29 @@ export interface BuildPaths {
 }
 
 /**
+ * A local snapshot dir and every kernel file in it, also those it links to elsewhere (followed or not by the
+ * build, a file the snapshot names is not to be overwritten). A git snapshot is remote: its checkout is the cache's.
+ */
+async function localSnapshotInputs(paths: BuildPaths): Promise<GuardedPath[]> {
+  const scan = await scanSnapshot(paths.snapshot, {
+    include: paths.include,
+    exclude: paths.exclude,
+    followLinksOut: true,
+  });
+  return [
+    { role: 'snapshot', path: paths.snapshot, dir: true },
+    ...scan.kernels.map((k) => ({ role: 'kernel', path: k.path })),
+  ];
+}
+
+/**
  * Refuse, before any work, outputs of `build` that would write over an input or over each other: an object, the
  * snapshot dir, a kernel file the snapshot links to from elsewhere, or another output.
  */
 export async function checkBuildPaths(paths: BuildPaths): Promise<void> {
   const objects = await expandObjectGlobs(paths.objects);
-  const scan = await scanSnapshot(paths.snapshot, { include: paths.include, exclude: paths.exclude });
   const inputs = new GuardedInputs([
-    { role: 'snapshot', path: paths.snapshot, dir: true },
-    ...scan.kernels.map((k) => ({ role: 'kernel', path: k.path })),
+    ...(parseGitSnapshot(paths.snapshot) ? [] : await localSnapshotInputs(paths)),
     ...objects.map((path) => ({ role: 'object', path })),
   ]);
   const outputs: GuardedPath[] = Object.entries(paths.outputs).flatMap(([role, path]) =>

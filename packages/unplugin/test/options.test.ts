@@ -1,7 +1,7 @@
 import { UsageError } from '@btf-bundle/core';
 import { describe, expect, it } from 'vitest';
 import { unplugin } from '../src/index.js';
-import { resolveOptions } from '../src/options.js';
+import { resolveOptions } from '../src/core/options.js';
 
 describe('resolveOptions', () => {
   it('applies defaults', () => {
@@ -12,6 +12,7 @@ describe('resolveOptions', () => {
       exclude: undefined,
       cacheDir: undefined,
       emit: 'inline',
+      runtimeModule: 'bundled',
       runtime: {},
       failOn: 'never',
       mode: 'robust',

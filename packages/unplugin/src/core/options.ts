@@ -1,61 +1,5 @@
-import { type FailOn, type MinimizeMode, UsageError } from '@btf-bundle/core';
-
-/** Objects to minimize for: globs for every arch, or globs per BTFHub arch (`{ x86_64: [...], arm64: [...] }`). */
-export type ObjectGlobs = string[] | Partial<Record<string, string[]>>;
-
-/** How the bundle ships with the app. */
-export type EmitMode =
-  /** Embedded in the JavaScript output as base64 (default). */
-  | 'inline'
-  /** A `.btfb` file emitted next to the output, read at run time relative to the output file. */
-  | 'asset';
-
-/** Options of `unplugin-btf-bundle`. Relative paths are resolved against `root`. */
-export interface BtfBundleOptions {
-  /** Snapshot directory in BTFHub archive layout (`<distro>/<version>/<arch>/<release>.btf[.tar.xz]`). */
-  snapshot: string;
-  /** Extra `.bpf.o` globs to minimize for, besides the objects the app imports. */
-  objects?: ObjectGlobs;
-  /** Globs (relative to the snapshot dir) of kernel files to include; default all. */
-  include?: string[];
-  /** Globs of kernel files to exclude. */
-  exclude?: string[];
-  /** Build cache directory; false disables it. Default `node_modules/.cache/btf-bundle` under `root`. */
-  cacheDir?: string | false;
-  /** How the bundle ships: `inline` (default) or `asset`. */
-  emit?: EmitMode;
-  /** Defaults of the generated module's lookups. */
-  runtime?: {
-    /** Fall back to the nearest release of the same distro/version/arch/flavour. Default false. */
-    nearest?: boolean;
-    /** Host root for kernel detection (e.g. `/host` in a container). Default `/`. */
-    hostRoot?: string;
-  };
-  /** When to fail the build instead of reporting and skipping kernels. Default `never`. */
-  failOn?: FailOn;
-  /** Minimizer mode. Default `robust`. */
-  mode?: MinimizeMode;
-  /** Worker threads of the minimizer; default the number of cores. */
-  workers?: number;
-  /** Directory relative paths are resolved against. Default the bundler's root (vite) or the cwd. */
-  root?: string;
-}
-
-/** {@link BtfBundleOptions} after validation, with defaults applied (paths as given). */
-export interface ResolvedOptions {
-  snapshot: string;
-  objects: ObjectGlobs;
-  include: string[] | undefined;
-  exclude: string[] | undefined;
-  cacheDir: string | false | undefined;
-  emit: EmitMode;
-  runtime: { nearest?: boolean; hostRoot?: string };
-  failOn: FailOn;
-  mode: MinimizeMode;
-  workers: number | undefined;
-  /** Set by the user; otherwise the bundler's root or the cwd. */
-  root: string | undefined;
-}
+import { UsageError } from '@btf-bundle/core';
+import type { ObjectGlobs, ResolvedOptions } from '../types.js';
 
 const KEYS = new Set([
   'snapshot',
@@ -64,6 +8,7 @@ const KEYS = new Set([
   'exclude',
   'cacheDir',
   'emit',
+  'runtimeModule',
   'runtime',
   'failOn',
   'mode',
@@ -145,6 +90,7 @@ export function resolveOptions(raw: unknown): ResolvedOptions {
     exclude: stringList('exclude', raw.exclude),
     cacheDir: cacheDir as string | false | undefined,
     emit: oneOf('emit', raw.emit, ['inline', 'asset'], 'inline'),
+    runtimeModule: oneOf('runtimeModule', raw.runtimeModule, ['bundled', 'external'], 'bundled'),
     runtime: runtimeDefaults(raw.runtime),
     failOn: oneOf('failOn', raw.failOn, ['never', 'unreadable', 'error'], 'never'),
     mode: oneOf('mode', raw.mode, ['robust', 'bpftool'], 'robust'),

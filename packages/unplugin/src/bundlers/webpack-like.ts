@@ -1,13 +1,17 @@
-import { RESOLVED_VIRTUAL_ID, VIRTUAL_ID } from '../codegen.js';
-import type { Logger, Session } from '../session.js';
+/**
+ * webpack and rspack (rspack implements webpack's plugin API): before the optimizations (minifier, source maps,
+ * real content hash) run, the placeholders in every JS asset are replaced and the files emitted next to the output.
+ */
+import { RESOLVED_VIRTUAL_ID, RUNTIME_ID, VIRTUAL_ID } from '../core/codegen.js';
+import type { BuildContext, Logger } from '../core/context.js';
 
-/** The source objects of webpack-sources (webpack) and its rspack port that the plugin uses. */
-interface Source {
+/** What the plugin uses of the source objects of webpack-sources (webpack) and of its rspack port. */
+export interface Source {
   source(): string | Buffer;
 }
 
-/** The part of a webpack or rspack compilation the plugin uses (both implement it). */
-interface WebpackLikeCompilation {
+/** The part of a webpack or rspack compilation (with sources `S`) the plugin uses (both implement it). */
+interface WebpackLikeCompilation<S extends Source> {
   outputOptions: { module?: boolean };
   hooks: {
     processAssets: { tapPromise(options: { name: string; stage: number }, fn: () => Promise<void>): void };
@@ -16,26 +20,26 @@ interface WebpackLikeCompilation {
   fileDependencies: { has(path: string): boolean };
   warnings: Error[];
   errors: unknown[];
-  getAsset(name: string): { source: Source } | undefined;
-  updateAsset(name: string, source: Source): void;
-  emitAsset(name: string, source: Source): void;
+  getAsset(name: string): { source: S } | undefined;
+  updateAsset(name: string, source: S): void;
+  emitAsset(name: string, source: S): void;
   getLogger(name: string): { info(message: string): void };
 }
 
-/** The part of a webpack or rspack compiler the plugin uses (both implement it). */
-export interface WebpackLikeCompiler {
+/** The part of a webpack or rspack compiler (`Self`, with sources `S`) the plugin uses (both implement it). */
+export interface WebpackLikeCompiler<Self, S extends Source> {
+  options: { output: { module?: boolean | undefined } };
   webpack: {
+    ExternalsPlugin: new (type: 'module' | 'commonjs', externals: string[]) => { apply(compiler: Self): void };
     Compilation: { PROCESS_ASSETS_STAGE_PRE_PROCESS: number };
     WebpackError: new (message: string) => Error;
     sources: {
-      RawSource: new (source: Buffer) => Source;
-      ReplaceSource: new (
-        source: Source,
-      ) => Source & { replace(start: number, end: number, text: string): void };
+      RawSource: new (source: Buffer) => S;
+      ReplaceSource: new (source: S) => S & { replace(start: number, end: number, text: string): void };
     };
   };
   hooks: {
-    thisCompilation: { tap(name: string, fn: (compilation: WebpackLikeCompilation) => void): void };
+    thisCompilation: { tap(name: string, fn: (compilation: WebpackLikeCompilation<S>) => void): void };
     normalModuleFactory: {
       tap(
         name: string,
@@ -49,12 +53,16 @@ export interface WebpackLikeCompiler {
 
 const NAME = 'unplugin-btf-bundle';
 
-/**
- * webpack and rspack: before the optimizations (minifier, source maps, real content hash) run, replace the
- * placeholders in every JS asset and emit the files next to the output.
- */
-export function attachWebpackLike(compiler: WebpackLikeCompiler, session: Session): void {
+/** Attaches the plugin's compiler hooks (`compiler` is webpack's or rspack's `Compiler`). */
+export function attachWebpackLike<C extends WebpackLikeCompiler<C, S>, S extends Source>(
+  compiler: C,
+  context: BuildContext,
+): void {
   const { Compilation, WebpackError, sources } = compiler.webpack;
+  if (context.options.runtimeModule === 'external') {
+    const type = compiler.options.output.module ? 'module' : 'commonjs';
+    new compiler.webpack.ExternalsPlugin(type, [RUNTIME_ID]).apply(compiler);
+  }
   // webpack reads `virtual:` as a URI scheme before resolver plugins run: hand it the resolved id instead
   compiler.hooks.normalModuleFactory.tap(NAME, (factory) => {
     factory.hooks.beforeResolve.tap(NAME, (data) => {
@@ -77,7 +85,7 @@ export function attachWebpackLike(compiler: WebpackLikeCompiler, session: Sessio
           for (const file of chunk.files) {
             const asset = compilation.getAsset(file);
             if (!asset || !/\.[cm]?js$/.test(file)) continue;
-            const edits = await session.chunkEdits(
+            const edits = await context.chunkEdits(
               asset.source.source().toString(),
               format,
               file,
@@ -90,7 +98,7 @@ export function attachWebpackLike(compiler: WebpackLikeCompiler, session: Sessio
             compilation.updateAsset(file, replaced);
           }
         }
-        for (const emitted of await session.emittedFiles(live)) {
+        for (const emitted of await context.emittedFiles(live)) {
           compilation.emitAsset(emitted.fileName, new sources.RawSource(Buffer.from(emitted.bytes)));
         }
       },

@@ -40,6 +40,7 @@ describe('resolveOptions', () => {
     [{ snapshot: 's', objects: 'x.bpf.o' }, /'objects'/],
     [{ snapshot: 's', objects: { x86_64: [1] } }, /'objects.x86_64'/],
     [{ snapshot: 's', failOn: 'always' }, /'failOn'/],
+    [{ snapshot: 's', runtimeModule: 'inline' }, /'runtimeModule' must be one of 'bundled', 'external'/],
     [{ snapshot: 's', mode: 'fast' }, /'mode'/],
     [{ snapshot: 's', workers: 0 }, /'workers'/],
     [{ snapshot: 's', runtime: { nearest: 'yes' } }, /'runtime.nearest'/],

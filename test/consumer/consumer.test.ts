@@ -10,13 +10,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLERS, type Bundler, REPO } from '../e2e/bundlers.js';
 import { coreMinimization, type FixtureOutput, sha256File } from '../e2e/expected.js';
-import { e2eVersion, EXTRA, KERNELS, PNPM, PROBE, packTarballs, run, tarballFile, writeApp } from './app.js';
+import { EXTRA, e2eVersion, KERNELS, PNPM, PROBE, packTarballs, run, tarballFile, writeApp } from './app.js';
 import { readmeSnippets } from './readme.js';
 
 const WORK = mkdtempSync(join(tmpdir(), 'btf-bundle-consumer-'));
 const VENDOR = join(WORK, 'vendor');
 const snippets = readmeSnippets();
-const TARBALLS = ['btf-bundle-runtime-0.1.0.tgz', 'btf-bundle-core-0.1.0.tgz', 'unplugin-btf-bundle-0.1.0.tgz'];
+const TARBALLS = [
+  'btf-bundle-runtime-0.1.0.tgz',
+  'btf-bundle-core-0.1.0.tgz',
+  'unplugin-btf-bundle-0.1.0.tgz',
+];
 const INSTALL_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund'];
 
 /** What the README's app prints. */
@@ -77,7 +81,8 @@ describe('packed packages', () => {
       const root = join(dir, 'package');
       for (const map of filesUnder(root).filter((f) => f.endsWith('.map'))) {
         const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
-        for (const source of sources) expect(existsSync(join(map, '..', source)), `${map} → ${source}`).toBe(true);
+        for (const source of sources)
+          expect(existsSync(join(map, '..', source)), `${map} → ${source}`).toBe(true);
       }
       const readme = readFileSync(join(root, 'README.md'), 'utf8');
       expect(readme).not.toMatch(/\]\((?!https?:\/\/|#)/);
@@ -104,7 +109,9 @@ describe('npm: an app with every bundler, run without node_modules', () => {
   const externalRuns = new Map<Bundler, FixtureOutput>();
 
   beforeAll(() => {
-    const extra = Object.fromEntries(['rollup', 'esbuild', 'webpack', '@rspack/core'].map((n) => [n, e2eVersion(n)]));
+    const extra = Object.fromEntries(
+      ['rollup', 'esbuild', 'webpack', '@rspack/core'].map((n) => [n, e2eVersion(n)]),
+    );
     writeApp(app, snippets, VENDOR, extra);
     cpSync(join(REPO, 'test/e2e/fixtures/app/main.js'), join(app, 'src/check.js'));
     cpSync(join(import.meta.dirname, 'fixtures/build-checks.mjs'), join(app, 'build-checks.mjs'));
@@ -120,7 +127,10 @@ describe('npm: an app with every bundler, run without node_modules', () => {
       const file = `tsconfig.${moduleResolution}.json`;
       writeFileSync(
         join(app, file),
-        JSON.stringify({ ...tsconfig, compilerOptions: { ...tsconfig.compilerOptions, module, moduleResolution } }),
+        JSON.stringify({
+          ...tsconfig,
+          compilerOptions: { ...tsconfig.compilerOptions, module, moduleResolution },
+        }),
       );
       try {
         run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', file], app);
@@ -140,32 +150,42 @@ describe('npm: an app with every bundler, run without node_modules', () => {
     await runReadmeApp(app);
   });
 
-  it.each(['NodeNext', 'Node16', 'Bundler', 'Node10'])('the README app type-checks under moduleResolution %s', (m) => {
-    expect(typeErrors.get(m)).toBe('');
-  });
+  it.each(['NodeNext', 'Node16', 'Bundler', 'Node10'])(
+    'the README app type-checks under moduleResolution %s',
+    (m) => {
+      expect(typeErrors.get(m)).toBe('');
+    },
+  );
 
   describe.each(BUNDLERS)('%s', (bundler) => {
-    it.each(['inline', 'asset'])('emit %s: runs and hands out the BTFs of btf-bundle min-core-btf', async (emit) => {
-      const printed = runCheck(entry(bundler, emit), KERNELS);
-      expect(printed.objects).toEqual(EXPECTED_OBJECTS);
-      expect([...printed.kernels].sort()).toEqual([...KERNELS].sort());
-      for (const id of KERNELS) {
-        const expected = Buffer.from(await coreMinimization(id, [PROBE, EXTRA])).toString('base64');
-        expect(printed.btfs[id], id).toEqual({ match: 'exact', base64: expected });
-      }
-      const outputs = filesUnder(out(bundler, emit));
-      expect(outputs.some((f) => f.endsWith('.btfb'))).toBe(emit === 'asset');
-      for (const file of outputs.filter((f) => /\.[cm]?js$/.test(f))) {
-        const code = readFileSync(file);
-        expect(code.includes(0), `${file} has a NUL byte`).toBe(false);
-        expect(code.toString()).not.toMatch(/__btf_bundle__|["']unplugin-btf-bundle\/runtime["']/);
-      }
-    });
+    it.each(['inline', 'asset'])(
+      'emit %s: runs and hands out the BTFs of btf-bundle min-core-btf',
+      async (emit) => {
+        const printed = runCheck(entry(bundler, emit), KERNELS);
+        expect(printed.objects).toEqual(EXPECTED_OBJECTS);
+        expect([...printed.kernels].sort()).toEqual([...KERNELS].sort());
+        for (const id of KERNELS) {
+          const expected = Buffer.from(await coreMinimization(id, [PROBE, EXTRA])).toString('base64');
+          expect(printed.btfs[id], id).toEqual({ match: 'exact', base64: expected });
+        }
+        const outputs = filesUnder(out(bundler, emit));
+        expect(outputs.some((f) => f.endsWith('.btfb'))).toBe(emit === 'asset');
+        for (const file of outputs.filter((f) => /\.[cm]?js$/.test(f))) {
+          const code = readFileSync(file);
+          expect(code.includes(0), `${file} has a NUL byte`).toBe(false);
+          expect(code.toString()).not.toMatch(/__btf_bundle__|["']unplugin-btf-bundle\/runtime["']/);
+        }
+      },
+    );
 
     it("runtimeModule 'external': imports the runtime, which runs only with node_modules", () => {
       expect(externalRuns.get(bundler)?.objects).toEqual(EXPECTED_OBJECTS);
-      expect(readFileSync(entry(bundler, 'external'), 'utf8')).toMatch(/["']unplugin-btf-bundle\/runtime["']/);
-      expect(() => runCheck(entry(bundler, 'external'), [])).toThrow(/Cannot find (module|package) 'unplugin-btf-bundle/);
+      expect(readFileSync(entry(bundler, 'external'), 'utf8')).toMatch(
+        /["']unplugin-btf-bundle\/runtime["']/,
+      );
+      expect(() => runCheck(entry(bundler, 'external'), [])).toThrow(
+        /Cannot find (module|package) 'unplugin-btf-bundle/,
+      );
     });
   });
 });

@@ -38,7 +38,7 @@ describe('virtualModuleCode', () => {
 describe('objectModuleCode', () => {
   it('bytes: the object inlined as base64', () => {
     expect(objectModuleCode('bytes', new Uint8Array([0x7f, 0x45, 0x4c, 0x46]), 'x-00000000.bpf.o')).toBe(
-      "import { bytesFromBase64 } from 'unplugin-btf-bundle/runtime';\nexport default bytesFromBase64(\"f0VMRg==\");\n",
+      'import { bytesFromBase64 } from \'unplugin-btf-bundle/runtime\';\nexport default bytesFromBase64("f0VMRg==");\n',
     );
   });
 

@@ -17,7 +17,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const context = (objects: string[]) => new BuildContext(resolveOptions({ snapshot: 'snapshot', objects, root }));
+const context = (objects: string[]) =>
+  new BuildContext(resolveOptions({ snapshot: 'snapshot', objects, root }));
 const matched = async (objects: string[]) =>
   (await context(objects).watchFiles()).slice(1).map((f) => f.slice(root.length + 1));
 
@@ -36,7 +37,9 @@ describe('BuildContext: the objects option', () => {
   it('a path without glob characters must exist', async () => {
     const missing = context(['bpf/none.bpf.o']).watchFiles();
     await expect(missing).rejects.toThrow(UsageError);
-    await expect(context(['bpf/none.bpf.o']).watchFiles()).rejects.toThrow(/bpf\/none\.bpf\.o does not exist/);
+    await expect(context(['bpf/none.bpf.o']).watchFiles()).rejects.toThrow(
+      /bpf\/none\.bpf\.o does not exist/,
+    );
   });
 
   it('loads generated modules: the virtual module with its watch files, an object with its source path', async () => {

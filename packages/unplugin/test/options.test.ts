@@ -1,7 +1,7 @@
 import { UsageError } from '@btf-bundle/core';
 import { describe, expect, it } from 'vitest';
-import { unplugin } from '../src/index.js';
 import { resolveOptions } from '../src/core/options.js';
+import { unplugin } from '../src/index.js';
 
 describe('resolveOptions', () => {
   it('applies defaults', () => {

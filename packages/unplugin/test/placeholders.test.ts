@@ -19,7 +19,7 @@ const VALUES: PlaceholderValues = {
 
 /** What a minifier may render: other quotes, other spacing, two chunks' worth of placeholders. */
 const RENDERED = [
-  'const a=createBtfBundle(()=>readAsset(`__btf_bundle__:bundle-file`),{...{},manifest:\'__btf_bundle__:manifest\'});',
+  "const a=createBtfBundle(()=>readAsset(`__btf_bundle__:bundle-file`),{...{},manifest:'__btf_bundle__:manifest'});",
   'const b=bytesFromBase64("__btf_bundle__:data");',
   'const p=assetPath("__btf_bundle__:file:probe-1234abcd.bpf.o");',
   'const keep="__btf_bundle__:nothing";',
@@ -59,9 +59,12 @@ describe('placeholder rewrite', () => {
     const code = 'export default assetPath("__btf_bundle__:file:x-1.bpf.o");';
     const found = findPlaceholders(code);
     expect(needsBundle(found)).toBe(false);
-    expect(applyEdits(code, placeholderEdits(found, undefined, () => '"/src/x.bpf.o"'))).toBe(
-      'export default assetPath("/src/x.bpf.o");',
-    );
+    expect(
+      applyEdits(
+        code,
+        placeholderEdits(found, undefined, () => '"/src/x.bpf.o"'),
+      ),
+    ).toBe('export default assetPath("/src/x.bpf.o");');
   });
 
   it('refuses a bundle placeholder without a bundle', () => {

@@ -7,19 +7,25 @@ import { RUNTIME_ENTRY } from '../src/core/runtime-module.js';
 const FRAMEWORKS = ['vite', 'rollup', 'webpack', 'rspack'];
 
 describe('resolveImport', () => {
-  it.each(FRAMEWORKS)("%s, runtimeModule 'bundled': the runtime and the package it re-exports are files", (fw) => {
-    expect(resolveImport(fw, 'bundled', RUNTIME_ID, '/app/src/main.js')).toEqual({
-      id: RUNTIME_ENTRY,
-      external: false,
-    });
-    const pkg = resolveImport(fw, 'bundled', '@btf-bundle/runtime', RUNTIME_ENTRY);
-    expect(pkg?.external).toBe(false);
-    expect(pkg?.id).toMatch(/runtime[/\\]dist[/\\]index\.js$/);
-    expect(existsSync(pkg!.id)).toBe(true);
-  });
+  it.each(FRAMEWORKS)(
+    "%s, runtimeModule 'bundled': the runtime and the package it re-exports are files",
+    (fw) => {
+      expect(resolveImport(fw, 'bundled', RUNTIME_ID, '/app/src/main.js')).toEqual({
+        id: RUNTIME_ENTRY,
+        external: false,
+      });
+      const pkg = resolveImport(fw, 'bundled', '@btf-bundle/runtime', RUNTIME_ENTRY);
+      expect(pkg?.external).toBe(false);
+      expect(pkg?.id).toMatch(/runtime[/\\]dist[/\\]index\.js$/);
+      expect(existsSync(pkg!.id)).toBe(true);
+    },
+  );
 
   it.each(FRAMEWORKS)("%s, runtimeModule 'external': the runtime stays an import", (fw) => {
-    expect(resolveImport(fw, 'external', RUNTIME_ID, '/app/src/main.js')).toEqual({ id: RUNTIME_ID, external: true });
+    expect(resolveImport(fw, 'external', RUNTIME_ID, '/app/src/main.js')).toEqual({
+      id: RUNTIME_ID,
+      external: true,
+    });
     expect(resolveImport(fw, 'external', '@btf-bundle/runtime', RUNTIME_ENTRY)).toBeUndefined();
   });
 
@@ -45,7 +51,9 @@ describe('resolveImport', () => {
 
   it('rollup and vite: .bpf.o imports relative to the importer, the ?path query kept', () => {
     const here = import.meta.dirname;
-    expect(resolveImport('rollup', 'bundled', '../../core/testdata/opensnoop.bpf.o?path', `${here}/x.js`)).toEqual({
+    expect(
+      resolveImport('rollup', 'bundled', '../../core/testdata/opensnoop.bpf.o?path', `${here}/x.js`),
+    ).toEqual({
       id: `${here.replace(/unplugin[/\\]test$/, 'core/testdata')}/opensnoop.bpf.o?path`,
       external: false,
     });

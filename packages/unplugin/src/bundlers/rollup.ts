@@ -1,12 +1,15 @@
 /** rollup: placeholders replaced in `renderChunk` (source maps kept), files emitted in `generateBundle`. */
 import MagicString from 'magic-string';
 import type { Plugin, PluginContext } from 'rollup';
-import type { Edit } from '../core/placeholders.js';
 import type { BuildContext, Logger } from '../core/context.js';
 import { chunkFormat, moduleGraphFilter } from '../core/output.js';
+import type { Edit } from '../core/placeholders.js';
 
 /** Applies placeholder edits to a rendered chunk with magic-string, keeping its source map exact. */
-export function editChunk(code: string, edits: Edit[]): { code: string; map: ReturnType<MagicString['generateMap']> } | null {
+export function editChunk(
+  code: string,
+  edits: Edit[],
+): { code: string; map: ReturnType<MagicString['generateMap']> } | null {
   if (edits.length === 0) return null;
   const out = new MagicString(code);
   for (const e of edits) out.overwrite(e.start, e.end, e.text);

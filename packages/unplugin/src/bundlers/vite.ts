@@ -38,10 +38,18 @@ export function viteHooks(context: BuildContext): Partial<Plugin> {
     },
     async load(id) {
       const dev = config?.command === 'serve';
-      const generated = await context.loadModule(id, (file) => this.addWatchFile(file), dev ? 'inline' : undefined);
+      const generated = await context.loadModule(
+        id,
+        (file) => this.addWatchFile(file),
+        dev ? 'inline' : undefined,
+      );
       if (!generated || !dev) return generated?.code;
       if (generated.objectsChanged) invalidateVirtualModule();
-      const edits = await context.devEdits(generated.code, logger((m) => this.warn(m)), generated.sourcePath);
+      const edits = await context.devEdits(
+        generated.code,
+        logger((m) => this.warn(m)),
+        generated.sourcePath,
+      );
       return applyEdits(generated.code, edits);
     },
     async renderChunk(code, chunk, outputOptions) {

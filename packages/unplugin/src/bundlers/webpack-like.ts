@@ -30,7 +30,10 @@ interface WebpackLikeCompilation<S extends Source> {
 export interface WebpackLikeCompiler<Self, S extends Source> {
   options: { output: { module?: boolean | undefined } };
   webpack: {
-    ExternalsPlugin: new (type: 'module' | 'commonjs', externals: string[]) => { apply(compiler: Self): void };
+    ExternalsPlugin: new (
+      type: 'module' | 'commonjs',
+      externals: string[],
+    ) => { apply(compiler: Self): void };
     Compilation: { PROCESS_ASSETS_STAGE_PRE_PROCESS: number };
     WebpackError: new (message: string) => Error;
     sources: {

@@ -221,7 +221,9 @@ export class BuildContext {
     if (found.length === 0) return [];
     const final = needsBundle(found) ? await this.bundle(logger, live) : undefined;
     const chunkDir = posix.dirname(chunkFile.replaceAll('\\', '/'));
-    return placeholderEdits(found, final, (file) => locationExpression(format, posix.relative(chunkDir, file)));
+    return placeholderEdits(found, final, (file) =>
+      locationExpression(format, posix.relative(chunkDir, file)),
+    );
   }
 
   /**

@@ -30,7 +30,8 @@ export function resolveRuntimeImport(
   importer: string | undefined,
   mode: RuntimeModule,
 ): ResolvedImport | undefined {
-  if (id === RUNTIME_ID) return mode === 'bundled' ? { id: RUNTIME_ENTRY, external: false } : { id, external: true };
+  if (id === RUNTIME_ID)
+    return mode === 'bundled' ? { id: RUNTIME_ENTRY, external: false } : { id, external: true };
   if (id === RUNTIME_PACKAGE && importer === RUNTIME_ENTRY && mode === 'bundled') {
     return { id: fileURLToPath(import.meta.resolve(RUNTIME_PACKAGE)), external: false };
   }

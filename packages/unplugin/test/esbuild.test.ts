@@ -2,9 +2,9 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, expect, it } from 'vitest';
 // the built package (self-reference): its runtime entry is dist/runtime.js
 import { unplugin } from 'unplugin-btf-bundle';
+import { afterAll, expect, it } from 'vitest';
 
 const repo = (path: string) => new URL(`../../../${path}`, import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-unplugin-esbuild-'));

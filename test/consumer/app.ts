@@ -1,5 +1,5 @@
 /** A consumer app in a temp directory outside the workspace, built from the README's snippets and packed tarballs. */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { corpusObject, REPO, SNAPSHOT } from '../e2e/bundlers.js';
@@ -21,17 +21,36 @@ export const PROBE = corpusObject('opensnoop');
 export const EXTRA = corpusObject('execsnoop');
 
 /**
- * Runs a command as in a fresh shell (without the `NODE_PATH` into the workspace that pnpm's launcher of the test
- * runner sets); returns its stdout, or throws with the command, exit status and stderr.
+ * The environment of a fresh shell: without the `NODE_PATH` into the workspace that pnpm's launcher of the test
+ * runner sets.
  */
-export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+function freshEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { NODE_PATH: _, ...inherited } = process.env;
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...inherited, ...env }, timeout: 600_000 });
+  return { ...inherited, ...env };
+}
+
+const failure = (cmd: string, args: string[], cwd: string, why: string, stderr: string, stdout: string) =>
+  new Error(`${cmd} ${args.join(' ')} (in ${cwd}): ${why}\n${stderr}\n${stdout}`);
+
+const TIMEOUT_MS = 600_000;
+
+/** Runs a command as in a fresh shell; returns its stdout, or throws with the command, exit status and stderr. */
+export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: freshEnv(env), timeout: TIMEOUT_MS });
   if (r.status !== 0) {
-    const why = r.error?.message ?? `exit ${r.status ?? r.signal}`;
-    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}): ${why}\n${r.stderr}\n${r.stdout}`);
+    throw failure(cmd, args, cwd, r.error?.message ?? `exit ${r.status ?? r.signal}`, r.stderr, r.stdout);
   }
   return r.stdout;
+}
+
+/** {@link run} without blocking: several commands can run at once. */
+export function runAsync(cmd: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((done, fail) => {
+    execFile(cmd, args, { cwd, env: freshEnv({}), timeout: TIMEOUT_MS }, (err, stdout, stderr) => {
+      if (err) fail(failure(cmd, args, cwd, err.message, stderr, stdout));
+      else done(stdout);
+    });
+  });
 }
 
 /** Packs the three packages into `<app>/vendor` with the README's commands, run from the repository. */

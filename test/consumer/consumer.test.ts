@@ -19,7 +19,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLERS, type Bundler, REPO } from '../e2e/bundlers.js';
 import { coreMinimization, type FixtureOutput, sha256File } from '../e2e/expected.js';
-import { EXTRA, e2eVersion, KERNELS, PNPM, PROBE, packTarballs, run, tarballFile, writeApp } from './app.js';
+import {
+  EXTRA,
+  e2eVersion,
+  KERNELS,
+  PNPM,
+  PROBE,
+  packTarballs,
+  run,
+  runAsync,
+  tarballFile,
+  writeApp,
+} from './app.js';
 import { readmeSnippets } from './readme.js';
 
 const WORK = mkdtempSync(join(tmpdir(), 'btf-bundle-consumer-'));
@@ -31,6 +42,13 @@ const TARBALLS = [
   'unplugin-btf-bundle-0.1.0.tgz',
 ];
 const INSTALL_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund'];
+/** The `moduleResolution`s the README app type-checks under, with a `module` each accepts. */
+const MODULE_RESOLUTIONS = [
+  ['NodeNext', 'NodeNext'],
+  ['Node16', 'Node16'],
+  ['ESNext', 'Bundler'],
+  ['ESNext', 'Node10'],
+] as const;
 /** An app's install, builds and type checks, on a 2-core machine shared with other work. */
 const APP_SETUP_MS = 900_000;
 
@@ -118,7 +136,7 @@ describe('npm: an app with every bundler, run without node_modules', () => {
   const typeErrors = new Map<string, string>();
   const externalRuns = new Map<Bundler, FixtureOutput>();
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const extra = Object.fromEntries(
       ['rollup', 'esbuild', 'webpack', '@rspack/core'].map((n) => [n, e2eVersion(n)]),
     );
@@ -127,32 +145,27 @@ describe('npm: an app with every bundler, run without node_modules', () => {
     cpSync(join(import.meta.dirname, 'fixtures/build-checks.mjs'), join(app, 'build-checks.mjs'));
     run('npm', ['install', ...INSTALL_FLAGS], app);
     run('npm', ['run', 'build'], app);
+    // the type checks run while the bundlers build
     const tsconfig = JSON.parse(readFileSync(join(app, 'tsconfig.json'), 'utf8'));
-    for (const [module, moduleResolution] of [
-      ['NodeNext', 'NodeNext'],
-      ['Node16', 'Node16'],
-      ['ESNext', 'Bundler'],
-      ['ESNext', 'Node10'],
-    ] as const) {
+    const typeChecks = MODULE_RESOLUTIONS.map(async ([module, moduleResolution]) => {
       const file = `tsconfig.${moduleResolution}.json`;
-      writeFileSync(
-        join(app, file),
-        JSON.stringify({
-          ...tsconfig,
-          compilerOptions: { ...tsconfig.compilerOptions, module, moduleResolution },
-        }),
+      const compilerOptions = { ...tsconfig.compilerOptions, module, moduleResolution };
+      writeFileSync(join(app, file), JSON.stringify({ ...tsconfig, compilerOptions }));
+      const errors = await runAsync(
+        process.execPath,
+        ['node_modules/typescript/bin/tsc', '-p', file],
+        app,
+      ).then(
+        () => '',
+        (err: Error) => err.message,
       );
-      try {
-        run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', file], app);
-        typeErrors.set(moduleResolution, '');
-      } catch (err) {
-        typeErrors.set(moduleResolution, (err as Error).message);
-      }
-    }
+      typeErrors.set(moduleResolution, errors);
+    });
     for (const bundler of BUNDLERS) {
-      run(process.execPath, ['build-checks.mjs', bundler, join(app, 'out')], app);
+      await runAsync(process.execPath, ['build-checks.mjs', bundler, join(app, 'out')], app);
       externalRuns.set(bundler, runCheck(entry(bundler, 'external'), [KERNELS[0]!]));
     }
+    await Promise.all(typeChecks);
     rmSync(join(app, 'node_modules'), { recursive: true });
   }, APP_SETUP_MS);
 
@@ -160,7 +173,7 @@ describe('npm: an app with every bundler, run without node_modules', () => {
     await runReadmeApp(app);
   });
 
-  it.each(['NodeNext', 'Node16', 'Bundler', 'Node10'])(
+  it.each(MODULE_RESOLUTIONS.map(([, m]) => m))(
     'the README app type-checks under moduleResolution %s',
     (m) => {
       expect(typeErrors.get(m)).toBe('');

@@ -7,12 +7,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { BuildResult, OutputFile, PluginBuild } from 'esbuild';
-import { RUNTIME_ID } from '../core/codegen.js';
+import { PLUGIN_NAME, RUNTIME_ID } from '../core/codegen.js';
 import type { BuildContext, Logger } from '../core/context.js';
 import { applyEdits } from '../core/placeholders.js';
 import { resolveRuntimeImport } from '../core/runtime-module.js';
-
-const NAME = 'unplugin-btf-bundle';
 
 function outputFile(path: string, contents: Uint8Array): OutputFile {
   return {
@@ -29,7 +27,14 @@ function outputFile(path: string, contents: Uint8Array): OutputFile {
 function resultLogger(result: BuildResult, quiet: boolean): Logger {
   return {
     warn: (text) => {
-      result.warnings.push({ id: '', pluginName: NAME, text, location: null, notes: [], detail: undefined });
+      result.warnings.push({
+        id: '',
+        pluginName: PLUGIN_NAME,
+        text,
+        location: null,
+        notes: [],
+        detail: undefined,
+      });
     },
     info: (message) => {
       if (!quiet) console.error(message);

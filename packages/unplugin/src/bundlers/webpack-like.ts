@@ -2,7 +2,7 @@
  * webpack and rspack (rspack implements webpack's plugin API): before the optimizations (minifier, source maps,
  * real content hash) run, the placeholders in every JS asset are replaced and the files emitted next to the output.
  */
-import { RESOLVED_VIRTUAL_ID, RUNTIME_ID, VIRTUAL_ID } from '../core/codegen.js';
+import { PLUGIN_NAME, RESOLVED_VIRTUAL_ID, RUNTIME_ID, VIRTUAL_ID } from '../core/codegen.js';
 import type { BuildContext, Logger } from '../core/context.js';
 
 /** What the plugin uses of the source objects of webpack-sources (webpack) and of its rspack port. */
@@ -54,8 +54,6 @@ export interface WebpackLikeCompiler<Self, S extends Source> {
   };
 }
 
-const NAME = 'unplugin-btf-bundle';
-
 /** Attaches the plugin's compiler hooks (`compiler` is webpack's or rspack's `Compiler`). */
 export function attachWebpackLike<C extends WebpackLikeCompiler<C, S>, S extends Source>(
   compiler: C,
@@ -67,20 +65,20 @@ export function attachWebpackLike<C extends WebpackLikeCompiler<C, S>, S extends
     new compiler.webpack.ExternalsPlugin(type, [RUNTIME_ID]).apply(compiler);
   }
   // webpack reads `virtual:` as a URI scheme before resolver plugins run: hand it the resolved id instead
-  compiler.hooks.normalModuleFactory.tap(NAME, (factory) => {
-    factory.hooks.beforeResolve.tap(NAME, (data) => {
+  compiler.hooks.normalModuleFactory.tap(PLUGIN_NAME, (factory) => {
+    factory.hooks.beforeResolve.tap(PLUGIN_NAME, (data) => {
       if (data.request === VIRTUAL_ID) data.request = RESOLVED_VIRTUAL_ID;
     });
   });
-  compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
+  compiler.hooks.thisCompilation.tap(PLUGIN_NAME, (compilation) => {
     const logger: Logger = {
       warn: (message) => compilation.warnings.push(new WebpackError(message)),
-      info: (message) => compilation.getLogger(NAME).info(message),
+      info: (message) => compilation.getLogger(PLUGIN_NAME).info(message),
     };
     const live = (path: string) => compilation.fileDependencies.has(path);
     const format = compilation.outputOptions.module ? 'esm' : 'cjs';
     compilation.hooks.processAssets.tapPromise(
-      { name: NAME, stage: Compilation.PROCESS_ASSETS_STAGE_PRE_PROCESS },
+      { name: PLUGIN_NAME, stage: Compilation.PROCESS_ASSETS_STAGE_PRE_PROCESS },
       async () => {
         // a module failed (e.g. a bad .bpf.o): report that, not a bundle built without it
         if (compilation.errors.length > 0) return;

@@ -3,6 +3,9 @@ import type { BtfBundleDefaults } from '@btf-bundle/runtime';
 import type { EmitMode } from '../types.js';
 import { placeholder } from './placeholders.js';
 
+/** The plugin's name in every bundler (and in its messages). */
+export const PLUGIN_NAME = 'unplugin-btf-bundle';
+
 /** The id apps import. */
 export const VIRTUAL_ID = 'virtual:btf-bundle';
 /** The resolved id of {@link VIRTUAL_ID} (the `\0` keeps other plugins away from it). */

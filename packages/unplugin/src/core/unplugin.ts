@@ -13,13 +13,10 @@ import { rspackHook } from '../bundlers/rspack.js';
 import { viteHooks } from '../bundlers/vite.js';
 import { webpackHook } from '../bundlers/webpack.js';
 import type { BtfBundleOptions } from '../types.js';
-import { isVirtualId, parseObjectId } from './codegen.js';
+import { isVirtualId, PLUGIN_NAME, parseObjectId } from './codegen.js';
 import { BuildContext } from './context.js';
 import { resolveOptions } from './options.js';
 import { resolveImport } from './resolve.js';
-
-/** The plugin's name in every bundler. */
-export const PLUGIN_NAME = 'unplugin-btf-bundle';
 
 /** The plugin factory. Options are validated when the plugin is created (a UsageError names the bad option). */
 export const unpluginFactory: UnpluginFactory<BtfBundleOptions, false> = (rawOptions, meta) => {

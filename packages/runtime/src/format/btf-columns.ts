@@ -1,8 +1,8 @@
+import { BundleCorruptError } from '../errors.js';
 import { BTF_HEADER_SIZE, BtfColumn } from './constants.js';
-import type { ByteReader } from './reader.js';
 import { unzigzag } from './reader.js';
 
-/** Words (u32) of the fixed part and of each trailing element, per BTF kind 1..19 (spec §1.4). */
+/** Words (u32) of the fixed part and of each trailing element, per BTF kind 1..19, as the kernel's BTF format lays them out. */
 const LAYOUT: readonly (readonly [fixed: number, perElem: number])[] = [
   [0, 0], // 0 UNKN: never stored
   [4, 0], // INT
@@ -71,14 +71,39 @@ export function columnOf(kind: number, j: number): number {
   return ELEM_ROLES[kind]![(j - fixed) % per]!;
 }
 
+/** One column of one blob as decoded values, read in order; errors name the blob, the column and the place. */
+export class ColumnCursor {
+  private pos = 0;
+  constructor(
+    private readonly values: Uint32Array,
+    private readonly what: string,
+  ) {}
+
+  /** The next value. */
+  next(): number {
+    if (this.pos >= this.values.length) throw this.corrupt('runs out of values');
+    return this.values[this.pos++]!;
+  }
+
+  /** Values not read yet. */
+  get remaining(): number {
+    return this.values.length - this.pos;
+  }
+
+  /** A corruption error naming this column and the current value index. */
+  corrupt(message: string): BundleCorruptError {
+    return new BundleCorruptError(`${this.what}: ${message} at value ${this.pos}`);
+  }
+}
+
 /**
- * Decodes one BTF blob from the columns (the inverse of core's column encoder; docs/bundle-format.md): `records`
- * records read from `cols` (indexed by {@link BtfColumn}), names resolved against the global `strings`; the
- * string section is rebuilt in first-use order. Throws (typed, via the readers) on anything inconsistent,
- * including a result that is not exactly `size` bytes.
+ * Rebuilds one BTF blob from its column values (indexed by {@link BtfColumn}; the inverse of core's column
+ * encoder, docs/bundle-format.md): `records` records, names resolved against the global `strings`, the string
+ * section rebuilt in first-use order. Throws a {@link BundleCorruptError} naming the column and value on anything
+ * inconsistent, including a result that is not exactly `size` bytes or values left over.
  */
-export function decodeBtfColumns(
-  cols: readonly ByteReader[],
+export function buildBtf(
+  cols: readonly ColumnCursor[],
   records: number,
   strings: readonly Uint8Array[],
   littleEndian: boolean,
@@ -87,7 +112,7 @@ export function decodeBtfColumns(
 ): Uint8Array {
   const hdr = cols[BtfColumn.Header]!;
   const maxWords = Math.max(0, (size - BTF_HEADER_SIZE) >> 2);
-  if (records > hdr.remaining || records * 3 > maxWords)
+  if (records * 2 > hdr.remaining || records * 3 > maxWords)
     throw hdr.corrupt(`${records} records cannot fit in a ${size}-byte blob`);
   const words = new Uint32Array(maxWords);
   const used: number[] = [];
@@ -105,24 +130,24 @@ export function decodeBtfColumns(
     }
     return off;
   };
-  name(0); // the empty string at offset 0 (the encoder seeds it as global id 0)
+  name(0); // the empty string at offset 0 (global id 0)
   let at = 0;
   for (let rec = 0; rec < records; rec++) {
     const tid = rec + 1;
-    const kb = hdr.byte();
+    const kb = hdr.next();
     const kind = kb & 0x1f;
-    const vlen = hdr.varint();
-    const info = ((kb & 0x80) << 24) | (kind << 24) | vlen;
-    const n = (kb & 0x60) === 0 && vlen <= 0xffff ? recordWords(info) : undefined;
+    const vlen = hdr.next();
+    const info = ((kb >>> 5) << 31) | (kind << 24) | vlen;
+    const n = kb < 0x40 && vlen <= 0xffff ? recordWords(info) : undefined;
     if (n === undefined) throw hdr.corrupt(`record ${rec} has an invalid header`);
     if (at + n > maxWords) throw hdr.corrupt(`record ${rec} runs past a ${size}-byte blob`);
-    words[at] = name(cols[Name]!.varint());
+    words[at] = name(cols[Name]!.next());
     words[at + 1] = info >>> 0;
     let prevOff = 0;
     let prevVal = -1;
     for (let j = 2; j < n; j++) {
       const col = columnOf(kind, j);
-      const v = cols[col]!.varint();
+      const v = cols[col]!.next();
       let w: number;
       if (col === Name) w = name(v);
       else if (col === Type) w = (tid + unzigzag(v)) >>> 0;
@@ -133,6 +158,7 @@ export function decodeBtfColumns(
     }
     at += n;
   }
+  for (const c of cols) if (c.remaining !== 0) throw c.corrupt(`${c.remaining} values left over`);
   const out = new Uint8Array(size);
   if (BTF_HEADER_SIZE + 4 * at + strLen !== size)
     throw hdr.corrupt(`BTF blob would be ${BTF_HEADER_SIZE + 4 * at + strLen} bytes, not ${size}`);

@@ -57,7 +57,12 @@ function structRecords(raw: Uint8Array): { records: StructRecord[]; little: bool
  * (the member is gone for CO-RE). The same (raw, targets, seed, steps) gives the same bytes; steps accumulate, so
  * variant n+1 differs from variant n by one step.
  */
-export function driftBtf(raw: Uint8Array, targets: ReadonlySet<string>, seed: number, steps: number): Uint8Array {
+export function driftBtf(
+  raw: Uint8Array,
+  targets: ReadonlySet<string>,
+  seed: number,
+  steps: number,
+): Uint8Array {
   const out = raw.slice();
   const { records, little } = structRecords(out);
   const pool = records.filter((r) => targets.has(r.name));

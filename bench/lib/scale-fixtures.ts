@@ -59,7 +59,10 @@ export interface ScaleKernel {
 
 /** The real kernels: sample-snapshot/ and the BENCH_KERNELS directory (BTFHub layout), each id once, sorted. */
 export async function realScaleKernels(): Promise<ScaleKernel[]> {
-  const dirs = [join(ROOT, 'sample-snapshot'), ...(process.env.BENCH_KERNELS ? [process.env.BENCH_KERNELS] : [])];
+  const dirs = [
+    join(ROOT, 'sample-snapshot'),
+    ...(process.env.BENCH_KERNELS ? [process.env.BENCH_KERNELS] : []),
+  ];
   const byId = new Map<string, ScaleKernel>();
   for (const dir of dirs) {
     const { kernels } = await scanSnapshot(dir);
@@ -85,7 +88,11 @@ const RELEASES_PER_STEP = 3;
  * its series (`6.1.0-47-amd64` → `6.1.0-47.d1-amd64`, `.d2`, …). Variant n of a kernel has taken
  * ⌈n / RELEASES_PER_STEP⌉ drift steps, so neighbouring releases often share a layout, as they do in BTFHub.
  */
-export function scaleKernels(real: readonly ScaleKernel[], corpus: AgentCorpus, count: number): ScaleKernel[] {
+export function scaleKernels(
+  real: readonly ScaleKernel[],
+  corpus: AgentCorpus,
+  count: number,
+): ScaleKernel[] {
   const out = real.slice(0, count);
   const targets = new Map<string, Set<string>>();
   for (let n = 1; out.length < count; n++) {
@@ -116,5 +123,8 @@ export function reduceAll(
   corpus: AgentCorpus,
   mode: MinimizeMode,
 ): { key: KernelKey; blob: Uint8Array }[] {
-  return kernels.map(({ key, raw }) => ({ key, blob: minimizeBtf(Btf.parse(raw), corpus.objects, { mode }).btf }));
+  return kernels.map(({ key, raw }) => ({
+    key,
+    blob: minimizeBtf(Btf.parse(raw), corpus.objects, { mode }).btf,
+  }));
 }

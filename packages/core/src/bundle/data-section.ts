@@ -2,9 +2,8 @@ import {
   BlobMode,
   BTF_COLUMNS,
   BtfColumn,
-  buildBtf,
   ByteWriter,
-  ColumnCursor,
+  buildBtf,
   columnOf,
   INFO_RESERVED,
   kindOf,
@@ -100,7 +99,8 @@ function encodeColumns(split: SplitBtf, table: StringTable): BlobColumns | undef
 function roundTrips(cols: BlobColumns, blob: Uint8Array, table: StringTable): boolean {
   try {
     const out = buildBtf(
-      cols.values.map((v) => new ColumnCursor(Uint32Array.from(v), 'check')),
+      cols.values.map((v) => Uint32Array.from(v)),
+      () => 'check',
       cols.records,
       table.list,
       cols.littleEndian,

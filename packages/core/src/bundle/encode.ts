@@ -78,23 +78,17 @@ export function encodeBundle(input: BundleInput): Uint8Array {
     index.bytes(utf8.encode(t));
     index.byte(0);
   };
-  const ids = (list: readonly { key: KernelKey }[], after: (i: number) => void) => {
+  // Ids as one newline-separated text (the decoder checks them in one pass); brotli sees their common prefixes.
+  const ids = (list: readonly { key: KernelKey }[]) => {
     index.varint(list.length);
-    let prev = '';
-    list.forEach(({ key }, i) => {
-      const id = kernelId(key);
-      let p = 0;
-      while (p < id.length && id[p] === prev[p]) p++;
-      index.varint(p);
-      text(id.slice(p));
-      after(i);
-      prev = id;
-    });
+    text(list.map(({ key }) => kernelId(key)).join('\n'));
   };
-  ids(kernels, (i) => index.varint(blobOf[i]!));
+  ids(kernels);
+  for (const b of blobOf) index.varint(b);
   index.varint(blobs.length);
   for (const b of blobs) index.varint(b.length);
-  ids(failed, (i) => text(failed[i]!.reason));
+  ids(failed);
+  for (const f of failed) text(f.reason);
   const objects = [...input.objects].sort(byName);
   index.varint(objects.length);
   for (const o of objects) {

@@ -1,4 +1,4 @@
-import { buildBtf, ColumnCursor } from '../format/btf-columns.js';
+import { buildBtf } from '../format/btf-columns.js';
 import { addReference, readColumnValues } from '../format/column-values.js';
 import { BlobMode, BTF_COLUMNS, BtfColumn, MAX_REF_DEPTH, MAX_SECTION_SIZE } from '../format/constants.js';
 import type { ByteReader } from '../format/reader.js';
@@ -55,12 +55,14 @@ export class DataSection {
         depth.push(1);
         continue;
       }
-      if (mode !== BlobMode.BtfLittle && mode !== BlobMode.BtfBig) throw r.corrupt(`blob ${i}: unknown mode ${mode}`);
+      if (mode !== BlobMode.BtfLittle && mode !== BlobMode.BtfBig)
+        throw r.corrupt(`blob ${i}: unknown mode ${mode}`);
       const records = r.count(r.remaining, 'record count');
       const back = r.count(i, 'reference distance');
       const ref = back === 0 ? -1 : i - back;
       const deltaMask = r.count(back === 0 ? 0 : (1 << BTF_COLUMNS) - 1, 'delta mask');
-      if (ref >= 0 && heads[ref]!.mode === BlobMode.Verbatim) throw r.corrupt(`blob ${i}: refers to verbatim blob ${ref}`);
+      if (ref >= 0 && heads[ref]!.mode === BlobMode.Verbatim)
+        throw r.corrupt(`blob ${i}: refers to verbatim blob ${ref}`);
       const d = ref < 0 ? 1 : depth[ref]! + 1;
       if (d > MAX_REF_DEPTH) throw r.corrupt(`blob ${i}: reference chain longer than ${MAX_REF_DEPTH}`);
       depth.push(d);
@@ -93,10 +95,10 @@ export class DataSection {
   get(i: number): Uint8Array {
     const h = this.heads[i]!;
     if (h.mode === BlobMode.Verbatim) return this.bytes.subarray(h.starts[0]!, h.ends[0]!);
-    const cols = this.columnValues(i).map((v, c) => new ColumnCursor(v, `bundle blob ${i} column ${COLUMN_NAMES[c]}`));
     this.seen ??= new Int32Array(this.strings.length);
     return buildBtf(
-      cols,
+      this.columnValues(i),
+      (c) => `bundle blob ${i} column ${COLUMN_NAMES[c]}`,
       h.records,
       this.strings,
       h.mode === BlobMode.BtfLittle,

@@ -1,6 +1,5 @@
-import { BtfRuntimeError, BundleCorruptError, InvalidKernelKeyError } from '../errors.js';
+import { BtfRuntimeError, BundleCorruptError } from '../errors.js';
 import type { ByteReader } from '../format/reader.js';
-import { parseKernelId } from '../kernel/key.js';
 
 /** An eBPF object file the bundle was built for. */
 export interface BundleObject {
@@ -44,47 +43,46 @@ function text(r: ByteReader, what: string): string {
   }
 }
 
-/** Reads `count` front-coded ids (shared prefix length with the previous id, then the rest), checking each. */
-function ids(r: ByteReader, count: number, each: (id: string) => void): void {
-  let prev = '';
-  for (let i = 0; i < count; i++) {
-    const id = prev.slice(0, r.count(prev.length, 'kernel id prefix')) + text(r, 'kernel id');
-    try {
-      parseKernelId(id);
-    } catch (e) {
-      if (e instanceof InvalidKernelKeyError) fail(e.message);
-      throw e;
-    }
-    each(id);
-    prev = id;
+/** One id part: a safe path component (see `checkKeyPart`), not `.` or `..`. */
+const PART = String.raw`(?!\.\.?[/\n])[A-Za-z0-9._+~-]{1,128}`;
+/** Newline-terminated `distro/version/arch/release` ids, checked in one native regex pass. */
+const ID_LIST = new RegExp(`^(?:${PART}/${PART}/${PART}/${PART}\n)*$`);
+
+/** Reads `count` kernel ids (one text, newline-separated) and validates them all at once. */
+function ids(r: ByteReader, count: number): string[] {
+  const at = r.pos;
+  const all = text(r, 'kernel ids');
+  if (count === 0) {
+    if (all !== '') fail(`kernel ids at offset ${at}: text given for none`);
+    return [];
   }
+  if (!ID_LIST.test(`${all}\n`)) fail(`kernel ids at offset ${at}: not distro/version/arch/release lines`);
+  const list = all.split('\n');
+  if (list.length !== count) fail(`kernel ids at offset ${at}: ${list.length} ids, ${count} declared`);
+  return list;
 }
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
 
 /** Reads and validates the binary index (layout in docs/bundle-format.md) at the start of the payload. */
 export function readIndex(r: ByteReader): BundleIndex {
-  const kernels: string[] = [];
-  const blobOf: number[] = [];
   const seen = new Set<string>();
   const once = (id: string) => {
     if (seen.has(id)) fail(`kernel ${id} listed twice`);
     seen.add(id);
   };
-  ids(r, r.count(r.remaining, 'kernel count'), (id) => {
-    once(id);
-    kernels.push(id);
-    blobOf.push(r.varint());
-  });
+  const kernels = ids(r, r.count(r.remaining, 'kernel count'));
+  kernels.forEach(once);
+  const blobOf: number[] = new Array(kernels.length);
+  for (let i = 0; i < kernels.length; i++) blobOf[i] = r.varint();
   const blobCount = r.count(r.remaining, 'blob count');
   const blobSizes: number[] = new Array(blobCount);
   for (let i = 0; i < blobCount; i++) blobSizes[i] = r.varint();
   for (const b of blobOf) if (b >= blobCount) fail(`blob index ${b} out of range`);
+  const failedIds = ids(r, r.count(r.remaining, 'failed count'));
+  failedIds.forEach(once);
   const failed = new Map<string, string>();
-  ids(r, r.count(r.remaining, 'failed count'), (id) => {
-    once(id);
-    failed.set(id, text(r, 'failure reason'));
-  });
+  for (const id of failedIds) failed.set(id, text(r, 'failure reason'));
   const objects: BundleObject[] = [];
   const objectCount = r.count(r.remaining, 'object count');
   for (let i = 0; i < objectCount; i++)

@@ -4,7 +4,7 @@
  */
 
 export { compareKernelKeys } from '../kernel/order.js';
-export { buildBtf, ColumnCursor, columnOf, INFO_RESERVED, kindOf, recordWords } from './btf-columns.js';
+export { buildBtf, columnOf, INFO_RESERVED, kindOf, recordWords } from './btf-columns.js';
 export { type SplitBtf, splitBtf } from './btf-split.js';
 export { addReference, readColumnValues } from './column-values.js';
 export {

@@ -78,10 +78,19 @@ export function encodeBundle(input: BundleInput): Uint8Array {
     index.bytes(utf8.encode(t));
     index.byte(0);
   };
-  // Ids as one newline-separated text (the decoder checks them in one pass); brotli sees their common prefixes.
+  // Front-coded: the shared prefix lengths, then the rests as one newline-separated text (checked in one pass).
   const ids = (list: readonly { key: KernelKey }[]) => {
     index.varint(list.length);
-    text(list.map(({ key }) => kernelId(key)).join('\n'));
+    let prev = '';
+    const rests = list.map(({ key }) => {
+      const id = kernelId(key);
+      let p = 0;
+      while (p < id.length && id[p] === prev[p]) p++;
+      index.varint(p);
+      prev = id;
+      return id.slice(p);
+    });
+    text(rests.join('\n'));
   };
   ids(kernels);
   for (const b of blobOf) index.varint(b);

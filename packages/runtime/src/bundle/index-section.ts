@@ -48,17 +48,28 @@ const PART = String.raw`(?!\.\.?[/\n])[A-Za-z0-9._+~-]{1,128}`;
 /** Newline-terminated `distro/version/arch/release` ids, checked in one native regex pass. */
 const ID_LIST = new RegExp(`^(?:${PART}/${PART}/${PART}/${PART}\n)*$`);
 
-/** Reads `count` kernel ids (one text, newline-separated) and validates them all at once. */
+/**
+ * Reads `count` front-coded kernel ids: each id's shared prefix length with the previous id (varints), then the
+ * rest of every id as one newline-separated text. The rebuilt ids are validated all at once.
+ */
 function ids(r: ByteReader, count: number): string[] {
+  const prefixes: number[] = new Array(count);
+  for (let i = 0; i < count; i++) prefixes[i] = r.varint();
   const at = r.pos;
-  const all = text(r, 'kernel ids');
+  const rests = text(r, 'kernel ids');
   if (count === 0) {
-    if (all !== '') fail(`kernel ids at offset ${at}: text given for none`);
+    if (rests !== '') fail(`kernel ids at offset ${at}: text given for none`);
     return [];
   }
-  if (!ID_LIST.test(`${all}\n`)) fail(`kernel ids at offset ${at}: not distro/version/arch/release lines`);
-  const list = all.split('\n');
+  const list = rests.split('\n');
   if (list.length !== count) fail(`kernel ids at offset ${at}: ${list.length} ids, ${count} declared`);
+  let prev = '';
+  for (let i = 0; i < count; i++) {
+    if (prefixes[i]! > prev.length) fail(`kernel id ${i}: prefix ${prefixes[i]} longer than the previous id`);
+    prev = list[i] = prev.slice(0, prefixes[i]) + list[i];
+  }
+  if (!ID_LIST.test(`${list.join('\n')}\n`))
+    fail(`kernel ids at offset ${at}: not distro/version/arch/release lines`);
   return list;
 }
 

@@ -130,8 +130,14 @@ export function buildBtf(
   const put = (col: number, v: number, tid: number, state: Int32Array): number => {
     if (col === Name) return name(v);
     if (col === Type) return (tid + unzigzag(v)) >>> 0;
-    if (col === Offset) return (state[0] = (state[0]! + unzigzag(v)) | 0) >>> 0;
-    if (col === Value) return (state[1] = (state[1]! + 1 + unzigzag(v)) | 0) >>> 0;
+    if (col === Offset) {
+      state[0] = state[0]! + unzigzag(v);
+      return state[0]! >>> 0;
+    }
+    if (col === Value) {
+      state[1] = state[1]! + 1 + unzigzag(v);
+      return state[1]! >>> 0;
+    }
     return v;
   };
   const state = new Int32Array(2); // previous member offset, previous enumerator value

@@ -21,6 +21,8 @@ export interface AgentCorpus {
   /** Where the objects come from, for the table's caption. */
   source: string;
   objects: BpfObject[];
+  /** The object files (for bpftool). */
+  files: string[];
   /** name + SHA-256 of each object, as a build records them. */
   hashes: { name: string; sha256: string }[];
 }
@@ -45,14 +47,15 @@ export function agentCorpus(): AgentCorpus {
   return {
     source,
     objects: bytes.map((b, i) => parseBpfObject(b, names[i]!)),
+    files,
     hashes: names.map((name, i) => ({ name, sha256: createHash('sha256').update(bytes[i]!).digest('hex') })),
   };
 }
 
-/** A kernel of the scale rows: its key and full raw BTF (real, or a drifted variant of a real one). */
+/** A kernel of the scale rows: its key and full raw BTF (real, or a drifted variant made on demand). */
 export interface ScaleKernel {
   key: KernelKey;
-  raw: Uint8Array;
+  raw: () => Uint8Array;
   /** Undefined for a real kernel; the real kernel's id for a variant. */
   driftedFrom?: string;
 }
@@ -66,8 +69,11 @@ export async function realScaleKernels(): Promise<ScaleKernel[]> {
   const byId = new Map<string, ScaleKernel>();
   for (const dir of dirs) {
     const { kernels } = await scanSnapshot(dir);
-    for (const k of kernels)
-      if (!byId.has(k.id)) byId.set(k.id, { key: k.key, raw: await readKernelBtf(k.path) });
+    for (const k of kernels) {
+      if (byId.has(k.id)) continue;
+      const raw = await readKernelBtf(k.path);
+      byId.set(k.id, { key: k.key, raw: () => raw });
+    }
   }
   return [...byId.keys()].sort().map((id) => byId.get(id)!);
 }
@@ -85,7 +91,8 @@ const RELEASES_PER_STEP = 3;
 
 /**
  * `count` kernels: the real ones first, then variants of each real kernel in turn, named like later releases of
- * its series (`6.1.0-47-amd64` → `6.1.0-47.d1-amd64`, `.d2`, …). Variant n of a kernel has taken
+ * its series (`6.1.0-47-amd64` → `6.1.0-47.1-amd64`, `.2`, …; same flavour, so `nearest` lookups see them as
+ * one series). Variant n of a kernel has taken
  * ⌈n / RELEASES_PER_STEP⌉ drift steps, so neighbouring releases often share a layout, as they do in BTFHub.
  */
 export function scaleKernels(
@@ -94,22 +101,24 @@ export function scaleKernels(
   count: number,
 ): ScaleKernel[] {
   const out = real.slice(0, count);
-  const targets = new Map<string, Set<string>>();
+  const keptOf = new Map<string, Set<string>>();
   for (let n = 1; out.length < count; n++) {
     for (const base of real) {
       if (out.length >= count) break;
       const id = kernelId(base.key);
-      let kept = targets.get(id);
+      let kept = keptOf.get(id);
       if (!kept) {
-        kept = keptStructs(minimizeBtf(Btf.parse(base.raw), corpus.objects).btf);
-        targets.set(id, kept);
+        kept = keptStructs(minimizeBtf(Btf.parse(base.raw()), corpus.objects).btf);
+        keptOf.set(id, kept);
       }
       const m = /^(\d+(?:[.-]\d+)*)(.*)$/.exec(base.key.release);
-      const release = m ? `${m[1]}.d${n}${m[2]}` : `${base.key.release}.d${n}`;
+      const release = m ? `${m[1]}.${n}${m[2]}` : `${base.key.release}.${n}`;
       const seed = createHash('sha256').update(id).digest().readUInt32LE(0);
+      const targets = kept;
+      const steps = Math.ceil(n / RELEASES_PER_STEP);
       out.push({
         key: { ...base.key, release },
-        raw: driftBtf(base.raw, kept, seed, Math.ceil(n / RELEASES_PER_STEP)),
+        raw: () => driftBtf(base.raw(), targets, seed, steps),
         driftedFrom: id,
       });
     }
@@ -125,6 +134,6 @@ export function reduceAll(
 ): { key: KernelKey; blob: Uint8Array }[] {
   return kernels.map(({ key, raw }) => ({
     key,
-    blob: minimizeBtf(Btf.parse(raw), corpus.objects, { mode }).btf,
+    blob: minimizeBtf(Btf.parse(raw()), corpus.objects, { mode }).btf,
   }));
 }

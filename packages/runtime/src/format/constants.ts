@@ -11,7 +11,7 @@ export const BUNDLE_HEADER_SIZE = 20;
 export const MAX_SECTION_SIZE = 1 << 30;
 
 /** Longest chain of reference blobs (a blob coded against one coded against another ...), the blob included. */
-export const MAX_REF_DEPTH = 2;
+export const MAX_REF_DEPTH = 8;
 
 /** How a blob is stored in the data section. */
 export const BlobMode = {

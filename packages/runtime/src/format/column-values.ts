@@ -15,16 +15,20 @@ export function readColumnValues(bytes: Uint8Array, start: number, end: number, 
   const out = new Uint32Array(count);
   let p = start;
   for (let i = 0; i < count; i++) {
-    const at = p;
     let b = bytes[p++]!;
+    if (b < 0x80) {
+      out[i] = b; // most values are one byte
+      continue;
+    }
+    const at = p - 1;
     let v = b & 0x7f;
     for (let shift = 7; b >= 0x80; shift += 7) {
       b = bytes[p++]!;
-      if (shift === 28 ? b > 0x0f : shift > 28)
+      if (shift === 28 && b > 0x0f)
         throw new BundleCorruptError(`${what}: varint at offset ${at} exceeds 32 bits`);
-      v += (b & 0x7f) * 2 ** shift;
+      v |= (b & 0x7f) << shift;
     }
-    out[i] = v;
+    out[i] = v; // stored modulo 2^32: bit 31 set by the fifth byte reads back right
   }
   return out;
 }

@@ -67,10 +67,11 @@ export class ByteReader {
 
   /** Returns the bytes up to (excluding) the next NUL and skips the NUL. */
   cstring(): Uint8Array {
-    const nul = this.bytes.subarray(this.pos, this.end).indexOf(0);
-    if (nul < 0) throw new BundleTruncatedError(`${this.what}: unterminated string at offset ${this.pos}`);
-    const out = this.bytes.subarray(this.pos, this.pos + nul);
-    this.pos += nul + 1;
+    const nul = this.bytes.indexOf(0, this.pos);
+    if (nul < 0 || nul >= this.end)
+      throw new BundleTruncatedError(`${this.what}: unterminated string at offset ${this.pos}`);
+    const out = this.bytes.subarray(this.pos, nul);
+    this.pos = nul + 1;
     return out;
   }
 

@@ -2,7 +2,8 @@
  * Property tests of the bundle decoder (fast-check, seeded, bounded): mutations (bit flips, truncations, splices,
  * u32 overwrites) of a bundle's inflated payload, re-compressed and re-sealed with a valid CRC so they reach the
  * index and data decoders, and of the sealed container itself, never make `decodeBundle`, a lookup or the
- * rebuilding of any kernel's BTF fail with anything but a typed runtime error. The bundle mixes every blob mode:
+ * rebuilding of any kernel's BTF fail with anything but a typed runtime error (naming the offset or value where
+ * the payload is wrong). The bundle mixes every blob mode:
  * little- and big-endian BTF, a blob coded against a reference (a drifted variant), a verbatim blob, and a failed
  * kernel.
  */
@@ -54,8 +55,11 @@ function seal(body: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Decodes `b` and rebuilds every kernel, also through the lookup; only typed runtime errors may escape. */
-function exercise(b: Uint8Array): 'ok' | 'typed' {
+/**
+ * Decodes `b` and rebuilds every kernel, also through the lookup; only typed runtime errors may escape, and their
+ * message must match `place` (for a re-sealed payload: the offset or value where decoding failed).
+ */
+function exercise(b: Uint8Array, place = /bundle/): 'ok' | 'typed' {
   try {
     const bundle = decodeBundle(b);
     for (const id of bundle.kernels) {
@@ -66,7 +70,7 @@ function exercise(b: Uint8Array): 'ok' | 'typed' {
     return 'ok';
   } catch (e) {
     if (!(e instanceof BtfRuntimeError)) throw new Error(`not a typed runtime error: ${(e as Error).stack}`);
-    expect(e.message).toMatch(/bundle/);
+    expect(e.message).toMatch(place);
     return 'typed';
   }
 }
@@ -94,10 +98,17 @@ describe('bundle decoder fuzz', () => {
     expect(exercise(seal(payload))).toBe('ok');
   });
 
+  // Crasher of the payload run below (seed 0xb0d1e): a payload cut inside a varint gave "varint runs past the end
+  // at N" without saying that N is an offset. Every cut names its offset now.
+  it('regression: a payload cut anywhere gives a typed error naming the offset', () => {
+    for (let at = 0; at < payload.length; at += at < 256 ? 1 : 61)
+      expect(exercise(seal(payload.subarray(0, at)), /(offset|value) \d+/), `cut at ${at}`).toBe('typed');
+  });
+
   it(`mutated payloads, re-sealed (${RUNS} runs): typed errors only`, () => {
     fc.assert(
       fc.property(mutations(payload.length), (ms) => {
-        exercise(seal(ms.reduce(mutate, payload)));
+        exercise(seal(ms.reduce(mutate, payload)), /(offset|value) \d+/);
       }),
       { seed: Number(process.env.FUZZ_SEED ?? 0xb0d1e), numRuns: RUNS },
     );

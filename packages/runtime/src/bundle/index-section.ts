@@ -30,16 +30,18 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function fail(message: string): never {
-  throw new BundleCorruptError(`bundle index: ${message}`);
+/** Throws a corruption error naming the payload offset `at` (where the faulty field starts). */
+function fail(message: string, at: number): never {
+  throw new BundleCorruptError(`bundle index: ${message} (payload offset ${at})`);
 }
 
 function text(r: ByteReader, what: string): string {
+  const at = r.pos;
   try {
     return utf8.decode(r.cstring());
   } catch (e) {
     if (e instanceof BtfRuntimeError) throw e;
-    return fail(`${what} is not valid UTF-8`);
+    return fail(`${what} is not valid UTF-8`, at);
   }
 }
 
@@ -58,18 +60,18 @@ function ids(r: ByteReader, count: number): string[] {
   const at = r.pos;
   const rests = text(r, 'kernel ids');
   if (count === 0) {
-    if (rests !== '') fail(`kernel ids at offset ${at}: text given for none`);
+    if (rests !== '') fail('kernel ids: text given for none', at);
     return [];
   }
   const list = rests.split('\n');
-  if (list.length !== count) fail(`kernel ids at offset ${at}: ${list.length} ids, ${count} declared`);
+  if (list.length !== count) fail(`kernel ids: ${list.length} ids, ${count} declared`, at);
   let prev = '';
   for (let i = 0; i < count; i++) {
-    if (prefixes[i]! > prev.length) fail(`kernel id ${i}: prefix ${prefixes[i]} longer than the previous id`);
+    if (prefixes[i]! > prev.length) fail(`kernel id ${i}: prefix ${prefixes[i]} longer than the previous id`, at);
     prev = list[i] = prev.slice(0, prefixes[i]) + list[i];
   }
   if (!ID_LIST.test(`${list.join('\n')}\n`))
-    fail(`kernel ids at offset ${at}: not distro/version/arch/release lines`);
+    fail('kernel ids: not distro/version/arch/release lines', at);
   return list;
 }
 
@@ -77,9 +79,10 @@ const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toS
 
 /** Reads and validates the binary index (layout in docs/bundle-format.md) at the start of the payload. */
 export function readIndex(r: ByteReader): BundleIndex {
+  const start = r.pos;
   const seen = new Set<string>();
   const once = (id: string) => {
-    if (seen.has(id)) fail(`kernel ${id} listed twice`);
+    if (seen.has(id)) fail(`kernel ${id} listed twice`, start);
     seen.add(id);
   };
   const kernels = ids(r, r.count(r.remaining, 'kernel count'));
@@ -89,7 +92,7 @@ export function readIndex(r: ByteReader): BundleIndex {
   const blobCount = r.count(r.remaining, 'blob count');
   const blobSizes: number[] = new Array(blobCount);
   for (let i = 0; i < blobCount; i++) blobSizes[i] = r.varint();
-  for (const b of blobOf) if (b >= blobCount) fail(`blob index ${b} out of range`);
+  for (const b of blobOf) if (b >= blobCount) fail(`blob index ${b} out of range`, start);
   const failedIds = ids(r, r.count(r.remaining, 'failed count'));
   failedIds.forEach(once);
   const failed = new Map<string, string>();
@@ -99,12 +102,13 @@ export function readIndex(r: ByteReader): BundleIndex {
   for (let i = 0; i < objectCount; i++)
     objects.push({ name: text(r, 'object name'), sha256: hex(r.take(32)) });
   let meta: unknown;
+  const metaAt = r.pos;
   try {
     meta = JSON.parse(text(r, 'meta'));
   } catch (e) {
     if (e instanceof BtfRuntimeError) throw e;
-    fail('meta is not valid JSON');
+    fail('meta is not valid JSON', metaAt);
   }
-  if (!isObject(meta)) fail('meta must be an object');
+  if (!isObject(meta)) fail('meta must be an object', metaAt);
   return { kernels, blobOf, blobSizes, failed, objects, meta };
 }

@@ -67,11 +67,12 @@ function ids(r: ByteReader, count: number): string[] {
   if (list.length !== count) fail(`kernel ids: ${list.length} ids, ${count} declared`, at);
   let prev = '';
   for (let i = 0; i < count; i++) {
-    if (prefixes[i]! > prev.length) fail(`kernel id ${i}: prefix ${prefixes[i]} longer than the previous id`, at);
-    prev = list[i] = prev.slice(0, prefixes[i]) + list[i];
+    if (prefixes[i]! > prev.length)
+      fail(`kernel id ${i}: prefix ${prefixes[i]} longer than the previous id`, at);
+    prev = prev.slice(0, prefixes[i]) + list[i];
+    list[i] = prev;
   }
-  if (!ID_LIST.test(`${list.join('\n')}\n`))
-    fail('kernel ids: not distro/version/arch/release lines', at);
+  if (!ID_LIST.test(`${list.join('\n')}\n`)) fail('kernel ids: not distro/version/arch/release lines', at);
   return list;
 }
 

@@ -61,8 +61,8 @@ function encodeColumns(split: SplitBtf, table: StringTable): BlobColumns | undef
     return s && table.id(s);
   };
   const { words } = split;
-  let tid = 1;
-  for (let at = 0; at < words.length; tid++) {
+  let records = 0;
+  for (let at = 0; at < words.length; records++) {
     const info = words[at + 1];
     const n = info === undefined || info & INFO_RESERVED ? undefined : recordWords(info);
     const id0 = name(words[at]!);
@@ -71,7 +71,6 @@ function encodeColumns(split: SplitBtf, table: StringTable): BlobColumns | undef
     cols[BtfColumn.Header]!.push(kind | ((info! >>> 31) << 5), info! & 0xffff);
     cols[BtfColumn.Name]!.push(id0);
     let prevOff = 0;
-    let prevVal = -1;
     for (let j = 2; j < n; j++) {
       const w = words[at + j]!;
       const col = columnOf(kind, j);
@@ -80,19 +79,15 @@ function encodeColumns(split: SplitBtf, table: StringTable): BlobColumns | undef
         const id = name(w);
         if (id === undefined) return undefined;
         v = id;
-      } else if (col === BtfColumn.Type) v = zigzag((w - tid) | 0);
-      else if (col === BtfColumn.Offset) {
+      } else if (col === BtfColumn.Offset) {
         v = zigzag((w - prevOff) | 0);
         prevOff = w;
-      } else if (col === BtfColumn.Value) {
-        v = zigzag((w - prevVal - 1) | 0);
-        prevVal = w;
       } else v = w;
       cols[col]!.push(v);
     }
     at += n;
   }
-  return { values: cols, records: tid - 1, littleEndian: split.littleEndian };
+  return { values: cols, records, littleEndian: split.littleEndian };
 }
 
 /** Whether `cols` rebuild exactly `blob` (names imply the string section only for bpftool-like BTF). */

@@ -127,23 +127,17 @@ export function buildBtf(
     return off;
   };
   name(0); // the empty string at offset 0 (global id 0)
-  const put = (col: number, v: number, tid: number, state: Int32Array): number => {
+  const put = (col: number, v: number, state: Int32Array): number => {
     if (col === Name) return name(v);
-    if (col === Type) return (tid + unzigzag(v)) >>> 0;
     if (col === Offset) {
       state[0] = state[0]! + unzigzag(v);
       return state[0]! >>> 0;
     }
-    if (col === Value) {
-      state[1] = state[1]! + 1 + unzigzag(v);
-      return state[1]! >>> 0;
-    }
     return v;
   };
-  const state = new Int32Array(2); // previous member offset, previous enumerator value
+  const state = new Int32Array(1); // previous member offset
   let at = 0;
   for (let rec = 0; rec < records; rec++) {
-    const tid = rec + 1;
     const kb = next(BtfColumn.Header);
     const kind = kb & 0x1f;
     const vlen = next(BtfColumn.Header);
@@ -154,13 +148,12 @@ export function buildBtf(
     words[at] = name(next(Name));
     words[at + 1] = info >>> 0;
     state[0] = 0;
-    state[1] = -1;
     const fixed = FIXED_COLUMNS[kind]!;
     let j = 2;
-    for (let f = 0; f < fixed.length; f++, j++) words[at + j] = put(fixed[f]!, next(fixed[f]!), tid, state);
+    for (let f = 0; f < fixed.length; f++, j++) words[at + j] = put(fixed[f]!, next(fixed[f]!), state);
     const elem = ELEM_COLUMNS[kind]!;
     for (let e = 0; j < n; j++, e = e + 1 === elem.length ? 0 : e + 1)
-      words[at + j] = put(elem[e]!, next(elem[e]!), tid, state);
+      words[at + j] = put(elem[e]!, next(elem[e]!), state);
     at += n;
   }
   cols.forEach((c, i) => {

@@ -29,13 +29,13 @@ export const BtfColumn = {
   Header: 0,
   /** Name words: global string id. */
   Name: 1,
-  /** Type-id words: zigzag(id - own id). */
+  /** Type-id words, as is. */
   Type: 2,
   /** Sizes (word 2 of sized kinds, DATASEC entry sizes): as is. */
   Size: 3,
   /** Member bit offsets: zigzag(offset - previous member's offset). */
   Offset: 4,
-  /** Enumerator values: zigzag(value - (previous value + 1)). */
+  /** Enumerator values, as is. */
   Value: 5,
   /** Everything else (INT encoding, array length, linkage, ...): as is. */
   Misc: 6,

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // Workers load the built package: test the built package.
 import { type KernelOutcome, runKernelTasks } from '../dist/index.js';
 import { relocationSignature } from '../src/cache/signature.js';
-import { parseBpfObject } from '../src/object.js';
+import { readBpfObject } from '../src/object.js';
 import { SAMPLE_OBJECTS, sampleKernels } from './build-fixtures.js';
 
 describe('runKernelTasks', () => {
@@ -23,15 +22,12 @@ describe('runKernelTasks', () => {
   ] as const)(
     'isolates a crashing task and a failing kernel from the others, in task order (%s)',
     async (_, lanes, crash) => {
-      const objects = SAMPLE_OBJECTS.map((p) => ({
-        name: p.split('/').at(-1)!,
-        bytes: new Uint8Array(readFileSync(p)),
-      }));
+      const parsed = SAMPLE_OBJECTS.map((p) => readBpfObject(p, p.split('/').at(-1)!));
       const setup = {
         objectSets: {
           x86_64: {
-            objects,
-            signatures: objects.map((o) => relocationSignature(parseBpfObject(o.bytes, o.name))),
+            objects: parsed.map((o) => ({ name: o.file, sections: o.sections })),
+            signatures: parsed.map(relocationSignature),
           },
         },
         cacheDir: null,

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { BpfObject } from '../object.js';
+import type { ObjectBtf } from '../object.js';
 import {
   type KernelOutcome,
   KernelProcessor,
@@ -19,7 +19,7 @@ export interface PoolOptions {
    */
   useMainThread?: boolean;
   /** The object sets of the setup already parsed, for the main-thread lane (see {@link KernelProcessor}). */
-  parsedObjects?: Record<string, BpfObject[]>;
+  parsedObjects?: Record<string, ObjectBtf[]>;
   /** Called as each kernel finishes, in completion order. */
   onOutcome?: (outcome: KernelOutcome) => void;
 }

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome, KernelTask, TaskSetup } from '../batch/task.js';
 import { ANY_ARCH } from '../build/objects.js';
 import { writeFileAtomic } from '../cache/atomic.js';
 import { annotateError } from '../errors.js';
-import { parseBpfObject } from '../object.js';
+import { readBpfObject } from '../object.js';
 import { scanSnapshot } from '../snapshot/scan.js';
 import { progressReporter } from './progress.js';
 
@@ -24,9 +23,8 @@ export async function runBatch(
   const started = performance.now();
   // Parsed here so that a bad object fails the run before any kernel; the main-thread lane reuses them.
   const objects = objectPaths.map((name) => {
-    const bytes = new Uint8Array(readFileSync(name));
     try {
-      return { name, bytes, parsed: parseBpfObject(bytes, name) };
+      return { name, parsed: readBpfObject(name) };
     } catch (err) {
       throw annotateError(err, { file: name });
     }
@@ -43,7 +41,10 @@ export async function runBatch(
   const setup: TaskSetup = {
     // No cache, so no relocation signatures to key it with.
     objectSets: {
-      [ANY_ARCH]: { objects: objects.map(({ name, bytes }) => ({ name, bytes })), signatures: [] },
+      [ANY_ARCH]: {
+        objects: objects.map(({ name, parsed }) => ({ name, sections: parsed.sections })),
+        signatures: [],
+      },
     },
     cacheDir: null,
     mode,

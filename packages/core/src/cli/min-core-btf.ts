@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Btf } from '../btf/btf.js';
 import { writeFileAtomic } from '../cache/atomic.js';
 import { UsageError } from '../errors.js';
 import { minimizeBtf } from '../minimize/minimize.js';
-import { parseBpfObject } from '../object.js';
+import { readBpfObject } from '../object.js';
 import { readKernelBtf } from '../snapshot/input.js';
 import { MODES, oneOf, positiveInt } from './args.js';
 
@@ -56,9 +55,9 @@ export async function run(argv: string[]): Promise<number> {
   if (!input || !output || objects.length === 0)
     throw new UsageError(`expected INPUT OUTPUT OBJECT...\n${HELP}`);
   const target = Btf.parse(await readKernelBtf(input), { file: input });
-  // One after the other and synchronously: this process has nothing else to do meanwhile, and 32 concurrent reads
-  // only cost event-loop round trips and keep every object's bytes alive at once before any is parsed.
-  const parsed = objects.map((f) => parseBpfObject(readFileSync(f), f));
+  // One after the other and synchronously, by positioned reads of the few sections used: this process has nothing
+  // else to do meanwhile, and concurrent reads would only cost event-loop round trips.
+  const parsed = objects.map((f) => readBpfObject(f));
   const result = minimizeBtf(target, parsed, { mode });
   await writeFileAtomic(output, result.btf);
   return 0;

@@ -2,7 +2,7 @@ import type { Btf } from '../btf/btf.js';
 import type { CoreRelo } from '../btf/ext.js';
 import { ReloKind, reloKindName } from '../btf/format.js';
 import { CoreRelocationError } from '../errors.js';
-import type { BpfObject } from '../object.js';
+import type { ObjectBtf } from '../object.js';
 import { calcRelocation, emptyResult, type ReloResult } from './calc.js';
 import { CandidateIndex } from './candidates.js';
 import { matchSpec } from './match.js';
@@ -61,7 +61,7 @@ export class CoreResolver {
    * Find the candidates of every relocation of `objects` in one pass over the target (see
    * {@link CandidateIndex.prepare}); optional, {@link resolveObject} does it per object otherwise.
    */
-  prepare(objects: readonly BpfObject[]): void {
+  prepare(objects: readonly ObjectBtf[]): void {
     const roots: [Btf, number][] = [];
     for (const { btf, ext } of objects) {
       for (const relo of ext.coreRelos)
@@ -72,9 +72,9 @@ export class CoreResolver {
   }
 
   /** Resolve the relocations of `object` in file order (libbpf's default), with one shared candidate cache. */
-  resolveObject(object: BpfObject, opts: ResolveObjectOptions & { unpruned: true }): UnprunedOutcome[];
-  resolveObject(object: BpfObject, opts?: ResolveObjectOptions): RelocationOutcome[];
-  resolveObject(object: BpfObject, opts: ResolveObjectOptions = {}): RelocationOutcome[] {
+  resolveObject(object: ObjectBtf, opts: ResolveObjectOptions & { unpruned: true }): UnprunedOutcome[];
+  resolveObject(object: ObjectBtf, opts?: ResolveObjectOptions): RelocationOutcome[];
+  resolveObject(object: ObjectBtf, opts: ResolveObjectOptions = {}): RelocationOutcome[] {
     this.prepare([object]);
     const cache = opts.cache ?? new Map();
     const out: RelocationOutcome[] = [];
@@ -97,7 +97,7 @@ export class CoreResolver {
    * Resolve one relocation (libbpf bpf_core_calc_relo_insn, spec §3.10), using and pruning `cache`.
    * Never throws for a relocation libbpf rejects: the outcome carries the error instead.
    */
-  resolve(object: BpfObject, relo: CoreRelo, cache: CandidateCache): RelocationOutcome {
+  resolve(object: ObjectBtf, relo: CoreRelo, cache: CandidateCache): RelocationOutcome {
     const place = { file: object.file, section: relo.section, relocation: relo.index, typeId: relo.typeId };
     const outcome: RelocationOutcome = { relo, matches: [] };
     try {
@@ -162,7 +162,7 @@ export class CoreResolver {
    * Every candidate of the full list for `relo` whose spec matches, evaluated independently of pruning and of
    * ambiguity errors. Used by the robust minimizer to keep every type a loader might match (spec §4.12 #6).
    */
-  unprunedMatches(object: BpfObject, relo: CoreRelo, outcome: RelocationOutcome): CoreSpec[] {
+  unprunedMatches(object: ObjectBtf, relo: CoreRelo, outcome: RelocationOutcome): CoreSpec[] {
     const localSpec = outcome.localSpec;
     if (!localSpec || relo.kind === ReloKind.TYPE_ID_LOCAL) return [];
     const specs: CoreSpec[] = [];

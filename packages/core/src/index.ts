@@ -45,7 +45,14 @@ export {
   minimizeBtf,
   type ObjectRelocationSummary,
 } from './minimize/minimize.js';
-export { type BpfObject, parseBpfObject } from './object.js';
+export {
+  type BpfObject,
+  type ObjectBtf,
+  type ObjectSections,
+  parseBpfObject,
+  parseObjectSections,
+  readBpfObject,
+} from './object.js';
 export type { BuildReport, BuildStats, KernelReport } from './report/report.js';
 export { formatReport } from './report/table.js';
 export { KernelBuffer, MAX_KERNEL_BTF_BYTES, readKernelBtf } from './snapshot/input.js';

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ObjectBtf } from '../object.js';
 import {
@@ -10,8 +11,11 @@ import {
 
 /** Options of {@link runKernelTasks}. */
 export interface PoolOptions {
-  /** Kernels processed at once, each on its own thread (at least 1; never more than there are tasks). */
-  workers: number;
+  /**
+   * Kernels processed at once, each on its own thread (at least 1; never more than there are tasks). Default
+   * {@link defaultLanes}: as many as the work pays for.
+   */
+  workers?: number;
   /**
    * Make the calling thread one of those lanes instead of starting a worker for it: one V8 isolate fewer (less
    * memory, no start-up for that lane), but it blocks the caller's event loop while it minimizes a kernel, so it
@@ -22,6 +26,17 @@ export interface PoolOptions {
   parsedObjects?: Record<string, ObjectBtf[]>;
   /** Called as each kernel finishes, in completion order. */
   onOutcome?: (outcome: KernelOutcome) => void;
+}
+
+/**
+ * Kernels a lane must have for it to be worth starting: a worker costs a thread, a V8 isolate, loading the code and
+ * a first kernel run on cold (unoptimized) code, together about as much as minimizing two warm kernels.
+ */
+const KERNELS_PER_LANE = 3;
+
+/** The default lane count for `tasks` kernels: one per core, but no more lanes than the work pays for. */
+export function defaultLanes(tasks: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(cores, Math.floor(tasks / KERNELS_PER_LANE)));
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -44,7 +59,7 @@ export async function runKernelTasks(
   const outcomes: (KernelOutcome | undefined)[] = new Array(tasks.length);
   let next = 0;
   let finished = 0;
-  const size = Math.max(1, Math.min(opts.workers, tasks.length));
+  const size = Math.max(1, Math.min(opts.workers ?? defaultLanes(tasks.length), tasks.length));
   if (tasks.length === 0) return [];
   return new Promise((resolveAll) => {
     const record = (index: number, outcome: KernelOutcome): void => {

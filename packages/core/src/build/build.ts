@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome, KernelTask, ObjectSet, TaskSetup } from '../batch/task.js';
@@ -65,8 +64,8 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
   const start = performance.now();
   const failOn = opts.failOn ?? 'never';
   const mode = opts.mode ?? 'robust';
-  const workers = opts.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1)
+  const workers = opts.workers;
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
     throw new UsageError(`workers must be a positive integer, got ${workers}`);
   const warn = (message: string) => opts.onWarning?.(message);
 

@@ -9,16 +9,16 @@ import { scanSnapshot } from '../snapshot/scan.js';
 import { progressReporter } from './progress.js';
 
 /**
- * The batch form of `btf-bundle min-core-btf` (`--inputdir`): minimizes every kernel of a BTFHub-layout tree on a
- * pool of `workers` threads and writes `<release>.btf` files in the same layout under `outputDir`. Returns the exit
- * code (1 when a kernel failed).
+ * The batch form of `btf-bundle min-core-btf` (`--inputdir`): minimizes every kernel of a BTFHub-layout tree on
+ * `workers` lanes (default: chosen from the work, see `defaultLanes`) and writes `<release>.btf` files in the same
+ * layout under `outputDir`. Returns the exit code (1 when a kernel failed).
  */
 export async function runBatch(
   inputDir: string,
   outputDir: string,
   objectPaths: string[],
   mode: 'robust' | 'bpftool',
-  workers: number,
+  workers: number | undefined,
 ): Promise<number> {
   const started = performance.now();
   // Parsed here so that a bad object fails the run before any kernel; the main-thread lane reuses them.

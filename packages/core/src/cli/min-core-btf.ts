@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Btf } from '../btf/btf.js';
 import { writeFileAtomic } from '../cache/atomic.js';
@@ -20,7 +19,7 @@ isolating per-kernel failures.
   --inputdir DIR    batch: snapshot dir to walk
   --outputdir DIR   batch: where to write the reduced BTFs
   --object OBJ      batch: an object (repeatable)
-  --workers N       batch: worker threads (default: number of cores)
+  --workers N       batch: kernels minimized at once (default: one per core, fewer for few kernels)
   -h, --help        this help`;
 
 /** `btf-bundle min-core-btf`: single-kernel and batch minimization. */
@@ -46,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!values.inputdir || !values.outputdir || !values.object?.length || positionals.length > 0) {
       throw new UsageError(`batch form needs --inputdir, --outputdir and at least one --object\n${HELP}`);
     }
-    const workers = positiveInt('workers', values.workers) ?? availableParallelism();
+    const workers = positiveInt('workers', values.workers);
     // The batch engine (worker pool, snapshot scan, fast-glob) is loaded only for the batch form.
     const { runBatch } = await import('./min-core-btf-batch.js');
     return runBatch(values.inputdir, values.outputdir, values.object, mode, workers);

@@ -11,6 +11,9 @@ import { type CoreSpec, formatSpec, parseLocalSpec } from './spec.js';
 /** Per-object candidate cache: local root type id → surviving candidate ids (pruned as relocations resolve). */
 export type CandidateCache = Map<number, number[]>;
 
+/** Target candidate id → its target spec (null: it does not match), for one relocation. */
+export type MatchMemo = Map<number, CoreSpec | null>;
+
 /** The outcome of resolving one CO-RE relocation against one target BTF. */
 export interface RelocationOutcome {
   /** The relocation record. */
@@ -78,11 +81,13 @@ export class CoreResolver {
     this.prepare([object]);
     const cache = opts.cache ?? new Map();
     const out: RelocationOutcome[] = [];
+    const matched: MatchMemo = new Map();
     for (const relo of object.ext.coreRelos) {
       if (opts.filter && !opts.filter(relo)) continue;
-      const outcome = this.resolve(object, relo, cache);
+      matched.clear();
+      const outcome = this.resolve(object, relo, cache, matched);
       if (opts.unpruned)
-        (outcome as UnprunedOutcome).unprunedMatches = this.unprunedMatches(object, relo, outcome);
+        (outcome as UnprunedOutcome).unprunedMatches = this.unprunedMatches(object, relo, outcome, matched);
       out.push(outcome);
     }
     return out;
@@ -95,9 +100,10 @@ export class CoreResolver {
 
   /**
    * Resolve one relocation (libbpf bpf_core_calc_relo_insn, spec §3.10), using and pruning `cache`.
-   * Never throws for a relocation libbpf rejects: the outcome carries the error instead.
+   * Never throws for a relocation libbpf rejects: the outcome carries the error instead. `matched`, when given,
+   * receives the target spec (or null) of each candidate matched, for {@link unprunedMatches}.
    */
-  resolve(object: ObjectBtf, relo: CoreRelo, cache: CandidateCache): RelocationOutcome {
+  resolve(object: ObjectBtf, relo: CoreRelo, cache: CandidateCache, matched?: MatchMemo): RelocationOutcome {
     const place = { file: object.file, section: relo.section, relocation: relo.index, typeId: relo.typeId };
     const outcome: RelocationOutcome = { relo, matches: [] };
     try {
@@ -128,6 +134,7 @@ export class CoreResolver {
       const kept: number[] = [];
       for (const cand of cands) {
         const spec = matchSpec(localSpec, this.target, cand);
+        matched?.set(cand, spec);
         if (!spec) continue;
         const res = calcRelocation(relo.kind, localSpec, spec);
         const first = outcome.targetSpec;
@@ -161,14 +168,20 @@ export class CoreResolver {
   /**
    * Every candidate of the full list for `relo` whose spec matches, evaluated independently of pruning and of
    * ambiguity errors. Used by the robust minimizer to keep every type a loader might match (spec §4.12 #6).
+   * Candidates in `matched` (filled by {@link resolve} for the same relocation) are not matched again.
    */
-  unprunedMatches(object: ObjectBtf, relo: CoreRelo, outcome: RelocationOutcome): CoreSpec[] {
+  unprunedMatches(
+    object: ObjectBtf,
+    relo: CoreRelo,
+    outcome: RelocationOutcome,
+    matched?: MatchMemo,
+  ): CoreSpec[] {
     const localSpec = outcome.localSpec;
     if (!localSpec || relo.kind === ReloKind.TYPE_ID_LOCAL) return [];
     const specs: CoreSpec[] = [];
     for (const cand of this.index.candidates(object.btf, relo.typeId)) {
       try {
-        const spec = matchSpec(localSpec, this.target, cand);
+        const spec = matched?.has(cand) ? matched.get(cand) : matchSpec(localSpec, this.target, cand);
         if (spec) specs.push(spec);
       } catch (err) {
         if (!(err instanceof CoreRelocationError)) throw err;

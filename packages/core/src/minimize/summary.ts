@@ -16,18 +16,24 @@ const EXISTS_KINDS = new Set<number>([
  * `if (bpf_core_field_exists(...))` / `bpf_core_type_exists(...)` pattern.
  */
 export function summarizeRelocations(object: string, outcomes: RelocationOutcome[]): ObjectRelocationSummary {
-  const failedChecks = outcomes.filter(
-    (o) => EXISTS_KINDS.has(o.relo.kind) && o.result !== undefined && o.result.newValue === 0n,
-  );
+  // Failed checks by section and root type: a relocation looks only at those of its own.
+  const failedChecks = new Map<string, RelocationOutcome[]>();
+  const place = (o: RelocationOutcome) => `${o.relo.typeId} ${o.relo.section}`;
+  for (const o of outcomes) {
+    if (!EXISTS_KINDS.has(o.relo.kind) || o.result === undefined || o.result.newValue !== 0n) continue;
+    const same = failedChecks.get(place(o));
+    if (same) same.push(o);
+    else failedChecks.set(place(o), [o]);
+  }
   const guardedBy = (o: RelocationOutcome) =>
-    failedChecks.some(
-      (c) =>
-        c.relo.section === o.relo.section &&
-        c.relo.typeId === o.relo.typeId &&
-        (reloClass(c.relo.kind) === 'type' ||
+    failedChecks
+      .get(place(o))
+      ?.some(
+        (c) =>
+          reloClass(c.relo.kind) === 'type' ||
           o.relo.accessStr === c.relo.accessStr ||
-          o.relo.accessStr.startsWith(`${c.relo.accessStr}:`)),
-    );
+          o.relo.accessStr.startsWith(`${c.relo.accessStr}:`),
+      ) ?? false;
   const summary: ObjectRelocationSummary = {
     object,
     total: outcomes.length,

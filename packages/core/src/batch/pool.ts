@@ -29,14 +29,23 @@ export interface PoolOptions {
 }
 
 /**
- * Kernels a lane must have for it to be worth starting: a worker costs a thread, a V8 isolate, loading the code and
- * a first kernel run on cold (unoptimized) code, together about as much as minimizing two warm kernels.
+ * What starting one more lane costs, in warm raw kernels: a thread, a V8 isolate, loading the code and its first
+ * kernels on cold (unoptimized) code cost about as much CPU as minimizing a dozen raw kernels on a warm lane
+ * (measured with the agent corpus: ~0.5 s against ~35 ms a kernel).
  */
-const KERNELS_PER_LANE = 3;
+const LANE_COST = 12;
 
-/** The default lane count for `tasks` kernels: one per core, but no more lanes than the work pays for. */
-export function defaultLanes(tasks: number, cores = availableParallelism()): number {
-  return Math.max(1, Math.min(cores, Math.floor(tasks / KERNELS_PER_LANE)));
+/** A `.btf.tar.xz` kernel costs as much as this many raw ones: decompressing it outweighs minimizing it. */
+const TARBALL_COST = 5;
+
+/**
+ * The default lane count for `tasks`: one per core, but no more than the work pays for, so that the default is
+ * never slower than a single lane (a raw kernel counts 1, a `.btf.tar.xz` {@link TARBALL_COST}).
+ */
+export function defaultLanes(tasks: readonly KernelTask[], cores = availableParallelism()): number {
+  let work = 0;
+  for (const task of tasks) work += task.path.endsWith('.tar.xz') ? TARBALL_COST : 1;
+  return Math.max(1, Math.min(cores, Math.floor(work / LANE_COST)));
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -59,7 +68,7 @@ export async function runKernelTasks(
   const outcomes: (KernelOutcome | undefined)[] = new Array(tasks.length);
   let next = 0;
   let finished = 0;
-  const size = Math.max(1, Math.min(opts.workers ?? defaultLanes(tasks.length), tasks.length));
+  const size = Math.max(1, Math.min(opts.workers ?? defaultLanes(tasks), tasks.length));
   if (tasks.length === 0) return [];
   return new Promise((resolveAll) => {
     const record = (index: number, outcome: KernelOutcome): void => {

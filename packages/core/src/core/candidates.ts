@@ -6,6 +6,24 @@ const UNDERSCORE = 0x5f;
 
 const indexes = new WeakMap<Btf, CandidateIndex>();
 
+/** Names of local (object) types already decoded, by BTF: every kernel asks for the same ones again. */
+const localNames = new WeakMap<Btf, Map<number, string>>();
+
+/** The name of type `id` of `local`, an object's BTF (decoded once per process). */
+export function localNameOf(local: Btf, id: number): string {
+  let names = localNames.get(local);
+  if (!names) {
+    names = new Map();
+    localNames.set(local, names);
+  }
+  let name = names.get(id);
+  if (name === undefined) {
+    name = local.name(id);
+    names.set(id, name);
+  }
+  return name;
+}
+
 /** ENUM and ENUM64 are one class (libbpf btf_kind_core_compat); every other kind is its own. */
 function kindClass(kind: number): number {
   return isEnum(kind) ? Kind.ENUM : kind;
@@ -46,7 +64,7 @@ export class CandidateIndex {
     const wanted: WantedName[] = [];
     const wantedClasses = new Uint8Array(128);
     for (const [local, id] of types) {
-      const name = essentialName(local.name(id));
+      const name = essentialName(localNameOf(local, id));
       if (name === '') continue;
       const cls = kindClass(local.kind(id));
       let byName = this.lists.get(cls);
@@ -97,7 +115,7 @@ export class CandidateIndex {
 
   /** A fresh (mutable) candidate list for local type `localId` of `local`; empty for anonymous types. */
   candidates(local: Btf, localId: number): number[] {
-    const name = essentialName(local.name(localId));
+    const name = essentialName(localNameOf(local, localId));
     if (name === '') return [];
     this.prepare([[local, localId]]);
     const list = this.lists.get(kindClass(local.kind(localId)))?.get(name) as number[];

@@ -4,7 +4,7 @@ import { ReloKind, reloKindName } from '../btf/format.js';
 import { CoreRelocationError } from '../errors.js';
 import type { ObjectBtf } from '../object.js';
 import { calcRelocation, emptyResult, type ReloResult } from './calc.js';
-import { CandidateIndex } from './candidates.js';
+import { CandidateIndex, localNameOf } from './candidates.js';
 import { matchSpec } from './match.js';
 import { type CoreSpec, formatSpec, parseLocalSpec } from './spec.js';
 
@@ -114,14 +114,14 @@ export class CoreResolver {
       if (relo.kind !== ReloKind.TYPE_ID_LOCAL && !cache.has(relo.typeId)) {
         cache.set(relo.typeId, this.index.candidates(local, relo.typeId));
       }
-      const localSpec = parseLocalSpec(local, relo.typeId, relo.kind, relo.accessStr);
+      const localSpec = localSpecOf(local, relo);
       outcome.localSpec = localSpec;
       if (relo.kind === ReloKind.TYPE_ID_LOCAL) {
         const id = BigInt(relo.typeId);
         outcome.result = { ...emptyResult(), origValue: id, newValue: id, validate: false };
         return outcome;
       }
-      if (local.name(relo.typeId) === '') {
+      if (localNameOf(local, relo.typeId) === '') {
         // libbpf's candidate search (bpf_core_find_cands) rejects an anonymous root with -EINVAL before
         // relo_core.c's EOPNOTSUPP check is ever reached.
         throw new CoreRelocationError(
@@ -189,4 +189,28 @@ export class CoreResolver {
     }
     return specs;
   }
+}
+
+/** Local specs (or why they cannot be parsed) by relocation: they do not depend on the kernel. */
+const localSpecs = new WeakMap<CoreRelo, { local: Btf; spec: CoreSpec | CoreRelocationError }>();
+
+/**
+ * The local spec of `relo` of `local` (see {@link parseLocalSpec}), parsed once per process: a batch resolves the
+ * same relocations against every kernel. Throws the spec's CoreRelocationError, as parsing it would.
+ */
+function localSpecOf(local: Btf, relo: CoreRelo): CoreSpec {
+  let entry = localSpecs.get(relo);
+  if (entry?.local !== local) {
+    let spec: CoreSpec | CoreRelocationError;
+    try {
+      spec = parseLocalSpec(local, relo.typeId, relo.kind, relo.accessStr);
+    } catch (err) {
+      if (!(err instanceof CoreRelocationError)) throw err;
+      spec = err;
+    }
+    entry = { local, spec };
+    localSpecs.set(relo, entry);
+  }
+  if (entry.spec instanceof CoreRelocationError) throw entry.spec;
+  return entry.spec;
 }

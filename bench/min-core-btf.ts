@@ -22,9 +22,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { defaultLanes } from '../packages/core/src/batch/pool.js';
 import { scanSnapshot } from '../packages/core/src/snapshot/scan.js';
-import { agentCases } from './lib/agent-cases.js';
+import { agentCases, lanesFor } from './lib/agent-cases.js';
 import { REAL_OBJECTS, TESTDATA } from './lib/fixtures.js';
 import { type Cost, extraCaCerts, type Measure, repeat, run, sequence, untarEach } from './lib/processes.js';
 
@@ -155,11 +154,9 @@ async function legacyCases(): Promise<void> {
       ? ''
       : ` (${s(nodeWithCaCerts.ms)}, ${mib(nodeWithCaCerts.rssKiB)} with this machine's NODE_EXTRA_CA_CERTS, unset for every timed command)`;
   // Default lanes of each batch, as the CLI chooses them from the work.
-  const lanesOf = (paths: readonly string[]) =>
-    defaultLanes(paths.map((path) => ({ id: path, path, arch: '*' })));
-  const rawLanes = lanesOf(rawKernels);
-  const xzLanes = lanesOf(tarballs);
-  const scaledLanes = lanesOf(scaledKernels);
+  const rawLanes = lanesFor(rawKernels);
+  const xzLanes = lanesFor(tarballs);
+  const scaledLanes = lanesFor(scaledKernels);
   const perLane = (r: Measure, lanes: number) => mib(r.rssKiB / lanes);
   console.log(`## min-core-btf: btf-bundle vs bpftool
 

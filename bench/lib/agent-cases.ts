@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { defaultLanes } from '../../packages/core/src/batch/pool.js';
+import { defaultLanes } from '../../packages/core/src/batch/lanes.js';
 import { scanSnapshot } from '../../packages/core/src/snapshot/scan.js';
 import { type Measure, type Pair, pair, repeat, run, sequence, untarEach } from './processes.js';
 
@@ -29,6 +29,11 @@ const objectsIn = (dir: string): string[] =>
     .filter((f) => f.endsWith('.o'))
     .sort()
     .map((f) => join(dir, f));
+
+/** The lanes our CLI chooses by default for a batch of these kernel files. */
+export function lanesFor(paths: readonly string[]): number {
+  return defaultLanes(paths.map((path) => ({ id: path, path, arch: '*' })));
+}
 
 /** Runs the agent cases; returns the markdown section. */
 export async function agentCases(inputs: AgentInputs): Promise<string> {
@@ -100,8 +105,8 @@ export async function agentCases(inputs: AgentInputs): Promise<string> {
   const buildOne = pair(build('--workers', '1'), tarBpftoolLoop, runs);
   const floor = repeat(xzFloor, runs);
 
-  const rawLanes = defaultLanes(rawKernels.map((path) => ({ id: path, path, arch: '*' })));
-  const xzLanes = defaultLanes(tarballs.map((path) => ({ id: path, path, arch: '*' })));
+  const rawLanes = lanesFor(rawKernels);
+  const xzLanes = lanesFor(tarballs);
   const n = tarballs.length;
   const mb = (files: readonly string[]) =>
     `${(files.reduce((s, f) => s + statSync(f).size, 0) / 1e6).toFixed(1)} MB`;

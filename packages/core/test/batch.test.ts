@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 // Workers load the built package: test the built package.
 import { type KernelOutcome, runKernelTasks } from '../dist/index.js';
+import { defaultLanes } from '../src/batch/lanes.js';
 import { relocationSignature } from '../src/cache/signature.js';
 import { readBpfObject } from '../src/object.js';
 import { SAMPLE_OBJECTS, sampleKernels } from './build-fixtures.js';
@@ -55,4 +56,21 @@ describe('runKernelTasks', () => {
       expect(Buffer.compare(a.btf, b.btf)).toBe(0);
     },
   );
+});
+
+describe('defaultLanes', () => {
+  const tasks = (n: number, suffix: string) =>
+    Array.from({ length: n }, (_, i) => ({ id: `k${i}`, path: `/k/${i}${suffix}`, arch: 'x86_64' }));
+
+  it('starts a lane only for as much work as pays for it, never more than the cores, at least one', () => {
+    expect(defaultLanes([], 8)).toBe(1);
+    expect(defaultLanes(tasks(8, '.btf'), 8)).toBe(1);
+    expect(defaultLanes(tasks(24, '.btf'), 8)).toBe(2);
+    expect(defaultLanes(tasks(1000, '.btf'), 8)).toBe(8);
+    expect(defaultLanes(tasks(1000, '.btf'), 2)).toBe(2);
+  });
+
+  it('weighs .btf.tar.xz kernels (decompression) above raw ones', () => {
+    expect(defaultLanes(tasks(8, '.btf.tar.xz'), 8)).toBeGreaterThan(defaultLanes(tasks(8, '.btf'), 8));
+  });
 });

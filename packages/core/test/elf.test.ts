@@ -112,7 +112,10 @@ describe('objects read by positioned reads', () => {
     const source = new FileSource(path);
     const counting = {
       size: source.size,
-      read: (o: number, n: number) => (reads.push(n), source.read(o, n)),
+      read: (o: number, n: number) => {
+        reads.push(n);
+        return source.read(o, n);
+      },
     };
     const fromFile = parseBpfObject(counting, path);
     source.close();

@@ -65,7 +65,8 @@ describe('defaultLanes', () => {
   it('starts a lane only for as much work as pays for it, never more than the cores, at least one', () => {
     expect(defaultLanes([], 8)).toBe(1);
     expect(defaultLanes(tasks(8, '.btf'), 8)).toBe(1);
-    expect(defaultLanes(tasks(24, '.btf'), 8)).toBe(2);
+    expect(defaultLanes(tasks(26, '.btf'), 8)).toBe(1);
+    expect(defaultLanes(tasks(64, '.btf'), 8)).toBe(2);
     expect(defaultLanes(tasks(1000, '.btf'), 8)).toBe(8);
     expect(defaultLanes(tasks(1000, '.btf'), 2)).toBe(2);
   });

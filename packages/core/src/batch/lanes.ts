@@ -2,11 +2,12 @@ import { availableParallelism } from 'node:os';
 import type { KernelTask } from './task.js';
 
 /**
- * What starting one more lane costs, in warm raw kernels: a thread, a V8 isolate, loading the code and its first
- * kernels on cold (unoptimized) code cost about as much CPU as minimizing a dozen raw kernels on a warm lane
- * (measured with the agent corpus: ~0.5 s against ~35 ms a kernel).
+ * Work (in warm raw kernels) a lane must have to be worth starting. A lane costs a thread, a V8 isolate, loading
+ * the code and its first kernels on cold (unoptimized) code: with the agent corpus (51 objects) on 2 cores, a
+ * second lane added ~0.75 s of CPU to a batch of 26 raw kernels that took 1.4 s on one (~40 ms a warm kernel), so
+ * it only shortens batches of several dozen raw kernels, and makes them slower when the cores are busy.
  */
-const LANE_COST = 12;
+const LANE_COST = 32;
 
 /** A `.btf.tar.xz` kernel costs as much as this many raw ones: decompressing it outweighs minimizing it. */
 const TARBALL_COST = 5;

@@ -72,6 +72,6 @@ describe('defaultLanes', () => {
   });
 
   it('weighs .btf.tar.xz kernels (decompression) above raw ones', () => {
-    expect(defaultLanes(tasks(8, '.btf.tar.xz'), 8)).toBeGreaterThan(defaultLanes(tasks(8, '.btf'), 8));
+    expect(defaultLanes(tasks(16, '.btf.tar.xz'), 8)).toBeGreaterThan(defaultLanes(tasks(16, '.btf'), 8));
   });
 });

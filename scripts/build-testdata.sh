@@ -44,16 +44,8 @@ esac
 mkdir -p "$BUILD" "$TD/targets"
 
 # --- vmlinux.h per arch, from the sample snapshot -------------------------------------------
-gen_vmlinux_h() { # arch release out
-  local tarball="$ROOT/sample-snapshot/debian/12/$1/$2.btf.tar.xz"
-  if [[ ! -f "$BUILD/$3" ]]; then
-    tar -xJf "$tarball" -C "$BUILD" "$2.btf"
-    bpftool btf dump file "$BUILD/$2.btf" format c >"$BUILD/$3.tmp"
-    mv "$BUILD/$3.tmp" "$BUILD/$3"
-    rm -f "$BUILD/$2.btf"
-  fi
-}
-mkdir -p "$BUILD/x86" "$BUILD/arm64"
+# shellcheck source=scripts/testdata-vmlinux.sh
+source "$ROOT/scripts/testdata-vmlinux.sh"
 gen_vmlinux_h x86_64 6.1.0-54-amd64 x86/vmlinux.h
 gen_vmlinux_h arm64 6.1.0-50-arm64 arm64/vmlinux.h
 

@@ -3,7 +3,10 @@
  * kernel and for sample kernel ids, and how each matched.
  */
 
-/** Sample kernels: one in the bundle, one only matching with `nearest`, one from another arch. */
+/**
+ * Sample kernels: one in the bundle, one missing between two releases with the same BTF (a `bracketed` match),
+ * one from another arch.
+ */
 const SAMPLES = [
   { distro: 'debian', version: '12', arch: 'x86_64', release: '6.1.0-54-amd64' },
   { distro: 'debian', version: '12.8', arch: 'amd64', release: '6.1.0-52-amd64' },

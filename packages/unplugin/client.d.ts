@@ -10,7 +10,7 @@ declare module 'virtual:btf-bundle' {
   /** The bundle's API (also available as named exports). */
   const api: BtfBundleApi;
   export default api;
-  /** Resolves the BTF for the running kernel: override path → the kernel's own BTF → the bundle. */
+  /** Resolves the BTF for the running kernel: override path → the kernel's own BTF → the bundle (only the bundle with `{ source: 'bundle' }`). */
   export const resolveBtf: BtfBundleApi['resolveBtf'];
   /** Looks a kernel up in the bundle (the running kernel when omitted). */
   export const findBtf: BtfBundleApi['findBtf'];

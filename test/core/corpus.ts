@@ -235,3 +235,24 @@ export function resolverDifferences(full: Btf, reduced: Btf, objects: BpfObject[
   }
   return diffs;
 }
+
+/** Maps `items` through `fn` with at most `n` calls in flight, keeping the order of the results. */
+export async function limited<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T);
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * Timeout of the tests that run an external oracle over a whole corpus (hundreds of bpftool or libbpf processes):
+ * a couple of minutes alone, several times that on a busy machine, where vitest's default would cut them off.
+ */
+export const ORACLE_SWEEP_TIMEOUT_MS = 900_000;

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -65,7 +65,12 @@ it('per-arch objects: imported objects apply to every arch, listed ones to their
     bundler: 'esbuild',
     dir: join(WORK, 'esbuild-per-arch'),
     format: 'esm',
-    plugin: { snapshot: SNAPSHOT, objects: { x86_64: [EXTRA] }, cacheDir: CACHE_DIR },
+    plugin: {
+      snapshot: SNAPSHOT,
+      objects: { x86_64: [EXTRA] },
+      cacheDir: CACHE_DIR,
+      reportHtml: join(WORK, 'esbuild-per-arch', 'coverage.html'),
+    },
   };
   prepareFixture(build.dir, PROBE);
   const [x86, arm64] = [KERNELS[0]!, KERNELS[2]!];
@@ -73,4 +78,6 @@ it('per-arch objects: imported objects apply to every arch, listed ones to their
   expect(Buffer.from(out.btfs[x86]!.base64, 'base64').equals(expected.get(x86)!)).toBe(true);
   const probeOnly = Buffer.from(await coreMinimization(arm64, [PROBE]));
   expect(Buffer.from(out.btfs[arm64]!.base64, 'base64').equals(probeOnly)).toBe(true);
+  const coverage = readFileSync(join(build.dir, 'coverage.html'), 'utf8');
+  for (const id of [x86, arm64]) expect(coverage).toContain(`"id":"${id}"`);
 });

@@ -27,7 +27,9 @@ describe('examples', () => {
     expect(out).toMatch(
       /^debian\/12\/x86_64\/6\.1\.0-54-amd64: btf_custom_path=\S+ \(exact match of debian\/12\/x86_64\/6\.1\.0-54-amd64, \d+ bytes\)$/m,
     );
-    expect(out).toMatch(/^debian\/12\.8\/amd64\/6\.1\.0-52-amd64: btf_custom_path=\S+ \(nearest match of /m);
+    expect(out).toMatch(
+      /^debian\/12\.8\/amd64\/6\.1\.0-52-amd64: btf_custom_path=\S+ \(bracketed match of /m,
+    );
     expect(out).toMatch(
       /^debian\/12\/aarch64\/6\.1\.0-50-arm64: btf_custom_path=\S+ \(normalized match of /m,
     );

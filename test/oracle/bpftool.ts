@@ -14,16 +14,21 @@ const execFileAsync = promisify(execFile);
 export type BpftoolResult = { ok: true; bytes: Uint8Array } | { ok: false; message: string };
 
 /**
- * Runs `bpftool gen min_core_btf INPUT OUTPUT OBJ...` in a fresh temporary directory.
+ * Runs `bpftool gen min_core_btf INPUT OUTPUT OBJ...` in a fresh temporary directory, with `bpftool` (the one on
+ * PATH unless given, e.g. the upstream one of test/oracle/upstream.ts).
  * `input` is a full kernel BTF: raw, ELF with `.BTF`, or a BTFHub `.btf.tar.xz` (extracted
  * first). Resolves to `{ ok: true, bytes }` on success, `{ ok: false, message }` (stderr
  * and exit status) when bpftool fails; never rejects because of bpftool's verdict.
  */
-export async function bpftoolMinCoreBtf(input: string, objects: readonly string[]): Promise<BpftoolResult> {
+export async function bpftoolMinCoreBtf(
+  input: string,
+  objects: readonly string[],
+  bpftool = 'bpftool',
+): Promise<BpftoolResult> {
   const dir = oracleTempDir('btf-bundle-bpftool-');
   const output = join(dir, 'min.btf');
   try {
-    await execFileAsync('bpftool', ['gen', 'min_core_btf', rawBtfPath(input), output, ...objects], {
+    await execFileAsync(bpftool, ['gen', 'min_core_btf', rawBtfPath(input), output, ...objects], {
       maxBuffer: 64 << 20,
       timeout: 300_000,
     });

@@ -122,26 +122,50 @@ export interface LibbpfRun {
   log?: string;
 }
 
+/** A libbpf other than the system's to build the harness against (headers and shared library). */
+export interface LibbpfBuild {
+  /** Short label, part of the cached binary's name (e.g. `libbpf-1.4.6`). */
+  label: string;
+  /** Directory holding `bpf/libbpf.h` and friends. */
+  includeDir: string;
+  /** Directory holding `libbpf.so`; the harness is linked with it as its run path. */
+  libDir: string;
+}
+
 /** Options of {@link libbpfRelocate}. */
 export interface LibbpfRelocateOptions {
+  /** Build the harness against this libbpf instead of the system's (Debian's 1.1). */
+  libbpf?: LibbpfBuild;
   /** Load only this program (others keep autoload off, as an application would do). Default: all programs. */
   only?: string;
   /** Keep libbpf's raw debug log in the result. */
   keepLog?: boolean;
 }
 
-/** Compiles the C program `source` (next to this file) against Debian's libbpf once per content, cached. */
-function compileOracle(source: string): string {
+/** Compiles the C program `source` (next to this file) against Debian's libbpf (or `libbpf`) once per content, cached. */
+function compileOracle(source: string, libbpf?: LibbpfBuild): string {
   const path = join(here, source);
-  const hash = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
-  const binary = join(cacheDir, `${source.replace(/\.c$/, '')}-${hash}`);
+  const hash = createHash('sha256')
+    .update(readFileSync(path))
+    .update(JSON.stringify(libbpf ?? {}))
+    .digest('hex');
+  const label = libbpf === undefined ? '' : `-${libbpf.label}`;
+  const binary = join(cacheDir, `${source.replace(/\.c$/, '')}${label}-${hash.slice(0, 16)}`);
   if (existsSync(binary)) return binary;
   mkdirSync(cacheDir, { recursive: true });
   const tmp = `${binary}.${process.pid}.tmp`;
   try {
-    execFileSync('gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', tmp, path, '-lbpf', '-lelf', '-lz'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const local =
+      libbpf === undefined
+        ? []
+        : [`-I${libbpf.includeDir}`, `-L${libbpf.libDir}`, `-Wl,-rpath,${libbpf.libDir}`];
+    execFileSync(
+      'gcc',
+      ['-O2', '-Wall', '-Wextra', '-Werror', ...local, '-o', tmp, path, '-lbpf', '-lelf', '-lz'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     renameSync(tmp, binary);
   } catch (err) {
     rmSync(tmp, { force: true });
@@ -151,9 +175,9 @@ function compileOracle(source: string): string {
   return binary;
 }
 
-/** Compiles the relocation harness (libbpf-relo.c) once per content and returns the binary's path. */
-export function compileLibbpfHarness(): string {
-  return compileOracle('libbpf-relo.c');
+/** Compiles the relocation harness (libbpf-relo.c) once per content (and libbpf) and returns the binary's path. */
+export function compileLibbpfHarness(libbpf?: LibbpfBuild): string {
+  return compileOracle('libbpf-relo.c', libbpf);
 }
 
 /** What {@link libbpfLoad} reports. */
@@ -182,7 +206,7 @@ export async function libbpfRelocate(
   btfPath: string,
   options: LibbpfRelocateOptions = {},
 ): Promise<LibbpfRun> {
-  const binary = compileLibbpfHarness();
+  const binary = compileLibbpfHarness(options.libbpf);
   const args = [object, rawBtfPath(btfPath)];
   if (options.only !== undefined) args.push('--only', options.only);
   let logPath: string | undefined;

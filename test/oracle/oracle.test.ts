@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bpftoolMissing, libbpfHarnessMissing, oracleSkipReason } from './availability.js';
 import { bpftoolMinCoreBtf, bpftoolMinCoreBtfOk } from './bpftool.js';
@@ -40,9 +40,14 @@ function kernels(): string[] {
   return existsSync('/sys/kernel/btf/vmlinux') ? ['/sys/kernel/btf/vmlinux'] : [];
 }
 
+/** The objects at the top of packages/core/testdata (not the agent corpus under agent/, checked by test/core). */
+function corpusObjects(): string[] {
+  return filesUnder(corpus, '.bpf.o').filter((o) => dirname(o) === corpus);
+}
+
 /** Objects: this directory's probe object plus the corpus of packages/core/testdata. */
 function objects(): string[] {
-  return [probe, mmOnly, ...filesUnder(corpus, '.bpf.o')];
+  return [probe, mmOnly, ...corpusObjects()];
 }
 
 function byName(
@@ -184,7 +189,7 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
       }
     }
     // corpus edge objects against their synthetic targets (same base name)
-    for (const object of filesUnder(corpus, '.bpf.o')) {
+    for (const object of corpusObjects()) {
       const target = join(corpus, 'targets', `${basename(object, '.bpf.o')}.o`);
       if (!existsSync(target)) continue;
       const reduced = await bpftoolMinCoreBtf(target, [object]);

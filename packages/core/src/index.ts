@@ -53,6 +53,9 @@ export {
   parseObjectSections,
   readBpfObject,
 } from './object.js';
+export { type ReportFiles, writeReportFiles } from './report/files.js';
+export { renderHtmlReport } from './report/html.js';
+export type { RelocationVerdict } from './report/relocations.js';
 export type { BuildReport, BuildStats, KernelReport } from './report/report.js';
 export { formatReport } from './report/table.js';
 export { KernelBuffer, MAX_KERNEL_BTF_BYTES, readKernelBtf } from './snapshot/input.js';

@@ -45,8 +45,11 @@ describe('createBtfBundle', () => {
     await expect(api.resolveBtf({ env, release: '6.1.0-52-amd64', arch: 'x64' })).rejects.toThrow(
       BtfNotFoundError,
     );
+    await expect(
+      api.resolveBtf({ env, release: '6.1.0-60-amd64', arch: 'x64', nearest: 'bracketed' }),
+    ).rejects.toThrow(/no two kernels around its release share one BTF/);
     const near = await api.resolveBtf({ env, release: '6.1.0-52-amd64', arch: 'x64', nearest: true });
-    expect(near.match).toMatchObject({ kind: 'nearest', id: 'debian/12/x86_64/6.1.0-50-amd64' });
+    expect(near.match).toMatchObject({ kind: 'bracketed', id: 'debian/12/x86_64/6.1.0-50-amd64' });
   });
 
   it('explains kernels the build recorded as failed', async () => {

@@ -8,12 +8,12 @@ const cli = resolve(import.meta.dirname, '../dist/bin/btf-bundle.js');
 const explain = (...args: string[]) => spawnSync('node', [cli, 'explain', ...args], { encoding: 'utf8' });
 
 describe('btf-bundle explain', () => {
-  it('prints one line per relocation with the value, poisoned or error', () => {
+  it('prints the counts, then one line per relocation with the value, poisoned or error', () => {
     const r = explain(join(testdata, 'enums.bpf.o'), '--btf', join(testdata, 'targets/enums.o'));
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/enums\.bpf\.o: 8 CO-RE relocations/);
+    expect(r.stdout).toMatch(/enums\.bpf\.o: 8 relocations: \d+ relocated \(\d+ absent\), \d+ poisoned/);
     expect(r.stdout).toMatch(/relo #0 .*enum en::EN_B = 1 -> .*EN_B = 2: = 2/);
-    expect(r.stdout).toMatch(/relo #3 .*EN_GONE.*poisoned/);
+    expect(r.stdout).toMatch(/relo #3 .*EN_GONE.*poisoned \(guarded\)/);
   });
 
   it('--json gives one object per relocation', () => {
@@ -29,8 +29,8 @@ describe('btf-bundle explain', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.program, l.outcome, l.value])).toEqual([
-      ['reloc_a', 'value', '0'],
-      ['reloc_b', 'value', '4'],
+      ['reloc_a', 'relocated', '0'],
+      ['reloc_b', 'relocated', '4'],
     ]);
   });
 

@@ -2,7 +2,7 @@ import { type BtfBundle, type BundleBtf, type BundleStats, decodeBundle } from '
 import type { BundleObject } from './bundle/index-section.js';
 import { BundleUsageError } from './errors.js';
 import { type DetectedKernel, type DetectOptions, detectKernel } from './kernel/detect.js';
-import type { LookupKernel, LookupOptions } from './kernel/lookup.js';
+import type { LookupKernel, LookupOptions, NearestPolicy } from './kernel/lookup.js';
 import { type ResolvedBtf, type ResolveOptions, resolveBtf } from './resolve.js';
 import { type WriteBtfOptions, writeBtfFile } from './write.js';
 
@@ -18,8 +18,8 @@ export interface BundleManifest {
 
 /** Defaults of a {@link createBtfBundle} instance. */
 export interface BtfBundleDefaults {
-  /** Default for `nearest` in `resolveBtf`/`findBtf`. Default false. */
-  nearest?: boolean;
+  /** Default for `nearest` in `resolveBtf`/`findBtf` (false, `'bracketed'` or true). Default false. */
+  nearest?: NearestPolicy;
   /** Default host root (e.g. `/host` in containers) for `resolveBtf`/`detectKernel`. Default `/`. */
   hostRoot?: string;
   /** Precomputed manifest; required when `load` is asynchronous, so `kernels` etc. stay synchronous. */

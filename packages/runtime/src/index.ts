@@ -12,14 +12,18 @@ export {
 export { normalizeArch } from './kernel/arch.js';
 export { type DetectedKernel, type DetectOptions, detectKernel } from './kernel/detect.js';
 export { checkKernelKey, type KernelKey, kernelId, parseKernelId } from './kernel/key.js';
-export {
-  type KernelMatch,
-  type LookupKernel,
-  type LookupOptions,
-  type MatchKind,
-  nearestRelease,
+export type {
+  KernelMatch,
+  LookupKernel,
+  LookupOptions,
+  MatchKind,
+  MatchRun,
+  NearestPolicy,
+  ReleaseDistance,
 } from './kernel/lookup.js';
-export { compareKernelKeys } from './kernel/order.js';
+export { compareKernelKeys, releaseSeries } from './kernel/order.js';
 export { parseOsRelease } from './kernel/os-release.js';
+export { type ReleaseParts, splitRelease } from './kernel/release.js';
+export { type KernelBlob, type KernelRun, kernelRuns } from './kernel/runs.js';
 export { BTF_PATH_ENV, type ResolvedBtf, type ResolveOptions, resolveBtf } from './resolve.js';
 export { type WriteBtfOptions, writeBtfFile } from './write.js';

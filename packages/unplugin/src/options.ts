@@ -26,13 +26,18 @@ export interface BtfBundleOptions {
   emit?: EmitMode;
   /** Defaults of the generated module's lookups. */
   runtime?: {
-    /** Fall back to the nearest release of the same distro/version/arch/flavour. Default false. */
-    nearest?: boolean;
+    /**
+     * Accept a release the bundle lacks: `'bracketed'` when its closest older and newer kernels share one BTF,
+     * true also the nearest release of the same distro/version/arch/flavour. Default false.
+     */
+    nearest?: boolean | 'bracketed';
     /** Host root for kernel detection (e.g. `/host` in a container). Default `/`. */
     hostRoot?: string;
   };
   /** When to fail the build instead of reporting and skipping kernels. Default `never`. */
   failOn?: FailOn;
+  /** Also write the build's coverage picture to this file: one self-contained HTML page (`--report-html`). */
+  reportHtml?: string;
   /** Minimizer mode. Default `robust`. */
   mode?: MinimizeMode;
   /** Worker threads of the minimizer; default the number of cores. */
@@ -49,8 +54,9 @@ export interface ResolvedOptions {
   exclude: string[] | undefined;
   cacheDir: string | false | undefined;
   emit: EmitMode;
-  runtime: { nearest?: boolean; hostRoot?: string };
+  runtime: { nearest?: boolean | 'bracketed'; hostRoot?: string };
   failOn: FailOn;
+  reportHtml: string | undefined;
   mode: MinimizeMode;
   workers: number | undefined;
   /** Set by the user; otherwise the bundler's root or the cwd. */
@@ -66,6 +72,7 @@ const KEYS = new Set([
   'emit',
   'runtime',
   'failOn',
+  'reportHtml',
   'mode',
   'workers',
   'root',
@@ -111,13 +118,13 @@ function runtimeDefaults(value: unknown): ResolvedOptions['runtime'] {
   const { nearest, hostRoot, ...rest } = value;
   const unknown = Object.keys(rest)[0];
   if (unknown !== undefined) fail(`unknown option 'runtime.${unknown}' (expected nearest, hostRoot)`);
-  if (nearest !== undefined && typeof nearest !== 'boolean')
-    fail(`option 'runtime.nearest' must be a boolean`);
+  if (nearest !== undefined && typeof nearest !== 'boolean' && nearest !== 'bracketed')
+    fail(`option 'runtime.nearest' must be false, 'bracketed' or true`);
   if (hostRoot !== undefined && (typeof hostRoot !== 'string' || hostRoot === '')) {
     fail(`option 'runtime.hostRoot' must be a non-empty string`);
   }
   return {
-    ...(nearest === undefined ? {} : { nearest: nearest as boolean }),
+    ...(nearest === undefined ? {} : { nearest: nearest as boolean | 'bracketed' }),
     ...(hostRoot === undefined ? {} : { hostRoot: hostRoot as string }),
   };
 }
@@ -138,6 +145,8 @@ export function resolveOptions(raw: unknown): ResolvedOptions {
   }
   if (raw.root !== undefined && (typeof raw.root !== 'string' || raw.root === ''))
     fail(`option 'root' must be a directory`);
+  if (raw.reportHtml !== undefined && (typeof raw.reportHtml !== 'string' || raw.reportHtml === ''))
+    fail(`option 'reportHtml' must be a file path`);
   return {
     snapshot: raw.snapshot as string,
     objects: objectGlobs(raw.objects),
@@ -147,6 +156,7 @@ export function resolveOptions(raw: unknown): ResolvedOptions {
     emit: oneOf('emit', raw.emit, ['inline', 'asset'], 'inline'),
     runtime: runtimeDefaults(raw.runtime),
     failOn: oneOf('failOn', raw.failOn, ['never', 'unreadable', 'error'], 'never'),
+    reportHtml: raw.reportHtml as string | undefined,
     mode: oneOf('mode', raw.mode, ['robust', 'bpftool'], 'robust'),
     workers: workers as number | undefined,
     root: raw.root as string | undefined,

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, posix, relative, resolve } from 'node:path';
-import { ANY_ARCH, type BuildStats, buildBundle, parseBpfObject, UsageError } from '@btf-bundle/core';
+import {
+  ANY_ARCH,
+  type BuildStats,
+  buildBundle,
+  parseBpfObject,
+  UsageError,
+  writeReportFiles,
+} from '@btf-bundle/core';
 import { type BundleManifest, bundleManifest, decodeBundle } from '@btf-bundle/runtime';
 import { glob } from 'tinyglobby';
 import {
@@ -259,6 +266,8 @@ export class Session {
       },
     });
     logger.info(summaryLine(result.stats));
+    if (this.options.reportHtml)
+      await writeReportFiles(result.report, { html: this.path(this.options.reportHtml) });
     return {
       bytes: result.bundle,
       manifest: bundleManifest(decodeBundle(result.bundle)),

@@ -14,6 +14,7 @@ describe('resolveOptions', () => {
       emit: 'inline',
       runtime: {},
       failOn: 'never',
+      reportHtml: undefined,
       mode: 'robust',
       workers: undefined,
       root: undefined,
@@ -24,12 +25,14 @@ describe('resolveOptions', () => {
     const options = resolveOptions({
       snapshot: 'snap',
       objects: { x86_64: ['a_x86_bpfel.o'], arm64: ['a_arm64_bpfel.o'] },
-      runtime: { nearest: true, hostRoot: '/host' },
+      runtime: { nearest: 'bracketed', hostRoot: '/host' },
+      reportHtml: 'coverage.html',
       emit: 'asset',
       cacheDir: false,
     });
     expect(options.objects).toEqual({ x86_64: ['a_x86_bpfel.o'], arm64: ['a_arm64_bpfel.o'] });
-    expect(options.runtime).toEqual({ nearest: true, hostRoot: '/host' });
+    expect(options.runtime).toEqual({ nearest: 'bracketed', hostRoot: '/host' });
+    expect(options.reportHtml).toBe('coverage.html');
   });
 
   it.each([
@@ -43,6 +46,7 @@ describe('resolveOptions', () => {
     [{ snapshot: 's', workers: 0 }, /'workers'/],
     [{ snapshot: 's', runtime: { nearest: 'yes' } }, /'runtime.nearest'/],
     [{ snapshot: 's', runtime: { host: '/' } }, /'runtime.host'/],
+    [{ snapshot: 's', reportHtml: '' }, /'reportHtml'/],
     [{ snapshot: 's', snapshots: 'x' }, /unknown option 'snapshots'/],
   ])('rejects %j', (raw, message) => {
     expect(() => resolveOptions(raw)).toThrow(UsageError);

@@ -7,3 +7,4 @@ ARCH_INC=/usr/include/$(uname -m)-linux-gnu
 "$CLANG" -g -O2 --target=bpf -D__TARGET_ARCH_x86 -I"$ARCH_INC" -Wall -c oracle-probe.bpf.c -o oracle-probe.bpf.o
 "$CLANG" -g -O2 --target=bpf -Wall -c ambiguous-target.bpf.c -o ambiguous-target.bpf.o
 "$CLANG" -g -O2 --target=bpf -D__TARGET_ARCH_x86 -I"$ARCH_INC" -Wall -c mm-only.bpf.c -o mm-only.bpf.o
+"$CLANG" -g -O2 --target=bpf -D__TARGET_ARCH_x86 -I"$ARCH_INC" -Wall -c layout-probe.bpf.c -o layout-probe.bpf.o

@@ -76,6 +76,9 @@ export function readBtfIndex(
   };
 }
 
+/** Kind numbers the info word can hold (7 bits). */
+const KIND_COUNT = 128;
+
 /** A type limit that no uint32 reaches. */
 const NO_TYPE_LIMIT = 2 ** 32;
 
@@ -96,6 +99,8 @@ interface Header {
   strStart: number;
   strLen: number;
   foreign: Map<number, ForeignKindLayout>;
+  /** Entries of the kind-layout section (0 without one). */
+  layoutEntries: number;
 }
 
 function readHeader(bytes: Uint8Array, at: ErrorAt): Header {
@@ -132,8 +137,11 @@ function readHeader(bytes: Uint8Array, at: ErrorAt): Header {
     throw at(`type section length ${typeLen} is not a multiple of 4: its last record is cut`, { offset: 12 });
   }
   const foreign = new Map<number, ForeignKindLayout>();
-  if (hdrLen >= BTF_LAYOUT_HEADER_LEN)
-    readLayoutSection(view, le, hdrLen, typeOff + typeLen, strOff, foreign, at);
+  let layoutEntries = 0;
+  if (hdrLen >= BTF_LAYOUT_HEADER_LEN) {
+    const sections = { types: { off: typeOff, len: typeLen }, strings: { off: strOff, len: strLen } };
+    layoutEntries = readLayoutSection(view, le, hdrLen, sections, foreign, at);
+  }
   const strStart = hdrLen + strOff;
   if (strLen === 0) throw at('string section is empty', { section: 'string section' });
   if (bytes[strStart] !== 0)
@@ -141,7 +149,7 @@ function readHeader(bytes: Uint8Array, at: ErrorAt): Header {
   if (bytes[strStart + strLen - 1] !== 0) {
     throw at('string section does not end with NUL', { section: 'string section', offset: strLen - 1 });
   }
-  return { littleEndian: le, typeStart: hdrLen + typeOff, typeLen, strStart, strLen, foreign };
+  return { littleEndian: le, typeStart: hdrLen + typeOff, typeLen, strStart, strLen, foreign, layoutEntries };
 }
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
@@ -160,34 +168,94 @@ function hostWords(bytes: Uint8Array, start: number, len: number, littleEndian: 
   return words;
 }
 
+/**
+ * The kind-layout section, when the header has one: its entries by kind number (kinds we know must match what we
+ * know of them; the others go to `out`, to step over records of unknown kinds). Returns the number of entries. Checked like the kernel does: aligned,
+ * whole 4-byte entries, inside the data and overlapping neither the type nor the string section.
+ */
 function readLayoutSection(
   view: DataView,
   le: boolean,
   hdrLen: number,
-  typeEnd: number,
-  strOff: number,
+  sections: DataSections,
   out: Map<number, ForeignKindLayout>,
   at: ErrorAt,
+): number {
+  const off = view.getUint32(24, le);
+  const len = view.getUint32(28, le);
+  if (len === 0) return 0;
+  checkLayoutPlacement(off, len, view.byteLength - hdrLen, sections, at);
+  // Entries past kind 127 can describe no record (the info word has 7 kind bits): not read.
+  for (let kind = 0; kind < Math.min(len / 4, KIND_COUNT); kind++) {
+    const base = hdrLen + off + kind * 4;
+    const entry = { infoSize: view.getUint8(base), elemSize: view.getUint8(base + 1) };
+    if (KIND_LAYOUTS[kind] || kind === Kind.UNKN) checkKnownKindEntry(kind, entry, at);
+    else out.set(kind, entry);
+  }
+  return len / 4;
+}
+
+/** Offsets (after the header) and lengths of the type and string sections. */
+interface DataSections {
+  types: { off: number; len: number };
+  strings: { off: number; len: number };
+}
+
+function checkLayoutPlacement(
+  off: number,
+  len: number,
+  dataLen: number,
+  sections: DataSections,
+  at: ErrorAt,
 ): void {
-  const layoutOff = view.getUint32(24, le);
-  const layoutLen = view.getUint32(28, le);
-  if (layoutLen === 0) return;
-  if (layoutOff % 4 !== 0 || layoutLen % 4 !== 0 || layoutOff < typeEnd || layoutOff + layoutLen > strOff) {
-    throw at(`kind layout section (offset ${layoutOff}, ${layoutLen} bytes) is misplaced`, { offset: 24 });
+  const what = `kind layout section (offset ${off}, ${len} bytes)`;
+  if (off % 4 !== 0) throw at(`${what} is not 4-byte aligned`, { offset: 24 });
+  if (len % 4 !== 0) throw at(`${what} does not hold whole 4-byte entries`, { offset: 28 });
+  if (off + len > dataLen) throw at(`${what} runs past the end of the data`, { offset: 24 });
+  const overlaps = (s: { off: number; len: number }) => off < s.off + s.len && s.off < off + len;
+  if (overlaps(sections.types)) throw at(`${what} overlaps the type section`, { offset: 24 });
+  if (overlaps(sections.strings)) throw at(`${what} overlaps the string section`, { offset: 24 });
+}
+
+/** A layout entry for a kind we know must give the sizes that kind has (else the encoder disagrees with us). */
+function checkKnownKindEntry(kind: number, entry: ForeignKindLayout, at: ErrorAt): void {
+  const layout = KIND_LAYOUTS[kind];
+  const infoSize = 4 * (layout?.info.length ?? 0);
+  const elemSize = layout && vlenCountsElements(kind) ? 4 * layout.element.length : 0;
+  if (entry.infoSize === infoSize && entry.elemSize === elemSize) return;
+  throw at(
+    `kind layout entry for ${kindName(kind)} says ${entry.infoSize}-byte data and ${entry.elemSize}-byte elements, ` +
+      `but ${kindName(kind)} records have ${infoSize} and ${elemSize}`,
+    { section: 'kind layout section', offset: kind * 4 },
+  );
+}
+
+/**
+ * Words of a record of a kind we do not know, from its kind layout entry; throws when the section has no entry for
+ * the kind or the record would not end on a 4-byte boundary.
+ */
+function foreignRecordWords(
+  header: Header,
+  kind: number,
+  vlen: number,
+  at: ErrorAt,
+  place: ErrorPlace,
+): number {
+  const layout = kind === Kind.UNKN ? undefined : header.foreign.get(kind);
+  if (!layout) {
+    const n = header.layoutEntries;
+    const described = n === 0 ? '' : ` (the kind layout section describes kinds 0 to ${n - 1})`;
+    throw at(`unsupported BTF kind ${kind}${described}`, place);
   }
-  for (let kind = 0; kind < layoutLen / 4; kind++) {
-    if (KIND_LAYOUTS[kind] || kind === Kind.UNKN) continue;
-    const base = hdrLen + layoutOff + kind * 4;
-    const infoSize = view.getUint8(base);
-    const elemSize = view.getUint8(base + 1);
-    if (infoSize % 4 !== 0 || elemSize % 4 !== 0) {
-      throw at(`kind layout entry for kind ${kind} has unaligned sizes`, {
-        section: 'kind layout',
-        offset: kind * 4,
-      });
-    }
-    out.set(kind, { infoSize, elemSize });
+  const bytes = layout.infoSize + vlen * layout.elemSize;
+  if (bytes % 4 !== 0) {
+    throw at(
+      `${kindName(kind)} record with vlen ${vlen} has ${12 + bytes} bytes by its kind layout entry ` +
+        `(${layout.infoSize}-byte data, ${layout.elemSize}-byte elements), not a multiple of 4`,
+      place,
+    );
   }
+  return 3 + bytes / 4;
 }
 
 interface Walk {
@@ -238,7 +306,7 @@ function walkRecords(
   typeLimit: number,
   at: ErrorAt,
 ): Walk {
-  const { strLen, foreign } = header;
+  const { strLen } = header;
   const end = words.length;
   const laterFuncs: number[] = [];
   let maxTypeRef = 0;
@@ -254,9 +322,7 @@ function walkRecords(
     const elementWords = ELEMENT_WORDS[kind] as number;
     let size = fixed + vlen * elementWords;
     if (fixed === 0) {
-      const layout = kind === Kind.UNKN ? undefined : foreign.get(kind);
-      if (!layout) throw at(`unsupported BTF kind ${kind}`, { offset: p * 4, typeId: id });
-      size = 3 + (layout.infoSize + vlen * layout.elemSize) / 4;
+      size = foreignRecordWords(header, kind, vlen, at, { offset: p * 4, typeId: id });
     }
     if (p + size > end)
       throw recordPastEnd(at, id, p, `${kindName(kind)} record with vlen ${vlen}`, size * 4);

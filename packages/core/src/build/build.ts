@@ -51,7 +51,11 @@ function kernelReport(kernel: SnapshotKernel, outcome: KernelOutcome): KernelRep
   if (outcome.status === 'failed') {
     return { ...base, ...size, status: 'failed', failure: outcome.failure, reason: outcome.reason };
   }
-  return { ...base, ...size, status: 'covered', btfBytes: outcome.btf.length, objects: outcome.objects };
+  const btf = {
+    btfBytes: outcome.btf.length,
+    btfSha256: createHash('sha256').update(outcome.btf).digest('hex'),
+  };
+  return { ...base, ...size, status: 'covered', ...btf, objects: outcome.objects };
 }
 
 /**

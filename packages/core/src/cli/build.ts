@@ -3,6 +3,7 @@ import { BuildFailedError, buildBundle } from '../build/build.js';
 import type { FailOn } from '../build/types.js';
 import { writeFileAtomic } from '../cache/atomic.js';
 import { UsageError } from '../errors.js';
+import { writeReportFiles } from '../report/files.js';
 import { formatReport } from '../report/table.js';
 import { MODES, oneOf, positiveInt } from './args.js';
 import { progressReporter } from './progress.js';
@@ -15,7 +16,8 @@ results and write a bundle with the kernel→BTF lookup.
   --snapshot DIR        snapshot dir (<distro>/<version>/<arch>/<release>.btf[.tar.xz])
   --objects GLOB        .bpf.o files (repeatable; bpf2go names *_x86_bpfel.o, *_arm64_bpfel.o pick their arch)
   --out FILE            bundle to write
-  --report FILE         also write the coverage report as JSON
+  --report FILE         also write the coverage report as JSON (per-kernel × object counts)
+  --report-html FILE    also write the coverage picture as one self-contained HTML page
   --include GLOB        kernel files to include, relative to the snapshot (repeatable; default all)
   --exclude GLOB        kernel files to exclude (repeatable)
   --workers N           kernels minimized at once (default: one per core, fewer for few kernels)
@@ -37,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
       objects: { type: 'string', multiple: true },
       out: { type: 'string' },
       report: { type: 'string' },
+      'report-html': { type: 'string' },
       include: { type: 'string', multiple: true },
       exclude: { type: 'string', multiple: true },
       workers: { type: 'string' },
@@ -63,6 +66,7 @@ export async function run(argv: string[]): Promise<number> {
   const cacheMaxBytes = positiveInt('cache-max-bytes', values['cache-max-bytes']);
   const progress = values.quiet ? undefined : progressReporter(process.stderr);
   const warnings: string[] = [];
+  const reportFiles = { json: values.report, html: values['report-html'] };
   try {
     const result = await buildBundle({
       snapshot: values.snapshot,
@@ -80,7 +84,7 @@ export async function run(argv: string[]): Promise<number> {
     });
     progress?.end();
     await writeFileAtomic(values.out, result.bundle);
-    if (values.report) await writeFileAtomic(values.report, `${JSON.stringify(result.report, null, 2)}\n`);
+    await writeReportFiles(result.report, reportFiles);
     if (!values.quiet) {
       for (const w of warnings) console.error(`warning: ${w}`);
       console.log(formatReport(result.report));
@@ -90,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     progress?.end();
     if (err instanceof BuildFailedError && err.report) {
-      if (values.report) await writeFileAtomic(values.report, `${JSON.stringify(err.report, null, 2)}\n`);
+      await writeReportFiles(err.report, reportFiles);
       if (!values.quiet) console.log(formatReport(err.report));
     }
     throw err;

@@ -7,13 +7,16 @@ import { formatSpec } from '../core/spec.js';
 import { Elf } from '../elf/elf.js';
 import { UsageError } from '../errors.js';
 import { type BpfObject, parseBpfObject } from '../object.js';
+import { type RelocationVerdict, relocationVerdicts, summarizeRelocations } from '../report/relocations.js';
+import { formatCounts } from '../report/table.js';
 import { readKernelBtf } from '../snapshot/input.js';
 
 const HELP = `usage: btf-bundle explain OBJECT... --btf FILE [--json]
 
 Resolve every CO-RE relocation of the objects against a BTF (raw, ELF .BTF or BTFHub .btf.tar.xz) with libbpf's
 semantics and print, per relocation: section, program, instruction, kind, local spec and the outcome (the value
-the instruction gets, poisoned, or the error libbpf would fail the load with).
+the instruction gets, poisoned and whether an existence check guards it, or the error libbpf would fail the load
+with), then per object the counts that btf-bundle build reports (docs/coverage-report.md).
 
   --btf FILE     target BTF (a full kernel BTF, or a reduced one to check)
   --json         one JSON object per relocation instead of text
@@ -28,7 +31,8 @@ export interface ExplainedRelocation {
   insn: number;
   kind: string;
   local: string;
-  outcome: 'value' | 'poisoned' | 'error';
+  /** The relocation's verdict (see {@link RelocationVerdict}). */
+  outcome: RelocationVerdict;
   value?: string;
   target?: string;
   error?: string;
@@ -36,9 +40,10 @@ export interface ExplainedRelocation {
 
 /** Turn resolver outcomes into explain records (program-relative instruction index, like libbpf's log). */
 export function explainObject(object: BpfObject, outcomes: RelocationOutcome[]): ExplainedRelocation[] {
+  const verdicts = relocationVerdicts(outcomes);
   const sectionIndex = new Map(object.elf.sections.map((s) => [s.name, s.index]));
   const programs = object.elf.symbols().filter((s) => s.type === Elf.STT_FUNC);
-  return outcomes.map((o) => {
+  return outcomes.map((o, i) => {
     const secIdx = sectionIndex.get(o.relo.section);
     const prog = programs.find(
       (p) =>
@@ -52,7 +57,7 @@ export function explainObject(object: BpfObject, outcomes: RelocationOutcome[]):
       insn: (o.relo.insnOff - (prog?.value ?? 0)) / 8,
       kind: reloKindName(o.relo.kind),
       local: o.localSpec ? formatSpec(o.localSpec) : `[${o.relo.typeId}] + ${o.relo.accessStr}`,
-      outcome: o.error ? 'error' : o.result?.poison ? 'poisoned' : 'value',
+      outcome: verdicts[i]!,
     };
     if (o.error) line.error = `${o.error.code}: ${o.error.detail}`;
     else if (o.result && !o.result.poison) line.value = o.result.newValue.toString();
@@ -63,7 +68,11 @@ export function explainObject(object: BpfObject, outcomes: RelocationOutcome[]):
 
 function formatLine(l: ExplainedRelocation): string {
   const what =
-    l.outcome === 'error' ? `ERROR ${l.error}` : l.outcome === 'poisoned' ? 'poisoned' : `= ${l.value}`;
+    l.outcome === 'error'
+      ? `ERROR ${l.error}`
+      : l.outcome === 'relocated'
+        ? `= ${l.value}`
+        : `poisoned (${l.outcome === 'guarded' ? 'guarded' : 'unguarded'})`;
   const target = l.target ? ` -> ${l.target}` : '';
   return `  ${l.section} prog '${l.program}' relo #${l.index} insn #${l.insn} <${l.kind}> ${l.local}${target}: ${what}`;
 }
@@ -84,10 +93,12 @@ export async function run(argv: string[]): Promise<number> {
   let errors = 0;
   for (const file of positionals) {
     const object = parseBpfObject(await readFile(file), file);
-    const lines = explainObject(object, resolver.resolveObject(object));
-    errors += lines.filter((l) => l.outcome === 'error').length;
+    const outcomes = resolver.resolveObject(object);
+    const lines = explainObject(object, outcomes);
+    const summary = summarizeRelocations(file, outcomes);
+    errors += summary.errors;
     if (values.json) for (const l of lines) console.log(JSON.stringify(l));
-    else console.log(`${file}: ${lines.length} CO-RE relocations\n${lines.map(formatLine).join('\n')}`);
+    else console.log(`${file}: ${formatCounts(summary)}\n${lines.map(formatLine).join('\n')}`);
   }
   return errors > 0 ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 import { type Btf, isComposite, isEnum } from '../btf/btf.js';
-import { KIND_LAYOUTS, Kind, kindName, packInfo, wordRole } from '../btf/format.js';
+import { infoVlen, KIND_LAYOUTS, Kind, kindName, packInfo, wordRole } from '../btf/format.js';
 import { BtfWriter } from '../btf/writer.js';
 import { MinimizeError } from '../errors.js';
 import type { MarkSet } from './marker.js';
@@ -41,9 +41,27 @@ export function emitBtf(marks: MarkSet, opts: EmitOptions): Uint8Array {
     else if (isEnum(kind) && compact && !marks.wholeEnums.has(id)) {
       record = trimmedEnumRecord(src, id, marks.members.get(id), writer);
     } else record = copiedRecord(src, id, writer, remap);
+    checkClassicVlen(src, id, record);
     writer.addRecord(record);
   }
   return writer.toBytes(littleEndian);
+}
+
+/** Largest vlen readers before the 24-bit widening (libbpf < 1.7, the kernel's older headers) can count. */
+const CLASSIC_MAX_VLEN = 0xffff;
+
+/**
+ * What we write must stay readable by every libbpf: a kept record with more than 65,535 elements (an enum kept
+ * whole, say) would be misread by readers that take vlen as 16 bits, so it is an error instead.
+ */
+function checkClassicVlen(src: Btf, id: number, record: ArrayLike<number>): void {
+  const vlen = infoVlen(record[1] as number);
+  if (vlen <= CLASSIC_MAX_VLEN) return;
+  throw new MinimizeError(
+    `${src.describe(id)} has vlen ${vlen} in the output; more than ${CLASSIC_MAX_VLEN} cannot be written ` +
+      'in a BTF that older libbpf (before 1.7) reads',
+    src.place({ typeId: id }),
+  );
 }
 
 function compositeRecord(

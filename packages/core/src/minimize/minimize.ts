@@ -2,9 +2,9 @@ import type { Btf } from '../btf/btf.js';
 import { ReloKind } from '../btf/format.js';
 import { CoreResolver, type RelocationOutcome } from '../core/resolver.js';
 import type { ObjectBtf } from '../object.js';
+import { type ObjectRelocationSummary, summarizeRelocations } from '../report/relocations.js';
 import { emitBtf } from './emit.js';
 import { Marker, MarkSet } from './marker.js';
-import { summarizeRelocations } from './summary.js';
 
 /**
  * `robust` (default): bpftool's algorithm with the fixes of spec §4.12 #5-#10 and the safe size optimizations of
@@ -14,10 +14,11 @@ import { summarizeRelocations } from './summary.js';
 export type MinimizeMode = 'robust' | 'bpftool';
 
 /**
- * Revision of the minimizer's output: bumped whenever the bytes it produces for the same inputs change, so that
+ * Revision of the minimizer's output: bumped whenever the bytes or relocation counts it produces for the same
+ * inputs change, so that
  * caches keyed on it never serve an older algorithm's result within one tool version.
  */
-export const MINIMIZER_REVISION = 2;
+export const MINIMIZER_REVISION = 3;
 
 /** Options of {@link minimizeBtf}. */
 export interface MinimizeOptions {
@@ -34,21 +35,7 @@ export interface MinimizeOptions {
   compact?: boolean;
 }
 
-/** How the CO-RE relocations of one object fared against one kernel. */
-export interface ObjectRelocationSummary {
-  /** Object file name. */
-  object: string;
-  /** CO-RE relocation records in the object. */
-  total: number;
-  /** Relocations that found their target (or are TYPE_ID_LOCAL). */
-  resolved: number;
-  /** Relocations with no target: poisoned instruction, or 0 for *_EXISTS / type kinds. */
-  poisoned: number;
-  /** Of `poisoned`, those covered by a field/type/enum-exists check of the same access in the same section. */
-  guarded: number;
-  /** TYPE_ID_TARGET relocations: their values are ids of the reduced BTF, meaningless to the kernel (§4.12 #12). */
-  typeIdTarget: number;
-}
+export type { ObjectRelocationSummary } from '../report/relocations.js';
 
 /** Output of {@link minimizeBtf}. */
 export interface MinimizeResult {

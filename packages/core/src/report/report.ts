@@ -1,4 +1,4 @@
-import type { ObjectRelocationSummary } from '../minimize/minimize.js';
+import type { ObjectRelocationSummary } from './relocations.js';
 
 /** What happened to one kernel of the snapshot. */
 export interface KernelReport {
@@ -18,6 +18,8 @@ export interface KernelReport {
   sourceBytes?: number;
   /** Size of its minimized BTF. */
   btfBytes?: number;
+  /** Hex sha256 of its minimized BTF: kernels with equal values share one BTF in the bundle. */
+  btfSha256?: string;
   /** Per-object relocation counts (covered kernels). */
   objects?: ObjectRelocationSummary[];
   /** Milliseconds spent on it. */

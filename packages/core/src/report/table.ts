@@ -1,18 +1,50 @@
+import { objectCoverage, objectVerdict, reportRuns } from './coverage.js';
+import { count, describeCount, describeKernels } from './kernel-list.js';
+import type { ObjectRelocationSummary, RelocationVerdict } from './relocations.js';
 import type { BuildReport, KernelReport } from './report.js';
 
-/** `1234567` → `1.2 MB`. */
+/** `1234567` → `1.2 MiB`. */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** `resolved/poisoned(guarded)/total` per object of a covered kernel. */
-function relocationCell(kernel: KernelReport): string {
+/** `696 relocations: 690 relocated (12 absent), 6 poisoned (4 guarded), 0 errors` — the counts of one object. */
+export function formatCounts(s: Omit<ObjectRelocationSummary, 'object'>): string {
+  return (
+    `${count(s.total)} relocations: ${count(s.resolved)} relocated (${count(s.absent)} absent), ` +
+    `${count(s.poisoned)} poisoned (${count(s.guarded)} guarded), ${count(s.errors)} errors`
+  );
+}
+
+const VERDICT_WORDS: Record<RelocationVerdict, string> = {
+  relocated: 'relocated',
+  guarded: 'guarded',
+  poisoned: 'unguarded',
+  error: 'error',
+};
+
+/** `50 relocated, 3 guarded, 1 unguarded` — how many objects of a covered kernel got each verdict. */
+function objectsCell(kernel: KernelReport): string {
   if (kernel.status !== 'covered') return kernel.reason ?? '';
-  return (kernel.objects ?? [])
-    .map((o) => `${o.object} ${o.resolved}/${o.total} ok, ${o.poisoned} poisoned (${o.guarded} guarded)`)
-    .join('; ');
+  const tally = new Map<RelocationVerdict, number>();
+  for (const s of kernel.objects ?? []) {
+    const v = objectVerdict(s);
+    tally.set(v, (tally.get(v) ?? 0) + 1);
+  }
+  const parts = (Object.keys(VERDICT_WORDS) as RelocationVerdict[]).flatMap((v) =>
+    tally.has(v) ? [`${count(tally.get(v)!)} ${VERDICT_WORDS[v]}`] : [],
+  );
+  return parts.join(', ') || 'no objects';
+}
+
+/** `9 (8 guarded)` — poisoned relocations of a covered kernel over all its objects. */
+function poisonedCell(kernel: KernelReport): string {
+  if (kernel.status !== 'covered') return '';
+  const poisoned = (kernel.objects ?? []).reduce((n, s) => n + s.poisoned, 0);
+  const guarded = (kernel.objects ?? []).reduce((n, s) => n + s.guarded, 0);
+  return poisoned === 0 ? 'none' : `${count(poisoned)} (${count(guarded)} guarded)`;
 }
 
 function sizeCell(kernel: KernelReport): string {
@@ -30,27 +62,93 @@ function columns(rows: string[][]): string {
     });
   }
   return rows
-    .map((row) => row.map((cell, i) => cell.padEnd(i === row.length - 1 ? 0 : (widths[i] ?? 0))).join('  '))
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(i === row.length - 1 ? 0 : (widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
-/**
- * A readable coverage table: one line per kernel (status, sizes before → after, time, per-object relocations or
- * the failure reason), then a summary (counts, dedup ratio, sizes, cache hits, time).
- */
-export function formatReport(report: BuildReport): string {
-  const rows = [['kernel', 'status', 'size', 'time', 'relocations / reason']];
+function kernelTable(report: BuildReport): string {
+  const rows = [['kernel', 'status', 'size', 'time', 'poisoned relocations', 'objects / reason']];
   for (const k of report.kernels) {
     const time = k.ms === undefined ? '' : `${Math.round(k.ms)} ms${k.cached ? ' (cached)' : ''}`;
     const status = k.status === 'failed' && k.failure === 'unreadable' ? 'unreadable' : k.status;
-    rows.push([k.id, status, sizeCell(k), time, relocationCell(k)]);
+    rows.push([k.id, status, sizeCell(k), time, poisonedCell(k), objectsCell(k)]);
   }
+  return columns(rows);
+}
+
+function objectTable(report: BuildReport): string {
+  const rows = [
+    [
+      'object',
+      'arch',
+      'relocations',
+      'fully relocated',
+      'guarded only',
+      'unguarded',
+      'errors',
+      'will not load on',
+    ],
+  ];
+  for (const o of objectCoverage(report)) {
+    const { relocated, guarded, poisoned, error } = o.byVerdict;
+    const failing = new Set([...poisoned, ...error]);
+    const failingIds = report.kernels.filter((k) => failing.has(k.id)).map((k) => k.id);
+    const of = o.kernels + error.length;
+    rows.push([
+      o.name,
+      o.arch,
+      count(o.relocations),
+      describeCount(relocated.length, of),
+      describeCount(guarded.length, of),
+      describeCount(poisoned.length, of),
+      describeCount(error.length, of),
+      describeKernels(failingIds, of),
+    ]);
+  }
+  return columns(rows);
+}
+
+function runsLine(report: BuildReport): string {
+  const runs = reportRuns(report);
+  const kernels = runs.reduce((n, r) => n + r.kernels.length, 0);
+  const longest = runs.reduce((n, r) => Math.max(n, r.kernels.length), 0);
+  if (runs.length === 0) return 'no runs: no two consecutive kernels of a release series share a reduced BTF';
+  return (
+    `${count(runs.length)} run${runs.length === 1 ? '' : 's'} of consecutive releases with identical reduced BTFs cover ${count(kernels)} kernels ` +
+    `(longest ${count(longest)}); a release missing inside a run matches as 'bracketed'`
+  );
+}
+
+/** What the words of the table mean, printed under it. */
+export const LEGEND = `legend (per object and kernel; docs/coverage-report.md):
+  relocated  every CO-RE relocation gets the kernel's value (existence checks answer 0 or 1): the object loads
+  guarded    some instructions are poisoned (the kernel lacks a field, type or enum value they use), but an
+             existence check in the same program answered 0 for each: that code is dead, the object loads
+  unguarded  a poisoned instruction no failed existence check guards: the verifier rejects its program if it
+             can reach it, so expect the load to fail unless the program is not loaded
+  error      libbpf refuses the object on this kernel: the kernel fails and is recorded as failed in the bundle
+per-kernel × object counts: --report FILE (JSON) or --report-html FILE`;
+
+/**
+ * A coverage table that reads at any size: one line per kernel (status, sizes before → after, time, poisoned
+ * relocations, how many objects got each verdict or the failure reason), one line per object (on how many kernels
+ * it is fully relocated, only guarded-poisoned, unguarded-poisoned or in error, and the kernels where it will not
+ * load, summarised), the runs of
+ * identical BTFs, totals and a legend. Per-kernel × object detail stays in the JSON report.
+ */
+export function formatReport(report: BuildReport): string {
   const s = report.stats;
   const summary = [
-    `${s.kernels.total} kernels: ${s.kernels.covered} covered, ${s.kernels.failed} failed, ${s.kernels.skipped} skipped`,
-    `${s.distinctBlobs} distinct BTFs (dedup ratio ${s.dedupRatio.toFixed(2)})`,
+    `${count(s.kernels.total)} kernels: ${count(s.kernels.covered)} covered, ${count(s.kernels.failed)} failed, ${count(s.kernels.skipped)} skipped`,
+    `${count(s.distinctBlobs)} distinct BTFs (dedup ratio ${s.dedupRatio.toFixed(2)})`,
+    runsLine(report),
     `raw ${formatBytes(s.rawBytes)} → minimized ${formatBytes(s.minimizedBytes)} → bundle ${formatBytes(s.bundleBytes)}`,
-    `cache hits ${s.cacheHits}/${s.kernels.covered + s.kernels.failed}, ${(s.ms / 1000).toFixed(1)} s`,
+    `cache hits ${count(s.cacheHits)}/${count(s.kernels.covered + s.kernels.failed)}, ${(s.ms / 1000).toFixed(1)} s`,
   ];
-  return `${columns(rows)}\n\n${summary.join('\n')}`;
+  return [kernelTable(report), objectTable(report), summary.join('\n'), LEGEND].join('\n\n');
 }

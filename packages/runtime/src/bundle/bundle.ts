@@ -1,6 +1,13 @@
 import { ByteReader } from '../format/reader.js';
 import { type KernelKey, kernelId } from '../kernel/key.js';
-import { type KernelMatch, type LookupKernel, type LookupOptions, matchKernel } from '../kernel/lookup.js';
+import {
+  entriesByPrefix,
+  type KernelMatch,
+  type LookupKernel,
+  type LookupOptions,
+  matchKernel,
+  type PrefixEntry,
+} from '../kernel/lookup.js';
 import { readContainer } from './container.js';
 import { decodeDataSection } from './data-section.js';
 import { type BundleIndex, type BundleObject, readIndex } from './index-section.js';
@@ -44,7 +51,7 @@ export class BtfBundle {
   private readonly index: BundleIndex;
   private readonly data: ByteReader;
   private readonly slot = new Map<string, number>();
-  private releases: Map<string, string[]> | undefined;
+  private prefixes: Map<string, PrefixEntry[]> | undefined;
   private blobs: Uint8Array[] | undefined;
 
   /** Use {@link decodeBundle}. */
@@ -84,14 +91,19 @@ export class BtfBundle {
     return this.failed.get(kernelId(kernel));
   }
 
-  /** The bundle entry matching `kernel` (exact, normalized, then opt-in nearest; see docs/bundle-format.md). */
+  /**
+   * The bundle entry matching `kernel` (exact, normalized, then opt-in bracketed / nearest; see
+   * docs/kernel-matching.md).
+   */
   match(kernel: LookupKernel, options: LookupOptions = {}): KernelMatch | undefined {
-    return matchKernel(
-      kernel,
-      (id) => this.slot.has(id),
-      (prefix) => this.releasesOf(prefix),
-      options,
-    );
+    const index = {
+      has: (id: string) => this.slot.has(id),
+      entries: (prefix: string) => {
+        this.prefixes ??= entriesByPrefix(this.kernels, this.index.blobOf);
+        return this.prefixes.get(prefix) ?? [];
+      },
+    };
+    return matchKernel(kernel, index, options);
   }
 
   /** Finds and returns the BTF for `kernel` with how it matched, or undefined when nothing fits. */
@@ -99,19 +111,6 @@ export class BtfBundle {
     const match = this.match(kernel, options);
     if (!match) return undefined;
     return { match, bytes: this.get(match.id)! };
-  }
-
-  private releasesOf(prefix: string): readonly string[] {
-    if (!this.releases) {
-      this.releases = new Map();
-      for (const id of this.kernels) {
-        const cut = id.lastIndexOf('/');
-        const list = this.releases.get(id.slice(0, cut)) ?? [];
-        list.push(id.slice(cut + 1));
-        this.releases.set(id.slice(0, cut), list);
-      }
-    }
-    return this.releases.get(prefix) ?? [];
   }
 }
 

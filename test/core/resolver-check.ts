@@ -1,0 +1,58 @@
+/**
+ * Our CO-RE resolver against one libbpf run on a full target: each relocation gets the value libbpf patched
+ * (TYPE_ID_TARGET: the same target kind + name), is poisoned where libbpf poisons it (no match, or an unsafe
+ * load-width change), and fails with libbpf's errno. Shared by the resolver oracle tests.
+ */
+import { basename } from 'node:path';
+import { type Btf, CoreResolver, kindName, ReloKind } from '../../packages/core/dist/index.js';
+import type { LibbpfRun } from '../oracle/libbpf.js';
+import { ERRNO, loadObject } from './corpus.js';
+
+/** What {@link resolverMismatches} found. */
+export interface ResolverCheck {
+  /** One line per relocation where we disagree with libbpf. */
+  problems: string[];
+  /** Relocations compared (libbpf's skipped ones excluded). */
+  compared: number;
+}
+
+/** Resolves the object at `path` against `target` and compares every relocation with libbpf's `run` of it. */
+export function resolverMismatches(target: Btf, path: string, run: LibbpfRun, label: string): ResolverCheck {
+  const ours = new Map(
+    new CoreResolver(target)
+      .resolveObject(loadObject(path))
+      .map((o) => [`${o.relo.section}#${o.relo.indexInGroup}`, o]),
+  );
+  const problems: string[] = [];
+  let compared = 0;
+  for (const r of run.relocations) {
+    const key = `${r.section}#${r.reloIndex}`;
+    const o = ours.get(key);
+    const where = `${label} ${basename(path)} ${key} ${r.kindName}`;
+    if (!o) {
+      problems.push(`${where}: missing from ours`);
+      continue;
+    }
+    if (r.outcome === 'skipped') continue; // after an earlier libbpf error
+    compared++;
+    if (r.outcome === 'error') {
+      if (!o.error || ERRNO[o.error.code] !== r.errno)
+        problems.push(`${where}: libbpf errno ${r.errno}, ours ${o.error?.code ?? 'no error'}`);
+    } else if (o.error) {
+      problems.push(`${where}: ours error ${o.error.message}, libbpf ${r.outcome}`);
+    } else if (r.outcome === 'poison') {
+      const poisoned = r.reason === 'no-match' ? o.result?.poison : o.result?.failMemszAdjust;
+      if (!poisoned) problems.push(`${where}: libbpf poison (${r.reason}), ours ${o.result?.newValue}`);
+    } else if (r.kind === ReloKind.TYPE_ID_TARGET) {
+      const id = Number(o.result?.newValue ?? 0);
+      const name = id === 0 ? null : { kind: kindName(target.kind(id)).toLowerCase(), name: target.name(id) };
+      if (JSON.stringify(name) !== JSON.stringify(r.target ?? null))
+        problems.push(`${where}: target ${JSON.stringify(r.target)} vs ${JSON.stringify(name)}`);
+    } else if (o.result?.poison || o.result?.newValue !== r.value) {
+      problems.push(
+        `${where}: libbpf value ${r.value}, ours ${o.result?.poison ? 'poison' : o.result?.newValue}`,
+      );
+    }
+  }
+  return { problems, compared };
+}

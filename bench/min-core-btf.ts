@@ -15,9 +15,9 @@
 // Options (after bundling, `node node_modules/.cache/btf-bundle-bench/min-core-btf.mjs ...`): --runs N (default 5),
 // --cli PATH (another build's dist/bin/btf-bundle.js, e.g. a worktree of an older commit, to compare before/after),
 // --only legacy|agent (one of the two parts), --corpus DIR (default packages/core/testdata/agent; its stripped twin
-// is DIR-stripped), --kernels DIR (or env BTF_BUNDLE_BENCH_KERNELS; default .cache/kernels, git-ignored: a
-// BTFHub-layout tree of .btf.tar.xz kernels, ≥ 11 for the figures of BENCHMARKS.md, e.g. the Debian kernels that
-// scripts/fetch-kernel-btfs.sh extracts).
+// is DIR-stripped), --kernels DIR (or env BTF_BUNDLE_KERNELS; default .cache/kernels, git-ignored: a BTFHub-layout
+// tree of .btf.tar.xz kernels, ≥ 11 for the figures of BENCHMARKS.md; `scripts/fetch-kernel-btfs.sh --bench` fills
+// it with 26 Debian kernels).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -35,7 +35,7 @@ const RUNS = Number(flag('--runs') ?? 5);
 const CLI = resolve(flag('--cli') ?? 'packages/core/dist/bin/btf-bundle.js');
 const ONLY = flag('--only');
 const CORPUS = resolve(flag('--corpus') ?? 'packages/core/testdata/agent');
-const KERNELS = resolve(flag('--kernels') ?? process.env.BTF_BUNDLE_BENCH_KERNELS ?? '.cache/kernels');
+const KERNELS = resolve(flag('--kernels') ?? process.env.BTF_BUNDLE_KERNELS ?? '.cache/kernels');
 const SNAPSHOT = resolve('sample-snapshot');
 const OBJECTS = REAL_OBJECTS.map((n) => join(TESTDATA, n));
 /** Case (i)'s object lists: the 4 real objects, then × 8 and × 16 (the "many objects" cases). */

@@ -1,32 +1,30 @@
-import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome, KernelTask, TaskSetup } from '../batch/task.js';
 import { ANY_ARCH } from '../build/objects.js';
 import { writeFileAtomic } from '../cache/atomic.js';
 import { annotateError } from '../errors.js';
-import { parseBpfObject } from '../object.js';
+import { readBpfObject } from '../object.js';
 import { scanSnapshot } from '../snapshot/scan.js';
 import { progressReporter } from './progress.js';
 
 /**
- * The batch form of `btf-bundle min-core-btf` (`--inputdir`): minimizes every kernel of a BTFHub-layout tree on a
- * pool of `workers` threads and writes `<release>.btf` files in the same layout under `outputDir`. Returns the exit
- * code (1 when a kernel failed).
+ * The batch form of `btf-bundle min-core-btf` (`--inputdir`): minimizes every kernel of a BTFHub-layout tree on
+ * `workers` lanes (default: chosen from the work, see `defaultLanes`) and writes `<release>.btf` files in the same
+ * layout under `outputDir`. Returns the exit code (1 when a kernel failed).
  */
 export async function runBatch(
   inputDir: string,
   outputDir: string,
   objectPaths: string[],
   mode: 'robust' | 'bpftool',
-  workers: number,
+  workers: number | undefined,
 ): Promise<number> {
   const started = performance.now();
   // Parsed here so that a bad object fails the run before any kernel; the main-thread lane reuses them.
   const objects = objectPaths.map((name) => {
-    const bytes = new Uint8Array(readFileSync(name));
     try {
-      return { name, bytes, parsed: parseBpfObject(bytes, name) };
+      return { name, parsed: readBpfObject(name) };
     } catch (err) {
       throw annotateError(err, { file: name });
     }
@@ -43,7 +41,10 @@ export async function runBatch(
   const setup: TaskSetup = {
     // No cache, so no relocation signatures to key it with.
     objectSets: {
-      [ANY_ARCH]: { objects: objects.map(({ name, bytes }) => ({ name, bytes })), signatures: [] },
+      [ANY_ARCH]: {
+        objects: objects.map(({ name, parsed }) => ({ name, sections: parsed.sections })),
+        signatures: [],
+      },
     },
     cacheDir: null,
     mode,

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Btf } from '../btf/btf.js';
 import { writeFileAtomic } from '../cache/atomic.js';
 import { UsageError } from '../errors.js';
 import { minimizeBtf } from '../minimize/minimize.js';
-import { parseBpfObject } from '../object.js';
+import { readBpfObject } from '../object.js';
 import { readKernelBtf } from '../snapshot/input.js';
 import { MODES, oneOf, positiveInt } from './args.js';
 
@@ -21,7 +19,7 @@ isolating per-kernel failures.
   --inputdir DIR    batch: snapshot dir to walk
   --outputdir DIR   batch: where to write the reduced BTFs
   --object OBJ      batch: an object (repeatable)
-  --workers N       batch: worker threads (default: number of cores)
+  --workers N       batch: kernels minimized at once (default: one per core, fewer for few kernels)
   -h, --help        this help`;
 
 /** `btf-bundle min-core-btf`: single-kernel and batch minimization. */
@@ -47,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!values.inputdir || !values.outputdir || !values.object?.length || positionals.length > 0) {
       throw new UsageError(`batch form needs --inputdir, --outputdir and at least one --object\n${HELP}`);
     }
-    const workers = positiveInt('workers', values.workers) ?? availableParallelism();
+    const workers = positiveInt('workers', values.workers);
     // The batch engine (worker pool, snapshot scan, fast-glob) is loaded only for the batch form.
     const { runBatch } = await import('./min-core-btf-batch.js');
     return runBatch(values.inputdir, values.outputdir, values.object, mode, workers);
@@ -56,9 +54,9 @@ export async function run(argv: string[]): Promise<number> {
   if (!input || !output || objects.length === 0)
     throw new UsageError(`expected INPUT OUTPUT OBJECT...\n${HELP}`);
   const target = Btf.parse(await readKernelBtf(input), { file: input });
-  // One after the other and synchronously: this process has nothing else to do meanwhile, and 32 concurrent reads
-  // only cost event-loop round trips and keep every object's bytes alive at once before any is parsed.
-  const parsed = objects.map((f) => parseBpfObject(readFileSync(f), f));
+  // One after the other and synchronously, by positioned reads of the few sections used: this process has nothing
+  // else to do meanwhile, and concurrent reads would only cost event-loop round trips.
+  const parsed = objects.map((f) => readBpfObject(f));
   const result = minimizeBtf(target, parsed, { mode });
   await writeFileAtomic(output, result.btf);
   return 0;

@@ -8,68 +8,44 @@
 //         once Node's startup is amortized.
 // Wall time is the median of N runs (child processes); peak RSS comes from `/usr/bin/time -v` (Debian package `time`).
 // "Per kernel in flight": our batch's peak RSS divided by its worker count vs one bpftool process.
+// Then the agent-size cases (bench/lib/agent-cases.ts): the agent corpus (unstripped and stripped) on one kernel,
+// every kernel of a kernel tree in one batch, and `btf-bundle build` from the .btf.tar.xz, each against bpftool.
 // Needs the built package (`pnpm build`), bpftool, tar, xz, /usr/bin/time. Run from the repo root:
 //   npx -y pnpm@10 build && node scripts/bench.mjs min-core-btf
 // Options (after bundling, `node node_modules/.cache/btf-bundle-bench/min-core-btf.mjs ...`): --runs N (default 5),
-// --cli PATH (another build's dist/bin/btf-bundle.js, e.g. a worktree of an older commit, to compare before/after).
-import { execFileSync, spawnSync } from 'node:child_process';
+// --cli PATH (another build's dist/bin/btf-bundle.js, e.g. a worktree of an older commit, to compare before/after),
+// --only legacy|agent (one of the two parts), --corpus DIR (default packages/core/testdata/agent; its stripped twin
+// is DIR-stripped), --kernels DIR (or env BTF_BUNDLE_KERNELS; default .cache/kernels, git-ignored: a BTFHub-layout
+// tree of .btf.tar.xz kernels, ≥ 11 for the figures of BENCHMARKS.md; `scripts/fetch-kernel-btfs.sh --bench` fills
+// it with 26 Debian kernels).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { scanSnapshot } from '../packages/core/src/snapshot/scan.js';
+import { agentCases, lanesFor } from './lib/agent-cases.js';
 import { REAL_OBJECTS, TESTDATA } from './lib/fixtures.js';
-import { median } from './lib/stats.js';
+import { type Cost, extraCaCerts, type Measure, repeat, run, sequence, untarEach } from './lib/processes.js';
 
-const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
-const cliArg = process.argv.indexOf('--cli');
-const CLI = resolve(
-  cliArg > 0 ? (process.argv[cliArg + 1] as string) : 'packages/core/dist/bin/btf-bundle.js',
-);
+const flag = (name: string): string | undefined => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const RUNS = Number(flag('--runs') ?? 5);
+const CLI = resolve(flag('--cli') ?? 'packages/core/dist/bin/btf-bundle.js');
+const ONLY = flag('--only');
+const CORPUS = resolve(flag('--corpus') ?? 'packages/core/testdata/agent');
+const KERNELS = resolve(flag('--kernels') ?? process.env.BTF_BUNDLE_KERNELS ?? '.cache/kernels');
 const SNAPSHOT = resolve('sample-snapshot');
 const OBJECTS = REAL_OBJECTS.map((n) => join(TESTDATA, n));
 /** Case (i)'s object lists: the 4 real objects, then × 8 and × 16 (the "many objects" cases). */
 const OBJECT_SETS = [1, 8, 16].map((copies) => Array.from({ length: copies }, () => OBJECTS).flat());
-const WORKERS = availableParallelism();
 const COPIES = 16;
 
-interface Measure {
-  /** Median wall time, ms. */
-  ms: number;
-  /** Peak RSS of the (largest) process, KiB; from /usr/bin/time -v. */
-  rssKiB: number;
-}
-
-/**
- * The environment of every timed command: ours minus NODE_EXTRA_CA_CERTS. Some machines (this project's CI
- * sandbox among them) point it at the system CA bundle, which makes every Node process parse ~150 certificates
- * before running anything (~40 ms on 2 cores, more than bpftool's whole single-kernel run); nothing here uses TLS.
- * The report prints `node -e 0` with and without it.
- */
-const { NODE_EXTRA_CA_CERTS: extraCaCerts, ...CLEAN_ENV } = process.env;
-
-/** Runs one command under `/usr/bin/time -v` (timing is {@link measure}'s job); its peak RSS. */
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = CLEAN_ENV): { rssKiB: number } {
-  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, env });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return {
-    rssKiB: Number(r.stderr.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1] ?? Number.NaN),
-  };
-}
-
-/** Runs `step` (which may spawn several processes) RUNS times; median wall time, max peak RSS seen. */
-function measure(step: () => { rssKiB: number }): Measure {
-  const times: number[] = [];
-  let rss = 0;
-  step(); // warm-up (page cache)
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    const r = step();
-    times.push(performance.now() - t0);
-    rss = Math.max(rss, r.rssKiB);
-  }
-  return { ms: median(times), rssKiB: rss };
-}
+/** Median wall time of RUNS runs of `step` after a warm-up; CPU time and peak RSS as {@link repeat} gives them. */
+const measure = (step: () => Cost): Measure => repeat(step, RUNS);
+/** Our process runner (`/usr/bin/time -v`, without NODE_EXTRA_CA_CERTS unless `env` says otherwise). */
+const timed = run;
 
 /** The kernel files of a BTFHub-layout tree ending in `suffix` (as scanSnapshot finds them), in path order. */
 async function kernels(dir: string, suffix: string): Promise<string[]> {
@@ -78,6 +54,25 @@ async function kernels(dir: string, suffix: string): Promise<string[]> {
 
 const work = mkdtempSync(join(tmpdir(), 'bench-min-core-btf-'));
 try {
+  if (ONLY !== 'agent') await legacyCases();
+  if (ONLY !== 'legacy') {
+    console.log(
+      await agentCases({
+        cli: CLI,
+        corpus: CORPUS,
+        stripped: `${CORPUS}-stripped`,
+        kernels: KERNELS,
+        work,
+        runs: RUNS,
+      }),
+    );
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** The 4-object cases on sample-snapshot's kernels (kept for continuity with earlier figures). */
+async function legacyCases(): Promise<void> {
   // Raw tree in the same BTFHub layout.
   const raw = join(work, 'raw');
   const tarballs = await kernels(SNAPSHOT, '.btf.tar.xz');
@@ -95,9 +90,7 @@ try {
   const bpftool = (k: string, objs: readonly string[] = OBJECTS) =>
     timed('bpftool', ['gen', 'min_core_btf', k, join(out, 'bpftool.btf'), ...objs]);
   /** A shell-style loop of bpftool calls over `ks`: the largest process's peak RSS. */
-  const loopOver = (ks: readonly string[]) => () => ({
-    rssKiB: Math.max(...ks.map((k) => bpftool(k).rssKiB)),
-  });
+  const loopOver = (ks: readonly string[]) => () => sequence(ks.map((k) => () => bpftool(k)));
 
   // (i) one kernel, many objects.
   const single = OBJECT_SETS.map((objs) => ({
@@ -129,17 +122,7 @@ try {
   const oursBatchXz = measure(batch(SNAPSHOT));
   const oursBatchXz1 = measure(batch(SNAPSHOT, '--workers', '1'));
   const xzDir = join(work, 'xz');
-  const bpftoolXzLoop = measure(() => {
-    let rss = 0;
-    for (const t of tarballs) {
-      rmSync(xzDir, { recursive: true, force: true });
-      mkdirSync(xzDir);
-      timed('tar', ['-xJf', t, '-C', xzDir]);
-      // A BTFHub tarball holds one member, `<release>.btf`.
-      rss = Math.max(rss, bpftool(join(xzDir, basename(t, '.tar.xz'))).rssKiB);
-    }
-    return { rssKiB: rss };
-  });
+  const bpftoolXzLoop = measure(() => untarEach(tarballs, xzDir, (k) => bpftool(k)));
 
   // (iv) scaled batch: every raw kernel linked COPIES times as distinct releases, vs a bpftool loop over them.
   const scaled = join(work, 'scaled');
@@ -170,10 +153,14 @@ try {
     nodeWithCaCerts === undefined
       ? ''
       : ` (${s(nodeWithCaCerts.ms)}, ${mib(nodeWithCaCerts.rssKiB)} with this machine's NODE_EXTRA_CA_CERTS, unset for every timed command)`;
-  const lanes = (r: Measure) => mib(r.rssKiB / WORKERS);
+  // Default lanes of each batch, as the CLI chooses them from the work.
+  const rawLanes = lanesFor(rawKernels);
+  const xzLanes = lanesFor(tarballs);
+  const scaledLanes = lanesFor(scaledKernels);
+  const perLane = (r: Measure, lanes: number) => mib(r.rssKiB / lanes);
   console.log(`## min-core-btf: btf-bundle vs bpftool
 
-- CPU: ${cpus()[0]?.model ?? '?'} × ${cpus().length} (default lanes: ${WORKERS} = the main thread + ${WORKERS - 1} worker)
+- CPU: ${cpus()[0]?.model ?? '?'} × ${cpus().length} (default lanes, chosen from the work: ${rawLanes} for the raw batch, ${xzLanes} for .tar.xz, ${scaledLanes} for the scaled batch; the main thread is one)
 - Node ${process.version}, ${bpftoolVersion}
 - Objects: ${OBJECTS.map((o) => relative(process.cwd(), o)).join(', ')}
 - Kernels: ${n} (sample-snapshot), single-kernel case: ${relative(raw, one)}
@@ -200,13 +187,11 @@ ${single.map((r) => `| (i) 1 kernel, ${r.objects} objects (raw .btf) | ${s(r.our
 | peak RSS | btf-bundle | bpftool | ratio | target |
 |---|---|---|---|---|
 ${single.map((r, i) => `| single kernel, ${r.objects} objects${i === 0 ? ' (one process)' : ''} | ${mib(r.ours.rssKiB)} | ${mib(r.bpftool.rssKiB)} | ${x(r.ours.rssKiB, r.bpftool.rssKiB)} | — |`).join('\n')}
-| batch raw, per kernel in flight (peak / ${WORKERS} lanes) | ${lanes(oursBatchRaw)} | ${mib(bpftoolLoop.rssKiB)} | ${x(oursBatchRaw.rssKiB / WORKERS, bpftoolLoop.rssKiB)} | ≤ 3× |
+| batch raw, per kernel in flight (peak / ${rawLanes} lanes) | ${perLane(oursBatchRaw, rawLanes)} | ${mib(bpftoolLoop.rssKiB)} | ${x(oursBatchRaw.rssKiB / rawLanes, bpftoolLoop.rssKiB)} | ≤ 3× |
 | batch raw, \`--workers 1\` (1 kernel in flight) | ${mib(oursBatchRaw1.rssKiB)} | ${mib(bpftoolLoop.rssKiB)} | ${x(oursBatchRaw1.rssKiB, bpftoolLoop.rssKiB)} | ≤ 3× |
-| batch .tar.xz, per kernel in flight | ${lanes(oursBatchXz)} | ${mib(bpftoolXzLoop.rssKiB)} | ${x(oursBatchXz.rssKiB / WORKERS, bpftoolXzLoop.rssKiB)} | ≤ 3× |
+| batch .tar.xz, per kernel in flight (peak / ${xzLanes} lanes) | ${perLane(oursBatchXz, xzLanes)} | ${mib(bpftoolXzLoop.rssKiB)} | ${x(oursBatchXz.rssKiB / xzLanes, bpftoolXzLoop.rssKiB)} | ≤ 3× |
 | batch .tar.xz, \`--workers 1\` | ${mib(oursBatchXz1.rssKiB)} | ${mib(bpftoolXzLoop.rssKiB)} | ${x(oursBatchXz1.rssKiB, bpftoolXzLoop.rssKiB)} | ≤ 3× |
-| scaled batch (${m} files), per kernel in flight | ${lanes(oursScaled)} | ${mib(bpftoolScaled.rssKiB)} | ${x(oursScaled.rssKiB / WORKERS, bpftoolScaled.rssKiB)} | ≤ 3× |
+| scaled batch (${m} files), per kernel in flight (peak / ${scaledLanes} lanes) | ${perLane(oursScaled, scaledLanes)} | ${mib(bpftoolScaled.rssKiB)} | ${x(oursScaled.rssKiB / scaledLanes, bpftoolScaled.rssKiB)} | ≤ 3× |
 | batch raw, whole process | ${mib(oursBatchRaw.rssKiB)} | | | |
 `);
-} finally {
-  rmSync(work, { recursive: true, force: true });
 }

@@ -1,67 +1,106 @@
-// Run-time decode benchmark for @btf-bundle/runtime, on the bundle of the fixture build (the real corpus objects
-// over every sample-snapshot kernel, as `btf-bundle build` makes it):
-//   - cold: a fresh `node` process per run that imports the runtime, decodes the bundle and looks one kernel up;
-//     module import, decode and first lookup are timed separately (median/max of 15 processes);
-//   - warm: repeated decodes and cached lookups in one process.
-// Run from the repo root: `pnpm bench runtime-decode` (needs `pnpm build`: the cold runs import the built runtime).
+// Run-time cost of @btf-bundle/runtime: `createBtfBundle(() => bytes)` + the first `findBtf(kernel)` in a fresh
+// `node` process, module import excluded (timed separately), median/max of 15 processes, on three bundles:
+//   - the fixture build: the four real objects over the 8 sample-snapshot kernels;
+//   - the agent corpus (bench/lib/scale-fixtures.ts) over 11 kernels (real ones, topped up with drifted variants);
+//   - the same corpus with 1,000 kernel entries: 100 kernels (real + drifted) and 900 more entries under
+//     BTFHub-like names (ubuntu/centos/amzn/rhel releases) sharing their BTFs, as a big snapshot's duplicates do.
+// The kernel looked up is the last entry of the bundle (the worst place for a linear index scan).
+// Warm rows: averages over repeated calls in one process.
+// Run from the repo root: `pnpm bench runtime-decode` (the cold runs import the built runtime in packages/runtime/dist).
+// Set BENCH_KERNELS to a BTFHub-layout directory to add real kernels, BENCH_AGENT_DIR to use other objects.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { decodeBundle, kernelId } from '../packages/runtime/src/index.js';
+import { encodeBundle } from '../packages/core/src/bundle/encode.js';
+import { decodeBundle, type KernelKey } from '../packages/runtime/src/index.js';
 import { loadRealKernels, REAL_SETS, realBundle, realBundleInput } from './lib/fixtures.js';
+import { agentCorpus, realScaleKernels, reduceAll, scaleKernels } from './lib/scale-fixtures.js';
 import { median } from './lib/stats.js';
 
 const RUNS = 15;
 const runtime = pathToFileURL(resolve('packages/runtime/dist/index.js')).href;
+const META = { tool: 'btf-bundle', version: '0.1.0', mode: 'robust' };
 
-const kernels = await loadRealKernels();
-const input = realBundleInput(kernels, REAL_SETS[0]!);
-const bytes = realBundle(input);
-const id = kernelId(input.kernels[0]!.key);
-const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-decode-'));
-const file = join(dir, 'bundle.btfb');
-writeFileSync(file, bytes);
+/** BTFHub-like names for duplicated entries: distro, version, arch, release pattern. */
+const SERIES: readonly [string, string, string, (n: number) => string][] = [
+  ['ubuntu', '20.04', 'x86_64', (n) => `5.4.0-${n}-generic`],
+  ['ubuntu', '22.04', 'x86_64', (n) => `5.15.0-${n}-generic`],
+  ['centos', '8', 'x86_64', (n) => `4.18.0-${n}.el8.x86_64`],
+  ['amzn', '2', 'x86_64', (n) => `5.10.${n}-99.amzn2.x86_64`],
+  ['rhel', '9', 'x86_64', (n) => `5.14.0-${n}.el9.x86_64`],
+];
 
-// One fresh process: prints import, decode and first-lookup times in ms.
-const script = `
+/** `entries` kernel entries: `kernels` first, then the series above, each reusing one of their BTFs in turn. */
+function withDuplicates(kernels: { key: KernelKey; blob: Uint8Array }[], entries: number) {
+  const out = [...kernels];
+  for (let n = 1; out.length < entries; n++)
+    for (const [distro, version, arch, release] of SERIES)
+      if (out.length < entries)
+        out.push({
+          key: { distro, version, arch, release: release(n) },
+          blob: kernels[out.length % kernels.length]!.blob,
+        });
+  return out;
+}
+
+// One fresh process: prints [import, createBtfBundle + first findBtf] in ms.
+const script = (file: string, key: KernelKey) => `
 const { readFileSync } = await import('node:fs');
 const bytes = readFileSync(${JSON.stringify(file)});
 const t0 = performance.now();
-const { decodeBundle } = await import(${JSON.stringify(runtime)});
+const { createBtfBundle } = await import(${JSON.stringify(runtime)});
 const t1 = performance.now();
-const bundle = decodeBundle(bytes);
+const found = await createBtfBundle(() => bytes).findBtf(${JSON.stringify(key)});
 const t2 = performance.now();
-const btf = bundle.get(${JSON.stringify(id)});
-const t3 = performance.now();
-if (!btf) throw new Error('kernel not found');
-console.log(JSON.stringify([t1 - t0, t2 - t1, t3 - t2]));
+if (!found) throw new Error('kernel not found');
+console.log(JSON.stringify([t1 - t0, t2 - t1]));
 `;
-const cold = Array.from({ length: RUNS }, () =>
-  JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })),
-) as [number, number, number][];
-rmSync(dir, { recursive: true });
 
 const stat = (values: number[]) => `${median(values).toFixed(2)} / ${Math.max(...values).toFixed(2)}`;
-const decodeAndLookup = cold.map(([, d, g]) => d + g);
 
-const WARM = 200;
-const t0 = performance.now();
-for (let i = 0; i < WARM; i++) decodeBundle(bytes).get(id);
-const warmDecode = (performance.now() - t0) / WARM;
-const bundle = decodeBundle(bytes);
-bundle.get(id);
-const t1 = performance.now();
-for (let i = 0; i < 100_000; i++) bundle.get(id);
-const cached = (performance.now() - t1) / 100_000;
+function measure(name: string, bytes: Uint8Array): string {
+  const bundle = decodeBundle(bytes);
+  const id = bundle.kernels[bundle.kernels.length - 1]!;
+  const [distro, version, arch, release] = id.split('/') as [string, string, string, string];
+  const key = { distro, version, arch, release };
+  const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-decode-'));
+  const file = join(dir, 'bundle.btfb');
+  writeFileSync(file, bytes);
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS; // not part of what is measured (adds ~30 ms of certificate parsing per start)
+  const cold = Array.from({ length: RUNS }, () =>
+    JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script(file, key)], {
+        encoding: 'utf8',
+        env,
+      }),
+    ),
+  ) as [number, number][];
+  rmSync(dir, { recursive: true });
+  const WARM = 200;
+  const t0 = performance.now();
+  for (let i = 0; i < WARM; i++) decodeBundle(bytes).get(id);
+  const warm = (performance.now() - t0) / WARM;
+  return `| ${name} | ${bytes.length} | ${bundle.kernels.length} / ${bundle.stats.blobs} | ${stat(cold.map((c) => c[0]))} | **${stat(cold.map((c) => c[1]))}** | ${warm.toFixed(3)} |`;
+}
 
-console.log(`bundle: ${bytes.length} B, ${input.kernels.length} kernels (fixture build); kernel ${id}\n`);
-console.log('| measure | median / max (ms) |');
-console.log('|---|---|');
-console.log(`| cold process: import of @btf-bundle/runtime | ${stat(cold.map((c) => c[0]))} |`);
-console.log(`| cold process: decodeBundle | ${stat(cold.map((c) => c[1]))} |`);
-console.log(`| cold process: first lookup (inflate + rebuild one BTF) | ${stat(cold.map((c) => c[2]))} |`);
-console.log(`| **cold process: decode + first lookup** (target < 5 ms) | **${stat(decodeAndLookup)}** |`);
-console.log(`| warm: decode + first lookup | ${warmDecode.toFixed(3)} |`);
-console.log(`| warm: cached lookup | ${cached.toFixed(5)} |`);
+const fixture = realBundle(realBundleInput(await loadRealKernels(), REAL_SETS[0]!));
+const corpus = agentCorpus();
+const real = await realScaleKernels();
+const eleven = reduceAll(scaleKernels(real, corpus, 11), corpus, 'robust');
+const hundred = reduceAll(scaleKernels(real, corpus, 100), corpus, 'robust');
+const agent = (kernels: { key: KernelKey; blob: Uint8Array }[]) =>
+  encodeBundle({ kernels, objects: corpus.hashes, meta: META });
+
+console.log(
+  `Agent corpus: ${corpus.source}; ${real.length} real kernels. Looked up: the bundle's last entry.\n`,
+);
+console.log(
+  '| bundle | bytes | entries / distinct BTFs | import (ms, median / max) | createBtfBundle + first findBtf (ms, median / max; target < 5) | warm decode + lookup (ms) |',
+);
+console.log('|---|---|---|---|---|---|');
+console.log(measure('fixture build (4 objects × 8 kernels)', fixture));
+console.log(measure(`agent corpus × 11 kernels`, agent(eleven)));
+console.log(measure(`agent corpus × 1,000 entries`, agent(withDuplicates(hundred, 1000))));

@@ -4,7 +4,7 @@ import { btfBundleOptions } from '../shared/options.js';
 export default {
   input: '../shared/main.js',
   output: { dir: 'dist', format: 'es' },
-  // resolved by Node at run time from this package's dependencies
-  external: [/^node:/, /^unplugin-btf-bundle\//],
+  // Node's built-ins; the plugin bundles its own runtime (no node-resolve needed)
+  external: [/^node:/],
   plugins: [btfBundle(btfBundleOptions)],
 };

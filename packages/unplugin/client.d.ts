@@ -1,7 +1,6 @@
 /**
  * Types of the modules unplugin-btf-bundle provides. Add `"types": ["unplugin-btf-bundle/client"]` to your
- * tsconfig (or `/// <reference types="unplugin-btf-bundle/client" />`). Under pnpm, `unplugin-btf-bundle` must be a
- * direct (dev)dependency of the app: the generated code imports `unplugin-btf-bundle/runtime`.
+ * tsconfig (or `/// <reference types="unplugin-btf-bundle/client" />`); any `moduleResolution` works.
  */
 
 declare module 'virtual:btf-bundle' {

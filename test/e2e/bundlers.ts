@@ -71,7 +71,7 @@ function viteConfig(b: FixtureBuild, watch: boolean): vite.InlineConfig {
 function rollupConfig(b: FixtureBuild): InputOptions & { output: OutputOptions } {
   return {
     input: { main: join(b.dir, 'src/main.js') },
-    external: [/^node:/, /^unplugin-btf-bundle\//],
+    external: [/^node:/],
     plugins: [btfBundle.rollup(b.plugin)],
     onwarn: () => {},
     output: {

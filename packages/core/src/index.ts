@@ -45,7 +45,14 @@ export {
   minimizeBtf,
   type ObjectRelocationSummary,
 } from './minimize/minimize.js';
-export { type BpfObject, parseBpfObject } from './object.js';
+export {
+  type BpfObject,
+  type ObjectBtf,
+  type ObjectSections,
+  parseBpfObject,
+  parseObjectSections,
+  readBpfObject,
+} from './object.js';
 export { checkOutputs, GuardedInputs, type GuardedPath, OutputPathError } from './output-guard.js';
 export { type ReportFiles, writeReportFiles } from './report/files.js';
 export { renderHtmlReport } from './report/html.js';

@@ -1,14 +1,13 @@
 import { Btf } from './btf/btf.js';
 import { type BtfExt, parseBtfExt } from './btf/ext.js';
-import { Elf, type ElfFile, readElf } from './elf/elf.js';
+import { type ByteSource, Elf, type ElfFile, readElf } from './elf/elf.js';
+import { FileSource } from './elf/file.js';
 import { FormatError } from './errors.js';
 
-/** A BPF ELF object's BTF and .BTF.ext, as the CO-RE resolver and the minimizer need them. */
-export interface BpfObject {
+/** What the CO-RE resolver and the minimizer read from a BPF object: its BTF and .BTF.ext, parsed. */
+export interface ObjectBtf {
   /** File name (for messages and reports). */
   file: string;
-  /** The parsed ELF. */
-  elf: ElfFile;
   /** The object's own ("local") BTF. */
   btf: Btf;
   /** The parsed .BTF.ext. */
@@ -16,18 +15,65 @@ export interface BpfObject {
 }
 
 /**
- * Parse a BPF object file (clang `--target=bpf` output): its ELF sections `.BTF` and `.BTF.ext` (both required,
- * both SHT_PROGBITS and uncompressed, as libbpf requires).
+ * The raw `.BTF` and `.BTF.ext` of an object and the pointer size of its ELF class: all a lane needs to rebuild
+ * the {@link ObjectBtf} (a few tens of KB, where the object file with its DWARF is often close to a megabyte).
+ * Structured-clone friendly.
  */
-export function parseBpfObject(bytes: Uint8Array, file = '<object>'): BpfObject {
-  const elf = readElf(bytes, file);
-  const btf = Btf.parse(requireSection(elf, '.BTF', file), {
+export interface ObjectSections {
+  /** File name (for messages and reports). */
+  file: string;
+  /** `.BTF` bytes. */
+  btf: Uint8Array;
+  /** `.BTF.ext` bytes. */
+  ext: Uint8Array;
+  /** 4 for ELF32, 8 for ELF64. */
+  pointerSize: number;
+}
+
+/** A BPF ELF object's BTF and .BTF.ext, as the CO-RE resolver and the minimizer need them, with its ELF. */
+export interface BpfObject extends ObjectBtf {
+  /** The parsed ELF. */
+  elf: ElfFile;
+  /** The sections {@link btf} and {@link ext} were parsed from. */
+  sections: ObjectSections;
+}
+
+/**
+ * Parse a BPF object (clang `--target=bpf` output), given as bytes or a {@link ByteSource}: its ELF sections
+ * `.BTF` and `.BTF.ext` (both required, both SHT_PROGBITS and uncompressed, as libbpf requires).
+ */
+export function parseBpfObject(input: Uint8Array | ByteSource, file = '<object>'): BpfObject {
+  const elf = readElf(input, file);
+  // Sections of bytes in memory are copied out: a view would carry (and clone, when posted to a lane) the whole
+  // file. A file source reads them into their own buffers already.
+  const own = (bytes: Uint8Array) => (input instanceof Uint8Array ? bytes.slice() : bytes);
+  const sections: ObjectSections = {
     file,
-    section: '.BTF',
+    btf: own(requireSection(elf, '.BTF', file)),
+    ext: own(requireSection(elf, '.BTF.ext', file)),
     pointerSize: elf.bits / 8,
-  });
-  const ext = parseBtfExt(requireSection(elf, '.BTF.ext', file), btf, { file });
-  return { file, elf, btf, ext };
+  };
+  return { ...parseObjectSections(sections), elf, sections };
+}
+
+/**
+ * Read and parse the BPF object at `path` (named `file` in messages) by positioned reads: the ELF header, the
+ * section table and names, `.BTF` and `.BTF.ext`, never the rest of the file (its DWARF, code and relocations).
+ */
+export function readBpfObject(path: string, file = path): BpfObject {
+  const source = new FileSource(path);
+  try {
+    return parseBpfObject(source, file);
+  } finally {
+    source.close();
+  }
+}
+
+/** Parse the sections of an object read elsewhere (e.g. by another thread). */
+export function parseObjectSections(sections: ObjectSections): ObjectBtf {
+  const { file } = sections;
+  const btf = Btf.parse(sections.btf, { file, section: '.BTF', pointerSize: sections.pointerSize });
+  return { file, btf, ext: parseBtfExt(sections.ext, btf, { file }) };
 }
 
 function requireSection(elf: ElfFile, name: string, file: string): Uint8Array {

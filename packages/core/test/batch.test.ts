@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // Workers load the built package: test the built package.
 import { type KernelOutcome, runKernelTasks } from '../dist/index.js';
+import { defaultLanes } from '../src/batch/lanes.js';
 import { relocationSignature } from '../src/cache/signature.js';
-import { parseBpfObject } from '../src/object.js';
+import { readBpfObject } from '../src/object.js';
 import { SAMPLE_OBJECTS, sampleKernels } from './build-fixtures.js';
 
 describe('runKernelTasks', () => {
@@ -23,15 +23,12 @@ describe('runKernelTasks', () => {
   ] as const)(
     'isolates a crashing task and a failing kernel from the others, in task order (%s)',
     async (_, lanes, crash) => {
-      const objects = SAMPLE_OBJECTS.map((p) => ({
-        name: p.split('/').at(-1)!,
-        bytes: new Uint8Array(readFileSync(p)),
-      }));
+      const parsed = SAMPLE_OBJECTS.map((p) => readBpfObject(p, p.split('/').at(-1)!));
       const setup = {
         objectSets: {
           x86_64: {
-            objects,
-            signatures: objects.map((o) => relocationSignature(parseBpfObject(o.bytes, o.name))),
+            objects: parsed.map((o) => ({ name: o.file, sections: o.sections })),
+            signatures: parsed.map(relocationSignature),
           },
         },
         cacheDir: null,
@@ -59,4 +56,22 @@ describe('runKernelTasks', () => {
       expect(Buffer.compare(a.btf, b.btf)).toBe(0);
     },
   );
+});
+
+describe('defaultLanes', () => {
+  const tasks = (n: number, suffix: string) =>
+    Array.from({ length: n }, (_, i) => ({ id: `k${i}`, path: `/k/${i}${suffix}`, arch: 'x86_64' }));
+
+  it('starts a lane only for as much work as pays for it, never more than the cores, at least one', () => {
+    expect(defaultLanes([], 8)).toBe(1);
+    expect(defaultLanes(tasks(8, '.btf'), 8)).toBe(1);
+    expect(defaultLanes(tasks(26, '.btf'), 8)).toBe(1);
+    expect(defaultLanes(tasks(64, '.btf'), 8)).toBe(2);
+    expect(defaultLanes(tasks(1000, '.btf'), 8)).toBe(8);
+    expect(defaultLanes(tasks(1000, '.btf'), 2)).toBe(2);
+  });
+
+  it('weighs .btf.tar.xz kernels (decompression) above raw ones', () => {
+    expect(defaultLanes(tasks(16, '.btf.tar.xz'), 8)).toBeGreaterThan(defaultLanes(tasks(16, '.btf'), 8));
+  });
 });

@@ -1,3 +1,4 @@
+import { brotliCompressSync, constants } from 'node:zlib';
 import {
   BtfRuntimeError,
   BundleCorruptError,
@@ -6,7 +7,7 @@ import {
   BundleVersionError,
   decodeBundle,
 } from '@btf-bundle/runtime';
-import { BUNDLE_HEADER_SIZE, crc32 } from '@btf-bundle/runtime/format';
+import { BUNDLE_FORMAT_VERSION, BUNDLE_HEADER_SIZE, BUNDLE_MAGIC, crc32 } from '@btf-bundle/runtime/format';
 import { describe, expect, it } from 'vitest';
 import { loadSet } from '../../runtime/test/helpers.js';
 import { encodeBundle } from '../src/bundle/encode.js';
@@ -39,8 +40,8 @@ describe('hostile bundles', () => {
     expect(decodeAll(new Uint8Array(0))).toBeInstanceOf(BundleTruncatedError);
   });
 
-  it('rejects an unknown format version, including version 1 (pre-columnar)', () => {
-    for (const v of [1, 3]) {
+  it('rejects an unknown format version, including versions 1 and 2 (deflate)', () => {
+    for (const v of [1, 2, 4]) {
       const b = Uint8Array.from(bytes);
       b[4] = v;
       const e = decodeAll(b);
@@ -75,9 +76,51 @@ describe('hostile bundles', () => {
     }
   });
 
-  it('refuses implausible declared sizes before allocating', () => {
-    const b = Uint8Array.from(bytes);
-    new DataView(b.buffer).setUint32(20, 0xffffffff, true);
-    expect(decodeAll(reseal(b))).toBeInstanceOf(BundleCorruptError);
+  it('refuses a declared payload size of 0 or above the format limit before allocating', () => {
+    for (const size of [0, 0xffffffff, (1 << 30) + 1]) {
+      const b = Uint8Array.from(bytes);
+      new DataView(b.buffer).setUint32(12, size, true);
+      const e = decodeAll(reseal(b));
+      expect(e).toBeInstanceOf(BundleCorruptError);
+      expect((e as Error).message).toMatch(/offset 12\) declares a payload of \d+ bytes/);
+    }
+  });
+
+  it("refuses a payload above the caller's limit before inflating it", () => {
+    const size = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+    expect(() => decodeBundle(bytes, { maxPayloadBytes: size - 1 })).toThrow(BundleCorruptError);
+    expect(decodeBundle(bytes, { maxPayloadBytes: size }).kernels.length).toBeGreaterThan(0);
+    // 64 MiB of zeros is a few bytes of brotli: the declared size is checked against the limit first.
+    const bomb = sealed(new Uint8Array(64 << 20));
+    expect(() => decodeBundle(bomb, { maxPayloadBytes: 1 << 20 })).toThrow(/limit is 1\.\.1048576/);
+  });
+
+  it('stops a stream that inflates past its declared size', () => {
+    const b = sealed(new Uint8Array(1 << 20), (1 << 20) - 1);
+    expect(() => decodeBundle(b)).toThrow(/inflates to more than its declared 1048575 bytes/);
+  });
+
+  it('inflates into one buffer of the declared size, never a second copy', () => {
+    // A verbatim blob is returned as a view of the inflated payload: its buffer is that one allocation.
+    const blob = new Uint8Array(4 << 20).fill(0x55);
+    const key = { distro: 'x', version: '1', arch: 'x86_64', release: 'big' };
+    const b = encodeBundle({ kernels: [{ key, blob }], objects: [], meta: {} });
+    const size = new DataView(b.buffer, b.byteOffset).getUint32(12, true);
+    const got = decodeBundle(b).get('x/1/x86_64/big')!;
+    expect(Buffer.from(got).equals(Buffer.from(blob))).toBe(true);
+    expect(got.buffer.byteLength).toBe(size + 1);
   });
 });
+
+/** A container around `payload` (brotli, quality 1) declaring `declared` payload bytes, with a valid CRC. */
+function sealed(payload: Uint8Array, declared = payload.length): Uint8Array {
+  const z = brotliCompressSync(payload, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
+  const out = new Uint8Array(BUNDLE_HEADER_SIZE + z.length);
+  const view = new DataView(out.buffer);
+  out.set(BUNDLE_MAGIC, 0);
+  view.setUint16(4, BUNDLE_FORMAT_VERSION, true);
+  view.setUint32(12, declared, true);
+  view.setUint32(16, z.length, true);
+  out.set(z, BUNDLE_HEADER_SIZE);
+  return reseal(out);
+}

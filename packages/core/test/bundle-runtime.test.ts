@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   BtfNotFoundError,
   BtfOverrideError,
+  BundleCorruptError,
   BundleUsageError,
   bundleManifest,
   createBtfBundle,
@@ -95,5 +96,16 @@ describe('createBtfBundle', () => {
     expect(found?.match.kind).toBe('normalized');
     await lazy.findBtf();
     expect(loads).toBe(1);
+  });
+
+  it("passes the caller's payload limit to the decoder, for both kinds of loader", async () => {
+    const size = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+    expect(() => createBtfBundle(() => bytes, { maxPayloadBytes: size - 1 })).toThrow(BundleCorruptError);
+    const lazy = createBtfBundle(async () => bytes, {
+      manifest: bundleManifest(decodeBundle(bytes)),
+      maxPayloadBytes: size - 1,
+    });
+    await expect(lazy.bundle()).rejects.toThrow(/the limit is 1\.\./);
+    expect(createBtfBundle(() => bytes, { maxPayloadBytes: size }).kernels).toHaveLength(8);
   });
 });

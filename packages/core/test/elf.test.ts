@@ -2,12 +2,15 @@
  * ELF reader and BPF object parsing: 64- and 32-bit, little- and big-endian containers give the same BTF and
  * CO-RE relocations; objects without .BTF / .BTF.ext fail with a typed error naming the file; linked objects.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readElf } from '../src/elf/elf.js';
+import { FileSource } from '../src/elf/file.js';
 import { BtfBundleError, FormatError } from '../src/errors.js';
-import { parseBpfObject } from '../src/object.js';
+import { parseBpfObject, readBpfObject } from '../src/object.js';
+import { typedOrOk } from './bad-input-helpers.js';
 import { buildElf, fixture, testdata } from './btf-helpers.js';
 
 const relos = (o: ReturnType<typeof fixture>) =>
@@ -95,5 +98,72 @@ describe('ELF containers', () => {
     const linked = fixture('linked.bpf.o');
     const parts = [fixture('link_a.bpf.o'), fixture('link_b.bpf.o')];
     expect(linked.ext.coreRelos.length).toBe(parts.reduce((n, p) => n + p.ext.coreRelos.length, 0));
+  });
+});
+
+describe('objects read by positioned reads', () => {
+  const path = join(testdata, 'biolatency.bpf.o');
+  const whole = new Uint8Array(readFileSync(path));
+  const tmp = mkdtempSync(join(tmpdir(), 'elf-file-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('give the same sections, BTF and relocations as the whole file, reading a small part of it', () => {
+    const reads: number[] = [];
+    const source = new FileSource(path);
+    const counting = {
+      size: source.size,
+      read: (o: number, n: number) => {
+        reads.push(n);
+        return source.read(o, n);
+      },
+    };
+    const fromFile = parseBpfObject(counting, path);
+    source.close();
+    const fromBytes = parseBpfObject(whole, path);
+    expect(fromFile.elf.sections).toEqual(fromBytes.elf.sections);
+    expect(fromFile.sections).toEqual(fromBytes.sections);
+    expect(fromFile.ext.coreRelos).toEqual(fromBytes.ext.coreRelos);
+    expect(readBpfObject(path).sections).toEqual(fromBytes.sections);
+    // This object is ~750 KB, mostly DWARF: header, section table, names, .BTF and .BTF.ext are a few percent.
+    const read = reads.reduce((a, b) => a + b, 0);
+    expect(read).toBeLessThan(whole.length / 10);
+  });
+
+  it('symbols and other sections are still read on demand after the file is released', () => {
+    const object = readBpfObject(path);
+    const fromBytes = parseBpfObject(whole, path);
+    expect(object.elf.symbols()).toEqual(fromBytes.elf.symbols());
+    expect(object.elf.sectionData('.symtab')).toEqual(fromBytes.elf.sectionData('.symtab'));
+  });
+
+  it('a truncated or garbled file is a FormatError naming it, as the same bytes in memory are', () => {
+    const shoff = Number(new DataView(whole.buffer, whole.byteOffset).getBigUint64(40, true));
+    const cases: [string, Uint8Array][] = [0, 1, 16, 63, 64, shoff, shoff + 10, whole.length - 1].map((n) => [
+      `length ${n}`,
+      whole.subarray(0, n),
+    ]);
+    const shnum = whole.slice();
+    shnum.set([0xff, 0xff], 60);
+    cases.push(['e_shnum 65535', shnum]);
+    for (const [name, bytes] of cases) {
+      const file = join(tmp, 'bad.o');
+      writeFileSync(file, bytes);
+      const inMemory = typedOrOk(() => parseBpfObject(bytes, file), file);
+      expect(
+        typedOrOk(() => readBpfObject(file), file),
+        name,
+      ).toBe(inMemory);
+      expect(inMemory, name).not.toBe('ok');
+    }
+  });
+
+  it('a file that shrinks while read is a FormatError naming it', () => {
+    const file = join(tmp, 'shrinking.o');
+    writeFileSync(file, whole);
+    const source = new FileSource(file);
+    truncateSync(file, 100);
+    expect(() => parseBpfObject(source, file)).toThrow(FormatError);
+    expect(() => parseBpfObject(source, file)).toThrow(/shrinking\.o.*did it change while read/);
+    source.close();
   });
 });

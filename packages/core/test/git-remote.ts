@@ -22,6 +22,8 @@ export function git(cwd: string, ...args: string[]): string {
 
 /** A bare repository serving partial clones (`uploadpack.allowFilter`), and a work tree that pushes to it. */
 export interface TestRemote {
+  /** The temp dir holding both (remove it when done). */
+  root: string;
   /** The bare repository (what git+file:// points at). */
   bare: string;
   /** A clone to commit new kernels from. */
@@ -40,7 +42,7 @@ export function makeRemote(snapshotDir: string): TestRemote {
   git(root, 'init', '-q', '-b', 'main', work);
   cpSync(snapshotDir, work, { recursive: true });
   commitAll(work, 'kernels');
-  return { bare, work };
+  return { root, bare, work };
 }
 
 /** Commit everything in `work` and push it to the remote's `main`. */

@@ -84,6 +84,7 @@ describe('selectKernelPaths', () => {
 
 describe('a git remote as the snapshot', async () => {
   const remote = makeRemote(SAMPLE_SNAPSHOT);
+  temps.push(remote.root);
   const cacheDir = temp('btf-git-cache-');
   const warnings: string[] = [];
   const build = (snapshot: string, extra: Partial<Parameters<typeof buildBundle>[0]> = {}) =>

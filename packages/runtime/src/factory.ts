@@ -24,6 +24,8 @@ export interface BtfBundleDefaults {
   hostRoot?: string;
   /** Precomputed manifest; required when `load` is asynchronous, so `kernels` etc. stay synchronous. */
   manifest?: BundleManifest;
+  /** Largest inflated payload to accept (see `decodeBundle`); default and maximum 1 GiB. */
+  maxPayloadBytes?: number;
 }
 
 /** What `virtual:btf-bundle` exports: the bundle's API with the bundle bytes bound in. */
@@ -55,6 +57,7 @@ export function createBtfBundle(
   load: () => Uint8Array | Promise<Uint8Array>,
   defaults: BtfBundleDefaults = {},
 ): BtfBundleApi {
+  const limits = { maxPayloadBytes: defaults.maxPayloadBytes };
   let cached: BtfBundle | Promise<BtfBundle> | undefined;
   let manifest = defaults.manifest;
   if (!manifest) {
@@ -62,11 +65,11 @@ export function createBtfBundle(
     if (!(bytes instanceof Uint8Array)) {
       throw new BundleUsageError('createBtfBundle: an asynchronous loader needs defaults.manifest');
     }
-    cached = decodeBundle(bytes);
+    cached = decodeBundle(bytes, limits);
     manifest = bundleManifest(cached);
   }
   const bundle = async (): Promise<BtfBundle> => {
-    cached ??= Promise.resolve(load()).then(decodeBundle);
+    cached ??= Promise.resolve(load()).then((bytes) => decodeBundle(bytes, limits));
     return cached;
   };
   const hostRoot = defaults.hostRoot;

@@ -1,4 +1,5 @@
 export { BtfBundle, type BundleBtf, type BundleStats, decodeBundle } from './bundle/bundle.js';
+export type { DecodeLimits } from './bundle/container.js';
 export type { BundleObject } from './bundle/index-section.js';
 export { wrapBtfInElf } from './elf.js';
 export * from './errors.js';

@@ -1,7 +1,7 @@
 import { UsageError } from '@btf-bundle/core';
 import { describe, expect, it } from 'vitest';
+import { resolveOptions } from '../src/core/options.js';
 import { unplugin } from '../src/index.js';
-import { resolveOptions } from '../src/options.js';
 
 describe('resolveOptions', () => {
   it('applies defaults', () => {
@@ -12,6 +12,7 @@ describe('resolveOptions', () => {
       exclude: undefined,
       cacheDir: undefined,
       emit: 'inline',
+      runtimeModule: 'bundled',
       runtime: {},
       failOn: 'never',
       reportHtml: undefined,
@@ -42,11 +43,13 @@ describe('resolveOptions', () => {
     [{ snapshot: 's', objects: 'x.bpf.o' }, /'objects'/],
     [{ snapshot: 's', objects: { x86_64: [1] } }, /'objects.x86_64'/],
     [{ snapshot: 's', failOn: 'always' }, /'failOn'/],
+    [{ snapshot: 's', runtimeModule: 'inline' }, /'runtimeModule' must be one of 'bundled', 'external'/],
     [{ snapshot: 's', mode: 'fast' }, /'mode'/],
     [{ snapshot: 's', workers: 0 }, /'workers'/],
     [{ snapshot: 's', runtime: { nearest: 'yes' } }, /'runtime.nearest'/],
     [{ snapshot: 's', runtime: { host: '/' } }, /'runtime.host'/],
     [{ snapshot: 's', reportHtml: '' }, /'reportHtml'/],
+    [{ snapshot: 'git+-uhack' }, /option snapshot git\+-uhack: expected git\+<url>\[#ref\]/],
     [{ snapshot: 's', snapshots: 'x' }, /unknown option 'snapshots'/],
   ])('rejects %j', (raw, message) => {
     expect(() => resolveOptions(raw)).toThrow(UsageError);

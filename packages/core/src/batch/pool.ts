@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { BpfObject } from '../object.js';
+import type { ObjectBtf } from '../object.js';
+import { defaultLanes } from './lanes.js';
 import {
   type KernelOutcome,
   KernelProcessor,
@@ -10,8 +11,11 @@ import {
 
 /** Options of {@link runKernelTasks}. */
 export interface PoolOptions {
-  /** Kernels processed at once, each on its own thread (at least 1; never more than there are tasks). */
-  workers: number;
+  /**
+   * Kernels processed at once, each on its own thread (at least 1; never more than there are tasks). Default
+   * {@link defaultLanes}: as many as the work pays for.
+   */
+  workers?: number;
   /**
    * Make the calling thread one of those lanes instead of starting a worker for it: one V8 isolate fewer (less
    * memory, no start-up for that lane), but it blocks the caller's event loop while it minimizes a kernel, so it
@@ -19,7 +23,7 @@ export interface PoolOptions {
    */
   useMainThread?: boolean;
   /** The object sets of the setup already parsed, for the main-thread lane (see {@link KernelProcessor}). */
-  parsedObjects?: Record<string, BpfObject[]>;
+  parsedObjects?: Record<string, ObjectBtf[]>;
   /** Called as each kernel finishes, in completion order. */
   onOutcome?: (outcome: KernelOutcome) => void;
 }
@@ -44,7 +48,7 @@ export async function runKernelTasks(
   const outcomes: (KernelOutcome | undefined)[] = new Array(tasks.length);
   let next = 0;
   let finished = 0;
-  const size = Math.max(1, Math.min(opts.workers, tasks.length));
+  const size = Math.max(1, Math.min(opts.workers ?? defaultLanes(tasks), tasks.length));
   if (tasks.length === 0) return [];
   return new Promise((resolveAll) => {
     const record = (index: number, outcome: KernelOutcome): void => {

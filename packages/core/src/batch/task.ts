@@ -5,7 +5,7 @@ import { IndexBuffer } from '../btf/parse.js';
 import { BuildCache, type CachedResult, cacheKey } from '../cache/cache.js';
 import { BtfBundleError, CoreRelocationError, MinimizeError } from '../errors.js';
 import { type MinimizeMode, minimizeBtf, type ObjectRelocationSummary } from '../minimize/minimize.js';
-import { type BpfObject, parseBpfObject } from '../object.js';
+import { type ObjectBtf, type ObjectSections, parseObjectSections } from '../object.js';
 import { KernelBuffer, readKernelBtf } from '../snapshot/input.js';
 
 /** One kernel to minimize. */
@@ -20,8 +20,11 @@ export interface KernelTask {
 
 /** The objects of one arch as sent to a worker. */
 export interface ObjectSet {
-  /** Object names and bytes, in minimizer order. */
-  objects: { name: string; bytes: Uint8Array }[];
+  /**
+   * Object names (for reports) and their `.BTF`/`.BTF.ext`, in minimizer order. An object that is in several sets
+   * should be the same {@link ObjectSections} value in each: a lane then receives and parses it once.
+   */
+  objects: { name: string; sections: ObjectSections }[];
   /** Their relocation signatures, same order (the cache key needs them: unused without a cache). */
   signatures: string[];
 }
@@ -61,24 +64,41 @@ export const WORKER_READY = 'ready';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-/** Runs kernel tasks for one {@link TaskSetup}; objects are parsed once. */
+/** Runs kernel tasks for one {@link TaskSetup}; each object is parsed once, when a kernel first needs it. */
 export class KernelProcessor {
-  private readonly parsed = new Map<string, BpfObject[]>();
+  private readonly parsed = new Map<string, ObjectBtf[]>();
+  private readonly parsedSections = new Map<ObjectSections, ObjectBtf>();
   private readonly cache: BuildCache | undefined;
   /** Kernels are read one after the other into this buffer (nothing keeps a kernel's bytes after its run). */
   private readonly kernelBuffer = new KernelBuffer();
   /** Likewise for each kernel's record index. */
   private readonly indexBuffer = new IndexBuffer();
 
-  /** Parse the object sets of `setup`, unless `parsed` has them already (same arches, same order). */
+  /** `parsed`: object sets of `setup` already parsed (same arches, same order), used instead of parsing them. */
   constructor(
     private readonly setup: TaskSetup,
-    parsed?: Record<string, BpfObject[]>,
+    parsed?: Record<string, ObjectBtf[]>,
   ) {
-    for (const [arch, set] of Object.entries(setup.objectSets)) {
-      this.parsed.set(arch, parsed?.[arch] ?? set.objects.map((o) => parseBpfObject(o.bytes, o.name)));
-    }
+    for (const [arch, objects] of Object.entries(parsed ?? {})) this.parsed.set(arch, objects);
     this.cache = setup.cacheDir === null ? undefined : new BuildCache(setup.cacheDir);
+  }
+
+  /** The parsed objects of `arch`'s set (parsed on first use; undefined when the setup has no such set). */
+  private objectsOf(arch: string): ObjectBtf[] | undefined {
+    let objects = this.parsed.get(arch);
+    const set = this.setup.objectSets[arch];
+    if (!objects && set) {
+      objects = set.objects.map(({ sections }) => {
+        let object = this.parsedSections.get(sections);
+        if (!object) {
+          object = parseObjectSections(sections);
+          this.parsedSections.set(sections, object);
+        }
+        return object;
+      });
+      this.parsed.set(arch, objects);
+    }
+    return objects;
   }
 
   /** Read, look up and (on a miss) minimize one kernel. Never throws: failures are outcomes. */
@@ -86,7 +106,7 @@ export class KernelProcessor {
     const start = performance.now();
     const done = <T extends object>(rest: T) => ({ id: task.id, ms: performance.now() - start, ...rest });
     const set = this.setup.objectSets[task.arch];
-    const objects = this.parsed.get(task.arch);
+    const objects = this.objectsOf(task.arch);
     if (!set || !objects) throw new Error(`no objects for arch ${task.arch}`);
     const names = set.objects.map((o) => o.name);
     let raw: Uint8Array | undefined;

@@ -92,9 +92,12 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf, opts: { file?: string }
     throw at(`header length ${hdrLen} is invalid for a ${bytes.length}-byte section`, 4);
   }
   const swapped = le !== btf.littleEndian;
-  const str = (off: number, where: number, what: string): string => {
+  const checkStr = (off: number, where: number, what: string): void => {
     if (!btf.isValidStringOffset(off))
       throw at(`${what} has string offset ${off} beyond the .BTF strings`, where);
+  };
+  const str = (off: number, where: number, what: string): string => {
+    checkStr(off, where, what);
     return btf.string(off);
   };
   const sub = <T>(
@@ -142,8 +145,9 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf, opts: { file?: string }
     const lineCol = u32(p + 12);
     const fileNameOff = u32(p + 4);
     const lineOff = u32(p + 8);
-    str(fileNameOff, p + 4, 'line_info file name');
-    str(lineOff, p + 8, 'line_info line');
+    // Checked, not decoded: an object has a line_info record per source line, and nothing here reads them.
+    checkStr(fileNameOff, p + 4, 'line_info file name');
+    checkStr(lineOff, p + 8, 'line_info line');
     return { insnOff: u32(p), fileNameOff, lineOff, line: lineCol >>> 10, column: lineCol & 0x3ff };
   });
   function checkedType(id: number, where: number): number {

@@ -1,19 +1,24 @@
 import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome, KernelTask, ObjectSet, TaskSetup } from '../batch/task.js';
 import { encodeBundle } from '../bundle/encode.js';
 import { BuildCache, DEFAULT_CACHE_DIR, DEFAULT_CACHE_MAX_BYTES } from '../cache/cache.js';
-import { relocationSignature } from '../cache/signature.js';
 import { TOOL_VERSION } from '../cache/version.js';
 import { BtfBundleError, UsageError } from '../errors.js';
-import { parseBpfObject } from '../object.js';
+import type { BpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { type BuildReport, computeStats, type KernelReport } from '../report/report.js';
 import { parseGitSnapshot, snapshotDirectory } from '../snapshot/git.js';
 import { type SnapshotKernel, scanSnapshot } from '../snapshot/scan.js';
-import { ANY_ARCH, type ObjectFile, objectsForArch, resolveObjects } from './objects.js';
+import {
+  ANY_ARCH,
+  type ObjectFile,
+  objectSignature,
+  objectsForArch,
+  parsedObject,
+  resolveObjects,
+} from './objects.js';
 import type { BuildBundleOptions, BuildResult } from './types.js';
 
 /** A build stopped because of `failOn`; `report` says what happened to every kernel. */
@@ -24,12 +29,16 @@ export class BuildFailedError extends BtfBundleError {
   report?: BuildReport;
 }
 
-/** The object sets per arch present among `kernels`, with arches that have no objects. */
+/**
+ * The object sets per arch present among `kernels` (each object parsed once, even when several arches share it),
+ * the same sets parsed (for a main-thread lane), and the arches that have no objects.
+ */
 function objectSetsFor(
   kernels: readonly SnapshotKernel[],
   byArch: Map<string, ObjectFile[]>,
-): { sets: Record<string, ObjectSet>; missing: Set<string> } {
+): { sets: Record<string, ObjectSet>; parsed: Record<string, BpfObject[]>; missing: Set<string> } {
   const sets: Record<string, ObjectSet> = {};
+  const parsed: Record<string, BpfObject[]> = {};
   const missing = new Set<string>();
   for (const arch of new Set(kernels.map((k) => k.key.arch))) {
     const files = objectsForArch(byArch, arch);
@@ -37,12 +46,13 @@ function objectSetsFor(
       missing.add(arch);
       continue;
     }
+    parsed[arch] = files.map(parsedObject);
     sets[arch] = {
-      objects: files.map((f) => ({ name: f.name, bytes: f.bytes })),
-      signatures: files.map((f) => relocationSignature(parseBpfObject(f.bytes, f.path))),
+      objects: files.map((f) => ({ name: f.name, sections: parsedObject(f).sections })),
+      signatures: files.map(objectSignature),
     };
   }
-  return { sets, missing };
+  return { sets, parsed, missing };
 }
 
 function kernelReport(kernel: SnapshotKernel, outcome: KernelOutcome): KernelReport {
@@ -68,8 +78,8 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
   const start = performance.now();
   const failOn = opts.failOn ?? 'never';
   const mode = opts.mode ?? 'robust';
-  const workers = opts.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1)
+  const workers = opts.workers;
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
     throw new UsageError(`workers must be a positive integer, got ${workers}`);
   const warn = (message: string) => opts.onWarning?.(message);
 
@@ -106,7 +116,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
         : `snapshot ${opts.snapshot} has no kernel files (<distro>/<version>/<arch>/<release>.btf[.tar.xz])`,
     );
   }
-  const { sets, missing } = objectSetsFor(scan.kernels, byArch);
+  const { sets, parsed, missing } = objectSetsFor(scan.kernels, byArch);
   for (const arch of missing) warn(`no objects for arch ${arch}: its kernels are skipped`);
 
   const reports = new Map<string, KernelReport>();
@@ -131,6 +141,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
   const outcomes = await runKernelTasks(tasks, setup, {
     workers,
     useMainThread: opts.useMainThread ?? false,
+    parsedObjects: parsed,
     onOutcome: (outcome) => {
       done++;
       const elapsed = performance.now() - start;

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import fg from 'fast-glob';
+import { relocationSignature } from '../cache/signature.js';
 import { UsageError } from '../errors.js';
+import { type BpfObject, parseBpfObject } from '../object.js';
 import type { ObjectsOption } from './types.js';
 
 /** A `.bpf.o` file to minimize for, read into memory. */
@@ -122,4 +124,27 @@ export function objectsForArch(byArch: Map<string, ObjectFile[]>, arch: string):
   return [...(byArch.get(arch) ?? []), ...(arch === ANY_ARCH ? [] : (byArch.get(ANY_ARCH) ?? []))].sort(
     (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
+}
+
+const parsedObjects = new WeakMap<ObjectFile, BpfObject>();
+const signatures = new WeakMap<ObjectFile, string>();
+
+/** `file` parsed (once per process: objects shared by several arches are not parsed again). */
+export function parsedObject(file: ObjectFile): BpfObject {
+  let object = parsedObjects.get(file);
+  if (!object) {
+    object = parseBpfObject(file.bytes, file.path);
+    parsedObjects.set(file, object);
+  }
+  return object;
+}
+
+/** The relocation signature of `file` (see {@link relocationSignature}), computed once per process. */
+export function objectSignature(file: ObjectFile): string {
+  let signature = signatures.get(file);
+  if (signature === undefined) {
+    signature = relocationSignature(parsedObject(file));
+    signatures.set(file, signature);
+  }
+  return signature;
 }

@@ -55,7 +55,7 @@ export interface BuildBundleOptions {
   cacheMaxBytes?: number;
   /** Directory relative object globs are resolved against; default the cwd. */
   cwd?: string;
-  /** Worker threads; default the number of cores. */
+  /** Kernels minimized at once, each on its own lane; default one per core, fewer when there are few kernels. */
   workers?: number;
   /**
    * Let the calling thread minimize kernels too, as one of the `workers` lanes (less memory, but it blocks the

@@ -2,12 +2,12 @@ import {
   BlobMode,
   BTF_COLUMNS,
   BtfColumn,
-  ByteReader,
   ByteWriter,
+  buildBtf,
   columnOf,
-  decodeBtfColumns,
   INFO_RESERVED,
   kindOf,
+  MAX_REF_DEPTH,
   recordWords,
   type SplitBtf,
   splitBtf,
@@ -37,38 +37,40 @@ class StringTable {
   }
 }
 
+/** Column values of one BTF blob (indexed by {@link BtfColumn}) and its record count. */
+interface BlobColumns {
+  values: number[][];
+  records: number;
+  littleEndian: boolean;
+}
+
 /**
  * Splits one canonical BTF into column values (docs/bundle-format.md), or returns undefined when its records
  * cannot be represented (unknown kind, reserved info bits, a name that is not the start of a string).
  */
-function encodeColumns(
-  split: SplitBtf,
-  table: StringTable,
-): { cols: ByteWriter[]; records: number } | undefined {
+function encodeColumns(split: SplitBtf, table: StringTable): BlobColumns | undefined {
   const byOffset = new Map<number, Uint8Array>();
   let off = 0;
   for (const s of split.strings) {
     byOffset.set(off, s);
     off += s.length + 1;
   }
-  const cols = Array.from({ length: BTF_COLUMNS }, () => new ByteWriter());
+  const cols: number[][] = Array.from({ length: BTF_COLUMNS }, () => []);
   const name = (w: number) => {
     const s = byOffset.get(w);
     return s && table.id(s);
   };
   const { words } = split;
-  let tid = 1;
-  for (let at = 0; at < words.length; tid++) {
+  let records = 0;
+  for (let at = 0; at < words.length; records++) {
     const info = words[at + 1];
     const n = info === undefined || info & INFO_RESERVED ? undefined : recordWords(info);
     const id0 = name(words[at]!);
     if (n === undefined || at + n > words.length || id0 === undefined) return undefined;
     const kind = kindOf(info!);
-    cols[BtfColumn.Header]!.byte(kind | ((info! >>> 31) << 7));
-    cols[BtfColumn.Header]!.varint(info! & 0xffff);
-    cols[BtfColumn.Name]!.varint(id0);
+    cols[BtfColumn.Header]!.push(kind | ((info! >>> 31) << 5), info! & 0xffff);
+    cols[BtfColumn.Name]!.push(id0);
     let prevOff = 0;
-    let prevVal = -1;
     for (let j = 2; j < n; j++) {
       const w = words[at + j]!;
       const col = columnOf(kind, j);
@@ -77,71 +79,130 @@ function encodeColumns(
         const id = name(w);
         if (id === undefined) return undefined;
         v = id;
-      } else if (col === BtfColumn.Type) v = zigzag((w - tid) | 0);
-      else if (col === BtfColumn.Offset) {
+      } else if (col === BtfColumn.Offset) {
         v = zigzag((w - prevOff) | 0);
         prevOff = w;
-      } else if (col === BtfColumn.Value) {
-        v = zigzag((w - prevVal - 1) | 0);
-        prevVal = w;
       } else v = w;
-      cols[col]!.varint(v);
+      cols[col]!.push(v);
     }
     at += n;
   }
-  return { cols, records: tid - 1 };
+  return { values: cols, records, littleEndian: split.littleEndian };
 }
 
-/** Whether `cols` decode back to exactly `blob` (names imply the string section only for bpftool-like BTF). */
-function roundTrips(
-  cols: ByteWriter[],
-  records: number,
-  blob: Uint8Array,
-  split: SplitBtf,
-  table: StringTable,
-) {
-  const readers = cols.map((c) => new ByteReader(c.finish(), 'check'));
+/** Whether `cols` rebuild exactly `blob` (names imply the string section only for bpftool-like BTF). */
+function roundTrips(cols: BlobColumns, blob: Uint8Array, table: StringTable): boolean {
   try {
-    const out = decodeBtfColumns(
-      readers,
-      records,
+    const out = buildBtf(
+      cols.values.map((v) => Uint32Array.from(v)),
+      () => 'check',
+      cols.records,
       table.list,
-      split.littleEndian,
+      cols.littleEndian,
       blob.length,
       new Int32Array(table.list.length),
     );
-    return readers.every((r) => r.remaining === 0) && Buffer.from(out).equals(Buffer.from(blob));
+    return Buffer.from(out).equals(Buffer.from(blob));
   } catch {
     return false;
   }
 }
 
+/** How many earlier BTF blobs are tried as the reference of the next one. */
+const REFERENCE_WINDOW = 32;
+
+/** Share of a column's values that must equal the reference's for the column to be coded as differences. */
+const DELTA_MIN_SAME = 0.98;
+
+/** Per column, how many values of `a` equal the value at the same place in `b`. */
+function alignedEqual(a: BlobColumns, b: BlobColumns): number[] {
+  return a.values.map((col, c) => {
+    const ref = b.values[c]!;
+    const n = Math.min(col.length, ref.length);
+    let same = 0;
+    for (let i = 0; i < n; i++) if (col[i] === ref[i]) same++;
+    return same;
+  });
+}
+
+/** A BTF blob's reference (distance back, 0 for none) and which of its columns are coded as differences. */
+interface Reference {
+  back: number;
+  mask: number;
+}
+
+/**
+ * Picks the reference of each BTF blob: of the last {@link REFERENCE_WINDOW} BTF blobs whose chain is shorter
+ * than {@link MAX_REF_DEPTH}, the one with the most values equal at the same place; columns where nearly all
+ * values agree ({@link DELTA_MIN_SAME}) are coded as differences from it: zeros but for the few members that
+ * moved. Elsewhere brotli's window, which spans the whole payload, finds the repeats itself (measured: coding
+ * columns that agree less as differences makes the bundle larger).
+ */
+function chooseReferences(blobs: readonly (BlobColumns | undefined)[]): Reference[] {
+  const depth: number[] = [];
+  const seen: number[] = [];
+  return blobs.map((cur, i) => {
+    if (!cur) return { back: 0, mask: 0 };
+    let best = -1;
+    let bestSame: number[] = [];
+    let bestScore = 0;
+    for (const j of seen.slice(Math.max(0, seen.length - REFERENCE_WINDOW))) {
+      if (depth[j]! >= MAX_REF_DEPTH) continue;
+      const same = alignedEqual(cur, blobs[j]!);
+      const score = same.reduce((a, b) => a + b, 0);
+      if (score > bestScore) [best, bestSame, bestScore] = [j, same, score];
+    }
+    seen.push(i);
+    let mask = 0;
+    bestSame.forEach((same, c) => {
+      if (same > 0 && same >= DELTA_MIN_SAME * cur.values[c]!.length) mask |= 1 << c;
+    });
+    depth[i] = mask ? depth[best]! + 1 : 1;
+    return mask ? { back: i - best, mask } : { back: 0, mask: 0 };
+  });
+}
+
 /**
  * Encodes distinct blobs (already in their final order) into the uncompressed data part described in
- * docs/bundle-format.md: a global string table, per-blob mode and record count, the type records of every BTF
- * blob split into columns, then the verbatim blobs. A blob is stored as BTF only if it decodes back exactly.
+ * docs/bundle-format.md: a global string table, per-blob heads (mode, record count, reference, column lengths),
+ * the column values of every BTF blob (differences from its reference where that pays), then the verbatim
+ * blobs. A blob is stored as BTF only if its columns rebuild it exactly.
  */
 export function encodeDataSection(blobs: readonly Uint8Array[]): Uint8Array {
   const table = new StringTable();
-  const cols = Array.from({ length: BTF_COLUMNS }, () => new ByteWriter());
-  const heads = new ByteWriter();
   const verbatim: Uint8Array[] = [];
-  for (const blob of blobs) {
+  const coded = blobs.map((blob) => {
     const split = splitBtf(blob);
     const before = table.list.length;
     const mine = split && encodeColumns(split, table);
-    if (split && mine && roundTrips(mine.cols, mine.records, blob, split, table)) {
-      heads.varint(split.littleEndian ? BlobMode.BtfLittle : BlobMode.BtfBig);
-      heads.varint(mine.records);
-      mine.cols.forEach((c, i) => {
-        cols[i]!.bytes(c.finish());
-      });
-    } else {
-      table.rollback(before);
+    if (mine && roundTrips(mine, blob, table)) return mine;
+    table.rollback(before);
+    verbatim.push(blob);
+    return undefined;
+  });
+  const refs = chooseReferences(coded);
+  const heads = new ByteWriter();
+  const cols = Array.from({ length: BTF_COLUMNS }, () => new ByteWriter());
+  coded.forEach((cur, i) => {
+    if (!cur) {
       heads.varint(BlobMode.Verbatim);
-      verbatim.push(blob);
+      return;
     }
-  }
+    const { back, mask } = refs[i]!;
+    heads.varint(cur.littleEndian ? BlobMode.BtfLittle : BlobMode.BtfBig);
+    heads.varint(cur.records);
+    heads.varint(back);
+    heads.varint(mask);
+    cur.values.forEach((values, c) => {
+      const ref = mask & (1 << c) ? coded[i - back]!.values[c]! : [];
+      const w = new ByteWriter();
+      values.forEach((v, k) => {
+        w.varint(k < ref.length ? zigzag((v - ref[k]!) | 0) : v);
+      });
+      heads.varint(w.length);
+      cols[c]!.bytes(w.finish());
+    });
+  });
   const out = new ByteWriter();
   out.varint(table.list.length);
   for (const s of table.list) {
@@ -149,7 +210,6 @@ export function encodeDataSection(blobs: readonly Uint8Array[]): Uint8Array {
     out.byte(0);
   }
   out.bytes(heads.finish());
-  for (const c of cols) out.varint(c.length);
   for (const c of cols) out.bytes(c.finish());
   for (const v of verbatim) out.bytes(v);
   return out.finish();

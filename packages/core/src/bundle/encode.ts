@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { InvalidKernelKeyError, type KernelKey, kernelId } from '@btf-bundle/runtime';
 import {
   BUNDLE_FORMAT_VERSION,
@@ -8,7 +9,6 @@ import {
   compareKernelKeys,
   crc32,
 } from '@btf-bundle/runtime/format';
-import { deflateSync } from 'fflate';
 import { UsageError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { encodeDataSection } from './data-section.js';
@@ -78,23 +78,26 @@ export function encodeBundle(input: BundleInput): Uint8Array {
     index.bytes(utf8.encode(t));
     index.byte(0);
   };
-  const ids = (list: readonly { key: KernelKey }[], after: (i: number) => void) => {
+  // Front-coded: the shared prefix lengths, then the rests as one newline-separated text (checked in one pass).
+  const ids = (list: readonly { key: KernelKey }[]) => {
     index.varint(list.length);
     let prev = '';
-    list.forEach(({ key }, i) => {
+    const rests = list.map(({ key }) => {
       const id = kernelId(key);
       let p = 0;
       while (p < id.length && id[p] === prev[p]) p++;
       index.varint(p);
-      text(id.slice(p));
-      after(i);
       prev = id;
+      return id.slice(p);
     });
+    text(rests.join('\n'));
   };
-  ids(kernels, (i) => index.varint(blobOf[i]!));
+  ids(kernels);
+  for (const b of blobOf) index.varint(b);
   index.varint(blobs.length);
   for (const b of blobs) index.varint(b.length);
-  ids(failed, (i) => text(failed[i]!.reason));
+  ids(failed);
+  for (const f of failed) text(f.reason);
   const objects = [...input.objects].sort(byName);
   index.varint(objects.length);
   for (const o of objects) {
@@ -110,8 +113,22 @@ export function encodeBundle(input: BundleInput): Uint8Array {
 
 const utf8 = new TextEncoder();
 
+/** Brotli's window (log2 bytes): the whole payload, so the last blob can refer to the first one. */
+function windowBits(size: number): number {
+  return Math.min(30, Math.max(16, Math.ceil(Math.log2(size + 16))));
+}
+
 function container(payload: Uint8Array): Uint8Array {
-  const z = deflateSync(payload, { level: 9, mem: 12 });
+  const lgwin = windowBits(payload.length);
+  const z = brotliCompressSync(payload, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_LGWIN]: lgwin,
+      // Windows above 16 MiB need brotli's large-window variant (the decoder always allows it).
+      [constants.BROTLI_PARAM_LARGE_WINDOW]: lgwin > 24 ? 1 : 0,
+      [constants.BROTLI_PARAM_SIZE_HINT]: payload.length,
+    },
+  });
   const out = new Uint8Array(BUNDLE_HEADER_SIZE + z.length);
   const view = new DataView(out.buffer);
   out.set(BUNDLE_MAGIC, 0);

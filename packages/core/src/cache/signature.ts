@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Btf } from '../btf/btf.js';
 import { KIND_LAYOUTS, wordRole } from '../btf/format.js';
-import type { BpfObject } from '../object.js';
+import type { ObjectBtf } from '../object.js';
 
 /**
  * Canonical text of the local types reachable from `roots`: records in discovery order, type references
@@ -47,7 +47,7 @@ function canonicalTypes(btf: Btf, roots: number[]): { text: string; canon: Map<n
  * types those roots reach, and the object BTF's byte order and pointer size. Instruction bytes and offsets, and
  * types no relocation reaches, do not take part, so recompiling code whose relocations did not change keeps it.
  */
-export function relocationSignature(object: BpfObject): string {
+export function relocationSignature(object: ObjectBtf): string {
   const relos = object.ext.coreRelos;
   const { text, canon } = canonicalTypes(
     object.btf,

@@ -20,7 +20,7 @@ results and write a bundle with the kernel→BTF lookup.
   --report-html FILE    also write the coverage picture as one self-contained HTML page
   --include GLOB        kernel files to include, relative to the snapshot (repeatable; default all)
   --exclude GLOB        kernel files to exclude (repeatable)
-  --workers N           worker threads (default: number of cores)
+  --workers N           kernels minimized at once (default: one per core, fewer for few kernels)
   --cache-dir DIR       cache dir (default node_modules/.cache/btf-bundle)
   --cache-max-bytes N   evict least recently used cache entries beyond N bytes (default 1 GiB)
   --no-cache            do not use the cache

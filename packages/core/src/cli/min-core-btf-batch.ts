@@ -3,23 +3,23 @@ import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome, KernelTask, TaskSetup } from '../batch/task.js';
 import { ANY_ARCH } from '../build/objects.js';
 import { annotateError, formatError } from '../errors.js';
-import { parseBpfObject } from '../object.js';
+import { readBpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { scanSnapshot } from '../snapshot/scan.js';
-import { readInputFile, writeOutputFile } from './files.js';
+import { checkInputFile, writeOutputFile } from './files.js';
 import { progressReporter } from './progress.js';
 
 /**
- * The batch form of `btf-bundle min-core-btf` (`--inputdir`): minimizes every kernel of a BTFHub-layout tree on a
- * pool of `workers` threads and writes `<release>.btf` files in the same layout under `outputDir`. Returns the exit
- * code (1 when a kernel failed).
+ * The batch form of `btf-bundle min-core-btf` (`--inputdir`): minimizes every kernel of a BTFHub-layout tree on
+ * `workers` lanes (default: chosen from the work, see `defaultLanes`) and writes `<release>.btf` files in the same
+ * layout under `outputDir`. Returns the exit code (1 when a kernel failed).
  */
 export async function runBatch(
   inputDir: string,
   outputDir: string,
   objectPaths: string[],
   mode: 'robust' | 'bpftool',
-  workers: number,
+  workers: number | undefined,
 ): Promise<number> {
   const started = performance.now();
   const objectInputs = objectPaths.map((path) => ({ role: 'object', path }));
@@ -29,9 +29,9 @@ export async function runBatch(
   );
   // Parsed here so that a bad object fails the run before any kernel; the main-thread lane reuses them.
   const objects = objectPaths.map((name) => {
-    const bytes = readInputFile(name);
+    checkInputFile(name);
     try {
-      return { name, bytes, parsed: parseBpfObject(bytes, name) };
+      return { name, parsed: readBpfObject(name) };
     } catch (err) {
       throw annotateError(err, { file: name });
     }
@@ -54,7 +54,10 @@ export async function runBatch(
   const setup: TaskSetup = {
     // No cache, so no relocation signatures to key it with.
     objectSets: {
-      [ANY_ARCH]: { objects: objects.map(({ name, bytes }) => ({ name, bytes })), signatures: [] },
+      [ANY_ARCH]: {
+        objects: objects.map(({ name, parsed }) => ({ name, sections: parsed.sections })),
+        signatures: [],
+      },
     },
     cacheDir: null,
     mode,

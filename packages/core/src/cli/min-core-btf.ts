@@ -1,11 +1,10 @@
-import { availableParallelism } from 'node:os';
 import { Btf } from '../btf/btf.js';
 import { minimizeBtf } from '../minimize/minimize.js';
-import { parseBpfObject } from '../object.js';
+import { readBpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { readKernelBtf } from '../snapshot/input.js';
 import { ArgumentError, MODES, oneOf, parseCommandLine, positiveInt } from './args.js';
-import { readInputFile, writeOutputFile } from './files.js';
+import { checkInputFile, writeOutputFile } from './files.js';
 
 const HELP = `usage: btf-bundle min-core-btf [--mode MODE] INPUT OUTPUT OBJECT...
        btf-bundle min-core-btf [--mode MODE] --inputdir DIR --outputdir DIR --object OBJ [--object OBJ...]
@@ -19,7 +18,7 @@ isolating per-kernel failures.
   --inputdir DIR    batch: snapshot dir to walk
   --outputdir DIR   batch: where to write the reduced BTFs
   --object OBJ...   batch: objects (several after one flag, or repeated)
-  --workers N       batch: worker threads (default: number of cores)
+  --workers N       batch: kernels minimized at once (default: one per core, fewer for few kernels)
   -h, --help        this help`;
 
 /** `btf-bundle min-core-btf`: single-kernel and batch minimization. */
@@ -48,13 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     // The batch engine (worker pool, snapshot scan, fast-glob) is loaded only for the batch form.
     const { runBatch } = await import('./min-core-btf-batch.js');
-    return runBatch(
-      values.inputdir,
-      values.outputdir,
-      values.object,
-      mode,
-      workers ?? availableParallelism(),
-    );
+    return runBatch(values.inputdir, values.outputdir, values.object, mode, workers);
   }
   if (workers !== undefined || values.object !== undefined) {
     throw new ArgumentError('--workers and --object belong to the batch form (--inputdir, --outputdir)');
@@ -67,9 +60,12 @@ export async function run(argv: string[]): Promise<number> {
   ]);
   checkOutputs([{ role: 'OUTPUT', path: output }], inputs);
   const target = Btf.parse(await readKernelBtf(input), { file: input });
-  // One after the other and synchronously: this process has nothing else to do meanwhile, and 32 concurrent reads
-  // only cost event-loop round trips and keep every object's bytes alive at once before any is parsed.
-  const parsed = objects.map((f) => parseBpfObject(readInputFile(f), f));
+  // One after the other and synchronously, by positioned reads of the few sections used: this process has nothing
+  // else to do meanwhile, and concurrent reads would only cost event-loop round trips.
+  const parsed = objects.map((f) => {
+    checkInputFile(f);
+    return readBpfObject(f);
+  });
   const result = minimizeBtf(target, parsed, { mode });
   await writeOutputFile(output, result.btf);
   return 0;

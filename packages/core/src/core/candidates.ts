@@ -2,7 +2,27 @@ import { type Btf, isEnum, latin1At } from '../btf/btf.js';
 import { infoKind, Kind } from '../btf/format.js';
 import { essentialLengthAt, essentialName, essentialPrefixKey, prefixKey } from './names.js';
 
+const UNDERSCORE = 0x5f;
+
 const indexes = new WeakMap<Btf, CandidateIndex>();
+
+/** Names of local (object) types already decoded, by BTF: every kernel asks for the same ones again. */
+const localNames = new WeakMap<Btf, Map<number, string>>();
+
+/** The name of type `id` of `local`, an object's BTF (decoded once per process). */
+export function localNameOf(local: Btf, id: number): string {
+  let names = localNames.get(local);
+  if (!names) {
+    names = new Map();
+    localNames.set(local, names);
+  }
+  let name = names.get(id);
+  if (name === undefined) {
+    name = local.name(id);
+    names.set(id, name);
+  }
+  return name;
+}
 
 /** ENUM and ENUM64 are one class (libbpf btf_kind_core_compat); every other kind is its own. */
 function kindClass(kind: number): number {
@@ -44,7 +64,7 @@ export class CandidateIndex {
     const wanted: WantedName[] = [];
     const wantedClasses = new Uint8Array(128);
     for (const [local, id] of types) {
-      const name = essentialName(local.name(id));
+      const name = essentialName(localNameOf(local, id));
       if (name === '') continue;
       const cls = kindClass(local.kind(id));
       let byName = this.lists.get(cls);
@@ -62,16 +82,29 @@ export class CandidateIndex {
     if (wanted.length === 0) return;
     const table = new KeyTable(wanted);
     const { words, offsets, bytes, strStart } = this.target.typeTable();
+    // This loop runs over ~100k kernel records once per kernel, mostly before the JIT has optimized it: the common
+    // ways out (a kind nobody asked for, no name, first two name bytes no wanted name starts with) make no call.
+    const { firstTwo } = table;
+    // Wanted kinds by the top byte of a record's info word (the kind and the kind flag).
+    const wantedTops = Uint8Array.from(
+      { length: 256 },
+      (_, top) => wantedClasses[infoKind(top << 24)] as number,
+    );
     for (let id = 1; id < offsets.length; id++) {
       const at = offsets[id] as number;
-      const kind = infoKind(words[at + 1] as number);
-      if (wantedClasses[kind] === 0) continue;
+      const info = words[at + 1] as number;
+      if (wantedTops[info >>> 24] === 0) continue;
       const nameOff = words[at] as number;
       if (nameOff === 0) continue;
       const start = strStart + nameOff;
+      const first = bytes[start] as number;
+      const second = first === 0 ? 0 : (bytes[start + 1] as number);
+      // (A second byte `_` may start a flavor suffix `x___y`, leaving a one-byte essential name: no shortcut.)
+      if (second !== UNDERSCORE && firstTwo[first | (second << 8)] === 0) continue;
       const sharingKey = table.get(essentialPrefixKey(bytes, start));
       if (sharingKey === undefined) continue;
       const length = essentialLengthAt(bytes, start);
+      const kind = infoKind(info);
       const cls = kindClass(kind);
       for (const name of sharingKey) {
         if (name.cls === cls && name.name.length === length && latin1At(bytes, start, name.name))
@@ -82,7 +115,7 @@ export class CandidateIndex {
 
   /** A fresh (mutable) candidate list for local type `localId` of `local`; empty for anonymous types. */
   candidates(local: Btf, localId: number): number[] {
-    const name = essentialName(local.name(localId));
+    const name = essentialName(localNameOf(local, localId));
     if (name === '') return [];
     this.prepare([[local, localId]]);
     const list = this.lists.get(kindClass(local.kind(localId)))?.get(name) as number[];
@@ -101,6 +134,11 @@ interface WantedName {
 
 /** Wanted names by the {@link essentialPrefixKey} of their first bytes: an open-addressing table of int keys. */
 class KeyTable {
+  /**
+   * Non-zero at the first two bytes (little-endian packed) of each wanted name's key: a name whose first two bytes
+   * are not there has no wanted key, unless its essential name is one byte long (see the scan).
+   */
+  readonly firstTwo = new Uint8Array(0x10000);
   private readonly keys: Int32Array;
   private readonly names: WantedName[][];
   private readonly mask: number;
@@ -116,6 +154,7 @@ class KeyTable {
       let slot = hashKey(key) & this.mask;
       while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
       this.keys[slot] = key;
+      this.firstTwo[key & 0xffff] = 1;
       const sharing = this.names[slot];
       if (sharing) sharing.push(name);
       else this.names[slot] = [name];

@@ -78,15 +78,18 @@ function searchMember(local: Btf, la: Accessor, target: Btf, tid: number, spec: 
   const n = target.vlen(tid);
   for (let i = 0; i < n; i++) {
     if (spec.raw.length === MAX_SPEC_LEN) throw tooDeep();
+    const nameOff = target.memberNameOff(tid, i);
+    const anonymous = target.stringEquals(nameOff, '');
+    // A member of another name leaves the spec as it was: skip it without stepping into it.
+    if (!anonymous && !target.stringEquals(nameOff, localName)) continue;
     const bitOffset = target.memberBitOffset(tid, i);
     spec.bitOffset += bitOffset;
     spec.raw.push(i);
-    const nameOff = target.memberNameOff(tid, i);
-    if (target.stringEquals(nameOff, '')) {
-      const found = searchMember(local, la, target, target.memberType(tid, i), spec);
+    const memberType = target.memberType(tid, i);
+    if (anonymous) {
+      const found = searchMember(local, la, target, memberType, spec);
       if (found !== false) return found;
-    } else if (target.stringEquals(nameOff, localName)) {
-      const memberType = target.memberType(tid, i);
+    } else {
       if (!fieldsCompat(local, localMemberType, target, memberType)) return false;
       spec.acc.push({ typeId: tid, idx: i, name: localName });
       return memberType;

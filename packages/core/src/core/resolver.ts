@@ -2,14 +2,17 @@ import type { Btf } from '../btf/btf.js';
 import type { CoreRelo } from '../btf/ext.js';
 import { ReloKind, reloKindName } from '../btf/format.js';
 import { CoreRelocationError } from '../errors.js';
-import type { BpfObject } from '../object.js';
+import type { ObjectBtf } from '../object.js';
 import { calcRelocation, emptyResult, type ReloResult } from './calc.js';
-import { CandidateIndex } from './candidates.js';
+import { CandidateIndex, localNameOf } from './candidates.js';
 import { matchSpec } from './match.js';
 import { type CoreSpec, formatSpec, parseLocalSpec } from './spec.js';
 
 /** Per-object candidate cache: local root type id → surviving candidate ids (pruned as relocations resolve). */
 export type CandidateCache = Map<number, number[]>;
+
+/** Target candidate id → its target spec (null: it does not match), for one relocation. */
+export type MatchMemo = Map<number, CoreSpec | null>;
 
 /** The outcome of resolving one CO-RE relocation against one target BTF. */
 export interface RelocationOutcome {
@@ -61,7 +64,7 @@ export class CoreResolver {
    * Find the candidates of every relocation of `objects` in one pass over the target (see
    * {@link CandidateIndex.prepare}); optional, {@link resolveObject} does it per object otherwise.
    */
-  prepare(objects: readonly BpfObject[]): void {
+  prepare(objects: readonly ObjectBtf[]): void {
     const roots: [Btf, number][] = [];
     for (const { btf, ext } of objects) {
       for (const relo of ext.coreRelos)
@@ -72,17 +75,19 @@ export class CoreResolver {
   }
 
   /** Resolve the relocations of `object` in file order (libbpf's default), with one shared candidate cache. */
-  resolveObject(object: BpfObject, opts: ResolveObjectOptions & { unpruned: true }): UnprunedOutcome[];
-  resolveObject(object: BpfObject, opts?: ResolveObjectOptions): RelocationOutcome[];
-  resolveObject(object: BpfObject, opts: ResolveObjectOptions = {}): RelocationOutcome[] {
+  resolveObject(object: ObjectBtf, opts: ResolveObjectOptions & { unpruned: true }): UnprunedOutcome[];
+  resolveObject(object: ObjectBtf, opts?: ResolveObjectOptions): RelocationOutcome[];
+  resolveObject(object: ObjectBtf, opts: ResolveObjectOptions = {}): RelocationOutcome[] {
     this.prepare([object]);
     const cache = opts.cache ?? new Map();
     const out: RelocationOutcome[] = [];
+    const matched: MatchMemo = new Map();
     for (const relo of object.ext.coreRelos) {
       if (opts.filter && !opts.filter(relo)) continue;
-      const outcome = this.resolve(object, relo, cache);
+      matched.clear();
+      const outcome = this.resolve(object, relo, cache, matched);
       if (opts.unpruned)
-        (outcome as UnprunedOutcome).unprunedMatches = this.unprunedMatches(object, relo, outcome);
+        (outcome as UnprunedOutcome).unprunedMatches = this.unprunedMatches(object, relo, outcome, matched);
       out.push(outcome);
     }
     return out;
@@ -95,9 +100,10 @@ export class CoreResolver {
 
   /**
    * Resolve one relocation (libbpf bpf_core_calc_relo_insn, spec §3.10), using and pruning `cache`.
-   * Never throws for a relocation libbpf rejects: the outcome carries the error instead.
+   * Never throws for a relocation libbpf rejects: the outcome carries the error instead. `matched`, when given,
+   * receives the target spec (or null) of each candidate matched, for {@link unprunedMatches}.
    */
-  resolve(object: BpfObject, relo: CoreRelo, cache: CandidateCache): RelocationOutcome {
+  resolve(object: ObjectBtf, relo: CoreRelo, cache: CandidateCache, matched?: MatchMemo): RelocationOutcome {
     const place = { file: object.file, section: relo.section, relocation: relo.index, typeId: relo.typeId };
     const outcome: RelocationOutcome = { relo, matches: [] };
     const failed = (err: CoreRelocationError): RelocationOutcome => {
@@ -115,14 +121,14 @@ export class CoreResolver {
       if (relo.kind !== ReloKind.TYPE_ID_LOCAL && !cache.has(relo.typeId)) {
         cache.set(relo.typeId, this.index.candidates(local, relo.typeId));
       }
-      const localSpec = parseLocalSpec(local, relo.typeId, relo.kind, relo.accessStr);
+      const localSpec = localSpecOf(local, relo);
       outcome.localSpec = localSpec;
       if (relo.kind === ReloKind.TYPE_ID_LOCAL) {
         const id = BigInt(relo.typeId);
         outcome.result = { ...emptyResult(), origValue: id, newValue: id, validate: false };
         return outcome;
       }
-      if (local.name(relo.typeId) === '') {
+      if (localNameOf(local, relo.typeId) === '') {
         // libbpf's candidate search (bpf_core_find_cands) rejects an anonymous root with -EINVAL before
         // relo_core.c's EOPNOTSUPP check is ever reached.
         return failed(
@@ -137,6 +143,7 @@ export class CoreResolver {
       const kept: number[] = [];
       for (const cand of cands) {
         const spec = matchSpec(localSpec, this.target, cand);
+        matched?.set(cand, spec);
         if (!spec) continue;
         const res = calcRelocation(relo.kind, localSpec, spec);
         if (res instanceof CoreRelocationError) return failed(res);
@@ -177,14 +184,20 @@ export class CoreResolver {
   /**
    * Every candidate of the full list for `relo` whose spec matches, evaluated independently of pruning and of
    * ambiguity errors. Used by the robust minimizer to keep every type a loader might match (spec §4.12 #6).
+   * Candidates in `matched` (filled by {@link resolve} for the same relocation) are not matched again.
    */
-  unprunedMatches(object: BpfObject, relo: CoreRelo, outcome: RelocationOutcome): CoreSpec[] {
+  unprunedMatches(
+    object: ObjectBtf,
+    relo: CoreRelo,
+    outcome: RelocationOutcome,
+    matched?: MatchMemo,
+  ): CoreSpec[] {
     const localSpec = outcome.localSpec;
     if (!localSpec || relo.kind === ReloKind.TYPE_ID_LOCAL) return [];
     const specs: CoreSpec[] = [];
     for (const cand of this.index.candidates(object.btf, relo.typeId)) {
       try {
-        const spec = matchSpec(localSpec, this.target, cand);
+        const spec = matched?.has(cand) ? matched.get(cand) : matchSpec(localSpec, this.target, cand);
         if (spec) specs.push(spec);
       } catch (err) {
         if (!(err instanceof CoreRelocationError)) throw err;
@@ -192,4 +205,28 @@ export class CoreResolver {
     }
     return specs;
   }
+}
+
+/** Local specs (or why they cannot be parsed) by relocation: they do not depend on the kernel. */
+const localSpecs = new WeakMap<CoreRelo, { local: Btf; spec: CoreSpec | CoreRelocationError }>();
+
+/**
+ * The local spec of `relo` of `local` (see {@link parseLocalSpec}), parsed once per process: a batch resolves the
+ * same relocations against every kernel. Throws the spec's CoreRelocationError, as parsing it would.
+ */
+function localSpecOf(local: Btf, relo: CoreRelo): CoreSpec {
+  let entry = localSpecs.get(relo);
+  if (entry?.local !== local) {
+    let spec: CoreSpec | CoreRelocationError;
+    try {
+      spec = parseLocalSpec(local, relo.typeId, relo.kind, relo.accessStr);
+    } catch (err) {
+      if (!(err instanceof CoreRelocationError)) throw err;
+      spec = err;
+    }
+    entry = { local, spec };
+    localSpecs.set(relo, entry);
+  }
+  if (entry.spec instanceof CoreRelocationError) throw entry.spec;
+  return entry.spec;
 }

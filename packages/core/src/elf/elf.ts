@@ -70,55 +70,68 @@ export function isElf(bytes: Uint8Array): boolean {
   );
 }
 
+/** Random access to the bytes of an ELF input: a buffer in memory or a file read at offsets (see `./file.ts`). */
+export interface ByteSource {
+  /** Total size in bytes. */
+  readonly size: number;
+  /** `length` bytes from `offset` (the caller keeps both inside {@link size}). */
+  read(offset: number, length: number): Uint8Array;
+}
+
+/** A {@link ByteSource} over bytes already in memory (reads are views, not copies). */
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
+}
+
+/** Bytes of the ELF header that {@link readElf} reads (an ELF64 header; an ELF32 one is 52). */
+const HEADER_BYTES = 64;
+
 /**
- * Parse the ELF header and section table of `bytes` (ELF32/ELF64, either byte order; spec §2.1-2.2).
- * Every offset and size is checked against the buffer; `file` names the input in errors.
+ * Parse the ELF header and section table of `input` (ELF32/ELF64, either byte order). Only the header, the
+ * section header table and the section-name table are read here; section data and symbols are read when asked
+ * for, so a file source costs a few positioned reads whatever the size of its DWARF. Every offset and size is
+ * checked against the input's size; `file` names the input in errors.
  */
-export function readElf(bytes: Uint8Array, file?: string): ElfFile {
+export function readElf(input: Uint8Array | ByteSource, file?: string): ElfFile {
+  const source = input instanceof Uint8Array ? bytesSource(input) : input;
   const fail = (detail: string, offset?: number): FormatError => {
     const place: { file?: string; section: string; offset?: number } = { section: 'ELF header' };
     if (file !== undefined) place.file = file;
     if (offset !== undefined) place.offset = offset;
     return new FormatError(detail, place);
   };
-  if (!isElf(bytes)) throw fail('not an ELF file (bad magic)', 0);
-  if (bytes.length < 52) throw fail(`ELF file is truncated (${bytes.length} bytes)`);
-  const cls = bytes[4];
-  const data = bytes[5];
+  const size = source.size;
+  const head = source.read(0, Math.min(size, HEADER_BYTES));
+  if (!isElf(head)) throw fail('not an ELF file (bad magic)', 0);
+  if (size < 52) throw fail(`ELF file is truncated (${size} bytes)`);
+  const cls = head[4];
+  const data = head[5];
   if (cls !== 1 && cls !== 2) throw fail(`unknown ELF class ${cls}`, 4);
   if (data !== 1 && data !== 2) throw fail(`unknown ELF data encoding ${data}`, 5);
   const is64 = cls === 2;
   const le = data === 1;
-  if (is64 && bytes.length < 64) throw fail(`ELF64 header is truncated (${bytes.length} bytes)`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const u16 = (o: number) => view.getUint16(o, le);
-  const u32 = (o: number) => view.getUint32(o, le);
-  const addr = (o: number): number => {
-    if (!is64) return u32(o);
-    const v = view.getBigUint64(o, le);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw fail(`64-bit field at offset ${o} is too large`, o);
-    return Number(v);
-  };
-  const type = u16(0x10);
-  const machine = u16(0x12);
-  const shoff = addr(is64 ? 0x28 : 0x20);
-  const shentsize = u16(is64 ? 0x3a : 0x2e);
-  let shnum = u16(is64 ? 0x3c : 0x30);
-  let shstrndx = u16(is64 ? 0x3e : 0x32);
+  if (is64 && size < 64) throw fail(`ELF64 header is truncated (${size} bytes)`);
+  const fields = fieldReader(head, 0, is64, le, fail);
+  const type = fields.u16(0x10);
+  const machine = fields.u16(0x12);
+  const shoff = fields.addr(is64 ? 0x28 : 0x20);
+  const shentsize = fields.u16(is64 ? 0x3a : 0x2e);
+  let shnum = fields.u16(is64 ? 0x3c : 0x30);
+  let shstrndx = fields.u16(is64 ? 0x3e : 0x32);
   const minEnt = is64 ? 64 : 40;
   if (shoff === 0) throw fail('ELF file has no section header table');
   if (shentsize < minEnt) throw fail(`section header entry size ${shentsize} is smaller than ${minEnt}`);
+  if (shoff + minEnt > size) throw fail(`section header 0 at offset ${shoff} is past the end of the file`);
+  let table = fieldReader(source.read(shoff, minEnt), shoff, is64, le, fail);
   const header = (i: number) => {
-    const base = shoff + i * shentsize;
-    if (base + minEnt > bytes.length)
-      throw fail(`section header ${i} at offset ${base} is past the end of the file`);
+    const base = i * shentsize;
     return {
-      name: u32(base),
-      type: u32(base + 4),
-      flags: is64 ? addr(base + 8) : u32(base + 8),
-      offset: addr(base + (is64 ? 24 : 16)),
-      size: addr(base + (is64 ? 32 : 20)),
-      link: u32(base + (is64 ? 40 : 24)),
+      name: table.u32(base),
+      type: table.u32(base + 4),
+      flags: is64 ? table.addr(base + 8) : table.u32(base + 8),
+      offset: table.addr(base + (is64 ? 24 : 16)),
+      size: table.addr(base + (is64 ? 32 : 20)),
+      link: table.u32(base + (is64 ? 40 : 24)),
     };
   };
   if (shnum === 0 || shstrndx === 0xffff) {
@@ -126,27 +139,22 @@ export function readElf(bytes: Uint8Array, file?: string): ElfFile {
     if (shnum === 0) shnum = first.size;
     if (shstrndx === 0xffff) shstrndx = first.link;
   }
-  if (shnum * shentsize > bytes.length - Math.min(shoff, bytes.length)) {
+  if (shnum * shentsize > size - shoff) {
     throw fail(`section header table (${shnum} entries at offset ${shoff}) runs past the end of the file`);
   }
+  table = fieldReader(source.read(shoff, shnum * shentsize), shoff, is64, le, fail);
   const raw = Array.from({ length: shnum }, (_, i) => header(i));
   for (const [i, s] of raw.entries()) {
-    if (s.type !== Elf.SHT_NOBITS && s.offset + s.size > bytes.length) {
+    if (s.type !== Elf.SHT_NOBITS && s.offset + s.size > size) {
       throw fail(`section ${i} (offset ${s.offset}, ${s.size} bytes) runs past the end of the file`);
     }
   }
   const strtab = raw[shstrndx];
   if (!strtab) throw fail(`section name table index ${shstrndx} is out of range (${shnum} sections)`);
-  const stringAt = (table: { offset: number; size: number } | undefined, off: number): string => {
-    if (!table || off >= table.size) return '';
-    const start = table.offset + off;
-    let end = bytes.indexOf(0, start);
-    if (end < 0 || end > table.offset + table.size) end = table.offset + table.size;
-    return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
-  };
+  const names = stringTable(source, strtab);
   const nameAt = (off: number): string => {
     if (off >= strtab.size) throw fail(`section name offset ${off} is beyond the section name table`);
-    return stringAt(strtab, off);
+    return names(off);
   };
   const sections: ElfSection[] = raw.map((s, index) => ({ index, ...s, name: nameAt(s.name) }));
   const byName = new Map<string, ElfSection>();
@@ -155,16 +163,18 @@ export function readElf(bytes: Uint8Array, file?: string): ElfFile {
     const symtab = sections.find((s) => s.type === Elf.SHT_SYMTAB);
     if (!symtab) return [];
     const entSize = is64 ? 24 : 16;
-    const names = sections[symtab.link];
+    const nameOf = stringTable(source, sections[symtab.link]);
+    const count = Math.floor(symtab.size / entSize);
+    const entries = fieldReader(source.read(symtab.offset, count * entSize), symtab.offset, is64, le, fail);
     const out: ElfSymbol[] = [];
-    for (let base = symtab.offset; base + entSize <= symtab.offset + symtab.size; base += entSize) {
-      const info = view.getUint8(base + (is64 ? 4 : 12));
+    for (let base = 0; base < count * entSize; base += entSize) {
+      const info = entries.u8(base + (is64 ? 4 : 12));
       out.push({
-        name: stringAt(names, u32(base)),
+        name: nameOf(entries.u32(base)),
         type: info & 0xf,
-        section: u16(base + (is64 ? 6 : 14)),
-        value: is64 ? addr(base + 8) : u32(base + 4),
-        size: is64 ? addr(base + 16) : u32(base + 8),
+        section: entries.u16(base + (is64 ? 6 : 14)),
+        value: is64 ? entries.addr(base + 8) : entries.u32(base + 4),
+        size: is64 ? entries.addr(base + 16) : entries.u32(base + 8),
       });
     }
     return out;
@@ -180,7 +190,47 @@ export function readElf(bytes: Uint8Array, file?: string): ElfFile {
     sectionData(name) {
       const s = byName.get(name);
       if (!s || s.type === Elf.SHT_NOBITS) return undefined;
-      return bytes.subarray(s.offset, s.offset + s.size);
+      return source.read(s.offset, s.size);
     },
+  };
+}
+
+/** Readers of the ELF fields of `bytes` (read from file offset `base`) in the file's class and byte order. */
+function fieldReader(
+  bytes: Uint8Array,
+  base: number,
+  is64: boolean,
+  le: boolean,
+  fail: (detail: string, offset?: number) => FormatError,
+) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u32 = (o: number) => view.getUint32(o, le);
+  return {
+    u8: (o: number) => view.getUint8(o),
+    u16: (o: number) => view.getUint16(o, le),
+    u32,
+    /** An address or size field: 64-bit in ELF64 (read as two words: no BigInt), 32-bit in ELF32. */
+    addr: (o: number): number => {
+      if (!is64) return u32(o);
+      const high = le ? u32(o + 4) : u32(o);
+      const low = le ? u32(o) : u32(o + 4);
+      if (high > 0x1fffff) throw fail(`64-bit field at offset ${base + o} is too large`, base + o);
+      return high * 0x100000000 + low;
+    },
+  };
+}
+
+/** The NUL-terminated strings of string-table section `table` (read once, on first use); '' when absent. */
+function stringTable(
+  source: ByteSource,
+  table: { type: number; offset: number; size: number } | undefined,
+): (off: number) => string {
+  let bytes: Uint8Array | undefined;
+  return (off) => {
+    if (!table || table.type === Elf.SHT_NOBITS || off >= table.size) return '';
+    bytes ??= source.read(table.offset, table.size);
+    let end = bytes.indexOf(0, off);
+    if (end < 0) end = bytes.length;
+    return Buffer.from(bytes.buffer, bytes.byteOffset + off, end - off).toString('latin1');
   };
 }

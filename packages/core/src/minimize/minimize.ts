@@ -1,7 +1,7 @@
 import type { Btf } from '../btf/btf.js';
 import { ReloKind } from '../btf/format.js';
 import { CoreResolver, type RelocationOutcome } from '../core/resolver.js';
-import type { BpfObject } from '../object.js';
+import type { ObjectBtf } from '../object.js';
 import { type ObjectRelocationSummary, summarizeRelocations } from '../report/relocations.js';
 import { emitBtf } from './emit.js';
 import { Marker, MarkSet } from './marker.js';
@@ -51,7 +51,7 @@ export interface MinimizeResult {
  * Throws CoreRelocationError (with the object, section and relocation index) when a relocation is one libbpf
  * would reject, and MinimizeError when the output cannot be built.
  */
-export function minimizeBtf(target: Btf, objects: BpfObject[], opts: MinimizeOptions = {}): MinimizeResult {
+export function minimizeBtf(target: Btf, objects: ObjectBtf[], opts: MinimizeOptions = {}): MinimizeResult {
   const mode = opts.mode ?? 'robust';
   const resolver = new CoreResolver(target);
   resolver.prepare(objects);

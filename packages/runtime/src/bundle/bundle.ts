@@ -8,8 +8,8 @@ import {
   matchKernel,
   type PrefixEntry,
 } from '../kernel/lookup.js';
-import { readContainer } from './container.js';
-import { decodeDataSection } from './data-section.js';
+import { type DecodeLimits, readContainer } from './container.js';
+import { DataSection } from './data-section.js';
 import { type BundleIndex, type BundleObject, readIndex } from './index-section.js';
 
 /** Sizes and counts of a bundle. */
@@ -52,7 +52,8 @@ export class BtfBundle {
   private readonly data: ByteReader;
   private readonly slot = new Map<string, number>();
   private prefixes: Map<string, PrefixEntry[]> | undefined;
-  private blobs: Uint8Array[] | undefined;
+  private section: DataSection | undefined;
+  private readonly blobs = new Map<number, Uint8Array>();
 
   /** Use {@link decodeBundle}. */
   constructor(index: BundleIndex, data: ByteReader, bundleBytes: number) {
@@ -75,15 +76,24 @@ export class BtfBundle {
     };
   }
 
-  /** The BTF of the kernel with exactly this id, or undefined. Decodes the data section on first call. */
+  /**
+   * The BTF of the kernel with exactly this id, or undefined. The first call reads the data section's string
+   * table and blob heads; each blob is rebuilt on its first request (with the few it is coded against) and cached.
+   */
   get(id: string): Uint8Array | undefined {
     const i = this.slot.get(id);
     if (i === undefined) return undefined;
-    this.blobs ??= decodeDataSection(
-      new ByteReader(this.data.bytes, 'bundle data', this.data.pos),
-      this.index.blobSizes,
-    );
-    return this.blobs[this.index.blobOf[i]!];
+    const b = this.index.blobOf[i]!;
+    let blob = this.blobs.get(b);
+    if (!blob) {
+      this.section ??= new DataSection(
+        new ByteReader(this.data.bytes, 'bundle data', this.data.pos),
+        this.index.blobSizes,
+      );
+      blob = this.section.get(b);
+      this.blobs.set(b, blob);
+    }
+    return blob;
   }
 
   /** Why the build recorded this kernel as failed, or undefined. */
@@ -115,11 +125,12 @@ export class BtfBundle {
 }
 
 /**
- * Checks and inflates a bundle, reads its index and prepares lazy decoding of its BTFs. Throws
- * {@link BundleForeignError}, {@link BundleVersionError}, {@link BundleTruncatedError} or {@link BundleCorruptError}.
+ * Checks and inflates a bundle (refusing a payload larger than `limits.maxPayloadBytes` before inflating it),
+ * reads its index and prepares lazy decoding of its BTFs. Throws {@link BundleForeignError},
+ * {@link BundleVersionError}, {@link BundleTruncatedError} or {@link BundleCorruptError}.
  */
-export function decodeBundle(bytes: Uint8Array): BtfBundle {
-  const r = new ByteReader(readContainer(bytes), 'bundle payload');
+export function decodeBundle(bytes: Uint8Array, limits: DecodeLimits = {}): BtfBundle {
+  const r = new ByteReader(readContainer(bytes, limits), 'bundle payload');
   const index = readIndex(r);
   return new BtfBundle(index, r, bytes.length);
 }

@@ -1,8 +1,8 @@
+import { BundleCorruptError } from '../errors.js';
 import { BTF_HEADER_SIZE, BtfColumn } from './constants.js';
-import type { ByteReader } from './reader.js';
 import { unzigzag } from './reader.js';
 
-/** Words (u32) of the fixed part and of each trailing element, per BTF kind 1..19 (spec §1.4). */
+/** Words (u32) of the fixed part and of each trailing element, per BTF kind 1..19, as the kernel's BTF format lays them out. */
 const LAYOUT: readonly (readonly [fixed: number, perElem: number])[] = [
   [0, 0], // 0 UNKN: never stored
   [4, 0], // INT
@@ -72,70 +72,99 @@ export function columnOf(kind: number, j: number): number {
 }
 
 /**
- * Decodes one BTF blob from the columns (the inverse of core's column encoder; docs/bundle-format.md): `records`
- * records read from `cols` (indexed by {@link BtfColumn}), names resolved against the global `strings`; the
- * string section is rebuilt in first-use order. Throws (typed, via the readers) on anything inconsistent,
- * including a result that is not exactly `size` bytes.
+ * Per kind, the column of every word from word 2 on of its fixed part (`FIXED_COLUMNS[kind]`) and of one trailing
+ * element (`ELEM_COLUMNS[kind]`): {@link columnOf} as flat tables, for the decoder's inner loop.
  */
-export function decodeBtfColumns(
-  cols: readonly ByteReader[],
+const FIXED_COLUMNS: readonly Uint8Array[] = LAYOUT.map(([fixed], kind) =>
+  Uint8Array.from({ length: Math.max(0, fixed - 2) }, (_, i) => (kind === 0 ? 0 : columnOf(kind, i + 2))),
+);
+const ELEM_COLUMNS: readonly Uint8Array[] = LAYOUT.map(([fixed, per], kind) =>
+  Uint8Array.from({ length: per }, (_, i) => columnOf(kind, fixed + i)),
+);
+
+/**
+ * Rebuilds one BTF blob from its column values (indexed by {@link BtfColumn}; the inverse of core's column
+ * encoder, docs/bundle-format.md): `records` records, names resolved against the global `strings`, the string
+ * section rebuilt in first-use order. Throws a {@link BundleCorruptError} naming the column (`what(column)`) and
+ * the value on anything inconsistent, including a result that is not exactly `size` bytes or values left over.
+ */
+export function buildBtf(
+  cols: readonly Uint32Array[],
+  what: (column: number) => string,
   records: number,
   strings: readonly Uint8Array[],
   littleEndian: boolean,
   size: number,
   seen: Int32Array,
 ): Uint8Array {
-  const hdr = cols[BtfColumn.Header]!;
+  const pos = new Int32Array(cols.length);
+  const corrupt = (c: number, message: string) =>
+    new BundleCorruptError(`${what(c)}: ${message} at value ${pos[c]}`);
+  const next = (c: number): number => {
+    const values = cols[c]!;
+    const p = pos[c]!;
+    if (p >= values.length) throw corrupt(c, 'runs out of values');
+    pos[c] = p + 1;
+    return values[p]!;
+  };
   const maxWords = Math.max(0, (size - BTF_HEADER_SIZE) >> 2);
-  if (records > hdr.remaining || records * 3 > maxWords)
-    throw hdr.corrupt(`${records} records cannot fit in a ${size}-byte blob`);
+  if (records * 2 > cols[BtfColumn.Header]!.length || records * 3 > maxWords)
+    throw corrupt(BtfColumn.Header, `${records} records cannot fit in a ${size}-byte blob`);
   const words = new Uint32Array(maxWords);
   const used: number[] = [];
   let strLen = 0;
   seen.fill(-1);
   const name = (id: number): number => {
-    if (id >= strings.length) throw cols[Name]!.corrupt(`string id ${id} out of range`);
+    if (id >= strings.length) throw corrupt(Name, `string id ${id} out of range`);
     let off = seen[id]!;
     if (off < 0) {
       off = strLen;
       seen[id] = off;
       used.push(id);
       strLen += strings[id]!.length + 1;
-      if (strLen > size) throw cols[Name]!.corrupt(`strings exceed the ${size}-byte blob`);
+      if (strLen > size) throw corrupt(Name, `strings exceed the ${size}-byte blob`);
     }
     return off;
   };
-  name(0); // the empty string at offset 0 (the encoder seeds it as global id 0)
+  name(0); // the empty string at offset 0 (global id 0)
+  const put = (col: number, v: number, state: Int32Array): number => {
+    if (col === Name) return name(v);
+    if (col === Offset) {
+      state[0] = state[0]! + unzigzag(v);
+      return state[0]! >>> 0;
+    }
+    return v;
+  };
+  const state = new Int32Array(1); // previous member offset
   let at = 0;
   for (let rec = 0; rec < records; rec++) {
-    const tid = rec + 1;
-    const kb = hdr.byte();
+    const kb = next(BtfColumn.Header);
     const kind = kb & 0x1f;
-    const vlen = hdr.varint();
-    const info = ((kb & 0x80) << 24) | (kind << 24) | vlen;
-    const n = (kb & 0x60) === 0 && vlen <= 0xffff ? recordWords(info) : undefined;
-    if (n === undefined) throw hdr.corrupt(`record ${rec} has an invalid header`);
-    if (at + n > maxWords) throw hdr.corrupt(`record ${rec} runs past a ${size}-byte blob`);
-    words[at] = name(cols[Name]!.varint());
+    const vlen = next(BtfColumn.Header);
+    const info = ((kb >>> 5) << 31) | (kind << 24) | vlen;
+    const n = kb < 0x40 && vlen <= 0xffff ? recordWords(info) : undefined;
+    if (n === undefined) throw corrupt(BtfColumn.Header, `record ${rec} has an invalid header`);
+    if (at + n > maxWords) throw corrupt(BtfColumn.Header, `record ${rec} runs past a ${size}-byte blob`);
+    words[at] = name(next(Name));
     words[at + 1] = info >>> 0;
-    let prevOff = 0;
-    let prevVal = -1;
-    for (let j = 2; j < n; j++) {
-      const col = columnOf(kind, j);
-      const v = cols[col]!.varint();
-      let w: number;
-      if (col === Name) w = name(v);
-      else if (col === Type) w = (tid + unzigzag(v)) >>> 0;
-      else if (col === Offset) w = prevOff = (prevOff + unzigzag(v)) >>> 0;
-      else if (col === Value) w = prevVal = (prevVal + 1 + unzigzag(v)) >>> 0;
-      else w = v;
-      words[at + j] = w;
-    }
+    state[0] = 0;
+    const fixed = FIXED_COLUMNS[kind]!;
+    let j = 2;
+    for (let f = 0; f < fixed.length; f++, j++) words[at + j] = put(fixed[f]!, next(fixed[f]!), state);
+    const elem = ELEM_COLUMNS[kind]!;
+    for (let e = 0; j < n; j++, e = e + 1 === elem.length ? 0 : e + 1)
+      words[at + j] = put(elem[e]!, next(elem[e]!), state);
     at += n;
   }
-  const out = new Uint8Array(size);
+  cols.forEach((c, i) => {
+    if (pos[i] !== c.length) throw corrupt(i, `${c.length - pos[i]!} values left over`);
+  });
   if (BTF_HEADER_SIZE + 4 * at + strLen !== size)
-    throw hdr.corrupt(`BTF blob would be ${BTF_HEADER_SIZE + 4 * at + strLen} bytes, not ${size}`);
+    throw corrupt(
+      BtfColumn.Header,
+      `BTF blob would be ${BTF_HEADER_SIZE + 4 * at + strLen} bytes, not ${size}`,
+    );
+  const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   const typeLen = 4 * at;
   view.setUint16(0, 0xeb9f, littleEndian);
@@ -144,7 +173,8 @@ export function decodeBtfColumns(
   view.setUint32(12, typeLen, littleEndian);
   view.setUint32(16, typeLen, littleEndian);
   view.setUint32(20, strLen, littleEndian);
-  for (let i = 0; i < at; i++) view.setUint32(BTF_HEADER_SIZE + 4 * i, words[i]!, littleEndian);
+  if (littleEndian === HOST_LITTLE_ENDIAN) out.set(new Uint8Array(words.buffer, 0, typeLen), BTF_HEADER_SIZE);
+  else for (let i = 0; i < at; i++) view.setUint32(BTF_HEADER_SIZE + 4 * i, words[i]!, littleEndian);
   let o = BTF_HEADER_SIZE + typeLen;
   for (const id of used) {
     out.set(strings[id]!, o);
@@ -152,3 +182,5 @@ export function decodeBtfColumns(
   }
   return out;
 }
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;

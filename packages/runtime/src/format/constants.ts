@@ -2,13 +2,16 @@
 export const BUNDLE_MAGIC: readonly number[] = [0x42, 0x54, 0x46, 0x42];
 
 /** The bundle format version this code writes and reads. */
-export const BUNDLE_FORMAT_VERSION = 2;
+export const BUNDLE_FORMAT_VERSION = 3;
 
 /** Size in bytes of the fixed, uncompressed container header. */
 export const BUNDLE_HEADER_SIZE = 20;
 
-/** Largest inflated payload a decoder accepts (also bounded by 1032x the compressed size). */
+/** Largest inflated payload the format allows; a caller may set a lower limit when decoding. */
 export const MAX_SECTION_SIZE = 1 << 30;
+
+/** Longest chain of reference blobs (a blob coded against one coded against another ...), the blob included. */
+export const MAX_REF_DEPTH = 8;
 
 /** How a blob is stored in the data section. */
 export const BlobMode = {
@@ -22,17 +25,17 @@ export const BlobMode = {
 
 /** The columns BTF type records are split into (docs/bundle-format.md), in stream order. */
 export const BtfColumn = {
-  /** Per record: kind | kflag << 7 (one byte), then vlen (varint). */
+  /** Per record: kind | kflag << 5, then vlen. */
   Header: 0,
   /** Name words: global string id. */
   Name: 1,
-  /** Type-id words: zigzag(id - own id). */
+  /** Type-id words, as is. */
   Type: 2,
   /** Sizes (word 2 of sized kinds, DATASEC entry sizes): as is. */
   Size: 3,
   /** Member bit offsets: zigzag(offset - previous member's offset). */
   Offset: 4,
-  /** Enumerator values: zigzag(value - (previous value + 1)). */
+  /** Enumerator values, as is. */
   Value: 5,
   /** Everything else (INT encoding, array length, linkage, ...): as is. */
   Misc: 6,

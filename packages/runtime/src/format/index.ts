@@ -4,8 +4,9 @@
  */
 
 export { compareKernelKeys } from '../kernel/order.js';
-export { columnOf, decodeBtfColumns, INFO_RESERVED, kindOf, recordWords } from './btf-columns.js';
+export { buildBtf, columnOf, INFO_RESERVED, kindOf, recordWords } from './btf-columns.js';
 export { type SplitBtf, splitBtf } from './btf-split.js';
+export { addReference, readColumnValues } from './column-values.js';
 export {
   BlobMode,
   BTF_COLUMNS,
@@ -14,6 +15,7 @@ export {
   BUNDLE_FORMAT_VERSION,
   BUNDLE_HEADER_SIZE,
   BUNDLE_MAGIC,
+  MAX_REF_DEPTH,
 } from './constants.js';
 export { crc32 } from './crc32.js';
 export { ByteReader } from './reader.js';

@@ -24,7 +24,7 @@ export class ByteReader {
   /** Reads one byte. */
   byte(): number {
     if (this.pos >= this.end)
-      throw new BundleTruncatedError(`${this.what}: byte past the end at ${this.pos}`);
+      throw new BundleTruncatedError(`${this.what}: byte past the end at offset ${this.pos}`);
     return this.bytes[this.pos++]!;
   }
 
@@ -33,7 +33,7 @@ export class ByteReader {
     let result = 0;
     for (let shift = 0; shift < 35; shift += 7) {
       if (this.pos >= this.end)
-        throw new BundleTruncatedError(`${this.what}: varint runs past the end at ${this.pos}`);
+        throw new BundleTruncatedError(`${this.what}: varint runs past the end at offset ${this.pos}`);
       const b = this.bytes[this.pos++]!;
       result += (b & 0x7f) * 2 ** shift;
       if (b < 0x80) {
@@ -67,10 +67,11 @@ export class ByteReader {
 
   /** Returns the bytes up to (excluding) the next NUL and skips the NUL. */
   cstring(): Uint8Array {
-    const nul = this.bytes.subarray(this.pos, this.end).indexOf(0);
-    if (nul < 0) throw new BundleTruncatedError(`${this.what}: unterminated string at offset ${this.pos}`);
-    const out = this.bytes.subarray(this.pos, this.pos + nul);
-    this.pos += nul + 1;
+    const nul = this.bytes.indexOf(0, this.pos);
+    if (nul < 0 || nul >= this.end)
+      throw new BundleTruncatedError(`${this.what}: unterminated string at offset ${this.pos}`);
+    const out = this.bytes.subarray(this.pos, nul);
+    this.pos = nul + 1;
     return out;
   }
 

@@ -1,67 +1,5 @@
-import { type FailOn, type MinimizeMode, UsageError } from '@btf-bundle/core';
-
-/** Objects to minimize for: globs for every arch, or globs per BTFHub arch (`{ x86_64: [...], arm64: [...] }`). */
-export type ObjectGlobs = string[] | Partial<Record<string, string[]>>;
-
-/** How the bundle ships with the app. */
-export type EmitMode =
-  /** Embedded in the JavaScript output as base64 (default). */
-  | 'inline'
-  /** A `.btfb` file emitted next to the output, read at run time relative to the output file. */
-  | 'asset';
-
-/** Options of `unplugin-btf-bundle`. Relative paths are resolved against `root`. */
-export interface BtfBundleOptions {
-  /** Snapshot directory in BTFHub archive layout (`<distro>/<version>/<arch>/<release>.btf[.tar.xz]`). */
-  snapshot: string;
-  /** Extra `.bpf.o` globs to minimize for, besides the objects the app imports. */
-  objects?: ObjectGlobs;
-  /** Globs (relative to the snapshot dir) of kernel files to include; default all. */
-  include?: string[];
-  /** Globs of kernel files to exclude. */
-  exclude?: string[];
-  /** Build cache directory; false disables it. Default `node_modules/.cache/btf-bundle` under `root`. */
-  cacheDir?: string | false;
-  /** How the bundle ships: `inline` (default) or `asset`. */
-  emit?: EmitMode;
-  /** Defaults of the generated module's lookups. */
-  runtime?: {
-    /**
-     * Accept a release the bundle lacks: `'bracketed'` when its closest older and newer kernels share one BTF,
-     * true also the nearest release of the same distro/version/arch/flavour. Default false.
-     */
-    nearest?: boolean | 'bracketed';
-    /** Host root for kernel detection (e.g. `/host` in a container). Default `/`. */
-    hostRoot?: string;
-  };
-  /** When to fail the build instead of reporting and skipping kernels. Default `never`. */
-  failOn?: FailOn;
-  /** Also write the build's coverage picture to this file: one self-contained HTML page (`--report-html`). */
-  reportHtml?: string;
-  /** Minimizer mode. Default `robust`. */
-  mode?: MinimizeMode;
-  /** Worker threads of the minimizer; default the number of cores. */
-  workers?: number;
-  /** Directory relative paths are resolved against. Default the bundler's root (vite) or the cwd. */
-  root?: string;
-}
-
-/** {@link BtfBundleOptions} after validation, with defaults applied (paths as given). */
-export interface ResolvedOptions {
-  snapshot: string;
-  objects: ObjectGlobs;
-  include: string[] | undefined;
-  exclude: string[] | undefined;
-  cacheDir: string | false | undefined;
-  emit: EmitMode;
-  runtime: { nearest?: boolean | 'bracketed'; hostRoot?: string };
-  failOn: FailOn;
-  reportHtml: string | undefined;
-  mode: MinimizeMode;
-  workers: number | undefined;
-  /** Set by the user; otherwise the bundler's root or the cwd. */
-  root: string | undefined;
-}
+import { parseGitSnapshot, UsageError } from '@btf-bundle/core';
+import type { ObjectGlobs, ResolvedOptions } from '../types.js';
 
 const KEYS = new Set([
   'snapshot',
@@ -70,6 +8,7 @@ const KEYS = new Set([
   'exclude',
   'cacheDir',
   'emit',
+  'runtimeModule',
   'runtime',
   'failOn',
   'reportHtml',
@@ -134,7 +73,12 @@ export function resolveOptions(raw: unknown): ResolvedOptions {
   if (!isRecord(raw)) return fail('options must be an object with at least { snapshot }');
   for (const key of Object.keys(raw)) if (!KEYS.has(key)) fail(`unknown option '${key}'`);
   if (typeof raw.snapshot !== 'string' || raw.snapshot === '')
-    fail(`option 'snapshot' (a directory) is required`);
+    fail(`option 'snapshot' (a directory or git+<url>[#ref]) is required`);
+  try {
+    parseGitSnapshot(raw.snapshot as string);
+  } catch (err) {
+    fail(`option ${(err as Error).message}`);
+  }
   const cacheDir = raw.cacheDir;
   if (cacheDir !== undefined && cacheDir !== false && (typeof cacheDir !== 'string' || cacheDir === '')) {
     fail(`option 'cacheDir' must be a directory or false`);
@@ -154,6 +98,7 @@ export function resolveOptions(raw: unknown): ResolvedOptions {
     exclude: stringList('exclude', raw.exclude),
     cacheDir: cacheDir as string | false | undefined,
     emit: oneOf('emit', raw.emit, ['inline', 'asset'], 'inline'),
+    runtimeModule: oneOf('runtimeModule', raw.runtimeModule, ['bundled', 'external'], 'bundled'),
     runtime: runtimeDefaults(raw.runtime),
     failOn: oneOf('failOn', raw.failOn, ['never', 'unreadable', 'error'], 'never'),
     reportHtml: raw.reportHtml as string | undefined,

@@ -6,19 +6,28 @@ import {
   type BuildStats,
   buildBundle,
   parseBpfObject,
+  parseGitSnapshot,
   UsageError,
   writeReportFiles,
 } from '@btf-bundle/core';
-import { type BundleManifest, bundleManifest, decodeBundle } from '@btf-bundle/runtime';
-import { glob } from 'tinyglobby';
+import { bundleManifest, decodeBundle } from '@btf-bundle/runtime';
+import fg from 'fast-glob';
+import type { EmitMode, ObjectGlobs, ResolvedOptions } from '../types.js';
 import {
   type ChunkFormat,
+  isVirtualId,
+  locationExpression,
+  objectModuleCode,
+  parseObjectId,
+  virtualModuleCode,
+} from './codegen.js';
+import {
   type Edit,
   findPlaceholders,
-  locationExpression,
-  type Placeholder,
-} from './codegen.js';
-import type { ObjectGlobs, ResolvedOptions } from './options.js';
+  needsBundle,
+  type PlaceholderValues,
+  placeholderEdits,
+} from './placeholders.js';
 
 /** Where the plugin reports to: the bundler's warning channel and, where there is one, its logger. */
 export interface Logger {
@@ -49,14 +58,18 @@ export interface ImportedObject {
   emitted: boolean;
 }
 
-/** A finished bundle build and the files to emit with it. */
-export interface FinalBundle {
-  /** The encoded bundle. */
-  bytes: Uint8Array;
-  /** Its manifest (kernels, objects, stats), inlined in asset mode. */
-  manifest: BundleManifest;
-  /** File name of the emitted bundle in asset mode (`btf-bundle-<sha256 prefix>.btfb`). */
-  fileName: string;
+/** A module the plugin generated. */
+export interface GeneratedModule {
+  /** Its code, with placeholders. */
+  code: string;
+  /** The source file, for a `.bpf.o` module. */
+  sourcePath?: string;
+  /** Whether loading it changed the set of imported objects (a dev server then reloads the virtual module). */
+  objectsChanged: boolean;
+}
+
+/** A finished bundle build: the placeholders' values and the build's totals. */
+export interface FinalBundle extends PlaceholderValues {
   /** Build totals. */
   stats: BuildStats;
 }
@@ -81,7 +94,7 @@ function summaryLine(stats: BuildStats): string {
  * app imported, and the bundle of the current build (built once per build, on first demand, after every module
  * was loaded).
  */
-export class Session {
+export class BuildContext {
   readonly options: ResolvedOptions;
   /** Directory relative paths are resolved against. */
   root: string;
@@ -105,11 +118,20 @@ export class Session {
     return isAbsolute(path) ? path : resolve(this.root, path);
   }
 
-  /** Starts a (re)build: forgets the previous bundle and checks that the snapshot directory exists. */
+  /** The snapshot as `buildBundle` takes it: a directory made absolute, or a `git+<url>[#ref]` remote as given. */
+  private snapshot(): { dir?: string; spec: string } {
+    const { snapshot } = this.options;
+    if (parseGitSnapshot(snapshot)) return { spec: snapshot };
+    const dir = this.path(snapshot);
+    return { dir, spec: dir };
+  }
+
+  /** Starts a (re)build: forgets the previous bundle and checks that a snapshot directory exists. */
   async startBuild(): Promise<void> {
     this.current = undefined;
     this.loadedSinceStart.clear();
-    const dir = this.path(this.options.snapshot);
+    const { dir } = this.snapshot();
+    if (dir === undefined) return; // a git remote: the build fetches it, or says why it cannot
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory())
       throw new UsageError(`unplugin-btf-bundle: snapshot directory ${dir} does not exist`);
@@ -117,7 +139,9 @@ export class Session {
 
   /** The snapshot directory and the files the `objects` globs match: what the virtual module depends on. */
   async watchFiles(): Promise<string[]> {
-    return [this.path(this.options.snapshot), ...(await this.globbedObjects()).flatMap(([, files]) => files)];
+    const { dir } = this.snapshot();
+    const objects = (await this.globbedObjects()).flatMap(([, files]) => files);
+    return dir === undefined ? objects : [dir, ...objects];
   }
 
   /**
@@ -139,6 +163,31 @@ export class Session {
   }
 
   /**
+   * The code of a module the plugin generates (`virtual:btf-bundle` or a `.bpf.o`), placeholders included, or
+   * undefined for any other id; `watch` receives the files it depends on. `emit` overrides the option (a dev
+   * server always inlines).
+   */
+  async loadModule(
+    id: string,
+    watch: (file: string) => void,
+    emit: EmitMode = this.options.emit,
+  ): Promise<GeneratedModule | undefined> {
+    if (isVirtualId(id)) {
+      for (const file of await this.watchFiles()) watch(file);
+      return { code: virtualModuleCode(emit, this.options.runtime), objectsChanged: false };
+    }
+    const ref = parseObjectId(id);
+    if (!ref) return undefined;
+    watch(this.path(ref.file));
+    const { object, changed } = await this.importObject(ref.file, ref.kind === 'path');
+    return {
+      code: objectModuleCode(ref.kind, object.bytes, object.fileName),
+      sourcePath: object.path,
+      objectsChanged: changed,
+    };
+  }
+
+  /**
    * Whether the object at `path` was loaded during the current build: the live set for a bundler that loads
    * every module again on each rebuild (esbuild) and has no module graph to ask. An object the app stopped
    * importing then leaves the bundle at the next rebuild.
@@ -154,18 +203,16 @@ export class Session {
    */
   async prescanObjects(): Promise<void> {
     if (this.imported.size > 0) return;
-    const files = await glob('**/*.bpf.o', {
-      cwd: this.root,
-      absolute: true,
-      ignore: ['**/node_modules/**'],
-    });
+    const files = await fg('**/*.bpf.o', { cwd: this.root, absolute: true, ignore: ['**/node_modules/**'] });
     for (const file of files.sort()) await this.importObject(file, false);
   }
 
   /** Whether `file` may change the bundle: a `.bpf.o` or a file under the snapshot directory. */
   isInput(file: string): boolean {
-    const rel = relative(this.path(this.options.snapshot), file);
-    return file.endsWith('.bpf.o') || (!rel.startsWith('..') && !isAbsolute(rel));
+    if (file.endsWith('.bpf.o')) return true;
+    const { dir } = this.snapshot();
+    const rel = dir === undefined ? '..' : relative(dir, file);
+    return !rel.startsWith('..') && !isAbsolute(rel);
   }
 
   /**
@@ -193,10 +240,22 @@ export class Session {
   ): Promise<Edit[]> {
     const found = findPlaceholders(code);
     if (found.length === 0) return [];
-    const final = found.some((p) => p.kind !== 'file') ? await this.bundle(logger, live) : undefined;
+    const final = needsBundle(found) ? await this.bundle(logger, live) : undefined;
     const chunkDir = posix.dirname(chunkFile.replaceAll('\\', '/'));
-    const location = (file: string) => locationExpression(format, posix.relative(chunkDir, file));
-    return found.map((p) => ({ start: p.start, end: p.end, text: placeholderValue(p, final, location) }));
+    return placeholderEdits(found, final, (file) =>
+      locationExpression(format, posix.relative(chunkDir, file)),
+    );
+  }
+
+  /**
+   * The replacements of the placeholders in a module served by a dev server (no output): the bundle of the
+   * objects seen so far, inlined, and emitted files located at their source (`sourcePath`).
+   */
+  async devEdits(code: string, logger: Logger, sourcePath?: string): Promise<Edit[]> {
+    const found = findPlaceholders(code);
+    if (!needsBundle(found)) return placeholderEdits(found, undefined, () => JSON.stringify(sourcePath));
+    await this.prescanObjects();
+    return placeholderEdits(found, await this.bundle(logger), () => JSON.stringify(sourcePath));
   }
 
   /** Files to emit next to the output: the bundle (emit 'asset', once built) and the objects imported with `?path`. */
@@ -216,13 +275,8 @@ export class Session {
     const lists = Array.isArray(objects) ? [[ANY_ARCH, objects] as const] : Object.entries(objects);
     return Promise.all(
       lists.map(async ([arch, globs]): Promise<[string, string[]]> => {
-        const files = await glob(globs ?? [], {
-          cwd: this.root,
-          absolute: true,
-          onlyFiles: true,
-          expandDirectories: false,
-        });
-        const missing = (globs ?? []).find((g) => !g.includes('*') && !files.includes(this.path(g)));
+        const files = await fg(globs ?? [], { cwd: this.root, absolute: true, onlyFiles: true });
+        const missing = (globs ?? []).find((g) => !fg.isDynamicPattern(g) && !files.includes(this.path(g)));
         if (missing !== undefined)
           throw new UsageError(`unplugin-btf-bundle: objects: ${this.path(missing)} does not exist`);
         return [arch, files.sort()];
@@ -248,7 +302,7 @@ export class Session {
     const { cacheDir, include, exclude, failOn, mode, workers } = this.options;
     let lastProgress = performance.now();
     const result = await buildBundle({
-      snapshot: this.path(this.options.snapshot),
+      snapshot: this.snapshot().spec,
       objects,
       cwd: this.root,
       cacheDir: cacheDir === false ? false : this.path(cacheDir ?? 'node_modules/.cache/btf-bundle'),
@@ -275,20 +329,4 @@ export class Session {
       stats: result.stats,
     };
   }
-}
-
-/**
- * The JS expression a placeholder stands for: the bundle as base64 or its manifest as JSON (from `final`), or the
- * run-time location of an emitted file (`location(fileName)`).
- */
-export function placeholderValue(
-  p: Placeholder,
-  final: FinalBundle | undefined,
-  location: (fileName: string) => string,
-): string {
-  if (p.kind === 'file') return location(p.file!);
-  if (!final) throw new Error(`unplugin-btf-bundle: internal error: no bundle for placeholder '${p.kind}'`);
-  if (p.kind === 'data') return JSON.stringify(Buffer.from(final.bytes).toString('base64'));
-  if (p.kind === 'manifest') return JSON.stringify(final.manifest);
-  return location(final.fileName);
 }

@@ -1,71 +1,28 @@
+/** The code the plugin generates: `virtual:btf-bundle` and `.bpf.o` modules, and run-time file locations. */
 import type { BtfBundleDefaults } from '@btf-bundle/runtime';
-import type { EmitMode } from './options.js';
+import type { EmitMode } from '../types.js';
+import { placeholder } from './placeholders.js';
+
+/** The plugin's name in every bundler (and in its messages). */
+export const PLUGIN_NAME = 'unplugin-btf-bundle';
 
 /** The id apps import. */
 export const VIRTUAL_ID = 'virtual:btf-bundle';
 /** The resolved id of {@link VIRTUAL_ID} (the `\0` keeps other plugins away from it). */
 export const RESOLVED_VIRTUAL_ID = `\0${VIRTUAL_ID}`;
-/** The package id generated code imports the runtime from (never a relative path: see the package README). */
-export const RUNTIME_ID = 'unplugin-btf-bundle/runtime';
 
 /**
- * What a placeholder stands for. Generated modules are produced before the set of `.bpf.o` imports is known,
- * so everything that depends on the final bundle (or on where the output lands) is a string literal
- * `"__btf_bundle__:<kind>[:<file>]"` that the plugin replaces in the rendered chunks once the bundle is built.
+ * The id `virtual:btf-bundle` resolves to in a bundler: esbuild keeps it in the plugin's namespace and would print
+ * a `\0` into the output's path comments, the others get {@link RESOLVED_VIRTUAL_ID}.
  */
-export type PlaceholderKind =
-  /** The bundle bytes as a base64 string literal (emit 'inline'). */
-  | 'data'
-  /** The bundle manifest as a JSON literal (emit 'asset'). */
-  | 'manifest'
-  /** Where the emitted bundle file is at run time (emit 'asset'). */
-  | 'bundle-file'
-  /** Where the emitted file `<file>` (a `.bpf.o` imported with `?path`) is at run time. */
-  | 'file';
+export const resolvedVirtualId = (framework: string): string =>
+  framework === 'esbuild' ? VIRTUAL_ID : RESOLVED_VIRTUAL_ID;
 
-/** A placeholder found in rendered code: replace `code.slice(start, end)` (quotes included). */
-export interface Placeholder {
-  start: number;
-  end: number;
-  kind: PlaceholderKind;
-  /** The file name, for kind 'file'. */
-  file?: string;
-}
+/** Whether `id` is `virtual:btf-bundle`, resolved or not. */
+export const isVirtualId = (id: string): boolean => id === VIRTUAL_ID || id === RESOLVED_VIRTUAL_ID;
 
-const MARK = '__btf_bundle__';
-const PLACEHOLDER_RE = /(["'`])__btf_bundle__:(data|manifest|bundle-file|file)(?::([\w./-]+))?\1/g;
-
-const placeholder = (kind: PlaceholderKind, file?: string): string =>
-  JSON.stringify(file === undefined ? `${MARK}:${kind}` : `${MARK}:${kind}:${file}`);
-
-/** Every placeholder in `code`, in order (whatever quotes a minifier chose). */
-export function findPlaceholders(code: string): Placeholder[] {
-  if (!code.includes(MARK)) return [];
-  return [...code.matchAll(PLACEHOLDER_RE)].map((m) => ({
-    start: m.index,
-    end: m.index + m[0].length,
-    kind: m[2] as PlaceholderKind,
-    ...(m[3] === undefined ? {} : { file: m[3] }),
-  }));
-}
-
-/** A replacement of `code.slice(start, end)` by `text`. */
-export interface Edit {
-  start: number;
-  end: number;
-  text: string;
-}
-
-/** Applies non-overlapping edits, sorted by `start`, to a string. */
-export function applyEdits(code: string, edits: readonly Edit[]): string {
-  let out = '';
-  let at = 0;
-  for (const e of edits) {
-    out += code.slice(at, e.start) + e.text;
-    at = e.end;
-  }
-  return out + code.slice(at);
-}
+/** The package id generated code imports the runtime from (resolved by the plugin: see `runtime-module.ts`). */
+export const RUNTIME_ID = 'unplugin-btf-bundle/runtime';
 
 /** Source of `virtual:btf-bundle`: the runtime factory bound to the (placeholder) bundle and the defaults. */
 export function virtualModuleCode(emit: EmitMode, defaults: Omit<BtfBundleDefaults, 'manifest'>): string {

@@ -1,0 +1,51 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { FormatError } from '../errors.js';
+import type { ByteSource } from './elf.js';
+
+/**
+ * A {@link ByteSource} over a file, read at offsets: only the parts of the file that are asked for are read. It
+ * holds one descriptor until {@link close}; a read after that opens the file again for that read alone.
+ */
+export class FileSource implements ByteSource {
+  readonly size: number;
+  private fd: number | undefined;
+
+  /** Open `path` (the file's own errors, ENOENT and the like, are thrown as they are). */
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'r');
+    try {
+      this.size = fstatSync(this.fd).size;
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    const bytes = new Uint8Array(length);
+    const held = this.fd;
+    const fd = held ?? openSync(this.path, 'r');
+    try {
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, bytes, done, length - done, offset + done);
+        if (n === 0) {
+          throw new FormatError(
+            `file ended at offset ${offset + done}, before the ${length} bytes read at offset ${offset} (did it change while read?)`,
+            { file: this.path },
+          );
+        }
+        done += n;
+      }
+    } finally {
+      if (held === undefined) closeSync(fd);
+    }
+    return bytes;
+  }
+
+  /** Release the descriptor (later reads open the file again, each for itself). */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

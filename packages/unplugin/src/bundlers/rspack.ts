@@ -1,0 +1,10 @@
+/** rspack: see {@link attachWebpackLike}. */
+import type { Compiler, sources } from '@rspack/core';
+import type { BuildContext } from '../core/context.js';
+import { attachWebpackLike } from './webpack-like.js';
+
+/** The rspack-only part of the plugin (applied to the compiler). */
+export const rspackHook =
+  (context: BuildContext) =>
+  (compiler: Compiler): void =>
+    attachWebpackLike<Compiler, sources.Source>(compiler, context);

@@ -1,0 +1,46 @@
+// The plugin with a git remote as its snapshot: `snapshot: 'git+file://…'` builds the same app as the directory
+// it was made from, fetching only the kernels the `include` globs select.
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blobId, git, makeRemote, missingObjects } from '../../packages/core/test/git-remote.js';
+import { buildFixture, corpusObject, type FixtureBuild, prepareFixture, SNAPSHOT, WORK } from './bundlers.js';
+import { coreMinimization, runFixture } from './expected.js';
+
+const KERNELS = ['debian/12/x86_64/6.1.0-47-amd64', 'debian/12/x86_64/6.12.117+deb12-amd64'];
+const PROBE = corpusObject('opensnoop');
+const expected = new Map<string, Buffer>();
+const remote = makeRemote(SNAPSHOT);
+
+afterAll(() => rmSync(remote.root, { recursive: true, force: true }));
+beforeAll(async () => {
+  for (const id of KERNELS) expected.set(id, Buffer.from(await coreMinimization(id, [PROBE])));
+});
+
+describe.each(['vite', 'esbuild'] as const)('%s with snapshot git+file://', (bundler) => {
+  it('builds an app that finds the min-core-btf output of each selected kernel, fetching only those', async () => {
+    const cacheDir = join(WORK, `git-${bundler}`, '.cache');
+    const build: FixtureBuild = {
+      bundler,
+      dir: join(WORK, `git-${bundler}`),
+      format: 'esm',
+      plugin: {
+        snapshot: `git+file://${remote.bare}`,
+        include: ['debian/12/x86_64/6.1.0-47-*', 'debian/12/x86_64/6.12.*'],
+        cacheDir,
+      },
+    };
+    prepareFixture(build.dir, PROBE);
+    const out = runFixture(await buildFixture(build), KERNELS);
+    expect([...out.kernels].sort()).toEqual(KERNELS);
+    for (const id of KERNELS) {
+      expect(out.btfs[id]?.match).toBe('exact');
+      expect(Buffer.from(out.btfs[id]!.base64, 'base64').equals(expected.get(id)!), id).toBe(true);
+    }
+    const clone = join(cacheDir, 'snapshots', readdirSync(join(cacheDir, 'snapshots'))[0] as string);
+    const head = git(clone, 'rev-parse', 'HEAD');
+    const missing = missingObjects(clone, head);
+    expect(missing.has(blobId(clone, head, 'debian/12/x86_64/6.1.0-47-amd64.btf.tar.xz'))).toBe(false);
+    expect(missing.has(blobId(clone, head, 'debian/12/x86_64/6.1.0-54-amd64.btf.tar.xz'))).toBe(true);
+  });
+});

@@ -133,7 +133,9 @@ const signatures = new WeakMap<ObjectFile, string>();
 export function parsedObject(file: ObjectFile): BpfObject {
   let object = parsedObjects.get(file);
   if (!object) {
-    object = parseBpfObject(file.bytes, file.path);
+    // Named by its base name, as the report and the bundle name objects: messages and bytes do not depend on where
+    // the objects sit.
+    object = parseBpfObject(file.bytes, file.name);
     parsedObjects.set(file, object);
   }
   return object;

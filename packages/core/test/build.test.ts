@@ -83,9 +83,55 @@ describe('buildBundle', async () => {
     const bytes = readFileSync(entry);
     bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
     writeFileSync(entry, bytes);
+    // The whole-build record would answer for every kernel: without it, the corrupted entry is recomputed.
+    rmSync(join(cacheDir, 'builds'), { recursive: true });
     const repaired = await buildBundle({ ...base, cacheDir });
     expect(repaired.stats.cacheHits).toBe(KERNELS - 1);
     expect(Buffer.compare(repaired.bundle, cold.bundle)).toBe(0);
+  });
+
+  it('answers an unchanged rebuild from the whole-build record, and falls back to the entries when it cannot', async () => {
+    const snapshot = copySnapshot((p) => p.includes('/x86_64/'));
+    temps.push(snapshot);
+    const cacheDir = temp('btf-build-memo-');
+    const warnings: string[] = [];
+    const opts = {
+      snapshot,
+      objects: SAMPLE_OBJECTS,
+      workers: 1,
+      cacheDir,
+      onWarning: (w: string) => warnings.push(w),
+    };
+    const first = await buildBundle(opts);
+    const records = () =>
+      readdirSync(join(cacheDir, 'builds'), { recursive: true }).filter((f) => String(f).endsWith('.bin'));
+    expect(records()).toHaveLength(1);
+    const again = await buildBundle(opts);
+    expect(Buffer.compare(again.bundle, first.bundle)).toBe(0);
+    expect(again.report.kernels.map((k) => ({ ...k, cached: undefined, ms: undefined }))).toEqual(
+      first.report.kernels.map((k) => ({ ...k, cached: undefined, ms: undefined })),
+    );
+    expect(again.stats.cacheHits).toBe(again.stats.kernels.total);
+    expect(records()).toHaveLength(1);
+    // A kernel file that changed (here: its mtime) makes a new build record; the kernels still hit their entries.
+    const [kernel] = first.report.kernels;
+    utimesSync(kernel!.path, new Date(), new Date(2001, 1, 1));
+    const touched = await buildBundle(opts);
+    expect(records()).toHaveLength(2);
+    expect(touched.stats.cacheHits).toBe(touched.stats.kernels.total);
+    // Other options are other builds: a different mode is not answered by the robust build's record.
+    const bpftool = await buildBundle({ ...opts, mode: 'bpftool' });
+    expect(bpftool.stats.cacheHits).toBe(0);
+    // A corrupted record is dropped and the build is made again from the per-kernel entries.
+    for (const f of records()) {
+      const path = join(cacheDir, 'builds', String(f));
+      const bytes = readFileSync(path);
+      bytes[bytes.length >> 1]! ^= 0xff;
+      writeFileSync(path, bytes);
+    }
+    const repaired = await buildBundle(opts);
+    expect(Buffer.compare(repaired.bundle, first.bundle)).toBe(0);
+    expect(warnings).toEqual([]);
   });
 
   it('hits the cache for a touched archive whose content did not change', async () => {

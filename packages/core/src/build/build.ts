@@ -11,6 +11,7 @@ import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { type BuildReport, computeStats, type KernelReport } from '../report/report.js';
 import { parseGitSnapshot, snapshotDirectory } from '../snapshot/git.js';
 import { type SnapshotKernel, scanSnapshot } from '../snapshot/scan.js';
+import { buildFingerprint, type MemoizedBuild, recallBuild, rememberBuild } from './memo.js';
 import {
   ANY_ARCH,
   type ObjectFile,
@@ -116,12 +117,29 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
         : `snapshot ${opts.snapshot} has no kernel files (<distro>/<version>/<arch>/<release>.btf[.tar.xz])`,
     );
   }
+  // A build whose inputs did not change since one the cache remembers is that build: no kernel is read again.
+  const cache = cacheDir === null ? undefined : new BuildCache(cacheDir);
+  const fingerprint =
+    cache && buildFingerprint(byArch, scan, { mode, failOn, maxKernelBytes: opts.maxKernelBytes });
+  const recalled =
+    cache && fingerprint ? await recallBuild(cache, fingerprint).catch(() => undefined) : undefined;
+  if (recalled) {
+    // A hit writes nothing, so the cache is as bounded as the last write left it, unless the bound changed.
+    if (opts.cacheMaxBytes !== undefined) await cache?.evict(opts.cacheMaxBytes);
+    return replayBuild(recalled, start, snapshot.revision, warn);
+  }
+  const warnings: string[] = [];
+  const note = (message: string) => {
+    warnings.push(message);
+    warn(message);
+  };
+
   const { sets, parsed, missing } = objectSetsFor(scan.kernels, byArch);
-  for (const arch of missing) warn(`no objects for arch ${arch}: its kernels are skipped`);
+  for (const arch of missing) note(`no objects for arch ${arch}: its kernels are skipped`);
 
   const reports = new Map<string, KernelReport>();
   for (const { path, reason } of scan.invalid) {
-    warn(`${path}: ${reason}`);
+    note(`${path}: ${reason}`);
     reports.set(path, { id: path, path, status: 'failed', failure: 'unreadable', reason });
   }
   const tasks: KernelTask[] = [];
@@ -147,7 +165,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
       const elapsed = performance.now() - start;
       const etaMs = done < tasks.length ? (elapsed / done) * (tasks.length - done) : 0;
       if (outcome.cacheWarning) warn(`${outcome.id}: ${outcome.cacheWarning}`);
-      if (outcome.status === 'failed') warn(`${outcome.id}: ${outcome.reason}`);
+      if (outcome.status === 'failed') note(`${outcome.id}: ${outcome.reason}`);
       opts.onProgress?.({ done, total: tasks.length, current: outcome.id, elapsedMs: elapsed, etaMs });
     },
   });
@@ -189,18 +207,34 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
     objects: bundleObjects.map(({ name, sha256 }) => ({ name, sha256 })),
     meta: { tool: 'btf-bundle', version: TOOL_VERSION, mode },
   });
-  if (cacheDir !== null) await new BuildCache(cacheDir).evict(opts.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES);
-
   const distinctBlobs = new Set(covered.map((c) => createHash('sha256').update(c.blob).digest('hex'))).size;
   const stats = computeStats(kernels, {
     distinctBlobs,
     bundleBytes: bundle.length,
     ms: performance.now() - start,
   });
-  return {
-    bundle,
-    report: { version: 1, objects, kernels, stats },
-    stats,
-    snapshotRevision: snapshot.revision,
-  };
+  const report: BuildReport = { version: 1, objects, kernels, stats };
+  if (cache && fingerprint) {
+    const memo = { bundle, report, warnings, distinctBlobs };
+    await rememberBuild(cache, fingerprint, memo).catch((err) => warn(`cache: ${(err as Error).message}`));
+    await cache.evict(opts.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES);
+  }
+  return { bundle, report, stats, snapshotRevision: snapshot.revision };
+}
+
+/** The result of a remembered build, as if it had run now: every kernel a cache hit, its warnings said again. */
+function replayBuild(
+  memo: MemoizedBuild,
+  start: number,
+  snapshotRevision: string | undefined,
+  warn: (message: string) => void,
+): BuildResult {
+  for (const message of memo.warnings) warn(message);
+  const kernels = memo.report.kernels.map((k) => (k.status === 'skipped' ? k : { ...k, cached: true }));
+  const stats = computeStats(kernels, {
+    distinctBlobs: memo.distinctBlobs,
+    bundleBytes: memo.bundle.length,
+    ms: performance.now() - start,
+  });
+  return { bundle: memo.bundle, report: { ...memo.report, kernels, stats }, stats, snapshotRevision };
 }

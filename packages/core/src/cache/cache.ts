@@ -47,27 +47,40 @@ export function cacheKey(parts: CacheKeyParts): string {
   return sha256(text).toString('hex');
 }
 
-/** Serialize an entry: magic, meta length, meta JSON, BTF bytes, then a sha256 of all that. */
-function encodeEntry(result: CachedResult): Uint8Array {
-  const { btf, ...meta } = result.status === 'covered' ? result : { ...result, btf: new Uint8Array(0) };
+/** Serialize a record: magic, meta length, meta JSON, payload bytes, then a sha256 of all that. */
+function encodeRecord(meta: unknown, payload: Uint8Array): Uint8Array {
   const metaBytes = Buffer.from(JSON.stringify(meta));
   const head = Buffer.alloc(8);
   head.write(ENTRY_MAGIC, 0, 'latin1');
   head.writeUInt32LE(metaBytes.length, 4);
-  const body = Buffer.concat([head, metaBytes, btf]);
+  const body = Buffer.concat([head, metaBytes, payload]);
   return Buffer.concat([body, sha256(body)]);
 }
 
-/** Parse an entry, or undefined if it is truncated, corrupted or not an entry. */
-function decodeEntry(bytes: Buffer): CachedResult | undefined {
+/** Parse a record, or undefined if it is truncated, corrupted or not a record. */
+function decodeRecord(bytes: Buffer): { meta: unknown; payload: Uint8Array } | undefined {
   if (bytes.length < 8 + CHECKSUM_LEN || bytes.toString('latin1', 0, 4) !== ENTRY_MAGIC) return undefined;
   const body = bytes.subarray(0, bytes.length - CHECKSUM_LEN);
   if (!sha256(body).equals(bytes.subarray(body.length))) return undefined;
   const metaLen = body.readUInt32LE(4);
   if (8 + metaLen > body.length) return undefined;
-  const meta = JSON.parse(body.toString('utf8', 8, 8 + metaLen)) as CachedResult;
+  const meta = JSON.parse(body.toString('utf8', 8, 8 + metaLen)) as unknown;
+  return { meta, payload: new Uint8Array(body.subarray(8 + metaLen)) };
+}
+
+/** A cached result as a record: the BTF is the payload. */
+function encodeEntry(result: CachedResult): Uint8Array {
+  const { btf, ...meta } = result.status === 'covered' ? result : { ...result, btf: new Uint8Array(0) };
+  return encodeRecord(meta, btf);
+}
+
+/** A cached result from a record, or undefined. */
+function decodeEntry(bytes: Buffer): CachedResult | undefined {
+  const record = decodeRecord(bytes);
+  if (!record) return undefined;
+  const meta = record.meta as CachedResult;
   if (meta.status === 'failed') return meta;
-  return { ...meta, btf: new Uint8Array(body.subarray(8 + metaLen)) };
+  return { ...meta, btf: record.payload };
 }
 
 /** What the source index remembers about a kernel file, to skip decompressing it when it did not change. */
@@ -94,21 +107,21 @@ export class BuildCache {
     this.dir = resolve(dir);
   }
 
-  private entryPath(key: string): string {
-    return join(this.dir, 'entries', key.slice(0, 2), `${key}.bin`);
+  /** Per-kernel results live under `entries/`, whole-build records under `builds/`; both are evicted alike. */
+  private entryPath(key: string, kind: 'entries' | 'builds' = 'entries'): string {
+    return join(this.dir, kind, key.slice(0, 2), `${key}.bin`);
   }
 
   private sourcePath(path: string): string {
     return join(this.dir, 'sources', `${sha256(resolve(path)).toString('hex')}.json`);
   }
 
-  /** The cached result for `key`, or undefined (missing or corrupted: a corrupted entry is removed). */
-  async get(key: string): Promise<CachedResult | undefined> {
-    const path = this.entryPath(key);
+  /** The entry bytes for `key` decoded by `decode`, or undefined (missing or corrupted: then it is removed). */
+  private async read<T>(path: string, decode: (bytes: Buffer) => T | undefined): Promise<T | undefined> {
     const bytes = await readFile(path).catch(() => undefined);
     if (!bytes) return undefined;
-    const entry = decodeEntry(bytes);
-    if (!entry) {
+    const entry = decode(bytes);
+    if (entry === undefined) {
       await rm(path, { force: true });
       return undefined;
     }
@@ -117,9 +130,24 @@ export class BuildCache {
     return entry;
   }
 
+  /** The cached result for `key`, or undefined (missing or corrupted: a corrupted entry is removed). */
+  get(key: string): Promise<CachedResult | undefined> {
+    return this.read(this.entryPath(key), decodeEntry);
+  }
+
   /** Store `result` under `key`. */
   async put(key: string, result: CachedResult): Promise<void> {
     await writeFileAtomic(this.entryPath(key), encodeEntry(result));
+  }
+
+  /** A record stored with {@link putRecord} (metadata and payload), or undefined. Evicted like the results. */
+  getRecord(key: string): Promise<{ meta: unknown; payload: Uint8Array } | undefined> {
+    return this.read(this.entryPath(key, 'builds'), decodeRecord);
+  }
+
+  /** Store `meta` (JSON) and `payload` under `key`, checksummed like a result. */
+  async putRecord(key: string, meta: unknown, payload: Uint8Array): Promise<void> {
+    await writeFileAtomic(this.entryPath(key, 'builds'), encodeRecord(meta, payload));
   }
 
   /** The remembered content hash and raw size of the kernel file at `path`, if its size and mtime still match. */
@@ -146,17 +174,19 @@ export class BuildCache {
   }
 
   /**
-   * Remove least recently used entries until the entries take at most `maxBytes`. Returns what was removed.
+   * Remove least recently used entries and build records until they take at most `maxBytes`. Returns what was
+   * removed.
    * Safe to run while another build uses the cache (that build then recomputes what it misses).
    */
   async evict(maxBytes: number): Promise<{ removed: number; bytes: number }> {
-    const root = join(this.dir, 'entries');
     const files: { path: string; size: number; mtimeMs: number }[] = [];
-    for (const shard of await readdir(root).catch(() => [])) {
-      for (const name of await readdir(join(root, shard)).catch(() => [])) {
-        const path = join(root, shard, name);
-        const info = await stat(path).catch(() => undefined);
-        if (info?.isFile()) files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
+    for (const root of [join(this.dir, 'entries'), join(this.dir, 'builds')]) {
+      for (const shard of await readdir(root).catch(() => [])) {
+        for (const name of await readdir(join(root, shard)).catch(() => [])) {
+          const path = join(root, shard, name);
+          const info = await stat(path).catch(() => undefined);
+          if (info?.isFile()) files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
+        }
       }
     }
     let total = files.reduce((sum, f) => sum + f.size, 0);

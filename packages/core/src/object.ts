@@ -44,6 +44,7 @@ export interface BpfObject extends ObjectBtf {
  */
 export function parseBpfObject(input: Uint8Array | ByteSource, file = '<object>'): BpfObject {
   const elf = readElf(input, file);
+  checkBpfObject(elf, file);
   // Sections of bytes in memory are copied out: a view would carry (and clone, when posted to a lane) the whole
   // file. A file source reads them into their own buffers already.
   const own = (bytes: Uint8Array) => (input instanceof Uint8Array ? bytes.slice() : bytes);
@@ -74,6 +75,16 @@ export function parseObjectSections(sections: ObjectSections): ObjectBtf {
   const { file } = sections;
   const btf = Btf.parse(sections.btf, { file, section: '.BTF', pointerSize: sections.pointerSize });
   return { file, btf, ext: parseBtfExt(sections.ext, btf, { file }) };
+}
+
+/** libbpf opens only relocatable ELF files for the BPF machine (or no machine, as old toolchains wrote). */
+function checkBpfObject(elf: ElfFile, file: string): void {
+  if (elf.type !== Elf.ET_REL || (elf.machine !== 0 && elf.machine !== Elf.EM_BPF)) {
+    throw new FormatError(
+      `not a BPF object: e_type ${elf.type}, e_machine ${elf.machine} (libbpf opens only ET_REL files for EM_BPF)`,
+      { file, section: 'ELF header' },
+    );
+  }
 }
 
 function requireSection(elf: ElfFile, name: string, file: string): Uint8Array {

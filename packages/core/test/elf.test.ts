@@ -167,3 +167,21 @@ describe('objects read by positioned reads', () => {
     source.close();
   });
 });
+
+describe('parseBpfObject: what libbpf opens', () => {
+  it('refuses an ELF that is not a relocatable BPF object, naming the header fields', () => {
+    const bytes = new Uint8Array(readFileSync(new URL('../testdata/execsnoop.bpf.o', import.meta.url)));
+    expect(() => parseBpfObject(bytes, 'ok.bpf.o')).not.toThrow();
+    const x86 = bytes.slice();
+    new DataView(x86.buffer).setUint16(0x12, 62, true); // EM_X86_64
+    expect(() => parseBpfObject(x86, 'x86.o')).toThrow(
+      'x86.o (ELF header): not a BPF object: e_type 1, e_machine 62 (libbpf opens only ET_REL files for EM_BPF)',
+    );
+    const exec = bytes.slice();
+    new DataView(exec.buffer).setUint16(0x10, 2, true); // ET_EXEC
+    expect(() => parseBpfObject(exec, 'exec.o')).toThrow(FormatError);
+    const noMachine = bytes.slice();
+    new DataView(noMachine.buffer).setUint16(0x12, 0, true); // EM_NONE: accepted, as libbpf does
+    expect(() => parseBpfObject(noMachine, 'none.o')).not.toThrow();
+  });
+});

@@ -153,11 +153,6 @@ export class Btf {
     return this.word(id, 2);
   }
 
-  /** The INT data word (bits 0-7 nr_bits, 16-23 offset, 24-27 encoding). */
-  intData(id: number): number {
-    return this.word(id, 3);
-  }
-
   /** INT encoding bits (SIGNED=1, CHAR=2, BOOL=4). */
   intEncoding(id: number): number {
     return (this.word(id, 3) >>> 24) & 0x0f;
@@ -203,11 +198,6 @@ export class Btf {
     return this.word(id, 4 + i * 3);
   }
 
-  /** STRUCT/UNION member `i`: the raw offset word. */
-  memberOffsetWord(id: number, i: number): number {
-    return this.word(id, 5 + i * 3);
-  }
-
   /** STRUCT/UNION member `i`: bit offset from the start of the composite (spec §1.6). */
   memberBitOffset(id: number, i: number): number {
     const w = this.word(id, 5 + i * 3);
@@ -241,11 +231,6 @@ export class Btf {
       return this.kindFlag(id) ? BigInt.asIntN(64, u) : u;
     }
     return BigInt(this.word(id, 4 + i * 2) | 0);
-  }
-
-  /** FUNC_PROTO param `i`: string offset of its name. */
-  paramNameOff(id: number, i: number): number {
-    return this.word(id, 3 + i * 2);
   }
 
   /** FUNC_PROTO param `i`: its type id (0 with name 0 on the last param = variadic). */

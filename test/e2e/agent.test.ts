@@ -24,7 +24,6 @@ const OTHER_KERNEL = 'debian/12/x86_64/6.1.0-54-amd64';
 /** The name the exec'd probe binary gets (15 characters: the kernel's comm holds it whole). */
 const PROBE_NAME = 'agent-e2e-probe';
 /** The unprivileged user the agent runs as to check its error (Debian's `nobody`). */
-const NOBODY = 65534;
 
 const skip = oracleSkipReason(
   bpfSyscallMissing(),
@@ -38,13 +37,23 @@ class RunningAgent {
   private readonly child: ChildProcess;
   private waiters: { pattern: RegExp; found: (line: string) => void }[] = [];
 
-  /** Starts `node dist/agent.js ...args`, with `env` added to the environment, as user `uid` (group too). */
-  constructor(args: string[], { env = {}, uid }: { env?: Record<string, string>; uid?: number } = {}) {
-    this.child = spawn(process.execPath, ['dist/agent.js', ...args], {
+  /**
+   * Starts `node dist/agent.js ...args`, with `env` added to the environment; `unprivileged`: with no capability
+   * at all (util-linux `setpriv` empties the bounding and inheritable sets, so the process keeps its user and can
+   * read the checkout wherever it is, but may not load BPF).
+   */
+  constructor(
+    args: string[],
+    { env = {}, unprivileged = false }: { env?: Record<string, string>; unprivileged?: boolean } = {},
+  ) {
+    const command = [process.execPath, 'dist/agent.js', ...args];
+    const [file, ...argv] = unprivileged
+      ? ['setpriv', '--bounding-set=-all', '--inh-caps=-all', '--', ...command]
+      : command;
+    this.child = spawn(file as string, argv, {
       cwd: AGENT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
-      ...(uid === undefined ? {} : { uid, gid: uid }),
     });
     let stderr = '';
     this.child.stderr!.on('data', (chunk) => {
@@ -190,7 +199,7 @@ describe.skipIf(skip !== undefined)(`examples/agent${skip ? ` (skipped: ${skip})
   });
 
   it('without privileges, reports the failed load in one line and exits 1', async () => {
-    const agent = new RunningAgent(['--btf', 'bundle', '--duration', '5'], { uid: NOBODY });
+    const agent = new RunningAgent(['--btf', 'bundle', '--duration', '5'], { unprivileged: true });
     const { code, stderr } = await agent.exited;
     expect(code).toBe(1);
     expect(stderr).toMatch(/^agent: cannot load \S+\.bpf\.o: Operation not permitted \(errno 1\)$/m);

@@ -57,7 +57,10 @@ describe('selectKernelPaths', () => {
   it('keeps kernel files only, with fast-glob semantics for include/exclude (braces, ?, classes)', async () => {
     expect(await selectKernelPaths(listing, { cacheDir: '' })).toEqual([...KERNEL_PATHS].sort());
     expect(
-      await selectKernelPaths(listing, { cacheDir: '', include: ['debian/12/*/6.1.0-{47,50}-amd6?.btf.tar.xz'] }),
+      await selectKernelPaths(listing, {
+        cacheDir: '',
+        include: ['debian/12/*/6.1.0-{47,50}-amd6?.btf.tar.xz'],
+      }),
     ).toEqual(['debian/12/x86_64/6.1.0-47-amd64.btf.tar.xz', 'debian/12/x86_64/6.1.0-50-amd64.btf.tar.xz']);
     expect(
       await selectKernelPaths(listing, {

@@ -110,7 +110,10 @@ async function checkGitVersion(git: string): Promise<void> {
  * The kernel files of a tree listing that the include/exclude globs (fast-glob rules, as for a directory snapshot)
  * and the arches select, sorted.
  */
-export async function selectKernelPaths(paths: readonly string[], opts: GitSnapshotOptions): Promise<string[]> {
+export async function selectKernelPaths(
+  paths: readonly string[],
+  opts: GitSnapshotOptions,
+): Promise<string[]> {
   const arches = opts.arches ? new Set(opts.arches) : undefined;
   const kernels = paths.filter((path) => {
     let key: ReturnType<typeof parseKernelPath>;

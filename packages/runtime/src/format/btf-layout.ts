@@ -137,6 +137,45 @@ export function packInfo(kind: number, vlen: number, kindFlag: boolean): number 
   return ((kindFlag ? 0x80000000 : 0) | ((kind & (KIND_COUNT - 1)) << 24) | (vlen & MAX_VLEN)) >>> 0;
 }
 
+/** Encoding bits of an INT record's data word (bits 24-27): a combination of {@link IntEncoding}. */
+export function intEncoding(data: number): number {
+  return (data >>> 24) & 0x0f;
+}
+
+/** Bit offset of an INT's value inside its storage (bits 16-23 of the data word; legacy bitfield INTs only). */
+export function intOffset(data: number): number {
+  return (data >>> 16) & 0xff;
+}
+
+/** Number of value bits of an INT (bits 0-7 of the data word). */
+export function intBits(data: number): number {
+  return data & 0xff;
+}
+
+/** Largest member bit offset a STRUCT/UNION with kind_flag set can store (bits 0-23 of the offset word). */
+export const MAX_BITFIELD_MEMBER_OFFSET = 0xffffff;
+
+/**
+ * Bit offset of a STRUCT/UNION member from its offset word: with the composite's kind_flag set, bits 0-23 (bits
+ * 24-31 are then the bitfield size); without it, the whole word.
+ */
+export function memberBitOffset(word: number, kindFlag: boolean): number {
+  return kindFlag ? word & MAX_BITFIELD_MEMBER_OFFSET : word;
+}
+
+/** Bitfield size of a STRUCT/UNION member from its offset word: bits 24-31 with kind_flag set, else 0. */
+export function memberBitfieldSize(word: number, kindFlag: boolean): number {
+  return kindFlag ? word >>> 24 : 0;
+}
+
+/**
+ * The offset word of a STRUCT/UNION member: `bitfieldSize` in bits 24-31 over `bitOffset`. With kind_flag set the
+ * offset must not exceed {@link MAX_BITFIELD_MEMBER_OFFSET}; without it the size is 0 and the word is the offset.
+ */
+export function packMemberOffset(bitOffset: number, bitfieldSize: number): number {
+  return (bitOffset | (bitfieldSize << 24)) >>> 0;
+}
+
 /** BTF magic number, read in the blob's byte order (also the magic of `.BTF.ext`). */
 export const BTF_MAGIC = 0xeb9f;
 /** Size of the classic BTF header (the only one we write). */

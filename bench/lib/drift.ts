@@ -2,9 +2,14 @@
 // series do. Real BTFHub snapshots hold hundreds of releases per distro version whose reduced BTFs mostly agree;
 // now and then a struct gains a member (every later member moves and the struct grows) or loses one. We only
 // have a few dozen real kernels, so variants of them stand in for the rest, drifting step by step.
-import { kindOf, recordWords, splitBtf } from '../../packages/runtime/src/format/index.js';
-
-const STRUCT = 4;
+import {
+  BTF_HEADER_LEN,
+  infoKind,
+  infoVlen,
+  Kind,
+  recordWords,
+  splitBtf,
+} from '../../packages/runtime/src/format/index.js';
 
 /** A small deterministic PRNG (mulberry32), so variants are the same bytes on every run. */
 export function prng(seed: number): () => number {
@@ -41,10 +46,10 @@ function structRecords(raw: Uint8Array): { records: StructRecord[]; little: bool
     const info = words[w + 1]!;
     const n = recordWords(info);
     if (n === undefined) throw new Error(`drift: unknown kind at word ${w}`);
-    const kind = kindOf(info);
-    const vlen = info & 0xffff;
+    const kind = infoKind(info);
+    const vlen = infoVlen(info);
     const name = names.get(words[w]!) ?? '';
-    if (kind === STRUCT && vlen > 1 && name) records.push({ at: 24 + 4 * w, vlen, name });
+    if (kind === Kind.STRUCT && vlen > 1 && name) records.push({ at: BTF_HEADER_LEN + 4 * w, vlen, name });
     w += n;
   }
   return { records, little: split.littleEndian };

@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Btf } from '../../packages/core/src/btf/btf.js';
-import { BTF_HEADER_LEN, Kind, packInfo } from '../../packages/core/src/btf/format.js';
+import { BTF_HEADER_LEN, Kind, packInfo, writeBtfHeader } from '../../packages/core/src/btf/format.js';
 import { readKernelBtf } from '../../packages/core/src/snapshot/input.js';
 
 /** Structs the drift picks from: what tracing tools read most. Those a kernel lacks are skipped. */
@@ -278,13 +278,7 @@ class DriftingKernel {
     chunks.push(this.bytes.subarray(at, this.strStart));
     const typeLen = chunks.reduce((n, c) => n + c.length, 0);
     const header = new DataView(new ArrayBuffer(BTF_HEADER_LEN));
-    header.setUint16(0, 0xeb9f, true);
-    header.setUint8(2, 1);
-    header.setUint32(4, BTF_HEADER_LEN, true);
-    header.setUint32(8, 0, true);
-    header.setUint32(12, typeLen, true);
-    header.setUint32(16, typeLen, true);
-    header.setUint32(20, strLen, true);
+    writeBtfHeader(header, { typeLen, strLen }, true);
     return Buffer.concat([
       new Uint8Array(header.buffer),
       ...chunks,

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Btf } from '../src/btf/btf.js';
-import { BTF_HEADER_LEN, KIND_LAYOUTS, Kind, packInfo, wordRole } from '../src/btf/format.js';
+import { BTF_HEADER_LEN, BTF_MAGIC, KIND_LAYOUTS, Kind, packInfo, wordRole } from '../src/btf/format.js';
 import { BtfWriter } from '../src/btf/writer.js';
 import { readElf } from '../src/elf/elf.js';
 import { type BpfObject, parseBpfObject } from '../src/object.js';
@@ -109,7 +109,7 @@ export function allKindsBtf(): { bytes: Uint8Array; ids: Record<string, number> 
 export function structuralViolations(src: Btf, outBytes: Uint8Array): string[] {
   const bad: string[] = [];
   const v = new DataView(outBytes.buffer, outBytes.byteOffset, outBytes.byteLength);
-  if (v.getUint16(0, true) !== 0xeb9f) bad.push('magic');
+  if (v.getUint16(0, true) !== BTF_MAGIC) bad.push('magic');
   if (outBytes[2] !== 1 || outBytes[3] !== 0) bad.push('version/flags');
   if (v.getUint32(4, true) !== BTF_HEADER_LEN) bad.push('hdr_len');
   if (v.getUint32(8, true) !== 0) bad.push('type_off');

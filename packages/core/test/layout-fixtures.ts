@@ -12,12 +12,13 @@
 import { Btf } from '../src/btf/btf.js';
 import {
   BTF_LAYOUT_HEADER_LEN,
-  BTF_MAGIC,
   KIND_LAYOUTS,
   Kind,
   packInfo,
+  readBtfHeader,
   vlenCountsElements,
   wordRole,
+  writeBtfHeader,
 } from '../src/btf/format.js';
 import { BtfWriter } from '../src/btf/writer.js';
 import { readKernelBtf } from '../src/snapshot/input.js';
@@ -67,31 +68,15 @@ export function entriesWith(kind: number, entry: LayoutEntry): LayoutEntry[] {
  * format, in the blob's byte order: 32-byte header, the same type section, the layout entries, the same strings.
  */
 export function withLayoutSection(classic: Uint8Array, entries: readonly LayoutEntry[]): Uint8Array {
-  const inView = new DataView(classic.buffer, classic.byteOffset, classic.byteLength);
-  const le = inView.getUint16(0, true) === BTF_MAGIC;
-  const hdrLen = inView.getUint32(4, le);
-  const typeLen = inView.getUint32(12, le);
-  const strLen = inView.getUint32(20, le);
-  const types = classic.subarray(
-    hdrLen + inView.getUint32(8, le),
-    hdrLen + inView.getUint32(8, le) + typeLen,
-  );
-  const strings = classic.subarray(
-    hdrLen + inView.getUint32(16, le),
-    hdrLen + inView.getUint32(16, le) + strLen,
-  );
+  const header = readBtfHeader(classic);
+  if (!header) throw new Error('withLayoutSection: not BTF');
+  const { littleEndian: le, hdrLen, typeOff, typeLen, strOff, strLen } = header;
+  const types = classic.subarray(hdrLen + typeOff, hdrLen + typeOff + typeLen);
+  const strings = classic.subarray(hdrLen + strOff, hdrLen + strOff + strLen);
   const layoutLen = 4 * entries.length;
   const out = new Uint8Array(BTF_LAYOUT_HEADER_LEN + typeLen + layoutLen + strLen);
   const view = new DataView(out.buffer);
-  view.setUint16(0, BTF_MAGIC, le);
-  view.setUint8(2, 1);
-  view.setUint32(4, BTF_LAYOUT_HEADER_LEN, le);
-  view.setUint32(8, 0, le);
-  view.setUint32(12, typeLen, le);
-  view.setUint32(16, typeLen + layoutLen, le);
-  view.setUint32(20, strLen, le);
-  view.setUint32(24, typeLen, le);
-  view.setUint32(28, layoutLen, le);
+  writeBtfHeader(view, { typeLen, strLen, layoutLen }, le);
   out.set(types, BTF_LAYOUT_HEADER_LEN);
   entries.forEach((e, kind) => {
     const at = BTF_LAYOUT_HEADER_LEN + typeLen + 4 * kind;

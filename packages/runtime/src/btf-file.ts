@@ -1,4 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { isElf } from './elf.js';
+import { BTF_HEADER_LEN, btfByteOrder, readBtfHeader } from './format/btf-layout.js';
 import { HostFileError } from './host-file.js';
 
 /** Default largest BTF read from a file, raw or as an ELF `.BTF` section (kernel BTFs are 4–10 MB). */
@@ -23,19 +25,15 @@ function readAt(fd: number, offset: number, length: number): Uint8Array {
 
 /** Throws unless `bytes` start with a BTF header whose sections lie inside `bytes`. */
 function checkBtfHeader(bytes: Uint8Array, what: string): Uint8Array {
-  if (bytes.length < 24)
+  if (bytes.length < BTF_HEADER_LEN)
     throw new HostFileError(`${what} is ${bytes.length} bytes, shorter than a BTF header`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const le = view.getUint16(0, true) === 0xeb9f;
-  if (!le && view.getUint16(0, false) !== 0xeb9f)
-    throw new HostFileError(`${what} does not start with the BTF magic`);
-  const [hdrLen, typeOff, typeLen, strOff, strLen] = [4, 8, 12, 16, 20].map((o) =>
-    view.getUint32(o, le),
-  ) as number[];
-  const data = bytes.length - (hdrLen as number);
-  if ((hdrLen as number) < 24 || data < 0)
+  const header = readBtfHeader(bytes);
+  if (!header) throw new HostFileError(`${what} does not start with the BTF magic`);
+  const { hdrLen, typeOff, typeLen, strOff, strLen } = header;
+  const data = bytes.length - hdrLen;
+  if (hdrLen < BTF_HEADER_LEN || data < 0)
     throw new HostFileError(`${what} has a BTF header length of ${hdrLen}`);
-  if ((typeOff as number) + (typeLen as number) > data || (strOff as number) + (strLen as number) > data) {
+  if (typeOff + typeLen > data || strOff + strLen > data) {
     throw new HostFileError(`${what} declares BTF sections beyond its ${bytes.length} bytes`);
   }
   return bytes;
@@ -105,15 +103,12 @@ export function readBtfFile(path: string, maxBytes = MAX_BTF_FILE_BYTES): Uint8A
     const info = fstatSync(fd);
     if (!info.isFile()) throw new HostFileError('not a regular file (a FIFO, device, socket or directory)');
     const head = readAt(fd, 0, Math.min(64, info.size));
-    if (
-      head.length >= 2 &&
-      ((head[0] === 0x9f && head[1] === 0xeb) || (head[0] === 0xeb && head[1] === 0x9f))
-    ) {
+    if (btfByteOrder(head) !== undefined) {
       if (info.size > maxBytes)
         throw new HostFileError(`${info.size} bytes, more than the ${maxBytes} accepted`);
       return checkBtfHeader(readAt(fd, 0, info.size), 'file');
     }
-    if (head.length === 64 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) {
+    if (head.length === 64 && isElf(head)) {
       return readElfBtf(fd, info.size, head, maxBytes);
     }
     throw new HostFileError('not BTF: expected raw BTF (magic 0xeb9f) or an ELF file with a .BTF section');

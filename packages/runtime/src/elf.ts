@@ -1,3 +1,13 @@
+import { btfByteOrder } from './format/btf-layout.js';
+
+/** The four bytes every ELF file starts with: `7F 'E' 'L' 'F'`. */
+export const ELF_MAGIC: readonly number[] = [0x7f, 0x45, 0x4c, 0x46];
+
+/** Whether `bytes` starts with the ELF magic. */
+export function isElf(bytes: Uint8Array): boolean {
+  return bytes.length >= ELF_MAGIC.length && ELF_MAGIC.every((b, i) => bytes[i] === b);
+}
+
 const SHSTRTAB = '\0.shstrtab\0.BTF\0';
 
 /**
@@ -5,7 +15,7 @@ const SHSTRTAB = '\0.shstrtab\0.BTF\0';
  * and bpftool accept for `vmlinux` files. The ELF byte order follows the BTF magic; machine is EM_NONE.
  */
 export function wrapBtfInElf(btf: Uint8Array): Uint8Array {
-  const little = !(btf[0] === 0xeb && btf[1] === 0x9f);
+  const little = btfByteOrder(btf) !== false;
   const names = new TextEncoder().encode(SHSTRTAB);
   const ehdr = 64;
   const btfOff = ehdr;
@@ -13,7 +23,7 @@ export function wrapBtfInElf(btf: Uint8Array): Uint8Array {
   const shOff = Math.ceil((namesOff + names.length) / 8) * 8;
   const out = new Uint8Array(shOff + 3 * 64);
   const v = new DataView(out.buffer);
-  out.set([0x7f, 0x45, 0x4c, 0x46, 2, little ? 1 : 2, 1], 0); // magic, ELFCLASS64, data, EV_CURRENT
+  out.set([...ELF_MAGIC, 2, little ? 1 : 2, 1], 0); // magic, ELFCLASS64, data, EV_CURRENT
   v.setUint16(16, 1, little); // ET_REL
   v.setUint16(18, 0, little); // EM_NONE
   v.setUint32(20, 1, little); // e_version

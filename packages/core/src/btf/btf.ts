@@ -1,5 +1,16 @@
 import { CoreRelocationError, type ErrorPlace, FormatError } from '../errors.js';
-import { infoKind, infoVlen, Kind, kindName } from './format.js';
+import {
+  infoKind,
+  infoKindFlag,
+  infoVlen,
+  intBits,
+  intEncoding,
+  intOffset,
+  Kind,
+  kindName,
+  memberBitfieldSize,
+  memberBitOffset,
+} from './format.js';
 import { type BtfIndex, type IndexBuffer, readBtfIndex } from './parse.js';
 import { validateTypes } from './validate.js';
 
@@ -130,7 +141,7 @@ export class Btf {
 
   /** kind_flag of type `id`. */
   kindFlag(id: number): boolean {
-    return this.word(id, 1) >>> 31 === 1;
+    return infoKindFlag(this.word(id, 1));
   }
 
   /** String offset of the name of type `id`. */
@@ -155,17 +166,17 @@ export class Btf {
 
   /** INT encoding bits (SIGNED=1, CHAR=2, BOOL=4). */
   intEncoding(id: number): number {
-    return (this.word(id, 3) >>> 24) & 0x0f;
+    return intEncoding(this.word(id, 3));
   }
 
   /** INT bit offset inside its storage (non-zero only for legacy bitfield ints). */
   intOffset(id: number): number {
-    return (this.word(id, 3) >>> 16) & 0xff;
+    return intOffset(this.word(id, 3));
   }
 
   /** INT number of value bits. */
   intBits(id: number): number {
-    return this.word(id, 3) & 0xff;
+    return intBits(this.word(id, 3));
   }
 
   /** ARRAY element type id. */
@@ -200,13 +211,12 @@ export class Btf {
 
   /** STRUCT/UNION member `i`: bit offset from the start of the composite (spec §1.6). */
   memberBitOffset(id: number, i: number): number {
-    const w = this.word(id, 5 + i * 3);
-    return this.kindFlag(id) ? w & 0xffffff : w;
+    return memberBitOffset(this.word(id, 5 + i * 3), this.kindFlag(id));
   }
 
   /** STRUCT/UNION member `i`: bitfield size in bits, 0 when not a bitfield. */
   memberBitfieldSize(id: number, i: number): number {
-    return this.kindFlag(id) ? this.word(id, 5 + i * 3) >>> 24 : 0;
+    return memberBitfieldSize(this.word(id, 5 + i * 3), this.kindFlag(id));
   }
 
   /** ENUM/ENUM64 enumerator `i`: string offset of its name. */

@@ -1,6 +1,6 @@
 import { type ErrorPlace, FormatError } from '../errors.js';
 import type { Btf } from './btf.js';
-import { BTF_MAGIC } from './format.js';
+import { btfByteOrder } from './format.js';
 
 /** One func_info record. */
 export interface FuncInfo {
@@ -80,10 +80,8 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf, opts: { file?: string }
   };
   if (bytes.length < EXT_MIN_HEADER) throw at(`.BTF.ext is ${bytes.length} bytes, shorter than its header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let le: boolean;
-  if (view.getUint16(0, true) === BTF_MAGIC) le = true;
-  else if (view.getUint16(0, false) === BTF_MAGIC) le = false;
-  else throw at('bad magic', 0);
+  const le = btfByteOrder(bytes);
+  if (le === undefined) throw at('bad magic', 0);
   const u32 = (o: number) => view.getUint32(o, le);
   if (bytes[2] !== 1) throw at(`unsupported version ${bytes[2]}`, 2);
   if (bytes[3] !== 0) throw at(`unsupported flags ${bytes[3]}`, 3);

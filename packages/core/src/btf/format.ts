@@ -1,126 +1,42 @@
-/** BTF kind numbers (spec §1.4). */
-export const Kind = {
-  UNKN: 0,
-  INT: 1,
-  PTR: 2,
-  ARRAY: 3,
-  STRUCT: 4,
-  UNION: 5,
-  ENUM: 6,
-  FWD: 7,
-  TYPEDEF: 8,
-  VOLATILE: 9,
-  CONST: 10,
-  RESTRICT: 11,
-  FUNC: 12,
-  FUNC_PROTO: 13,
-  VAR: 14,
-  DATASEC: 15,
-  FLOAT: 16,
-  DECL_TAG: 17,
-  TYPE_TAG: 18,
-  ENUM64: 19,
-} as const;
-
-/** A BTF kind number. */
-export type KindNumber = (typeof Kind)[keyof typeof Kind];
-
-const KIND_NAMES: readonly string[] = Object.entries(Kind).reduce<string[]>((names, [name, kind]) => {
-  names[kind] = name;
-  return names;
-}, []);
-
-/** Upper-case name of a kind number ("STRUCT"), or "KIND<n>" for unknown ones. */
-export function kindName(kind: number): string {
-  return KIND_NAMES[kind] ?? `KIND${kind}`;
-}
-
-/** BTF magic number, read in the blob's byte order. */
-export const BTF_MAGIC = 0xeb9f;
-/** Size of the classic BTF header (the only one we write). */
-export const BTF_HEADER_LEN = 24;
-/** Size of the BTF header that carries the optional kind-layout section. */
-export const BTF_LAYOUT_HEADER_LEN = 32;
-/** Size of the common btf_type record header. */
-export const TYPE_HEADER_LEN = 12;
-
-/** INT encoding bits (spec §1.5). */
-export const IntEncoding = { SIGNED: 1, CHAR: 2, BOOL: 4 } as const;
-
 /**
- * What a 32-bit word of a type record holds, for generic validation, copying and id remapping:
- * `s` a string offset, `t` a type id, `-` a plain value.
+ * The BTF wire layout (kinds, record layouts, info packing, header, magic) as core uses it: one module in the
+ * dependency-free runtime package, shared with the bundle's column codec, re-exported here. Below it, the CO-RE
+ * relocation kinds of `.BTF.ext`, which only core reads.
  */
-export type WordRole = 's' | 't' | '-';
-
-/** Word layout of one kind: the 3 header words, the single trailing object, and each of `vlen` trailing elements. */
-export interface KindLayout {
-  /** Roles of the header words name_off, info, size_or_type. */
-  readonly header: readonly [WordRole, WordRole, WordRole];
-  /** Roles of the words of the single trailing object (e.g. INT data). */
-  readonly info: readonly WordRole[];
-  /** Roles of the words of each vlen element (e.g. a member). */
-  readonly element: readonly WordRole[];
-}
-
-const S: WordRole = 's';
-const T: WordRole = 't';
-const P: WordRole = '-';
-
-const named = [S, P, P] as const;
-const refersToType = [S, P, T] as const;
-
-/** Word layouts of every known kind, indexed by kind number (spec §1.4, §1.5). */
-export const KIND_LAYOUTS: readonly (KindLayout | undefined)[] = [
-  undefined, // UNKN is never stored
-  { header: named, info: [P], element: [] }, // INT
-  { header: refersToType, info: [], element: [] }, // PTR
-  { header: named, info: [T, T, P], element: [] }, // ARRAY
-  { header: named, info: [], element: [S, T, P] }, // STRUCT
-  { header: named, info: [], element: [S, T, P] }, // UNION
-  { header: named, info: [], element: [S, P] }, // ENUM
-  { header: named, info: [], element: [] }, // FWD
-  { header: refersToType, info: [], element: [] }, // TYPEDEF
-  { header: refersToType, info: [], element: [] }, // VOLATILE
-  { header: refersToType, info: [], element: [] }, // CONST
-  { header: refersToType, info: [], element: [] }, // RESTRICT
-  { header: refersToType, info: [], element: [] }, // FUNC (vlen = linkage, no elements)
-  { header: refersToType, info: [], element: [S, T] }, // FUNC_PROTO
-  { header: refersToType, info: [P], element: [] }, // VAR
-  { header: named, info: [], element: [T, P, P] }, // DATASEC
-  { header: named, info: [], element: [] }, // FLOAT
-  { header: refersToType, info: [P], element: [] }, // DECL_TAG
-  { header: refersToType, info: [], element: [] }, // TYPE_TAG
-  { header: named, info: [], element: [S, P, P] }, // ENUM64
-];
-
-/** Role of word `index` of a record with this layout (3 header words, the single trailing object, elements). */
-export function wordRole(layout: KindLayout, index: number): WordRole {
-  if (index < 3) return layout.header[index] as WordRole;
-  const element = index - 3 - layout.info.length;
-  if (element < 0) return layout.info[index - 3] as WordRole;
-  return layout.element[element % layout.element.length] as WordRole;
-}
-
-/** Whether the vlen field of this kind counts trailing elements (FUNC uses it for linkage instead). */
-export function vlenCountsElements(kind: number): boolean {
-  return kind !== Kind.FUNC;
-}
-
-/** Kind number of a btf_type info word (bits 24-30). */
-export function infoKind(info: number): number {
-  return (info >>> 24) & 0x7f;
-}
-
-/** vlen of a btf_type info word (bits 0-23). */
-export function infoVlen(info: number): number {
-  return info & 0xffffff;
-}
-
-/** Pack a btf_type info word. */
-export function packInfo(kind: number, vlen: number, kindFlag: boolean): number {
-  return ((kindFlag ? 0x80000000 : 0) | ((kind & 0x7f) << 24) | (vlen & 0xffffff)) >>> 0;
-}
+export {
+  BTF_HEADER_LEN,
+  BTF_LAYOUT_HEADER_LEN,
+  BTF_MAGIC,
+  type BtfHeader,
+  type BtfSectionSizes,
+  btfByteOrder,
+  HOST_LITTLE_ENDIAN,
+  IntEncoding,
+  infoKind,
+  infoKindFlag,
+  infoVlen,
+  intBits,
+  intEncoding,
+  intOffset,
+  KIND_COUNT,
+  KIND_LAYOUTS,
+  Kind,
+  type KindLayout,
+  type KindNumber,
+  kindName,
+  MAX_BITFIELD_MEMBER_OFFSET,
+  MAX_HISTORICAL_VLEN,
+  memberBitfieldSize,
+  memberBitOffset,
+  packInfo,
+  packMemberOffset,
+  readBtfHeader,
+  TYPE_HEADER_LEN,
+  vlenCountsElements,
+  type WordRole,
+  wordRole,
+  writeBtfHeader,
+} from '@btf-bundle/runtime/format';
 
 /** Relocation kinds of .BTF.ext core_relo records (spec §2.6). */
 export const ReloKind = {

@@ -3,12 +3,15 @@ import { growScratch } from '../scratch.js';
 import {
   BTF_HEADER_LEN,
   BTF_LAYOUT_HEADER_LEN,
-  BTF_MAGIC,
+  type BtfHeader,
+  HOST_LITTLE_ENDIAN,
   infoKind,
   infoVlen,
+  KIND_COUNT,
   KIND_LAYOUTS,
   Kind,
   kindName,
+  readBtfHeader,
   vlenCountsElements,
   wordRole,
 } from './format.js';
@@ -76,9 +79,6 @@ export function readBtfIndex(
   };
 }
 
-/** Kind numbers the info word can hold (7 bits). */
-const KIND_COUNT = 128;
-
 /** A type limit that no uint32 reaches. */
 const NO_TYPE_LIMIT = 2 ** 32;
 
@@ -106,20 +106,12 @@ interface Header {
 function readHeader(bytes: Uint8Array, at: ErrorAt): Header {
   if (bytes.length < BTF_HEADER_LEN)
     throw at(`BTF is ${bytes.length} bytes, shorter than its 24-byte header`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let le: boolean;
-  if (view.getUint16(0, true) === BTF_MAGIC) le = true;
-  else if (view.getUint16(0, false) === BTF_MAGIC) le = false;
-  else {
+  const fields = readBtfHeader(bytes);
+  if (!fields) {
     const got = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw at(`not BTF: bad magic (bytes ${got})`, { offset: 0 });
   }
-  const u32 = (off: number) => view.getUint32(off, le);
-  const hdrLen = u32(4);
-  const typeOff = u32(8);
-  const typeLen = u32(12);
-  const strOff = u32(16);
-  const strLen = u32(20);
+  const { littleEndian: le, hdrLen, typeOff, typeLen, strOff, strLen } = fields;
   if (hdrLen < BTF_HEADER_LEN || hdrLen > bytes.length) {
     throw at(`header length ${hdrLen} is invalid for a ${bytes.length}-byte blob`, { offset: 4 });
   }
@@ -140,7 +132,7 @@ function readHeader(bytes: Uint8Array, at: ErrorAt): Header {
   let layoutEntries = 0;
   if (hdrLen >= BTF_LAYOUT_HEADER_LEN) {
     const sections = { types: { off: typeOff, len: typeLen }, strings: { off: strOff, len: strLen } };
-    layoutEntries = readLayoutSection(view, le, hdrLen, sections, foreign, at);
+    layoutEntries = readLayoutSection(bytes, fields, sections, foreign, at);
   }
   const strStart = hdrLen + strOff;
   if (strLen === 0) throw at('string section is empty', { section: 'string section' });
@@ -151,8 +143,6 @@ function readHeader(bytes: Uint8Array, at: ErrorAt): Header {
   }
   return { littleEndian: le, typeStart: hdrLen + typeOff, typeLen, strStart, strLen, foreign, layoutEntries };
 }
-
-const HOST_LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /**
  * The `len` bytes at `start` as 32-bit words in host order: a view when the blob is in host order and the words
@@ -174,21 +164,19 @@ function hostWords(bytes: Uint8Array, start: number, len: number, littleEndian: 
  * whole 4-byte entries, inside the data and overlapping neither the type nor the string section.
  */
 function readLayoutSection(
-  view: DataView,
-  le: boolean,
-  hdrLen: number,
+  bytes: Uint8Array,
+  header: BtfHeader,
   sections: DataSections,
   out: Map<number, ForeignKindLayout>,
   at: ErrorAt,
 ): number {
-  const off = view.getUint32(24, le);
-  const len = view.getUint32(28, le);
+  const { hdrLen, layoutOff: off, layoutLen: len } = header;
   if (len === 0) return 0;
-  checkLayoutPlacement(off, len, view.byteLength - hdrLen, sections, at);
+  checkLayoutPlacement(off, len, bytes.length - hdrLen, sections, at);
   // Entries past kind 127 can describe no record (the info word has 7 kind bits): not read.
   for (let kind = 0; kind < Math.min(len / 4, KIND_COUNT); kind++) {
     const base = hdrLen + off + kind * 4;
-    const entry = { infoSize: view.getUint8(base), elemSize: view.getUint8(base + 1) };
+    const entry = { infoSize: bytes[base] as number, elemSize: bytes[base + 1] as number };
     if (KIND_LAYOUTS[kind] || kind === Kind.UNKN) checkKnownKindEntry(kind, entry, at);
     else out.set(kind, entry);
   }

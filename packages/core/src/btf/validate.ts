@@ -1,6 +1,17 @@
 import { FormatError } from '../errors.js';
 import type { Btf } from './btf.js';
-import { infoKind, infoVlen, Kind, kindName } from './format.js';
+import {
+  infoKind,
+  infoKindFlag,
+  infoVlen,
+  intBits,
+  intEncoding,
+  intOffset,
+  Kind,
+  kindName,
+  memberBitfieldSize,
+  memberBitOffset,
+} from './format.js';
 
 /** The kernel's limit on chains of types it has not resolved yet when it loads BTF. */
 export const MAX_RESOLVE_DEPTH = 32;
@@ -93,10 +104,10 @@ function checkInt(id: number, words: Uint32Array, p: number, fail: Fail): void {
   const size = words[p + 2] as number;
   const data = words[p + 3] as number;
   if ((data & INT_RESERVED_BITS) !== 0) throw fail(id, `INT data 0x${data.toString(16)} sets reserved bits`);
-  const bits = (data & 0xff) + ((data >>> 16) & 0xff);
+  const bits = intBits(data) + intOffset(data);
   if (bits > 128) throw fail(id, `${bits} bits (offset included), more than 128`);
   if (Math.ceil(bits / 8) > size) throw fail(id, `${bits} bits do not fit its ${size} bytes`);
-  const encoding = (data >>> 24) & 0x0f;
+  const encoding = intEncoding(data);
   if (!INT_ENCODINGS.has(encoding)) throw fail(id, `encoding ${encoding} is not one of SIGNED, CHAR, BOOL`);
 }
 
@@ -117,12 +128,12 @@ function checkMembers(
   const info = words[p + 1] as number;
   const structBytes = words[p + 2] as number;
   const union = infoKind(info) === Kind.UNION;
-  const kflag = info >>> 31 === 1;
+  const kflag = infoKindFlag(info);
   for (let i = 0, n = infoVlen(info), q = p + 3; i < n; i++, q += 3) {
     const type = words[q + 1] as number;
     if (type === 0) throw fail(id, `${memberName(btf, id, i)} has type void`);
     const offsetWord = words[q + 2] as number;
-    const bitOffset = kflag ? offsetWord & 0xffffff : offsetWord;
+    const bitOffset = memberBitOffset(offsetWord, kflag);
     if (union && bitOffset !== 0)
       throw fail(id, `${memberName(btf, id, i)} of a union is at bit ${bitOffset}, not 0`);
     // ">" not ">=": a last member may be a zero-length array at the very end.
@@ -134,7 +145,7 @@ function checkMembers(
     // The bits the member occupies, as the kernel counts them: a bitfield's own width, an INT's value bits (a
     // legacy bitfield INT adds its bit offset), else the byte size of the type.
     let startBits = bitOffset;
-    let bits = kflag ? offsetWord >>> 24 : 0;
+    let bits = memberBitfieldSize(offsetWord, kflag);
     let valueBits = bits !== 0; // a bitfield or an INT: copied as at most 128 bits
     if (bits === 0) {
       if (extents.bits[type] === UNKNOWN_BITS) extents.compute(type);

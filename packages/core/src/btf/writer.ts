@@ -1,4 +1,4 @@
-import { BTF_HEADER_LEN, BTF_MAGIC } from './format.js';
+import { BTF_HEADER_LEN, writeBtfHeader } from './format.js';
 
 /**
  * Builds a raw BTF blob with the exact layout bpftool/libbpf produce (spec §1.11): a 24-byte header, type
@@ -48,14 +48,7 @@ export class BtfWriter {
     const typeLen = this.wordCount * 4;
     const out = new Uint8Array(BTF_HEADER_LEN + typeLen + this.stringBytes);
     const view = new DataView(out.buffer);
-    view.setUint16(0, BTF_MAGIC, littleEndian);
-    view.setUint8(2, 1);
-    view.setUint8(3, 0);
-    view.setUint32(4, BTF_HEADER_LEN, littleEndian);
-    view.setUint32(8, 0, littleEndian);
-    view.setUint32(12, typeLen, littleEndian);
-    view.setUint32(16, typeLen, littleEndian);
-    view.setUint32(20, this.stringBytes, littleEndian);
+    writeBtfHeader(view, { typeLen, strLen: this.stringBytes }, littleEndian);
     for (let i = 0; i < this.wordCount; i++) {
       view.setUint32(BTF_HEADER_LEN + i * 4, this.words[i] as number, littleEndian);
     }

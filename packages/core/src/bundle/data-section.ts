@@ -6,8 +6,10 @@ import {
   buildBtf,
   columnOf,
   INFO_RESERVED,
-  kindOf,
+  infoKind,
+  infoVlen,
   MAX_REF_DEPTH,
+  recordHeaderValue,
   recordWords,
   type SplitBtf,
   splitBtf,
@@ -67,8 +69,8 @@ function encodeColumns(split: SplitBtf, table: StringTable): BlobColumns | undef
     const n = info === undefined || info & INFO_RESERVED ? undefined : recordWords(info);
     const id0 = name(words[at]!);
     if (n === undefined || at + n > words.length || id0 === undefined) return undefined;
-    const kind = kindOf(info!);
-    cols[BtfColumn.Header]!.push(kind | ((info! >>> 31) << 5), info! & 0xffff);
+    const kind = infoKind(info!);
+    cols[BtfColumn.Header]!.push(recordHeaderValue(info!), infoVlen(info!));
     cols[BtfColumn.Name]!.push(id0);
     let prevOff = 0;
     for (let j = 2; j < n; j++) {

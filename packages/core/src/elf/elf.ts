@@ -1,3 +1,4 @@
+import { isElf } from '@btf-bundle/runtime/format';
 import { FormatError } from '../errors.js';
 
 /** One ELF section header. */
@@ -63,12 +64,8 @@ export const Elf = {
   ET_REL: 1,
 } as const;
 
-/** Whether `bytes` starts with the ELF magic. */
-export function isElf(bytes: Uint8Array): boolean {
-  return (
-    bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46
-  );
-}
+/** Whether bytes start with the ELF magic (the runtime's check, the one every reader uses). */
+export { isElf };
 
 /** Random access to the bytes of an ELF input: a buffer in memory or a file read at offsets (see `./file.ts`). */
 export interface ByteSource {

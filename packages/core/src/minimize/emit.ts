@@ -1,5 +1,14 @@
 import { type Btf, isComposite, isEnum } from '../btf/btf.js';
-import { infoVlen, KIND_LAYOUTS, Kind, kindName, packInfo, wordRole } from '../btf/format.js';
+import {
+  infoVlen,
+  KIND_LAYOUTS,
+  Kind,
+  kindName,
+  MAX_BITFIELD_MEMBER_OFFSET,
+  packInfo,
+  packMemberOffset,
+  wordRole,
+} from '../btf/format.js';
 import { BtfWriter } from '../btf/writer.js';
 import { MinimizeError } from '../errors.js';
 import type { MarkSet } from './marker.js';
@@ -84,7 +93,7 @@ function compositeRecord(
     const bitOffset = src.memberBitOffset(id, i);
     const bitSize = src.memberBitfieldSize(id, i);
     const bitfield = bitSize > 0 || bitOffset % 8 !== 0;
-    if (bitfield && (bitSize === 0 || bitOffset > 0xffffff)) {
+    if (bitfield && (bitSize === 0 || bitOffset > MAX_BITFIELD_MEMBER_OFFSET)) {
       if (mode === 'bpftool' || !legacy) {
         throw new MinimizeError(
           `member ${i} '${src.memberName(id, i)}' (bit offset ${bitOffset}, bitfield size ${bitSize}) cannot be emitted`,
@@ -103,7 +112,7 @@ function compositeRecord(
     words.push(
       writer.addString(src.memberName(id, i)),
       remap(src.memberType(id, i)),
-      bitOffset | (bitSize << 24),
+      packMemberOffset(bitOffset, bitSize),
     );
     vlen++;
   }

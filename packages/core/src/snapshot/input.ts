@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { readElf } from '../elf/elf.js';
+import { btfByteOrder } from '../btf/format.js';
+import { isElf, readElf } from '../elf/elf.js';
 import { annotateError, FormatError } from '../errors.js';
 import { growScratch } from '../scratch.js';
 import { readTarXzMember } from './tar-xz.js';
@@ -40,17 +41,10 @@ function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
   return head.length >= magic.length && magic.every((b, i) => head[i] === b);
 }
 
-/** Whether `head` starts with the BTF magic 0xeb9f in either byte order. */
-function isRawBtf(head: Uint8Array): boolean {
-  return (
-    head.length >= 2 && ((head[0] === 0x9f && head[1] === 0xeb) || (head[0] === 0xeb && head[1] === 0x9f))
-  );
-}
-
 /** The container format of `bytes` (its first bytes suffice), or undefined if it is none of them. */
 export function detectKernelBtfFormat(head: Uint8Array): KernelBtfFormat | undefined {
-  if (isRawBtf(head)) return 'btf';
-  if (startsWith(head, [0x7f, 0x45, 0x4c, 0x46])) return 'elf';
+  if (btfByteOrder(head) !== undefined) return 'btf';
+  if (isElf(head)) return 'elf';
   if (startsWith(head, XZ_MAGIC)) return 'tar.xz';
   return undefined;
 }
@@ -75,7 +69,8 @@ export async function readKernelBtf(
     if (raw) return raw;
     const take = (size: number) => (into ? into.take(size) : new Uint8Array(size));
     const member = await readTarXzMember(path, { maxBytes, take });
-    if (!isRawBtf(member)) throw new FormatError('archive member is not BTF (bad magic)', { offset: 0 });
+    if (btfByteOrder(member) === undefined)
+      throw new FormatError('archive member is not BTF (bad magic)', { offset: 0 });
     return member;
   } catch (err) {
     throw annotateError(err, { file: path });

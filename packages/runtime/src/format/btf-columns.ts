@@ -1,74 +1,78 @@
 import { BundleCorruptError } from '../errors.js';
-import { BTF_HEADER_SIZE, BtfColumn } from './constants.js';
+import {
+  BTF_HEADER_LEN,
+  HISTORICAL_KIND_BITS,
+  HOST_LITTLE_ENDIAN,
+  infoKind,
+  infoVlen,
+  KIND_LAYOUTS,
+  Kind,
+  MAX_HISTORICAL_VLEN,
+  packInfo,
+  vlenCountsElements,
+  wordRole,
+  writeBtfHeader,
+} from './btf-layout.js';
+import { BtfColumn } from './constants.js';
 import { unzigzag } from './reader.js';
-
-/** Words (u32) of the fixed part and of each trailing element, per BTF kind 1..19, as the kernel's BTF format lays them out. */
-const LAYOUT: readonly (readonly [fixed: number, perElem: number])[] = [
-  [0, 0], // 0 UNKN: never stored
-  [4, 0], // INT
-  [3, 0], // PTR
-  [6, 0], // ARRAY
-  [3, 3], // STRUCT
-  [3, 3], // UNION
-  [3, 2], // ENUM
-  [3, 0], // FWD
-  [3, 0], // TYPEDEF
-  [3, 0], // VOLATILE
-  [3, 0], // CONST
-  [3, 0], // RESTRICT
-  [3, 0], // FUNC (vlen is the linkage)
-  [3, 2], // FUNC_PROTO
-  [4, 0], // VAR
-  [3, 3], // DATASEC
-  [3, 0], // FLOAT
-  [4, 0], // DECL_TAG
-  [3, 0], // TYPE_TAG
-  [3, 3], // ENUM64
-];
 
 const { Name, Type, Size, Offset, Value, Misc } = BtfColumn;
 
-/** Kinds whose word 2 is a size (or 0 for FWD) rather than a type id. */
-const SIZED = new Set([1, 4, 5, 6, 7, 15, 16, 19]);
+/** Words of the fixed part (header and single trailing object) and of each trailing element, per known kind. */
+const LAYOUT: readonly (readonly [fixed: number, perElem: number])[] = KIND_LAYOUTS.map((layout, kind) =>
+  layout && kind !== Kind.UNKN
+    ? [3 + layout.info.length, vlenCountsElements(kind) ? layout.element.length : 0]
+    : [0, 0],
+);
 
-/** Column of each fixed word from 3 on, per kind (absent: none). */
-const FIXED_ROLES: Readonly<Record<number, readonly number[]>> = {
-  1: [Misc], // INT encoding
-  3: [Type, Type, Misc], // ARRAY type, index_type, nelems
-  14: [Misc], // VAR linkage
-  17: [Misc], // DECL_TAG component_idx
+/**
+ * The plain (`-`) words whose column is not the default, per kind: by word index in the fixed part (`fixed`) or in
+ * each element (`element`). By default a plain word 2 is a size ({@link BtfColumn.Size}) and any other plain word
+ * goes to {@link BtfColumn.Misc}; string offsets go to {@link BtfColumn.Name}, type ids to {@link BtfColumn.Type}.
+ */
+const PLAIN_COLUMNS: Readonly<
+  Partial<
+    Record<number, { fixed?: Readonly<Record<number, number>>; element?: Readonly<Record<number, number>> }>
+  >
+> = {
+  [Kind.ARRAY]: { fixed: { 2: Type } }, // the unused word 2 (always 0) goes with the type ids
+  [Kind.STRUCT]: { element: { 2: Offset } }, // member bit offset
+  [Kind.UNION]: { element: { 2: Offset } },
+  [Kind.ENUM]: { element: { 1: Value } }, // enumerator value
+  [Kind.DATASEC]: { element: { 2: Size } }, // var_secinfo size
+  [Kind.ENUM64]: { element: { 1: Value } }, // enumerator value (low word; the high word is Misc)
 };
 
-/** Column of each word of a trailing element, per kind with elements. */
-const ELEM_ROLES: Readonly<Record<number, readonly number[]>> = {
-  4: [Name, Type, Offset], // STRUCT member
-  5: [Name, Type, Offset], // UNION member
-  6: [Name, Value], // ENUM enumerator
-  13: [Name, Type], // FUNC_PROTO param
-  15: [Type, Misc, Size], // DATASEC var_secinfo
-  19: [Name, Value, Misc], // ENUM64 enumerator (lo, hi)
-};
+/** Bits of the codec's record header value above the kind: the kind_flag. */
+const KIND_BITS = HISTORICAL_KIND_BITS;
 
-/** Info bits a stored record must leave clear (16..23 and 29..30); anything else is stored verbatim. */
-export const INFO_RESERVED = 0x60ff0000;
+/**
+ * Info bits a stored record must leave clear (those outside the historical 5-bit kind and 16-bit vlen, and not the
+ * kind_flag); anything else is stored verbatim.
+ */
+export const INFO_RESERVED = ~packInfo((1 << KIND_BITS) - 1, MAX_HISTORICAL_VLEN, true) >>> 0;
 
-/** Kind of a BTF `info` word. */
-export const kindOf = (info: number): number => (info >>> 24) & 0x1f;
+/** The record header value of the {@link BtfColumn.Header} column for an `info` word: kind | kind_flag << 5. */
+export function recordHeaderValue(info: number): number {
+  return infoKind(info) | ((info >>> 31) << KIND_BITS);
+}
 
 /** Number of u32 words of the type record whose `info` word is given, or undefined for an unknown kind. */
 export function recordWords(info: number): number | undefined {
-  const kind = kindOf(info);
-  const layout = kind === 0 ? undefined : LAYOUT[kind];
-  if (!layout) return undefined;
-  return layout[0] + layout[1] * (info & 0xffff);
+  const layout = LAYOUT[infoKind(info)];
+  if (!layout || layout[0] === 0) return undefined;
+  return layout[0] + layout[1] * infoVlen(info);
 }
 
-/** The column (a {@link BtfColumn}) word `j >= 2` of a record of kind `kind` is stored in. */
+/** The column (a {@link BtfColumn}) word `j >= 2` of a record of known kind `kind` is stored in. */
 export function columnOf(kind: number, j: number): number {
-  if (j === 2) return SIZED.has(kind) ? Size : Type;
+  const role = wordRole(KIND_LAYOUTS[kind]!, j);
+  if (role === 's') return Name;
+  if (role === 't') return Type;
   const [fixed, per] = LAYOUT[kind]!;
-  if (j < fixed) return FIXED_ROLES[kind]![j - 3]!;
-  return ELEM_ROLES[kind]![(j - fixed) % per]!;
+  const plain = PLAIN_COLUMNS[kind];
+  if (j < fixed) return plain?.fixed?.[j] ?? (j === 2 ? Size : Misc);
+  return plain?.element?.[(j - fixed) % per] ?? Misc;
 }
 
 /**
@@ -107,7 +111,7 @@ export function buildBtf(
     pos[c] = p + 1;
     return values[p]!;
   };
-  const maxWords = Math.max(0, (size - BTF_HEADER_SIZE) >> 2);
+  const maxWords = Math.max(0, (size - BTF_HEADER_LEN) >> 2);
   if (records * 2 > cols[BtfColumn.Header]!.length || records * 3 > maxWords)
     throw corrupt(BtfColumn.Header, `${records} records cannot fit in a ${size}-byte blob`);
   const words = new Uint32Array(maxWords);
@@ -139,14 +143,14 @@ export function buildBtf(
   let at = 0;
   for (let rec = 0; rec < records; rec++) {
     const kb = next(BtfColumn.Header);
-    const kind = kb & 0x1f;
+    const kind = kb & ((1 << KIND_BITS) - 1);
     const vlen = next(BtfColumn.Header);
-    const info = ((kb >>> 5) << 31) | (kind << 24) | vlen;
-    const n = kb < 0x40 && vlen <= 0xffff ? recordWords(info) : undefined;
+    const info = packInfo(kind, vlen, kb >>> KIND_BITS === 1);
+    const n = kb < 2 << KIND_BITS && vlen <= MAX_HISTORICAL_VLEN ? recordWords(info) : undefined;
     if (n === undefined) throw corrupt(BtfColumn.Header, `record ${rec} has an invalid header`);
     if (at + n > maxWords) throw corrupt(BtfColumn.Header, `record ${rec} runs past a ${size}-byte blob`);
     words[at] = name(next(Name));
-    words[at + 1] = info >>> 0;
+    words[at + 1] = info;
     state[0] = 0;
     const fixed = FIXED_COLUMNS[kind]!;
     let j = 2;
@@ -159,28 +163,21 @@ export function buildBtf(
   cols.forEach((c, i) => {
     if (pos[i] !== c.length) throw corrupt(i, `${c.length - pos[i]!} values left over`);
   });
-  if (BTF_HEADER_SIZE + 4 * at + strLen !== size)
+  if (BTF_HEADER_LEN + 4 * at + strLen !== size)
     throw corrupt(
       BtfColumn.Header,
-      `BTF blob would be ${BTF_HEADER_SIZE + 4 * at + strLen} bytes, not ${size}`,
+      `BTF blob would be ${BTF_HEADER_LEN + 4 * at + strLen} bytes, not ${size}`,
     );
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   const typeLen = 4 * at;
-  view.setUint16(0, 0xeb9f, littleEndian);
-  out[2] = 1;
-  view.setUint32(4, BTF_HEADER_SIZE, littleEndian);
-  view.setUint32(12, typeLen, littleEndian);
-  view.setUint32(16, typeLen, littleEndian);
-  view.setUint32(20, strLen, littleEndian);
-  if (littleEndian === HOST_LITTLE_ENDIAN) out.set(new Uint8Array(words.buffer, 0, typeLen), BTF_HEADER_SIZE);
-  else for (let i = 0; i < at; i++) view.setUint32(BTF_HEADER_SIZE + 4 * i, words[i]!, littleEndian);
-  let o = BTF_HEADER_SIZE + typeLen;
+  writeBtfHeader(view, { typeLen, strLen }, littleEndian);
+  if (littleEndian === HOST_LITTLE_ENDIAN) out.set(new Uint8Array(words.buffer, 0, typeLen), BTF_HEADER_LEN);
+  else for (let i = 0; i < at; i++) view.setUint32(BTF_HEADER_LEN + 4 * i, words[i]!, littleEndian);
+  let o = BTF_HEADER_LEN + typeLen;
   for (const id of used) {
     out.set(strings[id]!, o);
     o += strings[id]!.length + 1;
   }
   return out;
 }
-
-const HOST_LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;

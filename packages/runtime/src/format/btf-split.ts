@@ -1,4 +1,4 @@
-import { BTF_HEADER_SIZE } from './constants.js';
+import { BTF_HEADER_LEN, BTF_VERSION, readBtfHeader } from './btf-layout.js';
 
 /** A canonical raw BTF blob taken apart: type-section words (in the blob's byte order) and its strings. */
 export interface SplitBtf {
@@ -16,31 +16,27 @@ export interface SplitBtf {
  * Returns undefined for anything else.
  */
 export function splitBtf(blob: Uint8Array): SplitBtf | undefined {
-  if (blob.length < BTF_HEADER_SIZE) return undefined;
-  let littleEndian: boolean;
-  if (blob[0] === 0x9f && blob[1] === 0xeb) littleEndian = true;
-  else if (blob[0] === 0xeb && blob[1] === 0x9f) littleEndian = false;
-  else return undefined;
-  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  const u32 = (o: number) => view.getUint32(o, littleEndian);
-  const typeLen = u32(12);
-  const strLen = u32(20);
+  const header = readBtfHeader(blob);
+  if (!header) return undefined;
+  const { littleEndian, typeLen, strLen } = header;
   const canonical =
-    blob[2] === 1 &&
-    blob[3] === 0 &&
-    u32(4) === BTF_HEADER_SIZE &&
-    u32(8) === 0 &&
+    header.version === BTF_VERSION &&
+    header.flags === 0 &&
+    header.hdrLen === BTF_HEADER_LEN &&
+    header.typeOff === 0 &&
     typeLen % 4 === 0 &&
-    u32(16) === typeLen &&
+    header.strOff === typeLen &&
     strLen > 0 &&
-    BTF_HEADER_SIZE + typeLen + strLen === blob.length &&
+    BTF_HEADER_LEN + typeLen + strLen === blob.length &&
     blob[blob.length - 1] === 0;
   if (!canonical) return undefined;
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const u32 = (o: number) => view.getUint32(o, littleEndian);
   const words = new Uint32Array(typeLen / 4);
-  for (let i = 0; i < words.length; i++) words[i] = u32(BTF_HEADER_SIZE + 4 * i);
+  for (let i = 0; i < words.length; i++) words[i] = u32(BTF_HEADER_LEN + 4 * i);
   const strings: Uint8Array[] = [];
   const strEnd = blob.length - 1;
-  let start = BTF_HEADER_SIZE + typeLen;
+  let start = BTF_HEADER_LEN + typeLen;
   for (;;) {
     const nul = blob.indexOf(0, start);
     const stop = nul < 0 || nul > strEnd ? strEnd : nul;

@@ -43,6 +43,3 @@ export const BtfColumn = {
 
 /** Number of {@link BtfColumn}s. */
 export const BTF_COLUMNS = 7;
-
-/** Size of the raw BTF header a transformable blob must have. */
-export const BTF_HEADER_SIZE = 24;

@@ -3,14 +3,15 @@
  * (exported as `@btf-bundle/runtime/format`; not part of the app-facing API).
  */
 
+export { ELF_MAGIC, isElf } from '../elf.js';
 export { compareKernelKeys } from '../kernel/order.js';
-export { buildBtf, columnOf, INFO_RESERVED, kindOf, recordWords } from './btf-columns.js';
+export { buildBtf, columnOf, INFO_RESERVED, recordHeaderValue, recordWords } from './btf-columns.js';
+export * from './btf-layout.js';
 export { type SplitBtf, splitBtf } from './btf-split.js';
 export { addReference, readColumnValues } from './column-values.js';
 export {
   BlobMode,
   BTF_COLUMNS,
-  BTF_HEADER_SIZE,
   BtfColumn,
   BUNDLE_FORMAT_VERSION,
   BUNDLE_HEADER_SIZE,

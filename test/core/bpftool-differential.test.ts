@@ -4,7 +4,7 @@
  * - every manifest pair (synthetic targets, all real objects together against every sample-snapshot
  *   kernel, multi-object sets): `bpftool` mode is byte-identical to bpftool (Debian's 7.1 and upstream 7.5,
  *   which agree on every pair); `robust` mode is identical
- *   too except for the pairs listed in ROBUST_DIFFERS / BPFTOOL_FAILS (spec §4.12 fixes, each shown by a
+ *   too except for the pairs listed in ROBUST_DIFFERS / BPFTOOL_FAILS (docs/btfgen.md#robust-mode-fixes fixes, each shown by a
  *   named test in bpftool-fixes.test.ts);
  * - the all-pairs sweep: every edge object × every synthetic target, `bpftool` mode byte-identical
  *   wherever bpftool succeeds.
@@ -37,7 +37,7 @@ function isBpfeb(pair: Pair): boolean {
 
 function ours(btf: Awaited<ReturnType<typeof targetBtf>>, objects: string[], mode: 'robust' | 'bpftool') {
   try {
-    // Compaction (§4.12 #11) is proven separately in bpftool-fixes.test.ts; here robust = fixes #5-#10.
+    // Compaction (docs/btfgen.md#compaction) is proven separately in bpftool-fixes.test.ts; here robust = fixes #5-#10.
     return {
       ok: true as const,
       bytes: minimizeBtf(btf, objects.map(loadObject), { mode, compact: false }).btf,
@@ -57,7 +57,7 @@ describe.skipIf(skip !== undefined)(
     for (const tool of BPFTOOLS) {
       const toolSkip = oracleSkipReason(tool.missing());
       it.skipIf(toolSkip !== undefined)(
-        `${tool.label}, manifest pairs (${pairs.length}): bpftool mode byte-identical, robust identical except §4.12 fixes${toolSkip ? ` (skipped: ${toolSkip})` : ''}`,
+        `${tool.label}, manifest pairs (${pairs.length}): bpftool mode byte-identical, robust identical except docs/btfgen.md#robust-mode-fixes fixes${toolSkip ? ` (skipped: ${toolSkip})` : ''}`,
         async () => {
           const results = await limited(pairs, 2, (p) => bpftoolMinCoreBtf(p.target, p.objects, tool.bin));
           const problems: string[] = [];
@@ -77,7 +77,7 @@ describe.skipIf(skip !== undefined)(
               continue;
             }
             if (!upstream.ok) {
-              // bpftool failures we fix: non-native .BTF.ext (bpfeb), §4.12 #5/#8/#10.
+              // bpftool failures we fix: non-native .BTF.ext (bpfeb), docs/btfgen.md#robust-mode-fixes.
               const known = isBpfeb(pair) || BPFTOOL_FAILS[pair.name] !== undefined;
               if (!known) problems.push(`${pair.name}: bpftool failed unexpectedly: ${upstream.message}`);
               if (!robust.ok) problems.push(`${pair.name}: robust failed: ${String(robust.error)}`);
@@ -96,7 +96,9 @@ describe.skipIf(skip !== undefined)(
               const same = Buffer.compare(robust.bytes, upstream.bytes) === 0;
               const fix = ROBUST_DIFFERS[pair.name];
               if (!same && fix === undefined)
-                problems.push(`${pair.name}: robust differs from bpftool without a §4.12 reason`);
+                problems.push(
+                  `${pair.name}: robust differs from bpftool without a docs/btfgen.md#robust-mode-fixes reason`,
+                );
               if (same && fix !== undefined)
                 problems.push(`${pair.name}: expected robust to differ (${fix})`);
             }

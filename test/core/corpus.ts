@@ -51,7 +51,7 @@ export const realObjects = ['execsnoop', 'opensnoop', 'tcpstates', 'biolatency']
 /**
  * Objects libbpf itself rejects against their target (ambiguity, anonymous root, SIGNED on an array
  * element, E2BIG bitfield): every tool must fail on them. The other `err_*` objects (TYPE_TAG, FWD
- * pointee) are only bpftool errors (spec §4.12 #5) that libbpf relocates fine.
+ * pointee) are only bpftool errors (docs/btfgen.md#fix-5-type_tag-and-fwd) that libbpf relocates fine.
  */
 export const LIBBPF_REJECTS = new Set(
   ['err_ambiguity', 'err_anon_root', 'err_array_signed', 'err_bitfield_e2big', 'err_type_id_ambiguity'].map(
@@ -62,7 +62,7 @@ export const LIBBPF_REJECTS = new Set(
 /** The errno libbpf fails a relocation with, per error code of our resolver. */
 export const ERRNO: Record<string, number> = { EINVAL: 22, E2BIG: 7, EOPNOTSUPP: 95 };
 
-/** Pairs where robust output differs from bpftool's on purpose: the §4.12 fix that applies. */
+/** Pairs where robust output differs from bpftool's on purpose: the docs/btfgen.md#robust-mode-fixes fix that applies. */
 export const ROBUST_DIFFERS: Record<string, string> = {
   'bug6_first_candidate.bpf.o @ candidates.o': '#6 every matching candidate is marked',
   'candidates.bpf.o @ candidates.o': '#6 every matching candidate is marked (duplicate structs)',
@@ -176,7 +176,7 @@ export function loadObject(path: string): BpfObject {
   return o;
 }
 
-/** A relocation outcome rendered as what a reduced BTF must preserve (spec §5.1). */
+/** A relocation outcome rendered as what a reduced BTF must preserve (docs/verification.md#correctness-criterion). */
 export function renderOutcome(btf: Btf, o: RelocationOutcome): string {
   const key = `${o.relo.section}#${o.relo.indexInGroup}`;
   if (o.error) return `${key} error ${o.error.code}`;
@@ -190,7 +190,7 @@ export function renderOutcome(btf: Btf, o: RelocationOutcome): string {
   return `${key} value ${r.newValue} size ${r.newSize} failMemsz ${r.failMemszAdjust}`;
 }
 
-/** Resolution orders of spec §5.1. */
+/** Resolution orders of docs/verification.md#correctness-criterion. */
 export const ORDERS = ['file-order', 'each-alone', 'per-program'] as const;
 
 /** One of {@link ORDERS}. */

@@ -1,9 +1,9 @@
 /**
  * Oracle (c): our CO-RE resolver gives every relocation the same outcome (newValue, poison, newSize,
  * failMemszAdjust, error-or-not; TYPE_ID_TARGET by kind + name) against the full target and against our
- * reduced BTF, in the three orders of spec §5.1: file order with one shared cache, each relocation alone
+ * reduced BTF, in the three orders of docs/verification.md#correctness-criterion: file order with one shared cache, each relocation alone
  * with a fresh cache, and per-program subsets (filter by section). Runs everywhere (no external tool).
- * Also: bpftool-mode outputs differ exactly where a §4.12 fix applies, and corrupted outputs are caught.
+ * Also: bpftool-mode outputs differ exactly where a docs/btfgen.md#robust-mode-fixes fix applies, and corrupted outputs are caught.
  */
 import { describe, expect, it } from 'vitest';
 import { Btf, minimizeBtf } from '../../packages/core/dist/index.js';
@@ -49,7 +49,7 @@ describe('resolver equivalence: full vs reduced in three orders', () => {
     }
   });
 
-  it('bpftool-mode outputs change outcomes exactly on the §4.12 #6/#7/#9 pairs', async () => {
+  it('bpftool-mode outputs change outcomes exactly on the docs/btfgen.md#robust-mode-fixes pairs', async () => {
     const differing: string[] = [];
     for (const pair of manifestPairs().filter((p) => !p.expectError)) {
       const full = await targetBtf(pair.target);
@@ -58,7 +58,7 @@ describe('resolver equivalence: full vs reduced in three orders', () => {
       try {
         out = minimizeBtf(full, objects, { mode: 'bpftool' }).btf;
       } catch {
-        continue; // bpftool-mode failures (§4.12 #5, #10) are covered by bpftool-fixes.test.ts
+        continue; // bpftool-mode failures (docs/btfgen.md#fix-5-type_tag-and-fwd, #10) are covered by bpftool-fixes.test.ts
       }
       if (resolverDifferences(full, Btf.parse(out), objects).length > 0) differing.push(pair.name);
     }

@@ -1,5 +1,5 @@
 /**
- * Our CO-RE resolver vs libbpf itself (Debian's 1.1 and upstream 1.4.6; spec §5.2 "resolver mode"): for every manifest pair, each relocation
+ * Our CO-RE resolver vs libbpf itself (Debian's 1.1 and upstream 1.4.6; docs/verification.md#differential-tests "resolver mode"): for every manifest pair, each relocation
  * against the *full* target gets the value libbpf patches (TYPE_ID_TARGET: same target kind + name), is
  * poisoned when libbpf poisons it (no match, or unsafe load-width change), and fails with libbpf's errno.
  */

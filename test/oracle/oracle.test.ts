@@ -205,7 +205,7 @@ describe.skipIf(skip !== undefined)(`oracles${skip ? ` (skipped: ${skip})` : ''}
   const bug6 = join(corpus, 'bug6_first_candidate.bpf.o');
   const bug6Target = join(corpus, 'targets/candidates.o');
   it.skipIf(!existsSync(bug6) || !existsSync(bug6Target))(
-    "detects bpftool's known bug (spec 4.12 #6) in its own output",
+    "detects bpftool's known bug (docs/btfgen.md#fix-6-every-matching-candidate) in its own output",
     async () => {
       const path = writeTempBtf(await bpftoolMinCoreBtfOk(bug6Target, [bug6]));
       expect((await libbpfCompare(bug6, bug6Target, path)).differences).toEqual([

@@ -26,16 +26,6 @@ export type * from './build/types.js';
 export type { BuildResult } from './build/types.js';
 export { BuildCache, cacheKey, DEFAULT_CACHE_DIR } from './cache/cache.js';
 export { relocationSignature } from './cache/signature.js';
-export type { ReloResult } from './core/calc.js';
-export { essentialName, essentialNameLength, namesMatch } from './core/names.js';
-export {
-  type CandidateCache,
-  CoreResolver,
-  type RelocationOutcome,
-  type ResolveObjectOptions,
-  type UnprunedOutcome,
-} from './core/resolver.js';
-export { type Accessor, type CoreSpec, formatSpec, parseLocalSpec } from './core/spec.js';
 export { Elf, type ElfFile, type ElfSection, isElf, readElf } from './elf/elf.js';
 export * from './errors.js';
 export {
@@ -54,6 +44,16 @@ export {
   readBpfObject,
 } from './object.js';
 export { checkOutputs, GuardedInputs, type GuardedPath, OutputPathError } from './output-guard.js';
+export type { ReloResult } from './relo/calc.js';
+export { essentialName, essentialNameLength, namesMatch } from './relo/names.js';
+export {
+  type CandidateCache,
+  CoreResolver,
+  type RelocationOutcome,
+  type ResolveObjectOptions,
+  type UnprunedOutcome,
+} from './relo/resolver.js';
+export { type Accessor, type CoreSpec, formatSpec, parseLocalSpec } from './relo/spec.js';
 export { type ReportFiles, writeReportFiles } from './report/files.js';
 export { renderHtmlReport } from './report/html.js';
 export type { RelocationVerdict } from './report/relocations.js';

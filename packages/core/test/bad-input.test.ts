@@ -10,11 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { Btf } from '../src/btf/btf.js';
 import { Kind, packInfo } from '../src/btf/format.js';
 import { BtfWriter } from '../src/btf/writer.js';
-import { CoreResolver } from '../src/core/resolver.js';
 import { readElf } from '../src/elf/elf.js';
 import { CoreRelocationError, FormatError } from '../src/errors.js';
 import { minimizeBtf } from '../src/minimize/minimize.js';
 import { parseBpfObject } from '../src/object.js';
+import { CoreResolver } from '../src/relo/resolver.js';
 import { typedOrOk } from './bad-input-helpers.js';
 import { allKindsBtf, buildElf, fixture, targetBtf, testdata } from './btf-helpers.js';
 

@@ -1,6 +1,6 @@
 /**
  * Test helpers for the core unit tests: byte-swapping a raw BTF to the other byte order (record by record),
- * re-emitting every type of a parsed BTF with the writer, building small BTFs by hand, and the spec §5.3
+ * re-emitting every type of a parsed BTF with the writer, building small BTFs by hand, and docs/verification.md#structural-invariants
  * structural invariants.
  */
 import { readFileSync } from 'node:fs';
@@ -105,7 +105,7 @@ export function allKindsBtf(): { bytes: Uint8Array; ids: Record<string, number> 
   return { bytes: w.toBytes(), ids };
 }
 
-/** Checks the spec §5.3 invariants of output `out` against its source `src`; returns the violations. */
+/** Checks docs/verification.md#structural-invariants invariants of output `out` against its source `src`; returns the violations. */
 export function structuralViolations(src: Btf, outBytes: Uint8Array): string[] {
   const bad: string[] = [];
   const v = new DataView(outBytes.buffer, outBytes.byteOffset, outBytes.byteLength);

@@ -1,7 +1,7 @@
 /**
  * BTF reader and writer: every kind (incl. ENUM64, DECL_TAG, TYPE_TAG), both byte orders (a real kernel BTF
  * byte-swapped to big-endian minimizes to the same little-endian bytes), writer round-trip on bpftool-layout
- * outputs, essential names (spec §3.1).
+ * outputs, essential names (docs/core-relocations.md#essential-names-and-flavors).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Btf } from '../src/btf/btf.js';
 import { Kind } from '../src/btf/format.js';
 import { IndexBuffer } from '../src/btf/parse.js';
-import { essentialName, essentialNameLength, namesMatch } from '../src/core/names.js';
 import { minimizeBtf } from '../src/minimize/minimize.js';
+import { essentialName, essentialNameLength, namesMatch } from '../src/relo/names.js';
 import { readKernelBtf } from '../src/snapshot/input.js';
 import {
   allKindsBtf,
@@ -146,7 +146,7 @@ describe('writer round-trip', () => {
   });
 });
 
-describe('essential names (spec §3.1)', () => {
+describe('essential names (docs/core-relocations.md#essential-names-and-flavors)', () => {
   it.each([
     ['task_struct___old', 'task_struct'],
     ['a___b___c', 'a___b'],

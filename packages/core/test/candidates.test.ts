@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Btf } from '../src/btf/btf.js';
 import { Kind, packInfo } from '../src/btf/format.js';
 import { BtfWriter } from '../src/btf/writer.js';
-import { CandidateIndex } from '../src/core/candidates.js';
-import { essentialName } from '../src/core/names.js';
+import { CandidateIndex } from '../src/relo/candidates.js';
+import { essentialName } from '../src/relo/names.js';
 
 /** libbpf's linear scan (bpf_core_add_cands), the reference for the hashed index. */
 function linearScan(local: Btf, localId: number, target: Btf): number[] {

@@ -1,5 +1,5 @@
 /**
- * Minimizer properties on every output of the corpus (spec §5.3): header and layout, ids and strings,
+ * Minimizer properties on every output of the corpus (docs/verification.md#structural-invariants): header and layout, ids and strings,
  * kept members are a subsequence of the source's with the same offsets and bitfield sizes, kind_flag iff a
  * kept bitfield; idempotence (minimizing the output again gives the same bytes); determinism under object
  * reordering; monotonicity (the output for O1 ∪ O2 contains everything of the outputs for O1 and O2); the
@@ -45,7 +45,7 @@ function typeSignatures(btf: Btf): Set<string> {
 const kernels = kernelPairs().filter((p) => /6\.1\.0-54-amd64|6\.12\.117\+deb12-arm64/.test(p.target));
 const pairs = [...manifestPairs().filter((p) => !p.expectError), ...kernels];
 
-describe('minimizer structural invariants (spec §5.3)', () => {
+describe('minimizer structural invariants (docs/verification.md#structural-invariants)', () => {
   it.each(pairs.map((p) => [p.name, p] as const))('%s', async (_name, pair) => {
     const full = await target(pair.target);
     const objects = pair.objects.map(object);
@@ -54,12 +54,12 @@ describe('minimizer structural invariants (spec §5.3)', () => {
       try {
         out = minimizeBtf(full, objects, { mode }).btf;
       } catch (err) {
-        if (mode === 'bpftool') continue; // bpftool-mode failures are spec §4.12 #5/#10 (bpftool-fixes.test.ts)
+        if (mode === 'bpftool') continue; // bpftool-mode failures are docs/btfgen.md#robust-mode-fixes (bpftool-fixes.test.ts)
         throw err;
       }
       expect(structuralViolations(full, out), mode).toEqual([]);
       // Idempotence: the output minimized again with the same objects is the same bytes. Not for bpftool's
-      // own output on the §4.12 #6 case: there, bpftool's output poisons a relocation, so re-minimizing drops it.
+      // own output on the docs/btfgen.md#fix-6-every-matching-candidate case: there, bpftool's output poisons a relocation, so re-minimizing drops it.
       const again = minimizeBtf(Btf.parse(out), objects, { mode }).btf;
       const notIdempotent = mode === 'bpftool' && pair.name.startsWith('bug6_first_candidate');
       expect(Buffer.compare(again, out) === 0, `${mode} idempotent`).toBe(!notIdempotent);

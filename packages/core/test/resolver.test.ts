@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CoreResolver } from '../src/core/resolver.js';
+import { CoreResolver } from '../src/relo/resolver.js';
 import { fixture, targetBtf } from './btf-helpers.js';
 
 const values = (name: string, t: string) =>

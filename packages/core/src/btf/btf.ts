@@ -89,7 +89,7 @@ export class Btf {
   }
 
   /**
-   * Parse and validate a raw BTF blob: its layout (spec §1.9), then what the kernel and libbpf check of each type
+   * Parse and validate a raw BTF blob: its layout (docs/btf-format.md#validation-on-parse), then what the kernel and libbpf check of each type
    * ({@link validateTypes}). Throws {@link FormatError} naming the place of any defect.
    */
   static parse(bytes: Uint8Array, opts: ParseBtfOptions = {}): Btf {
@@ -209,7 +209,7 @@ export class Btf {
     return this.word(id, 4 + i * 3);
   }
 
-  /** STRUCT/UNION member `i`: bit offset from the start of the composite (spec §1.6). */
+  /** STRUCT/UNION member `i`: bit offset from the start of the composite (docs/btf-format.md#member-offsets-and-bitfields). */
   memberBitOffset(id: number, i: number): number {
     return memberBitOffset(this.word(id, 5 + i * 3), this.kindFlag(id));
   }

@@ -42,7 +42,7 @@ export interface CoreRelo {
   accessStrOff: number;
   /** The access string, e.g. "0:1:2". */
   accessStr: string;
-  /** Relocation kind number (spec §2.6); unknown numbers are kept and rejected by the resolver. */
+  /** Relocation kind number (docs/bpf-objects.md#relocation-kinds); unknown numbers are kept and rejected by the resolver. */
   kind: number;
 }
 
@@ -68,7 +68,7 @@ const EXT_MIN_HEADER = 24;
 const EXT_CORE_HEADER = 32;
 
 /**
- * Parse `.BTF.ext` (spec §2.4-2.5), validating it like libbpf: header, every subsection's record size, group
+ * Parse `.BTF.ext` (docs/bpf-objects.md#the-btfext-header), validating it like libbpf: header, every subsection's record size, group
  * headers and record counts, and every string offset and type id against the object's `btf`.
  */
 export function parseBtfExt(bytes: Uint8Array, btf: Btf, opts: { file?: string } = {}): BtfExt {

@@ -38,7 +38,7 @@ export {
   writeBtfHeader,
 } from '@btf-bundle/runtime/format';
 
-/** Relocation kinds of .BTF.ext core_relo records (spec §2.6). */
+/** Relocation kinds of .BTF.ext core_relo records (docs/bpf-objects.md#relocation-kinds). */
 export const ReloKind = {
   FIELD_BYTE_OFFSET: 0,
   FIELD_BYTE_SIZE: 1,

@@ -16,7 +16,7 @@ import {
   wordRole,
 } from './format.js';
 
-/** Record sizes of kinds we do not know, from an optional kind-layout section (spec §1.2). */
+/** Record sizes of kinds we do not know, from an optional kind-layout section (docs/btf-format.md#header). */
 export interface ForeignKindLayout {
   infoSize: number;
   elemSize: number;
@@ -51,7 +51,7 @@ export class IndexBuffer {
 }
 
 /**
- * Read the index of a raw BTF blob and validate it (spec §1.9): header, string section, the record walk (sizes,
+ * Read the index of a raw BTF blob and validate it (docs/btf-format.md#validation-on-parse): header, string section, the record walk (sizes,
  * known kinds), every string offset and type id of every record, and that FUNCs refer to FUNC_PROTOs. Throws a
  * {@link FormatError} naming the place of the first defect.
  */

@@ -1,7 +1,7 @@
 import { BTF_HEADER_LEN, writeBtfHeader } from './format.js';
 
 /**
- * Builds a raw BTF blob with the exact layout bpftool/libbpf produce (spec §1.11): a 24-byte header, type
+ * Builds a raw BTF blob with the exact layout bpftool/libbpf produce (docs/btf-format.md#what-bpftool-writes): a 24-byte header, type
  * records in id order, and a string section that starts with NUL and holds each distinct string once, in order of
  * first insertion.
  */

@@ -1,9 +1,9 @@
 import { Btf } from '../btf/btf.js';
 import { reloKindName } from '../btf/format.js';
-import { CoreResolver, type RelocationOutcome } from '../core/resolver.js';
-import { formatSpec } from '../core/spec.js';
 import { Elf } from '../elf/elf.js';
 import { type BpfObject, parseBpfObject } from '../object.js';
+import { CoreResolver, type RelocationOutcome } from '../relo/resolver.js';
+import { formatSpec } from '../relo/spec.js';
 import { type RelocationVerdict, relocationVerdicts, summarizeRelocations } from '../report/relocations.js';
 import { formatCounts } from '../report/table.js';
 import { readKernelBtf } from '../snapshot/input.js';

@@ -20,7 +20,7 @@ export interface EmitOptions {
   mode: MinimizeMode;
   /**
    * Trim unused enumerators and let references to unkept typedef/modifier chains point at the type they resolve
-   * to (spec §4.12 #11).
+   * to (docs/btfgen.md#compaction).
    */
   compact: boolean;
   /** Byte order of the output. */
@@ -28,10 +28,10 @@ export interface EmitOptions {
 }
 
 /**
- * Build the reduced BTF from the marks (bpftool btfgen_get_btf, spec §4.8): kept types in source id order,
+ * Build the reduced BTF from the marks (bpftool btfgen_get_btf, docs/btfgen.md#building-the-output): kept types in source id order,
  * composites with only their kept members, everything else copied verbatim with strings re-interned and type ids
  * remapped (unkept ids become void; when compacting, an unkept typedef/modifier chain becomes the type it resolves
- * to). Output bytes follow spec §1.11 exactly.
+ * to). Output bytes follow docs/btf-format.md#what-bpftool-writes exactly.
  */
 export function emitBtf(marks: MarkSet, opts: EmitOptions): Uint8Array {
   const { mode, compact, littleEndian } = opts;
@@ -116,7 +116,7 @@ function compositeRecord(
     );
     vlen++;
   }
-  // A legacy (kind_flag 0) struct with unaligned members is kept in its legacy encoding (spec §4.12 #10).
+  // A legacy (kind_flag 0) struct with unaligned members is kept in its legacy encoding (docs/btfgen.md#fix-10-legacy-bitfields).
   words[1] = packInfo(kind, vlen, needsFlag && !unaligned);
   return words;
 }

@@ -1,11 +1,11 @@
 import { type Btf, isComposite, isModOrTypedef } from '../btf/btf.js';
 import { Kind, kindName, ReloKind, reloClass } from '../btf/format.js';
-import type { CoreSpec } from '../core/spec.js';
 import { MinimizeError } from '../errors.js';
+import type { CoreSpec } from '../relo/spec.js';
 import type { MinimizeMode } from './minimize.js';
 
 /**
- * The set of source types and members kept in the output (spec §4.1). Marks only ever grow; they are shared by
+ * The set of source types and members kept in the output (docs/btfgen.md#marks). Marks only ever grow; they are shared by
  * every object of one minimization.
  */
 export class MarkSet {
@@ -43,12 +43,12 @@ export class MarkSet {
 }
 
 /**
- * Marks what each relocation's target spec needs (spec §4.3-4.7). In `bpftool` mode it reproduces bpftool's
- * marking exactly, including its unsupported-kind errors; in `robust` mode it applies the fixes of spec §4.12:
+ * Marks what each relocation's target spec needs (docs/btfgen.md#marking-by-relocation-kind). In `bpftool` mode it reproduces bpftool's
+ * marking exactly, including its unsupported-kind errors; in `robust` mode it applies the fixes of docs/btfgen.md#robust-mode-fixes:
  * TYPE_TAG followed and FWD kept as a leaf (#5), flexible-array status preserved (#7), TYPE_MATCHES keeps the
  * behind-pointer flag through function prototypes (#8). Both modes memoize, so hostile cycles cannot hang.
  * Enumerators are recorded as they are used (matched by an enum-value relocation, or compared by TYPE_MATCHES),
- * so the emitter can trim the others (spec §4.12 #11).
+ * so the emitter can trim the others (docs/btfgen.md#compaction).
  */
 export class Marker {
   /** Per type: bit 1 when marked without following pointers, bit 2 with (markType's memo). */
@@ -59,7 +59,7 @@ export class Marker {
   constructor(
     readonly marks: MarkSet,
     readonly mode: MinimizeMode,
-    /** Skip typedef/modifier chains below relocation roots (spec §4.12 #11; the emitter redirects references). */
+    /** Skip typedef/modifier chains below relocation roots (docs/btfgen.md#compaction; the emitter redirects references). */
     readonly compact = false,
   ) {}
 
@@ -83,14 +83,14 @@ export class Marker {
     else throw new MinimizeError(`unknown relocation kind ${spec.kind}`);
   }
 
-  /** The enum (and its typedef chain) with the matched enumerator (spec §4.7; §4.12 #11 trims the others). */
+  /** The enum (and its typedef chain) with the matched enumerator (docs/btfgen.md#enum-value-relocations; docs/btfgen.md#compaction trims the others). */
   private recordEnumval(spec: CoreSpec): void {
     this.markType(spec.rootId, false);
     const acc = spec.acc[0];
     if (acc) this.marks.markMember(acc.typeId, acc.idx);
   }
 
-  /** Keep the source's first `long` INT, so libbpf's pointer-size guess is unchanged (spec §4.12 #9). */
+  /** Keep the source's first `long` INT, so libbpf's pointer-size guess is unchanged (docs/btfgen.md#fix-9-pointer-size). */
   keepLongInt(): void {
     const id = this.src.firstLongInt();
     if (id !== undefined) this.markType(id, false);

@@ -1,13 +1,13 @@
 import type { Btf } from '../btf/btf.js';
 import { ReloKind } from '../btf/format.js';
-import { CoreResolver, type RelocationOutcome } from '../core/resolver.js';
 import type { ObjectBtf } from '../object.js';
+import { CoreResolver, type RelocationOutcome } from '../relo/resolver.js';
 import { type ObjectRelocationSummary, summarizeRelocations } from '../report/relocations.js';
 import { emitBtf } from './emit.js';
 import { Marker, MarkSet } from './marker.js';
 
 /**
- * `robust` (default): bpftool's algorithm with the fixes of spec §4.12 #5-#10 and the safe size optimizations of
+ * `robust` (default): bpftool's algorithm with the fixes of docs/btfgen.md#robust-mode-fixes and the safe size optimizations of
  * #11 (see {@link MinimizeOptions.compact}). `bpftool`: byte-identical to
  * `bpftool gen min_core_btf` (v7.x), bugs included.
  */
@@ -27,7 +27,7 @@ export interface MinimizeOptions {
   /** Byte order of the output; default little-endian (what bpftool writes on x86_64/arm64). */
   littleEndian?: boolean;
   /**
-   * Size optimizations of spec §4.12 #11 that libbpf cannot observe (robust mode only; default true): enums keep
+   * Size optimizations of docs/btfgen.md#compaction that libbpf cannot observe (robust mode only; default true): enums keep
    * only the enumerators enum-value relocations match (whole when TYPE_MATCHES compares them), and references below
    * a relocation root skip typedef/modifier chains (libbpf's CO-RE code skips them there). bpftool mode never
    * compacts.
@@ -46,7 +46,7 @@ export interface MinimizeResult {
 }
 
 /**
- * Reduce `target` (a full kernel BTF) to what the CO-RE relocations of `objects` need (spec §4).
+ * Reduce `target` (a full kernel BTF) to what the CO-RE relocations of `objects` need (docs/btfgen.md#what-it-does).
  * Objects are processed in order, each with its own candidate cache; marks accumulate into one output.
  * Throws CoreRelocationError (with the object, section and relocation index) when a relocation is one libbpf
  * would reject, and MinimizeError when the output cannot be built.

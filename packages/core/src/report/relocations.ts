@@ -1,5 +1,5 @@
 import { ReloKind, reloClass } from '../btf/format.js';
-import type { RelocationOutcome } from '../core/resolver.js';
+import type { RelocationOutcome } from '../relo/resolver.js';
 
 /**
  * What one CO-RE relocation does to a program on one kernel (docs/coverage-report.md):

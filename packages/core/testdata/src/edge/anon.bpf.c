@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Anonymous members (spec 5.4): field inside an anonymous struct inside an anonymous union,
+/* Anonymous members (docs/verification.md#edge-case-corpus): field inside an anonymous struct inside an anonymous union,
  * fields moved into and out of anonymous members, unnamed bitfield padding in the target.
  * Target: targets/anon.o. */
 #include "common.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Arrays (spec 5.4): s->arr[2].x, multi-dimensional m[1][2], out-of-bounds index in the
+/* Arrays (docs/verification.md#edge-case-corpus): s->arr[2].x, multi-dimensional m[1][2], out-of-bounds index in the
  * target (no match: exists 0 / poison), array element BYTE_OFFSET + BYTE_SIZE (memory size of
  * the element), flexible array index beyond 0, pointer used as array (raw[0] = 3).
  * Target: targets/arrays.o. */

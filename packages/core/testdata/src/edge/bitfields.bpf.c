@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Bitfields (spec 5.4): kind_flag structs, bitfields that grow/move, signed vs unsigned,
+/* Bitfields (docs/verification.md#edge-case-corpus): kind_flag structs, bitfields that grow/move, signed vs unsigned,
  * enum-typed, u64 bitfield, straddling a u32 (load size doubling), plain int through
  * BPF_CORE_READ_BITFIELD. BPF_CORE_READ_BITFIELD(_PROBED) emit BYTE_OFFSET, BYTE_SIZE,
  * LSHIFT_U64, RSHIFT_U64 and SIGNED. Target: targets/bitfields.o. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Spec 4.12 #10: the target (targets/legacy_bitfield.btf, raw BTF) encodes legacy_bf with
+/* docs/btfgen.md#fix-10-legacy-bitfields: the target (targets/legacy_bitfield.btf, raw BTF) encodes legacy_bf with
  * kind_flag 0 and a member at bit offset 3 (pre-kind_flag encoding: the bitfield width lives
  * in the INT type). libbpf resolves the relocation, but bpftool cannot re-emit the member
  * (btf__add_field rejects a non-byte-aligned offset with bitfield size 0): the run fails. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Spec 4.12 #6: relocation A (part.a) matches both part___a and part___b, relocation B
+/* docs/btfgen.md#fix-6-every-matching-candidate: relocation A (part.a) matches both part___a and part___b, relocation B
  * (part.b) only part___b. bpftool marks A in part___a only; against its output A then
  * matches only part___a, the candidate list is pruned to it and B is poisoned (with the full
  * BTF B resolves to offset 4). A and B are in separate programs so per-program subsets can

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Spec 4.12 #7: in the target, zl.marker[0] is not the last member, so marker[2] does not match
+/* docs/btfgen.md#fix-7-flexible-arrays: in the target, zl.marker[0] is not the last member, so marker[2] does not match
  * (poison). bpftool keeps zl with members {a, marker} only (marker is kept by the EXISTS
  * relocation), which makes marker the last member of the reduced struct: against the reduced
  * BTF marker[2] matches (offset 12) instead of being poisoned. Target: targets/arrays.o. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Spec 4.12 #8: TYPE_MATCHES on a struct holding a function pointer that takes the struct by
+/* docs/btfgen.md#fix-8-type_matches-recursion: TYPE_MATCHES on a struct holding a function pointer that takes the struct by
  * value. libbpf's matcher terminates (the param is behind the pointer), bpftool's marker resets
  * behindPtr for FUNC_PROTO params and recurses forever (stack overflow).
  * Target: targets/typematches.o. */

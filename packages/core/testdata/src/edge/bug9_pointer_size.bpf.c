@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Spec 4.12 #9: pointer-sized answers. Against a 32-bit target (targets/ptrsize32.btf) the
+/* docs/btfgen.md#fix-9-pointer-size: pointer-sized answers. Against a 32-bit target (targets/ptrsize32.btf) the
  * full BTF has `long` of size 4, so TYPE_SIZE(tsp_t) = 4 and BYTE_SIZE(ptrs.p) = 4; bpftool's
  * output keeps no `long` INT, so libbpf falls back to the loader's pointer size (8 on a
  * 64-bit host). Against 64-bit targets the answers agree. Targets: targets/ptrsize32.btf,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Candidates (spec 5.4 "candidates"): zero candidates, identical duplicates (no ambiguity,
+/* Candidates (docs/verification.md#edge-case-corpus "candidates"): zero candidates, identical duplicates (no ambiguity,
  * first one kept), TYPE_EXISTS with two compatible candidates, typedef root vs target typedef,
  * ENUM local vs ENUM64 target and vice versa. Target: targets/candidates.o. */
 #include "common.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Enums (spec 5.4): ENUMVAL_EXISTS / ENUMVAL_VALUE on a named enum and on an anonymous enum
+/* Enums (docs/verification.md#edge-case-corpus): ENUMVAL_EXISTS / ENUMVAL_VALUE on a named enum and on an anonymous enum
  * behind a typedef, negative 32-bit value (sign extension), ENUM64 unsigned > 2^32 and signed
  * negative, missing enumerator (EXISTS 0, VALUE poisoned), enum kept whole in the output.
  * Target: targets/enums.o. */

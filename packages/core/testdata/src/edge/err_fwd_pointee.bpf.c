@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Spec 4.12 #5 (FWD): TYPE_EXISTS on a typedef of a pointer to an opaque struct. libbpf
+/* docs/btfgen.md#fix-5-type_tag-and-fwd (FWD): TYPE_EXISTS on a typedef of a pointer to an opaque struct. libbpf
  * matches (pointee kinds FWD/FWD), bpftool's markType follows the pointer into the FWD and
  * fails with "unsupported kind". Target: targets/typebased.o. */
 #include "common.h"

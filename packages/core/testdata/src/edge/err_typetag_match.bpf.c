@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Spec 4.12 #5 (TYPE_TAG, TYPE_MATCHES): TYPE_MATCHES on a struct with a type-tagged pointer
+/* docs/btfgen.md#fix-5-type_tag-and-fwd (TYPE_TAG, TYPE_MATCHES): TYPE_MATCHES on a struct with a type-tagged pointer
  * member. markTypeMatch reaches PTR -> TYPE_TAG and fails. Target: targets/typetag.o. */
 #include "common.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Spec 4.12 #5 (TYPE_TAG, type-based): TYPE_SIZE of a typedef of a type-tagged pointer.
+/* docs/btfgen.md#fix-5-type_tag-and-fwd (TYPE_TAG, type-based): TYPE_SIZE of a typedef of a type-tagged pointer.
  * markType follows the pointer into TYPE_TAG and fails ("unsupported kind").
  * Target: targets/typetag.o. */
 #include "common.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Flavors (spec 5.4 "flavors"): two local flavors of one target struct, a target-side flavor,
+/* Flavors (docs/verification.md#edge-case-corpus "flavors"): two local flavors of one target struct, a target-side flavor,
  * four underscores (no flavor), enumerator flavors, member-name flavors (field relocations:
  * not stripped; TYPE_MATCHES: stripped). Target: targets/flavors.o. */
 #include "common.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Modifiers, pointers and missing things (spec 5.4): const/volatile/restrict around members
+/* Modifiers, pointers and missing things (docs/verification.md#edge-case-corpus): const/volatile/restrict around members
  * and a const volatile typedef root; a pointer field whose pointee is not marked elsewhere
  * (becomes void *); a pointer chain a->next->val (one relocation per hop); a missing field
  * (EXISTS 0, read poisoned); a missing struct; a field with an incompatible type (int vs

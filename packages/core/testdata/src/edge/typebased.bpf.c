@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Type-based relocations (spec 5.4 "type-based"): TYPE_EXISTS / TYPE_SIZE on struct, union,
+/* Type-based relocations (docs/verification.md#edge-case-corpus "type-based"): TYPE_EXISTS / TYPE_SIZE on struct, union,
  * enum, typedef of struct, typedef of anonymous struct, typedef of pointer to struct (pointee
  * kept), typedef of void *, typedef of function pointer, typedef of array, const volatile
  * typedef, int; TYPE_ID_TARGET (unique candidate) and TYPE_ID_LOCAL; a missing type.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* TYPE_MATCHES (spec 5.4): a struct with all member kinds (int, long, pointers, nested struct,
+/* TYPE_MATCHES (docs/verification.md#edge-case-corpus): a struct with all member kinds (int, long, pointers, nested struct,
  * array, enum with extra target enumerators, anonymous union, function pointer), a pointer
  * member whose target pointee is a FWD, FLOAT member (libbpf: no match), INT size and
  * signedness mismatches. Target: targets/typematches.o. */

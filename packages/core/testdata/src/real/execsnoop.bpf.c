@@ -46,7 +46,7 @@ int tracepoint__syscalls__sys_enter_execve(struct trace_event_raw_sys_enter *ctx
 	arg_start = BPF_CORE_READ(task, mm, arg_start);
 	arg_end = BPF_CORE_READ(task, mm, arg_end);
 	e->args_size = arg_end - arg_start;
-	/* TYPE_ID_TARGET: fine for the full kernel, meaningless ids in a reduced BTF (spec 4.12 #12). */
+	/* TYPE_ID_TARGET: fine for the full kernel, meaningless ids in a reduced BTF (docs/btfgen.md#caveats-of-reduced-btfs). */
 	e->task_type_id = bpf_core_type_id_kernel(struct task_struct);
 	e->task_size = bpf_core_type_size(struct task_struct);
 	e->has_pidfd_ops = bpf_core_type_exists(struct pid_namespace);

@@ -3,7 +3,7 @@
  * lookup strips flavors on both sides), typedef roots, enum vs enum64. */
 struct dup___a { int x; int y; };               /* identical duplicates */
 struct dup___b { int x; int y; };
-struct part___a { int a; };                     /* spec 4.12 #6: A matches both, B only part___b */
+struct part___a { int a; };                     /* docs/btfgen.md#fix-6-every-matching-candidate: A matches both, B only part___b */
 struct part___b { int a; int b; };
 struct dupoff___a { int x; int y; };            /* same field, different offsets: ambiguity */
 struct dupoff___b { int y; int x; };

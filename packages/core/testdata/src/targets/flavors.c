@@ -1,4 +1,4 @@
-/* Target for edge/flavors.bpf.c: flavor handling on both sides (spec 3.1, 5.4 "flavors"). */
+/* Target for edge/flavors.bpf.c: flavor handling on both sides (docs/core-relocations.md#essential-names-and-flavors, 5.4 "flavors"). */
 struct flv { int a; int b; long c; };
 struct tflv___x { int pad; int q; };           /* target-side flavor: local `tflv` finds it */
 struct four____u { int pad; int z; };          /* four underscores: no flavor */

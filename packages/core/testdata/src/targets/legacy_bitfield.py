@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Write targets/legacy_bitfield.btf: a raw little-endian BTF whose struct uses the legacy
-(kind_flag = 0) bitfield encoding, which clang no longer produces (spec 4.12 #10):
+(kind_flag = 0) bitfield encoding, which clang no longer produces (docs/btfgen.md#fix-10-legacy-bitfields):
 
   [1] INT 'unsigned int' size=4 bits_offset=0 nr_bits=32 encoding=(none)
   [2] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED

@@ -1,4 +1,4 @@
-/* 32-bit target (spec 4.12 #9), compiled for i386 with DWARF and converted to BTF by
+/* 32-bit target (docs/btfgen.md#fix-9-pointer-size), compiled for i386 with DWARF and converted to BTF by
  * `pahole -J`; the raw .BTF section is then extracted (targets/ptrsize32.btf), like a BTFHub
  * file of a 32-bit kernel: `long` is 4 bytes, pointers are 4 bytes. */
 struct tp_pointee { int v; long w; };

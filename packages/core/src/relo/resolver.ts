@@ -47,7 +47,7 @@ export interface UnprunedOutcome extends RelocationOutcome {
 }
 
 /**
- * A CO-RE resolver with libbpf's semantics (spec §3) against one target BTF (a kernel's). The candidate index is
+ * A CO-RE resolver with libbpf's semantics (docs/core-relocations.md#overview) against one target BTF (a kernel's). The candidate index is
  * built once per target and shared by every object resolved against it.
  */
 export class CoreResolver {
@@ -99,7 +99,7 @@ export class CoreResolver {
   }
 
   /**
-   * Resolve one relocation (libbpf bpf_core_calc_relo_insn, spec §3.10), using and pruning `cache`.
+   * Resolve one relocation (libbpf bpf_core_calc_relo_insn, docs/core-relocations.md#resolving-one-relocation), using and pruning `cache`.
    * Never throws for a relocation libbpf rejects: the outcome carries the error instead. `matched`, when given,
    * receives the target spec (or null) of each candidate matched, for {@link unprunedMatches}.
    */
@@ -183,7 +183,7 @@ export class CoreResolver {
 
   /**
    * Every candidate of the full list for `relo` whose spec matches, evaluated independently of pruning and of
-   * ambiguity errors. Used by the robust minimizer to keep every type a loader might match (spec §4.12 #6).
+   * ambiguity errors. Used by the robust minimizer to keep every type a loader might match (docs/btfgen.md#fix-6-every-matching-candidate).
    * Candidates in `matched` (filled by {@link resolve} for the same relocation) are not matched again.
    */
   unprunedMatches(

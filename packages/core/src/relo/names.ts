@@ -22,7 +22,7 @@ function essentialLengthOf(length: number, code: (i: number) => number): number 
 }
 
 /**
- * libbpf bpf_core_essential_name_len: length of `name` without its last `___flavor` suffix (spec §3.1).
+ * libbpf bpf_core_essential_name_len: length of `name` without its last `___flavor` suffix (docs/core-relocations.md#essential-names-and-flavors).
  * `task_struct___old` → 11; `a___b___c` → 5; `foo____bar` (four underscores) has no flavor.
  */
 export function essentialNameLength(name: string): number {

@@ -10,7 +10,7 @@ function tooDeep(what: string): CoreRelocationError {
   return new CoreRelocationError(`${what}: type nesting deeper than ${MAX_DEPTH}`);
 }
 
-/** libbpf bpf_core_fields_are_compat (spec §3.4): may a local member type be relocated to a target member type? */
+/** libbpf bpf_core_fields_are_compat (docs/core-relocations.md#field-relocations): may a local member type be relocated to a target member type? */
 export function fieldsCompat(local: Btf, localId: number, target: Btf, targetId: number): boolean {
   for (let depth = 0; ; depth++) {
     if (depth > 1 << 16) throw tooDeep('field compatibility');
@@ -43,7 +43,7 @@ export function fieldsCompat(local: Btf, localId: number, target: Btf, targetId:
   }
 }
 
-/** libbpf bpf_core_types_are_compat (spec §3.5), used by TYPE_ID_TARGET, TYPE_EXISTS and TYPE_SIZE. */
+/** libbpf bpf_core_types_are_compat (docs/core-relocations.md#type-compatibility), used by TYPE_ID_TARGET, TYPE_EXISTS and TYPE_SIZE. */
 export function typesCompat(
   local: Btf,
   localId: number,
@@ -95,7 +95,7 @@ export function typesCompat(
   }
 }
 
-/** libbpf bpf_core_types_match (spec §3.7), used by TYPE_MATCHES. */
+/** libbpf bpf_core_types_match (docs/core-relocations.md#type_matches), used by TYPE_MATCHES. */
 export function typesMatch(
   local: Btf,
   localId: number,

@@ -30,7 +30,7 @@ function kindClass(kind: number): number {
 }
 
 /**
- * The candidate lists of one target BTF (spec §3.2). Looking up a local type gives exactly the list libbpf's linear
+ * The candidate lists of one target BTF (docs/core-relocations.md#candidates). Looking up a local type gives exactly the list libbpf's linear
  * scan (bpf_core_add_cands) would: named target types of a core-compatible kind whose essential name equals the
  * local one, in ascending id order.
  *

@@ -6,7 +6,7 @@ import { essentialName, essentialNameIs } from './names.js';
 import { type Accessor, type CoreSpec, emptySpec, isFlexArray, MAX_SPEC_LEN } from './spec.js';
 
 /**
- * libbpf bpf_core_spec_match (spec §3.4-3.7): match a local spec against target candidate `candId`.
+ * libbpf bpf_core_spec_match (docs/core-relocations.md#matching-a-candidate): match a local spec against target candidate `candId`.
  * Returns the target spec, or null when the candidate does not match. Throws CoreRelocationError on the
  * conditions where libbpf aborts the relocation.
  */

@@ -5,7 +5,7 @@ import { CoreRelocationError } from '../errors.js';
 /** Deepest access path libbpf accepts (BPF_CORE_SPEC_MAX_LEN). */
 export const MAX_SPEC_LEN = 64;
 
-/** One high-level accessor of a spec: a named member, an array index, or an enumerator (spec §3.3). */
+/** One high-level accessor of a spec: a named member, an array index, or an enumerator (docs/core-relocations.md#local-spec). */
 export interface Accessor {
   /** The composite, array element or enum type the accessor applies to (after skip-mods). */
   typeId: number;
@@ -62,7 +62,7 @@ export function isFlexArray(btf: Btf, prev: Accessor | undefined, arrayId: numbe
   return prev.idx === btf.vlen(prev.typeId) - 1;
 }
 
-/** Parse the local spec of a relocation (libbpf bpf_core_parse_spec, spec §3.3). */
+/** Parse the local spec of a relocation (libbpf bpf_core_parse_spec, docs/core-relocations.md#local-spec). */
 export function parseLocalSpec(btf: Btf, rootId: number, kind: number, access: string): CoreSpec {
   const cls = reloClass(kind);
   if (cls === undefined) throw specError(`unknown relocation kind ${kind}`, 'EOPNOTSUPP');

@@ -22,10 +22,14 @@ export const EXTRA = corpusObject('execsnoop');
 
 /**
  * The environment of a fresh shell: without the `NODE_PATH` into the workspace that pnpm's launcher of the test
- * runner sets.
+ * runner sets, nor the `npm_config_*`/`npm_package_*` variables of `pnpm test` (npm warns about pnpm's own keys).
  */
 function freshEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { NODE_PATH: _, ...inherited } = process.env;
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => name !== 'NODE_PATH' && !/^npm_(config|package|lifecycle)_/i.test(name),
+    ),
+  );
   return { ...inherited, ...env };
 }
 

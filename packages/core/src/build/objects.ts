@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import { archOfBpfTarget } from '@btf-bundle/runtime';
 import fg from 'fast-glob';
 import { relocationSignature } from '../cache/signature.js';
 import { UsageError } from '../errors.js';
@@ -22,26 +23,13 @@ export interface ObjectFile {
 /** The special arch of objects whose name does not pin one: they apply to every arch. */
 export const ANY_ARCH = '*';
 
-/** bpf2go target names (`<stem>_<target>_bpfel.o`) to BTFHub/uname arch names. */
-const BPF2GO_ARCHES: Record<string, string> = {
-  x86: 'x86_64',
-  amd64: 'x86_64',
-  arm64: 'arm64',
-  arm: 'arm',
-  s390: 's390x',
-  powerpc: 'ppc64le',
-  riscv: 'riscv64',
-  loong64: 'loongarch64',
-  mips: 'mips',
-};
-
 /**
  * The arch a bpf2go-style object name pins (`foo_x86_bpfel.o` → `x86_64`, `foo_arm64_bpfel.o` → `arm64`,
- * `foo_s390_bpfeb.o` → `s390x`), or {@link ANY_ARCH} for any other name (including plain `foo_bpfel.o`).
+ * `foo_s390_bpfeb.o` → `s390x`, as the runtime names arches), or {@link ANY_ARCH} for any other name (including plain `foo_bpfel.o`).
  */
 export function archOfObjectName(name: string): string {
   const m = /_([a-z0-9]+)_bpfe[lb]\.o$/.exec(basename(name));
-  return (m && BPF2GO_ARCHES[m[1] as string]) ?? ANY_ARCH;
+  return (m && archOfBpfTarget(m[1] as string)) ?? ANY_ARCH;
 }
 
 /** The longest path (and so object glob) accepted: Linux's PATH_MAX. */

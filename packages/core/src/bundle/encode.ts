@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants } from 'node:zlib';
-import { InvalidKernelKeyError, type KernelKey, kernelId } from '@btf-bundle/runtime';
+import { type BundleManifest, InvalidKernelKeyError, type KernelKey, kernelId } from '@btf-bundle/runtime';
 import {
   BUNDLE_FORMAT_VERSION,
   BUNDLE_HEADER_SIZE,
@@ -41,15 +41,23 @@ export interface BundleInput {
   meta: Record<string, unknown>;
 }
 
+/** An encoded bundle with its manifest (what decoding it would tell), so callers need not decode it again. */
+export interface EncodedBundle {
+  /** The bundle bytes. */
+  bytes: Uint8Array;
+  /** Kernel ids with a BTF (bundle order), the objects (sorted) and the sizes: as `bundleManifest` of the decoded bytes. */
+  manifest: BundleManifest;
+}
+
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const byName = <T extends { name: string; sha256: string }>(a: T, b: T) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0;
 
 /**
- * Encodes a bundle (format in docs/bundle-format.md). Deterministic: the same set of inputs gives the same bytes
- * whatever their order. Throws on invalid or duplicate kernel keys.
+ * Encodes a bundle (format in docs/bundle-format.md) and returns it with its manifest. Deterministic: the same set
+ * of inputs gives the same bytes whatever their order. Throws on invalid or duplicate kernel keys.
  */
-export function encodeBundle(input: BundleInput): Uint8Array {
+export function encodeBundle(input: BundleInput): EncodedBundle {
   const kernels = [...input.kernels].sort((a, b) => compareKernelKeys(a.key, b.key));
   const failed = [...(input.failed ?? [])].sort((a, b) => compareKernelKeys(a.key, b.key));
   const seen = new Set<string>();
@@ -108,7 +116,24 @@ export function encodeBundle(input: BundleInput): Uint8Array {
   }
   text(canonicalJson(input.meta));
   index.bytes(encodeDataSection(blobs));
-  return container(index.finish());
+  const bytes = container(index.finish());
+  const blobBytes = blobs.reduce((sum, b) => sum + b.length, 0);
+  const stats = {
+    kernels: kernels.length,
+    failed: failed.length,
+    blobs: blobs.length,
+    blobBytes,
+    kernelBytes: kernels.reduce((sum, k) => sum + k.blob.length, 0),
+    bundleBytes: bytes.length,
+  };
+  return {
+    bytes,
+    manifest: {
+      kernels: kernels.map((k) => kernelId(k.key)),
+      objects: objects.map(({ name, sha256 }) => ({ name, sha256 })),
+      stats,
+    },
+  };
 }
 
 const utf8 = new TextEncoder();

@@ -1,5 +1,5 @@
 import { normalizeArch } from './arch.js';
-import type { KernelKey } from './key.js';
+import { type KernelKey, parseKernelId } from './key.js';
 import { compareNumbers, naturalCompare, type ReleaseParts, splitRelease } from './release.js';
 import { runAround } from './runs.js';
 
@@ -182,10 +182,7 @@ export function matchKernel(
   index: KernelIndex,
   options: LookupOptions = {},
 ): KernelMatch | undefined {
-  const keyOf = (id: string): KernelKey => {
-    const [distro, version, arch, release] = id.split('/') as [string, string, string, string];
-    return { distro, version, arch, release };
-  };
+  const keyOf = parseKernelId; // the index holds only valid ids
   const exact = `${kernel.distro}/${kernel.version}/${kernel.arch}/${kernel.release}`;
   if (index.has(exact)) return { kind: 'exact', id: exact, key: keyOf(exact) };
   const arch = normalizeArch(kernel.arch);

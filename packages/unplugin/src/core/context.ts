@@ -10,7 +10,6 @@ import {
   UsageError,
   writeReportFiles,
 } from '@btf-bundle/core';
-import { bundleManifest, decodeBundle } from '@btf-bundle/runtime';
 import fg from 'fast-glob';
 import type { EmitMode, ObjectGlobs, ResolvedOptions } from '../types.js';
 import {
@@ -324,7 +323,7 @@ export class BuildContext {
       await writeReportFiles(result.report, { html: this.path(this.options.reportHtml) });
     return {
       bytes: result.bundle,
-      manifest: bundleManifest(decodeBundle(result.bundle)),
+      manifest: result.manifest,
       fileName: `btf-bundle-${hash8(result.bundle)}.btfb`,
       stats: result.stats,
     };

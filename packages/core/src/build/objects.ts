@@ -32,15 +32,28 @@ export function archOfObjectName(name: string): string {
   return (m && archOfBpfTarget(m[1] as string)) ?? ANY_ARCH;
 }
 
+/** How {@link expandObjectGlobs} treats globs. */
+export interface ExpandOptions {
+  /** A glob that matches no file gives none instead of an error. Default false. */
+  allowUnmatched?: boolean;
+  /** Globs of files to leave out (such as everything under `node_modules`). */
+  ignore?: string[];
+}
+
 /** The longest path (and so object glob) accepted: Linux's PATH_MAX. */
 const MAX_PATH_LENGTH = 4096;
 
 /**
  * Expand object globs with fast-glob semantics (`*`, `**`, `?`, braces, classes) against `cwd`, returning sorted,
  * deduplicated absolute paths. A pattern without glob syntax is taken literally and must name a file; a glob must
- * match at least one file. Throws UsageError naming the pattern otherwise. Shared by the CLI and the plugin.
+ * match at least one file unless `allowUnmatched` (a plugin's objects may be imported instead); `ignore` globs
+ * leave files out. Throws UsageError naming the pattern otherwise. Shared by the CLI and the plugin.
  */
-export async function expandObjectGlobs(patterns: readonly string[], cwd = process.cwd()): Promise<string[]> {
+export async function expandObjectGlobs(
+  patterns: readonly string[],
+  cwd = process.cwd(),
+  opts: ExpandOptions = {},
+): Promise<string[]> {
   const out = new Set<string>();
   for (const pattern of patterns) {
     // No path is longer (PATH_MAX); fast-glob would build a regular expression V8 cannot compile and throw it
@@ -56,12 +69,15 @@ export async function expandObjectGlobs(patterns: readonly string[], cwd = proce
       out.add(path);
       continue;
     }
-    const matches = await fg(pattern, { cwd, absolute: true, onlyFiles: true }).catch((err: unknown) => {
-      throw new UsageError(
-        `objects: '${pattern}' is not a valid glob: ${err instanceof Error ? err.message : err}`,
-      );
-    });
-    if (matches.length === 0) throw new UsageError(`objects: '${pattern}' matches no file`);
+    const matches = await fg(pattern, { cwd, absolute: true, onlyFiles: true, ignore: opts.ignore }).catch(
+      (err: unknown) => {
+        throw new UsageError(
+          `objects: '${pattern}' is not a valid glob: ${err instanceof Error ? err.message : err}`,
+        );
+      },
+    );
+    if (matches.length === 0 && !opts.allowUnmatched)
+      throw new UsageError(`objects: '${pattern}' matches no file`);
     for (const m of matches) out.add(resolve(m));
   }
   return [...out].sort();

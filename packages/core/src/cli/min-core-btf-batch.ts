@@ -2,11 +2,12 @@ import { join, relative } from 'node:path';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome, KernelTask, TaskSetup } from '../batch/task.js';
 import { ANY_ARCH } from '../build/objects.js';
+import { writeOutputFile } from '../cache/atomic.js';
 import { annotateError, formatError } from '../errors.js';
 import { readBpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { scanSnapshot } from '../snapshot/scan.js';
-import { checkInputFile, writeOutputFile } from './files.js';
+import { checkInputFile } from './files.js';
 import { progressReporter } from './progress.js';
 
 /**

@@ -12,7 +12,14 @@ export {
 } from './factory.js';
 export { archOfBpfTarget, normalizeArch } from './kernel/arch.js';
 export { type DetectedKernel, type DetectOptions, detectKernel, HOST_ROOT_ENV } from './kernel/detect.js';
-export { checkKernelKey, type KernelKey, kernelId, parseKernelId } from './kernel/key.js';
+export {
+  checkKernelKey,
+  type KernelKey,
+  kernelId,
+  kernelIdIfValid,
+  parseKernelId,
+  parseKernelIdIfValid,
+} from './kernel/key.js';
 export type {
   KernelMatch,
   LookupKernel,

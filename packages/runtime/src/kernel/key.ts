@@ -41,18 +41,18 @@ export function kernelId(key: KernelKey): string {
  * looking up a detected kernel, whose parts come from the host).
  */
 export function kernelIdIfValid(key: KernelKey): string | undefined {
-  try {
-    return kernelId(key);
-  } catch (err) {
-    if (err instanceof InvalidKernelKeyError) return undefined;
-    throw err;
-  }
+  return unlessInvalid(() => kernelId(key));
 }
 
 /** The key of `id` when it is a `distro/version/arch/release` id with safe parts, else undefined. */
 export function parseKernelIdIfValid(id: string): KernelKey | undefined {
+  return unlessInvalid(() => parseKernelId(id));
+}
+
+/** What `parse` returns, or undefined when it throws {@link InvalidKernelKeyError}. */
+function unlessInvalid<T>(parse: () => T): T | undefined {
   try {
-    return parseKernelId(id);
+    return parse();
   } catch (err) {
     if (err instanceof InvalidKernelKeyError) return undefined;
     throw err;

@@ -80,7 +80,7 @@ async function agentRows(bpftool: boolean, counts: readonly number[]) {
     const upstream = reduceAll(kernels, corpus, 'bpftool');
     if (bpftool) checkBpftool(kernels, () => corpus.files, upstream);
     const ours = reduceAll(kernels, corpus, 'robust');
-    const bundle = encodeBundle({ kernels: ours, objects: corpus.hashes, meta: META });
+    const bundle = encodeBundle({ kernels: ours, objects: corpus.hashes, meta: META }).bytes;
     const { xz, gz } = tarSizes(upstream);
     const distinct = new Set(ours.map((k) => Buffer.from(k.blob).toString('hex'))).size;
     const raw = ours.reduce((a, k) => a + k.blob.length, 0);

@@ -60,7 +60,7 @@ const kernels = Array.from({ length: KERNELS }, (_, i) => ({
   blob: blobs[Math.floor(i / 10) % blobs.length]!,
 }));
 const bundleFile = join(dir, 'bundle.btfb');
-writeFileSync(bundleFile, encodeBundle({ kernels, objects: [], meta: {} }));
+writeFileSync(bundleFile, encodeBundle({ kernels, objects: [], meta: {} }).bytes);
 const runtime = pathToFileURL(resolve('packages/runtime/dist/index.js')).href;
 const script = `
 const bytes = (await import('node:fs')).readFileSync(${JSON.stringify(bundleFile)});

@@ -92,7 +92,7 @@ const real = await realScaleKernels();
 const eleven = reduceAll(scaleKernels(real, corpus, 11), corpus, 'robust');
 const hundred = reduceAll(scaleKernels(real, corpus, 100), corpus, 'robust');
 const agent = (kernels: { key: KernelKey; blob: Uint8Array }[]) =>
-  encodeBundle({ kernels, objects: corpus.hashes, meta: META });
+  encodeBundle({ kernels, objects: corpus.hashes, meta: META }).bytes;
 
 console.log(
   `Agent corpus: ${corpus.source}; ${real.length} real kernels. Looked up: the bundle's last entry.\n`,

@@ -122,5 +122,5 @@ export function tarSizes(kernels: readonly { key: KernelKey; blob: Uint8Array }[
 
 /** Encodes `input` as buildBundle does (same objects list and meta shape). */
 export function realBundle(input: RealBundleInput): Uint8Array {
-  return encodeBundle({ ...input, meta: { tool: 'btf-bundle', version: '0.1.0', mode: 'robust' } });
+  return encodeBundle({ ...input, meta: { tool: 'btf-bundle', version: '0.1.0', mode: 'robust' } }).bytes;
 }

@@ -22,6 +22,15 @@ export { IndexBuffer } from './btf/parse.js';
 export { BtfWriter } from './btf/writer.js';
 export { BuildFailedError, buildBundle } from './build/build.js';
 export { ANY_ARCH, archOfObjectName, expandObjectGlobs, resolveObjects } from './build/objects.js';
+export {
+  BUILD_OPTIONS,
+  type BuildOptionKind,
+  type BuildOptionName,
+  type BuildOptionSpec,
+  buildOption,
+  checkBuildOption,
+  checkChoice,
+} from './build/option-schema.js';
 export type * from './build/types.js';
 export type { BuildResult } from './build/types.js';
 export { BuildCache, cacheKey, DEFAULT_CACHE_DIR } from './cache/cache.js';

@@ -1,3 +1,4 @@
+import { normalizeArch } from '@btf-bundle/runtime';
 import { describe, expect, it } from 'vitest';
 import { ANY_ARCH, archOfObjectName, objectsForArch, resolveObjects } from '../src/build/objects.js';
 import { UsageError } from '../src/errors.js';
@@ -8,6 +9,17 @@ describe('archOfObjectName', () => {
     expect(archOfObjectName('probe_x86_bpfel.o')).toBe('x86_64');
     expect(archOfObjectName('/a/b/probe_arm64_bpfel.o')).toBe('arm64');
     expect(archOfObjectName('probe_s390_bpfeb.o')).toBe('s390x');
+    // the runtime's names, so build time and run time agree on every arch
+    for (const [target, arch] of [
+      ['powerpc', 'ppc64le'],
+      ['riscv', 'riscv64'],
+      ['mips', 'mips64el'],
+      ['loong64', 'loongarch64'],
+      ['amd64', 'x86_64'],
+    ]) {
+      expect(archOfObjectName(`probe_${target}_bpfel.o`)).toBe(arch);
+      expect(normalizeArch(arch as string)).toBe(arch);
+    }
     expect(archOfObjectName('probe_bpfel.o')).toBe(ANY_ARCH);
     expect(archOfObjectName('probe.bpf.o')).toBe(ANY_ARCH);
   });

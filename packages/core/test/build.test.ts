@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeBundle } from '@btf-bundle/runtime';
+import { bundleManifest, decodeBundle } from '@btf-bundle/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 // The build runs on worker threads that load the built package: test the built package.
 import { BuildFailedError, type BuildProgress, buildBundle } from '../dist/index.js';
@@ -30,6 +30,7 @@ describe('buildBundle', async () => {
     expect(cold.stats.kernels).toEqual({ total: KERNELS, covered: KERNELS, failed: 0, skipped: 0 });
     expect(cold.stats.cacheHits).toBe(0);
     expect(cold.stats.bundleBytes).toBe(cold.bundle.length);
+    expect(cold.manifest).toEqual(bundleManifest(decodeBundle(cold.bundle)));
     expect(cold.stats.distinctBlobs).toBeLessThanOrEqual(KERNELS);
     for (const k of cold.report.kernels) {
       expect(k.objects?.map((o) => o.object)).toEqual(['mm-only.bpf.o', 'oracle-probe.bpf.o']);
@@ -108,6 +109,7 @@ describe('buildBundle', async () => {
     expect(records()).toHaveLength(1);
     const again = await buildBundle(opts);
     expect(Buffer.compare(again.bundle, first.bundle)).toBe(0);
+    expect(again.manifest).toEqual(bundleManifest(decodeBundle(again.bundle)));
     expect(again.report.kernels.map((k) => ({ ...k, cached: undefined, ms: undefined }))).toEqual(
       first.report.kernels.map((k) => ({ ...k, cached: undefined, ms: undefined })),
     );

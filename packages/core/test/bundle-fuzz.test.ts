@@ -39,7 +39,7 @@ const input = {
   objects: [{ name: 'probe.bpf.o', sha256: 'ab'.repeat(32) }],
   meta: { tool: 'test' },
 };
-const bytes = encodeBundle(input);
+const bytes = encodeBundle(input).bytes;
 const payload = new Uint8Array(brotliDecompressSync(bytes.subarray(BUNDLE_HEADER_SIZE)));
 
 /** A copy of the bundle's header around `body` (brotli quality 1), with sizes and CRC made valid. */

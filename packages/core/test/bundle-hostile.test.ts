@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSet } from '../../runtime/test/helpers.js';
 import { encodeBundle } from '../src/bundle/encode.js';
 
-const bytes = encodeBundle({ kernels: loadSet('ab'), objects: [], meta: { tool: 'test' } });
+const bytes = encodeBundle({ kernels: loadSet('ab'), objects: [], meta: { tool: 'test' } }).bytes;
 
 /** Decodes fully (index and data); returns the error thrown, if any. */
 function decodeAll(b: Uint8Array): unknown {
@@ -104,7 +104,7 @@ describe('hostile bundles', () => {
     // A verbatim blob is returned as a view of the inflated payload: its buffer is that one allocation.
     const blob = new Uint8Array(4 << 20).fill(0x55);
     const key = { distro: 'x', version: '1', arch: 'x86_64', release: 'big' };
-    const b = encodeBundle({ kernels: [{ key, blob }], objects: [], meta: {} });
+    const b = encodeBundle({ kernels: [{ key, blob }], objects: [], meta: {} }).bytes;
     const size = new DataView(b.buffer, b.byteOffset).getUint32(12, true);
     const got = decodeBundle(b).get('x/1/x86_64/big')!;
     expect(Buffer.from(got).equals(Buffer.from(blob))).toBe(true);

@@ -1,4 +1,4 @@
-import { decodeBundle, kernelId } from '@btf-bundle/runtime';
+import { bundleManifest, decodeBundle, kernelId } from '@btf-bundle/runtime';
 import { describe, expect, it } from 'vitest';
 import { tarSizes } from '../../../bench/lib/fixtures.js';
 import { loadSet, SETS } from '../../runtime/test/helpers.js';
@@ -32,7 +32,15 @@ describe.each(SETS)('bundle of fixture set %s', (set) => {
     objects,
     meta,
   };
-  const bytes = encodeBundle(input);
+  const encoded = encodeBundle(input);
+  const bytes = encoded.bytes;
+
+  it('returns the manifest decoding the bytes gives', () => {
+    const objectsOutOfOrder = [{ name: 'z.bpf.o', sha256: 'cd'.repeat(32) }, ...objects];
+    const both = encodeBundle({ ...input, objects: objectsOutOfOrder });
+    expect(both.manifest).toEqual(bundleManifest(decodeBundle(both.bytes)));
+    expect(encoded.manifest).toEqual(bundleManifest(decodeBundle(bytes)));
+  });
 
   it('decodes every kernel byte for byte', () => {
     const bundle = decodeBundle(bytes);
@@ -46,7 +54,7 @@ describe.each(SETS)('bundle of fixture set %s', (set) => {
 
   it('is deterministic whatever the input order', () => {
     for (const seed of [1, 2, 3]) {
-      const again = encodeBundle({ ...input, kernels: shuffled(kernels, seed), objects: [...objects] });
+      const again = encodeBundle({ ...input, kernels: shuffled(kernels, seed), objects: [...objects] }).bytes;
       expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
     }
   });
@@ -74,7 +82,7 @@ describe('blobs that are not canonical BTF', () => {
       key: { distro: 'x', version: '1', arch: 'x86_64', release: `1.0.${i}` },
       blob,
     }));
-    const bundle = decodeBundle(encodeBundle({ kernels, objects: [], meta: {} }));
+    const bundle = decodeBundle(encodeBundle({ kernels, objects: [], meta: {} }).bytes);
     for (const k of kernels) expect(Buffer.from(bundle.get(kernelId(k.key))!)).toEqual(Buffer.from(k.blob));
   });
 
@@ -83,25 +91,27 @@ describe('blobs that are not canonical BTF', () => {
     const kernels = [
       { key: { distro: 'debian', version: '12', arch: 's390x', release: '6.1.0-1-s390x' }, blob: be },
     ];
-    const bundle = decodeBundle(encodeBundle({ kernels, objects: [], meta: {} }));
+    const bundle = decodeBundle(encodeBundle({ kernels, objects: [], meta: {} }).bytes);
     expect(Buffer.from(bundle.get('debian/12/s390x/6.1.0-1-s390x')!)).toEqual(Buffer.from(be));
   });
 
   it('rejects duplicate and unsafe kernel keys', () => {
     const blob = new Uint8Array([1]);
     const key = { distro: 'debian', version: '12', arch: 'x86_64', release: '6.1.0-1-amd64' };
-    expect(() =>
-      encodeBundle({
-        kernels: [
-          { key, blob },
-          { key, blob },
-        ],
-        objects: [],
-        meta: {},
-      }),
+    expect(
+      () =>
+        encodeBundle({
+          kernels: [
+            { key, blob },
+            { key, blob },
+          ],
+          objects: [],
+          meta: {},
+        }).bytes,
     ).toThrow(/more than once/);
-    expect(() =>
-      encodeBundle({ kernels: [{ key: { ...key, release: '../x' }, blob }], objects: [], meta: {} }),
+    expect(
+      () =>
+        encodeBundle({ kernels: [{ key: { ...key, release: '../x' }, blob }], objects: [], meta: {} }).bytes,
     ).toThrow(/invalid kernel release/);
   });
 });
@@ -118,25 +128,27 @@ describe('format v2 specifics', () => {
     blob.set(extra, btf.length);
     const v = new DataView(blob.buffer);
     v.setUint32(20, v.getUint32(20, true) + extra.length, true);
-    const bundle = decodeBundle(encodeBundle({ kernels: [{ key, blob }], objects: [], meta: {} }));
+    const bundle = decodeBundle(encodeBundle({ kernels: [{ key, blob }], objects: [], meta: {} }).bytes);
     expect(Buffer.from(bundle.get(kernelId(key))!).equals(Buffer.from(blob))).toBe(true);
   });
 
   it('rejects texts with NUL and malformed object hashes', () => {
     const blob = new Uint8Array([1]);
-    expect(() =>
-      encodeBundle({
-        kernels: [{ key, blob }],
-        objects: [{ name: 'a\0b', sha256: '0'.repeat(64) }],
-        meta: {},
-      }),
+    expect(
+      () =>
+        encodeBundle({
+          kernels: [{ key, blob }],
+          objects: [{ name: 'a\0b', sha256: '0'.repeat(64) }],
+          meta: {},
+        }).bytes,
     ).toThrow(/NUL/);
-    expect(() =>
-      encodeBundle({
-        kernels: [{ key, blob }],
-        objects: [{ name: 'a.o', sha256: 'AB'.repeat(32) }],
-        meta: {},
-      }),
+    expect(
+      () =>
+        encodeBundle({
+          kernels: [{ key, blob }],
+          objects: [{ name: 'a.o', sha256: 'AB'.repeat(32) }],
+          meta: {},
+        }).bytes,
     ).toThrow(/sha256/);
   });
 });

@@ -21,7 +21,7 @@ const bytes = encodeBundle({
   failed: [{ key: failedKey, reason: 'minimizer: no candidate for task_struct' }],
   objects: [{ name: 'probe.bpf.o', sha256: '0'.repeat(64) }],
   meta: {},
-});
+}).bytes;
 const root = mkdtempSync(join(tmpdir(), 'host-'));
 mkdirSync(join(root, 'etc'));
 writeFileSync(join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\n');

@@ -8,7 +8,11 @@ import { loadSet } from '../../runtime/test/helpers.js';
 import { encodeBundle } from '../src/bundle/encode.js';
 
 const kernels = loadSet('ab');
-const bytes = encodeBundle({ kernels, objects: [{ name: 'probe.bpf.o', sha256: '0'.repeat(64) }], meta: {} });
+const bytes = encodeBundle({
+  kernels,
+  objects: [{ name: 'probe.bpf.o', sha256: '0'.repeat(64) }],
+  meta: {},
+}).bytes;
 const inBundle = kernels.find((k) => k.key.release === '6.1.0-50-amd64')!;
 const kernelOwn = kernels.find((k) => k.key.release === '6.1.0-47-amd64')!.blob;
 const overrideOwn = kernels.find((k) => k.key.release === '6.1.0-54-amd64')!.blob;

@@ -10,9 +10,16 @@ export {
   bundleManifest,
   createBtfBundle,
 } from './factory.js';
-export { normalizeArch } from './kernel/arch.js';
+export { archOfBpfTarget, normalizeArch } from './kernel/arch.js';
 export { type DetectedKernel, type DetectOptions, detectKernel, HOST_ROOT_ENV } from './kernel/detect.js';
-export { checkKernelKey, type KernelKey, kernelId, parseKernelId } from './kernel/key.js';
+export {
+  checkKernelKey,
+  type KernelKey,
+  kernelId,
+  kernelIdIfValid,
+  parseKernelId,
+  parseKernelIdIfValid,
+} from './kernel/key.js';
 export type {
   KernelMatch,
   LookupKernel,

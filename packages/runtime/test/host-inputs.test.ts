@@ -42,7 +42,7 @@ function host(files: Record<string, string | Uint8Array | { link: string } | 'fi
 
 const kernels = loadSet('ab');
 const btf = kernels[0]!.blob;
-const bundle = decodeBundle(encodeBundle({ kernels, failed: [], objects: [], meta: {} }));
+const bundle = decodeBundle(encodeBundle({ kernels, failed: [], objects: [], meta: {} }).bytes);
 const DEBIAN = 'ID=debian\nVERSION_ID="12"\n';
 const noEnv = {};
 

@@ -42,6 +42,11 @@ describe('matchKernel', () => {
     });
   });
 
+  it('finds nothing, without throwing, for a kernel whose parts no id can hold', () => {
+    expect(find(deb('6.1.0-50-amd64/..'))).toBeUndefined();
+    expect(find({ ...deb('6.1.0-50-amd64'), distro: 'debian linux' })).toBeUndefined();
+  });
+
   it('normalizes major version, distro aliases, arch and ID_LIKE', () => {
     const rhel = { distro: 'redhat', version: '8.4', arch: 'amd64', release: '4.18.0-305.el8.x86_64' };
     expect(find(rhel)).toMatchObject({ kind: 'normalized', id: 'rhel/8/x86_64/4.18.0-305.el8.x86_64' });

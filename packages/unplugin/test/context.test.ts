@@ -38,7 +38,7 @@ describe('BuildContext: the objects option', () => {
     const missing = context(['bpf/none.bpf.o']).watchFiles();
     await expect(missing).rejects.toThrow(UsageError);
     await expect(context(['bpf/none.bpf.o']).watchFiles()).rejects.toThrow(
-      /bpf\/none\.bpf\.o does not exist/,
+      /^unplugin-btf-bundle: objects: 'bpf\/none\.bpf\.o' does not exist$/,
     );
   });
 

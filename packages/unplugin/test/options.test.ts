@@ -1,7 +1,11 @@
-import { UsageError } from '@btf-bundle/core';
+import { execFileSync } from 'node:child_process';
+import { BUILD_OPTIONS, UsageError } from '@btf-bundle/core';
 import { describe, expect, it } from 'vitest';
+import { pluginError } from '../src/core/errors.js';
 import { resolveOptions } from '../src/core/options.js';
 import { unplugin } from '../src/index.js';
+
+const CLI = new URL('../../core/dist/bin/btf-bundle.js', import.meta.url).pathname;
 
 describe('resolveOptions', () => {
   it('applies defaults', () => {
@@ -66,5 +70,44 @@ describe('resolveOptions', () => {
     ]) {
       expect(() => create({ snapshot: 's', emit: 'nope' } as never)).toThrow(/'emit'/);
     }
+  });
+});
+
+describe('the build options shared with the CLI (core BUILD_OPTIONS)', () => {
+  it('are all plugin options, checked by their kind, choices defaulting to the first', () => {
+    for (const spec of BUILD_OPTIONS) {
+      const bad = spec.kind === 'count' ? 0 : spec.kind === 'globs' ? 'not-a-list' : 42;
+      const raw = { snapshot: 'snap', [spec.name]: bad };
+      if (spec.name === 'snapshot' || spec.name === 'objects') continue; // checked by the plugin itself
+      expect(() => resolveOptions(raw)).toThrow(
+        new RegExp(`^unplugin-btf-bundle: option '${spec.name}' must`),
+      );
+      if (spec.kind === 'choice')
+        expect(resolveOptions({ snapshot: 'snap' })).toHaveProperty(spec.name, spec.choices?.[0]);
+    }
+  });
+
+  it('are the flags of `btf-bundle build --help`', () => {
+    const help = execFileSync(process.execPath, [CLI, 'build', '--help'], { encoding: 'utf8' });
+    for (const spec of BUILD_OPTIONS) expect(help).toContain(`--${spec.flag} ${spec.arg}`);
+  });
+});
+
+describe('pluginError', () => {
+  it('prints any error as one prefixed line, keeping the class and code of our errors', () => {
+    const usage = pluginError(new UsageError('objects: x does not exist'));
+    expect(usage).toBeInstanceOf(UsageError);
+    expect(usage.message).toBe('unplugin-btf-bundle: objects: x does not exist');
+    const enoent = Object.assign(new Error("ENOENT: no such file or directory, open '/x/a.bpf.o'"), {
+      code: 'ENOENT',
+      syscall: 'open',
+      path: '/x/a.bpf.o',
+    });
+    const system = pluginError(enoent);
+    expect(system.message).toBe(
+      'unplugin-btf-bundle: /x/a.bpf.o: cannot open: no such file or directory (ENOENT)',
+    );
+    expect(system).toMatchObject({ code: 'ENOENT', cause: enoent });
+    expect(pluginError(usage)).toBe(usage);
   });
 });

@@ -45,85 +45,101 @@ export async function runKernelTasks(
   setup: TaskSetup,
   opts: PoolOptions,
 ): Promise<KernelOutcome[]> {
-  const outcomes: (KernelOutcome | undefined)[] = new Array(tasks.length);
-  let next = 0;
-  let finished = 0;
-  const size = Math.max(1, Math.min(opts.workers ?? defaultLanes(tasks), tasks.length));
   if (tasks.length === 0) return [];
+  const size = Math.max(1, Math.min(opts.workers ?? defaultLanes(tasks), tasks.length));
   return new Promise((resolveAll) => {
-    const record = (index: number, outcome: KernelOutcome): void => {
-      outcomes[index] = outcome;
-      finished++;
-      opts.onOutcome?.(outcome);
-      if (finished === tasks.length) resolveAll(outcomes as KernelOutcome[]);
-    };
-    const start = (): void => {
-      const worker = new Worker(WORKER_URL, {
-        workerData: setup,
-        resourceLimits: { maxYoungGenerationSizeMb: 2 },
-      });
-      // Tasks go to a worker only once it says it is ready: a worker still loading its code would otherwise hold
-      // a kernel that the main-thread lane or a warm worker could have finished meanwhile.
-      let ready = false;
-      let current = -1;
-      const feed = (): void => {
-        if (next >= tasks.length) {
-          current = -1;
-          void worker.terminate();
-          return;
-        }
-        current = next++;
-        worker.postMessage(tasks[current]);
-      };
-      worker.on('message', (message: KernelOutcome | typeof WORKER_READY) => {
-        if (message === WORKER_READY) {
-          ready = true;
-          feed();
-          return;
-        }
-        const index = current;
-        feed();
-        record(index, message);
-      });
-      let lastError: Error | undefined;
-      worker.on('error', (err) => {
-        lastError = err;
-      });
-      worker.on('exit', (code) => {
-        // A worker that dies before it is ready fails the next task instead (so that a worker that cannot start
-        // at all fails each task once rather than being restarted forever).
-        if (!ready && current < 0 && next < tasks.length) current = next++;
-        if (current < 0) return;
-        const index = current;
-        const task = tasks[index] as KernelTask;
-        const reason = `worker crashed: ${lastError?.message ?? `exit code ${code}`}`;
-        current = -1;
-        if (next < tasks.length) start();
-        record(index, crashed(task, reason));
-      });
-    };
-    const mainLane = async (): Promise<void> => {
-      let processor: KernelProcessor | undefined;
-      while (next < tasks.length) {
-        const index = next++;
-        const task = tasks[index] as KernelTask;
-        let outcome: KernelOutcome;
-        try {
-          processor ??= new KernelProcessor(setup, opts.parsedObjects);
-          outcome = await processor.run(task);
-        } catch (err) {
-          outcome = crashed(
-            task,
-            `failed on the main thread: ${err instanceof Error ? err.message : String(err)}`,
-          );
-        }
-        record(index, outcome);
-        // Let the worker lanes' messages through between two kernels.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    };
+    const pool = new TaskPool(tasks, setup, opts, resolveAll);
     const workers = opts.useMainThread ? size - 1 : size;
-    for (let i = 0; i < workers; i++) start();
-    if (opts.useMainThread) void mainLane();
+    for (let i = 0; i < workers; i++) pool.startWorker();
+    if (opts.useMainThread) void pool.runMainLane();
   });
+}
+
+/** The state of one {@link runKernelTasks} call: the next task to hand out and the outcomes so far. */
+class TaskPool {
+  private readonly outcomes: (KernelOutcome | undefined)[];
+  private next = 0;
+  private finished = 0;
+
+  constructor(
+    private readonly tasks: readonly KernelTask[],
+    private readonly setup: TaskSetup,
+    private readonly opts: PoolOptions,
+    private readonly resolveAll: (outcomes: KernelOutcome[]) => void,
+  ) {
+    this.outcomes = new Array(tasks.length);
+  }
+
+  /** The index of the next task to run, or -1 when every task is handed out. */
+  private take(): number {
+    return this.next < this.tasks.length ? this.next++ : -1;
+  }
+
+  private record(index: number, outcome: KernelOutcome): void {
+    this.outcomes[index] = outcome;
+    this.finished++;
+    this.opts.onOutcome?.(outcome);
+    if (this.finished === this.tasks.length) this.resolveAll(this.outcomes as KernelOutcome[]);
+  }
+
+  /** Starts a worker lane; it takes tasks until none is left, and is replaced if it crashes while more remain. */
+  startWorker(): void {
+    const worker = new Worker(WORKER_URL, {
+      workerData: this.setup,
+      resourceLimits: { maxYoungGenerationSizeMb: 2 },
+    });
+    // Tasks go to a worker only once it says it is ready: a worker still loading its code would otherwise hold
+    // a kernel that the main-thread lane or a warm worker could have finished meanwhile.
+    let ready = false;
+    let current = -1;
+    const feed = (): void => {
+      current = this.take();
+      if (current < 0) void worker.terminate();
+      else worker.postMessage(this.tasks[current]);
+    };
+    worker.on('message', (message: KernelOutcome | typeof WORKER_READY) => {
+      if (message === WORKER_READY) {
+        ready = true;
+        feed();
+        return;
+      }
+      const index = current;
+      feed();
+      this.record(index, message);
+    });
+    let lastError: Error | undefined;
+    worker.on('error', (err) => {
+      lastError = err;
+    });
+    worker.on('exit', (code) => {
+      // A worker that dies before it is ready fails the next task instead (so that a worker that cannot start
+      // at all fails each task once rather than being restarted forever).
+      if (!ready && current < 0) current = this.take();
+      if (current < 0) return;
+      const index = current;
+      const reason = `worker crashed: ${lastError?.message ?? `exit code ${code}`}`;
+      current = -1;
+      if (this.next < this.tasks.length) this.startWorker();
+      this.record(index, crashed(this.tasks[index] as KernelTask, reason));
+    });
+  }
+
+  /** Runs tasks on the calling thread until none is left, yielding to the worker lanes between two kernels. */
+  async runMainLane(): Promise<void> {
+    let processor: KernelProcessor | undefined;
+    for (let index = this.take(); index >= 0; index = this.take()) {
+      const task = this.tasks[index] as KernelTask;
+      let outcome: KernelOutcome;
+      try {
+        processor ??= new KernelProcessor(this.setup, this.opts.parsedObjects);
+        outcome = await processor.run(task);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        outcome = crashed(task, `failed on the main thread: ${message}`);
+      }
+      this.record(index, outcome);
+      // Let the worker lanes' messages through between two kernels.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
 }

@@ -67,15 +67,55 @@ export interface BtfExt {
 const EXT_MIN_HEADER = 24;
 const EXT_CORE_HEADER = 32;
 
+/** A `.BTF.ext` section being read: its words in its byte order, and checks against the object's `.BTF`. */
+interface ExtReader {
+  bytes: Uint8Array;
+  /** The 32-bit word at `offset`. */
+  u32(offset: number): number;
+  /** Header length (the subsections' offsets count from its end). */
+  hdrLen: number;
+  /** Whether the section's byte order differs from the `.BTF`'s. */
+  swapped: boolean;
+  /** The error of a problem at `offset` of the section. */
+  at(detail: string, offset?: number): FormatError;
+  /** Throws unless `off` is a string offset of the `.BTF` (`what` at `where` names it). */
+  checkStr(off: number, where: number, what: string): void;
+  /** The `.BTF` string at `off`, checked. */
+  str(off: number, where: number, what: string): string;
+  /** `id`, checked to be a `.BTF` type id. */
+  checkedType(id: number, where: number): number;
+}
+
 /**
  * Parse `.BTF.ext` (docs/bpf-objects.md#the-btfext-header), validating it like libbpf: header, every subsection's record size, group
  * headers and record counts, and every string offset and type id against the object's `btf`.
  */
 export function parseBtfExt(bytes: Uint8Array, btf: Btf, opts: { file?: string } = {}): BtfExt {
-  const at = (detail: string, offset?: number, extra: ErrorPlace = {}): FormatError => {
-    const place: ErrorPlace = { section: '.BTF.ext', ...extra };
+  const r = extReader(bytes, btf, opts.file);
+  const { u32 } = r;
+  const funcInfo = readSubsection(r, 'func_info', 8, 8, (p) => ({
+    insnOff: u32(p),
+    typeId: r.checkedType(u32(p + 4), p + 4),
+  }));
+  const lineInfo = readSubsection(r, 'line_info', 16, 16, (p) => {
+    const lineCol = u32(p + 12);
+    const fileNameOff = u32(p + 4);
+    const lineOff = u32(p + 8);
+    // Checked, not decoded: an object has a line_info record per source line, and nothing here reads them.
+    r.checkStr(fileNameOff, p + 4, 'line_info file name');
+    r.checkStr(lineOff, p + 8, 'line_info line');
+    return { insnOff: u32(p), fileNameOff, lineOff, line: lineCol >>> 10, column: lineCol & 0x3ff };
+  });
+  const coreRelos = r.hdrLen >= EXT_CORE_HEADER ? readCoreRelos(r) : [];
+  return { funcInfo, lineInfo, coreRelos };
+}
+
+/** Checks the header of `.BTF.ext` (magic, version, flags, length) and returns its reader. */
+function extReader(bytes: Uint8Array, btf: Btf, file: string | undefined): ExtReader {
+  const at = (detail: string, offset?: number): FormatError => {
+    const place: ErrorPlace = { section: '.BTF.ext' };
     if (offset !== undefined) place.offset = offset;
-    if (opts.file !== undefined) place.file = opts.file;
+    if (file !== undefined) place.file = file;
     return new FormatError(detail, place);
   };
   if (bytes.length < EXT_MIN_HEADER) throw at(`.BTF.ext is ${bytes.length} bytes, shorter than its header`);
@@ -89,84 +129,89 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf, opts: { file?: string }
   if (hdrLen < EXT_MIN_HEADER || hdrLen >= bytes.length) {
     throw at(`header length ${hdrLen} is invalid for a ${bytes.length}-byte section`, 4);
   }
-  const swapped = le !== btf.littleEndian;
   const checkStr = (off: number, where: number, what: string): void => {
     if (!btf.isValidStringOffset(off))
       throw at(`${what} has string offset ${off} beyond the .BTF strings`, where);
   };
-  const str = (off: number, where: number, what: string): string => {
-    checkStr(off, where, what);
-    return btf.string(off);
+  return {
+    bytes,
+    u32,
+    hdrLen,
+    swapped: le !== btf.littleEndian,
+    at,
+    checkStr,
+    str: (off, where, what) => {
+      checkStr(off, where, what);
+      return btf.string(off);
+    },
+    checkedType: (id, where) => {
+      if (id >= btf.typeCount)
+        throw at(`type id ${id} is beyond the last .BTF type id ${btf.typeCount - 1}`, where);
+      return id;
+    },
   };
-  const sub = <T>(
-    name: string,
-    offField: number,
-    minRec: number,
-    read: (pos: number, recSize: number) => T,
-  ): InfoGroup<T>[] => {
-    const off = u32(offField);
-    const len = u32(offField + 4);
-    if (len === 0) return [];
-    const start = hdrLen + off;
-    if (off % 4 !== 0) throw at(`${name} offset ${off} is not 4-byte aligned`, offField);
-    if (len < 4 || start + len > bytes.length || start + len < start) {
-      throw at(`${name} (offset ${off}, ${len} bytes) runs past the end of the section`, offField);
+}
+
+/**
+ * The groups of the subsection whose offset and length are the header words at `offField`: its record size
+ * (at least `minRec`, exactly it when the byte order is swapped), then per group a section name and a record
+ * count, each record read by `read`. An empty subsection has no groups.
+ */
+function readSubsection<T>(
+  r: ExtReader,
+  name: string,
+  offField: number,
+  minRec: number,
+  read: (pos: number, recSize: number) => T,
+): InfoGroup<T>[] {
+  const { u32, at } = r;
+  const off = u32(offField);
+  const len = u32(offField + 4);
+  if (len === 0) return [];
+  const start = r.hdrLen + off;
+  if (off % 4 !== 0) throw at(`${name} offset ${off} is not 4-byte aligned`, offField);
+  if (len < 4 || start + len > r.bytes.length || start + len < start) {
+    throw at(`${name} (offset ${off}, ${len} bytes) runs past the end of the section`, offField);
+  }
+  const end = start + len;
+  const recSize = u32(start);
+  if (recSize < minRec || recSize % 4 !== 0 || (r.swapped && recSize !== minRec)) {
+    throw at(`${name} record size ${recSize} is invalid (minimum ${minRec})`, start);
+  }
+  const groups: InfoGroup<T>[] = [];
+  let pos = start + 4;
+  if (pos >= end) throw at(`${name} has no groups`, start);
+  while (pos < end) {
+    if (pos + 8 > end) throw at(`${name} group header is truncated`, pos);
+    const section = r.str(u32(pos), pos, `${name} group`);
+    const num = u32(pos + 4);
+    if (num === 0) throw at(`${name} group for section '${section}' has no records`, pos + 4);
+    if (num > (end - pos - 8) / recSize) {
+      throw at(`${name} group for section '${section}' claims ${num} records, more than fit`, pos + 4);
     }
-    const end = start + len;
-    const recSize = u32(start);
-    if (recSize < minRec || recSize % 4 !== 0 || (swapped && recSize !== minRec)) {
-      throw at(`${name} record size ${recSize} is invalid (minimum ${minRec})`, start);
-    }
-    const groups: InfoGroup<T>[] = [];
-    let pos = start + 4;
-    if (pos >= end) throw at(`${name} has no groups`, start);
-    while (pos < end) {
-      if (pos + 8 > end) throw at(`${name} group header is truncated`, pos);
-      const section = str(u32(pos), pos, `${name} group`);
-      const num = u32(pos + 4);
-      if (num === 0) throw at(`${name} group for section '${section}' has no records`, pos + 4);
-      if (num > (end - pos - 8) / recSize) {
-        throw at(`${name} group for section '${section}' claims ${num} records, more than fit`, pos + 4);
-      }
-      pos += 8;
-      const records: T[] = [];
-      for (let i = 0; i < num; i++, pos += recSize) records.push(read(pos, recSize));
-      groups.push({ section, records });
-    }
-    return groups;
-  };
-  const funcInfo = sub('func_info', 8, 8, (p) => ({
+    pos += 8;
+    const records: T[] = [];
+    for (let i = 0; i < num; i++, pos += recSize) records.push(read(pos, recSize));
+    groups.push({ section, records });
+  }
+  return groups;
+}
+
+/** The CO-RE relocations of the core_relo subsection, numbered in file order. */
+function readCoreRelos(r: ExtReader): CoreRelo[] {
+  const { u32 } = r;
+  const groups = readSubsection(r, 'core_relo', 24, 16, (p) => ({
     insnOff: u32(p),
-    typeId: checkedType(u32(p + 4), p + 4),
+    typeId: r.checkedType(u32(p + 4), p + 4),
+    accessStrOff: u32(p + 8),
+    accessStr: r.str(u32(p + 8), p + 8, 'core_relo access string'),
+    kind: u32(p + 12),
   }));
-  const lineInfo = sub('line_info', 16, 16, (p) => {
-    const lineCol = u32(p + 12);
-    const fileNameOff = u32(p + 4);
-    const lineOff = u32(p + 8);
-    // Checked, not decoded: an object has a line_info record per source line, and nothing here reads them.
-    checkStr(fileNameOff, p + 4, 'line_info file name');
-    checkStr(lineOff, p + 8, 'line_info line');
-    return { insnOff: u32(p), fileNameOff, lineOff, line: lineCol >>> 10, column: lineCol & 0x3ff };
-  });
-  function checkedType(id: number, where: number): number {
-    if (id >= btf.typeCount)
-      throw at(`type id ${id} is beyond the last .BTF type id ${btf.typeCount - 1}`, where);
-    return id;
-  }
   const coreRelos: CoreRelo[] = [];
-  if (hdrLen >= EXT_CORE_HEADER) {
-    const groups = sub('core_relo', 24, 16, (p) => ({
-      insnOff: u32(p),
-      typeId: checkedType(u32(p + 4), p + 4),
-      accessStrOff: u32(p + 8),
-      accessStr: str(u32(p + 8), p + 8, 'core_relo access string'),
-      kind: u32(p + 12),
-    }));
-    groups.forEach((g, group) => {
-      g.records.forEach((r, indexInGroup) => {
-        coreRelos.push({ index: coreRelos.length, group, indexInGroup, section: g.section, ...r });
-      });
+  groups.forEach((g, group) => {
+    g.records.forEach((rec, indexInGroup) => {
+      coreRelos.push({ index: coreRelos.length, group, indexInGroup, section: g.section, ...rec });
     });
-  }
-  return { funcInfo, lineInfo, coreRelos };
+  });
+  return coreRelos;
 }

@@ -1,25 +1,14 @@
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
 import { runKernelTasks } from '../batch/pool.js';
-import type { KernelOutcome, KernelTask, ObjectSet, TaskSetup } from '../batch/task.js';
-import { encodeBundle } from '../bundle/encode.js';
-import { BuildCache, DEFAULT_CACHE_DIR, DEFAULT_CACHE_MAX_BYTES } from '../cache/cache.js';
+import type { KernelOutcome } from '../batch/task.js';
+import { type EncodedBundle, encodeBundle } from '../bundle/encode.js';
+import { DEFAULT_CACHE_MAX_BYTES } from '../cache/cache.js';
 import { TOOL_VERSION } from '../cache/version.js';
-import { BtfBundleError, UsageError } from '../errors.js';
-import type { BpfObject } from '../object.js';
-import { checkOutputs, GuardedInputs } from '../output-guard.js';
+import { BtfBundleError } from '../errors.js';
 import { type BuildReport, computeStats, type KernelReport } from '../report/report.js';
-import { parseGitSnapshot, snapshotDirectory } from '../snapshot/git.js';
-import { type SnapshotKernel, scanSnapshot } from '../snapshot/scan.js';
-import { buildFingerprint, type MemoizedBuild, recallBuild, rememberBuild } from './memo.js';
-import {
-  ANY_ARCH,
-  type ObjectFile,
-  objectSignature,
-  objectsForArch,
-  parsedObject,
-  resolveObjects,
-} from './objects.js';
+import type { SnapshotKernel } from '../snapshot/scan.js';
+import { type MemoizedBuild, recallBuild, rememberBuild } from './memo.js';
+import { type BuildPlan, type KernelWork, note, planBuild, planKernels, warn } from './plan.js';
 import type { BuildBundleOptions, BuildResult } from './types.js';
 
 /** A build stopped because of `failOn`; `report` says what happened to every kernel. */
@@ -30,30 +19,78 @@ export class BuildFailedError extends BtfBundleError {
   report?: BuildReport;
 }
 
+/** A build's report before its stats: the objects and what happened to every kernel, in scan order. */
+type ReportBody = Omit<BuildReport, 'stats'>;
+
 /**
- * The object sets per arch present among `kernels` (each object parsed once, even when several arches share it),
- * the same sets parsed (for a main-thread lane), and the arches that have no objects.
+ * Build a bundle: scan the snapshot, minimize every kernel for the objects of its arch on a worker pool (with the
+ * on-disk cache), dedup identical outputs and encode them with the kernel→BTF lookup and the objects' names and
+ * sha256. The bytes depend only on the inputs (not on file order or worker count). Kernels that fail are
+ * reported and recorded in the bundle as failed unless `failOn` makes them fatal ({@link BuildFailedError}).
+ *
+ * The steps: {@link planBuild} (inputs, cache, fingerprint), a remembered build with the same fingerprint replayed,
+ * or {@link planKernels} (tasks) → {@link runBuild} (outcomes) → {@link reportBuild} (report, `failOn`) →
+ * {@link encodeBuild} (bundle and manifest), then the build remembered and the cache evicted.
  */
-function objectSetsFor(
-  kernels: readonly SnapshotKernel[],
-  byArch: Map<string, ObjectFile[]>,
-): { sets: Record<string, ObjectSet>; parsed: Record<string, BpfObject[]>; missing: Set<string> } {
-  const sets: Record<string, ObjectSet> = {};
-  const parsed: Record<string, BpfObject[]> = {};
-  const missing = new Set<string>();
-  for (const arch of new Set(kernels.map((k) => k.key.arch))) {
-    const files = objectsForArch(byArch, arch);
-    if (files.length === 0) {
-      missing.add(arch);
-      continue;
-    }
-    parsed[arch] = files.map(parsedObject);
-    sets[arch] = {
-      objects: files.map((f) => ({ name: f.name, sections: parsedObject(f).sections })),
-      signatures: files.map(objectSignature),
-    };
-  }
-  return { sets, parsed, missing };
+export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult> {
+  const start = performance.now();
+  const plan = await planBuild(opts);
+  const recalled = await recallPlannedBuild(plan);
+  if (recalled) return replayBuild(plan, recalled, start);
+  const work = planKernels(plan);
+  const outcomes = await runBuild(plan, work, start);
+  const body = reportBuild(plan, work, outcomes, start);
+  const encoded = encodeBuild(plan, work, outcomes);
+  const stats = computeStats(body.kernels, {
+    distinctBlobs: encoded.manifest.stats.blobs,
+    bundleBytes: encoded.bytes.length,
+    ms: performance.now() - start,
+  });
+  const report: BuildReport = { ...body, stats };
+  await rememberPlannedBuild(plan, { bundle: encoded.bytes, manifest: encoded.manifest, report });
+  const { snapshotRevision } = plan;
+  return { bundle: encoded.bytes, manifest: encoded.manifest, report, stats, snapshotRevision };
+}
+
+/** The build the cache remembers under the plan's fingerprint: a build whose inputs did not change. */
+async function recallPlannedBuild(plan: BuildPlan): Promise<MemoizedBuild | undefined> {
+  const { cache, fingerprint } = plan;
+  if (!cache || !fingerprint) return undefined;
+  const recalled = await recallBuild(cache, fingerprint).catch(() => undefined);
+  // A hit writes nothing, so the cache is as bounded as the last write left it, unless the bound changed.
+  if (recalled && plan.opts.cacheMaxBytes !== undefined) await cache.evict(plan.opts.cacheMaxBytes);
+  return recalled;
+}
+
+/** Remembers a finished build under the plan's fingerprint (a failure to is a warning) and bounds the cache. */
+async function rememberPlannedBuild(plan: BuildPlan, build: Omit<MemoizedBuild, 'warnings'>): Promise<void> {
+  const { cache, fingerprint } = plan;
+  if (!cache || !fingerprint) return;
+  const memo = { ...build, warnings: plan.warnings };
+  await rememberBuild(cache, fingerprint, memo).catch((err) =>
+    warn(plan, `cache: ${(err as Error).message}`),
+  );
+  await cache.evict(plan.opts.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES);
+}
+
+/** Runs the kernel tasks on the worker pool; failures and cache problems are warned as they come, with progress. */
+function runBuild(plan: BuildPlan, work: KernelWork, start: number): Promise<KernelOutcome[]> {
+  const { opts } = plan;
+  const total = work.tasks.length;
+  let done = 0;
+  return runKernelTasks(work.tasks, work.setup, {
+    workers: opts.workers,
+    useMainThread: opts.useMainThread ?? false,
+    parsedObjects: work.parsed,
+    onOutcome: (outcome) => {
+      done++;
+      const elapsedMs = performance.now() - start;
+      const etaMs = done < total ? (elapsedMs / done) * (total - done) : 0;
+      if (outcome.cacheWarning) warn(plan, `${outcome.id}: ${outcome.cacheWarning}`);
+      if (outcome.status === 'failed') note(plan, `${outcome.id}: ${outcome.reason}`);
+      opts.onProgress?.({ done, total, current: outcome.id, elapsedMs, etaMs });
+    },
+  });
 }
 
 function kernelReport(kernel: SnapshotKernel, outcome: KernelOutcome): KernelReport {
@@ -70,116 +107,25 @@ function kernelReport(kernel: SnapshotKernel, outcome: KernelOutcome): KernelRep
 }
 
 /**
- * Build a bundle: scan the snapshot, minimize every kernel for the objects of its arch on a worker pool (with the
- * on-disk cache), dedup identical outputs and encode them with the kernel→BTF lookup and the objects' names and
- * sha256. The bytes depend only on the inputs (not on file order or worker count). Kernels that fail are
- * reported and recorded in the bundle as failed unless `failOn` makes them fatal ({@link BuildFailedError}).
+ * The report of a run: every object per arch and every scanned file's kernel report, in scan order. Throws
+ * {@link BuildFailedError} (with the report, no bundle counted) when `failOn` makes a failed kernel fatal.
  */
-export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult> {
-  const start = performance.now();
-  const failOn = opts.failOn ?? 'never';
-  const mode = opts.mode ?? 'robust';
-  const workers = opts.workers;
-  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
-    throw new UsageError(`workers must be a positive integer, got ${workers}`);
-  const warn = (message: string) => opts.onWarning?.(message);
-
-  const byArch = await resolveObjects(opts.objects, opts.cwd);
-  if (byArch.size === 0) throw new UsageError('no objects given');
-  const cacheDir = opts.cacheDir === false ? null : resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
-  // The cache writes and evicts files under its dir: never inside a local snapshot, nor around it (a git
-  // snapshot's checkout lives in the cache dir on purpose).
-  if (cacheDir !== null && !parseGitSnapshot(opts.snapshot)) {
-    const snapshotInput = new GuardedInputs([{ role: 'snapshot', path: opts.snapshot, dir: true }]);
-    checkOutputs([{ role: 'cache dir', path: cacheDir, dir: true }], snapshotInput);
-  }
-  const snapshot = await snapshotDirectory(opts.snapshot, {
-    cacheDir: cacheDir ?? resolve(DEFAULT_CACHE_DIR),
-    include: opts.include,
-    exclude: opts.exclude,
-    arches: byArch.has(ANY_ARCH) ? undefined : [...byArch.keys()],
-    onWarning: warn,
-  });
-  const scan = await scanSnapshot(snapshot.dir, {
-    include: opts.include,
-    exclude: opts.exclude,
-    followLinksOut: opts.followLinksOut,
-  });
-  for (const { path, reason } of scan.skipped) warn(`${path}: skipped: ${reason}`);
-  if (scan.kernels.length === 0 && scan.invalid.length === 0) {
-    const filter = [
-      ...(opts.include ?? []).map((g) => `include '${g}'`),
-      ...(opts.exclude ?? []).map((g) => `exclude '${g}'`),
-    ];
-    throw new UsageError(
-      filter.length > 0
-        ? `the filter (${filter.join(', ')}) selects no kernel of snapshot ${opts.snapshot}`
-        : `snapshot ${opts.snapshot} has no kernel files (<distro>/<version>/<arch>/<release>.btf[.tar.xz])`,
-    );
-  }
-  // A build whose inputs did not change since one the cache remembers is that build: no kernel is read again.
-  const cache = cacheDir === null ? undefined : new BuildCache(cacheDir);
-  const fingerprint =
-    cache && buildFingerprint(byArch, scan, { mode, failOn, maxKernelBytes: opts.maxKernelBytes });
-  const recalled =
-    cache && fingerprint ? await recallBuild(cache, fingerprint).catch(() => undefined) : undefined;
-  if (recalled) {
-    // A hit writes nothing, so the cache is as bounded as the last write left it, unless the bound changed.
-    if (opts.cacheMaxBytes !== undefined) await cache?.evict(opts.cacheMaxBytes);
-    return replayBuild(recalled, start, snapshot.revision, warn);
-  }
-  const warnings: string[] = [];
-  const note = (message: string) => {
-    warnings.push(message);
-    warn(message);
-  };
-
-  const { sets, parsed, missing } = objectSetsFor(scan.kernels, byArch);
-  for (const arch of missing) note(`no objects for arch ${arch}: its kernels are skipped`);
-
-  const reports = new Map<string, KernelReport>();
-  for (const { path, reason } of scan.invalid) {
-    note(`${path}: ${reason}`);
-    reports.set(path, { id: path, path, status: 'failed', failure: 'unreadable', reason });
-  }
-  const tasks: KernelTask[] = [];
-  for (const kernel of scan.kernels) {
-    if (missing.has(kernel.key.arch)) {
-      reports.set(kernel.id, {
-        id: kernel.id,
-        path: kernel.path,
-        status: 'skipped',
-        reason: `no objects for arch ${kernel.key.arch}`,
-      });
-    } else tasks.push({ id: kernel.id, path: kernel.path, arch: kernel.key.arch });
-  }
-
-  const setup: TaskSetup = { objectSets: sets, cacheDir, mode, maxKernelBytes: opts.maxKernelBytes };
-  let done = 0;
-  const outcomes = await runKernelTasks(tasks, setup, {
-    workers,
-    useMainThread: opts.useMainThread ?? false,
-    parsedObjects: parsed,
-    onOutcome: (outcome) => {
-      done++;
-      const elapsed = performance.now() - start;
-      const etaMs = done < tasks.length ? (elapsed / done) * (tasks.length - done) : 0;
-      if (outcome.cacheWarning) warn(`${outcome.id}: ${outcome.cacheWarning}`);
-      if (outcome.status === 'failed') note(`${outcome.id}: ${outcome.reason}`);
-      opts.onProgress?.({ done, total: tasks.length, current: outcome.id, elapsedMs: elapsed, etaMs });
-    },
-  });
-  const kernelsById = new Map(scan.kernels.map((k) => [k.id, k]));
-  outcomes.forEach((outcome) => {
-    reports.set(outcome.id, kernelReport(kernelsById.get(outcome.id) as SnapshotKernel, outcome));
-  });
+function reportBuild(
+  plan: BuildPlan,
+  work: KernelWork,
+  outcomes: KernelOutcome[],
+  start: number,
+): ReportBody {
+  const reports = new Map(work.reports);
+  for (const outcome of outcomes)
+    reports.set(outcome.id, kernelReport(work.kernelsById.get(outcome.id) as SnapshotKernel, outcome));
+  const { scan, byArch, failOn } = plan;
   const kernels = [...scan.invalid.map((i) => i.path), ...scan.kernels.map((k) => k.id)].map(
     (id) => reports.get(id) as KernelReport,
   );
   const objects = [...byArch].flatMap(([arch, files]) =>
     files.map((f) => ({ name: f.name, sha256: f.sha256, arch })),
   );
-
   const fatal = kernels.filter(
     (k) =>
       k.status === 'failed' &&
@@ -193,48 +139,43 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
     err.report = { version: 1, objects, kernels, stats };
     throw err;
   }
+  return { version: 1, objects, kernels };
+}
 
+/** Encodes the bundle of a run: the covered kernels' BTFs, the failed kernels' reasons and the distinct objects. */
+function encodeBuild(plan: BuildPlan, work: KernelWork, outcomes: KernelOutcome[]): EncodedBundle {
+  const keyOf = (id: string) => (work.kernelsById.get(id) as SnapshotKernel).key;
   const covered = outcomes.flatMap((o) =>
-    o.status === 'covered' ? [{ key: kernelsById.get(o.id)!.key, blob: o.btf }] : [],
+    o.status === 'covered' ? [{ key: keyOf(o.id), blob: o.btf }] : [],
   );
   const failed = outcomes.flatMap((o) =>
-    o.status === 'failed' ? [{ key: kernelsById.get(o.id)!.key, reason: o.reason }] : [],
+    o.status === 'failed' ? [{ key: keyOf(o.id), reason: o.reason }] : [],
   );
-  const bundleObjects = [...new Map(objects.map((o) => [`${o.name}\0${o.sha256}`, o])).values()];
-  const bundle = encodeBundle({
+  const objects = [...plan.byArch.values()].flat().map(({ name, sha256 }) => ({ name, sha256 }));
+  const distinct = [...new Map(objects.map((o) => [`${o.name}\0${o.sha256}`, o])).values()];
+  return encodeBundle({
     kernels: covered,
     failed,
-    objects: bundleObjects.map(({ name, sha256 }) => ({ name, sha256 })),
-    meta: { tool: 'btf-bundle', version: TOOL_VERSION, mode },
+    objects: distinct,
+    meta: { tool: 'btf-bundle', version: TOOL_VERSION, mode: plan.mode },
   });
-  const distinctBlobs = new Set(covered.map((c) => createHash('sha256').update(c.blob).digest('hex'))).size;
-  const stats = computeStats(kernels, {
-    distinctBlobs,
-    bundleBytes: bundle.length,
-    ms: performance.now() - start,
-  });
-  const report: BuildReport = { version: 1, objects, kernels, stats };
-  if (cache && fingerprint) {
-    const memo = { bundle, report, warnings, distinctBlobs };
-    await rememberBuild(cache, fingerprint, memo).catch((err) => warn(`cache: ${(err as Error).message}`));
-    await cache.evict(opts.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES);
-  }
-  return { bundle, report, stats, snapshotRevision: snapshot.revision };
 }
 
 /** The result of a remembered build, as if it had run now: every kernel a cache hit, its warnings said again. */
-function replayBuild(
-  memo: MemoizedBuild,
-  start: number,
-  snapshotRevision: string | undefined,
-  warn: (message: string) => void,
-): BuildResult {
-  for (const message of memo.warnings) warn(message);
+function replayBuild(plan: BuildPlan, memo: MemoizedBuild, start: number): BuildResult {
+  for (const message of memo.warnings) warn(plan, message);
   const kernels = memo.report.kernels.map((k) => (k.status === 'skipped' ? k : { ...k, cached: true }));
   const stats = computeStats(kernels, {
-    distinctBlobs: memo.distinctBlobs,
+    distinctBlobs: memo.manifest.stats.blobs,
     bundleBytes: memo.bundle.length,
     ms: performance.now() - start,
   });
-  return { bundle: memo.bundle, report: { ...memo.report, kernels, stats }, stats, snapshotRevision };
+  const report = { ...memo.report, kernels, stats };
+  return {
+    bundle: memo.bundle,
+    manifest: memo.manifest,
+    report,
+    stats,
+    snapshotRevision: plan.snapshotRevision,
+  };
 }

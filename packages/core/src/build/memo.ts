@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
+import type { BundleManifest } from '@btf-bundle/runtime';
 import type { BuildCache } from '../cache/cache.js';
 import { TOOL_VERSION } from '../cache/version.js';
 import { MINIMIZER_REVISION } from '../minimize/minimize.js';
@@ -42,12 +43,12 @@ export function buildFingerprint(
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** A remembered build: its bundle, report, warnings and count of distinct BTFs. */
+/** A remembered build: its bundle with the bundle's manifest, report and warnings. */
 export interface MemoizedBuild {
   bundle: Uint8Array;
+  manifest: BundleManifest;
   report: BuildReport;
   warnings: string[];
-  distinctBlobs: number;
 }
 
 /** The build remembered under `fingerprint`, or undefined (absent, corrupted or of another shape). */
@@ -57,7 +58,13 @@ export async function recallBuild(
 ): Promise<MemoizedBuild | undefined> {
   const record = await cache.getRecord(fingerprint);
   const meta = record?.meta as Omit<MemoizedBuild, 'bundle'> | undefined;
-  if (!record || !meta || !Array.isArray(meta.warnings) || !Array.isArray(meta.report?.kernels))
+  if (
+    !record ||
+    !meta ||
+    !Array.isArray(meta.warnings) ||
+    !Array.isArray(meta.report?.kernels) ||
+    !Array.isArray(meta.manifest?.kernels)
+  )
     return undefined;
   return { ...meta, bundle: record.payload };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import { archOfBpfTarget } from '@btf-bundle/runtime';
 import fg from 'fast-glob';
 import { relocationSignature } from '../cache/signature.js';
 import { UsageError } from '../errors.js';
@@ -22,26 +23,21 @@ export interface ObjectFile {
 /** The special arch of objects whose name does not pin one: they apply to every arch. */
 export const ANY_ARCH = '*';
 
-/** bpf2go target names (`<stem>_<target>_bpfel.o`) to BTFHub/uname arch names. */
-const BPF2GO_ARCHES: Record<string, string> = {
-  x86: 'x86_64',
-  amd64: 'x86_64',
-  arm64: 'arm64',
-  arm: 'arm',
-  s390: 's390x',
-  powerpc: 'ppc64le',
-  riscv: 'riscv64',
-  loong64: 'loongarch64',
-  mips: 'mips',
-};
-
 /**
  * The arch a bpf2go-style object name pins (`foo_x86_bpfel.o` → `x86_64`, `foo_arm64_bpfel.o` → `arm64`,
- * `foo_s390_bpfeb.o` → `s390x`), or {@link ANY_ARCH} for any other name (including plain `foo_bpfel.o`).
+ * `foo_s390_bpfeb.o` → `s390x`, as the runtime names arches), or {@link ANY_ARCH} for any other name (including plain `foo_bpfel.o`).
  */
 export function archOfObjectName(name: string): string {
   const m = /_([a-z0-9]+)_bpfe[lb]\.o$/.exec(basename(name));
-  return (m && BPF2GO_ARCHES[m[1] as string]) ?? ANY_ARCH;
+  return (m && archOfBpfTarget(m[1] as string)) ?? ANY_ARCH;
+}
+
+/** How {@link expandObjectGlobs} treats globs. */
+export interface ExpandOptions {
+  /** A glob that matches no file gives none instead of an error. Default false. */
+  allowUnmatched?: boolean;
+  /** Globs of files to leave out (such as everything under `node_modules`). */
+  ignore?: string[];
 }
 
 /** The longest path (and so object glob) accepted: Linux's PATH_MAX. */
@@ -50,9 +46,14 @@ const MAX_PATH_LENGTH = 4096;
 /**
  * Expand object globs with fast-glob semantics (`*`, `**`, `?`, braces, classes) against `cwd`, returning sorted,
  * deduplicated absolute paths. A pattern without glob syntax is taken literally and must name a file; a glob must
- * match at least one file. Throws UsageError naming the pattern otherwise. Shared by the CLI and the plugin.
+ * match at least one file unless `allowUnmatched` (a plugin's objects may be imported instead); `ignore` globs
+ * leave files out. Throws UsageError naming the pattern otherwise. Shared by the CLI and the plugin.
  */
-export async function expandObjectGlobs(patterns: readonly string[], cwd = process.cwd()): Promise<string[]> {
+export async function expandObjectGlobs(
+  patterns: readonly string[],
+  cwd = process.cwd(),
+  opts: ExpandOptions = {},
+): Promise<string[]> {
   const out = new Set<string>();
   for (const pattern of patterns) {
     // No path is longer (PATH_MAX); fast-glob would build a regular expression V8 cannot compile and throw it
@@ -68,12 +69,15 @@ export async function expandObjectGlobs(patterns: readonly string[], cwd = proce
       out.add(path);
       continue;
     }
-    const matches = await fg(pattern, { cwd, absolute: true, onlyFiles: true }).catch((err: unknown) => {
-      throw new UsageError(
-        `objects: '${pattern}' is not a valid glob: ${err instanceof Error ? err.message : err}`,
-      );
-    });
-    if (matches.length === 0) throw new UsageError(`objects: '${pattern}' matches no file`);
+    const matches = await fg(pattern, { cwd, absolute: true, onlyFiles: true, ignore: opts.ignore }).catch(
+      (err: unknown) => {
+        throw new UsageError(
+          `objects: '${pattern}' is not a valid glob: ${err instanceof Error ? err.message : err}`,
+        );
+      },
+    );
+    if (matches.length === 0 && !opts.allowUnmatched)
+      throw new UsageError(`objects: '${pattern}' matches no file`);
     for (const m of matches) out.add(resolve(m));
   }
   return [...out].sort();

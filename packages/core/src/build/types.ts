@@ -1,3 +1,4 @@
+import type { BundleManifest } from '@btf-bundle/runtime';
 import type { MinimizeMode } from '../minimize/minimize.js';
 import type { BuildReport, BuildStats } from '../report/report.js';
 
@@ -76,6 +77,8 @@ export interface BuildBundleOptions {
 export interface BuildResult {
   /** The encoded bundle. */
   bundle: Uint8Array;
+  /** What decoding the bundle would tell: kernel ids, objects and sizes (as the runtime's `bundleManifest`). */
+  manifest: BundleManifest;
   /** Per-kernel, per-object coverage. */
   report: BuildReport;
   /** Totals (same object as `report.stats`). */

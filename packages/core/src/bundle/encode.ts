@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants } from 'node:zlib';
-import { InvalidKernelKeyError, type KernelKey, kernelId } from '@btf-bundle/runtime';
+import { type BundleManifest, InvalidKernelKeyError, type KernelKey, kernelId } from '@btf-bundle/runtime';
 import {
   BUNDLE_FORMAT_VERSION,
   BUNDLE_HEADER_SIZE,
@@ -41,24 +41,69 @@ export interface BundleInput {
   meta: Record<string, unknown>;
 }
 
+/** An encoded bundle with its manifest (what decoding it would tell), so callers need not decode it again. */
+export interface EncodedBundle {
+  /** The bundle bytes. */
+  bytes: Uint8Array;
+  /** Kernel ids with a BTF (bundle order), the objects (sorted) and the sizes: as `bundleManifest` of the decoded bytes. */
+  manifest: BundleManifest;
+}
+
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const byName = <T extends { name: string; sha256: string }>(a: T, b: T) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0;
 
 /**
- * Encodes a bundle (format in docs/bundle-format.md). Deterministic: the same set of inputs gives the same bytes
- * whatever their order. Throws on invalid or duplicate kernel keys.
+ * Encodes a bundle (format in docs/bundle-format.md) and returns it with its manifest. Deterministic: the same set
+ * of inputs gives the same bytes whatever their order. Throws on invalid or duplicate kernel keys.
  */
-export function encodeBundle(input: BundleInput): Uint8Array {
+export function encodeBundle(input: BundleInput): EncodedBundle {
   const kernels = [...input.kernels].sort((a, b) => compareKernelKeys(a.key, b.key));
   const failed = [...(input.failed ?? [])].sort((a, b) => compareKernelKeys(a.key, b.key));
+  checkUniqueKernels([...kernels, ...failed]);
+  const { blobs, blobOf } = distinctBlobs(kernels);
+  const objects = [...input.objects].sort(byName);
+  const index = new IndexWriter();
+  index.ids(kernels);
+  for (const b of blobOf) index.out.varint(b);
+  index.out.varint(blobs.length);
+  for (const b of blobs) index.out.varint(b.length);
+  index.ids(failed);
+  for (const f of failed) index.text(f.reason);
+  index.objects(objects);
+  index.text(canonicalJson(input.meta));
+  index.out.bytes(encodeDataSection(blobs));
+  const bytes = container(index.out.finish());
+  const stats = {
+    kernels: kernels.length,
+    failed: failed.length,
+    blobs: blobs.length,
+    blobBytes: blobs.reduce((sum, b) => sum + b.length, 0),
+    kernelBytes: kernels.reduce((sum, k) => sum + k.blob.length, 0),
+    bundleBytes: bytes.length,
+  };
+  const manifestObjects = objects.map(({ name, sha256 }) => ({ name, sha256 }));
+  return {
+    bytes,
+    manifest: { kernels: kernels.map((k) => kernelId(k.key)), objects: manifestObjects, stats },
+  };
+}
+
+/** Throws InvalidKernelKeyError for an invalid key or a kernel given twice (with a BTF or as failed). */
+function checkUniqueKernels(list: readonly { key: KernelKey }[]): void {
   const seen = new Set<string>();
-  for (const { key } of [...kernels, ...failed]) {
+  for (const { key } of list) {
     const id = kernelId(key);
     if (seen.has(id)) throw new InvalidKernelKeyError(`encodeBundle: kernel ${id} given more than once`);
     seen.add(id);
   }
-  // Distinct blobs, ordered by their first kernel in bundle order: similar BTFs end up adjacent.
+}
+
+/**
+ * The distinct blobs, ordered by their first kernel in bundle order (similar BTFs end up adjacent), and each
+ * kernel's blob slot.
+ */
+function distinctBlobs(kernels: readonly BundleKernelInput[]): { blobs: Uint8Array[]; blobOf: number[] } {
   const slotOf = new Map<string, number>();
   const blobs: Uint8Array[] = [];
   const blobOf = kernels.map(({ blob }) => {
@@ -71,44 +116,47 @@ export function encodeBundle(input: BundleInput): Uint8Array {
     }
     return slot;
   });
-  const index = new ByteWriter();
-  const text = (t: string) => {
+  return { blobs, blobOf };
+}
+
+/** The writer of the bundle index: texts (NUL-terminated), front-coded kernel ids, objects. */
+class IndexWriter {
+  /** The bytes written so far. */
+  readonly out = new ByteWriter();
+
+  /** A NUL-terminated UTF-8 text; a NUL inside is a UsageError. */
+  text(t: string): void {
     if (t.includes('\0'))
       throw new UsageError(`encodeBundle: text contains a NUL byte: ${JSON.stringify(t)}`);
-    index.bytes(utf8.encode(t));
-    index.byte(0);
-  };
-  // Front-coded: the shared prefix lengths, then the rests as one newline-separated text (checked in one pass).
-  const ids = (list: readonly { key: KernelKey }[]) => {
-    index.varint(list.length);
+    this.out.bytes(utf8.encode(t));
+    this.out.byte(0);
+  }
+
+  /** Front-coded ids: the shared prefix lengths, then the rests as one newline-separated text. */
+  ids(list: readonly { key: KernelKey }[]): void {
+    this.out.varint(list.length);
     let prev = '';
     const rests = list.map(({ key }) => {
       const id = kernelId(key);
       let p = 0;
       while (p < id.length && id[p] === prev[p]) p++;
-      index.varint(p);
+      this.out.varint(p);
       prev = id;
       return id.slice(p);
     });
-    text(rests.join('\n'));
-  };
-  ids(kernels);
-  for (const b of blobOf) index.varint(b);
-  index.varint(blobs.length);
-  for (const b of blobs) index.varint(b.length);
-  ids(failed);
-  for (const f of failed) text(f.reason);
-  const objects = [...input.objects].sort(byName);
-  index.varint(objects.length);
-  for (const o of objects) {
-    if (!/^[0-9a-f]{64}$/.test(o.sha256))
-      throw new UsageError(`encodeBundle: object ${o.name}: sha256 must be 64 lower-case hex digits`);
-    text(o.name);
-    index.bytes(Buffer.from(o.sha256, 'hex'));
+    this.text(rests.join('\n'));
   }
-  text(canonicalJson(input.meta));
-  index.bytes(encodeDataSection(blobs));
-  return container(index.finish());
+
+  /** The objects (sorted): name and sha256 (checked: 64 lower-case hex digits) each. */
+  objects(objects: readonly { name: string; sha256: string }[]): void {
+    this.out.varint(objects.length);
+    for (const o of objects) {
+      if (!/^[0-9a-f]{64}$/.test(o.sha256))
+        throw new UsageError(`encodeBundle: object ${o.name}: sha256 must be 64 lower-case hex digits`);
+      this.text(o.name);
+      this.out.bytes(Buffer.from(o.sha256, 'hex'));
+    }
+  }
 }
 
 const utf8 = new TextEncoder();

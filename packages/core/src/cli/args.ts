@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { choicesOf } from '../build/option-schema.js';
 import { UsageError } from '../errors.js';
 import type { MinimizeMode } from '../minimize/minimize.js';
 
@@ -78,7 +79,7 @@ export function parseCommandLine<T extends Record<string, OptionSpec>>(
 }
 
 /** Minimizer modes accepted by `--mode`. */
-export const MODES: readonly MinimizeMode[] = ['robust', 'bpftool'];
+export const MODES = choicesOf<MinimizeMode>('mode');
 
 /** Check that an option's value is one of `allowed` (undefined passes through). */
 export function oneOf<T extends string>(

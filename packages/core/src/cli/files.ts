@@ -1,5 +1,4 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
-import { writeFileAtomic } from '../cache/atomic.js';
 import { annotateError, BtfBundleError } from '../errors.js';
 
 function kindOf(stats: Stats): string {
@@ -42,14 +41,5 @@ export function readInputFile(path: string): Uint8Array {
     throw annotateError(err, { file: path });
   } finally {
     closeSync(fd);
-  }
-}
-
-/** Write an output atomically (see writeFileAtomic); a failure names `path`, not its temp file. */
-export async function writeOutputFile(path: string, data: Uint8Array | string): Promise<void> {
-  try {
-    await writeFileAtomic(path, data);
-  } catch (err) {
-    throw annotateError(err, { file: path });
   }
 }

@@ -1,9 +1,10 @@
 import { decodeBundle } from '@btf-bundle/runtime';
+import { writeOutputFile } from '../cache/atomic.js';
 import { annotateError, UsageError } from '../errors.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { formatBytes } from '../report/table.js';
 import { ArgumentError, parseCommandLine } from './args.js';
-import { readInputFile, writeOutputFile } from './files.js';
+import { readInputFile } from './files.js';
 
 const HELP = `usage: btf-bundle inspect BUNDLE [--extract KERNEL_ID --out FILE]
 

@@ -2,11 +2,12 @@ import { join, relative } from 'node:path';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome, KernelTask, TaskSetup } from '../batch/task.js';
 import { ANY_ARCH } from '../build/objects.js';
+import { writeOutputFile } from '../cache/atomic.js';
 import { annotateError, formatError } from '../errors.js';
-import { readBpfObject } from '../object.js';
+import { type BpfObject, readBpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
-import { scanSnapshot } from '../snapshot/scan.js';
-import { checkInputFile, writeOutputFile } from './files.js';
+import { type SnapshotKernel, scanSnapshot } from '../snapshot/scan.js';
+import { checkInputFile } from './files.js';
 import { progressReporter } from './progress.js';
 
 /**
@@ -27,30 +28,11 @@ export async function runBatch(
     [{ role: '--outputdir', path: outputDir, dir: true }],
     new GuardedInputs([{ role: '--inputdir', path: inputDir, dir: true }, ...objectInputs]),
   );
-  // Parsed here so that a bad object fails the run before any kernel; the main-thread lane reuses them.
-  const objects = objectPaths.map((name) => {
-    checkInputFile(name);
-    try {
-      return { name, parsed: readBpfObject(name) };
-    } catch (err) {
-      throw annotateError(err, { file: name });
-    }
-  });
+  const objects = readBatchObjects(objectPaths);
   const scan = await scanSnapshot(inputDir);
   for (const bad of scan.invalid) console.error(`skipped ${bad.path}: ${bad.reason}`);
   const tasks: KernelTask[] = scan.kernels.map((k) => ({ id: k.id, path: k.path, arch: ANY_ARCH }));
-  const outputs = new Map(
-    scan.kernels.map((k) => [
-      k.id,
-      join(outputDir, relative(inputDir, k.path).replace(/\.btf(\.tar\.xz)?$/, '.btf')),
-    ]),
-  );
-  // Links inside either tree could still point an output at an input: check every output before any work.
-  checkOutputs(
-    scan.kernels.map((k) => ({ role: 'output', path: outputs.get(k.id) as string })),
-    new GuardedInputs([...objectInputs, ...scan.kernels.map((k) => ({ role: 'kernel', path: k.path }))]),
-    { allowUncreatable: true },
-  );
+  const outputs = outputPaths(scan.kernels, inputDir, outputDir, objectInputs);
   const setup: TaskSetup = {
     // No cache, so no relocation signatures to key it with.
     objectSets: {
@@ -63,47 +45,96 @@ export async function runBatch(
     mode,
   };
   const progress = progressReporter(process.stderr);
+  const writer = outputWriter(outputs);
   let done = 0;
-  let written = 0;
-  let bytes = 0;
-  // Each output is written as its kernel finishes, overlapping the writes with the kernels still running.
-  const writes: Promise<void>[] = [];
-  const unwritten: string[] = [];
-  const onOutcome = (o: KernelOutcome) => {
-    done++;
-    const elapsed = performance.now() - started;
-    progress.update({
-      done,
-      total: tasks.length,
-      current: o.id,
-      elapsedMs: elapsed,
-      etaMs: (elapsed / done) * (tasks.length - done),
-    });
-    if (o.status !== 'covered') return;
-    const path = outputs.get(o.id) as string;
-    writes.push(
-      writeOutputFile(path, o.btf).then(
-        () => {
-          written++;
-          bytes += o.btf.length;
-        },
-        (err: unknown) => {
-          unwritten.push(`FAILED ${o.id}: cannot write ${formatError(err)}`);
-        },
-      ),
-    );
-  };
   const outcomes = await runKernelTasks(tasks, setup, {
     workers,
     useMainThread: true,
     parsedObjects: { [ANY_ARCH]: objects.map((o) => o.parsed) },
-    onOutcome,
+    onOutcome: (o) => {
+      done++;
+      const elapsedMs = performance.now() - started;
+      const etaMs = (elapsedMs / done) * (tasks.length - done);
+      progress.update({ done, total: tasks.length, current: o.id, elapsedMs, etaMs });
+      writer.write(o);
+    },
   });
-  await Promise.all(writes);
+  await writer.finished();
   progress.end();
+  return summarize(outcomes, writer, started);
+}
+
+/** The objects, each checked and parsed here so that a bad one fails the run before any kernel. */
+function readBatchObjects(paths: string[]): { name: string; parsed: BpfObject }[] {
+  return paths.map((name) => {
+    checkInputFile(name);
+    try {
+      return { name, parsed: readBpfObject(name) };
+    } catch (err) {
+      throw annotateError(err, { file: name });
+    }
+  });
+}
+
+/**
+ * The output path of every kernel (its path under `outputDir`, ending in `.btf`), each checked before any work:
+ * links inside either tree could still point an output at an input.
+ */
+function outputPaths(
+  kernels: readonly SnapshotKernel[],
+  inputDir: string,
+  outputDir: string,
+  objectInputs: { role: string; path: string }[],
+): Map<string, string> {
+  const outputs = new Map(
+    kernels.map((k) => [
+      k.id,
+      join(outputDir, relative(inputDir, k.path).replace(/\.btf(\.tar\.xz)?$/, '.btf')),
+    ]),
+  );
+  checkOutputs(
+    kernels.map((k) => ({ role: 'output', path: outputs.get(k.id) as string })),
+    new GuardedInputs([...objectInputs, ...kernels.map((k) => ({ role: 'kernel', path: k.path }))]),
+    { allowUncreatable: true },
+  );
+  return outputs;
+}
+
+/** Writes each covered kernel's BTF as it finishes (overlapping the writes with the kernels still running). */
+function outputWriter(outputs: Map<string, string>) {
+  const writes: Promise<void>[] = [];
+  const state = { written: 0, bytes: 0, unwritten: [] as string[] };
+  return {
+    state,
+    write(o: KernelOutcome): void {
+      if (o.status !== 'covered') return;
+      const written = writeOutputFile(outputs.get(o.id) as string, o.btf).then(
+        () => {
+          state.written++;
+          state.bytes += o.btf.length;
+        },
+        (err: unknown) => {
+          state.unwritten.push(`FAILED ${o.id}: cannot write ${formatError(err)}`);
+        },
+      );
+      writes.push(written);
+    },
+    finished: async (): Promise<void> => {
+      await Promise.all(writes);
+    },
+  };
+}
+
+/** Prints the failures and the summary line; returns the exit code (1 when a kernel failed or was not written). */
+function summarize(
+  outcomes: readonly KernelOutcome[],
+  writer: ReturnType<typeof outputWriter>,
+  started: number,
+): number {
   for (const outcome of outcomes) {
     if (outcome.status !== 'covered') console.error(`FAILED ${outcome.id}: ${outcome.reason}`);
   }
+  const { written, bytes, unwritten } = writer.state;
   for (const line of unwritten) console.error(line);
   const failed = outcomes.length - written;
   const secs = ((performance.now() - started) / 1000).toFixed(2);

@@ -1,10 +1,11 @@
 import { Btf } from '../btf/btf.js';
+import { writeOutputFile } from '../cache/atomic.js';
 import { minimizeBtf } from '../minimize/minimize.js';
 import { readBpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { readKernelBtf } from '../snapshot/input.js';
 import { ArgumentError, MODES, oneOf, parseCommandLine, positiveInt } from './args.js';
-import { checkInputFile, writeOutputFile } from './files.js';
+import { checkInputFile } from './files.js';
 
 const HELP = `usage: btf-bundle min-core-btf [--mode MODE] INPUT OUTPUT OBJECT...
        btf-bundle min-core-btf [--mode MODE] --inputdir DIR --outputdir DIR --object OBJ [--object OBJ...]

@@ -97,6 +97,38 @@ export function readElf(input: Uint8Array | ByteSource, file?: string): ElfFile 
     if (offset !== undefined) place.offset = offset;
     return new FormatError(detail, place);
   };
+  const { fields, layout } = readIdent(source, fail);
+  const { sections, byName } = readSectionTable(source, fields, layout, fail);
+  return {
+    bits: layout.is64 ? 64 : 32,
+    littleEndian: layout.le,
+    type: fields.u16(0x10),
+    machine: fields.u16(0x12),
+    sections,
+    section: (name) => byName.get(name),
+    symbols: () => readSymbols(source, sections, layout, fail),
+    sectionData(name) {
+      const s = byName.get(name);
+      if (!s || s.type === Elf.SHT_NOBITS) return undefined;
+      return source.read(s.offset, s.size);
+    },
+  };
+}
+
+/** The class and byte order of an ELF file. */
+interface ElfLayout {
+  is64: boolean;
+  le: boolean;
+}
+
+/** Builds the error of a problem at `offset` of the ELF header. */
+type ElfFail = (detail: string, offset?: number) => FormatError;
+
+/** Typed readers of the ELF fields of some bytes (see {@link fieldReader}). */
+type FieldReader = ReturnType<typeof fieldReader>;
+
+/** Checks the magic, class and byte order; returns the header's field reader and the layout. */
+function readIdent(source: ByteSource, fail: ElfFail): { fields: FieldReader; layout: ElfLayout } {
   const size = source.size;
   const head = source.read(0, Math.min(size, HEADER_BYTES));
   if (!isElf(head)) throw fail('not an ELF file (bad magic)', 0);
@@ -108,9 +140,20 @@ export function readElf(input: Uint8Array | ByteSource, file?: string): ElfFile 
   const is64 = cls === 2;
   const le = data === 1;
   if (is64 && size < 64) throw fail(`ELF64 header is truncated (${size} bytes)`);
-  const fields = fieldReader(head, 0, is64, le, fail);
-  const type = fields.u16(0x10);
-  const machine = fields.u16(0x12);
+  return { fields: fieldReader(head, 0, is64, le, fail), layout: { is64, le } };
+}
+
+/**
+ * Reads the section header table (the extended section count and name-table index of section 0 included) and
+ * the section names; every section's extent is checked against the input's size.
+ */
+function readSectionTable(
+  source: ByteSource,
+  fields: FieldReader,
+  { is64, le }: ElfLayout,
+  fail: ElfFail,
+): { sections: ElfSection[]; byName: Map<string, ElfSection> } {
+  const size = source.size;
   const shoff = fields.addr(is64 ? 0x28 : 0x20);
   const shentsize = fields.u16(is64 ? 0x3a : 0x2e);
   let shnum = fields.u16(is64 ? 0x3c : 0x30);
@@ -156,40 +199,34 @@ export function readElf(input: Uint8Array | ByteSource, file?: string): ElfFile 
   const sections: ElfSection[] = raw.map((s, index) => ({ index, ...s, name: nameAt(s.name) }));
   const byName = new Map<string, ElfSection>();
   for (const s of sections) if (!byName.has(s.name)) byName.set(s.name, s);
-  const readSymbols = (): ElfSymbol[] => {
-    const symtab = sections.find((s) => s.type === Elf.SHT_SYMTAB);
-    if (!symtab) return [];
-    const entSize = is64 ? 24 : 16;
-    const nameOf = stringTable(source, sections[symtab.link]);
-    const count = Math.floor(symtab.size / entSize);
-    const entries = fieldReader(source.read(symtab.offset, count * entSize), symtab.offset, is64, le, fail);
-    const out: ElfSymbol[] = [];
-    for (let base = 0; base < count * entSize; base += entSize) {
-      const info = entries.u8(base + (is64 ? 4 : 12));
-      out.push({
-        name: nameOf(entries.u32(base)),
-        type: info & 0xf,
-        section: entries.u16(base + (is64 ? 6 : 14)),
-        value: is64 ? entries.addr(base + 8) : entries.u32(base + 4),
-        size: is64 ? entries.addr(base + 16) : entries.u32(base + 8),
-      });
-    }
-    return out;
-  };
-  return {
-    bits: is64 ? 64 : 32,
-    littleEndian: le,
-    type,
-    machine,
-    sections,
-    section: (name) => byName.get(name),
-    symbols: readSymbols,
-    sectionData(name) {
-      const s = byName.get(name);
-      if (!s || s.type === Elf.SHT_NOBITS) return undefined;
-      return source.read(s.offset, s.size);
-    },
-  };
+  return { sections, byName };
+}
+
+/** The symbols of the first symbol table (none without one). */
+function readSymbols(
+  source: ByteSource,
+  sections: ElfSection[],
+  { is64, le }: ElfLayout,
+  fail: ElfFail,
+): ElfSymbol[] {
+  const symtab = sections.find((s) => s.type === Elf.SHT_SYMTAB);
+  if (!symtab) return [];
+  const entSize = is64 ? 24 : 16;
+  const nameOf = stringTable(source, sections[symtab.link]);
+  const count = Math.floor(symtab.size / entSize);
+  const entries = fieldReader(source.read(symtab.offset, count * entSize), symtab.offset, is64, le, fail);
+  const out: ElfSymbol[] = [];
+  for (let base = 0; base < count * entSize; base += entSize) {
+    const info = entries.u8(base + (is64 ? 4 : 12));
+    out.push({
+      name: nameOf(entries.u32(base)),
+      type: info & 0xf,
+      section: entries.u16(base + (is64 ? 6 : 14)),
+      value: is64 ? entries.addr(base + 8) : entries.u32(base + 4),
+      size: is64 ? entries.addr(base + 16) : entries.u32(base + 8),
+    });
+  }
+  return out;
 }
 
 /** Readers of the ELF fields of `bytes` (read from file offset `base`) in the file's class and byte order. */

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../cache/atomic.js';
+import { writeOutputFile } from '../cache/atomic.js';
 import { renderHtmlReport } from './html.js';
 import type { BuildReport } from './report.js';
 
@@ -10,8 +10,11 @@ export interface ReportFiles {
   html?: string;
 }
 
-/** Writes the requested reports of `report`, each atomically (never a half-written file). */
+/**
+ * Writes the requested reports of `report`, each atomically (never a half-written file); a failure names the
+ * report file, not its temp file.
+ */
 export async function writeReportFiles(report: BuildReport, files: ReportFiles): Promise<void> {
-  if (files.json) await writeFileAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);
-  if (files.html) await writeFileAtomic(files.html, renderHtmlReport(report));
+  if (files.json) await writeOutputFile(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (files.html) await writeOutputFile(files.html, renderHtmlReport(report));
 }

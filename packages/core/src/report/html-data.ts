@@ -1,3 +1,4 @@
+import { parseKernelIdIfValid } from '@btf-bundle/runtime';
 import { blamedObject, objectVerdict, reportRuns } from './coverage.js';
 import type { RelocationVerdict } from './relocations.js';
 import type { BuildReport, KernelReport } from './report.js';
@@ -39,8 +40,8 @@ export interface HtmlData {
 }
 
 function groupName(id: string): string {
-  const parts = id.split('/');
-  return parts.length === 4 ? `${parts[0]}/${parts[1]}` : 'unreadable files';
+  const key = parseKernelIdIfValid(id);
+  return key ? `${key.distro}/${key.version}` : 'unreadable files';
 }
 
 function statusOf(k: KernelReport): string {

@@ -58,90 +58,109 @@ function describeSpecial(info: Stats | Dirent): string {
  */
 export async function walkSnapshot(root: string, options: WalkOptions = {}): Promise<SnapshotWalk> {
   const rootReal = await realpath(root);
-  const out: SnapshotWalk = { files: [], unreadable: [], skipped: [] };
-  const walked = new Set<string>([rootReal]);
-  const inside = (real: string) => real === rootReal || real.startsWith(rootReal + sep);
-
-  /** The target of the link at `path`, or undefined (reported) when it must not be followed. */
-  async function followLink(path: string): Promise<{ real: string; info: Stats } | undefined> {
-    const target = await Promise.all([realpath(path), stat(path)]).catch((err: NodeJS.ErrnoException) => err);
-    if (!Array.isArray(target)) {
-      out.skipped.push({
-        path,
-        reason: `dangling or unreadable symbolic link (${target.code ?? target.message})`,
-      });
-      return undefined;
-    }
-    const [real, info] = target;
-    if (!inside(real) && !options.followLinksOut) {
-      out.skipped.push({
-        path,
-        reason: `symbolic link to ${real}, outside the snapshot (allow links out of the snapshot to follow it)`,
-      });
-      return undefined;
-    }
-    return { real, info };
-  }
-
-  /** Links met during the walk, followed once every real directory is walked. */
-  const links: { path: string; depth: number }[] = [];
-
-  async function visitDir(dir: string, depth: number): Promise<void> {
-    let entries: Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      out.unreadable.push({ path: dir, reason: `cannot list directory (${e.code ?? e.message})` });
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      if (depth === KERNEL_DEPTH) {
-        if (!hasKernelSuffix(entry.name)) continue;
-        if (entry.isSymbolicLink()) links.push({ path, depth });
-        else visitKernelFile(path, entry);
-      } else if (entry.isSymbolicLink()) links.push({ path, depth });
-      else if (entry.isDirectory()) await visitSubdir(path, await realpath(path).catch(() => path), depth);
-      // other files above kernel level (README, ...) are not kernels
-    }
-  }
-
-  async function visitSubdir(path: string, real: string, depth: number): Promise<void> {
-    if (walked.has(real)) {
-      out.skipped.push({
-        path,
-        reason: `directory ${real} is already walked (a link loop or a second link to it)`,
-      });
-      return;
-    }
-    walked.add(real);
-    await visitDir(path, depth + 1);
-  }
-
-  /** Follow a link of the snapshot: to a kernel file at kernel level, to a directory above it. */
-  async function visitLink(path: string, depth: number): Promise<void> {
-    const target = await followLink(path);
-    if (!target) return;
-    if (depth === KERNEL_DEPTH) visitKernelFile(path, target.info);
-    else if (target.info.isDirectory()) await visitSubdir(path, target.real, depth);
-  }
-
-  function visitKernelFile(path: string, info: Stats | Dirent): void {
-    if (!info.isFile()) {
-      out.skipped.push({ path, reason: `${describeSpecial(info)}, not a regular file: not read` });
-      return;
-    }
-    out.files.push(relative(root, path).split(sep).join('/'));
-  }
-
+  const walk: Walk = {
+    root,
+    rootReal,
+    followLinksOut: options.followLinksOut ?? false,
+    out: { files: [], unreadable: [], skipped: [] },
+    walked: new Set<string>([rootReal]),
+    links: [],
+  };
   // Real directories first, links after, each in walk order: a link never hides the directory it points to.
-  await visitDir(root, 0);
-  for (let i = 0; i < links.length; i++) {
-    const link = links[i] as { path: string; depth: number };
-    await visitLink(link.path, link.depth);
+  await visitDir(walk, root, 0);
+  for (let i = 0; i < walk.links.length; i++) {
+    const link = walk.links[i] as { path: string; depth: number };
+    await visitLink(walk, link.path, link.depth);
   }
-  out.files.sort();
-  return out;
+  walk.out.files.sort();
+  return walk.out;
+}
+
+/** The state of one {@link walkSnapshot}. */
+interface Walk {
+  root: string;
+  /** The snapshot dir's real path: links are followed only inside it (unless `followLinksOut`). */
+  rootReal: string;
+  followLinksOut: boolean;
+  out: SnapshotWalk;
+  /** Real paths of the directories walked, so none is walked twice. */
+  walked: Set<string>;
+  /** Links met during the walk, followed once every real directory is walked. */
+  links: { path: string; depth: number }[];
+}
+
+/** The target of the link at `path`, or undefined (reported) when it must not be followed. */
+async function followLink(walk: Walk, path: string): Promise<{ real: string; info: Stats } | undefined> {
+  const target = await Promise.all([realpath(path), stat(path)]).catch((err: NodeJS.ErrnoException) => err);
+  if (!Array.isArray(target)) {
+    walk.out.skipped.push({
+      path,
+      reason: `dangling or unreadable symbolic link (${target.code ?? target.message})`,
+    });
+    return undefined;
+  }
+  const [real, info] = target;
+  const inside = real === walk.rootReal || real.startsWith(walk.rootReal + sep);
+  if (!inside && !walk.followLinksOut) {
+    walk.out.skipped.push({
+      path,
+      reason: `symbolic link to ${real}, outside the snapshot (allow links out of the snapshot to follow it)`,
+    });
+    return undefined;
+  }
+  return { real, info };
+}
+
+/** Lists `dir` (at `depth` under the root) in name order: kernel files at kernel depth, directories above it. */
+async function visitDir(walk: Walk, dir: string, depth: number): Promise<void> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    walk.out.unreadable.push({ path: dir, reason: `cannot list directory (${e.code ?? e.message})` });
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (depth === KERNEL_DEPTH) {
+      if (!hasKernelSuffix(entry.name)) continue;
+      if (entry.isSymbolicLink()) walk.links.push({ path, depth });
+      else visitKernelFile(walk, path, entry);
+    } else if (entry.isSymbolicLink()) walk.links.push({ path, depth });
+    else if (entry.isDirectory())
+      await visitSubdir(walk, path, await realpath(path).catch(() => path), depth);
+    // other files above kernel level (README, ...) are not kernels
+  }
+}
+
+/** Walks a subdirectory unless its real path was walked already (reported then). */
+async function visitSubdir(walk: Walk, path: string, real: string, depth: number): Promise<void> {
+  if (walk.walked.has(real)) {
+    walk.out.skipped.push({
+      path,
+      reason: `directory ${real} is already walked (a link loop or a second link to it)`,
+    });
+    return;
+  }
+  walk.walked.add(real);
+  await visitDir(walk, path, depth + 1);
+}
+
+/** Follow a link of the snapshot: to a kernel file at kernel level, to a directory above it. */
+async function visitLink(walk: Walk, path: string, depth: number): Promise<void> {
+  const target = await followLink(walk, path);
+  if (!target) return;
+  if (depth === KERNEL_DEPTH) visitKernelFile(walk, path, target.info);
+  else if (target.info.isDirectory()) await visitSubdir(walk, path, target.real, depth);
+}
+
+/** Keeps a regular file in kernel position; reports anything else, never opened. */
+function visitKernelFile(walk: Walk, path: string, info: Stats | Dirent): void {
+  if (!info.isFile()) {
+    walk.out.skipped.push({ path, reason: `${describeSpecial(info)}, not a regular file: not read` });
+    return;
+  }
+  walk.out.files.push(relative(walk.root, path).split(sep).join('/'));
 }

@@ -36,6 +36,29 @@ export function kernelId(key: KernelKey): string {
   return `${key.distro}/${key.version}/${key.arch}/${key.release}`;
 }
 
+/**
+ * The id of `key` when every part is a safe key component, else undefined: a kernel no bundle can hold (for
+ * looking up a detected kernel, whose parts come from the host).
+ */
+export function kernelIdIfValid(key: KernelKey): string | undefined {
+  return unlessInvalid(() => kernelId(key));
+}
+
+/** The key of `id` when it is a `distro/version/arch/release` id with safe parts, else undefined. */
+export function parseKernelIdIfValid(id: string): KernelKey | undefined {
+  return unlessInvalid(() => parseKernelId(id));
+}
+
+/** What `parse` returns, or undefined when it throws {@link InvalidKernelKeyError}. */
+function unlessInvalid<T>(parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof InvalidKernelKeyError) return undefined;
+    throw err;
+  }
+}
+
 /** Parses a `distro/version/arch/release` id; throws {@link InvalidKernelKeyError} on anything else. */
 export function parseKernelId(id: string): KernelKey {
   const parts = id.split('/');

@@ -1,5 +1,5 @@
 import { normalizeArch } from './arch.js';
-import type { KernelKey } from './key.js';
+import { type KernelKey, kernelIdIfValid, parseKernelId } from './key.js';
 import { compareNumbers, naturalCompare, type ReleaseParts, splitRelease } from './release.js';
 import { runAround } from './runs.js';
 
@@ -182,18 +182,22 @@ export function matchKernel(
   index: KernelIndex,
   options: LookupOptions = {},
 ): KernelMatch | undefined {
-  const keyOf = (id: string): KernelKey => {
-    const [distro, version, arch, release] = id.split('/') as [string, string, string, string];
-    return { distro, version, arch, release };
-  };
-  const exact = `${kernel.distro}/${kernel.version}/${kernel.arch}/${kernel.release}`;
-  if (index.has(exact)) return { kind: 'exact', id: exact, key: keyOf(exact) };
+  const keyOf = parseKernelId; // the index holds only valid ids
+  const { release } = kernel;
+  const exact = kernelIdIfValid({
+    distro: kernel.distro,
+    version: kernel.version,
+    arch: kernel.arch,
+    release,
+  });
+  if (exact !== undefined && index.has(exact)) return { kind: 'exact', id: exact, key: keyOf(exact) };
   const arch = normalizeArch(kernel.arch);
-  const prefixes = candidates(kernel).map(([d, v]) => `${d}/${v}/${arch}`);
-  for (const prefix of prefixes) {
-    const id = `${prefix}/${kernel.release}`;
-    if (index.has(id)) return { kind: 'normalized', id, key: keyOf(id) };
+  const series = candidates(kernel);
+  for (const [distro, version] of series) {
+    const id = kernelIdIfValid({ distro, version, arch, release });
+    if (id !== undefined && index.has(id)) return { kind: 'normalized', id, key: keyOf(id) };
   }
+  const prefixes = series.map(([d, v]) => `${d}/${v}/${arch}`);
   const policy = options.nearest ?? false;
   if (policy === false) return undefined;
   for (const prefix of prefixes) {

@@ -5,13 +5,12 @@ import {
   ANY_ARCH,
   type BuildStats,
   buildBundle,
+  expandObjectGlobs,
   parseBpfObject,
   parseGitSnapshot,
   UsageError,
   writeReportFiles,
 } from '@btf-bundle/core';
-import { bundleManifest, decodeBundle } from '@btf-bundle/runtime';
-import fg from 'fast-glob';
 import type { EmitMode, ObjectGlobs, ResolvedOptions } from '../types.js';
 import {
   type ChunkFormat,
@@ -21,6 +20,7 @@ import {
   parseObjectId,
   virtualModuleCode,
 } from './codegen.js';
+import { pluginError } from './errors.js';
 import {
   type Edit,
   findPlaceholders,
@@ -73,6 +73,12 @@ export interface FinalBundle extends PlaceholderValues {
   /** Build totals. */
   stats: BuildStats;
 }
+
+/** `work`, its failure turned into the plugin's one-line error (see {@link pluginError}). */
+const reported = <T>(work: Promise<T>): Promise<T> =>
+  work.catch((err: unknown) => {
+    throw pluginError(err);
+  });
 
 const hash8 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex').slice(0, 8);
 
@@ -127,7 +133,11 @@ export class BuildContext {
   }
 
   /** Starts a (re)build: forgets the previous bundle and checks that a snapshot directory exists. */
-  async startBuild(): Promise<void> {
+  startBuild(): Promise<void> {
+    return reported(this.start());
+  }
+
+  private async start(): Promise<void> {
     this.current = undefined;
     this.loadedSinceStart.clear();
     const { dir } = this.snapshot();
@@ -140,7 +150,7 @@ export class BuildContext {
   /** The snapshot directory and the files the `objects` globs match: what the virtual module depends on. */
   async watchFiles(): Promise<string[]> {
     const { dir } = this.snapshot();
-    const objects = (await this.globbedObjects()).flatMap(([, files]) => files);
+    const objects = (await reported(this.globbedObjects())).flatMap(([, files]) => files);
     return dir === undefined ? objects : [dir, ...objects];
   }
 
@@ -167,10 +177,18 @@ export class BuildContext {
    * undefined for any other id; `watch` receives the files it depends on. `emit` overrides the option (a dev
    * server always inlines).
    */
-  async loadModule(
+  loadModule(
     id: string,
     watch: (file: string) => void,
     emit: EmitMode = this.options.emit,
+  ): Promise<GeneratedModule | undefined> {
+    return reported(this.generate(id, watch, emit));
+  }
+
+  private async generate(
+    id: string,
+    watch: (file: string) => void,
+    emit: EmitMode,
   ): Promise<GeneratedModule | undefined> {
     if (isVirtualId(id)) {
       for (const file of await this.watchFiles()) watch(file);
@@ -203,8 +221,11 @@ export class BuildContext {
    */
   async prescanObjects(): Promise<void> {
     if (this.imported.size > 0) return;
-    const files = await fg('**/*.bpf.o', { cwd: this.root, absolute: true, ignore: ['**/node_modules/**'] });
-    for (const file of files.sort()) await this.importObject(file, false);
+    const everyObject = expandObjectGlobs(['**/*.bpf.o'], this.root, {
+      allowUnmatched: true,
+      ignore: ['**/node_modules/**'],
+    });
+    for (const file of await reported(everyObject)) await reported(this.importObject(file, false));
   }
 
   /** Whether `file` may change the bundle: a `.bpf.o` or a file under the snapshot directory. */
@@ -220,10 +241,8 @@ export class BuildContext {
    * the `objects` globs. Built once per build; warnings and the summary go to `logger`.
    */
   bundle(logger: Logger, live: (path: string) => boolean = () => true): Promise<FinalBundle> {
-    this.current ??= this.build(
-      logger,
-      [...this.imported.values()].filter((o) => live(o.path)).map((o) => o.path),
-    );
+    const imported = [...this.imported.values()].filter((o) => live(o.path)).map((o) => o.path);
+    this.current ??= reported(this.build(logger, imported));
     return this.current;
   }
 
@@ -275,11 +294,7 @@ export class BuildContext {
     const lists = Array.isArray(objects) ? [[ANY_ARCH, objects] as const] : Object.entries(objects);
     return Promise.all(
       lists.map(async ([arch, globs]): Promise<[string, string[]]> => {
-        const files = await fg(globs ?? [], { cwd: this.root, absolute: true, onlyFiles: true });
-        const missing = (globs ?? []).find((g) => !fg.isDynamicPattern(g) && !files.includes(this.path(g)));
-        if (missing !== undefined)
-          throw new UsageError(`unplugin-btf-bundle: objects: ${this.path(missing)} does not exist`);
-        return [arch, files.sort()];
+        return [arch, await expandObjectGlobs(globs ?? [], this.root, { allowUnmatched: true })];
       }),
     );
   }
@@ -324,7 +339,7 @@ export class BuildContext {
       await writeReportFiles(result.report, { html: this.path(this.options.reportHtml) });
     return {
       bytes: result.bundle,
-      manifest: bundleManifest(decodeBundle(result.bundle)),
+      manifest: result.manifest,
       fileName: `btf-bundle-${hash8(result.bundle)}.btfb`,
       stats: result.stats,
     };

@@ -1,21 +1,18 @@
-import { parseGitSnapshot, UsageError } from '@btf-bundle/core';
+import {
+  BUILD_OPTIONS,
+  type BuildOptionName,
+  buildOption,
+  checkBuildOption,
+  checkChoice,
+  parseGitSnapshot,
+  UsageError,
+} from '@btf-bundle/core';
 import type { ObjectGlobs, ResolvedOptions } from '../types.js';
 
-const KEYS = new Set([
-  'snapshot',
-  'objects',
-  'include',
-  'exclude',
-  'cacheDir',
-  'emit',
-  'runtimeModule',
-  'runtime',
-  'failOn',
-  'reportHtml',
-  'mode',
-  'workers',
-  'root',
-]);
+/** The plugin's own options, besides the build options it shares with the CLI (core's `BUILD_OPTIONS`). */
+const PLUGIN_KEYS = ['emit', 'runtimeModule', 'runtime', 'root'];
+
+const KEYS = new Set([...BUILD_OPTIONS.map((o) => o.name), ...PLUGIN_KEYS]);
 
 const fail = (message: string): never => {
   throw new UsageError(`unplugin-btf-bundle: ${message}`);
@@ -24,22 +21,16 @@ const fail = (message: string): never => {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A shared build option checked as core's option table says. */
+const shared = <T>(name: BuildOptionName, value: unknown): T =>
+  checkBuildOption(buildOption(name), value, fail) as T;
+
 function stringList(name: string, value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v !== '')) {
-    return fail(`option '${name}' must be an array of non-empty strings`);
-  }
-  return value as string[];
+  return checkBuildOption({ ...buildOption('objects'), name }, value, fail) as string[] | undefined;
 }
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) {
-    return fail(
-      `option '${name}' must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value as T;
+  return value === undefined ? fallback : checkChoice(name, value, allowed, fail);
 }
 
 function objectGlobs(value: unknown): ObjectGlobs {
@@ -83,27 +74,21 @@ export function resolveOptions(raw: unknown): ResolvedOptions {
   if (cacheDir !== undefined && cacheDir !== false && (typeof cacheDir !== 'string' || cacheDir === '')) {
     fail(`option 'cacheDir' must be a directory or false`);
   }
-  const workers = raw.workers;
-  if (workers !== undefined && (!Number.isInteger(workers) || (workers as number) < 1)) {
-    fail(`option 'workers' must be a positive integer`);
-  }
   if (raw.root !== undefined && (typeof raw.root !== 'string' || raw.root === ''))
     fail(`option 'root' must be a directory`);
-  if (raw.reportHtml !== undefined && (typeof raw.reportHtml !== 'string' || raw.reportHtml === ''))
-    fail(`option 'reportHtml' must be a file path`);
   return {
     snapshot: raw.snapshot as string,
     objects: objectGlobs(raw.objects),
-    include: stringList('include', raw.include),
-    exclude: stringList('exclude', raw.exclude),
+    include: shared('include', raw.include),
+    exclude: shared('exclude', raw.exclude),
     cacheDir: cacheDir as string | false | undefined,
     emit: oneOf('emit', raw.emit, ['inline', 'asset'], 'inline'),
     runtimeModule: oneOf('runtimeModule', raw.runtimeModule, ['bundled', 'external'], 'bundled'),
     runtime: runtimeDefaults(raw.runtime),
-    failOn: oneOf('failOn', raw.failOn, ['never', 'unreadable', 'error'], 'never'),
-    reportHtml: raw.reportHtml as string | undefined,
-    mode: oneOf('mode', raw.mode, ['robust', 'bpftool'], 'robust'),
-    workers: workers as number | undefined,
+    failOn: shared('failOn', raw.failOn),
+    reportHtml: shared('reportHtml', raw.reportHtml),
+    mode: shared('mode', raw.mode),
+    workers: shared('workers', raw.workers),
     root: raw.root as string | undefined,
   };
 }

@@ -31,6 +31,9 @@ interface StructRecord {
   name: string;
 }
 
+/** Kinds whose record's word 2 is a type id a struct can be held through by value (modifiers, typedefs). */
+const THROUGH = new Set<number>([Kind.TYPEDEF, Kind.CONST, Kind.VOLATILE, Kind.RESTRICT, Kind.TYPE_TAG]);
+
 function structRecords(raw: Uint8Array): { records: StructRecord[]; little: boolean } {
   const split = splitBtf(raw);
   if (!split) throw new Error('drift: not a canonical raw BTF');
@@ -40,25 +43,41 @@ function structRecords(raw: Uint8Array): { records: StructRecord[]; little: bool
     names.set(off, Buffer.from(s).toString('latin1'));
     off += s.length + 1;
   }
-  const records: StructRecord[] = [];
   const { words } = split;
-  for (let w = 0; w < words.length; ) {
+  const structs = new Map<number, StructRecord>();
+  const alias = new Map<number, number>(); // typedef/modifier id -> the type it names
+  const heldByValue: number[] = []; // member types and array element types
+  let id = 1;
+  for (let w = 0; w < words.length; id++) {
     const info = words[w + 1]!;
     const n = recordWords(info);
     if (n === undefined) throw new Error(`drift: unknown kind at word ${w}`);
     const kind = infoKind(info);
     const vlen = infoVlen(info);
     const name = names.get(words[w]!) ?? '';
-    if (kind === Kind.STRUCT && vlen > 1 && name) records.push({ at: BTF_HEADER_LEN + 4 * w, vlen, name });
+    if (kind === Kind.STRUCT && vlen > 1 && name) structs.set(id, { at: BTF_HEADER_LEN + 4 * w, vlen, name });
+    if (THROUGH.has(kind)) alias.set(id, words[w + 2]!);
+    if (kind === Kind.ARRAY) heldByValue.push(words[w + 3]!);
+    if (kind === Kind.STRUCT || kind === Kind.UNION) {
+      for (let m = 0; m < vlen; m++) heldByValue.push(words[w + 3 + 3 * m + 1]!);
+    }
     w += n;
   }
+  // A struct another type holds by value cannot grow without its holder growing too: leave those alone.
+  const fixed = new Set<number>();
+  for (let t of heldByValue) {
+    for (let hops = 0; hops < 16 && alias.has(t); hops++) t = alias.get(t)!;
+    fixed.add(t);
+  }
+  const records = [...structs].filter(([sid]) => !fixed.has(sid)).map(([, r]) => r);
   return { records, little: split.littleEndian };
 }
 
 /**
  * Returns a copy of the full raw BTF `raw` after `steps` drift steps: each step takes one of the named structs
- * (`targets`, e.g. the structs a reduced BTF of this kernel keeps) and either inserts 8 bytes before one of its
- * members (later members move, the struct grows) or, one time in four, renames a member to the struct's own name
+ * (`targets`, e.g. the structs a reduced BTF of this kernel keeps; those no other type holds by value, so that the
+ * result stays a valid BTF) and either inserts 8 bytes before one of its members (later members move, the struct
+ * grows) or, one time in four, renames a member to the struct's own name
  * (the member is gone for CO-RE). The same (raw, targets, seed, steps) gives the same bytes; steps accumulate, so
  * variant n+1 differs from variant n by one step.
  */

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { Btf } from '../../packages/core/src/btf/btf.js';
 import { Kind } from '../../packages/core/src/btf/format.js';
 import { readKernelBtf } from '../../packages/core/src/snapshot/input.js';
+import { prng } from './drift.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -42,18 +43,6 @@ export interface GenerateOptions {
 const GENERATOR_VERSION = 1;
 const MAX_DEPTH = 3;
 const RELOS_PER_PROGRAM = 64;
-
-/** mulberry32: a small deterministic PRNG, numbers in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const isComposite = (kind: number) => kind === Kind.STRUCT || kind === Kind.UNION;
 

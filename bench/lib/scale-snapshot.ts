@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Btf } from '../../packages/core/src/btf/btf.js';
 import { BTF_HEADER_LEN, Kind, packInfo, writeBtfHeader } from '../../packages/core/src/btf/format.js';
 import { readKernelBtf } from '../../packages/core/src/snapshot/input.js';
+import { prng } from './drift.js';
 
 /** Structs the drift picks from: what tracing tools read most. Those a kernel lacks are skipped. */
 const DRIFTING_STRUCTS = [
@@ -129,18 +130,6 @@ function archiveSeries(kernels: number): Series[] {
     flavour,
     releases: seriesReleases(distro, version, arch, flavour, per + (i < extra ? 1 : 0)),
   }));
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One struct's members as edited by the drift: [name offset, type id, offset word]. */
@@ -314,7 +303,7 @@ export interface ScaleSnapshotOptions {
 
 /** Write a BTFHub-layout snapshot of about `kernels` drifted real kernels; returns what was written. */
 export async function writeScaleSnapshot(opts: ScaleSnapshotOptions): Promise<ScaleKernel[]> {
-  const rand = random(opts.seed ?? 1);
+  const rand = prng(opts.seed ?? 1);
   const rate = opts.driftRate ?? 0.2;
   const loaded = new Map<string, Uint8Array>();
   for (const path of Object.values(opts.bases).flatMap((b) => Object.values(b))) {

@@ -1,6 +1,8 @@
-import { copyFileSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decodeBundle } from '@btf-bundle/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 // The build runs on worker threads that load the built package: test the built package.
@@ -179,6 +181,32 @@ describe('a git remote as the snapshot', async () => {
     } finally {
       server.close();
     }
+  });
+
+  it('the CLI builds from a git remote and names the revision it built', () => {
+    const out = join(temp('btf-git-cli-'), 'bundle.bin');
+    const cli = fileURLToPath(new URL('../dist/bin/btf-bundle.js', import.meta.url));
+    const snapshot = `git+file://${remote.bare}`;
+    const args = [
+      'build',
+      '--snapshot',
+      snapshot,
+      '--include',
+      X86_61,
+      '--out',
+      out,
+      '--cache-dir',
+      cacheDir,
+    ];
+    const stdout = execFileSync(
+      process.execPath,
+      [cli, ...args, ...SAMPLE_OBJECTS.flatMap((o) => ['--objects', o])],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(stdout).toContain(`snapshot ${snapshot} at ${git(remote.work, 'rev-parse', 'HEAD')}`);
+    expect(decodeBundle(readFileSync(out)).kernels).toHaveLength(5);
   });
 
   it('says clearly when git cannot be run or the remote does not exist', async () => {

@@ -36,7 +36,7 @@ export const BUILD_OPTIONS = [
     name: 'snapshot',
     flag: 'snapshot',
     kind: 'path',
-    arg: 'DIR',
+    arg: 'DIR|git+URL',
     doc: 'snapshot dir (<distro>/<version>/<arch>/<release>.btf[.tar.xz]) or git+<url>[#ref]',
   },
   {
@@ -136,11 +136,15 @@ const HELP_COLUMN = 24;
 /** The help of the options, one aligned `  --flag ARG   doc (default ...)` entry each. */
 export function cliOptionHelp(specs: readonly BuildOptionSpec[]): string[] {
   return specs.flatMap((s) => {
-    const head = `  --${s.flag} ${s.arg}`.padEnd(HELP_COLUMN);
+    const head = `  --${s.flag} ${s.arg}`;
     const choices = s.choices ? `${s.choices[0]} (default) | ${s.choices.slice(1).join(' | ')}: ` : '';
     const fallback = s.default ? ` (default ${s.default})` : '';
-    const [first, ...rest] = `${choices}${s.doc}${fallback}`.split('\n');
-    return [`${head}${first}`, ...rest.map((line) => `${' '.repeat(HELP_COLUMN)}${line}`)];
+    const lines = `${choices}${s.doc}${fallback}`.split('\n');
+    const indent = ' '.repeat(HELP_COLUMN);
+    // A flag too long for the column gets its own line, the doc below it.
+    if (head.length >= HELP_COLUMN - 1) return [head, ...lines.map((line) => `${indent}${line}`)];
+    const [first, ...rest] = lines;
+    return [`${head.padEnd(HELP_COLUMN)}${first}`, ...rest.map((line) => `${indent}${line}`)];
   });
 }
 

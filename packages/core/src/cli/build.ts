@@ -35,7 +35,7 @@ const CLI_ONLY = [
   },
 ] as const satisfies readonly BuildOptionSpec[];
 
-const HELP = `usage: btf-bundle build --snapshot DIR --objects GLOB... --out FILE [options]
+const HELP = `usage: btf-bundle build --snapshot DIR|git+URL[#REF] --objects GLOB... --out FILE [options]
 
 Minimize every kernel BTF of a BTFHub-layout snapshot for the CO-RE relocations of the objects, dedup the
 results and write a bundle with the kernel→BTF lookup.
@@ -101,6 +101,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!values.quiet) {
       for (const w of warnings) console.error(`warning: ${w}`);
       console.log(formatReport(result.report));
+      if (result.snapshotRevision) console.log(`snapshot ${values.snapshot} at ${result.snapshotRevision}`);
       console.log(`wrote ${values.out}`);
     }
     return 0;

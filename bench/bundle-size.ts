@@ -3,7 +3,7 @@
 //   - the fixture rows: the 8 Debian kernels of sample-snapshot/ and the real-world corpus objects (all four, then
 //     each alone; arm64 kernels get the arm64 bpf2go objects where they exist);
 //   - the agent rows: the whole agent corpus (bench/lib/scale-fixtures.ts) over 11 and 100 kernels: the real ones
-//     (sample-snapshot/, plus BENCH_KERNELS when set), topped up with drifted variants of them.
+//     (sample-snapshot/, plus the benchmark kernel cache, BTF_BUNDLE_KERNELS (default .cache/kernels)), topped up with drifted variants of them.
 // The tar files hold bpftool's outputs (minimizeBtf in bpftool mode; when bpftool is on PATH they are checked
 // byte-identical to `bpftool gen min_core_btf`, variants included); the bundle holds what `btf-bundle build`
 // ships (robust mode). Run from the repo root:

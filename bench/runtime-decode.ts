@@ -7,7 +7,7 @@
 // The kernel looked up is the last entry of the bundle (the worst place for a linear index scan).
 // Warm rows: averages over repeated calls in one process.
 // Run from the repo root: `pnpm bench runtime-decode` (the cold runs import the built runtime in packages/runtime/dist).
-// Set BENCH_KERNELS to a BTFHub-layout directory to add real kernels, BENCH_AGENT_DIR to use other objects.
+// Real kernels come from sample-snapshot/ and the benchmark kernel cache (BTF_BUNDLE_KERNELS, default .cache/kernels), BENCH_AGENT_DIR to use other objects.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,10 +1,10 @@
 // Agent-size bundle fixtures for bench/bundle-size.ts and bench/runtime-decode.ts: the agent corpus
 // (packages/core/testdata/agent/, ≥ 40 objects) over the real kernels of sample-snapshot/ plus any BTFHub-layout
-// directory given in BENCH_KERNELS (e.g. a cache filled by scripts/fetch-kernel-btfs.sh), topped up with drifted
+// benchmark kernel cache (BTF_BUNDLE_KERNELS, default .cache/kernels, filled by scripts/fetch-kernel-btfs.sh --bench), topped up with drifted
 // variants of them (bench/lib/drift.ts) up to the kernel count a row asks for.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Btf } from '../../packages/core/src/btf/btf.js';
 import { type MinimizeMode, minimizeBtf } from '../../packages/core/src/minimize/minimize.js';
 import { type BpfObject, parseBpfObject } from '../../packages/core/src/object.js';
@@ -60,12 +60,13 @@ export interface ScaleKernel {
   driftedFrom?: string;
 }
 
-/** The real kernels: sample-snapshot/ and the BENCH_KERNELS directory (BTFHub layout), each id once, sorted. */
+/**
+ * The real kernels: sample-snapshot/ and the benchmark kernel cache (BTFHub layout; `BTF_BUNDLE_KERNELS`, default
+ * `.cache/kernels` as `scripts/fetch-kernel-btfs.sh --bench` fills it, skipped when absent), each id once, sorted.
+ */
 export async function realScaleKernels(): Promise<ScaleKernel[]> {
-  const dirs = [
-    join(ROOT, 'sample-snapshot'),
-    ...(process.env.BENCH_KERNELS ? [process.env.BENCH_KERNELS] : []),
-  ];
+  const cache = resolve(ROOT, process.env.BTF_BUNDLE_KERNELS ?? '.cache/kernels');
+  const dirs = [join(ROOT, 'sample-snapshot'), ...(existsSync(cache) ? [cache] : [])];
   const byId = new Map<string, ScaleKernel>();
   for (const dir of dirs) {
     const { kernels } = await scanSnapshot(dir);

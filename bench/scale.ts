@@ -19,7 +19,6 @@ import { REAL_OBJECTS, TESTDATA } from './lib/fixtures.js';
 import { writeScaleSnapshot } from './lib/scale-snapshot.js';
 
 const CLI = resolve('packages/core/dist/bin/btf-bundle.js');
-const SAMPLE = resolve('sample-snapshot/debian/12');
 const sizes = (process.env.BTF_BUNDLE_SCALE ?? '100,1000').split(',').map(Number);
 const agentDir = join(TESTDATA, 'agent');
 const objects = existsSync(agentDir)
@@ -51,14 +50,6 @@ async function snapshotOf(n: number): Promise<string> {
     const kernels = await writeScaleSnapshot({
       out: dir,
       kernels: n,
-      bases: {
-        x86_64: {
-          generic: `${SAMPLE}/x86_64/6.1.0-54-amd64.btf.tar.xz`,
-          cloud: `${SAMPLE}/x86_64/6.1.0-54-cloud-amd64.btf.tar.xz`,
-          rt: `${SAMPLE}/x86_64/6.1.0-54-rt-amd64.btf.tar.xz`,
-        },
-        arm64: { generic: `${SAMPLE}/arm64/6.1.0-50-arm64.btf.tar.xz` },
-      },
     });
     writeFileSync(done, JSON.stringify(kernels));
   }

@@ -277,6 +277,26 @@ class DriftingKernel {
   }
 }
 
+/** Real kernel BTFs per arch and flavour (`generic` required) that the series start from. */
+export type ScaleBases = Record<
+  Series['arch'],
+  Partial<Record<Series['flavour'], string>> & { generic: string }
+>;
+
+/** The sample snapshot's 6.1 kernels as bases (generic, cloud and rt on x86_64; arm64), from the repo root. */
+export function sampleBases(root = process.cwd()): ScaleBases {
+  const at = (arch: string, release: string) =>
+    join(root, 'sample-snapshot/debian/12', arch, `${release}.btf.tar.xz`);
+  return {
+    x86_64: {
+      generic: at('x86_64', '6.1.0-54-amd64'),
+      cloud: at('x86_64', '6.1.0-54-cloud-amd64'),
+      rt: at('x86_64', '6.1.0-54-rt-amd64'),
+    },
+    arm64: { generic: at('arm64', '6.1.0-50-arm64') },
+  };
+}
+
 /** A kernel of the generated archive. */
 export interface ScaleKernel {
   /** `distro/version/arch/release`. */
@@ -293,8 +313,11 @@ export interface ScaleSnapshotOptions {
   out: string;
   /** About how many kernels. */
   kernels: number;
-  /** Real kernel BTFs (`.btf` or `.btf.tar.xz`) per arch and flavour to start the series from. */
-  bases: Record<Series['arch'], Partial<Record<Series['flavour'], string>> & { generic: string }>;
+  /**
+   * Real kernel BTFs (`.btf` or `.btf.tar.xz`) per arch and flavour to start the series from; default
+   * {@link sampleBases}.
+   */
+  bases?: ScaleBases;
   /** Seed of the drift (default 1). */
   seed?: number;
   /** Chance that a release changes a layout (default 0.2). */
@@ -305,14 +328,15 @@ export interface ScaleSnapshotOptions {
 export async function writeScaleSnapshot(opts: ScaleSnapshotOptions): Promise<ScaleKernel[]> {
   const rand = prng(opts.seed ?? 1);
   const rate = opts.driftRate ?? 0.2;
+  const bases = opts.bases ?? sampleBases();
   const loaded = new Map<string, Uint8Array>();
-  for (const path of Object.values(opts.bases).flatMap((b) => Object.values(b))) {
+  for (const path of Object.values(bases).flatMap((b) => Object.values(b))) {
     if (path && !loaded.has(path)) loaded.set(path, await readKernelBtf(path));
   }
   const written: ScaleKernel[] = [];
   for (const series of archiveSeries(opts.kernels)) {
-    const bases = opts.bases[series.arch];
-    const kernel = new DriftingKernel(loaded.get(bases[series.flavour] ?? bases.generic) as Uint8Array);
+    const base = bases[series.arch];
+    const kernel = new DriftingKernel(loaded.get(base[series.flavour] ?? base.generic) as Uint8Array);
     const drift: string[] = [];
     const dir = join(opts.out, series.distro, series.version, series.arch);
     mkdirSync(dir, { recursive: true });

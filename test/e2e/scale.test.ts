@@ -3,33 +3,24 @@
 // dedup the releases whose layouts did not change, give every kernel exactly what minimizing its own BTF gives, and
 // leave no partial output and a consistent cache when interrupted.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decodeBundle } from '@btf-bundle/runtime';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type ScaleKernel, writeScaleSnapshot } from '../../bench/lib/scale-snapshot.js';
+import { describe, expect, it } from 'vitest';
+import { type ScaleKernel, sampleBases, writeScaleSnapshot } from '../../bench/lib/scale-snapshot.js';
 import { buildBundle } from '../../packages/core/dist/index.js';
 import { Btf } from '../../packages/core/src/btf/btf.js';
 import { minimizeBtf } from '../../packages/core/src/minimize/minimize.js';
 import { parseBpfObject } from '../../packages/core/src/object.js';
+import { tempDirs } from '../../packages/core/test/temp-dirs.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const SAMPLE = join(ROOT, 'sample-snapshot/debian/12');
 const CLI = join(ROOT, 'packages/core/dist/bin/btf-bundle.js');
 const OBJECTS = ['execsnoop.bpf.o', 'opensnoop.bpf.o', 'tcpstates.bpf.o', 'biolatency.bpf.o'].map((n) =>
   join(ROOT, 'packages/core/testdata', n),
 );
 
-const temps: string[] = [];
-const temp = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
-});
+const temp = tempDirs();
 
 /** Files left under `dir` (recursively), relative. */
 function filesUnder(dir: string): string[] {
@@ -44,14 +35,7 @@ describe('a 100-kernel BTFHub-like snapshot', async () => {
   const kernels: ScaleKernel[] = await writeScaleSnapshot({
     out: snapshot,
     kernels: 100,
-    bases: {
-      x86_64: {
-        generic: `${SAMPLE}/x86_64/6.1.0-54-amd64.btf.tar.xz`,
-        cloud: `${SAMPLE}/x86_64/6.1.0-54-cloud-amd64.btf.tar.xz`,
-        rt: `${SAMPLE}/x86_64/6.1.0-54-rt-amd64.btf.tar.xz`,
-      },
-      arm64: { generic: `${SAMPLE}/arm64/6.1.0-50-arm64.btf.tar.xz` },
-    },
+    bases: sampleBases(ROOT),
   });
   const progress: { done: number; etaMs?: number }[] = [];
   const result = await buildBundle({

@@ -1,22 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleManifest, decodeBundle } from '@btf-bundle/runtime';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 // The build runs on worker threads that load the built package: test the built package.
 import { BuildFailedError, type BuildProgress, buildBundle } from '../dist/index.js';
 import { copySnapshot, SAMPLE_OBJECTS, SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
+import { tempDirs } from './temp-dirs.js';
 
-const temps: string[] = [];
-const temp = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
-});
+const temp = tempDirs();
 
 const KERNELS = sampleKernels().length;
 const CLI = new URL('../dist/bin/btf-bundle.js', import.meta.url).pathname;
@@ -61,7 +53,7 @@ describe('buildBundle', async () => {
 
   it('gives the same bytes with 1 worker, shuffled files and shuffled objects', async () => {
     const reversed = copySnapshot(undefined, 'reversed');
-    temps.push(reversed);
+    temp.adopt(reversed);
     const other = await buildBundle({
       snapshot: reversed,
       objects: [...SAMPLE_OBJECTS].reverse(),
@@ -93,7 +85,7 @@ describe('buildBundle', async () => {
 
   it('answers an unchanged rebuild from the whole-build record, and falls back to the entries when it cannot', async () => {
     const snapshot = copySnapshot((p) => p.includes('/x86_64/'));
-    temps.push(snapshot);
+    temp.adopt(snapshot);
     const cacheDir = temp('btf-build-memo-');
     const warnings: string[] = [];
     const opts = {
@@ -138,7 +130,7 @@ describe('buildBundle', async () => {
 
   it('hits the cache for a touched archive whose content did not change', async () => {
     const snapshot = copySnapshot((p) => p.includes('/x86_64/6.1.0-4'));
-    temps.push(snapshot);
+    temp.adopt(snapshot);
     const cacheDir = temp('btf-build-touch-');
     const opts = { snapshot, objects: SAMPLE_OBJECTS, workers: 1, cacheDir };
     await buildBundle(opts);
@@ -180,7 +172,7 @@ describe('buildBundle', async () => {
 describe('buildBundle with hostile snapshots', () => {
   it('reports and skips a corrupt archive and a non-BTF member, or fails with failOn', async () => {
     const snapshot = copySnapshot((p) => p.includes('/x86_64/6.1.0-54-amd64'));
-    temps.push(snapshot);
+    temp.adopt(snapshot);
     const good = readFileSync(sampleKernels()[0]!);
     writeFileSync(
       join(snapshot, 'debian/12/x86_64/9.9.9-corrupt.btf.tar.xz'),

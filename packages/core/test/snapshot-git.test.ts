@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeBundle } from '@btf-bundle/runtime';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 // The build runs on worker threads that load the built package: test the built package.
 import {
   buildBundle,
@@ -15,16 +14,9 @@ import {
 } from '../dist/index.js';
 import { copySnapshot, SAMPLE_OBJECTS, SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
 import { blobId, commitAll, git, makeRemote, missingObjects, serveHttp } from './git-remote.js';
+import { tempDirs } from './temp-dirs.js';
 
-const temps: string[] = [];
-const temp = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
-});
+const temp = tempDirs();
 
 /** Paths of the sample kernels relative to the snapshot root, as a BTFHub remote lists them. */
 const KERNEL_PATHS = sampleKernels().map((k) => relative(SAMPLE_SNAPSHOT, k));
@@ -86,7 +78,7 @@ describe('selectKernelPaths', () => {
 
 describe('a git remote as the snapshot', async () => {
   const remote = makeRemote(SAMPLE_SNAPSHOT);
-  temps.push(remote.root);
+  temp.adopt(remote.root);
   const cacheDir = temp('btf-git-cache-');
   const warnings: string[] = [];
   const build = (snapshot: string, extra: Partial<Parameters<typeof buildBundle>[0]> = {}) =>

@@ -40,9 +40,25 @@ export function matchSpec(local: CoreSpec, target: Btf, candId: number): CoreSpe
     if (spec.raw.length === MAX_SPEC_LEN) throw tooDeep();
     spec.acc.push({ typeId: tid, idx: la.idx, name: null });
     spec.raw.push(la.idx);
-    spec.bitOffset += la.idx * target.resolveSize(tid) * 8;
+    spec.bitOffset += la.idx * matchedSize(target, tid) * 8;
   }
   return spec;
+}
+
+/**
+ * The size of a type an array accessor steps over, as libbpf's spec matching sees it: it keeps the size in a C
+ * `int`, so a type of 2^31 bytes or more reads as negative and fails the match with an error (libbpf 1.1 to 1.5
+ * print "error matching candidate ...: -2147483648" and the relocation fails).
+ */
+function matchedSize(target: Btf, id: number): number {
+  const size = target.resolveSize(id);
+  if (size > 0x7fffffff) {
+    throw new CoreRelocationError(
+      `${target.describe(id)} is ${size} bytes: libbpf's candidate matching holds sizes in an int and fails`,
+      target.place({ typeId: id }),
+    );
+  }
+  return size;
 }
 
 function matchEnumval(local: CoreSpec, spec: CoreSpec): CoreSpec | null {

@@ -202,9 +202,9 @@ describe('a git remote as the snapshot', async () => {
   });
 
   it('says clearly when git cannot be run or the remote does not exist', async () => {
-    await expect(
-      build('git+file:///nonexistent/archive.git', { cacheDir: temp('btf-git-none-') }),
-    ).rejects.toThrow(GitSnapshotError);
+    const missing = build('git+file:///nonexistent/archive.git', { cacheDir: temp('btf-git-none-') });
+    await expect(missing).rejects.toThrow(GitSnapshotError);
+    await expect(missing).rejects.toThrow(/nothing is cached: git fetch failed: /);
     const spec = { url: `file://${remote.bare}` };
     await expect(
       checkoutGitSnapshot(spec, { cacheDir: temp('btf-git-nogit-'), git: '/nonexistent/git' }),

@@ -89,13 +89,23 @@ function runGit(git: string, args: string[], input?: string): Promise<string> {
             new GitSnapshotError(`${git} not found: a git+ snapshot needs git ${MIN_GIT.join('.')}+`),
           );
         const said = stderr.trim().split('\n').filter(Boolean).pop() ?? err.message;
-        reject(new GitSnapshotError(`git ${args.find((a) => !a.startsWith('-')) ?? ''} failed: ${said}`));
+        reject(new GitSnapshotError(`git ${subcommand(args)} failed: ${said}`));
       },
     );
     // git may exit before reading its input (a failure): the broken pipe is not the error to report.
     child.stdin?.on('error', () => {});
     child.stdin?.end(input ?? '');
   });
+}
+
+/** The git command that `args` runs, past the global options (`-C DIR`, `-c KEY=VALUE`). */
+function subcommand(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '-C' || arg === '-c') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return '';
 }
 
 async function checkGitVersion(git: string): Promise<void> {

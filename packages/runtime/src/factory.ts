@@ -1,4 +1,4 @@
-import { type BtfBundle, type BundleBtf, type BundleStats, decodeBundle } from './bundle/bundle.js';
+import { type BtfBundle, type BundleBtf, type BundleStats, openBundle } from './bundle/bundle.js';
 import type { BundleObject } from './bundle/index-section.js';
 import { BundleUsageError } from './errors.js';
 import { type DetectedKernel, type DetectOptions, detectKernel } from './kernel/detect.js';
@@ -49,9 +49,11 @@ export function bundleManifest(bundle: BtfBundle): BundleManifest {
 
 /**
  * Binds a bundle to the runtime API. `load` returns the bundle bytes; it is called once, lazily, unless it is
- * synchronous and no `manifest` is given, in which case it is called at once to read the (small) index;
- * the BTF data itself is always inflated on first lookup. Throws {@link BundleUsageError} when `load` is
- * asynchronous and no manifest was given.
+ * synchronous and no `manifest` is given, in which case it is called at once and the bundle opened (container
+ * checked, payload inflated, index header read). The rest is decoded as it is used: a lookup decodes its kernel's
+ * part of the index and its BTF, and `kernels`, `objects` and `stats` are read on first access; a corrupt part
+ * throws its typed bundle error then. Throws {@link BundleUsageError} when `load` is asynchronous and no manifest
+ * was given.
  */
 export function createBtfBundle(
   load: () => Uint8Array | Promise<Uint8Array>,
@@ -59,22 +61,32 @@ export function createBtfBundle(
 ): BtfBundleApi {
   const limits = { maxPayloadBytes: defaults.maxPayloadBytes };
   let cached: BtfBundle | Promise<BtfBundle> | undefined;
-  let manifest = defaults.manifest;
+  let manifest: BundleManifest | undefined = defaults.manifest;
   if (!manifest) {
     const bytes = load();
     if (!(bytes instanceof Uint8Array)) {
       throw new BundleUsageError('createBtfBundle: an asynchronous loader needs defaults.manifest');
     }
-    cached = decodeBundle(bytes, limits);
-    manifest = bundleManifest(cached);
+    const opened = openBundle(bytes, limits);
+    cached = opened;
+    manifest = opened;
   }
+  const summary = manifest;
   const bundle = async (): Promise<BtfBundle> => {
-    cached ??= Promise.resolve(load()).then((bytes) => decodeBundle(bytes, limits));
+    cached ??= Promise.resolve(load()).then((bytes) => openBundle(bytes, limits));
     return cached;
   };
   const hostRoot = defaults.hostRoot;
   return {
-    ...manifest,
+    get kernels() {
+      return summary.kernels;
+    },
+    get objects() {
+      return summary.objects;
+    },
+    get stats() {
+      return summary.stats;
+    },
     bundle,
     detectKernel: (options = {}) => detectKernel({ hostRoot, ...options }),
     findBtf: async (kernel, options = {}) =>

@@ -7,7 +7,7 @@ import {
   parseKernelId,
   splitRelease,
 } from '../src/index.js';
-import { entriesByPrefix, matchKernel } from '../src/kernel/lookup.js';
+import { matchKernel, type PrefixEntry } from '../src/kernel/lookup.js';
 
 const ids = [
   'debian/12/x86_64/6.1.0-47-amd64',
@@ -23,10 +23,13 @@ const ids = [
 /** A lookup index over `kernels` (id → blob index), in bundle order like a bundle's. */
 function indexOf(kernels: Record<string, number>) {
   const ids = Object.keys(kernels).sort((a, b) => compareKernelKeys(parseKernelId(a), parseKernelId(b)));
-  const entries = entriesByPrefix(
-    ids,
-    ids.map((id) => kernels[id]!),
-  );
+  const entries = new Map<string, PrefixEntry[]>();
+  for (const id of ids) {
+    const cut = id.lastIndexOf('/');
+    const list = entries.get(id.slice(0, cut)) ?? [];
+    list.push({ release: id.slice(cut + 1), blob: kernels[id]! });
+    entries.set(id.slice(0, cut), list);
+  }
   return { has: (id: string) => id in kernels, entries: (prefix: string) => entries.get(prefix) ?? [] };
 }
 

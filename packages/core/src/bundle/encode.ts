@@ -6,6 +6,7 @@ import {
   BUNDLE_HEADER_SIZE,
   BUNDLE_MAGIC,
   ByteWriter,
+  blobIndexWidth,
   compareKernelKeys,
   crc32,
 } from '@btf-bundle/runtime/format';
@@ -64,14 +65,21 @@ export function encodeBundle(input: BundleInput): EncodedBundle {
   const { blobs, blobOf } = distinctBlobs(kernels);
   const objects = [...input.objects].sort(byName);
   const index = new IndexWriter();
-  index.ids(kernels);
-  for (const b of blobOf) index.out.varint(b);
-  index.out.varint(blobs.length);
+  index.kernels(
+    kernels.map((k) => kernelId(k.key)),
+    blobs.length,
+  );
+  for (const b of blobOf) index.blobIndex(b, blobs.length);
   for (const b of blobs) index.out.varint(b.length);
-  index.ids(failed);
-  for (const f of failed) index.text(f.reason);
-  index.objects(objects);
-  index.text(canonicalJson(input.meta));
+  const tail = new IndexWriter();
+  tail.out.varint(failed.length);
+  if (failed.length > 0) tail.text(failed.map((f) => kernelId(f.key)).join('\n'));
+  for (const f of failed) tail.text(f.reason);
+  tail.objects(objects);
+  tail.text(canonicalJson(input.meta));
+  const tailBytes = tail.out.finish();
+  index.out.varint(tailBytes.length);
+  index.out.bytes(tailBytes);
   index.out.bytes(encodeDataSection(blobs));
   const bytes = container(index.out.finish());
   const stats = {
@@ -119,7 +127,7 @@ function distinctBlobs(kernels: readonly BundleKernelInput[]): { blobs: Uint8Arr
   return { blobs, blobOf };
 }
 
-/** The writer of the bundle index: texts (NUL-terminated), front-coded kernel ids, objects. */
+/** The writer of the bundle index: texts (NUL-terminated), grouped front-coded kernel ids, blob numbers, objects. */
 class IndexWriter {
   /** The bytes written so far. */
   readonly out = new ByteWriter();
@@ -132,19 +140,36 @@ class IndexWriter {
     this.out.byte(0);
   }
 
-  /** Front-coded ids: the shared prefix lengths, then the rests as one newline-separated text. */
-  ids(list: readonly { key: KernelKey }[]): void {
-    this.out.varint(list.length);
-    let prev = '';
-    const rests = list.map(({ key }) => {
-      const id = kernelId(key);
-      let p = 0;
-      while (p < id.length && id[p] === prev[p]) p++;
-      this.out.varint(p);
-      prev = id;
-      return id.slice(p);
+  /**
+   * The counts, then the kernel ids (in bundle order) by `distro/version/arch` group: a table of the groups
+   * (prefix, kernel count, byte length of its releases), then each group's releases front-coded (shared prefix
+   * lengths, then the rests as one newline-separated text).
+   */
+  kernels(ids: readonly string[], blobCount: number): void {
+    const groups = new Map<string, string[]>();
+    for (const id of ids) {
+      const cut = id.lastIndexOf('/');
+      const prefix = id.slice(0, cut);
+      const releases = groups.get(prefix);
+      if (releases) releases.push(id.slice(cut + 1));
+      else groups.set(prefix, [id.slice(cut + 1)]);
+    }
+    this.out.varint(ids.length);
+    this.out.varint(blobCount);
+    this.out.varint(groups.size);
+    const bodies = [...groups.values()].map(frontCoded);
+    [...groups].forEach(([prefix, releases], g) => {
+      this.text(prefix);
+      this.out.varint(releases.length);
+      this.out.varint(bodies[g]!.length);
     });
-    this.text(rests.join('\n'));
+    for (const body of bodies) this.out.bytes(body);
+  }
+
+  /** One kernel's blob number, little-endian in the width `blobIndexWidth` gives for `blobCount` blobs. */
+  blobIndex(b: number, blobCount: number): void {
+    const width = blobIndexWidth(blobCount);
+    for (let i = 0; i < width; i++) this.out.byte((b >>> (8 * i)) & 0xff);
   }
 
   /** The objects (sorted): name and sha256 (checked: 64 lower-case hex digits) each. */
@@ -160,6 +185,21 @@ class IndexWriter {
 }
 
 const utf8 = new TextEncoder();
+
+/** `releases` front-coded: the length each shares with the previous one (varints), then the rests as one text. */
+function frontCoded(releases: readonly string[]): Uint8Array {
+  const w = new IndexWriter();
+  let prev = '';
+  const rests = releases.map((release) => {
+    let p = 0;
+    while (p < release.length && release[p] === prev[p]) p++;
+    w.out.varint(p);
+    prev = release;
+    return release.slice(p);
+  });
+  w.text(rests.join('\n'));
+  return w.out.finish();
+}
 
 /** Brotli's window (log2 bytes): the whole payload, so the last blob can refer to the first one. */
 function windowBits(size: number): number {

@@ -1,7 +1,6 @@
 import { ByteReader } from '../format/reader.js';
 import { type KernelKey, kernelId } from '../kernel/key.js';
 import {
-  entriesByPrefix,
   type KernelMatch,
   type LookupKernel,
   type LookupOptions,
@@ -10,8 +9,7 @@ import {
 } from '../kernel/lookup.js';
 import { type DecodeLimits, readContainer } from './container.js';
 import { DataSection } from './data-section.js';
-import { type BundleIndex, type BundleObject, readIndex } from './index-section.js';
-
+import { BundleIndex, type BundleObject } from './index-section.js';
 /** Sizes and counts of a bundle. */
 export interface BundleStats {
   /** Kernels with a BTF. */
@@ -36,58 +34,78 @@ export interface BundleBtf {
   bytes: Uint8Array;
 }
 
-/** A decoded bundle: the index is read eagerly, the BTF data decoded on first access and then cached. */
+/**
+ * A decoded bundle. Only what a lookup touches is decoded on its way: the kernel's group of the index, its blob
+ * number, the data section's heads and the blob itself (then cached); the full kernel list, the failed kernels,
+ * the objects, the meta and the stats are decoded and validated on first access.
+ */
 export class BtfBundle {
-  /** Kernel ids with a BTF, in bundle order (distro, version, arch, flavour, release). */
-  readonly kernels: readonly string[];
-  /** Kernel ids recorded as failed at build time → reason. */
-  readonly failed: ReadonlyMap<string, string>;
-  /** The eBPF objects the BTFs were minimised for (name + SHA-256), for staleness checks. */
-  readonly objects: readonly BundleObject[];
-  /** Build metadata (tool version, snapshot description). */
-  readonly meta: Readonly<Record<string, unknown>>;
-  /** Sizes and counts. */
-  readonly stats: BundleStats;
   private readonly index: BundleIndex;
-  private readonly data: ByteReader;
-  private readonly slot = new Map<string, number>();
-  private prefixes: Map<string, PrefixEntry[]> | undefined;
+  private readonly payload: Uint8Array;
+  private readonly bundleBytes: number;
+  private readonly prefixes = new Map<string, PrefixEntry[]>();
   private section: DataSection | undefined;
   private readonly blobs = new Map<number, Uint8Array>();
+  private sizes: BundleStats | undefined;
 
   /** Use {@link decodeBundle}. */
-  constructor(index: BundleIndex, data: ByteReader, bundleBytes: number) {
+  constructor(index: BundleIndex, payload: Uint8Array, bundleBytes: number) {
     this.index = index;
-    this.data = data;
-    this.kernels = index.kernels;
-    this.failed = index.failed;
-    this.objects = index.objects;
-    this.meta = index.meta;
-    index.kernels.forEach((id, i) => {
-      this.slot.set(id, i);
-    });
-    this.stats = {
-      kernels: index.kernels.length,
-      failed: index.failed.size,
-      blobs: index.blobSizes.length,
-      blobBytes: index.blobSizes.reduce((a, b) => a + b, 0),
-      kernelBytes: index.blobOf.reduce((a, b) => a + index.blobSizes[b]!, 0),
-      bundleBytes,
+    this.payload = payload;
+    this.bundleBytes = bundleBytes;
+  }
+
+  /** Kernel ids with a BTF, in bundle order (distro, version, arch, flavour, release). */
+  get kernels(): readonly string[] {
+    return this.index.kernels();
+  }
+
+  /** Kernel ids recorded as failed at build time → reason. */
+  get failed(): ReadonlyMap<string, string> {
+    return this.index.tail().failed;
+  }
+
+  /** The eBPF objects the BTFs were minimised for (name + SHA-256), for staleness checks. */
+  get objects(): readonly BundleObject[] {
+    return this.index.tail().objects;
+  }
+
+  /** Build metadata (tool version, snapshot description). */
+  get meta(): Readonly<Record<string, unknown>> {
+    return this.index.tail().meta;
+  }
+
+  /** Sizes and counts. */
+  get stats(): BundleStats {
+    if (this.sizes) return this.sizes;
+    const { kernelCount, blobSizes } = this.index;
+    let kernelBytes = 0;
+    for (let i = 0; i < kernelCount; i++) kernelBytes += blobSizes[this.index.blobOf(i)]!;
+    this.sizes = {
+      kernels: kernelCount,
+      failed: this.failed.size,
+      blobs: blobSizes.length,
+      blobBytes: blobSizes.reduce((a, b) => a + b, 0),
+      kernelBytes,
+      bundleBytes: this.bundleBytes,
     };
+    return this.sizes;
   }
 
   /**
-   * The BTF of the kernel with exactly this id, or undefined. The first call reads the data section's string
-   * table and blob heads; each blob is rebuilt on its first request (with the few it is coded against) and cached.
+   * The BTF of the kernel with exactly this id, or undefined. The first call reads the data section's heads;
+   * each blob is rebuilt on its first request (with the few it is coded against) and cached.
    */
   get(id: string): Uint8Array | undefined {
-    const i = this.slot.get(id);
-    if (i === undefined) return undefined;
-    const b = this.index.blobOf[i]!;
+    const i = this.index.ordinal(id);
+    return i === undefined ? undefined : this.blob(this.index.blobOf(i));
+  }
+
+  private blob(b: number): Uint8Array {
     let blob = this.blobs.get(b);
     if (!blob) {
       this.section ??= new DataSection(
-        new ByteReader(this.data.bytes, 'bundle data', this.data.pos),
+        new ByteReader(this.payload, 'bundle data', this.index.dataStart),
         this.index.blobSizes,
       );
       blob = this.section.get(b);
@@ -107,13 +125,23 @@ export class BtfBundle {
    */
   match(kernel: LookupKernel, options: LookupOptions = {}): KernelMatch | undefined {
     const index = {
-      has: (id: string) => this.slot.has(id),
-      entries: (prefix: string) => {
-        this.prefixes ??= entriesByPrefix(this.kernels, this.index.blobOf);
-        return this.prefixes.get(prefix) ?? [];
-      },
+      has: (id: string) => this.index.ordinal(id) !== undefined,
+      entries: (prefix: string) => this.entries(prefix),
     };
     return matchKernel(kernel, index, options);
+  }
+
+  /** The kernels of group `prefix` (`distro/version/arch`) with their blob numbers, in bundle order. */
+  private entries(prefix: string): readonly PrefixEntry[] {
+    let list = this.prefixes.get(prefix);
+    if (!list) {
+      const group = this.index.group(prefix);
+      list = group
+        ? group.releases.map((release, k) => ({ release, blob: this.index.blobOf(group.first + k) }))
+        : [];
+      this.prefixes.set(prefix, list);
+    }
+    return list;
   }
 
   /** Finds and returns the BTF for `kernel` with how it matched, or undefined when nothing fits. */
@@ -125,12 +153,26 @@ export class BtfBundle {
 }
 
 /**
- * Checks and inflates a bundle (refusing a payload larger than `limits.maxPayloadBytes` before inflating it),
- * reads its index and prepares lazy decoding of its BTFs. Throws {@link BundleForeignError},
- * {@link BundleVersionError}, {@link BundleTruncatedError} or {@link BundleCorruptError}.
+ * Checks and inflates a bundle (refusing a payload larger than `limits.maxPayloadBytes` before inflating it) and
+ * reads its index header; the rest is decoded and validated as it is used (see {@link BtfBundle}). What
+ * `createBtfBundle` uses: a lookup in a fresh process decodes little more than what it returns. Throws
+ * {@link BundleForeignError}, {@link BundleVersionError}, {@link BundleTruncatedError} or
+ * {@link BundleCorruptError}, now or when a corrupt part is first used.
+ */
+export function openBundle(bytes: Uint8Array, limits: DecodeLimits = {}): BtfBundle {
+  const payload = readContainer(bytes, limits);
+  return new BtfBundle(new BundleIndex(payload), payload, bytes.length);
+}
+
+/**
+ * Checks and inflates a bundle like {@link openBundle}, then validates its whole index at once (every kernel id,
+ * each listed once, every blob number, the failed kernels, objects and meta); each BTF is still rebuilt on first
+ * access. Throws {@link BundleForeignError}, {@link BundleVersionError}, {@link BundleTruncatedError} or
+ * {@link BundleCorruptError}.
  */
 export function decodeBundle(bytes: Uint8Array, limits: DecodeLimits = {}): BtfBundle {
-  const r = new ByteReader(readContainer(bytes, limits), 'bundle payload');
-  const index = readIndex(r);
-  return new BtfBundle(index, r, bytes.length);
+  const payload = readContainer(bytes, limits);
+  const index = new BundleIndex(payload);
+  index.checkAll();
+  return new BtfBundle(index, payload, bytes.length);
 }

@@ -1,5 +1,5 @@
 import { BtfRuntimeError, BundleCorruptError } from '../errors.js';
-import type { ByteReader } from '../format/reader.js';
+import { ByteReader } from '../format/reader.js';
 
 /** An eBPF object file the bundle was built for. */
 export interface BundleObject {
@@ -9,20 +9,22 @@ export interface BundleObject {
   sha256: string;
 }
 
-/** The decoded index: everything but the BTF bytes. */
-export interface BundleIndex {
-  /** Kernel ids that have a BTF, in bundle order. */
-  kernels: string[];
-  /** For each entry of `kernels`, the index of its distinct blob. */
-  blobOf: number[];
-  /** Byte size of each distinct blob. */
-  blobSizes: number[];
+/** The index's tail: what a lookup does not need. */
+export interface IndexTail {
   /** Kernels the build could not produce a BTF for, with the reason. */
   failed: Map<string, string>;
   /** The objects the BTFs were minimised for. */
   objects: BundleObject[];
   /** Build metadata (tool version, snapshot description); never timestamps. */
   meta: Record<string, unknown>;
+}
+
+/** The kernels of one `distro/version/arch` group, decoded. */
+export interface IndexGroup {
+  /** Bundle order number of the group's first kernel. */
+  first: number;
+  /** `uname -r` of each kernel of the group, in bundle order. */
+  releases: string[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -46,70 +48,209 @@ function text(r: ByteReader, what: string): string {
 }
 
 /** One id part: a safe path component (see `checkKeyPart`), not `.` or `..`. */
-const PART = String.raw`(?!\.\.?[/\n])[A-Za-z0-9._+~-]{1,128}`;
-/** Newline-terminated `distro/version/arch/release` ids, checked in one native regex pass. */
-const ID_LIST = new RegExp(`^(?:${PART}/${PART}/${PART}/${PART}\n)*$`);
-
-/**
- * Reads `count` front-coded kernel ids: each id's shared prefix length with the previous id (varints), then the
- * rest of every id as one newline-separated text. The rebuilt ids are validated all at once.
- */
-function ids(r: ByteReader, count: number): string[] {
-  const prefixes: number[] = new Array(count);
-  for (let i = 0; i < count; i++) prefixes[i] = r.varint();
-  const at = r.pos;
-  const rests = text(r, 'kernel ids');
-  if (count === 0) {
-    if (rests !== '') fail('kernel ids: text given for none', at);
-    return [];
-  }
-  const list = rests.split('\n');
-  if (list.length !== count) fail(`kernel ids: ${list.length} ids, ${count} declared`, at);
-  let prev = '';
-  for (let i = 0; i < count; i++) {
-    if (prefixes[i]! > prev.length)
-      fail(`kernel id ${i}: prefix ${prefixes[i]} longer than the previous id`, at);
-    prev = prev.slice(0, prefixes[i]) + list[i];
-    list[i] = prev;
-  }
-  if (!ID_LIST.test(`${list.join('\n')}\n`)) fail('kernel ids: not distro/version/arch/release lines', at);
-  return list;
-}
+const PART = String.raw`(?!\.\.?(?:[/\n]|$))[A-Za-z0-9._+~-]{1,128}`;
+/** A group prefix: `distro/version/arch`. */
+const PREFIX = new RegExp(`^${PART}/${PART}/${PART}$`);
+/** Newline-terminated releases, checked in one native regex pass. */
+const RELEASES = new RegExp(`^(?:${PART}\n)*$`);
+/** Newline-terminated `distro/version/arch/release` ids. */
+const IDS = new RegExp(`^(?:${PART}/${PART}/${PART}/${PART}\n)*$`);
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
 
-/** Reads and validates the binary index (layout in docs/bundle-format.md) at the start of the payload. */
-export function readIndex(r: ByteReader): BundleIndex {
-  const start = r.pos;
-  const seen = new Set<string>();
-  const once = (id: string) => {
-    if (seen.has(id)) fail(`kernel ${id} listed twice`, start);
-    seen.add(id);
-  };
-  const kernels = ids(r, r.count(r.remaining, 'kernel count'));
-  kernels.forEach(once);
-  const blobOf: number[] = new Array(kernels.length);
-  for (let i = 0; i < kernels.length; i++) blobOf[i] = r.varint();
-  const blobCount = r.count(r.remaining, 'blob count');
-  const blobSizes: number[] = new Array(blobCount);
-  for (let i = 0; i < blobCount; i++) blobSizes[i] = r.varint();
-  for (const b of blobOf) if (b >= blobCount) fail(`blob index ${b} out of range`, start);
-  const failedIds = ids(r, r.count(r.remaining, 'failed count'));
-  failedIds.forEach(once);
-  const failed = new Map<string, string>();
-  for (const id of failedIds) failed.set(id, text(r, 'failure reason'));
-  const objects: BundleObject[] = [];
-  const objectCount = r.count(r.remaining, 'object count');
-  for (let i = 0; i < objectCount; i++)
-    objects.push({ name: text(r, 'object name'), sha256: hex(r.take(32)) });
-  let meta: unknown;
-  const metaAt = r.pos;
-  try {
-    meta = JSON.parse(text(r, 'meta'));
-  } catch (e) {
-    if (e instanceof BtfRuntimeError) throw e;
-    fail('meta is not valid JSON', metaAt);
+/** Width in bytes of each `blobOf` entry for `blobCount` blobs. */
+export function blobIndexWidth(blobCount: number): 1 | 2 | 4 {
+  return blobCount <= 0x100 ? 1 : blobCount <= 0x10000 ? 2 : 4;
+}
+
+/**
+ * The binary index at the start of the payload (layout in docs/bundle-format.md), read lazily: opening it reads
+ * the counts, the group table and the blob sizes (so it knows where the data starts); a lookup then decodes only
+ * its own group's releases and one `blobOf` entry; the full kernel list, the failed kernels, the objects and the
+ * meta are decoded (and validated) on first use. {@link checkAll} validates everything at once. Every failure is a
+ * typed {@link BundleCorruptError} naming the payload offset (or a truncation error).
+ */
+export class BundleIndex {
+  /** Number of kernels with a BTF. */
+  readonly kernelCount: number;
+  /** Byte size of each distinct blob. */
+  readonly blobSizes: number[];
+  /** Payload offset of the data section. */
+  readonly dataStart: number;
+  private readonly bytes: Uint8Array;
+  /** Group prefix (`distro/version/arch`) → group number. */
+  private readonly groupOf = new Map<string, number>();
+  private readonly groupPrefix: string[] = [];
+  private readonly groupFirst: number[] = [];
+  /** Payload range of each group's releases. */
+  private readonly groupAt: number[] = [];
+  private readonly groupEnd: number[] = [];
+  private readonly groups = new Map<number, IndexGroup>();
+  private readonly blobOfAt: number;
+  private readonly blobWidth: number;
+  private readonly tailAt: number;
+  private kernelIds: string[] | undefined;
+  private tailParts: IndexTail | undefined;
+
+  /** Reads the index header at the start of `payload` (the inflated bundle payload). */
+  constructor(payload: Uint8Array) {
+    const r = new ByteReader(payload, 'bundle payload');
+    this.bytes = payload;
+    const kernelCount = r.count(r.remaining, 'kernel count');
+    const blobCount = r.count(r.remaining, 'blob count');
+    if (kernelCount > 0 && blobCount === 0) fail(`${kernelCount} kernels but no blobs`, 0);
+    const groupCount = r.count(kernelCount, 'group count');
+    let first = 0;
+    const groupBytes: number[] = [];
+    for (let g = 0; g < groupCount; g++) {
+      const at = r.pos;
+      const prefix = text(r, 'group prefix');
+      if (this.groupOf.has(prefix)) fail(`group ${prefix} listed twice`, at);
+      const entries = r.count(kernelCount - first, 'group size');
+      if (entries === 0) fail(`group ${prefix} is empty`, at);
+      this.groupOf.set(prefix, g);
+      this.groupPrefix.push(prefix);
+      this.groupFirst.push(first);
+      groupBytes.push(r.count(r.remaining, 'group bytes'));
+      first += entries;
+    }
+    if (first !== kernelCount) fail(`groups hold ${first} kernels, ${kernelCount} declared`, 0);
+    for (let g = 0; g < groupCount; g++) {
+      this.groupAt.push(r.pos);
+      r.take(groupBytes[g]!);
+      this.groupEnd.push(r.pos);
+    }
+    this.kernelCount = kernelCount;
+    this.blobWidth = blobIndexWidth(blobCount);
+    this.blobOfAt = r.pos;
+    r.take(kernelCount * this.blobWidth);
+    const blobSizes: number[] = new Array(blobCount);
+    for (let i = 0; i < blobCount; i++) blobSizes[i] = r.varint();
+    this.blobSizes = blobSizes;
+    const tailBytes = r.count(r.remaining, 'tail bytes');
+    this.tailAt = r.pos;
+    r.take(tailBytes);
+    this.dataStart = r.pos;
   }
-  if (!isObject(meta)) fail('meta must be an object', metaAt);
-  return { kernels, blobOf, blobSizes, failed, objects, meta };
+
+  /** The blob number of kernel `i` (bundle order), range-checked. */
+  blobOf(i: number): number {
+    const at = this.blobOfAt + i * this.blobWidth;
+    const b = this.bytes;
+    const w = this.blobWidth;
+    const blob =
+      w === 1
+        ? b[at]!
+        : w === 2
+          ? b[at]! | (b[at + 1]! << 8)
+          : new DataView(b.buffer, b.byteOffset + at, 4).getUint32(0, true);
+    if (blob >= this.blobSizes.length) fail(`kernel ${i}: blob index ${blob} out of range`, at);
+    return blob;
+  }
+
+  /** The kernels of group `distro/version/arch`, decoded and validated on first use; undefined when absent. */
+  group(prefix: string): IndexGroup | undefined {
+    const g = this.groupOf.get(prefix);
+    if (g === undefined) return undefined;
+    let group = this.groups.get(g);
+    if (!group) {
+      group = this.readGroup(g);
+      this.groups.set(g, group);
+    }
+    return group;
+  }
+
+  /** Bundle order number of kernel `id`, or undefined. */
+  ordinal(id: string): number | undefined {
+    const cut = id.lastIndexOf('/');
+    const group = this.group(id.slice(0, cut));
+    if (!group) return undefined;
+    const i = group.releases.indexOf(id.slice(cut + 1));
+    return i < 0 ? undefined : group.first + i;
+  }
+
+  /** Every kernel id, in bundle order (decoded and validated on first use). */
+  kernels(): string[] {
+    if (this.kernelIds) return this.kernelIds;
+    const ids: string[] = [];
+    this.groupPrefix.forEach((prefix) => {
+      for (const release of this.group(prefix)!.releases) ids.push(`${prefix}/${release}`);
+    });
+    this.kernelIds = ids;
+    return ids;
+  }
+
+  /** The failed kernels, objects and meta (decoded and validated on first use). */
+  tail(): IndexTail {
+    this.tailParts ??= this.readTail();
+    return this.tailParts;
+  }
+
+  /** Decodes and validates everything: all ids (each once among kernels and failed), every blobOf, the tail. */
+  checkAll(): void {
+    const seen = new Set<string>();
+    const once = (id: string) => {
+      if (seen.has(id)) fail(`kernel ${id} listed twice`, 0);
+      seen.add(id);
+    };
+    this.kernels().forEach(once);
+    for (let i = 0; i < this.kernelCount; i++) this.blobOf(i);
+    this.tail().failed.forEach((_, id) => {
+      once(id);
+    });
+  }
+
+  /** Group `g`'s releases: each one's prefix length shared with the previous (varints), then the rests as one text. */
+  private readGroup(g: number): IndexGroup {
+    const first = this.groupFirst[g]!;
+    const count = (this.groupFirst[g + 1] ?? this.kernelCount) - first;
+    const prefix = this.groupPrefix[g]!;
+    const r = new ByteReader(this.bytes, `bundle group ${prefix}`, this.groupAt[g]!, this.groupEnd[g]!);
+    if (!PREFIX.test(prefix)) fail(`group ${JSON.stringify(prefix)} is not distro/version/arch`, r.pos);
+    const shared: number[] = new Array(count);
+    for (let i = 0; i < count; i++) shared[i] = r.varint();
+    const at = r.pos;
+    const releases = text(r, 'releases').split('\n');
+    if (r.remaining !== 0) fail(`group ${prefix}: ${r.remaining} unused bytes`, r.pos);
+    if (releases.length !== count)
+      fail(`group ${prefix}: ${releases.length} releases, ${count} declared`, at);
+    let prev = '';
+    for (let i = 0; i < count; i++) {
+      if (shared[i]! > prev.length) fail(`group ${prefix} release ${i}: prefix longer than the previous`, at);
+      prev = prev.slice(0, shared[i]) + releases[i];
+      releases[i] = prev;
+    }
+    if (!RELEASES.test(`${releases.join('\n')}\n`)) fail(`group ${prefix}: invalid release names`, at);
+    return { first, releases };
+  }
+
+  private readTail(): IndexTail {
+    const r = new ByteReader(this.bytes, 'bundle index tail', this.tailAt, this.dataStart);
+    const failedCount = r.count(r.remaining, 'failed count');
+    const failed = new Map<string, string>();
+    const idsAt = r.pos;
+    // The failed ids as one newline-separated text (absent when there are none).
+    const ids = failedCount === 0 ? [] : text(r, 'failed ids').split('\n');
+    if (failedCount > 0 && (ids.length !== failedCount || !IDS.test(`${ids.join('\n')}\n`)))
+      fail('failed kernel ids: not distro/version/arch/release lines', idsAt);
+    for (const id of ids) {
+      if (failed.has(id)) fail(`kernel ${id} listed twice`, idsAt);
+      failed.set(id, text(r, 'failure reason'));
+    }
+    const objects: BundleObject[] = [];
+    const objectCount = r.count(r.remaining, 'object count');
+    for (let i = 0; i < objectCount; i++)
+      objects.push({ name: text(r, 'object name'), sha256: hex(r.take(32)) });
+    let meta: unknown;
+    const metaAt = r.pos;
+    try {
+      meta = JSON.parse(text(r, 'meta'));
+    } catch (e) {
+      if (e instanceof BtfRuntimeError) throw e;
+      fail('meta is not valid JSON', metaAt);
+    }
+    if (!isObject(meta)) fail('meta must be an object', metaAt);
+    if (r.remaining !== 0) fail(`${r.remaining} unused bytes after the meta`, r.pos);
+    return { failed, objects, meta };
+  }
 }

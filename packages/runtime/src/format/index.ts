@@ -3,6 +3,7 @@
  * (exported as `@btf-bundle/runtime/format`; not part of the app-facing API).
  */
 
+export { blobIndexWidth } from '../bundle/index-section.js';
 export { ELF_MAGIC, isElf } from '../elf.js';
 export { compareKernelKeys } from '../kernel/order.js';
 export { buildBtf, columnOf, INFO_RESERVED, recordHeaderValue, recordWords } from './btf-columns.js';

@@ -78,23 +78,6 @@ export interface KernelIndex {
   entries(prefix: string): readonly PrefixEntry[];
 }
 
-/** Groups kernel ids (with the blob index of each) by their `distro/version/arch` prefix, keeping their order. */
-export function entriesByPrefix(
-  ids: readonly string[],
-  blobOf: readonly number[],
-): Map<string, PrefixEntry[]> {
-  const out = new Map<string, PrefixEntry[]>();
-  ids.forEach((id, i) => {
-    const cut = id.lastIndexOf('/');
-    const prefix = id.slice(0, cut);
-    const entry = { release: id.slice(cut + 1), blob: blobOf[i]! };
-    const list = out.get(prefix);
-    if (list) list.push(entry);
-    else out.set(prefix, [entry]);
-  });
-  return out;
-}
-
 const DISTRO_ALIASES: Readonly<Record<string, string>> = {
   amazon: 'amzn',
   redhat: 'rhel',

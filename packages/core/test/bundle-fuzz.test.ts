@@ -1,14 +1,21 @@
 /**
  * Property tests of the bundle decoder (fast-check, seeded, bounded): mutations (bit flips, truncations, splices,
- * u32 overwrites) of a bundle's inflated payload, re-compressed and re-sealed with a valid CRC so they reach the
- * index and data decoders, and of the sealed container itself, never make `decodeBundle`, a lookup or the
- * rebuilding of any kernel's BTF fail with anything but a typed runtime error (naming the offset or value where
- * the payload is wrong). The bundle mixes every blob mode:
+ * u32 overwrites) of a bundle's inflated payload (index and data section, end to end), re-compressed and
+ * re-sealed with a valid CRC so they reach the index and data decoders, and of the sealed container itself, never
+ * make `decodeBundle`, a lookup or the rebuilding of any kernel's BTF fail with anything but a typed runtime error
+ * (naming the offset or value where the payload is wrong); nor does the lazy path of `createBtfBundle`
+ * (each part decoded when it is first used). The bundle mixes every blob mode:
  * little- and big-endian BTF, a blob coded against a reference (a drifted variant), a verbatim blob, and a failed
  * kernel.
  */
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import { BtfRuntimeError, decodeBundle, type KernelKey, kernelId } from '@btf-bundle/runtime';
+import {
+  BtfRuntimeError,
+  createBtfBundle,
+  decodeBundle,
+  type KernelKey,
+  kernelId,
+} from '@btf-bundle/runtime';
 import { BUNDLE_HEADER_SIZE, crc32 } from '@btf-bundle/runtime/format';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -40,33 +47,63 @@ const input = {
   meta: { tool: 'test' },
 };
 const bytes = encodeBundle(input).bytes;
-const payload = new Uint8Array(brotliDecompressSync(bytes.subarray(BUNDLE_HEADER_SIZE)));
+const header = new DataView(bytes.buffer, bytes.byteOffset);
+const indexEnd = BUNDLE_HEADER_SIZE + header.getUint32(16, true);
+/** Index section then data section, inflated. */
+const indexSection = brotliDecompressSync(bytes.subarray(BUNDLE_HEADER_SIZE, indexEnd));
+const payload = new Uint8Array(Buffer.concat([indexSection, brotliDecompressSync(bytes.subarray(indexEnd))]));
 
-/** A copy of the bundle's header around `body` (brotli quality 1), with sizes and CRC made valid. */
+/**
+ * A copy of the bundle's header around `body` cut where the index section ends (each part brotli quality 1), with
+ * sizes and CRC made valid.
+ */
 function seal(body: Uint8Array): Uint8Array {
-  const z = brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
-  const out = new Uint8Array(BUNDLE_HEADER_SIZE + z.length);
+  const z = (b: Uint8Array) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
+  const cut = Math.min(indexSection.length, body.length);
+  const [index, data] = [body.subarray(0, cut), body.subarray(cut)];
+  const [zIndex, zData] = [z(index), z(data)];
+  const out = new Uint8Array(BUNDLE_HEADER_SIZE + zIndex.length + zData.length);
   out.set(bytes.subarray(0, BUNDLE_HEADER_SIZE));
-  out.set(z, BUNDLE_HEADER_SIZE);
+  out.set(zIndex, BUNDLE_HEADER_SIZE);
+  out.set(zData, BUNDLE_HEADER_SIZE + zIndex.length);
   const view = new DataView(out.buffer);
-  view.setUint32(12, body.length, true);
-  view.setUint32(16, z.length, true);
+  view.setUint32(12, index.length, true);
+  view.setUint32(16, zIndex.length, true);
+  view.setUint32(20, data.length, true);
+  view.setUint32(24, zData.length, true);
   view.setUint32(8, crc32(out.subarray(12)), true);
   return out;
 }
 
 /**
- * Decodes `b` and rebuilds every kernel, also through the lookup; only typed runtime errors may escape, and their
- * message must match `place` (for a re-sealed payload: the offset or value where decoding failed).
+ * Decodes `b` (eagerly with `decodeBundle`, then lazily as `createBtfBundle` does: each kernel looked up first,
+ * the lists last) and rebuilds every kernel, also through the lookup; only typed runtime errors may escape, and
+ * their message must match `place` (for a re-sealed payload: the offset or value where decoding failed).
  */
-function exercise(b: Uint8Array, place = /bundle/): 'ok' | 'typed' {
-  try {
+async function exercise(b: Uint8Array, place = /bundle/): Promise<'ok' | 'typed'> {
+  const eager = await typed(place, async () => {
     const bundle = decodeBundle(b);
-    for (const id of bundle.kernels) {
-      const [distro, version, arch, release] = id.split('/') as [string, string, string, string];
-      bundle.find({ distro, version, arch, release: `${release}x` }, { nearest: true });
-      bundle.get(id);
-    }
+    for (const id of bundle.kernels) lookUp(bundle, id);
+  });
+  const lazy = await typed(place, async () => {
+    const api = createBtfBundle(() => b);
+    const bundle = await api.bundle();
+    for (const k of input.kernels) lookUp(bundle, kernelId(k.key));
+    void [api.kernels, api.objects, api.stats, bundle.failed, bundle.meta];
+  });
+  return eager === 'ok' && lazy === 'ok' ? 'ok' : 'typed';
+}
+
+function lookUp(bundle: ReturnType<typeof decodeBundle>, id: string): void {
+  const [distro, version, arch, release] = id.split('/') as [string, string, string, string];
+  bundle.find({ distro, version, arch, release: `${release}x` }, { nearest: true });
+  bundle.find({ distro, version, arch, release });
+  bundle.get(id);
+}
+
+async function typed(place: RegExp, run: () => Promise<void>): Promise<'ok' | 'typed'> {
+  try {
+    await run();
     return 'ok';
   } catch (e) {
     if (!(e instanceof BtfRuntimeError)) throw new Error(`not a typed runtime error: ${(e as Error).stack}`);
@@ -91,35 +128,37 @@ function mutations(size: number): fc.Arbitrary<Mutation[]> {
 }
 
 describe('bundle decoder fuzz', () => {
-  it('the subject round-trips, every blob mode included', () => {
+  it('the subject round-trips, every blob mode included', async () => {
     const bundle = decodeBundle(bytes);
     for (const k of input.kernels)
       expect(Buffer.from(bundle.get(kernelId(k.key))!).equals(Buffer.from(k.blob))).toBe(true);
-    expect(exercise(seal(payload))).toBe('ok');
+    expect(await exercise(seal(payload))).toBe('ok');
   });
 
   // Crasher of the payload run below (seed 0xb0d1e): a payload cut inside a varint gave "varint runs past the end
   // at N" without saying that N is an offset. Every cut names its offset now.
-  it('regression: a payload cut anywhere gives a typed error naming the offset', () => {
+  it('regression: a payload cut anywhere gives a typed error naming the offset', async () => {
     for (let at = 0; at < payload.length; at += at < 256 ? 1 : 61)
-      expect(exercise(seal(payload.subarray(0, at)), /(offset|value) \d+/), `cut at ${at}`).toBe('typed');
+      expect(await exercise(seal(payload.subarray(0, at)), /(offset|value) \d+/), `cut at ${at}`).toBe(
+        'typed',
+      );
   });
 
-  it(`mutated payloads, re-sealed (${RUNS} runs): typed errors only`, () => {
-    fc.assert(
-      fc.property(mutations(payload.length), (ms) => {
-        exercise(seal(ms.reduce(mutate, payload)), /(offset|value) \d+/);
+  it(`mutated payloads, re-sealed (${RUNS} runs): typed errors only`, async () => {
+    await fc.assert(
+      fc.asyncProperty(mutations(payload.length), async (ms) => {
+        await exercise(seal(ms.reduce(mutate, payload)), /(offset|value) \d+/);
       }),
       { seed: Number(process.env.FUZZ_SEED ?? 0xb0d1e), numRuns: RUNS },
     );
   });
 
-  it(`mutated containers, CRC fixed (${RUNS} runs): typed errors only`, () => {
-    fc.assert(
-      fc.property(mutations(bytes.length), (ms) => {
+  it(`mutated containers, CRC fixed (${RUNS} runs): typed errors only`, async () => {
+    await fc.assert(
+      fc.asyncProperty(mutations(bytes.length), async (ms) => {
         const b = ms.reduce(mutate, bytes);
         if (b.length >= 12) new DataView(b.buffer, b.byteOffset).setUint32(8, crc32(b.subarray(12)), true);
-        exercise(b);
+        await exercise(b);
       }),
       { seed: Number(process.env.FUZZ_SEED ?? 0xc0de), numRuns: RUNS },
     );

@@ -76,28 +76,38 @@ describe('hostile bundles', () => {
     }
   });
 
-  it('refuses a declared payload size of 0 or above the format limit before allocating', () => {
-    for (const size of [0, 0xffffffff, (1 << 30) + 1]) {
+  it('refuses a declared section size of 0 or sizes above the format limit before allocating', () => {
+    for (const [at, size] of [
+      [12, 0],
+      [20, 0],
+      [12, 0xffffffff],
+      [20, (1 << 30) + 1],
+    ] as const) {
       const b = Uint8Array.from(bytes);
-      new DataView(b.buffer).setUint32(12, size, true);
+      new DataView(b.buffer).setUint32(at, size, true);
       const e = decodeAll(reseal(b));
       expect(e).toBeInstanceOf(BundleCorruptError);
-      expect((e as Error).message).toMatch(/offset 12\) declares a payload of \d+ bytes/);
+      expect((e as Error).message).toMatch(
+        /offset 12\) declares an index of \d+ bytes and \(offset 20\) a data section of \d+ bytes/,
+      );
     }
   });
 
   it("refuses a payload above the caller's limit before inflating it", () => {
-    const size = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    const size = view.getUint32(12, true) + view.getUint32(20, true);
     expect(() => decodeBundle(bytes, { maxPayloadBytes: size - 1 })).toThrow(BundleCorruptError);
     expect(decodeBundle(bytes, { maxPayloadBytes: size }).kernels.length).toBeGreaterThan(0);
     // 64 MiB of zeros is a few bytes of brotli: the declared size is checked against the limit first.
     const bomb = sealed(new Uint8Array(64 << 20));
-    expect(() => decodeBundle(bomb, { maxPayloadBytes: 1 << 20 })).toThrow(/limit is 1\.\.1048576/);
+    expect(() => decodeBundle(bomb, { maxPayloadBytes: 1 << 20 })).toThrow(/together at most 1048576/);
   });
 
   it('stops a stream that inflates past its declared size', () => {
     const b = sealed(new Uint8Array(1 << 20), (1 << 20) - 1);
-    expect(() => decodeBundle(b)).toThrow(/inflates to more than its declared 1048575 bytes/);
+    expect(() => decodeBundle(b)).toThrow(
+      /index \(offset 28\) inflates to more than its declared 1048575 bytes/,
+    );
   });
 
   it('inflates into one buffer of the declared size, never a second copy', () => {
@@ -105,22 +115,30 @@ describe('hostile bundles', () => {
     const blob = new Uint8Array(4 << 20).fill(0x55);
     const key = { distro: 'x', version: '1', arch: 'x86_64', release: 'big' };
     const b = encodeBundle({ kernels: [{ key, blob }], objects: [], meta: {} }).bytes;
-    const size = new DataView(b.buffer, b.byteOffset).getUint32(12, true);
+    const size = new DataView(b.buffer, b.byteOffset).getUint32(20, true);
     const got = decodeBundle(b).get('x/1/x86_64/big')!;
     expect(Buffer.from(got).equals(Buffer.from(blob))).toBe(true);
     expect(got.buffer.byteLength).toBe(size + 1);
   });
 });
 
-/** A container around `payload` (brotli, quality 1) declaring `declared` payload bytes, with a valid CRC. */
-function sealed(payload: Uint8Array, declared = payload.length): Uint8Array {
-  const z = brotliCompressSync(payload, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
-  const out = new Uint8Array(BUNDLE_HEADER_SIZE + z.length);
+/**
+ * A container around an index section `index` (brotli, quality 1) declaring `declared` index bytes, with a
+ * one-byte data section and a valid CRC.
+ */
+function sealed(index: Uint8Array, declared = index.length): Uint8Array {
+  const z = (b: Uint8Array) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
+  const zIndex = z(index);
+  const zData = z(new Uint8Array(1));
+  const out = new Uint8Array(BUNDLE_HEADER_SIZE + zIndex.length + zData.length);
   const view = new DataView(out.buffer);
   out.set(BUNDLE_MAGIC, 0);
   view.setUint16(4, BUNDLE_FORMAT_VERSION, true);
   view.setUint32(12, declared, true);
-  view.setUint32(16, z.length, true);
-  out.set(z, BUNDLE_HEADER_SIZE);
+  view.setUint32(16, zIndex.length, true);
+  view.setUint32(20, 1, true);
+  view.setUint32(24, zData.length, true);
+  out.set(zIndex, BUNDLE_HEADER_SIZE);
+  out.set(zData, BUNDLE_HEADER_SIZE + zIndex.length);
   return reseal(out);
 }

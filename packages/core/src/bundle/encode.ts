@@ -77,11 +77,8 @@ export function encodeBundle(input: BundleInput): EncodedBundle {
   for (const f of failed) tail.text(f.reason);
   tail.objects(objects);
   tail.text(canonicalJson(input.meta));
-  const tailBytes = tail.out.finish();
-  index.out.varint(tailBytes.length);
-  index.out.bytes(tailBytes);
-  index.out.bytes(encodeDataSection(blobs));
-  const bytes = container(index.out.finish());
+  index.out.bytes(tail.out.finish());
+  const bytes = container(index.out.finish(), encodeDataSection(blobs));
   const stats = {
     kernels: kernels.length,
     failed: failed.length,
@@ -201,29 +198,38 @@ function frontCoded(releases: readonly string[]): Uint8Array {
   return w.out.finish();
 }
 
-/** Brotli's window (log2 bytes): the whole payload, so the last blob can refer to the first one. */
+/** Brotli's window (log2 bytes): the whole section, so the last blob can refer to the first one. */
 function windowBits(size: number): number {
   return Math.min(30, Math.max(16, Math.ceil(Math.log2(size + 16))));
 }
 
-function container(payload: Uint8Array): Uint8Array {
-  const lgwin = windowBits(payload.length);
-  const z = brotliCompressSync(payload, {
+function compress(section: Uint8Array): Uint8Array {
+  const lgwin = windowBits(section.length);
+  return brotliCompressSync(section, {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
       [constants.BROTLI_PARAM_LGWIN]: lgwin,
       // Windows above 16 MiB need brotli's large-window variant (the decoder always allows it).
       [constants.BROTLI_PARAM_LARGE_WINDOW]: lgwin > 24 ? 1 : 0,
-      [constants.BROTLI_PARAM_SIZE_HINT]: payload.length,
+      [constants.BROTLI_PARAM_SIZE_HINT]: section.length,
     },
   });
-  const out = new Uint8Array(BUNDLE_HEADER_SIZE + z.length);
+}
+
+/** The container: header, then the index and the data section, each one brotli stream. */
+function container(index: Uint8Array, data: Uint8Array): Uint8Array {
+  const zIndex = compress(index);
+  const zData = compress(data);
+  const out = new Uint8Array(BUNDLE_HEADER_SIZE + zIndex.length + zData.length);
   const view = new DataView(out.buffer);
   out.set(BUNDLE_MAGIC, 0);
   view.setUint16(4, BUNDLE_FORMAT_VERSION, true);
-  view.setUint32(12, payload.length, true);
-  view.setUint32(16, z.length, true);
-  out.set(z, BUNDLE_HEADER_SIZE);
+  view.setUint32(12, index.length, true);
+  view.setUint32(16, zIndex.length, true);
+  view.setUint32(20, data.length, true);
+  view.setUint32(24, zData.length, true);
+  out.set(zIndex, BUNDLE_HEADER_SIZE);
+  out.set(zData, BUNDLE_HEADER_SIZE + zIndex.length);
   view.setUint32(8, crc32(out.subarray(12)), true);
   return out;
 }

@@ -7,7 +7,7 @@ import {
   matchKernel,
   type PrefixEntry,
 } from '../kernel/lookup.js';
-import { type DecodeLimits, readContainer } from './container.js';
+import { type Container, type DecodeLimits, readContainer } from './container.js';
 import { DataSection } from './data-section.js';
 import { BundleIndex, type BundleObject } from './index-section.js';
 /** Sizes and counts of a bundle. */
@@ -41,7 +41,7 @@ export interface BundleBtf {
  */
 export class BtfBundle {
   private readonly index: BundleIndex;
-  private readonly payload: Uint8Array;
+  private readonly container: Container;
   private readonly bundleBytes: number;
   private readonly prefixes = new Map<string, PrefixEntry[]>();
   private section: DataSection | undefined;
@@ -49,9 +49,9 @@ export class BtfBundle {
   private sizes: BundleStats | undefined;
 
   /** Use {@link decodeBundle}. */
-  constructor(index: BundleIndex, payload: Uint8Array, bundleBytes: number) {
+  constructor(container: Container, index: BundleIndex, bundleBytes: number) {
+    this.container = container;
     this.index = index;
-    this.payload = payload;
     this.bundleBytes = bundleBytes;
   }
 
@@ -93,7 +93,8 @@ export class BtfBundle {
   }
 
   /**
-   * The BTF of the kernel with exactly this id, or undefined. The first call reads the data section's heads;
+   * The BTF of the kernel with exactly this id, or undefined. The first call inflates the data section and reads
+   * its heads;
    * each blob is rebuilt on its first request (with the few it is coded against) and cached.
    */
   get(id: string): Uint8Array | undefined {
@@ -104,14 +105,19 @@ export class BtfBundle {
   private blob(b: number): Uint8Array {
     let blob = this.blobs.get(b);
     if (!blob) {
-      this.section ??= new DataSection(
-        new ByteReader(this.payload, 'bundle data', this.index.dataStart),
-        this.index.blobSizes,
-      );
-      blob = this.section.get(b);
+      blob = this.sectionOf().get(b);
       this.blobs.set(b, blob);
     }
     return blob;
+  }
+
+  /** The data section, inflated and its heads read on first use. */
+  private sectionOf(): DataSection {
+    this.section ??= new DataSection(
+      new ByteReader(this.container.data(), 'bundle data'),
+      this.index.blobSizes,
+    );
+    return this.section;
   }
 
   /** Why the build recorded this kernel as failed, or undefined. */
@@ -144,6 +150,12 @@ export class BtfBundle {
     return list;
   }
 
+  /** Validates the whole index and reads the data section's heads (see {@link decodeBundle}). */
+  checkAll(): void {
+    this.index.checkAll();
+    this.sectionOf();
+  }
+
   /** Finds and returns the BTF for `kernel` with how it matched, or undefined when nothing fits. */
   find(kernel: LookupKernel, options: LookupOptions = {}): BundleBtf | undefined {
     const match = this.match(kernel, options);
@@ -153,26 +165,25 @@ export class BtfBundle {
 }
 
 /**
- * Checks and inflates a bundle (refusing a payload larger than `limits.maxPayloadBytes` before inflating it) and
- * reads its index header; the rest is decoded and validated as it is used (see {@link BtfBundle}). What
- * `createBtfBundle` uses: a lookup in a fresh process decodes little more than what it returns. Throws
+ * Checks a bundle's container and inflates its index (refusing sections larger than `limits.maxPayloadBytes`
+ * before inflating them); the rest is decoded and validated as it is used (see {@link BtfBundle}): what
+ * `createBtfBundle` uses, so that a lookup in a fresh process decodes little more than what it returns. Throws
  * {@link BundleForeignError}, {@link BundleVersionError}, {@link BundleTruncatedError} or
  * {@link BundleCorruptError}, now or when a corrupt part is first used.
  */
 export function openBundle(bytes: Uint8Array, limits: DecodeLimits = {}): BtfBundle {
-  const payload = readContainer(bytes, limits);
-  return new BtfBundle(new BundleIndex(payload), payload, bytes.length);
+  const container = readContainer(bytes, limits);
+  return new BtfBundle(container, new BundleIndex(container.index), bytes.length);
 }
 
 /**
  * Checks and inflates a bundle like {@link openBundle}, then validates its whole index at once (every kernel id,
- * each listed once, every blob number, the failed kernels, objects and meta); each BTF is still rebuilt on first
- * access. Throws {@link BundleForeignError}, {@link BundleVersionError}, {@link BundleTruncatedError} or
- * {@link BundleCorruptError}.
+ * each listed once, every blob number, the failed kernels, objects and meta) and reads the data section's heads;
+ * each BTF is still rebuilt on first access. Throws {@link BundleForeignError}, {@link BundleVersionError},
+ * {@link BundleTruncatedError} or {@link BundleCorruptError}.
  */
 export function decodeBundle(bytes: Uint8Array, limits: DecodeLimits = {}): BtfBundle {
-  const payload = readContainer(bytes, limits);
-  const index = new BundleIndex(payload);
-  index.checkAll();
-  return new BtfBundle(index, payload, bytes.length);
+  const bundle = openBundle(bytes, limits);
+  bundle.checkAll();
+  return bundle;
 }

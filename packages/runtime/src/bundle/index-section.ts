@@ -34,7 +34,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Throws a corruption error naming the payload offset `at` (where the faulty field starts). */
 function fail(message: string, at: number): never {
-  throw new BundleCorruptError(`bundle index: ${message} (payload offset ${at})`);
+  throw new BundleCorruptError(`bundle index: ${message} (index offset ${at})`);
 }
 
 function text(r: ByteReader, what: string): string {
@@ -64,19 +64,17 @@ export function blobIndexWidth(blobCount: number): 1 | 2 | 4 {
 }
 
 /**
- * The binary index at the start of the payload (layout in docs/bundle-format.md), read lazily: opening it reads
- * the counts, the group table and the blob sizes (so it knows where the data starts); a lookup then decodes only
+ * The index section (layout in docs/bundle-format.md), read lazily: opening it reads the counts, the group table
+ * and the blob sizes; a lookup then decodes only
  * its own group's releases and one `blobOf` entry; the full kernel list, the failed kernels, the objects and the
  * meta are decoded (and validated) on first use. {@link checkAll} validates everything at once. Every failure is a
- * typed {@link BundleCorruptError} naming the payload offset (or a truncation error).
+ * typed {@link BundleCorruptError} naming the index offset (or a truncation error).
  */
 export class BundleIndex {
   /** Number of kernels with a BTF. */
   readonly kernelCount: number;
   /** Byte size of each distinct blob. */
   readonly blobSizes: number[];
-  /** Payload offset of the data section. */
-  readonly dataStart: number;
   private readonly bytes: Uint8Array;
   /** Group prefix (`distro/version/arch`) → group number. */
   private readonly groupOf = new Map<string, number>();
@@ -92,10 +90,10 @@ export class BundleIndex {
   private kernelIds: string[] | undefined;
   private tailParts: IndexTail | undefined;
 
-  /** Reads the index header at the start of `payload` (the inflated bundle payload). */
-  constructor(payload: Uint8Array) {
-    const r = new ByteReader(payload, 'bundle payload');
-    this.bytes = payload;
+  /** Reads the header of the (inflated) index section `bytes`. */
+  constructor(bytes: Uint8Array) {
+    const r = new ByteReader(bytes, 'bundle index');
+    this.bytes = bytes;
     const kernelCount = r.count(r.remaining, 'kernel count');
     const blobCount = r.count(r.remaining, 'blob count');
     if (kernelCount > 0 && blobCount === 0) fail(`${kernelCount} kernels but no blobs`, 0);
@@ -127,10 +125,7 @@ export class BundleIndex {
     const blobSizes: number[] = new Array(blobCount);
     for (let i = 0; i < blobCount; i++) blobSizes[i] = r.varint();
     this.blobSizes = blobSizes;
-    const tailBytes = r.count(r.remaining, 'tail bytes');
     this.tailAt = r.pos;
-    r.take(tailBytes);
-    this.dataStart = r.pos;
   }
 
   /** The blob number of kernel `i` (bundle order), range-checked. */
@@ -225,7 +220,7 @@ export class BundleIndex {
   }
 
   private readTail(): IndexTail {
-    const r = new ByteReader(this.bytes, 'bundle index tail', this.tailAt, this.dataStart);
+    const r = new ByteReader(this.bytes, 'bundle index tail', this.tailAt);
     const failedCount = r.count(r.remaining, 'failed count');
     const failed = new Map<string, string>();
     const idsAt = r.pos;

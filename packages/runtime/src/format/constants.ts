@@ -5,7 +5,7 @@ export const BUNDLE_MAGIC: readonly number[] = [0x42, 0x54, 0x46, 0x42];
 export const BUNDLE_FORMAT_VERSION = 4;
 
 /** Size in bytes of the fixed, uncompressed container header. */
-export const BUNDLE_HEADER_SIZE = 20;
+export const BUNDLE_HEADER_SIZE = 28;
 
 /** Largest inflated payload the format allows; a caller may set a lower limit when decoding. */
 export const MAX_SECTION_SIZE = 1 << 30;

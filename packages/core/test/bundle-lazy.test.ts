@@ -1,0 +1,168 @@
+/**
+ * The lazy index of format 4: a lookup through `createBtfBundle` decodes only its kernel's group and blob, so a
+ * corrupt part elsewhere surfaces as a typed error when it is used (and at once under `decodeBundle`'s full check),
+ * never as wrong data; and on a 1,000-entry bundle every kind of match (exact, normalized, bracketed, nearest) is
+ * what the lookup gives over a plainly built index of the same kernels.
+ */
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
+import {
+  BundleCorruptError,
+  createBtfBundle,
+  decodeBundle,
+  type KernelKey,
+  kernelId,
+  type LookupKernel,
+  type NearestPolicy,
+  parseKernelId,
+} from '@btf-bundle/runtime';
+import { BUNDLE_HEADER_SIZE, crc32 } from '@btf-bundle/runtime/format';
+import { describe, expect, it } from 'vitest';
+import { matchKernel, type PrefixEntry } from '../../runtime/src/kernel/lookup.js';
+import { loadSet } from '../../runtime/test/helpers.js';
+import { encodeBundle } from '../src/bundle/encode.js';
+
+const blobs = loadSet('ab').map((k) => k.blob);
+const deb = (release: string): KernelKey => ({ distro: 'debian', version: '12', arch: 'x86_64', release });
+const ubuntu = (release: string): KernelKey => ({
+  distro: 'ubuntu',
+  version: '22.04',
+  arch: 'x86_64',
+  release,
+});
+
+/** The bundle with its index section replaced by `edit(index)`, re-sealed (sizes and CRC valid). */
+function withIndex(bytes: Uint8Array, edit: (index: Buffer) => Buffer): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  const end = BUNDLE_HEADER_SIZE + view.getUint32(16, true);
+  const index = edit(brotliDecompressSync(bytes.subarray(BUNDLE_HEADER_SIZE, end)));
+  const z = brotliCompressSync(index);
+  const out = Buffer.concat([bytes.subarray(0, BUNDLE_HEADER_SIZE), z, bytes.subarray(end)]);
+  const outView = new DataView(out.buffer, out.byteOffset);
+  outView.setUint32(12, index.length, true);
+  outView.setUint32(16, z.length, true);
+  outView.setUint32(8, crc32(out.subarray(12)), true);
+  return out;
+}
+
+/** `bytes` with the first occurrence of `from` replaced by `to` (same length). */
+function replaced(bytes: Buffer, from: string, to: string): Buffer {
+  const at = bytes.indexOf(from);
+  expect(at, `${from} in the index`).toBeGreaterThanOrEqual(0);
+  const out = Buffer.from(bytes);
+  out.write(to, at, 'latin1');
+  return out;
+}
+
+describe('lazy index (createBtfBundle)', () => {
+  const bytes = encodeBundle({
+    kernels: [
+      { key: deb('6.1.0-47-amd64'), blob: blobs[0]! },
+      { key: deb('6.1.0-50-amd64'), blob: blobs[1]! },
+      { key: ubuntu('5.15.0-100-generic'), blob: blobs[2]! },
+    ],
+    failed: [{ key: deb('6.1.0-1-amd64'), reason: 'no BTF' }],
+    objects: [{ name: 'probe.bpf.o', sha256: 'ab'.repeat(32) }],
+    meta: { tool: 'test' },
+  }).bytes;
+
+  it('finds a kernel although the meta is corrupt; the meta throws when read, decodeBundle at once', async () => {
+    const bad = withIndex(bytes, (index) => replaced(index, '{"tool"', '{"tool}'));
+    const api = createBtfBundle(() => bad);
+    const found = await api.findBtf(deb('6.1.0-50-amd64'));
+    expect(Buffer.from(found!.bytes).equals(Buffer.from(blobs[1]!))).toBe(true);
+    expect(() => api.objects).toThrow(/bundle index: meta is not valid JSON \(index offset \d+\)/);
+    expect(() => decodeBundle(bad)).toThrow(BundleCorruptError);
+  });
+
+  it('gives a typed error for a kernel of a corrupt group, and still serves the other groups', async () => {
+    const bad = withIndex(bytes, (index) => replaced(index, '47-amd64', '47/amd6'));
+    const api = createBtfBundle(() => bad);
+    await expect(api.findBtf(deb('6.1.0-50-amd64'))).rejects.toThrow(
+      /group debian\/12\/x86_64: invalid release names/,
+    );
+    expect((await api.findBtf(ubuntu('5.15.0-100-generic')))?.match.kind).toBe('exact');
+    expect(() => api.kernels).toThrow(BundleCorruptError);
+    expect(() => decodeBundle(bad)).toThrow(BundleCorruptError);
+  });
+
+  it('range-checks the one blob number a lookup reads', async () => {
+    // 3 kernels, 3 blobs: blobOf is one byte per kernel (0, 1, 2); make the second kernel's 7.
+    const bad = withIndex(bytes, (index) => {
+      const at = index.indexOf(Buffer.from([0, 1, 2]));
+      expect(at).toBeGreaterThan(0);
+      const out = Buffer.from(index);
+      out[at + 1] = 7;
+      return out;
+    });
+    const api = createBtfBundle(() => bad);
+    expect((await api.findBtf(deb('6.1.0-47-amd64')))?.match.kind).toBe('exact');
+    await expect(api.findBtf(deb('6.1.0-50-amd64'))).rejects.toThrow(/kernel 1: blob index 7 out of range/);
+  });
+});
+
+/** BTFHub-like series: distro, version, arch, release of the n-th kernel. */
+const SERIES: [string, string, string, (n: number) => string][] = [
+  ['ubuntu', '20.04', 'x86_64', (n) => `5.4.0-${n}-generic`],
+  ['ubuntu', '22.04', 'x86_64', (n) => `5.15.0-${n}-generic`],
+  ['centos', '8', 'x86_64', (n) => `4.18.0-${n}.el8.x86_64`],
+  ['amzn', '2', 'x86_64', (n) => `5.10.${n}-99.amzn2.x86_64`],
+  ['rhel', '9', 'x86_64', (n) => `5.14.0-${n}.el9.x86_64`],
+];
+
+describe('lookups on a 1,000-entry bundle', () => {
+  // Every third release of each series is missing; runs of 7 consecutive kernels share a blob.
+  const kernels: { key: KernelKey; blob: Uint8Array }[] = [];
+  for (const [distro, version, arch, release] of SERIES)
+    for (let n = 1; kernels.length % 200 !== 0 || n === 1; n++)
+      if (n % 3 !== 0)
+        kernels.push({
+          key: { distro, version, arch, release: release(n) },
+          blob: blobs[((n / 7) % 3) | 0]!,
+        });
+  const bytes = encodeBundle({ kernels, objects: [], meta: {} }).bytes;
+  const api = createBtfBundle(() => bytes);
+
+  /** A lookup index built the plain way from the input kernels. */
+  const byPrefix = new Map<string, PrefixEntry[]>();
+  const bundleIds = decodeBundle(bytes).kernels;
+  const blobOf = new Map(kernels.map((k) => [kernelId(k.key), blobs.indexOf(k.blob)]));
+  for (const id of bundleIds) {
+    const cut = id.lastIndexOf('/');
+    const list = byPrefix.get(id.slice(0, cut)) ?? [];
+    list.push({ release: id.slice(cut + 1), blob: blobOf.get(id)! });
+    byPrefix.set(id.slice(0, cut), list);
+  }
+  const plain = { has: (id: string) => blobOf.has(id), entries: (p: string) => byPrefix.get(p) ?? [] };
+
+  it('has 1,000 entries in 5 groups', () => {
+    expect(bundleIds).toHaveLength(1000);
+    expect(new Set(bundleIds)).toEqual(new Set(kernels.map((k) => kernelId(k.key))));
+  });
+
+  it('matches every release, present or missing, as the plain index does, with the right BTF', async () => {
+    const probes: LookupKernel[] = [];
+    for (const [distro, version, arch, release] of SERIES)
+      for (let n = 0; n <= 305; n++) probes.push({ distro, version, arch, release: release(n) });
+    probes.push({ distro: 'redhat', version: '9.2', arch: 'amd64', release: '5.14.0-7.el9.x86_64' });
+    probes.push({
+      distro: 'rocky',
+      idLike: ['rhel'],
+      version: '9',
+      arch: 'x86_64',
+      release: '5.14.0-8.el9.x86_64',
+    });
+    const kinds = new Set<string>();
+    for (const policy of [false, 'bracketed', true] as NearestPolicy[])
+      for (const probe of probes) {
+        const want = matchKernel(probe, plain, { nearest: policy });
+        const got = await api.findBtf(probe, { nearest: policy });
+        expect(got?.match, `${kernelId(probe)} nearest=${policy}`).toEqual(want);
+        if (!want) continue;
+        kinds.add(want.kind);
+        const blob = blobs[blobOf.get(want.id)!]!;
+        expect(Buffer.from(got!.bytes).equals(Buffer.from(blob))).toBe(true);
+        expect(parseKernelId(want.id)).toEqual(want.key);
+      }
+    expect([...kinds].sort()).toEqual(['bracketed', 'exact', 'nearest', 'normalized']);
+  });
+});

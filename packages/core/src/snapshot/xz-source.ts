@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { UsageError } from '../errors.js';
 import { nativeXzSource } from './xz-native.js';
 import { wasmXzSource } from './xz-wasm.js';
 
@@ -26,14 +27,15 @@ export const XZ_DECODER_ENV = 'BTF_BUNDLE_XZ_DECODER';
 
 let systemXz: string | null | undefined;
 
-/** The absolute path of the `xz` executable on `PATH`, or undefined; looked up once per process (thread). */
+/** The absolute path of the `xz` executable on `PATH`, or undefined; looked up once per thread. */
 export function findSystemXz(): string | undefined {
-  if (systemXz === undefined) systemXz = searchPath('xz') ?? null;
+  if (systemXz === undefined) systemXz = findExecutable('xz', process.env.PATH ?? '') ?? null;
   return systemXz ?? undefined;
 }
 
-function searchPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+/** The first executable regular file `name` in the absolute directories of `searchPath` (a `PATH` value). */
+export function findExecutable(name: string, searchPath: string): string | undefined {
+  for (const dir of searchPath.split(delimiter)) {
     if (!isAbsolute(dir)) continue; // a relative PATH entry would depend on the working directory
     const file = join(dir, name);
     try {
@@ -54,11 +56,20 @@ export function chosenXzDecoder(): XzDecoder {
   const forced = process.env[XZ_DECODER_ENV];
   if (forced === 'wasm') return 'wasm';
   if (forced === 'native') {
-    if (!findSystemXz()) throw new Error(`${XZ_DECODER_ENV}=native but there is no xz on PATH`);
+    if (!findSystemXz()) throw new UsageError(`${XZ_DECODER_ENV}=native but there is no xz on PATH`);
     return 'native';
   }
-  if (forced) throw new Error(`${XZ_DECODER_ENV} must be 'native' or 'wasm', not '${forced}'`);
+  if (forced) throw new UsageError(`${XZ_DECODER_ENV} must be 'native' or 'wasm', not '${forced}'`);
   return findSystemXz() ? 'native' : 'wasm';
+}
+
+/**
+ * What to tell the user when `.btf.tar.xz` files are decoded by the slower WASM decoder because there is no `xz` on
+ * `PATH`; undefined when the system xz is used or a decoder is forced by {@link XZ_DECODER_ENV}.
+ */
+export function xzFallbackNote(): string | undefined {
+  if (process.env[XZ_DECODER_ENV] || findSystemXz()) return undefined;
+  return 'no xz on PATH: .btf.tar.xz kernels are decoded by the built-in WebAssembly decoder, ~2.5× slower (install xz, e.g. the xz-utils package)';
 }
 
 /** The decompressed bytes of the xz file at `path`, from `decoder` (default: {@link chosenXzDecoder}). */

@@ -18,8 +18,9 @@ import { liveXzChildren } from './xz-helpers.js';
 const dir = mkdtempSync(join(tmpdir(), 'btf-archive-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const xz = (input: Uint8Array) =>
-  new Uint8Array(execFileSync('xz', ['-c', '-T1', '-0'], { input, maxBuffer: 1 << 28 }));
+const xzWith = (input: Uint8Array, options: string[]) =>
+  new Uint8Array(execFileSync('xz', ['-c', '-T1', ...options], { input, maxBuffer: 1 << 28 }));
+const xz = (input: Uint8Array) => xzWith(input, ['-0']);
 const write = (name: string, bytes: Uint8Array | string) => {
   const path = join(dir, name);
   writeFileSync(path, bytes);
@@ -146,6 +147,11 @@ describe.each<XzDecoder>(['native', 'wasm'])('readKernelBtf on hostile archives 
         /corrupt/,
       ],
       ['cut-xz', xz(tarOf('k.btf', kernel)).subarray(0, 100_000), /corrupt \.tar\.xz/],
+      [
+        'huge-dictionary',
+        xzWith(tarOf('k.btf', kernel.subarray(0, 4096)), ['--lzma2=preset=0,dict=512MiB']),
+        /corrupt \.tar\.xz/,
+      ],
       ['garbage-after-stream', concat(xz(new Uint8Array(100)), new Uint8Array(64).fill(0x41)), /corrupt/],
     ];
     for (const [name, tar, message] of [...cases.map(([n, t, m]) => [n, xz(t), m] as const), ...xzCases]) {

@@ -5,13 +5,14 @@
  * The hostile-archive cases run with both decoders in snapshot-archive.test.ts.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../src/errors.js';
+import { BtfBundleError, UsageError } from '../src/errors.js';
 import { readKernelBtf } from '../src/snapshot/input.js';
 import { scanSnapshot } from '../src/snapshot/scan.js';
+import { nativeXzSource } from '../src/snapshot/xz-native.js';
 import {
   chosenXzDecoder,
   findExecutable,
@@ -111,5 +112,37 @@ describe('the CLI without xz on PATH', () => {
     expect(Buffer.compare(readFileSync(join(dir, 'wasm.bin')), readFileSync(join(dir, 'native.bin')))).toBe(
       0,
     );
+  });
+});
+
+describe('the system xz failing', () => {
+  const fakeXz = (name: string, script: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    return path;
+  };
+
+  it('names the file and the cause when xz cannot start, is killed or fails', async () => {
+    const archive = sampleKernels()[0] as string;
+    const cases: [string, RegExp, string][] = [
+      [join(dir, 'missing-xz'), /cannot run .*missing-xz: spawn .*missing-xz ENOENT/, 'BtfBundleError'],
+      [fakeXz('killed-xz', 'kill -9 $$'), /killed-xz was killed by SIGKILL/, 'BtfBundleError'],
+      [
+        fakeXz('failing-xz', 'echo "$0: $6: Out of luck" >&2; exit 1'),
+        /corrupt \.tar\.xz: xz: Out of luck$/,
+        'FormatError',
+      ],
+      [fakeXz('silent-xz', 'exit 3'), /corrupt \.tar\.xz: xz exited with status 3/, 'FormatError'],
+    ];
+    for (const [xz, message, name] of cases) {
+      const source = nativeXzSource(xz, archive);
+      const err = await source.next().catch((e: unknown) => e);
+      await source.stop();
+      expect(err, xz).toBeInstanceOf(BtfBundleError);
+      expect((err as BtfBundleError).name, xz).toBe(name);
+      expect((err as BtfBundleError).message, xz).toMatch(message);
+      expect((err as BtfBundleError).place.file, xz).toBe(archive);
+    }
+    expect(liveXzChildren()).toEqual([]);
   });
 });

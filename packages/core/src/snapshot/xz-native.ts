@@ -41,9 +41,10 @@ export function nativeXzSource(xz: string, path: string): XzSource {
     const end = await ended;
     if ('error' in end) return new BtfBundleError(`cannot run ${xz}: ${end.error.message}`, { file: path });
     if (end.code === 0) return undefined;
-    const detail = end.signal
-      ? `killed by ${end.signal}`
-      : stderr.trim().split('\n').pop()?.replaceAll(`${path}: `, '') || `exit status ${end.code}`;
+    if (end.signal) return new BtfBundleError(`${xz} was killed by ${end.signal}`, { file: path });
+    // xz's first line says what failed: "<argv0>: <file>: Compressed data is corrupt".
+    const line = stderr.trim().split('\n')[0]?.replace(`${xz}: `, 'xz: ').replace(`${path}: `, '');
+    const detail = line || `xz exited with status ${end.code}`;
     return new FormatError(`corrupt .tar.xz: ${detail}`, { file: path });
   };
 

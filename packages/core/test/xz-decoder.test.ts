@@ -95,16 +95,29 @@ describe('the CLI without xz on PATH', () => {
     const noXz = join(dir, 'bin');
     mkdirSync(noXz);
     symlinkSync(process.execPath, join(noXz, 'node'));
-    const build = (out: string, PATH: string) =>
+    const build = (out: string, PATH: string, workers: string) =>
       spawnSync(
         process.execPath,
-        [cli, 'build', '--snapshot', snapshot, '--objects', ...SAMPLE_OBJECTS, '--out', out, '--no-cache'],
+        [
+          cli,
+          'build',
+          '--snapshot',
+          snapshot,
+          '--objects',
+          ...SAMPLE_OBJECTS,
+          '--out',
+          out,
+          '--no-cache',
+          '--workers',
+          workers,
+        ],
         { encoding: 'utf8', env: { ...process.env, PATH, [XZ_DECODER_ENV]: '' } },
       );
-    const native = build(join(dir, 'native.bin'), process.env.PATH ?? '');
+    // Three lanes (two worker threads) each run xz processes; one lane decodes with WASM: the same bytes.
+    const native = build(join(dir, 'native.bin'), process.env.PATH ?? '', '3');
     expect(native.status, native.stderr).toBe(0);
     expect(native.stderr).not.toMatch(/no xz on PATH/);
-    const wasm = build(join(dir, 'wasm.bin'), noXz);
+    const wasm = build(join(dir, 'wasm.bin'), noXz, '1');
     expect(wasm.status, wasm.stderr).toBe(0);
     expect(wasm.stderr).toMatch(
       /warning: no xz on PATH: \.btf\.tar\.xz kernels are decoded by the built-in WebAssembly decoder/,

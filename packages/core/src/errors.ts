@@ -1,4 +1,5 @@
-import { BtfBundleError, type ErrorPlace, systemErrorDetail } from '@btf-bundle/runtime';
+import { BtfBundleError, type ErrorPlace } from '@btf-bundle/runtime';
+import { systemErrorDetail } from '@btf-bundle/runtime/internal';
 
 export { BtfBundleError, type ErrorPlace, formatError } from '@btf-bundle/runtime';
 

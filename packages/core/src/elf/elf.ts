@@ -1,4 +1,4 @@
-import { isElf } from '@btf-bundle/runtime/format';
+import { isElf } from '@btf-bundle/runtime/internal';
 import { FormatError } from '../errors.js';
 
 /** One ELF section header. */

@@ -1,4 +1,4 @@
-import { parseKernelIdIfValid } from '@btf-bundle/runtime';
+import { parseKernelIdIfValid } from '@btf-bundle/runtime/internal';
 import { blamedObject, objectVerdict, reportRuns } from './coverage.js';
 import type { RelocationVerdict } from './relocations.js';
 import type { BuildReport, KernelReport } from './report.js';

@@ -1,6 +1,6 @@
 /**
  * Low-level pieces of the bundle format shared with the encoder in `@btf-bundle/core`
- * (exported as `@btf-bundle/runtime/format`; not part of the app-facing API).
+ * (exported through `@btf-bundle/runtime/internal`; not part of the app-facing API).
  */
 
 export { ELF_MAGIC, isElf } from '../elf.js';

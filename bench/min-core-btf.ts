@@ -19,7 +19,7 @@
 // tree of .btf.tar.xz kernels, ≥ 11 for the figures of BENCHMARKS.md; `scripts/fetch-kernel-btfs.sh --bench` fills
 // it with 26 Debian kernels).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { scanSnapshot } from '../packages/core/src/snapshot/scan.js';
@@ -61,12 +61,15 @@ function extractTree(tarballs: readonly string[], dest: string): void {
   }
 }
 
-/** Links each raw kernel of `raw` COPIES times into `scaled`, as distinct releases (`<release>-copy<c>.btf`). */
+/**
+ * Hard-links each raw kernel of `raw` COPIES times into `scaled`, as distinct releases (`<release>-copy<c>.btf`):
+ * regular files of the tree, where a symbolic link out of it would be skipped by the snapshot walk.
+ */
 function linkCopies(rawKernels: readonly string[], raw: string, scaled: string): void {
   for (const k of rawKernels) {
     const dir = join(scaled, dirname(relative(raw, k)));
     mkdirSync(dir, { recursive: true });
-    for (let c = 0; c < COPIES; c++) symlinkSync(k, join(dir, `${basename(k, '.btf')}-copy${c}.btf`));
+    for (let c = 0; c < COPIES; c++) linkSync(k, join(dir, `${basename(k, '.btf')}-copy${c}.btf`));
   }
 }
 

@@ -15,7 +15,7 @@ import {
   type NearestPolicy,
   parseKernelId,
 } from '@btf-bundle/runtime';
-import { BUNDLE_HEADER_SIZE, crc32 } from '@btf-bundle/runtime/format';
+import { BUNDLE_HEADER_SIZE, crc32 } from '@btf-bundle/runtime/internal';
 import { describe, expect, it } from 'vitest';
 import { matchKernel, type PrefixEntry } from '../../runtime/src/kernel/lookup.js';
 import { loadSet } from '../../runtime/test/helpers.js';

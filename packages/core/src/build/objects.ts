@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { archOfBpfTarget } from '@btf-bundle/runtime';
+import { archOfBpfTarget } from '@btf-bundle/runtime/internal';
 import fg from 'fast-glob';
 import { relocationSignature } from '../cache/signature.js';
 import { UsageError } from '../errors.js';

@@ -8,6 +8,7 @@ import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import type { KernelReport } from '../report/report.js';
 import { parseGitSnapshot, snapshotDirectory } from '../snapshot/git.js';
 import { type SnapshotKernel, type SnapshotScan, scanSnapshot } from '../snapshot/scan.js';
+import { xzFallbackNote } from '../snapshot/xz-source.js';
 import { buildFingerprint } from './memo.js';
 import {
   ANY_ARCH,
@@ -95,6 +96,8 @@ export async function planBuild(opts: BuildBundleOptions): Promise<BuildPlan> {
     followLinksOut: opts.followLinksOut,
   });
   for (const { path, reason } of scan.skipped) warn({ opts }, `${path}: skipped: ${reason}`);
+  const slowXz = scan.kernels.some((k) => k.path.endsWith('.tar.xz')) && xzFallbackNote();
+  if (slowXz) warn({ opts }, slowXz);
   if (scan.kernels.length === 0 && scan.invalid.length === 0) throw noKernelError(opts);
   const cache = cacheDir === null ? undefined : new BuildCache(cacheDir);
   const fingerprint =
@@ -132,7 +135,8 @@ function noKernelError(opts: BuildBundleOptions): UsageError {
  * without objects), each noted as a warning.
  */
 export function planKernels(plan: BuildPlan): KernelWork {
-  const { sets, parsed, missing } = objectSetsFor(plan.scan.kernels, plan.byArch);
+  const signed = plan.cacheDir !== null;
+  const { sets, parsed, missing } = objectSetsFor(plan.scan.kernels, plan.byArch, signed);
   for (const arch of missing) note(plan, `no objects for arch ${arch}: its kernels are skipped`);
   const reports = new Map<string, KernelReport>();
   for (const { path, reason } of plan.scan.invalid) {
@@ -153,11 +157,13 @@ export function planKernels(plan: BuildPlan): KernelWork {
 
 /**
  * The object sets per arch present among `kernels` (each object parsed once, even when several arches share it),
- * the same sets parsed (for a main-thread lane), and the arches that have no objects.
+ * the same sets parsed (for a main-thread lane), and the arches that have no objects. The objects' relocation
+ * signatures are computed only when `signed` (they key the cache: without one nothing reads them).
  */
 function objectSetsFor(
   kernels: readonly SnapshotKernel[],
   byArch: Map<string, ObjectFile[]>,
+  signed: boolean,
 ): { sets: Record<string, ObjectSet>; parsed: Record<string, BpfObject[]>; missing: Set<string> } {
   const sets: Record<string, ObjectSet> = {};
   const parsed: Record<string, BpfObject[]> = {};
@@ -171,7 +177,7 @@ function objectSetsFor(
     parsed[arch] = files.map(parsedObject);
     sets[arch] = {
       objects: files.map((f) => ({ name: f.name, sections: parsedObject(f).sections })),
-      signatures: files.map(objectSignature),
+      signatures: signed ? files.map(objectSignature) : [],
     };
   }
   return { sets, parsed, missing };

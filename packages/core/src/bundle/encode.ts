@@ -9,7 +9,7 @@ import {
   blobIndexWidth,
   compareKernelKeys,
   crc32,
-} from '@btf-bundle/runtime/format';
+} from '@btf-bundle/runtime/internal';
 import { UsageError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { encodeDataSection } from './data-section.js';

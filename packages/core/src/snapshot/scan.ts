@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { checkKernelKey, compareKernelKeys, type KernelKey, kernelId } from '@btf-bundle/runtime';
+import { type KernelKey, kernelId } from '@btf-bundle/runtime';
+import { checkKernelKey, compareKernelKeys } from '@btf-bundle/runtime/internal';
 import { UsageError } from '../errors.js';
 import { filterPaths } from './glob-filter.js';
 import { KERNEL_SUFFIXES, type WalkProblem, walkSnapshot } from './walk.js';

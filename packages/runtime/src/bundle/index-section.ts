@@ -49,10 +49,8 @@ function text(r: ByteReader, what: string): string {
 
 /** One id part: a safe path component (see `checkKeyPart`), not `.` or `..`. */
 const PART = String.raw`(?!\.\.?(?:[/\n]|$))[A-Za-z0-9._+~-]{1,128}`;
-/** A group prefix: `distro/version/arch`. */
-const PREFIX = new RegExp(`^${PART}/${PART}/${PART}$`);
-/** Newline-terminated releases, checked in one native regex pass. */
-const RELEASES = new RegExp(`^(?:${PART}\n)*$`);
+/** Newline-terminated id parts, checked in one native regex pass. */
+const PARTS = new RegExp(`^(?:${PART}\n)*$`);
 /** Newline-terminated `distro/version/arch/release` ids. */
 const IDS = new RegExp(`^(?:${PART}/${PART}/${PART}/${PART}\n)*$`);
 
@@ -200,8 +198,10 @@ export class BundleIndex {
     const first = this.groupFirst[g]!;
     const count = (this.groupFirst[g + 1] ?? this.kernelCount) - first;
     const prefix = this.groupPrefix[g]!;
+    const parts = prefix.split('/');
+    if (parts.length !== 3 || !PARTS.test(`${parts.join('\n')}\n`))
+      fail(`group ${g}: prefix is not distro/version/arch`, this.groupAt[g]!);
     const r = new ByteReader(this.bytes, `bundle group ${prefix}`, this.groupAt[g]!, this.groupEnd[g]!);
-    if (!PREFIX.test(prefix)) fail(`group ${JSON.stringify(prefix)} is not distro/version/arch`, r.pos);
     const shared: number[] = new Array(count);
     for (let i = 0; i < count; i++) shared[i] = r.varint();
     const at = r.pos;
@@ -215,7 +215,7 @@ export class BundleIndex {
       prev = prev.slice(0, shared[i]) + releases[i];
       releases[i] = prev;
     }
-    if (!RELEASES.test(`${releases.join('\n')}\n`)) fail(`group ${prefix}: invalid release names`, at);
+    if (!PARTS.test(`${releases.join('\n')}\n`)) fail(`group ${prefix}: invalid release names`, at);
     return { first, releases };
   }
 

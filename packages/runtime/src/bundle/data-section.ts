@@ -1,9 +1,25 @@
+import { BundleCorruptError } from '../errors.js';
 import { buildBtf } from '../format/btf-columns.js';
 import { addReference, readColumnValues } from '../format/column-values.js';
-import { BlobMode, BTF_COLUMNS, BtfColumn, MAX_REF_DEPTH, MAX_SECTION_SIZE } from '../format/constants.js';
+import {
+  BlobMode,
+  BTF_COLUMNS,
+  BtfColumn,
+  MAX_REF_DEPTH,
+  MAX_SECTION_SIZE,
+  ORDER_COLUMN,
+  STORED_COLUMNS,
+} from '../format/constants.js';
 import type { ByteReader } from '../format/reader.js';
+import { decodeOrder, fromSchemaOrder } from '../format/record-order.js';
 
-const COLUMN_NAMES = Object.keys(BtfColumn);
+const COLUMN_NAMES = [...Object.keys(BtfColumn), 'Order'];
+
+/** A BTF blob's stored columns, references applied: records sorted by schema id, and its schema ids. */
+interface StoredBlob {
+  columns: Uint32Array[];
+  ids: Uint32Array;
+}
 
 /** Where one blob is in the data section and how it is coded. */
 interface BlobHead {
@@ -12,7 +28,7 @@ interface BlobHead {
   records: number;
   /** Index of the reference blob, or -1. */
   ref: number;
-  /** Bit c set: column c holds differences from the reference's column c. */
+  /** Bit c set: record column c holds differences from the reference's column c. */
   deltaMask: number;
   /** Start of each column's bytes (BTF modes; while parsing the heads: each column's length), or of the
    * verbatim bytes (at [0]). */
@@ -32,7 +48,7 @@ export class DataSection {
   private readonly strings: Uint8Array[];
   private readonly heads: BlobHead[];
   private readonly sizes: readonly number[];
-  private readonly values = new Map<number, Uint32Array[]>();
+  private readonly stored = new Map<number, StoredBlob>();
   private seen: Int32Array | undefined;
 
   /** Reads the string table and blob heads from `r` (to its end); `blobSizes` come from the index. */
@@ -67,11 +83,11 @@ export class DataSection {
       if (d > MAX_REF_DEPTH) throw r.corrupt(`blob ${i}: reference chain longer than ${MAX_REF_DEPTH}`);
       depth.push(d);
       const lengths: number[] = [];
-      for (let c = 0; c < BTF_COLUMNS; c++) lengths.push(r.count(r.remaining, 'column length'));
+      for (let c = 0; c < STORED_COLUMNS; c++) lengths.push(r.count(r.remaining, 'column length'));
       heads.push({ mode, records, ref, deltaMask, starts: lengths, ends: [] });
     }
     // Columns follow the heads, each the concatenation of every BTF blob's part; then the verbatim blobs.
-    for (let c = 0; c < BTF_COLUMNS; c++) {
+    for (let c = 0; c < STORED_COLUMNS; c++) {
       for (const h of heads) {
         if (h.mode === BlobMode.Verbatim) continue;
         const start = r.pos;
@@ -96,8 +112,11 @@ export class DataSection {
     const h = this.heads[i]!;
     if (h.mode === BlobMode.Verbatim) return this.bytes.subarray(h.starts[0]!, h.ends[0]!);
     this.seen ??= new Int32Array(this.strings.length);
+    const { columns, ids } = this.storedBlob(i);
+    if (ids.length !== h.records)
+      throw new BundleCorruptError(`bundle blob ${i}: ${ids.length} schema ids for ${h.records} records`);
     return buildBtf(
-      this.columnValues(i),
+      fromSchemaOrder(columns, ids, `bundle blob ${i}`),
       (c) => `bundle blob ${i} column ${COLUMN_NAMES[c]}`,
       h.records,
       this.strings,
@@ -107,19 +126,21 @@ export class DataSection {
     );
   }
 
-  /** The column values of BTF blob `i`, references applied; kept for blobs others are coded against. */
-  private columnValues(i: number): Uint32Array[] {
-    const cached = this.values.get(i);
+  /** The stored columns of BTF blob `i`, references applied; kept for blobs others are coded against. */
+  private storedBlob(i: number): StoredBlob {
+    const cached = this.stored.get(i);
     if (cached) return cached;
     const h = this.heads[i]!;
-    const refValues = h.ref >= 0 ? this.columnValues(h.ref) : undefined;
-    const out = h.starts.map((start, c) => {
+    const ref = h.ref >= 0 ? this.storedBlob(h.ref) : undefined;
+    const values = h.starts.map((start, c) => {
       const v = readColumnValues(this.bytes, start, h.ends[c]!, `bundle blob ${i} column ${COLUMN_NAMES[c]}`);
-      if (refValues && h.deltaMask & (1 << c)) addReference(v, refValues[c]!);
+      if (ref && h.deltaMask & (1 << c)) addReference(v, ref.columns[c]!);
       return v;
     });
+    const ids = decodeOrder(values[ORDER_COLUMN]!, ref?.ids);
     // Kept: blobs of one series are coded against the same few references. Nobody writes to these arrays.
-    this.values.set(i, out);
+    const out = { columns: values.slice(0, ORDER_COLUMN), ids };
+    this.stored.set(i, out);
     return out;
   }
 }

@@ -17,7 +17,10 @@ export {
   BUNDLE_HEADER_SIZE,
   BUNDLE_MAGIC,
   MAX_REF_DEPTH,
+  ORDER_COLUMN,
+  STORED_COLUMNS,
 } from './constants.js';
 export { crc32 } from './crc32.js';
 export { ByteReader } from './reader.js';
+export { decodeOrder, encodeOrder, fromSchemaOrder, recordStarts, toSchemaOrder } from './record-order.js';
 export { ByteWriter, zigzag } from './writer.js';

@@ -1,0 +1,145 @@
+import { BundleCorruptError } from '../errors.js';
+import { COLUMN_COUNTS, headerRecord } from './btf-columns.js';
+import { HISTORICAL_KIND_BITS } from './btf-layout.js';
+import { BTF_COLUMNS, BtfColumn } from './constants.js';
+
+/**
+ * Where each record's values start in each column, records taken in the order the columns hold them:
+ * `starts[c][r]`, with `starts[c][records]` the column's end. Work is linear in `records`; a column whose length
+ * does not match what the headers require is a {@link BundleCorruptError} naming `what` and the column.
+ */
+export function recordStarts(
+  cols: readonly ArrayLike<number>[],
+  records: number,
+  what: string,
+): Int32Array[] {
+  const header = cols[BtfColumn.Header]!;
+  if (records * 2 > header.length)
+    throw new BundleCorruptError(`${what}: ${records} records need more header values than ${header.length}`);
+  const starts = Array.from({ length: BTF_COLUMNS }, () => new Int32Array(records + 1));
+  const pos = new Array<number>(BTF_COLUMNS).fill(0);
+  for (let r = 0; r < records; r++) {
+    for (let c = 0; c < BTF_COLUMNS; c++) starts[c]![r] = pos[c]!;
+    const kb = header[pos[BtfColumn.Header]!]!;
+    const vlen = header[pos[BtfColumn.Header]! + 1]!;
+    if (headerRecord(kb, vlen) === undefined)
+      throw new BundleCorruptError(`${what}: record ${r} has an invalid header`);
+    const [fixed, perElem] = COLUMN_COUNTS[kb & ((1 << HISTORICAL_KIND_BITS) - 1)]!;
+    for (let c = 0; c < BTF_COLUMNS; c++) pos[c]! += fixed[c]! + vlen * perElem[c]!;
+  }
+  for (let c = 0; c < BTF_COLUMNS; c++) {
+    if (pos[c] !== cols[c]!.length)
+      throw new BundleCorruptError(
+        `${what}: column ${Object.keys(BtfColumn)[c]} holds ${cols[c]!.length} values, the records need ${pos[c]}`,
+      );
+    starts[c]![records] = pos[c]!;
+  }
+  return starts;
+}
+
+/**
+ * Copies the records of `cols` (by `starts`, see {@link recordStarts}) into new columns, record `from[k]` of the
+ * source becoming record k; type ids are rewritten by `typeId` (0, void, is kept as is).
+ */
+function permuteRecords(
+  cols: readonly ArrayLike<number>[],
+  starts: readonly Int32Array[],
+  from: ArrayLike<number>,
+  typeId: (id: number) => number,
+): Uint32Array[] {
+  return cols.map((values, c) => {
+    const out = new Uint32Array(values.length);
+    const at = starts[c]!;
+    let o = 0;
+    for (let k = 0; k < from.length; k++) {
+      const r = from[k]!;
+      for (let i = at[r]!; i < at[r + 1]!; i++) {
+        const v = values[i]!;
+        out[o++] = c === BtfColumn.Type && v !== 0 ? typeId(v) : v;
+      }
+    }
+    return out;
+  });
+}
+
+/** Record indices sorted by their schema id (the order the data section stores records in). */
+function byId(ids: ArrayLike<number>): number[] {
+  return Array.from({ length: ids.length }, (_, r) => r).sort((a, b) => ids[a]! - ids[b]!);
+}
+
+/**
+ * Encoder side of the schema order: `cols` hold a blob's records in blob order, `ids[r]` the schema id of
+ * record r (distinct, from 1). Returns the columns with the records sorted by schema id and every type id
+ * `t` (a blob-local id, 1..records) replaced by `ids[t - 1]`; undefined when a type id is outside the blob.
+ */
+export function toSchemaOrder(
+  cols: readonly ArrayLike<number>[],
+  ids: readonly number[],
+  what: string,
+): Uint32Array[] | undefined {
+  let outside = false;
+  const out = permuteRecords(cols, recordStarts(cols, ids.length, what), byId(ids), (t) => {
+    if (t > ids.length) outside = true;
+    return ids[t - 1] ?? 0;
+  });
+  return outside ? undefined : out;
+}
+
+/**
+ * Decoder side: `cols` hold records sorted by schema id, `ids` the schema ids of the blob's records in blob
+ * order. Returns the columns in blob order with schema ids in type words turned back into blob-local type ids.
+ * Duplicate or zero ids, an id no record of the blob has, and columns that do not match the headers are
+ * {@link BundleCorruptError}s naming `what`.
+ */
+export function fromSchemaOrder(cols: readonly Uint32Array[], ids: Uint32Array, what: string): Uint32Array[] {
+  const sorted = byId(ids);
+  const local = new Map<number, number>();
+  sorted.forEach((r, k) => {
+    const id = ids[r]!;
+    if (id === 0 || (k > 0 && ids[sorted[k - 1]!] === id))
+      throw new BundleCorruptError(`${what}: schema id ${id} is ${id === 0 ? 'zero' : 'given twice'}`);
+    local.set(id, r + 1);
+  });
+  const slot = new Int32Array(ids.length); // slot[r]: where record r (blob order) is stored
+  sorted.forEach((r, k) => {
+    slot[r] = k;
+  });
+  return permuteRecords(cols, recordStarts(cols, ids.length, what), slot, (id) => {
+    const t = local.get(id);
+    if (t === undefined)
+      throw new BundleCorruptError(`${what}: type refers to schema id ${id}, not in the blob`);
+    return t;
+  });
+}
+
+/** The successor map of an id sequence: each id to the id that follows it. */
+function successors(ids: ArrayLike<number>): Map<number, number> {
+  const next = new Map<number, number>();
+  for (let k = 0; k + 1 < ids.length; k++) next.set(ids[k]!, ids[k + 1]!);
+  return next;
+}
+
+/**
+ * Codes a blob's schema ids (blob order) as the order column: 0 where an id is the predicted one (the id after
+ * the previous one in the reference blob's order, or the previous id + 1), else the id itself.
+ */
+export function encodeOrder(ids: readonly number[], ref: ArrayLike<number> | undefined): number[] {
+  const next = ref ? successors(ref) : undefined;
+  let prev = 0;
+  return ids.map((id) => {
+    const predicted = next?.get(prev) ?? (prev + 1) >>> 0;
+    prev = id;
+    return id === predicted ? 0 : id;
+  });
+}
+
+/** Inverts {@link encodeOrder} in place: the order column `values` become the blob's schema ids. */
+export function decodeOrder(values: Uint32Array, ref: ArrayLike<number> | undefined): Uint32Array {
+  const next = ref ? successors(ref) : undefined;
+  let prev = 0;
+  for (let k = 0; k < values.length; k++) {
+    if (values[k] === 0) values[k] = next?.get(prev) ?? (prev + 1) >>> 0;
+    prev = values[k]!;
+  }
+  return values;
+}

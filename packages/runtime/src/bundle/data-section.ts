@@ -40,7 +40,8 @@ interface BlobHead {
 /**
  * The data part of the payload (layout in docs/bundle-format.md), parsed only as far as its string table and
  * per-blob heads. {@link get} rebuilds one blob from its columns (and those of the blobs it is coded against,
- * at most {@link MAX_REF_DEPTH} in all); nothing else is decoded. Every failure is a typed bundle error naming
+ * at most {@link MAX_REF_DEPTH} in all): records stored in schema order, put back in blob order by its Order
+ * column; nothing else is decoded. Every failure is a typed bundle error naming
  * the blob, the column and the place.
  */
 export class DataSection {

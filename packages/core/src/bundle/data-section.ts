@@ -10,7 +10,6 @@ import {
   INFO_RESERVED,
   infoKind,
   infoVlen,
-  MAX_REF_DEPTH,
   recordHeaderValue,
   recordStarts,
   recordWords,
@@ -166,65 +165,11 @@ function storeBlob(
   return undefined;
 }
 
-/** How many earlier BTF blobs are tried as the reference of the next one. */
-const REFERENCE_WINDOW = 32;
-
-/** Share of a column's values that must equal the reference's for the column to be coded as differences. */
-const DELTA_MIN_SAME = 0.98;
-
-/** Per column, how many values of `a` equal the value at the same place in `b`. */
-function alignedEqual(a: BlobColumns, b: BlobColumns): number[] {
-  return a.values.map((col, c) => {
-    const ref = b.values[c]!;
-    const n = Math.min(col.length, ref.length);
-    let same = 0;
-    for (let i = 0; i < n; i++) if (col[i] === ref[i]) same++;
-    return same;
-  });
-}
-
-/** A BTF blob's reference (distance back, 0 for none) and which of its columns are coded as differences. */
-interface Reference {
-  back: number;
-  mask: number;
-}
-
-/**
- * Picks the reference of each BTF blob: of the last {@link REFERENCE_WINDOW} BTF blobs whose chain is shorter
- * than {@link MAX_REF_DEPTH}, the one with the most values equal at the same place; columns where nearly all
- * values agree ({@link DELTA_MIN_SAME}) are coded as differences from it: zeros but for the few members that
- * moved. Elsewhere brotli's window, which spans the whole payload, finds the repeats itself (measured: coding
- * columns that agree less as differences makes the bundle larger).
- */
-function chooseReferences(blobs: readonly (StoredBlob | undefined)[]): Reference[] {
-  const depth: number[] = [];
-  const seen: number[] = [];
-  return blobs.map((cur, i) => {
-    if (!cur) return { back: 0, mask: 0 };
-    let best = -1;
-    let bestSame: number[] = [];
-    let bestScore = 0;
-    for (const j of seen.slice(Math.max(0, seen.length - REFERENCE_WINDOW))) {
-      if (depth[j]! >= MAX_REF_DEPTH) continue;
-      const same = alignedEqual(cur, blobs[j]!);
-      const score = same.reduce((a, b) => a + b, 0);
-      if (score > bestScore) [best, bestSame, bestScore] = [j, same, score];
-    }
-    seen.push(i);
-    let mask = 0;
-    bestSame.forEach((same, c) => {
-      if (same > 0 && same >= DELTA_MIN_SAME * cur.values[c]!.length) mask |= 1 << c;
-    });
-    depth[i] = mask ? depth[best]! + 1 : 1;
-    return mask ? { back: i - best, mask } : { back: 0, mask: 0 };
-  });
-}
-
 /**
  * Encodes distinct blobs (already in their final order) into the uncompressed data part described in
- * docs/bundle-format.md: a global string table, per-blob heads (mode, record count, reference, column lengths),
- * the columns of every BTF blob (records sorted by schema id, differences from its reference where that pays,
- * then the order of its records), then the verbatim blobs. A blob is stored as BTF only if its columns rebuild
+ * docs/bundle-format.md: a global string table, per-blob heads (mode, record count, column lengths), the
+ * columns of every BTF blob (records sorted by schema id, then the order of its records), then the verbatim
+ * blobs. A blob is stored as BTF only if its columns rebuild
  * it exactly.
  */
 export function encodeDataSection(blobs: readonly Uint8Array[]): Uint8Array {
@@ -236,32 +181,22 @@ export function encodeDataSection(blobs: readonly Uint8Array[]): Uint8Array {
     if (!stored) verbatim.push(blob);
     return stored;
   });
-  const refs = chooseReferences(coded);
   const heads = new ByteWriter();
   const cols = Array.from({ length: STORED_COLUMNS }, () => new ByteWriter());
-  coded.forEach((cur, i) => {
+  for (const cur of coded) {
     if (!cur) {
       heads.varint(BlobMode.Verbatim);
-      return;
+      continue;
     }
-    const { back, mask } = refs[i]!;
-    const ref = back ? coded[i - back] : undefined;
     heads.varint(cur.littleEndian ? BlobMode.BtfLittle : BlobMode.BtfBig);
     heads.varint(cur.records);
-    heads.varint(back);
-    heads.varint(mask);
-    const column = (c: number, values: ArrayLike<number>, against: ArrayLike<number> = []) => {
+    [...cur.values, encodeOrder(cur.ids)].forEach((values, c) => {
       const w = new ByteWriter();
-      for (let k = 0; k < values.length; k++)
-        w.varint(k < against.length ? zigzag((values[k]! - against[k]!) | 0) : values[k]!);
+      for (let k = 0; k < values.length; k++) w.varint(values[k]!);
       heads.varint(w.length);
       cols[c]!.bytes(w.finish());
-    };
-    cur.values.forEach((values, c) => {
-      column(c, values, mask & (1 << c) ? ref!.values[c] : undefined);
     });
-    column(BTF_COLUMNS, encodeOrder(cur.ids, ref?.ids));
-  });
+  }
   const out = new ByteWriter();
   out.varint(table.list.length);
   for (const s of table.list) {

@@ -8,7 +8,7 @@ export { compareKernelKeys } from '../kernel/order.js';
 export { buildBtf, columnOf, INFO_RESERVED, recordHeaderValue, recordWords } from './btf-columns.js';
 export * from './btf-layout.js';
 export { type SplitBtf, splitBtf } from './btf-split.js';
-export { addReference, readColumnValues } from './column-values.js';
+export { readColumnValues } from './column-values.js';
 export {
   BlobMode,
   BTF_COLUMNS,
@@ -16,7 +16,6 @@ export {
   BUNDLE_FORMAT_VERSION,
   BUNDLE_HEADER_SIZE,
   BUNDLE_MAGIC,
-  MAX_REF_DEPTH,
   ORDER_COLUMN,
   STORED_COLUMNS,
 } from './constants.js';

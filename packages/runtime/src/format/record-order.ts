@@ -112,33 +112,24 @@ export function fromSchemaOrder(cols: readonly Uint32Array[], ids: Uint32Array, 
   });
 }
 
-/** The successor map of an id sequence: each id to the id that follows it. */
-function successors(ids: ArrayLike<number>): Map<number, number> {
-  const next = new Map<number, number>();
-  for (let k = 0; k + 1 < ids.length; k++) next.set(ids[k]!, ids[k + 1]!);
-  return next;
-}
-
 /**
- * Codes a blob's schema ids (blob order) as the order column: 0 where an id is the predicted one (the id after
- * the previous one in the reference blob's order, or the previous id + 1), else the id itself.
+ * Codes a blob's schema ids (blob order) as the Order column: 0 where an id is the previous one + 1 (0 before
+ * the first), else the id itself.
  */
-export function encodeOrder(ids: readonly number[], ref: ArrayLike<number> | undefined): number[] {
-  const next = ref ? successors(ref) : undefined;
+export function encodeOrder(ids: readonly number[]): number[] {
   let prev = 0;
   return ids.map((id) => {
-    const predicted = next?.get(prev) ?? (prev + 1) >>> 0;
+    const predicted = (prev + 1) >>> 0;
     prev = id;
     return id === predicted ? 0 : id;
   });
 }
 
-/** Inverts {@link encodeOrder} in place: the order column `values` become the blob's schema ids. */
-export function decodeOrder(values: Uint32Array, ref: ArrayLike<number> | undefined): Uint32Array {
-  const next = ref ? successors(ref) : undefined;
+/** Inverts {@link encodeOrder} in place: the Order column `values` become the blob's schema ids. */
+export function decodeOrder(values: Uint32Array): Uint32Array {
   let prev = 0;
   for (let k = 0; k < values.length; k++) {
-    if (values[k] === 0) values[k] = next?.get(prev) ?? (prev + 1) >>> 0;
+    if (values[k] === 0) values[k] = (prev + 1) >>> 0;
     prev = values[k]!;
   }
   return values;

@@ -6,7 +6,6 @@ import {
   buildBtf,
   columnOf,
   encodeOrder,
-  fromSchemaOrder,
   INFO_RESERVED,
   infoKind,
   infoVlen,
@@ -16,6 +15,7 @@ import {
   type SplitBtf,
   STORED_COLUMNS,
   splitBtf,
+  storedOrder,
   toSchemaOrder,
   zigzag,
 } from '@btf-bundle/runtime/format';
@@ -130,18 +130,16 @@ function toStored(cols: BlobColumns, schema: Interner<null>): StoredBlob | undef
 /** Whether `stored` rebuilds exactly `blob` (names imply the string section only for bpftool-like BTF). */
 function roundTrips(stored: StoredBlob, blob: Uint8Array, strings: readonly Uint8Array[]): boolean {
   try {
+    const values = stored.values.map((v) => Uint32Array.from(v));
     const out = buildBtf(
-      fromSchemaOrder(
-        stored.values.map((v) => Uint32Array.from(v)),
-        Uint32Array.from(stored.ids),
-        'check',
-      ),
+      values,
       () => 'check',
       stored.records,
       strings,
       stored.littleEndian,
       blob.length,
       new Int32Array(strings.length),
+      storedOrder(values, Uint32Array.from(stored.ids), 'check'),
     );
     return Buffer.from(out).equals(Buffer.from(blob));
   } catch {

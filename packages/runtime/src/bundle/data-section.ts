@@ -3,7 +3,7 @@ import { buildBtf } from '../format/btf-columns.js';
 import { readColumnValues } from '../format/column-values.js';
 import { BlobMode, BtfColumn, MAX_SECTION_SIZE, ORDER_COLUMN, STORED_COLUMNS } from '../format/constants.js';
 import type { ByteReader } from '../format/reader.js';
-import { decodeOrder, fromSchemaOrder } from '../format/record-order.js';
+import { decodeOrder, storedOrder } from '../format/record-order.js';
 
 const COLUMN_NAMES = [...Object.keys(BtfColumn), 'Order'];
 
@@ -89,14 +89,16 @@ export class DataSection {
     const ids = decodeOrder(columns[ORDER_COLUMN]!);
     if (ids.length !== h.records)
       throw new BundleCorruptError(`bundle blob ${i}: ${ids.length} schema ids for ${h.records} records`);
+    const records = columns.slice(0, ORDER_COLUMN);
     return buildBtf(
-      fromSchemaOrder(columns.slice(0, ORDER_COLUMN), ids, `bundle blob ${i}`),
+      records,
       (c) => `bundle blob ${i} column ${COLUMN_NAMES[c]}`,
       h.records,
       this.strings,
       h.mode === BlobMode.BtfLittle,
       this.sizes[i]!,
       this.seen,
+      storedOrder(records, ids, `bundle blob ${i}`),
     );
   }
 }

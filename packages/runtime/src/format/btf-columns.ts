@@ -145,6 +145,19 @@ class StringSection {
   }
 }
 
+/**
+ * How a blob's records are stored when not in blob order (see `storedOrder`): where each stored record's values
+ * start, which stored record each blob record is, and what a stored type word stands for.
+ */
+export interface StoredOrder {
+  /** `starts[c][s]`: the first value of stored record s in column c. */
+  starts: readonly Int32Array[];
+  /** `slot[r]`: the stored record that is record r of the blob. */
+  slot: Int32Array;
+  /** The blob-local type id a stored type word (never 0) stands for; throws if none. */
+  typeId: (stored: number) => number;
+}
+
 /** Reads column values in order, each column from its own cursor; running out is a typed error. */
 class ColumnCursor {
   readonly pos: Int32Array;
@@ -170,6 +183,11 @@ class ColumnCursor {
     return values[p]!;
   }
 
+  /** Moves every column's cursor to stored record `s` of `order`. */
+  seek(order: StoredOrder, s: number): void {
+    for (let c = 0; c < this.pos.length; c++) this.pos[c] = order.starts[c]![s]!;
+  }
+
   /** Throws unless every column has been read to its end. */
   finish(): void {
     this.cols.forEach((c, i) => {
@@ -180,13 +198,14 @@ class ColumnCursor {
 
 /**
  * Decodes `records` type records from `cur` into `words` (names through `strings`, member offsets from their
- * differences); returns the number of words written.
+ * differences, records and type words through `order` when given); returns the number of words written.
  */
 function decodeRecords(
   cur: ColumnCursor,
   records: number,
   words: Uint32Array,
   strings: StringSection,
+  order: StoredOrder | undefined,
 ): number {
   let prevOffset = 0;
   const put = (col: number, v: number): number => {
@@ -195,10 +214,12 @@ function decodeRecords(
       prevOffset = (prevOffset + unzigzag(v)) | 0;
       return prevOffset >>> 0;
     }
+    if (col === Type && order && v !== 0) return order.typeId(v);
     return v;
   };
   let at = 0;
   for (let rec = 0; rec < records; rec++) {
+    if (order) cur.seek(order, order.slot[rec]!);
     const kb = cur.next(BtfColumn.Header);
     const head = headerRecord(kb, cur.next(BtfColumn.Header));
     if (head === undefined) throw cur.corrupt(BtfColumn.Header, `record ${rec} has an invalid header`);
@@ -247,11 +268,11 @@ function layOutBtf(
 }
 
 /**
- * Rebuilds one BTF blob from its column values (indexed by {@link BtfColumn}, records in blob order; the inverse
- * of core's column encoder, docs/bundle-format.md): `records` records, names resolved against the global
- * `strings`, the string section rebuilt in first-use order. Throws a {@link BundleCorruptError} naming the column
- * (`what(column)`) and the value on anything inconsistent, including a result that is not exactly `size` bytes
- * or values left over.
+ * Rebuilds one BTF blob from its column values (indexed by {@link BtfColumn}; the inverse of core's column
+ * encoder, docs/bundle-format.md): `records` records, in blob order or as `order` says (whose starts have
+ * checked the column lengths), names resolved against the global `strings`, the string section rebuilt in
+ * first-use order. Throws a {@link BundleCorruptError} naming the column (`what(column)`) and the value on
+ * anything inconsistent, including a result that is not exactly `size` bytes or values left over.
  */
 export function buildBtf(
   cols: readonly Uint32Array[],
@@ -261,14 +282,15 @@ export function buildBtf(
   littleEndian: boolean,
   size: number,
   seen: Int32Array,
+  order?: StoredOrder,
 ): Uint8Array {
   const cur = new ColumnCursor(cols, what);
   const words = new Uint32Array(Math.max(0, (size - BTF_HEADER_LEN) >> 2));
   if (records * 2 > cols[BtfColumn.Header]!.length || records * 3 > words.length)
     throw cur.corrupt(BtfColumn.Header, `${records} records cannot fit in a ${size}-byte blob`);
   const section = new StringSection(strings, seen, size, (m) => cur.corrupt(Name, m));
-  const count = decodeRecords(cur, records, words, section);
-  cur.finish();
+  const count = decodeRecords(cur, records, words, section, order);
+  if (!order) cur.finish();
   const total = BTF_HEADER_LEN + 4 * count + section.length;
   if (total !== size) throw cur.corrupt(BtfColumn.Header, `BTF blob would be ${total} bytes, not ${size}`);
   return layOutBtf(words, count, section, strings, littleEndian, size);

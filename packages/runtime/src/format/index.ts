@@ -5,7 +5,14 @@
 
 export { ELF_MAGIC, isElf } from '../elf.js';
 export { compareKernelKeys } from '../kernel/order.js';
-export { buildBtf, columnOf, INFO_RESERVED, recordHeaderValue, recordWords } from './btf-columns.js';
+export {
+  buildBtf,
+  columnOf,
+  INFO_RESERVED,
+  recordHeaderValue,
+  recordWords,
+  type StoredOrder,
+} from './btf-columns.js';
 export * from './btf-layout.js';
 export { type SplitBtf, splitBtf } from './btf-split.js';
 export { readColumnValues } from './column-values.js';
@@ -21,5 +28,5 @@ export {
 } from './constants.js';
 export { crc32 } from './crc32.js';
 export { ByteReader } from './reader.js';
-export { decodeOrder, encodeOrder, fromSchemaOrder, recordStarts, toSchemaOrder } from './record-order.js';
+export { decodeOrder, encodeOrder, recordStarts, storedOrder, toSchemaOrder } from './record-order.js';
 export { ByteWriter, zigzag } from './writer.js';

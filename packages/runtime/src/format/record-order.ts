@@ -1,5 +1,5 @@
 import { BundleCorruptError } from '../errors.js';
-import { COLUMN_COUNTS, headerRecord } from './btf-columns.js';
+import { COLUMN_COUNTS, headerRecord, type StoredOrder } from './btf-columns.js';
 import { HISTORICAL_KIND_BITS } from './btf-layout.js';
 import { BTF_COLUMNS, BtfColumn } from './constants.js';
 
@@ -37,31 +37,6 @@ export function recordStarts(
   return starts;
 }
 
-/**
- * Copies the records of `cols` (by `starts`, see {@link recordStarts}) into new columns, record `from[k]` of the
- * source becoming record k; type ids are rewritten by `typeId` (0, void, is kept as is).
- */
-function permuteRecords(
-  cols: readonly ArrayLike<number>[],
-  starts: readonly Int32Array[],
-  from: ArrayLike<number>,
-  typeId: (id: number) => number,
-): Uint32Array[] {
-  return cols.map((values, c) => {
-    const out = new Uint32Array(values.length);
-    const at = starts[c]!;
-    let o = 0;
-    for (let k = 0; k < from.length; k++) {
-      const r = from[k]!;
-      for (let i = at[r]!; i < at[r + 1]!; i++) {
-        const v = values[i]!;
-        out[o++] = c === BtfColumn.Type && v !== 0 ? typeId(v) : v;
-      }
-    }
-    return out;
-  });
-}
-
 /** Record indices sorted by their schema id (the order the data section stores records in). */
 function byId(ids: ArrayLike<number>): number[] {
   return Array.from({ length: ids.length }, (_, r) => r).sort((a, b) => ids[a]! - ids[b]!);
@@ -76,40 +51,45 @@ export function toSchemaOrder(
   cols: readonly ArrayLike<number>[],
   ids: readonly number[],
   what: string,
-): Uint32Array[] | undefined {
-  let outside = false;
-  const out = permuteRecords(cols, recordStarts(cols, ids.length, what), byId(ids), (t) => {
-    if (t > ids.length) outside = true;
-    return ids[t - 1] ?? 0;
-  });
-  return outside ? undefined : out;
+): number[][] | undefined {
+  const starts = recordStarts(cols, ids.length, what);
+  const sorted = byId(ids);
+  const out = cols.map(() => [] as number[]);
+  for (const r of sorted)
+    for (let c = 0; c < cols.length; c++)
+      for (let i = starts[c]![r]!; i < starts[c]![r + 1]!; i++) {
+        const v = cols[c]![i]!;
+        if (c !== BtfColumn.Type || v === 0) out[c]!.push(v);
+        else if (v <= ids.length) out[c]!.push(ids[v - 1]!);
+        else return undefined;
+      }
+  return out;
 }
 
 /**
  * Decoder side: `cols` hold records sorted by schema id, `ids` the schema ids of the blob's records in blob
- * order. Returns the columns in blob order with schema ids in type words turned back into blob-local type ids.
- * Duplicate or zero ids, an id no record of the blob has, and columns that do not match the headers are
- * {@link BundleCorruptError}s naming `what`.
+ * order. Returns how to read them back in blob order (for `buildBtf`): schema ids in type words stand for the
+ * blob-local id of the record with that id. Duplicate or zero ids, a type word naming an id no record of the blob
+ * has, and columns that do not match the headers are {@link BundleCorruptError}s naming `what`.
  */
-export function fromSchemaOrder(cols: readonly Uint32Array[], ids: Uint32Array, what: string): Uint32Array[] {
+export function storedOrder(cols: readonly ArrayLike<number>[], ids: Uint32Array, what: string): StoredOrder {
   const sorted = byId(ids);
   const local = new Map<number, number>();
+  const slot = new Int32Array(ids.length);
   sorted.forEach((r, k) => {
     const id = ids[r]!;
     if (id === 0 || (k > 0 && ids[sorted[k - 1]!] === id))
       throw new BundleCorruptError(`${what}: schema id ${id} is ${id === 0 ? 'zero' : 'given twice'}`);
     local.set(id, r + 1);
-  });
-  const slot = new Int32Array(ids.length); // slot[r]: where record r (blob order) is stored
-  sorted.forEach((r, k) => {
     slot[r] = k;
   });
-  return permuteRecords(cols, recordStarts(cols, ids.length, what), slot, (id) => {
+  const typeId = (id: number) => {
     const t = local.get(id);
     if (t === undefined)
       throw new BundleCorruptError(`${what}: type refers to schema id ${id}, not in the blob`);
     return t;
-  });
+  };
+  return { starts: recordStarts(cols, ids.length, what), slot, typeId };
 }
 
 /**

@@ -219,7 +219,9 @@ function decodeRecords(
   };
   let at = 0;
   for (let rec = 0; rec < records; rec++) {
-    if (order) cur.seek(order, order.slot[rec]!);
+    // Runs of records stored one after the other (most of them) need no seek.
+    if (order && (rec === 0 || order.slot[rec] !== order.slot[rec - 1]! + 1))
+      cur.seek(order, order.slot[rec]!);
     const kb = cur.next(BtfColumn.Header);
     const head = headerRecord(kb, cur.next(BtfColumn.Header));
     if (head === undefined) throw cur.corrupt(BtfColumn.Header, `record ${rec} has an invalid header`);

@@ -24,7 +24,9 @@ export function recordStarts(
     const vlen = header[pos[BtfColumn.Header]! + 1]!;
     if (headerRecord(kb, vlen) === undefined)
       throw new BundleCorruptError(`${what}: record ${r} has an invalid header`);
-    const [fixed, perElem] = COLUMN_COUNTS[kb & ((1 << HISTORICAL_KIND_BITS) - 1)]!;
+    const counts = COLUMN_COUNTS[kb & ((1 << HISTORICAL_KIND_BITS) - 1)]!;
+    const fixed = counts[0];
+    const perElem = counts[1];
     for (let c = 0; c < BTF_COLUMNS; c++) pos[c]! += fixed[c]! + vlen * perElem[c]!;
   }
   for (let c = 0; c < BTF_COLUMNS; c++) {

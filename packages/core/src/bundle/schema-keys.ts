@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import { BTF_COLUMNS, BtfColumn } from '@btf-bundle/runtime/format';
 
-/** A short stand-in for a key inside another key, so that keys stay small however deep types nest. */
-const digest = (key: string) => createHash('sha256').update(key).digest('base64').slice(0, 16);
+/** Keys longer than this are replaced by a digest inside other keys. */
+const MAX_INNER_KEY = 24;
+
+/** A key as it appears inside another key: short ones as they are, long ones as a digest, so keys stay small. */
+const inner = (key: string) =>
+  key.length <= MAX_INNER_KEY ? key : createHash('sha256').update(key).digest('base64').slice(0, 16);
 
 /** How deep a key follows the type references of anonymous records (pointer to array of pointer to ...). */
 const MAX_KEY_DEPTH = 10;
@@ -36,7 +40,7 @@ export function schemaKeys(values: readonly ArrayLike<number>[], starts: readonl
     let k: string;
     if (values[BtfColumn.Name]![starts[BtfColumn.Name]![r]!] !== 0) k = head(r);
     else if (refs.length > 0 && depth < MAX_KEY_DEPTH)
-      k = `${own(r)}>${refs.map((t) => (t === 0 || t > records ? `@${t}` : digest(key(t - 1, depth + 1)))).join(';')}`;
+      k = `${own(r)}>${refs.map((t) => (t === 0 || t > records ? `@${t}` : inner(key(t - 1, depth + 1)))).join(';')}`;
     else k = own(r);
     memo.set(r, k);
     return k;

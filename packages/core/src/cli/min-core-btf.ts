@@ -60,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     ...objects.map((path) => ({ role: 'OBJECT', path })),
   ]);
   checkOutputs([{ role: 'OUTPUT', path: output }], inputs);
-  const target = Btf.parse(await readKernelBtf(input), { file: input });
+  const target = Btf.parse(await readKernelBtf(input), { file: input, typeChecks: 'deferred' });
   // One after the other and synchronously, by positioned reads of the few sections used: this process has nothing
   // else to do meanwhile, and concurrent reads would only cost event-loop round trips.
   const parsed = objects.map((f) => {

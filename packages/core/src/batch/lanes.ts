@@ -16,12 +16,19 @@ const RELOCATION_MS = 0.011;
 const TARBALL_MS = 100;
 
 /**
- * Estimated work (in warm milliseconds) a lane must have to be worth starting. A lane costs a thread, a V8
- * isolate, loading the code, parsing every object and its first kernels on cold (unoptimized) code: on 2 cores, a
- * second lane added ~0.75 s of CPU to a batch of 26 raw kernels × 51 objects, so it only shortens batches of
- * seconds of work, and makes them slower when the cores are busy.
+ * Estimated work (in warm milliseconds) a lane must have to be worth starting, besides
+ * {@link LANE_RELOCATION_MS}. A lane costs a thread, a V8 isolate, loading the code, parsing every object, and its
+ * first kernels on cold (unoptimized) code; on 2 cores two lanes also slow each other (the JIT's background
+ * compiles, memory bandwidth). Fitted to the benchmark rows with the 4 real objects on a 2-core VM: 8 `.btf.tar.xz`
+ * kernels ran faster on two lanes (0.64 s against 0.86 s), 128 raw kernels slower (0.74 s against 0.70 s).
  */
-const LANE_MS = 1280;
+const LANE_MS = 380;
+
+/**
+ * What a lane's start costs more per relocation of the objects: parsing them and resolving them on cold code (with
+ * the 51 agent objects a second lane added ~0.75 s of CPU to a batch of 26 raw kernels that took 1.4 s on one).
+ */
+const LANE_RELOCATION_MS = 0.2;
 
 /** Estimated warm milliseconds of minimizing `task` for `relocations` CO-RE relocations (see {@link defaultLanes}). */
 export function kernelWorkMs(task: KernelTask, relocations: number): number {
@@ -32,8 +39,8 @@ export function kernelWorkMs(task: KernelTask, relocations: number): number {
 /**
  * The default lane count for `tasks`: one per core, but no more than the work pays for, so that the default is
  * never slower than a single lane. The work of a kernel is estimated from its form (raw or `.btf.tar.xz`) and the
- * relocations of its arch's objects (`relocationsByArch`, see {@link setupRelocations}): 128 raw kernels for 4
- * small objects are less work than 26 raw kernels for 51 objects.
+ * relocations of its arch's objects (`relocationsByArch`, see {@link setupRelocations}), and so is what starting
+ * a lane costs: 128 raw kernels for 4 small objects do not pay for a second lane, 8 `.btf.tar.xz` ones do.
  */
 export function defaultLanes(
   tasks: readonly KernelTask[],
@@ -41,8 +48,14 @@ export function defaultLanes(
   cores = availableParallelism(),
 ): number {
   let work = 0;
-  for (const task of tasks) work += kernelWorkMs(task, relocationsByArch[task.arch] ?? 0);
-  return Math.max(1, Math.min(cores, Math.floor(work / LANE_MS)));
+  let relocations = 0;
+  for (const task of tasks) {
+    const taskRelocations = relocationsByArch[task.arch] ?? 0;
+    work += kernelWorkMs(task, taskRelocations);
+    relocations = Math.max(relocations, taskRelocations);
+  }
+  const laneMs = LANE_MS + LANE_RELOCATION_MS * relocations;
+  return Math.max(1, Math.min(cores, Math.floor(work / laneMs)));
 }
 
 /** CO-RE relocations per arch of `setup` (an upper bound read from each `.BTF.ext` header, for estimates). */

@@ -6,6 +6,9 @@ const UNDERSCORE = 0x5f;
 
 const indexes = new WeakMap<Btf, CandidateIndex>();
 
+/** The candidates of an anonymous type. */
+const NO_CANDIDATES: readonly number[] = [];
+
 /** Names of local (object) types already decoded, by BTF: every kernel asks for the same ones again. */
 const localNames = new WeakMap<Btf, Map<number, string>>();
 
@@ -115,11 +118,23 @@ export class CandidateIndex {
 
   /** A fresh (mutable) candidate list for local type `localId` of `local`; empty for anonymous types. */
   candidates(local: Btf, localId: number): number[] {
+    return [...this.sharedCandidates(local, localId)];
+  }
+
+  /**
+   * The candidate list for local type `localId` of `local` as the index keeps it (read only: the resolver asks
+   * for it once per relocation, so neither a copy nor a preparation when it is known already).
+   */
+  sharedCandidates(local: Btf, localId: number): readonly number[] {
     const name = essentialName(localNameOf(local, localId));
-    if (name === '') return [];
-    this.prepare([[local, localId]]);
-    const list = this.lists.get(kindClass(local.kind(localId)))?.get(name) as number[];
-    return [...list];
+    if (name === '') return NO_CANDIDATES;
+    const cls = kindClass(local.kind(localId));
+    let list = this.lists.get(cls)?.get(name);
+    if (!list) {
+      this.prepare([[local, localId]]);
+      list = this.lists.get(cls)?.get(name) as number[];
+    }
+    return list;
   }
 }
 

@@ -195,7 +195,7 @@ export class CoreResolver {
     const localSpec = outcome.localSpec;
     if (!localSpec || relo.kind === ReloKind.TYPE_ID_LOCAL) return [];
     const specs: CoreSpec[] = [];
-    for (const cand of this.index.candidates(object.btf, relo.typeId)) {
+    for (const cand of this.index.sharedCandidates(object.btf, relo.typeId)) {
       try {
         const spec = matched?.has(cand) ? matched.get(cand) : matchSpec(localSpec, this.target, cand);
         if (spec) specs.push(spec);

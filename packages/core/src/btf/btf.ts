@@ -367,8 +367,18 @@ export class Btf {
     return undefined;
   }
 
-  /** libbpf btf__resolve_size: byte size of type `id`, following typedefs, modifiers and arrays. */
+  /** libbpf btf__resolve_size: byte size of type `id`, following typedefs, modifiers and arrays; throws {@link sizeOf}'s error. */
   resolveSize(id: number): number {
+    const size = this.sizeOf(id);
+    if (size instanceof CoreRelocationError) throw size;
+    return size;
+  }
+
+  /**
+   * libbpf btf__resolve_size as a value: the byte size of type `id` (following typedefs, modifiers and arrays), or
+   * the CoreRelocationError libbpf fails with (a kind without a size, a chain too deep, a size beyond 32 bits).
+   */
+  sizeOf(id: number): number | CoreRelocationError {
     let nelems = 1;
     let size = -1;
     for (let depth = 0; depth < 32 && size < 0; depth++) {
@@ -398,23 +408,23 @@ export class Btf {
         case Kind.ARRAY: {
           const n = this.arrayNelems(id);
           if (nelems !== 0 && n > Math.floor(0xffffffff / nelems)) {
-            throw new CoreRelocationError('array size overflows 32 bits', this.place({ typeId: id }));
+            return new CoreRelocationError('array size overflows 32 bits', this.place({ typeId: id }));
           }
           nelems *= n;
           id = this.arrayType(id);
           break;
         }
         default:
-          throw new CoreRelocationError(
+          return new CoreRelocationError(
             `cannot size type of kind ${kindName(k)}`,
             this.place({ typeId: id }),
           );
       }
     }
-    if (size < 0) throw new CoreRelocationError('type chain too deep to size', this.place({ typeId: id }));
+    if (size < 0) return new CoreRelocationError('type chain too deep to size', this.place({ typeId: id }));
     const total = nelems * size;
     if (total > 0xffffffff)
-      throw new CoreRelocationError('type size overflows 32 bits', this.place({ typeId: id }));
+      return new CoreRelocationError('type size overflows 32 bits', this.place({ typeId: id }));
     return total;
   }
 

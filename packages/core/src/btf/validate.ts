@@ -97,11 +97,8 @@ class MemberExtents {
       this.intOffset[type] = btf.intOffset(base);
       return;
     }
-    try {
-      this.bits[type] = btf.resolveSize(type) * 8;
-    } catch {
-      this.bits[type] = UNSIZED;
-    }
+    const size = btf.sizeOf(type);
+    this.bits[type] = typeof size === 'number' ? size * 8 : UNSIZED;
   }
 }
 

@@ -1,24 +1,28 @@
 import { type Btf, isComposite, isEnum } from '../btf/btf.js';
 import { Kind, ReloKind, reloClass } from '../btf/format.js';
 import { CoreRelocationError } from '../errors.js';
-import { fieldsCompat, typesCompat, typesMatch } from './compat.js';
+import { type CompatResult, fieldsCompat, typesCompat, typesMatch } from './compat.js';
 import { essentialName, essentialNameIs } from './names.js';
 import { type Accessor, type CoreSpec, emptySpec, isFlexArray, MAX_SPEC_LEN } from './spec.js';
 
 /**
  * libbpf bpf_core_spec_match (docs/core-relocations.md#matching-a-candidate): match a local spec against target candidate `candId`.
- * Returns the target spec, or null when the candidate does not match. Throws CoreRelocationError on the
- * conditions where libbpf aborts the relocation.
+ * Returns the target spec, null when the candidate does not match, or the CoreRelocationError libbpf aborts the
+ * relocation with.
  */
-export function matchSpec(local: CoreSpec, target: Btf, candId: number): CoreSpec | null {
+export function matchSpec(
+  local: CoreSpec,
+  target: Btf,
+  candId: number,
+): CoreSpec | null | CoreRelocationError {
   const spec = emptySpec(target, candId, local.kind);
   const cls = reloClass(local.kind);
   if (cls === 'type') {
-    const ok =
+    const ok: CompatResult =
       local.kind === ReloKind.TYPE_MATCHES
         ? typesMatch(local.btf, local.rootId, target, candId)
         : typesCompat(local.btf, local.rootId, target, candId);
-    return ok ? spec : null;
+    return ok === true ? spec : ok || null;
   }
   if (cls === 'enumval') return matchEnumval(local, spec);
   let tid = candId;
@@ -26,8 +30,9 @@ export function matchSpec(local: CoreSpec, target: Btf, candId: number): CoreSpe
     const la = local.acc[i] as Accessor;
     tid = target.skipModsAndTypedefs(tid);
     if (la.name !== null) {
-      const next = matchMember(local.btf, la, target, tid, spec);
-      if (next === null) return null;
+      const next = searchMember(local.btf, la, target, tid, spec);
+      if (next === false) return null;
+      if (next instanceof CoreRelocationError) return next;
       tid = next;
       continue;
     }
@@ -37,10 +42,12 @@ export function matchSpec(local: CoreSpec, target: Btf, candId: number): CoreSpe
       if (!flex && la.idx >= target.arrayNelems(tid)) return null;
       tid = target.skipModsAndTypedefs(target.arrayType(tid));
     }
-    if (spec.raw.length === MAX_SPEC_LEN) throw tooDeep();
+    if (spec.raw.length === MAX_SPEC_LEN) return tooDeep();
     spec.acc.push({ typeId: tid, idx: la.idx, name: null });
     spec.raw.push(la.idx);
-    spec.bitOffset += la.idx * matchedSize(target, tid) * 8;
+    const size = matchedSize(target, tid);
+    if (size instanceof CoreRelocationError) return size;
+    spec.bitOffset += la.idx * size * 8;
   }
   return spec;
 }
@@ -50,10 +57,10 @@ export function matchSpec(local: CoreSpec, target: Btf, candId: number): CoreSpe
  * `int`, so a type of 2^31 bytes or more reads as negative and fails the match with an error (libbpf 1.1 to 1.5
  * print "error matching candidate ...: -2147483648" and the relocation fails).
  */
-function matchedSize(target: Btf, id: number): number {
-  const size = target.resolveSize(id);
-  if (size > 0x7fffffff) {
-    throw new CoreRelocationError(
+function matchedSize(target: Btf, id: number): number | CoreRelocationError {
+  const size = target.sizeOf(id);
+  if (typeof size === 'number' && size > 0x7fffffff) {
+    return new CoreRelocationError(
       `${target.describe(id)} is ${size} bytes: libbpf's candidate matching holds sizes in an int and fails`,
       target.place({ typeId: id }),
     );
@@ -79,21 +86,23 @@ function matchEnumval(local: CoreSpec, spec: CoreSpec): CoreSpec | null {
 /**
  * libbpf bpf_core_match_member: find the local accessor's member by exact name in target composite `tid`,
  * descending into anonymous members. Mutates `spec` exactly like libbpf (including not undoing a nested step
- * when a same-named member turns out incompatible). Returns the matched member's type id, or null.
+ * when a same-named member turns out incompatible). Returns the matched member's type id, false when there is
+ * none, or the CoreRelocationError libbpf aborts with.
  */
-function matchMember(local: Btf, la: Accessor, target: Btf, tid: number, spec: CoreSpec): number | null {
-  const found = searchMember(local, la, target, tid, spec);
-  return found === false ? null : found;
-}
-
-function searchMember(local: Btf, la: Accessor, target: Btf, tid: number, spec: CoreSpec): number | false {
+function searchMember(
+  local: Btf,
+  la: Accessor,
+  target: Btf,
+  tid: number,
+  spec: CoreSpec,
+): number | false | CoreRelocationError {
   tid = target.skipModsAndTypedefs(tid);
   if (!isComposite(target.kind(tid))) return false;
   const localName = la.name as string;
   const localMemberType = local.memberType(la.typeId, la.idx);
   const n = target.vlen(tid);
   for (let i = 0; i < n; i++) {
-    if (spec.raw.length === MAX_SPEC_LEN) throw tooDeep();
+    if (spec.raw.length === MAX_SPEC_LEN) return tooDeep();
     const nameOff = target.memberNameOff(tid, i);
     const anonymous = target.stringEquals(nameOff, '');
     // A member of another name leaves the spec as it was: skip it without stepping into it.
@@ -106,7 +115,8 @@ function searchMember(local: Btf, la: Accessor, target: Btf, tid: number, spec: 
       const found = searchMember(local, la, target, memberType, spec);
       if (found !== false) return found;
     } else {
-      if (!fieldsCompat(local, localMemberType, target, memberType)) return false;
+      const compat = fieldsCompat(local, localMemberType, target, memberType);
+      if (compat !== true) return compat;
       spec.acc.push({ typeId: tid, idx: i, name: localName });
       return memberType;
     }

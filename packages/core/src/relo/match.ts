@@ -83,11 +83,43 @@ function matchEnumval(local: CoreSpec, spec: CoreSpec): CoreSpec | null {
   return null;
 }
 
+/** Where a composite's members are, by name: the first member of each name, and the anonymous ones in order. */
+interface MemberIndex {
+  named: Map<string, number>;
+  anonymous: number[];
+}
+
+/**
+ * Member indexes of the composites of each target searched so far: many relocations of many objects look for
+ * members of the same few big structs (`task_struct` has ~250), which a scan by name would compare one by one.
+ */
+const memberIndexes = new WeakMap<Btf, Map<number, MemberIndex>>();
+
+function memberIndexOf(target: Btf, tid: number): MemberIndex {
+  let byType = memberIndexes.get(target);
+  if (!byType) {
+    byType = new Map();
+    memberIndexes.set(target, byType);
+  }
+  let index = byType.get(tid);
+  if (!index) {
+    index = { named: new Map(), anonymous: [] };
+    for (let i = 0, n = target.vlen(tid); i < n; i++) {
+      const name = target.memberName(tid, i);
+      if (name === '') index.anonymous.push(i);
+      else if (!index.named.has(name)) index.named.set(name, i);
+    }
+    byType.set(tid, index);
+  }
+  return index;
+}
+
 /**
  * libbpf bpf_core_match_member: find the local accessor's member by exact name in target composite `tid`,
  * descending into anonymous members. Mutates `spec` exactly like libbpf (including not undoing a nested step
  * when a same-named member turns out incompatible). Returns the matched member's type id, false when there is
- * none, or the CoreRelocationError libbpf aborts with.
+ * none, or the CoreRelocationError libbpf aborts with. libbpf walks the members in order, stepping into each
+ * anonymous one until the first of the name: the anonymous members before it, then it.
  */
 function searchMember(
   local: Btf,
@@ -98,32 +130,31 @@ function searchMember(
 ): number | false | CoreRelocationError {
   tid = target.skipModsAndTypedefs(tid);
   if (!isComposite(target.kind(tid))) return false;
-  const localName = la.name as string;
-  const localMemberType = local.memberType(la.typeId, la.idx);
   const n = target.vlen(tid);
-  for (let i = 0; i < n; i++) {
-    if (spec.raw.length === MAX_SPEC_LEN) return tooDeep();
-    const nameOff = target.memberNameOff(tid, i);
-    const anonymous = target.stringEquals(nameOff, '');
-    // A member of another name leaves the spec as it was: skip it without stepping into it.
-    if (!anonymous && !target.stringEquals(nameOff, localName)) continue;
+  if (n === 0) return false;
+  // libbpf checks the depth at every member; the path is the same at each (a step into one is undone after).
+  if (spec.raw.length === MAX_SPEC_LEN) return tooDeep();
+  const localName = la.name as string;
+  const { named, anonymous } = memberIndexOf(target, tid);
+  const match = named.get(localName) ?? n;
+  for (const i of anonymous) {
+    if (i > match) break;
     const bitOffset = target.memberBitOffset(tid, i);
     spec.bitOffset += bitOffset;
     spec.raw.push(i);
-    const memberType = target.memberType(tid, i);
-    if (anonymous) {
-      const found = searchMember(local, la, target, memberType, spec);
-      if (found !== false) return found;
-    } else {
-      const compat = fieldsCompat(local, localMemberType, target, memberType);
-      if (compat !== true) return compat;
-      spec.acc.push({ typeId: tid, idx: i, name: localName });
-      return memberType;
-    }
+    const found = searchMember(local, la, target, target.memberType(tid, i), spec);
+    if (found !== false) return found;
     spec.bitOffset -= bitOffset;
     spec.raw.pop();
   }
-  return false;
+  if (match === n) return false;
+  spec.bitOffset += target.memberBitOffset(tid, match);
+  spec.raw.push(match);
+  const memberType = target.memberType(tid, match);
+  const compat = fieldsCompat(local, local.memberType(la.typeId, la.idx), target, memberType);
+  if (compat !== true) return compat;
+  spec.acc.push({ typeId: tid, idx: match, name: localName });
+  return memberType;
 }
 
 function tooDeep(): CoreRelocationError {

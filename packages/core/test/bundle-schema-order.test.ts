@@ -9,7 +9,7 @@ import {
   packInfo,
   recordStarts,
   toSchemaOrder,
-} from '@btf-bundle/runtime/format';
+} from '@btf-bundle/runtime/internal';
 import { describe, expect, it } from 'vitest';
 import { DataSection } from '../../runtime/src/bundle/data-section.js';
 import { BundleCorruptError } from '../../runtime/src/errors.js';

@@ -18,12 +18,8 @@ import {
   storedOrder,
   toSchemaOrder,
   zigzag,
-<<<<<<< HEAD
 } from '@btf-bundle/runtime/internal';
-=======
-} from '@btf-bundle/runtime/format';
 import { schemaKeys } from './schema-keys.js';
->>>>>>> size
 
 /** Numbers keys in first-use order; additions can be taken back ({@link rollback}). */
 class Interner<T> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BTF_COLUMNS, BtfColumn } from '@btf-bundle/runtime/format';
+import { BTF_COLUMNS, BtfColumn } from '@btf-bundle/runtime/internal';
 
 /** Keys longer than this are replaced by a digest inside other keys. */
 const MAX_INNER_KEY = 24;

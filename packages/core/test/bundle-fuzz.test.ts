@@ -3,7 +3,7 @@
  * u32 overwrites) of a bundle's inflated payload (index and data section, end to end), re-compressed and
  * re-sealed with a valid CRC so they reach the index and data decoders, and of the sealed container itself, never
  * make `decodeBundle`, a lookup or the rebuilding of any kernel's BTF fail with anything but a typed runtime error
- * (naming the offset or value where the payload is wrong); nor does the lazy path of `createBtfBundle`
+ * (naming the offset, value, record or blob where the payload is wrong); nor does the lazy path of `createBtfBundle`
  * (each part decoded when it is first used). The bundle mixes every blob mode:
  * little- and big-endian BTF, a blob coded against a reference (a drifted variant), a verbatim blob, and a failed
  * kernel.
@@ -112,6 +112,9 @@ async function typed(place: RegExp, run: () => Promise<void>): Promise<'ok' | 't
   }
 }
 
+/** What a payload error must name: the offset, value, record or blob where decoding failed. */
+const PLACE = /(offset|value|record|blob) \d+/;
+
 function mutations(size: number): fc.Arbitrary<Mutation[]> {
   const at = fc.nat({ max: size * 2 });
   const value = fc.oneof(
@@ -139,15 +142,13 @@ describe('bundle decoder fuzz', () => {
   // at N" without saying that N is an offset. Every cut names its offset now.
   it('regression: a payload cut anywhere gives a typed error naming the offset', async () => {
     for (let at = 0; at < payload.length; at += at < 256 ? 1 : 61)
-      expect(await exercise(seal(payload.subarray(0, at)), /(offset|value) \d+/), `cut at ${at}`).toBe(
-        'typed',
-      );
+      expect(await exercise(seal(payload.subarray(0, at)), PLACE), `cut at ${at}`).toBe('typed');
   });
 
   it(`mutated payloads, re-sealed (${RUNS} runs): typed errors only`, async () => {
     await fc.assert(
       fc.asyncProperty(mutations(payload.length), async (ms) => {
-        await exercise(seal(ms.reduce(mutate, payload)), /(offset|value) \d+/);
+        await exercise(seal(ms.reduce(mutate, payload)), PLACE);
       }),
       { seed: Number(process.env.FUZZ_SEED ?? 0xb0d1e), numRuns: RUNS },
     );

@@ -48,7 +48,7 @@ export class BtfBundle {
   private readonly blobs = new Map<number, Uint8Array>();
   private sizes: BundleStats | undefined;
 
-  /** Use {@link decodeBundle}. */
+  /** Use {@link decodeBundle} or {@link openBundle}. */
   constructor(container: Container, index: BundleIndex, bundleBytes: number) {
     this.container = container;
     this.index = index;

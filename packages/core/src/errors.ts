@@ -1,4 +1,5 @@
 import { BtfBundleError, type ErrorPlace, systemErrorDetail } from '@btf-bundle/runtime';
+import { errorMessage } from './util/error-message.js';
 
 export { BtfBundleError, type ErrorPlace, formatError } from '@btf-bundle/runtime';
 
@@ -47,6 +48,5 @@ export function annotateError(err: unknown, place: ErrorPlace): BtfBundleError {
       { file: system.path, ...place },
       { cause: err, code: system.code },
     );
-  const message = err instanceof Error ? err.message : String(err);
-  return new FormatError(message, place, { cause: err });
+  return new FormatError(errorMessage(err), place, { cause: err });
 }

@@ -34,7 +34,6 @@ export {
 export type * from './build/types.js';
 export type { BuildResult } from './build/types.js';
 export { BuildCache, cacheKey, DEFAULT_CACHE_DIR } from './cache/cache.js';
-export { relocationSignature } from './cache/signature.js';
 export { Elf, type ElfFile, type ElfSection, isElf, readElf } from './elf/elf.js';
 export * from './errors.js';
 export {
@@ -52,6 +51,7 @@ export {
   parseObjectSections,
   readBpfObject,
 } from './object.js';
+export { relocationSignature } from './object-signature.js';
 export { checkOutputs, GuardedInputs, type GuardedPath, OutputPathError } from './output-guard.js';
 export type { ReloResult } from './relo/calc.js';
 export { essentialName, essentialNameLength, namesMatch } from './relo/names.js';

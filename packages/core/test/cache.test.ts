@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BuildCache, type CachedResult, cacheKey } from '../src/cache/cache.js';
-import { relocationSignature } from '../src/cache/signature.js';
 import { Elf } from '../src/elf/elf.js';
 import { parseBpfObject } from '../src/object.js';
+import { relocationSignature } from '../src/object-signature.js';
 import { SAMPLE_OBJECTS } from './build-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'btf-cache-'));

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { BundleManifest } from '@btf-bundle/runtime';
 import type { BuildCache } from '../cache/cache.js';
-import { TOOL_VERSION } from '../cache/version.js';
-import { MINIMIZER_REVISION } from '../minimize/minimize.js';
 import type { BuildReport } from '../report/report.js';
 import type { SnapshotScan } from '../snapshot/scan.js';
+import { sha256Hex } from '../util/sha256.js';
+import { MINIMIZER_REVISION, TOOL_VERSION } from '../version/version.js';
 import type { ObjectFile } from './objects.js';
 
 /** What a build depends on besides its files: the options that change its bundle or report. */
@@ -40,7 +39,7 @@ export function buildFingerprint(
     scan.invalid,
     scan.skipped,
   ]);
-  return createHash('sha256').update(text).digest('hex');
+  return sha256Hex(text);
 }
 
 /** A remembered build: its bundle with the bundle's manifest, report and warnings. */

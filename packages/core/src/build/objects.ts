@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { archOfBpfTarget } from '@btf-bundle/runtime';
 import fg from 'fast-glob';
-import { relocationSignature } from '../cache/signature.js';
 import { UsageError } from '../errors.js';
 import { type BpfObject, parseBpfObject } from '../object.js';
+import { relocationSignature } from '../object-signature.js';
+import { errorMessage } from '../util/error-message.js';
+import { sha256Hex } from '../util/sha256.js';
 import type { ObjectsOption } from './types.js';
 
 /** A `.bpf.o` file to minimize for, read into memory. */
@@ -71,9 +72,7 @@ export async function expandObjectGlobs(
     }
     const matches = await fg(pattern, { cwd, absolute: true, onlyFiles: true, ignore: opts.ignore }).catch(
       (err: unknown) => {
-        throw new UsageError(
-          `objects: '${pattern}' is not a valid glob: ${err instanceof Error ? err.message : err}`,
-        );
+        throw new UsageError(`objects: '${pattern}' is not a valid glob: ${errorMessage(err)}`);
       },
     );
     if (matches.length === 0 && !opts.allowUnmatched)
@@ -86,10 +85,10 @@ export async function expandObjectGlobs(
 async function load(path: string): Promise<ObjectFile> {
   const bytes = new Uint8Array(
     await readFile(path).catch((err: unknown) => {
-      throw new UsageError(`cannot read object ${path}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new UsageError(`cannot read object ${path}: ${errorMessage(err)}`);
     }),
   );
-  return { name: basename(path), path, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { name: basename(path), path, bytes, sha256: sha256Hex(bytes) };
 }
 
 /**

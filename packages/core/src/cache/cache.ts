@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { MinimizeMode, ObjectRelocationSummary } from '../minimize/minimize.js';
-import { MINIMIZER_REVISION } from '../minimize/minimize.js';
-import { writeFileAtomic } from './atomic.js';
-import { TOOL_VERSION } from './version.js';
+import type { ObjectRelocationSummary } from '../report/relocations.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { sha256Bytes, sha256Hex } from '../util/sha256.js';
+import { MINIMIZER_REVISION, TOOL_VERSION } from '../version/version.js';
 
 /** Default cache directory, under the current working directory. */
 export const DEFAULT_CACHE_DIR = 'node_modules/.cache/btf-bundle';
@@ -26,14 +25,12 @@ export interface CacheKeyParts {
   sourceHash: string;
   /** Relocation signatures of the objects, in the order they are given to the minimizer. */
   signatures: string[];
-  /** Minimizer mode. */
-  mode: MinimizeMode;
+  /** Minimizer mode (`robust`, `bpftool`). */
+  mode: string;
 }
 
 const ENTRY_MAGIC = 'BBC1';
 const CHECKSUM_LEN = 32;
-
-const sha256 = (data: Uint8Array | string): Buffer => createHash('sha256').update(data).digest();
 
 /** The content-addressed key of a result: hex sha256 of the tool version, mode, source hash and signatures. */
 export function cacheKey(parts: CacheKeyParts): string {
@@ -44,7 +41,7 @@ export function cacheKey(parts: CacheKeyParts): string {
     parts.sourceHash,
     parts.signatures,
   ]);
-  return sha256(text).toString('hex');
+  return sha256Hex(text);
 }
 
 /** Serialize a record: magic, meta length, meta JSON, payload bytes, then a sha256 of all that. */
@@ -54,14 +51,14 @@ function encodeRecord(meta: unknown, payload: Uint8Array): Uint8Array {
   head.write(ENTRY_MAGIC, 0, 'latin1');
   head.writeUInt32LE(metaBytes.length, 4);
   const body = Buffer.concat([head, metaBytes, payload]);
-  return Buffer.concat([body, sha256(body)]);
+  return Buffer.concat([body, sha256Bytes(body)]);
 }
 
 /** Parse a record, or undefined if it is truncated, corrupted or not a record. */
 function decodeRecord(bytes: Buffer): { meta: unknown; payload: Uint8Array } | undefined {
   if (bytes.length < 8 + CHECKSUM_LEN || bytes.toString('latin1', 0, 4) !== ENTRY_MAGIC) return undefined;
   const body = bytes.subarray(0, bytes.length - CHECKSUM_LEN);
-  if (!sha256(body).equals(bytes.subarray(body.length))) return undefined;
+  if (!sha256Bytes(body).equals(bytes.subarray(body.length))) return undefined;
   const metaLen = body.readUInt32LE(4);
   if (8 + metaLen > body.length) return undefined;
   const meta = JSON.parse(body.toString('utf8', 8, 8 + metaLen)) as unknown;
@@ -113,7 +110,7 @@ export class BuildCache {
   }
 
   private sourcePath(path: string): string {
-    return join(this.dir, 'sources', `${sha256(resolve(path)).toString('hex')}.json`);
+    return join(this.dir, 'sources', `${sha256Hex(resolve(path))}.json`);
   }
 
   /** The entry bytes for `key` decoded by `decode`, or undefined (missing or corrupted: then it is removed). */

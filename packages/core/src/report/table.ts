@@ -1,14 +1,8 @@
+import { formatBytes } from '../util/bytes.js';
 import { objectCoverage, objectVerdict, reportRuns } from './coverage.js';
 import { count, describeCount, describeKernels } from './kernel-list.js';
 import type { ObjectRelocationSummary, RelocationVerdict } from './relocations.js';
 import type { BuildReport, KernelReport } from './report.js';
-
-/** `1234567` → `1.2 MiB`. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
 
 /** `696 relocations: 690 relocated (12 absent), 6 poisoned (4 guarded), 0 errors` — the counts of one object. */
 export function formatCounts(s: Omit<ObjectRelocationSummary, 'object'>): string {

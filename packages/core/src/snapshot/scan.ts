@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { checkKernelKey, compareKernelKeys, type KernelKey, kernelId } from '@btf-bundle/runtime';
 import { UsageError } from '../errors.js';
+import { errorMessage } from '../util/error-message.js';
 import { filterPaths } from './glob-filter.js';
 import { KERNEL_SUFFIXES, type WalkProblem, walkSnapshot } from './walk.js';
 
@@ -73,7 +74,7 @@ export async function scanSnapshot(dir: string, opts: ScanOptions = {}): Promise
     try {
       key = parseKernelPath(rel);
     } catch (err) {
-      invalid.push({ path, reason: err instanceof Error ? err.message : String(err) });
+      invalid.push({ path, reason: errorMessage(err) });
       continue;
     }
     if (!key) continue;

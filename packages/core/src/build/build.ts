@@ -5,10 +5,19 @@ import { DEFAULT_CACHE_MAX_BYTES } from '../cache/cache.js';
 import { BtfBundleError } from '../errors.js';
 import { type BuildReport, computeStats, type KernelReport } from '../report/report.js';
 import type { SnapshotKernel } from '../snapshot/scan.js';
+import { errorMessage } from '../util/error-message.js';
 import { sha256Hex } from '../util/sha256.js';
 import { TOOL_VERSION } from '../version/version.js';
 import { type MemoizedBuild, recallBuild, rememberBuild } from './memo.js';
-import { type BuildPlan, type KernelWork, note, planBuild, planKernels, warn } from './plan.js';
+import {
+  type BuildPlan,
+  type KernelWork,
+  note,
+  planBuild,
+  planKernels,
+  readPlannedObjects,
+  warn,
+} from './plan.js';
 import type { BuildBundleOptions, BuildResult } from './types.js';
 
 /** A build stopped because of `failOn`; `report` says what happened to every kernel. */
@@ -37,6 +46,7 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
   const plan = await planBuild(opts);
   const recalled = await recallPlannedBuild(plan);
   if (recalled) return replayBuild(plan, recalled, start);
+  await readPlannedObjects(plan);
   const work = planKernels(plan);
   const outcomes = await runBuild(plan, work, start);
   const body = reportBuild(plan, work, outcomes, start);
@@ -62,14 +72,16 @@ async function recallPlannedBuild(plan: BuildPlan): Promise<MemoizedBuild | unde
   return recalled;
 }
 
-/** Remembers a finished build under the plan's fingerprint (a failure to is a warning) and bounds the cache. */
+/**
+ * Remembers a finished build under the plan's fingerprint (a failure to is a warning; racy inputs are not
+ * remembered) and bounds the cache.
+ */
 async function rememberPlannedBuild(plan: BuildPlan, build: Omit<MemoizedBuild, 'warnings'>): Promise<void> {
   const { cache, fingerprint } = plan;
   if (!cache || !fingerprint) return;
   const memo = { ...build, warnings: plan.warnings };
-  await rememberBuild(cache, fingerprint, memo).catch((err) =>
-    warn(plan, `cache: ${(err as Error).message}`),
-  );
+  if (!plan.racy)
+    await rememberBuild(cache, fingerprint, memo).catch((err) => warn(plan, `cache: ${errorMessage(err)}`));
   await cache.evict(plan.opts.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES);
 }
 

@@ -2,10 +2,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { archOfBpfTarget } from '@btf-bundle/runtime';
 import fg from 'fast-glob';
+import type { BuildCache } from '../cache/cache.js';
 import { UsageError } from '../errors.js';
 import { type BpfObject, parseBpfObject } from '../object.js';
 import { relocationSignature } from '../object-signature.js';
 import { errorMessage } from '../util/error-message.js';
+import { type FileIdentity, fileIdentity, isRacy } from '../util/file-identity.js';
 import { sha256Hex } from '../util/sha256.js';
 import type { ObjectsOption } from './types.js';
 
@@ -15,11 +17,17 @@ export interface ObjectFile {
   name: string;
   /** Absolute path. */
   path: string;
-  /** File contents. */
-  bytes: Uint8Array;
-  /** Hex sha256 of `bytes` (recorded in the bundle to detect stale bundles). */
+  /**
+   * File contents, once read: an object whose hash a {@link FileHashIndex} vouched for is read only when a build
+   * needs it ({@link readObjectBytes}).
+   */
+  bytes?: Uint8Array;
+  /** Hex sha256 of the file's contents (recorded in the bundle to detect stale bundles). */
   sha256: string;
 }
+
+/** Remembered hashes of files by identity: the cache's file index. */
+export type FileHashIndex = Pick<BuildCache, 'fileHash' | 'setFileHash'>;
 
 /** The special arch of objects whose name does not pin one: they apply to every arch. */
 export const ANY_ARCH = '*';
@@ -82,23 +90,64 @@ export async function expandObjectGlobs(
   return [...out].sort();
 }
 
-async function load(path: string): Promise<ObjectFile> {
-  const bytes = new Uint8Array(
-    await readFile(path).catch((err: unknown) => {
-      throw new UsageError(`cannot read object ${path}: ${errorMessage(err)}`);
-    }),
-  );
-  return { name: basename(path), path, bytes, sha256: sha256Hex(bytes) };
+/** The contents of the object at `path` (a UsageError naming it when it cannot be read). */
+async function readObject(path: string): Promise<Uint8Array> {
+  const bytes = await readFile(path).catch((err: unknown) => {
+    throw new UsageError(`cannot read object ${path}: ${errorMessage(err)}`);
+  });
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+/**
+ * The object at `path` with its sha256: taken from `index` when the file's identity is the one recorded there
+ * (then the file is not read), else read and hashed, and the hash recorded unless the identity is racy.
+ */
+async function load(path: string, index: FileHashIndex | undefined): Promise<ObjectFile> {
+  const name = basename(path);
+  let identity: FileIdentity | undefined;
+  if (index) {
+    const statAtMs = Date.now();
+    const stats = await stat(path, { bigint: true }).catch(() => undefined);
+    if (stats && !isRacy(stats, statAtMs)) identity = fileIdentity(stats);
+    const known = identity && (await index.fileHash(path, identity));
+    if (known) return { name, path, sha256: known };
+  }
+  const bytes = await readObject(path);
+  const sha256 = sha256Hex(bytes);
+  // Only a hint for the next build: one not written costs that build a read, nothing else.
+  if (index && identity) await index.setFileHash(path, identity, sha256).catch(() => undefined);
+  return { name, path, bytes, sha256 };
+}
+
+/**
+ * Read the contents of the objects not read yet (see {@link ObjectFile.bytes}) and check them against their
+ * sha256. An object that changed since it was hashed takes its new hash; returns whether any did (a fingerprint
+ * made from the old hashes is then stale).
+ */
+export async function readObjectBytes(files: Iterable<ObjectFile>): Promise<boolean> {
+  let changed = false;
+  for (const file of files) {
+    if (file.bytes) continue;
+    file.bytes = await readObject(file.path);
+    const sha256 = sha256Hex(file.bytes);
+    if (sha256 !== file.sha256) {
+      file.sha256 = sha256;
+      changed = true;
+    }
+  }
+  return changed;
 }
 
 /**
  * Resolve the objects option into objects per arch: a plain list is split by bpf2go names (unpinned names go
  * under {@link ANY_ARCH}); a record is taken as given. Each list is sorted by name; duplicate names within an
- * arch are a UsageError (reports and the bundle identify objects by name).
+ * arch are a UsageError (reports and the bundle identify objects by name). With a file hash `index` (the cache's),
+ * objects whose identity it knows are not read: {@link readObjectBytes} reads them when a build needs them.
  */
 export async function resolveObjects(
   option: ObjectsOption,
   cwd = process.cwd(),
+  index?: FileHashIndex,
 ): Promise<Map<string, ObjectFile[]>> {
   const byArch = new Map<string, ObjectFile[]>();
   const add = (arch: string, file: ObjectFile): void => {
@@ -114,7 +163,7 @@ export async function resolveObjects(
     : Object.entries(option).map(([arch, list]) => [arch, list ?? []]);
   for (const [arch, patterns] of entries) {
     for (const path of await expandObjectGlobs(patterns, cwd)) {
-      const file = await load(path);
+      const file = await load(path, index);
       add(arch ?? archOfObjectName(file.name), file);
     }
   }
@@ -138,6 +187,7 @@ export function parsedObject(file: ObjectFile): BpfObject {
   if (!object) {
     // Named by its base name, as the report and the bundle name objects: messages and bytes do not depend on where
     // the objects sit.
+    if (!file.bytes) throw new Error(`object ${file.path} is used before its bytes are read`);
     object = parseBpfObject(file.bytes, file.name);
     parsedObjects.set(file, object);
   }

@@ -2,6 +2,7 @@ import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ObjectRelocationSummary } from '../report/relocations.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import type { FileIdentity } from '../util/file-identity.js';
 import { sha256Bytes, sha256Hex } from '../util/sha256.js';
 import { MINIMIZER_REVISION, TOOL_VERSION } from '../version/version.js';
 
@@ -89,11 +90,19 @@ interface SourceRecord {
   sourceBytes: number;
 }
 
+/** What the file index remembers about a file (an object): its contents' sha256 while its identity holds. */
+interface FileHashRecord {
+  path: string;
+  identity: FileIdentity;
+  sha256: string;
+}
+
 /**
  * An on-disk, content-addressed cache of minimization results, safe to share between concurrent builds (every
  * write is atomic) and between worker threads. Entries carry a checksum: a corrupted entry reads as a miss and
  * is deleted. A source index maps a kernel file's path, size and mtime to its BTF content hash, so a hit on an
- * unchanged `.btf.tar.xz` needs no decompression.
+ * unchanged `.btf.tar.xz` needs no decompression; a file index maps an object's path and identity to its sha256,
+ * so an unchanged object is not read again to fingerprint a build.
  */
 export class BuildCache {
   /** Absolute cache directory. */
@@ -109,8 +118,9 @@ export class BuildCache {
     return join(this.dir, kind, key.slice(0, 2), `${key}.bin`);
   }
 
-  private sourcePath(path: string): string {
-    return join(this.dir, 'sources', `${sha256Hex(resolve(path))}.json`);
+  /** Where an index (`sources/`, `files/`) keeps its record of the file at `path`. */
+  private indexPath(index: 'sources' | 'files', path: string): string {
+    return join(this.dir, index, `${sha256Hex(resolve(path))}.json`);
   }
 
   /** The entry bytes for `key` decoded by `decode`, or undefined (missing or corrupted: then it is removed). */
@@ -153,7 +163,7 @@ export class BuildCache {
     size: number,
     mtimeMs: number,
   ): Promise<Omit<SourceRecord, 'path'> | undefined> {
-    const text = await readFile(this.sourcePath(path), 'utf8').catch(() => undefined);
+    const text = await readFile(this.indexPath('sources', path), 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
     try {
       const record = JSON.parse(text) as SourceRecord;
@@ -167,7 +177,32 @@ export class BuildCache {
 
   /** Remember the content hash and raw size of the kernel file at `path` with its current size and mtime. */
   async setSourceHash(path: string, record: Omit<SourceRecord, 'path'>): Promise<void> {
-    await writeFileAtomic(this.sourcePath(path), JSON.stringify({ path: resolve(path), ...record }));
+    await writeFileAtomic(
+      this.indexPath('sources', path),
+      JSON.stringify({ path: resolve(path), ...record }),
+    );
+  }
+
+  /**
+   * The sha256 of the whole file at `path` remembered with {@link setFileHash} for `identity`, or undefined (none,
+   * another identity, unreadable). The caller asks only with an identity that is not racy (`util/file-identity.ts`).
+   */
+  async fileHash(path: string, identity: FileIdentity): Promise<string | undefined> {
+    const text = await readFile(this.indexPath('files', path), 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    try {
+      const record = JSON.parse(text) as FileHashRecord;
+      if (record.path !== resolve(path) || record.identity !== identity) return undefined;
+      return typeof record.sha256 === 'string' ? record.sha256 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Remember that the file at `path` with `identity` (not racy) has the contents hashed as `sha256`. */
+  async setFileHash(path: string, identity: FileIdentity, sha256: string): Promise<void> {
+    const record: FileHashRecord = { path: resolve(path), identity, sha256 };
+    await writeFileAtomic(this.indexPath('files', path), JSON.stringify(record));
   }
 
   /**

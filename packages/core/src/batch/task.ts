@@ -122,16 +122,16 @@ export class KernelProcessor {
     };
     try {
       // Synchronous: this runs on a worker or a CLI's main thread, where an await only adds a thread-pool trip.
-      const info = statSync(task.path);
-      source =
-        this.cache && (await cacheOp(() => this.cache!.sourceHash(task.path, info.size, info.mtimeMs)));
+      const statAtMs = Date.now();
+      const info = statSync(task.path, { bigint: true });
+      source = this.cache && (await cacheOp(() => this.cache!.sourceHash(task.path, info)));
       if (!source) {
         raw = await readKernelBtf(task.path, this.kernelBuffer, { maxBytes: this.setup.maxKernelBytes });
         // The hash only keys the cache: without one, don't spend a pass over the kernel on it.
         const sourceHash = this.cache ? sha256Hex(raw) : '';
         source = { sourceHash, sourceBytes: raw.length };
-        const record = { ...source, size: info.size, mtimeMs: info.mtimeMs };
-        if (this.cache) await cacheOp(() => this.cache!.setSourceHash(task.path, record));
+        const facts = source;
+        if (this.cache) await cacheOp(() => this.cache!.setSourceHash(task.path, info, statAtMs, facts));
       }
     } catch (err) {
       return done({ cached: false, status: 'failed', failure: 'unreadable', reason: message(err) });

@@ -1,8 +1,9 @@
+import type { BigIntStats } from 'node:fs';
 import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ObjectRelocationSummary } from '../report/relocations.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import type { FileIdentity } from '../util/file-identity.js';
+import { type FileIdentity, fileIdentity, isRacy } from '../util/file-identity.js';
 import { sha256Bytes, sha256Hex } from '../util/sha256.js';
 import { MINIMIZER_REVISION, TOOL_VERSION } from '../version/version.js';
 
@@ -84,11 +85,13 @@ function decodeEntry(bytes: Buffer): CachedResult | undefined {
 /** What the source index remembers about a kernel file, to skip decompressing it when it did not change. */
 interface SourceRecord {
   path: string;
-  size: number;
-  mtimeMs: number;
+  identity: FileIdentity;
   sourceHash: string;
   sourceBytes: number;
 }
+
+/** A kernel's content hash and raw BTF size, as the source index gives them. */
+export type SourceFacts = Pick<SourceRecord, 'sourceHash' | 'sourceBytes'>;
 
 /** What the file index remembers about a file (an object): its contents' sha256 while its identity holds. */
 interface FileHashRecord {
@@ -100,7 +103,7 @@ interface FileHashRecord {
 /**
  * An on-disk, content-addressed cache of minimization results, safe to share between concurrent builds (every
  * write is atomic) and between worker threads. Entries carry a checksum: a corrupted entry reads as a miss and
- * is deleted. A source index maps a kernel file's path, size and mtime to its BTF content hash, so a hit on an
+ * is deleted. A source index maps a kernel file's path and identity to its BTF content hash, so a hit on an
  * unchanged `.btf.tar.xz` needs no decompression; a file index maps an object's path and identity to its sha256,
  * so an unchanged object is not read again to fingerprint a build.
  */
@@ -157,30 +160,30 @@ export class BuildCache {
     await writeFileAtomic(this.entryPath(key, 'builds'), encodeRecord(meta, payload));
   }
 
-  /** The remembered content hash and raw size of the kernel file at `path`, if its size and mtime still match. */
-  async sourceHash(
-    path: string,
-    size: number,
-    mtimeMs: number,
-  ): Promise<Omit<SourceRecord, 'path'> | undefined> {
+  /**
+   * The remembered content hash and raw size of the kernel file at `path`, if `stats` (taken now) give the identity
+   * it was remembered with.
+   */
+  async sourceHash(path: string, stats: BigIntStats): Promise<SourceFacts | undefined> {
     const text = await readFile(this.indexPath('sources', path), 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
     try {
       const record = JSON.parse(text) as SourceRecord;
-      if (record.path !== resolve(path) || record.size !== size || record.mtimeMs !== mtimeMs)
-        return undefined;
-      return record;
+      if (record.path !== resolve(path) || record.identity !== fileIdentity(stats)) return undefined;
+      return { sourceHash: record.sourceHash, sourceBytes: record.sourceBytes };
     } catch {
       return undefined;
     }
   }
 
-  /** Remember the content hash and raw size of the kernel file at `path` with its current size and mtime. */
-  async setSourceHash(path: string, record: Omit<SourceRecord, 'path'>): Promise<void> {
-    await writeFileAtomic(
-      this.indexPath('sources', path),
-      JSON.stringify({ path: resolve(path), ...record }),
-    );
+  /**
+   * Remember the content hash and raw size of the kernel file at `path`, read after a stat at `statAtMs`
+   * (`Date.now()` before it) gave `stats`; nothing is remembered when that identity is racy (`isRacy`).
+   */
+  async setSourceHash(path: string, stats: BigIntStats, statAtMs: number, facts: SourceFacts): Promise<void> {
+    if (isRacy(stats, statAtMs)) return;
+    const record: SourceRecord = { path: resolve(path), identity: fileIdentity(stats), ...facts };
+    await writeFileAtomic(this.indexPath('sources', path), JSON.stringify(record));
   }
 
   /**

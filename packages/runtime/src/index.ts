@@ -29,7 +29,7 @@ export type {
   NearestPolicy,
   ReleaseDistance,
 } from './kernel/lookup.js';
-export { compareKernelKeys, releaseSeries } from './kernel/order.js';
+export { compareKernelKeys, releaseSeries, sortByKernelKey } from './kernel/order.js';
 export { parseOsRelease } from './kernel/os-release.js';
 export { type ReleaseParts, splitRelease } from './kernel/release.js';
 export { type KernelBlob, type KernelRun, kernelRuns } from './kernel/runs.js';

@@ -88,10 +88,12 @@ function objectTable(report: BuildReport): string {
       'will not load on',
     ],
   ];
+  const order = new Map(report.kernels.map((k, i) => [k.id, i]));
+  const inKernelOrder = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
   for (const o of objectCoverage(report)) {
     const { relocated, guarded, poisoned, error } = o.byVerdict;
-    const failing = new Set([...poisoned, ...error]);
-    const failingIds = report.kernels.filter((k) => failing.has(k.id)).map((k) => k.id);
+    // Each list is in kernel order already, and a kernel is in at most one of them.
+    const failingIds = error.length === 0 ? poisoned : [...poisoned, ...error].sort(inKernelOrder);
     const of = o.kernels + error.length;
     rows.push([
       o.name,

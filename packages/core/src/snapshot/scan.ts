@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
-import { checkKernelKey, compareKernelKeys, type KernelKey, kernelId } from '@btf-bundle/runtime';
+import { join, resolve, sep } from 'node:path';
+import { checkKernelKey, type KernelKey, kernelId, sortByKernelKey } from '@btf-bundle/runtime';
 import { UsageError } from '../errors.js';
 import { errorMessage } from '../util/error-message.js';
 import { filterPaths } from './glob-filter.js';
@@ -69,7 +69,7 @@ export async function scanSnapshot(dir: string, opts: ScanOptions = {}): Promise
   const byId = new Map<string, SnapshotKernel>();
   const invalid: WalkProblem[] = [...walk.unreadable];
   for (const rel of files) {
-    const path = resolve(root, rel);
+    const path = join(root, rel);
     let key: KernelKey | undefined;
     try {
       key = parseKernelPath(rel);
@@ -82,6 +82,6 @@ export async function scanSnapshot(dir: string, opts: ScanOptions = {}): Promise
     const prev = byId.get(id);
     if (!prev || path.endsWith('.btf')) byId.set(id, { key, id, path });
   }
-  const kernels = [...byId.values()].sort((a, b) => compareKernelKeys(a.key, b.key));
+  const kernels = sortByKernelKey([...byId.values()], (k) => k.key);
   return { kernels, invalid, skipped: walk.skipped };
 }

@@ -86,3 +86,12 @@ export async function filterPaths(
   });
   return found.map((p) => key(join(cwd, p))).sort();
 }
+
+/**
+ * The paths of `files` (relative, `/`-separated) that no glob filter leaves out: those without a dot file or
+ * directory in them. For the files of a walk (kernel suffixes only) this is what {@link filterPaths} keeps with
+ * the globs of every kernel suffix (the scan's default), without building a tree and matching it.
+ */
+export function withoutDotPaths(files: readonly string[]): string[] {
+  return files.filter((file) => !file.startsWith('.') && !file.includes('/.'));
+}

@@ -3,8 +3,11 @@ import { join, resolve, sep } from 'node:path';
 import { checkKernelKey, type KernelKey, kernelId, sortByKernelKey } from '@btf-bundle/runtime';
 import { UsageError } from '../errors.js';
 import { errorMessage } from '../util/error-message.js';
-import { filterPaths } from './glob-filter.js';
+import { filterPaths, withoutDotPaths } from './glob-filter.js';
 import { KERNEL_SUFFIXES, type WalkProblem, walkSnapshot } from './walk.js';
+
+/** The globs that select every kernel file (the walk keeps kernel suffixes only). */
+const DEFAULT_INCLUDE: string[] = KERNEL_SUFFIXES.map((s) => `**/*${s}`);
 
 /** One kernel file of a snapshot. */
 export interface SnapshotKernel {
@@ -63,9 +66,15 @@ export async function scanSnapshot(dir: string, opts: ScanOptions = {}): Promise
   const root = resolve(dir);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`snapshot ${dir} is not a directory`);
-  const include = opts.include?.length ? opts.include : KERNEL_SUFFIXES.map((s) => `**/*${s}`);
   const walk = await walkSnapshot(root, { followLinksOut: opts.followLinksOut ?? false });
-  const files = await filterPaths(walk.files, include, opts.exclude ?? []);
+  const files =
+    opts.include?.length || opts.exclude?.length
+      ? await filterPaths(
+          walk.files,
+          opts.include?.length ? opts.include : DEFAULT_INCLUDE,
+          opts.exclude ?? [],
+        )
+      : withoutDotPaths(walk.files);
   const byId = new Map<string, SnapshotKernel>();
   const invalid: WalkProblem[] = [...walk.unreadable];
   for (const rel of files) {

@@ -20,10 +20,9 @@ const VERDICT_WORDS: Record<RelocationVerdict, string> = {
 };
 
 /** `50 relocated, 3 guarded, 1 unguarded` — how many objects of a covered kernel got each verdict. */
-function objectsCell(kernel: KernelReport): string {
-  if (kernel.status !== 'covered') return kernel.reason ?? '';
+function objectsCell(objects: readonly ObjectRelocationSummary[]): string {
   const tally = new Map<RelocationVerdict, number>();
-  for (const s of kernel.objects ?? []) {
+  for (const s of objects) {
     const v = objectVerdict(s);
     tally.set(v, (tally.get(v) ?? 0) + 1);
   }
@@ -34,11 +33,25 @@ function objectsCell(kernel: KernelReport): string {
 }
 
 /** `9 (8 guarded)` — poisoned relocations of a covered kernel over all its objects. */
-function poisonedCell(kernel: KernelReport): string {
-  if (kernel.status !== 'covered') return '';
-  const poisoned = (kernel.objects ?? []).reduce((n, s) => n + s.poisoned, 0);
-  const guarded = (kernel.objects ?? []).reduce((n, s) => n + s.guarded, 0);
+function poisonedCell(objects: readonly ObjectRelocationSummary[]): string {
+  const poisoned = objects.reduce((n, s) => n + s.poisoned, 0);
+  const guarded = objects.reduce((n, s) => n + s.guarded, 0);
   return poisoned === 0 ? 'none' : `${count(poisoned)} (${count(guarded)} guarded)`;
+}
+
+/** The cells of each list of per-object counts described so far (kernels replayed from a build share lists). */
+const countCells = new WeakMap<readonly ObjectRelocationSummary[], { poisoned: string; objects: string }>();
+
+/** The poisoned-relocations and objects cells of a kernel. */
+function countCellsOf(kernel: KernelReport): { poisoned: string; objects: string } {
+  if (kernel.status !== 'covered') return { poisoned: '', objects: kernel.reason ?? '' };
+  const list = kernel.objects ?? [];
+  let cells = countCells.get(list);
+  if (!cells) {
+    cells = { poisoned: poisonedCell(list), objects: objectsCell(list) };
+    countCells.set(list, cells);
+  }
+  return cells;
 }
 
 function sizeCell(kernel: KernelReport): string {
@@ -70,7 +83,8 @@ function kernelTable(report: BuildReport): string {
   for (const k of report.kernels) {
     const time = k.ms === undefined ? '' : `${Math.round(k.ms)} ms${k.cached ? ' (cached)' : ''}`;
     const status = k.status === 'failed' && k.failure === 'unreadable' ? 'unreadable' : k.status;
-    rows.push([k.id, status, sizeCell(k), time, poisonedCell(k), objectsCell(k)]);
+    const cells = countCellsOf(k);
+    rows.push([k.id, status, sizeCell(k), time, cells.poisoned, cells.objects]);
   }
   return columns(rows);
 }

@@ -162,9 +162,11 @@ export async function resolveObjects(
     ? [[undefined, option]]
     : Object.entries(option).map(([arch, list]) => [arch, list ?? []]);
   for (const [arch, patterns] of entries) {
-    for (const path of await expandObjectGlobs(patterns, cwd)) {
-      const file = await load(path, index);
-      add(arch ?? archOfObjectName(file.name), file);
+    const paths = await expandObjectGlobs(patterns, cwd);
+    // Loaded side by side (a warm build only stats each and reads its hash record), added (or failed) in path order.
+    for (const loaded of await Promise.allSettled(paths.map((path) => load(path, index)))) {
+      if (loaded.status === 'rejected') throw loaded.reason;
+      add(arch ?? archOfObjectName(loaded.value.name), loaded.value);
     }
   }
   for (const list of byArch.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

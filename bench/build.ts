@@ -11,6 +11,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Core from '../packages/core/src/index.js';
+import { scanSnapshot } from '../packages/core/src/snapshot/scan.js';
 import { REAL_OBJECTS, TESTDATA } from './lib/fixtures.js';
 
 // The build runs worker threads from the built package, so load it from dist/ (not bundled into this script).
@@ -26,7 +27,7 @@ const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
 const work = mkdtempSync(join(tmpdir(), 'btf-bench-'));
 try {
-  const { kernels } = await core.scanSnapshot(SNAPSHOT, { include: ['**/*.btf.tar.xz'] });
+  const { kernels } = await scanSnapshot(SNAPSHOT, { include: ['**/*.btf.tar.xz'] });
   const files = kernels.map((k) => k.path).sort();
   const rawBytes = files.reduce((s, f) => s + statSync(f).size, 0);
 

@@ -19,7 +19,7 @@
 // tree of .btf.tar.xz kernels, ≥ 11 for the figures of BENCHMARKS.md; `scripts/fetch-kernel-btfs.sh --bench` fills
 // it with 26 Debian kernels).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { scanSnapshot } from '../packages/core/src/snapshot/scan.js';
@@ -52,6 +52,27 @@ async function kernels(dir: string, suffix: string): Promise<string[]> {
   return (await scanSnapshot(dir, { include: [`**/*${suffix}`] })).kernels.map((k) => k.path).sort();
 }
 
+/** Extracts each of `tarballs` (under the sample snapshot) into `dest`, keeping the BTFHub layout. */
+function extractTree(tarballs: readonly string[], dest: string): void {
+  for (const t of tarballs) {
+    const dir = join(dest, dirname(relative(SNAPSHOT, t)));
+    mkdirSync(dir, { recursive: true });
+    execFileSync('tar', ['-xJf', t, '-C', dir]);
+  }
+}
+
+/**
+ * Hard-links each raw kernel of `raw` COPIES times into `scaled`, as distinct releases (`<release>-copy<c>.btf`):
+ * regular files of the tree, where a symbolic link out of it would be skipped by the snapshot walk.
+ */
+function linkCopies(rawKernels: readonly string[], raw: string, scaled: string): void {
+  for (const k of rawKernels) {
+    const dir = join(scaled, dirname(relative(raw, k)));
+    mkdirSync(dir, { recursive: true });
+    for (let c = 0; c < COPIES; c++) linkSync(k, join(dir, `${basename(k, '.btf')}-copy${c}.btf`));
+  }
+}
+
 const work = mkdtempSync(join(tmpdir(), 'bench-min-core-btf-'));
 try {
   if (ONLY !== 'agent') await legacyCases();
@@ -76,11 +97,7 @@ async function legacyCases(): Promise<void> {
   // Raw tree in the same BTFHub layout.
   const raw = join(work, 'raw');
   const tarballs = await kernels(SNAPSHOT, '.btf.tar.xz');
-  for (const t of tarballs) {
-    const dest = join(raw, dirname(relative(SNAPSHOT, t)));
-    mkdirSync(dest, { recursive: true });
-    execFileSync('tar', ['-xJf', t, '-C', dest]);
-  }
+  extractTree(tarballs, raw);
   const rawKernels = await kernels(raw, '.btf');
   const one = rawKernels.find((k) => k.includes('x86_64/6.1.0-54-amd64')) ?? (rawKernels[0] as string);
   const out = join(work, 'out');
@@ -126,11 +143,7 @@ async function legacyCases(): Promise<void> {
 
   // (iv) scaled batch: every raw kernel linked COPIES times as distinct releases, vs a bpftool loop over them.
   const scaled = join(work, 'scaled');
-  for (const k of rawKernels) {
-    const dest = join(scaled, dirname(relative(raw, k)));
-    mkdirSync(dest, { recursive: true });
-    for (let c = 0; c < COPIES; c++) symlinkSync(k, join(dest, `${basename(k, '.btf')}-copy${c}.btf`));
-  }
+  linkCopies(rawKernels, raw, scaled);
   const scaledKernels = await kernels(scaled, '.btf');
   const oursScaled = measure(batch(scaled));
   const oursScaled1 = measure(batch(scaled, '--workers', '1'));

@@ -9,7 +9,7 @@ import {
   Kind,
   recordWords,
   splitBtf,
-} from '../../packages/runtime/src/format/index.js';
+} from '../../packages/runtime/src/internal.js';
 
 /** A small deterministic PRNG (mulberry32), so variants are the same bytes on every run. */
 export function prng(seed: number): () => number {

@@ -6,7 +6,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { essentialName, kindName, reloKindName } from '../../packages/core/dist/index.js';
+import { kindName, reloKindName } from '../../packages/core/dist/index.js';
+import { essentialName } from '../../packages/core/dist/internal.js';
 import { filesUnder } from '../oracle/btf-files.js';
 import { loadObject, snapshotKernels, testdata } from './corpus.js';
 

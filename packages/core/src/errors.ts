@@ -1,6 +1,8 @@
-import { BtfBundleError, type ErrorPlace, systemErrorDetail } from '@btf-bundle/runtime';
+import { BtfBundleError, type ErrorPlace } from '@btf-bundle/runtime';
+import { systemErrorDetail } from '@btf-bundle/runtime/internal';
 import { errorMessage } from './util/error-message.js';
 
+/** The one error base of every package, its place and its one-line printer (from the runtime). */
 export { BtfBundleError, type ErrorPlace, formatError } from '@btf-bundle/runtime';
 
 /** Malformed or unsupported input bytes (ELF, BTF, .BTF.ext, archives, bundles). */

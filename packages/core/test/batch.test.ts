@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 // Workers load the built package: test the built package.
-import { type KernelOutcome, runKernelTasks } from '../dist/index.js';
+import { type KernelOutcome, runKernelTasks } from '../dist/internal.js';
 import { defaultLanes } from '../src/batch/lanes.js';
 import { readBpfObject } from '../src/object.js';
 import { relocationSignature } from '../src/object-signature.js';

@@ -1,4 +1,4 @@
-import { normalizeArch } from '@btf-bundle/runtime';
+import { normalizeArch } from '@btf-bundle/runtime/internal';
 import { describe, expect, it } from 'vitest';
 import { ANY_ARCH, archOfObjectName, objectsForArch, resolveObjects } from '../src/build/objects.js';
 import { UsageError } from '../src/errors.js';

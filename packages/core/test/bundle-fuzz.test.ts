@@ -9,7 +9,7 @@
  */
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { BtfRuntimeError, decodeBundle, type KernelKey, kernelId } from '@btf-bundle/runtime';
-import { BUNDLE_HEADER_SIZE, crc32 } from '@btf-bundle/runtime/format';
+import { BUNDLE_HEADER_SIZE, crc32 } from '@btf-bundle/runtime/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { driftBtf } from '../../../bench/lib/drift.js';

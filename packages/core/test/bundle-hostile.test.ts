@@ -7,7 +7,7 @@ import {
   BundleVersionError,
   decodeBundle,
 } from '@btf-bundle/runtime';
-import { BUNDLE_FORMAT_VERSION, BUNDLE_HEADER_SIZE, BUNDLE_MAGIC, crc32 } from '@btf-bundle/runtime/format';
+import { BUNDLE_FORMAT_VERSION, BUNDLE_HEADER_SIZE, BUNDLE_MAGIC, crc32 } from '@btf-bundle/runtime/internal';
 import { describe, expect, it } from 'vitest';
 import { loadSet } from '../../runtime/test/helpers.js';
 import { encodeBundle } from '../src/bundle/encode.js';

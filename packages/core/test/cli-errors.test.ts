@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_ERROR_LINE } from '@btf-bundle/runtime';
+import { MAX_ERROR_LINE } from '@btf-bundle/runtime/internal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testdata } from './btf-helpers.js';
 import { copySnapshot, firstSampleKernel } from './build-fixtures.js';

@@ -5,13 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { decodeBundle } from '@btf-bundle/runtime';
 import { describe, expect, it } from 'vitest';
 // The build runs on worker threads that load the built package: test the built package.
-import {
-  buildBundle,
-  checkoutGitSnapshot,
-  GitSnapshotError,
-  parseGitSnapshot,
-  selectKernelPaths,
-} from '../dist/index.js';
+import { buildBundle, GitSnapshotError } from '../dist/index.js';
+import { checkoutGitSnapshot, parseGitSnapshot, selectKernelPaths } from '../dist/internal.js';
 import { copySnapshot, SAMPLE_OBJECTS, SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
 import { blobId, commitAll, git, makeRemote, missingObjects, serveHttp } from './git-remote.js';
 import { tempDirs } from './temp-dirs.js';

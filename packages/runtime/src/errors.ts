@@ -1,5 +1,6 @@
 import { BtfBundleError } from './error-base.js';
 
+/** The error base, re-exported with every runtime error. */
 export {
   BtfBundleError,
   type BtfBundleErrorOptions,
@@ -7,6 +8,7 @@ export {
   type ErrorPlace,
   MAX_ERROR_DETAIL,
 } from './error-base.js';
+/** One-line error printing and its bound. */
 export { formatError, MAX_ERROR_LINE, systemErrorDetail } from './error-format.js';
 
 /** Base class of every error the runtime throws on bad input: a {@link BtfBundleError} with its own code. */

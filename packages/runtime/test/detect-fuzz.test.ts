@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BtfRuntimeError, detectKernel, parseOsRelease } from '../src/index.js';
+import { BtfRuntimeError, detectKernel } from '../src/index.js';
+import { parseOsRelease } from '../src/internal.js';
 import { compareNumbers, naturalCompare, splitRelease } from '../src/kernel/release.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);

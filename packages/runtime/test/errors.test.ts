@@ -15,9 +15,8 @@ import {
   BundleVersionError,
   decodeBundle,
   formatError,
-  MAX_ERROR_DETAIL,
-  MAX_ERROR_LINE,
 } from '../src/index.js';
+import { MAX_ERROR_DETAIL, MAX_ERROR_LINE } from '../src/internal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'btf-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compareKernelKeys,
-  kernelRuns,
-  type LookupKernel,
-  type NearestPolicy,
-  parseKernelId,
-  splitRelease,
-} from '../src/index.js';
+import { type LookupKernel, type NearestPolicy, parseKernelId } from '../src/index.js';
+import { compareKernelKeys, kernelRuns, splitRelease } from '../src/internal.js';
 import { entriesByPrefix, matchKernel } from '../src/kernel/lookup.js';
 
 const ids = [

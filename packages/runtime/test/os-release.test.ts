@@ -2,13 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  detectKernel,
-  InvalidKernelKeyError,
-  KernelDetectError,
-  normalizeArch,
-  parseOsRelease,
-} from '../src/index.js';
+import { detectKernel, InvalidKernelKeyError, KernelDetectError } from '../src/index.js';
+import { normalizeArch, parseOsRelease } from '../src/internal.js';
 
 describe('parseOsRelease', () => {
   it('unquotes values, skips comments and blank lines', () => {

@@ -7,8 +7,10 @@ import { resolveOptions } from './core/options.js';
 import { unpluginFactory } from './core/unplugin.js';
 import type { BtfBundleOptions } from './types.js';
 
+/** The plugin's factory, for composing it into another unplugin. */
 export { unpluginFactory } from './core/unplugin.js';
-export type * from './types.js';
+/** The plugin's options. */
+export type { BtfBundleOptions, EmitMode, ObjectGlobs, RuntimeDefaults, RuntimeModule } from './types.js';
 
 const instance = /* #__PURE__ */ createUnplugin(unpluginFactory);
 

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
+/** The runtime's public API (`createBtfBundle`, ...). */
 export * from '@btf-bundle/runtime';
 
 /** Decodes bytes the plugin inlined as base64. */

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { BUILD_OPTIONS, UsageError } from '@btf-bundle/core';
+import { UsageError } from '@btf-bundle/core';
+import { BUILD_OPTIONS } from '@btf-bundle/core/internal';
 import { describe, expect, it } from 'vitest';
 import { pluginError } from '../src/core/errors.js';
 import { resolveOptions } from '../src/core/options.js';

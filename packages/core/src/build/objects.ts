@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { archOfBpfTarget } from '@btf-bundle/runtime';
+import { archOfBpfTarget } from '@btf-bundle/runtime/internal';
 import fg from 'fast-glob';
 import type { BuildCache } from '../cache/cache.js';
 import { UsageError } from '../errors.js';

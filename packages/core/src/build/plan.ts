@@ -150,7 +150,8 @@ function noKernelError(opts: BuildBundleOptions): UsageError {
  * without objects), each noted as a warning.
  */
 export function planKernels(plan: BuildPlan): KernelWork {
-  const { sets, parsed, missing } = objectSetsFor(plan.scan.kernels, plan.byArch);
+  const signed = plan.cacheDir !== null;
+  const { sets, parsed, missing } = objectSetsFor(plan.scan.kernels, plan.byArch, signed);
   for (const arch of missing) note(plan, `no objects for arch ${arch}: its kernels are skipped`);
   const reports = new Map<string, KernelReport>();
   for (const { path, reason } of plan.scan.invalid) {
@@ -171,11 +172,13 @@ export function planKernels(plan: BuildPlan): KernelWork {
 
 /**
  * The object sets per arch present among `kernels` (each object parsed once, even when several arches share it),
- * the same sets parsed (for a main-thread lane), and the arches that have no objects.
+ * the same sets parsed (for a main-thread lane), and the arches that have no objects. The objects' relocation
+ * signatures are computed only when `signed` (they key the cache: without one nothing reads them).
  */
 function objectSetsFor(
   kernels: readonly SnapshotKernel[],
   byArch: Map<string, ObjectFile[]>,
+  signed: boolean,
 ): { sets: Record<string, ObjectSet>; parsed: Record<string, BpfObject[]>; missing: Set<string> } {
   const sets: Record<string, ObjectSet> = {};
   const parsed: Record<string, BpfObject[]> = {};
@@ -189,7 +192,7 @@ function objectSetsFor(
     parsed[arch] = files.map(parsedObject);
     sets[arch] = {
       objects: files.map((f) => ({ name: f.name, sections: parsedObject(f).sections })),
-      signatures: files.map(objectSignature),
+      signatures: signed ? files.map(objectSignature) : [],
     };
   }
   return { sets, parsed, missing };

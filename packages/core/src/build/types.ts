@@ -2,6 +2,7 @@ import type { BundleManifest } from '@btf-bundle/runtime';
 import type { MinimizeMode } from '../minimize/minimize.js';
 import type { BuildReport, BuildStats } from '../report/report.js';
 
+/** A kernel's identity, as the runtime defines it. */
 export type { KernelKey } from '@btf-bundle/runtime';
 
 /** When a build fails instead of reporting and skipping. */

@@ -14,7 +14,7 @@ import {
   type SplitBtf,
   splitBtf,
   zigzag,
-} from '@btf-bundle/runtime/format';
+} from '@btf-bundle/runtime/internal';
 
 /** The global string table: strings in first-use order, the empty string first. */
 class StringTable {

@@ -7,7 +7,7 @@ import {
   ByteWriter,
   compareKernelKeys,
   crc32,
-} from '@btf-bundle/runtime/format';
+} from '@btf-bundle/runtime/internal';
 import { UsageError } from '../errors.js';
 import { sha256Hex } from '../util/sha256.js';
 import { canonicalJson } from './canonical-json.js';

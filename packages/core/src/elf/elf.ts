@@ -1,4 +1,4 @@
-import { isElf } from '@btf-bundle/runtime/format';
+import { isElf } from '@btf-bundle/runtime/internal';
 import { FormatError } from '../errors.js';
 
 /** One ELF section header. */
@@ -76,7 +76,7 @@ export interface ByteSource {
 }
 
 /** A {@link ByteSource} over bytes already in memory (reads are views, not copies). */
-export function bytesSource(bytes: Uint8Array): ByteSource {
+function bytesSource(bytes: Uint8Array): ByteSource {
   return { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
 }
 

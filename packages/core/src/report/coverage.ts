@@ -1,4 +1,5 @@
-import { type KernelRun, kernelRuns, parseKernelId } from '@btf-bundle/runtime';
+import { parseKernelId } from '@btf-bundle/runtime';
+import { type KernelRun, kernelRuns } from '@btf-bundle/runtime/internal';
 import type { ObjectRelocationSummary, RelocationVerdict } from './relocations.js';
 import type { BuildReport, KernelReport } from './report.js';
 

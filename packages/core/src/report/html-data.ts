@@ -1,10 +1,10 @@
-import { parseKernelIdIfValid } from '@btf-bundle/runtime';
+import { parseKernelIdIfValid } from '@btf-bundle/runtime/internal';
 import { blamedObject, objectVerdict, reportRuns } from './coverage.js';
 import type { RelocationVerdict } from './relocations.js';
 import type { BuildReport, KernelReport } from './report.js';
 
 /** One letter per verdict in {@link HtmlKernel.cells}; `-` where the object does not apply to the kernel. */
-export const VERDICT_LETTERS: Record<RelocationVerdict, string> = {
+const VERDICT_LETTERS: Record<RelocationVerdict, string> = {
   relocated: 'r',
   guarded: 'g',
   poisoned: 'p',

@@ -1,4 +1,5 @@
-import { parseKernelId, releaseSeries } from '@btf-bundle/runtime';
+import { parseKernelId } from '@btf-bundle/runtime';
+import { releaseSeries } from '@btf-bundle/runtime/internal';
 
 const MAX_NAMED = 2;
 const MAX_SERIES = 2;

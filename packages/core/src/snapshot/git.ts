@@ -8,7 +8,7 @@ import { filterPaths } from './glob-filter.js';
 import { parseKernelPath } from './scan.js';
 
 /** Prefix that makes a snapshot option a git remote instead of a directory. */
-export const GIT_SNAPSHOT_PREFIX = 'git+';
+const GIT_SNAPSHOT_PREFIX = 'git+';
 
 /** Oldest git with `fetch --filter`, non-cone `sparse-checkout set --stdin` and `rev-list --missing`. */
 const MIN_GIT: readonly [number, number] = [2, 27];

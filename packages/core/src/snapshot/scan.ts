@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { checkKernelKey, type KernelKey, kernelId, sortByKernelKey } from '@btf-bundle/runtime';
+import { type KernelKey, kernelId } from '@btf-bundle/runtime';
+import { checkKernelKey, sortByKernelKey } from '@btf-bundle/runtime/internal';
 import { UsageError } from '../errors.js';
 import { errorMessage } from '../util/error-message.js';
 import { filterPaths, withoutDotPaths } from './glob-filter.js';

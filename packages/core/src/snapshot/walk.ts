@@ -33,7 +33,7 @@ export interface SnapshotWalk {
 }
 
 /** Whether `name` ends in a kernel BTF suffix. */
-export function hasKernelSuffix(name: string): boolean {
+function hasKernelSuffix(name: string): boolean {
   return KERNEL_SUFFIXES.some((s) => name.endsWith(s));
 }
 

@@ -1,14 +1,21 @@
 /**
  * Low-level pieces of the bundle format shared with the encoder in `@btf-bundle/core`
- * (exported as `@btf-bundle/runtime/format`; not part of the app-facing API).
+ * (exported through `@btf-bundle/runtime/internal`; not part of the app-facing API).
  */
 
+/** The ELF magic (kernel BTFs may come as ELF files). */
 export { ELF_MAGIC, isElf } from '../elf.js';
+/** The order of kernels in a bundle's index. */
 export { compareKernelKeys } from '../kernel/order.js';
+/** The BTF column codec: a blob's records as columns, and back. */
 export { buildBtf, columnOf, INFO_RESERVED, recordHeaderValue, recordWords } from './btf-columns.js';
+/** The BTF wire layout: kinds, record layouts, header, magic. */
 export * from './btf-layout.js';
+/** A canonical raw BTF blob taken apart into type-section words and strings. */
 export { type SplitBtf, splitBtf } from './btf-split.js';
+/** A column's varints, and the undoing of its delta against a reference column. */
 export { addReference, readColumnValues } from './column-values.js';
+/** Bundle container constants. */
 export {
   BlobMode,
   BTF_COLUMNS,
@@ -18,6 +25,9 @@ export {
   BUNDLE_MAGIC,
   MAX_REF_DEPTH,
 } from './constants.js';
+/** CRC-32 of the sealed container. */
 export { crc32 } from './crc32.js';
+/** Varint byte reader. */
 export { ByteReader } from './reader.js';
+/** Varint byte writer and the zigzag coding of signed deltas. */
 export { ByteWriter, zigzag } from './writer.js';

@@ -10,7 +10,7 @@ import { parseOsRelease } from './os-release.js';
 export const HOST_ROOT_ENV = 'BTF_BUNDLE_HOST_ROOT';
 
 /** Largest os-release file read (real ones are under 1 KB). */
-export const MAX_OS_RELEASE_BYTES = 64 * 1024;
+const MAX_OS_RELEASE_BYTES = 64 * 1024;
 
 /** Longest os-release value used (`ID`, `VERSION_ID`, `ID_LIKE`); a longer one is an error, not echoed. */
 const MAX_VALUE_CHARS = 256;

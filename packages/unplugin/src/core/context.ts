@@ -2,15 +2,14 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, posix, relative, resolve } from 'node:path';
 import {
-  ANY_ARCH,
   type BuildStats,
   buildBundle,
   expandObjectGlobs,
   parseBpfObject,
-  parseGitSnapshot,
   UsageError,
   writeReportFiles,
 } from '@btf-bundle/core';
+import { ANY_ARCH, parseGitSnapshot } from '@btf-bundle/core/internal';
 import type { EmitMode, ObjectGlobs, ResolvedOptions } from '../types.js';
 import {
   type ChunkFormat,

@@ -1,4 +1,5 @@
-import { BtfBundleError, formatError, systemErrorDetail } from '@btf-bundle/runtime';
+import { BtfBundleError, formatError } from '@btf-bundle/runtime';
+import { systemErrorDetail } from '@btf-bundle/runtime/internal';
 
 const PREFIX = 'unplugin-btf-bundle: ';
 

@@ -1,3 +1,4 @@
+import { UsageError } from '@btf-bundle/core';
 import {
   BUILD_OPTIONS,
   type BuildOptionName,
@@ -5,8 +6,7 @@ import {
   checkBuildOption,
   checkChoice,
   parseGitSnapshot,
-  UsageError,
-} from '@btf-bundle/core';
+} from '@btf-bundle/core/internal';
 import type { ObjectGlobs, ResolvedOptions } from '../types.js';
 
 /** The plugin's own options, besides the build options it shares with the CLI (core's `BUILD_OPTIONS`). */

@@ -68,7 +68,7 @@ export const needsBundle = (found: readonly Placeholder[]): boolean => found.som
  * The JS expression a placeholder stands for: the bundle as base64 or its manifest as JSON (from `values`), or the
  * run-time location of an emitted file (`location(fileName)`).
  */
-export function placeholderValue(
+function placeholderValue(
   p: Placeholder,
   values: PlaceholderValues | undefined,
   location: (fileName: string) => string,

@@ -6,7 +6,7 @@ import { isVirtualId, parseObjectId, resolvedVirtualId } from './codegen.js';
 import { type ResolvedImport, resolveRuntimeImport } from './runtime-module.js';
 
 /** Resolves `./x.bpf.o` and `./x.bpf.o?path` against the importer (the query is kept). */
-export function resolveObjectImport(id: string, importer: string | undefined): string | undefined {
+function resolveObjectImport(id: string, importer: string | undefined): string | undefined {
   const ref = parseObjectId(id);
   if (!ref || !(isAbsolute(ref.file) || ref.file.startsWith('.'))) return undefined;
   const file = importer && !isAbsolute(ref.file) ? resolve(dirname(importer), ref.file) : resolve(ref.file);

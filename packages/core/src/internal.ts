@@ -1,0 +1,33 @@
+/**
+ * Internals of `@btf-bundle/core` shared with `unplugin-btf-bundle`, the tests and the benchmarks, exported as
+ * `@btf-bundle/core/internal`. Not a stable API; users import the main entry.
+ */
+
+/** Runs kernel tasks on worker threads (and optionally the main thread) and collects their outcomes. */
+export { runKernelTasks } from './batch/pool.js';
+/** One kernel's minimization task and its outcome. */
+export type { KernelOutcome, KernelTask } from './batch/task.js';
+/** The `objects` key that applies to every arch. */
+export { ANY_ARCH } from './build/objects.js';
+/** The build options the CLI and the plugin share: names, kinds and checks. */
+export {
+  BUILD_OPTIONS,
+  type BuildOptionKind,
+  type BuildOptionName,
+  type BuildOptionSpec,
+  buildOption,
+  checkBuildOption,
+  checkChoice,
+} from './build/option-schema.js';
+/** libbpf's essential name of a type or field (the name without a `___flavor` suffix). */
+export { essentialName } from './relo/names.js';
+/** Parses a `git+URL[#REF]` snapshot, or `undefined` for a directory. */
+/** Lists and checks out the kernel files of a git snapshot. */
+export {
+  checkoutGitSnapshot,
+  type GitSnapshotSpec,
+  parseGitSnapshot,
+  selectKernelPaths,
+} from './snapshot/git.js';
+/** Lists a snapshot's kernel BTF files. */
+export { type ScanOptions, type SnapshotKernel, type SnapshotScan, scanSnapshot } from './snapshot/scan.js';

@@ -1,0 +1,28 @@
+/**
+ * Internals of `@btf-bundle/runtime` shared with `@btf-bundle/core`, `unplugin-btf-bundle`, the tests and the
+ * benchmarks, exported as `@btf-bundle/runtime/internal`: the bundle and BTF wire formats, kernel-id checks and
+ * ordering, arch names and error helpers. Not a stable API; apps use the main entry.
+ */
+
+/** Error base options, bounds and helpers for system errors. */
+export {
+  type BtfBundleErrorOptions,
+  boundText,
+  MAX_ERROR_DETAIL,
+  MAX_ERROR_LINE,
+  systemErrorDetail,
+} from './errors.js';
+/** The bundle container and BTF wire layouts, and the byte codecs both sides of the bundle use. */
+export * from './format/index.js';
+/** BTFHub's arch names from Node, `uname -m`, Debian and bpf2go spellings. */
+export { archOfBpfTarget, normalizeArch } from './kernel/arch.js';
+/** Kernel-id validation, and ids of keys that may not be valid. */
+export { checkKernelKey, kernelIdIfValid, parseKernelIdIfValid } from './kernel/key.js';
+/** Release series of a kernel (kernels ordered by `compareKernelKeys` within it), and a sort parsing each key once. */
+export { releaseSeries, sortByKernelKey } from './kernel/order.js';
+/** os-release parsing. */
+export { parseOsRelease } from './kernel/os-release.js';
+/** A release's numbers and flavour. */
+export { type ReleaseParts, splitRelease } from './kernel/release.js';
+/** Runs of consecutive kernels of a series that share one BTF. */
+export { type KernelBlob, type KernelRun, kernelRuns } from './kernel/runs.js';

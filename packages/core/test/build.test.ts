@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
+  existsSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -194,6 +195,27 @@ describe('buildBundle', async () => {
       status: 'failed',
       failure: 'unreadable',
     });
+  });
+
+  it('does not remember a build over a kernel whose identity is racy, and does once it settled', async () => {
+    const snapshot = copySnapshot((p) => p.includes('/x86_64/6.1.0-4'));
+    temp.adopt(snapshot);
+    const cacheDir = temp('btf-build-racy-');
+    const records = () =>
+      existsSync(join(cacheDir, 'builds'))
+        ? readdirSync(join(cacheDir, 'builds'), { recursive: true }).filter((f) => String(f).endsWith('.bin'))
+        : [];
+    const [kernel] = kernelFiles(snapshot);
+    // A modification time ahead of the clock is racy however long the build takes to stat it.
+    utimesSync(kernel!, new Date(), new Date(Date.now() + 3_600_000));
+    const opts = { snapshot, objects: SAMPLE_OBJECTS, workers: 1, cacheDir };
+    const racy = await buildBundle(opts);
+    expect(records()).toEqual([]);
+    utimesSync(kernel!, new Date(), new Date(2001, 1, 1));
+    await settled([kernel!]);
+    const settledBuild = await buildBundle(opts);
+    expect(records()).toHaveLength(1);
+    expect(Buffer.compare(settledBuild.bundle, racy.bundle)).toBe(0);
   });
 
   it('hits the cache for a touched archive whose content did not change', async () => {

@@ -283,6 +283,18 @@ describe('buildBundle with hostile snapshots', () => {
     expect((err as BuildFailedError).report?.kernels.length).toBe(3);
   });
 
+  it('refuses a cache dir inside the snapshot before writing anything there', async () => {
+    const snapshot = copySnapshot((p) => p.includes('/x86_64/6.1.0-4'));
+    temp.adopt(snapshot);
+    const before = readdirSync(snapshot, { recursive: true }).sort();
+    await expect(buildBundle({ ...base, snapshot, cacheDir: join(snapshot, 'cache') })).rejects.toMatchObject(
+      {
+        name: 'OutputPathError',
+      },
+    );
+    expect(readdirSync(snapshot, { recursive: true }).sort()).toEqual(before);
+  });
+
   it('rejects an empty snapshot dir', async () => {
     await expect(buildBundle({ ...base, snapshot: temp('btf-empty-') })).rejects.toMatchObject({
       name: 'UsageError',

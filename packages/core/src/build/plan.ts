@@ -82,10 +82,11 @@ export async function planBuild(opts: BuildBundleOptions): Promise<BuildPlan> {
   const mode = opts.mode ?? 'robust';
   const failOn = opts.failOn ?? 'never';
   const cacheDir = opts.cacheDir === false ? null : resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
+  // Checked before anything is written there (resolving the objects records their hashes).
+  guardCacheDir(opts.snapshot, cacheDir);
   const cache = cacheDir === null ? undefined : new BuildCache(cacheDir);
   const byArch = await resolveObjects(opts.objects, opts.cwd, cache);
   if (byArch.size === 0) throw new UsageError('no objects given');
-  guardCacheDir(opts.snapshot, cacheDir);
   const snapshot = await snapshotDirectory(opts.snapshot, {
     cacheDir: cacheDir ?? resolve(DEFAULT_CACHE_DIR),
     include: opts.include,

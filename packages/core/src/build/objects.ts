@@ -1,12 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { archOfBpfTarget } from '@btf-bundle/runtime/internal';
-import fg from 'fast-glob';
 import type { BuildCache } from '../cache/cache.js';
 import { UsageError } from '../errors.js';
 import { type BpfObject, parseBpfObject } from '../object.js';
 import { relocationSignature } from '../object-signature.js';
 import { errorMessage } from '../util/error-message.js';
+import { fastGlob, isGlobPattern } from '../util/fast-glob.js';
 import { type FileIdentity, fileIdentity, isRacy } from '../util/file-identity.js';
 import { sha256Hex } from '../util/sha256.js';
 import type { ObjectsOption } from './types.js';
@@ -70,7 +70,7 @@ export async function expandObjectGlobs(
     if (pattern.length > MAX_PATH_LENGTH) {
       throw new UsageError(`objects: '${pattern}' is longer than ${MAX_PATH_LENGTH} characters`);
     }
-    if (!fg.isDynamicPattern(pattern)) {
+    if (!(await isGlobPattern(pattern))) {
       const path = resolve(cwd, pattern);
       const info = await stat(path).catch(() => undefined);
       if (!info) throw new UsageError(`objects: '${pattern}' does not exist`);
@@ -78,6 +78,7 @@ export async function expandObjectGlobs(
       out.add(path);
       continue;
     }
+    const fg = await fastGlob();
     const matches = await fg(pattern, { cwd, absolute: true, onlyFiles: true, ignore: opts.ignore }).catch(
       (err: unknown) => {
         throw new UsageError(`objects: '${pattern}' is not a valid glob: ${errorMessage(err)}`);

@@ -167,9 +167,9 @@ async function legacyCases(): Promise<void> {
       ? ''
       : ` (${s(nodeWithCaCerts.ms)}, ${mib(nodeWithCaCerts.rssKiB)} with this machine's NODE_EXTRA_CA_CERTS, unset for every timed command)`;
   // Default lanes of each batch, as the CLI chooses them from the work.
-  const rawLanes = lanesFor(rawKernels);
-  const xzLanes = lanesFor(tarballs);
-  const scaledLanes = lanesFor(scaledKernels);
+  const rawLanes = lanesFor(rawKernels, OBJECTS);
+  const xzLanes = lanesFor(tarballs, OBJECTS);
+  const scaledLanes = lanesFor(scaledKernels, OBJECTS);
   const perLane = (r: Measure, lanes: number) => mib(r.rssKiB / lanes);
   console.log(`## min-core-btf: btf-bundle vs bpftool
 

@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { defaultLanes } from '../../packages/core/src/batch/lanes.js';
+import { readBpfObject } from '../../packages/core/src/object.js';
 import { scanSnapshot } from '../../packages/core/src/snapshot/scan.js';
 import { type Measure, type Pair, pair, repeat, run, sequence, untarEach } from './processes.js';
 
@@ -30,9 +31,13 @@ const objectsIn = (dir: string): string[] =>
     .sort()
     .map((f) => join(dir, f));
 
-/** The lanes our CLI chooses by default for a batch of these kernel files. */
-export function lanesFor(paths: readonly string[]): number {
-  return defaultLanes(paths.map((path) => ({ id: path, path, arch: '*' })));
+/** The lanes our CLI chooses by default for a batch of these kernel files and objects. */
+export function lanesFor(paths: readonly string[], objects: readonly string[]): number {
+  const relocations = objects.reduce((sum, o) => sum + readBpfObject(o).ext.coreRelos.length, 0);
+  return defaultLanes(
+    paths.map((path) => ({ id: path, path, arch: '*' })),
+    { '*': relocations },
+  );
 }
 
 /** Runs the agent cases; returns the markdown section. */
@@ -105,8 +110,8 @@ export async function agentCases(inputs: AgentInputs): Promise<string> {
   const buildOne = pair(build('--workers', '1'), tarBpftoolLoop, runs);
   const floor = repeat(xzFloor, runs);
 
-  const rawLanes = lanesFor(rawKernels);
-  const xzLanes = lanesFor(tarballs);
+  const rawLanes = lanesFor(rawKernels, objects);
+  const xzLanes = lanesFor(tarballs, objects);
   const n = tarballs.length;
   const mb = (files: readonly string[]) =>
     `${(files.reduce((s, f) => s + statSync(f).size, 0) / 1e6).toFixed(1)} MB`;

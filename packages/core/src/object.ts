@@ -73,7 +73,14 @@ export function readBpfObject(path: string, file = path): BpfObject {
 /** Parse the sections of an object read elsewhere (e.g. by another thread). */
 export function parseObjectSections(sections: ObjectSections): ObjectBtf {
   const { file } = sections;
-  const btf = Btf.parse(sections.btf, { file, section: '.BTF', pointerSize: sections.pointerSize });
+  // Checked as libbpf checks an object's BTF (layout, ids, strings), not by the kernel's per-type rules: nothing of
+  // an object's BTF is copied into a reduced kernel BTF, and every walk of its types is bounded.
+  const btf = Btf.parse(sections.btf, {
+    file,
+    section: '.BTF',
+    pointerSize: sections.pointerSize,
+    typeChecks: 'deferred',
+  });
   return { file, btf, ext: parseBtfExt(sections.ext, btf, { file }) };
 }
 

@@ -12,10 +12,12 @@ import { oracleTempDir } from '../../../test/oracle/btf-files.js';
 import { kernelBtfVerdicts } from '../../../test/oracle/libbpf.js';
 import { Btf } from '../src/btf/btf.js';
 import { Kind } from '../src/btf/format.js';
-import { MAX_RESOLVE_DEPTH } from '../src/btf/validate.js';
+import { MAX_RESOLVE_DEPTH, validateTypes } from '../src/btf/validate.js';
 import { BtfWriter } from '../src/btf/writer.js';
 import { FormatError } from '../src/errors.js';
+import { minimizeBtf } from '../src/minimize/minimize.js';
 import { readKernelBtf } from '../src/snapshot/input.js';
+import { fixture, referenceKernel } from './btf-helpers.js';
 import { sampleKernels } from './build-fixtures.js';
 
 const info = (kind: number, vlen = 0, kflag = false) =>
@@ -212,6 +214,89 @@ describe('reference chains are judged by depth, apart from loops', () => {
       });
       expect(message).toMatch(/loop of typedefs, modifiers or pointers back to type id 1/);
     }
+  });
+});
+
+describe('deferred type checks: only the types kept are checked', () => {
+  /** int (1), a struct with a member beyond its end (2), a good struct (3), 33 forward typedefs (4..36) ending in
+   *  an int (37), a const-pointer loop (38, 39), 33 typedefs in id order (40..72). */
+  const w = new BtfWriter();
+  const i = int(w, 'int', 4, 32, 1);
+  const bad = struct(w, 4, [['a', i, 32]]);
+  const good = struct(w, 8, [['a', i, 32]]);
+  const chainStart = w.typeCount;
+  for (let k = 0; k <= MAX_RESOLVE_DEPTH; k++)
+    w.addRecord([w.addString(`f${k}`), info(Kind.TYPEDEF), w.typeCount + 1]);
+  int(w, 'int2', 4);
+  const loop = w.typeCount;
+  w.addRecord([0, info(Kind.CONST), loop + 1]);
+  w.addRecord([0, info(Kind.PTR), loop]);
+  let backward = i;
+  for (let k = 0; k <= MAX_RESOLVE_DEPTH; k++)
+    backward = w.addRecord([w.addString(`b${k}`), info(Kind.TYPEDEF), backward]);
+  const bytes = w.toBytes();
+  const check = (ids: number[]) => {
+    try {
+      validateTypes(Btf.parse(bytes, { typeChecks: 'deferred' }), ids);
+      return 'ok';
+    } catch (err) {
+      expect(err).toBeInstanceOf(FormatError);
+      return (err as FormatError).message;
+    }
+  };
+
+  it('parses what the full check refuses, and says so', () => {
+    expect(() => Btf.parse(bytes)).toThrow(FormatError);
+    const btf = Btf.parse(bytes, { typeChecks: 'deferred' });
+    expect(btf.typesChecked).toBe(false);
+    const valid = new BtfWriter();
+    int(valid, 'int', 4);
+    expect(Btf.parse(valid.toBytes()).typesChecked).toBe(true);
+  });
+
+  it('refuses a bad type only when it is among the ids', () => {
+    expect(check([i, good, backward])).toBe('ok');
+    expect(check([i, bad])).toMatch(
+      /\[2\] STRUCT 's': member 0 'a' ends at byte 8, beyond the 4-byte STRUCT/,
+    );
+    expect(check([chainStart + 1])).toBe('ok'); // 32 forward links
+    expect(check([chainStart])).toMatch(
+      /type id 4: \[4\] TYPEDEF .f0.: chain .* through more than 32 later types/,
+    );
+    expect(check([loop])).toMatch(/loop of typedefs, modifiers or pointers back to type id 38/);
+  });
+});
+
+describe('a kernel parsed with deferred checks, minimized', () => {
+  it('is refused for a bad type the output keeps, and minimized as before for one it does not', async () => {
+    const raw = await readKernelBtf(referenceKernel);
+    const kernel = Btf.parse(raw, { file: 'k.btf' });
+    const objects = ['opensnoop', 'tcpstates'].map((n) => fixture(`${n}.bpf.o`));
+    const intact = minimizeBtf(kernel, objects).btf;
+    const kept = new Set<string>();
+    const out = Btf.parse(intact);
+    for (let id = 1; id < out.typeCount; id++) if (out.kind(id) === Kind.STRUCT) kept.add(out.name(id));
+    /** The kernel with STRUCT `id`'s size set to 1 byte (its members then lie beyond its end). */
+    const shrunk = (id: number) => {
+      const copy = raw.slice();
+      new DataView(copy.buffer, copy.byteOffset).setUint32(kernel.recordOffset(id) + 8, 1, true);
+      return copy;
+    };
+    const structs = (wantKept: boolean) => {
+      for (let id = 1; id < kernel.typeCount; id++) {
+        if (kernel.kind(id) !== Kind.STRUCT || kernel.vlen(id) < 2 || kernel.size(id) < 16) continue;
+        if (kept.has(kernel.name(id)) === wantKept) return id;
+      }
+      throw new Error('no such struct');
+    };
+    const keptId = structs(true);
+    const unkeptId = structs(false);
+    for (const id of [keptId, unkeptId]) expect(() => Btf.parse(shrunk(id))).toThrow(FormatError);
+    const deferred = (id: number) => Btf.parse(shrunk(id), { file: 'k.btf', typeChecks: 'deferred' });
+    expect(minimizeBtf(deferred(unkeptId), objects).btf).toEqual(intact);
+    expect(() => minimizeBtf(deferred(keptId), objects)).toThrow(
+      new RegExp(`type id ${keptId}\\).*member \\d+ '.*' (is at|ends at) .*beyond the 1-byte STRUCT`),
+    );
   });
 });
 

@@ -40,8 +40,8 @@ describe('hostile bundles', () => {
     expect(decodeAll(new Uint8Array(0))).toBeInstanceOf(BundleTruncatedError);
   });
 
-  it('rejects an unknown format version, including versions 1 and 2 (deflate)', () => {
-    for (const v of [1, 2, 4]) {
+  it('rejects an unknown format version, including versions 1, 2 (deflate) and 3 (blob-order columns)', () => {
+    for (const v of [1, 2, 3, BUNDLE_FORMAT_VERSION + 1]) {
       const b = Uint8Array.from(bytes);
       b[4] = v;
       const e = decodeAll(b);

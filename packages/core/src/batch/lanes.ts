@@ -1,26 +1,68 @@
 import { availableParallelism } from 'node:os';
-import type { KernelTask } from './task.js';
+import { coreReloCountBound } from '../btf/ext.js';
+import type { KernelTask, TaskSetup } from './task.js';
 
 /**
- * Work (in warm raw kernels) a lane must have to be worth starting. A lane costs a thread, a V8 isolate, loading
- * the code and its first kernels on cold (unoptimized) code: with the agent corpus (51 objects) on 2 cores, a
- * second lane added ~0.75 s of CPU to a batch of 26 raw kernels that took 1.4 s on one (~40 ms a warm kernel), so
- * it only shortens batches of several dozen raw kernels, and makes them slower when the cores are busy.
+ * Milliseconds a warm lane spends on a raw kernel besides its relocations: reading and indexing it, and the scan
+ * for candidate names (a 6.1 kernel of ~4 MB, measured: ~5.5 ms with 4 objects and 97 relocations, ~20 ms with
+ * the 51 agent objects and 1,395).
  */
-const LANE_COST = 32;
+const KERNEL_MS = 4.5;
+
+/** Milliseconds a warm lane spends per CO-RE relocation per kernel (matching, marking), from the same figures. */
+const RELOCATION_MS = 0.011;
+
+/** Milliseconds of decompressing a `.btf.tar.xz` kernel (~0.1 s), on top of minimizing it. */
+const TARBALL_MS = 100;
 
 /**
- * A `.btf.tar.xz` kernel costs as much as this many raw ones: decompressing it (~0.1 s) outweighs minimizing it
- * (5–40 ms warm, from 4 to 51 objects).
+ * Estimated work (in warm milliseconds) a lane must have to be worth starting, besides
+ * {@link LANE_RELOCATION_MS}. A lane costs a thread, a V8 isolate, loading the code, parsing every object, and its
+ * first kernels on cold (unoptimized) code; on 2 cores two lanes also slow each other (the JIT's background
+ * compiles, memory bandwidth). Fitted to the benchmark rows with the 4 real objects on a 2-core VM: 8 `.btf.tar.xz`
+ * kernels ran faster on two lanes (0.64 s against 0.86 s), 128 raw kernels slower (0.74 s against 0.70 s).
  */
-const TARBALL_COST = 10;
+const LANE_MS = 380;
+
+/**
+ * What a lane's start costs more per relocation of the objects: parsing them and resolving them on cold code (with
+ * the 51 agent objects a second lane added ~0.75 s of CPU to a batch of 26 raw kernels that took 1.4 s on one).
+ */
+const LANE_RELOCATION_MS = 0.2;
+
+/** Estimated warm milliseconds of minimizing `task` for `relocations` CO-RE relocations (see {@link defaultLanes}). */
+export function kernelWorkMs(task: KernelTask, relocations: number): number {
+  const read = task.path.endsWith('.tar.xz') ? TARBALL_MS : 0;
+  return read + KERNEL_MS + RELOCATION_MS * relocations;
+}
 
 /**
  * The default lane count for `tasks`: one per core, but no more than the work pays for, so that the default is
- * never slower than a single lane (a raw kernel counts 1, a `.btf.tar.xz` {@link TARBALL_COST}).
+ * never slower than a single lane. The work of a kernel is estimated from its form (raw or `.btf.tar.xz`) and the
+ * relocations of its arch's objects (`relocationsByArch`, see {@link setupRelocations}), and so is what starting
+ * a lane costs: 128 raw kernels for 4 small objects do not pay for a second lane, 8 `.btf.tar.xz` ones do.
  */
-export function defaultLanes(tasks: readonly KernelTask[], cores = availableParallelism()): number {
+export function defaultLanes(
+  tasks: readonly KernelTask[],
+  relocationsByArch: Readonly<Record<string, number>>,
+  cores = availableParallelism(),
+): number {
   let work = 0;
-  for (const task of tasks) work += task.path.endsWith('.tar.xz') ? TARBALL_COST : 1;
-  return Math.max(1, Math.min(cores, Math.floor(work / LANE_COST)));
+  let relocations = 0;
+  for (const task of tasks) {
+    const taskRelocations = relocationsByArch[task.arch] ?? 0;
+    work += kernelWorkMs(task, taskRelocations);
+    relocations = Math.max(relocations, taskRelocations);
+  }
+  const laneMs = LANE_MS + LANE_RELOCATION_MS * relocations;
+  return Math.max(1, Math.min(cores, Math.floor(work / laneMs)));
+}
+
+/** CO-RE relocations per arch of `setup` (an upper bound read from each `.BTF.ext` header, for estimates). */
+export function setupRelocations(setup: TaskSetup): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [arch, set] of Object.entries(setup.objectSets)) {
+    out[arch] = set.objects.reduce((sum, { sections }) => sum + coreReloCountBound(sections.ext), 0);
+  }
+  return out;
 }

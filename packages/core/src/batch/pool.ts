@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ObjectBtf } from '../object.js';
-import { defaultLanes } from './lanes.js';
+import { defaultLanes, setupRelocations } from './lanes.js';
 import {
   type KernelOutcome,
   KernelProcessor,
@@ -46,7 +46,10 @@ export async function runKernelTasks(
   opts: PoolOptions,
 ): Promise<KernelOutcome[]> {
   if (tasks.length === 0) return [];
-  const size = Math.max(1, Math.min(opts.workers ?? defaultLanes(tasks), tasks.length));
+  const size = Math.max(
+    1,
+    Math.min(opts.workers ?? defaultLanes(tasks, setupRelocations(setup)), tasks.length),
+  );
   return new Promise((resolveAll) => {
     const pool = new TaskPool(tasks, setup, opts, resolveAll);
     const workers = opts.useMainThread ? size - 1 : size;

@@ -143,7 +143,11 @@ export class KernelProcessor {
     let result: CachedResult;
     try {
       raw ??= await readKernelBtf(task.path, this.kernelBuffer, { maxBytes: this.setup.maxKernelBytes });
-      const target = Btf.parse(raw, { file: task.path, indexBuffer: this.indexBuffer });
+      const target = Btf.parse(raw, {
+        file: task.path,
+        indexBuffer: this.indexBuffer,
+        typeChecks: 'deferred', // minimizeBtf checks the types it keeps
+      });
       const min = minimizeBtf(target, objects, { mode: this.setup.mode });
       result = {
         status: 'covered',

@@ -27,6 +27,13 @@ export interface ParseBtfOptions {
   pointerSize?: number;
   /** Memory to build the record index in, reused from parse to parse (see {@link IndexBuffer}). */
   indexBuffer?: IndexBuffer;
+  /**
+   * `all` (default): check every type as the kernel would ({@link validateTypes}). `deferred`: check only the layout
+   * (what indexing and decoding need, so any access stays in bounds and in range); the per-type checks are left to
+   * whoever uses the types ({@link Btf.typesChecked} is false): the minimizer checks the few hundred types it keeps of
+   * a kernel's ~100k instead of all of them.
+   */
+  typeChecks?: 'all' | 'deferred';
 }
 
 const LONG_NAMES = new Set([
@@ -62,6 +69,8 @@ export class Btf {
   readonly typeCount: number;
   /** File name for messages, if known. */
   readonly file: string | undefined;
+  /** Whether every type passed {@link validateTypes} (see {@link ParseBtfOptions.typeChecks}). */
+  readonly typesChecked: boolean;
   private readonly buffer: Buffer;
   /** The type section as host-order words. */
   private readonly words: Uint32Array;
@@ -86,15 +95,17 @@ export class Btf {
     this.file = opts.file;
     this.section = opts.section ?? '.BTF';
     this.ptrSize = opts.pointerSize;
+    this.typesChecked = opts.typeChecks !== 'deferred';
   }
 
   /**
-   * Parse and validate a raw BTF blob: its layout (docs/btf-format.md#validation-on-parse), then what the kernel and libbpf check of each type
+   * Parse and validate a raw BTF blob: its layout (docs/btf-format.md#validation-on-parse), then (unless
+   * {@link ParseBtfOptions.typeChecks} defers them) what the kernel and libbpf check of each type
    * ({@link validateTypes}). Throws {@link FormatError} naming the place of any defect.
    */
   static parse(bytes: Uint8Array, opts: ParseBtfOptions = {}): Btf {
     const btf = new Btf(bytes, readBtfIndex(bytes, opts), opts);
-    validateTypes(btf);
+    if (btf.typesChecked) validateTypes(btf);
     return btf;
   }
 
@@ -356,8 +367,18 @@ export class Btf {
     return undefined;
   }
 
-  /** libbpf btf__resolve_size: byte size of type `id`, following typedefs, modifiers and arrays. */
+  /** libbpf btf__resolve_size: byte size of type `id`, following typedefs, modifiers and arrays; throws {@link sizeOf}'s error. */
   resolveSize(id: number): number {
+    const size = this.sizeOf(id);
+    if (size instanceof CoreRelocationError) throw size;
+    return size;
+  }
+
+  /**
+   * libbpf btf__resolve_size as a value: the byte size of type `id` (following typedefs, modifiers and arrays), or
+   * the CoreRelocationError libbpf fails with (a kind without a size, a chain too deep, a size beyond 32 bits).
+   */
+  sizeOf(id: number): number | CoreRelocationError {
     let nelems = 1;
     let size = -1;
     for (let depth = 0; depth < 32 && size < 0; depth++) {
@@ -387,23 +408,23 @@ export class Btf {
         case Kind.ARRAY: {
           const n = this.arrayNelems(id);
           if (nelems !== 0 && n > Math.floor(0xffffffff / nelems)) {
-            throw new CoreRelocationError('array size overflows 32 bits', this.place({ typeId: id }));
+            return new CoreRelocationError('array size overflows 32 bits', this.place({ typeId: id }));
           }
           nelems *= n;
           id = this.arrayType(id);
           break;
         }
         default:
-          throw new CoreRelocationError(
+          return new CoreRelocationError(
             `cannot size type of kind ${kindName(k)}`,
             this.place({ typeId: id }),
           );
       }
     }
-    if (size < 0) throw new CoreRelocationError('type chain too deep to size', this.place({ typeId: id }));
+    if (size < 0) return new CoreRelocationError('type chain too deep to size', this.place({ typeId: id }));
     const total = nelems * size;
     if (total > 0xffffffff)
-      throw new CoreRelocationError('type size overflows 32 bits', this.place({ typeId: id }));
+      return new CoreRelocationError('type size overflows 32 bits', this.place({ typeId: id }));
     return total;
   }
 

@@ -110,6 +110,22 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf, opts: { file?: string }
   return { funcInfo, lineInfo, coreRelos };
 }
 
+/** Bytes of a core_relo record (libbpf struct bpf_core_relo). */
+const CORE_RELO_RECORD = 16;
+
+/**
+ * At most how many CO-RE relocations `.BTF.ext` bytes hold, from the header's core_relo length alone (0 when the
+ * header is too short or has none): an estimate of the work they make, not a validation.
+ */
+export function coreReloCountBound(bytes: Uint8Array): number {
+  if (bytes.length < EXT_CORE_HEADER) return 0;
+  const le = btfByteOrder(bytes);
+  if (le === undefined) return 0;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(4, le) < EXT_CORE_HEADER) return 0;
+  return Math.floor(view.getUint32(28, le) / CORE_RELO_RECORD);
+}
+
 /** Checks the header of `.BTF.ext` (magic, version, flags, length) and returns its reader. */
 function extReader(bytes: Uint8Array, btf: Btf, file: string | undefined): ExtReader {
   const at = (detail: string, offset?: number): FormatError => {

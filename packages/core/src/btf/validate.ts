@@ -30,16 +30,24 @@ for (const kind of [Kind.TYPEDEF, Kind.CONST, Kind.VOLATILE, Kind.RESTRICT, Kind
  * that a BTF they refuse is refused here too, with their meaning: INT encodings and bit counts, ENUM sizes, ARRAY
  * element and index types, STRUCT/UNION member offsets and bitfields inside the struct, and chains of
  * typedefs, modifiers and pointers free of loops and within the kernel's resolve depth ({@link checkChains}; a deep
- * chain and a loop get different messages). One pass over the raw records (this runs on every kernel of a build).
+ * chain and a loop get different messages). One pass over the raw records.
+ *
+ * With `ids` (ascending), only those types are checked, and the chains starting at them: what a minimizer keeps
+ * of a kernel, whose other ~100k types it never copies. Their chains are judged as if every earlier type were
+ * resolved and no later one, which never accepts a chain the whole-BTF check refuses: a subset that passes
+ * stays within the kernel's limits in any output that keeps those types in id order.
  * Throws a {@link FormatError} naming the type id.
  */
-export function validateTypes(btf: Btf): void {
+export function validateTypes(btf: Btf, ids?: readonly number[]): void {
   const fail = (id: number, detail: string) =>
     new FormatError(`${btf.describe(id)}: ${detail}`, btf.place({ typeId: id }));
-  checkChains(btf, fail);
+  const count = ids ? ids.length : btf.typeCount - 1;
+  const idAt = ids ? (i: number) => ids[i] as number : (i: number) => i + 1;
+  checkChains(btf, fail, count, idAt);
   const { words, offsets } = btf.typeTable();
   const members = new MemberExtents(btf);
-  for (let id = 1; id < btf.typeCount; id++) {
+  for (let i = 0; i < count; i++) {
+    const id = idAt(i);
     const p = offsets[id] as number;
     const info = words[p + 1] as number;
     const kind = infoKind(info);
@@ -89,11 +97,8 @@ class MemberExtents {
       this.intOffset[type] = btf.intOffset(base);
       return;
     }
-    try {
-      this.bits[type] = btf.resolveSize(type) * 8;
-    } catch {
-      this.bits[type] = UNSIZED;
-    }
+    const size = btf.sizeOf(type);
+    this.bits[type] = typeof size === 'number' ? size * 8 : UNSIZED;
   }
 }
 
@@ -174,18 +179,24 @@ function checkMembers(
  * typedefs, modifiers or pointers that runs forward through more than {@link MAX_RESOLVE_DEPTH} types not resolved
  * yet is refused ("Exceeded max resolving depth"), and one that comes back to itself is a loop ("Loop detected").
  * Chains through earlier ids cost one step each, so a long chain in id order is accepted, as by the kernel. Each
- * type is walked once.
+ * type is walked once. The chains checked start at the `count` ascending ids `idAt(0..count-1)`; an id below the
+ * start counts as resolved (whether or not it was a start itself).
  */
-function checkChains(btf: Btf, fail: Fail): void {
+function checkChains(btf: Btf, fail: Fail, count: number, idAt: (i: number) => number): void {
   const { words, offsets } = btf.typeTable();
   const RESOLVED = 1;
   const ON_PATH = 2;
   const state = new Uint8Array(btf.typeCount);
   state[0] = RESOLVED; // void ends every chain, so offsets[0] is never read
   const path: number[] = [];
-  for (let start = 1; start < btf.typeCount; start++) {
+  for (let i = 0; i < count; i++) {
+    const start = idAt(i);
     let id = start;
-    while (state[id] === 0 && IS_LINK[infoKind(words[(offsets[id] as number) + 1] as number)] === 1) {
+    while (
+      id >= start &&
+      state[id] === 0 &&
+      IS_LINK[infoKind(words[(offsets[id] as number) + 1] as number)] === 1
+    ) {
       state[id] = ON_PATH;
       path.push(id);
       id = words[(offsets[id] as number) + 2] as number;

@@ -5,52 +5,75 @@ import {
   ByteWriter,
   buildBtf,
   columnOf,
+  encodeOrder,
   INFO_RESERVED,
   infoKind,
   infoVlen,
-  MAX_REF_DEPTH,
   recordHeaderValue,
+  recordStarts,
   recordWords,
   type SplitBtf,
+  STORED_COLUMNS,
   splitBtf,
+  storedOrder,
+  toSchemaOrder,
   zigzag,
 } from '@btf-bundle/runtime/internal';
+import { schemaKeys } from './schema-keys.js';
 
-/** The global string table: strings in first-use order, the empty string first. */
-class StringTable {
-  readonly list: Uint8Array[] = [new Uint8Array(0)];
-  private readonly ids = new Map<string, number>([['', 0]]);
+/** Numbers keys in first-use order; additions can be taken back ({@link rollback}). */
+class Interner<T> {
+  readonly list: T[] = [];
+  private readonly keys: string[] = [];
+  private readonly ids = new Map<string, number>();
 
-  /** The id of `s`, adding it (tentatively, see {@link rollback}) when new. */
-  id(s: Uint8Array): number {
-    const key = Buffer.from(s.buffer, s.byteOffset, s.length).toString('latin1');
+  /** The id of `key` (standing for `value`), adding it when new. */
+  id(key: string, value: T): number {
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.list.length;
       this.ids.set(key, id);
-      this.list.push(s);
+      this.keys.push(key);
+      this.list.push(value);
     }
     return id;
   }
 
-  /** Forgets the strings added after the table had `size` entries. */
+  /** Forgets the keys added after the table had `size` entries. */
   rollback(size: number): void {
-    for (const s of this.list.splice(size)) this.ids.delete(Buffer.from(s).toString('latin1'));
+    for (const key of this.keys.splice(size)) this.ids.delete(key);
+    this.list.length = size;
   }
 }
 
+/** The global string table: strings in first-use order, the empty string first (id 0). */
+function stringTable(): Interner<Uint8Array> {
+  const table = new Interner<Uint8Array>();
+  table.id('', new Uint8Array(0));
+  return table;
+}
+
+/** The id of string `s` in `table`. */
+const stringId = (table: Interner<Uint8Array>, s: Uint8Array) =>
+  table.id(Buffer.from(s.buffer, s.byteOffset, s.length).toString('latin1'), s);
+
 /** Column values of one BTF blob (indexed by {@link BtfColumn}) and its record count. */
 interface BlobColumns {
-  values: number[][];
+  values: ArrayLike<number>[];
   records: number;
   littleEndian: boolean;
+}
+
+/** A BTF blob as stored: its record columns sorted by schema id, and its schema ids in blob order. */
+interface StoredBlob extends BlobColumns {
+  ids: number[];
 }
 
 /**
  * Splits one canonical BTF into column values (docs/bundle-format.md), or returns undefined when its records
  * cannot be represented (unknown kind, reserved info bits, a name that is not the start of a string).
  */
-function encodeColumns(split: SplitBtf, table: StringTable): BlobColumns | undefined {
+function encodeColumns(split: SplitBtf, table: Interner<Uint8Array>): BlobColumns | undefined {
   const byOffset = new Map<number, Uint8Array>();
   let off = 0;
   for (const s of split.strings) {
@@ -60,7 +83,7 @@ function encodeColumns(split: SplitBtf, table: StringTable): BlobColumns | undef
   const cols: number[][] = Array.from({ length: BTF_COLUMNS }, () => []);
   const name = (w: number) => {
     const s = byOffset.get(w);
-    return s && table.id(s);
+    return s && stringId(table, s);
   };
   const { words } = split;
   let records = 0;
@@ -92,17 +115,31 @@ function encodeColumns(split: SplitBtf, table: StringTable): BlobColumns | undef
   return { values: cols, records, littleEndian: split.littleEndian };
 }
 
-/** Whether `cols` rebuild exactly `blob` (names imply the string section only for bpftool-like BTF). */
-function roundTrips(cols: BlobColumns, blob: Uint8Array, table: StringTable): boolean {
+/**
+ * `cols` with the records sorted by schema id (keys from {@link schemaKeys}, numbered from 1 in `schema`), or
+ * undefined when a type id points outside the blob.
+ */
+function toStored(cols: BlobColumns, schema: Interner<null>): StoredBlob | undefined {
+  const what = 'encodeDataSection';
+  const keys = schemaKeys(cols.values, recordStarts(cols.values, cols.records, what));
+  const ids = keys.map((k) => schema.id(k, null) + 1);
+  const values = toSchemaOrder(cols.values, ids, what);
+  return values && { ...cols, values, ids };
+}
+
+/** Whether `stored` rebuilds exactly `blob` (names imply the string section only for bpftool-like BTF). */
+function roundTrips(stored: StoredBlob, blob: Uint8Array, strings: readonly Uint8Array[]): boolean {
   try {
+    const values = stored.values.map((v) => Uint32Array.from(v));
     const out = buildBtf(
-      cols.values.map((v) => Uint32Array.from(v)),
+      values,
       () => 'check',
-      cols.records,
-      table.list,
-      cols.littleEndian,
+      stored.records,
+      strings,
+      stored.littleEndian,
       blob.length,
-      new Int32Array(table.list.length),
+      new Int32Array(strings.length),
+      storedOrder(values, Uint32Array.from(stored.ids), 'check'),
     );
     return Buffer.from(out).equals(Buffer.from(blob));
   } catch {
@@ -110,101 +147,54 @@ function roundTrips(cols: BlobColumns, blob: Uint8Array, table: StringTable): bo
   }
 }
 
-/** How many earlier BTF blobs are tried as the reference of the next one. */
-const REFERENCE_WINDOW = 32;
-
-/** Share of a column's values that must equal the reference's for the column to be coded as differences. */
-const DELTA_MIN_SAME = 0.98;
-
-/** Per column, how many values of `a` equal the value at the same place in `b`. */
-function alignedEqual(a: BlobColumns, b: BlobColumns): number[] {
-  return a.values.map((col, c) => {
-    const ref = b.values[c]!;
-    const n = Math.min(col.length, ref.length);
-    let same = 0;
-    for (let i = 0; i < n; i++) if (col[i] === ref[i]) same++;
-    return same;
-  });
-}
-
-/** A BTF blob's reference (distance back, 0 for none) and which of its columns are coded as differences. */
-interface Reference {
-  back: number;
-  mask: number;
-}
-
-/**
- * Picks the reference of each BTF blob: of the last {@link REFERENCE_WINDOW} BTF blobs whose chain is shorter
- * than {@link MAX_REF_DEPTH}, the one with the most values equal at the same place; columns where nearly all
- * values agree ({@link DELTA_MIN_SAME}) are coded as differences from it: zeros but for the few members that
- * moved. Elsewhere brotli's window, which spans the whole payload, finds the repeats itself (measured: coding
- * columns that agree less as differences makes the bundle larger).
- */
-function chooseReferences(blobs: readonly (BlobColumns | undefined)[]): Reference[] {
-  const depth: number[] = [];
-  const seen: number[] = [];
-  return blobs.map((cur, i) => {
-    if (!cur) return { back: 0, mask: 0 };
-    let best = -1;
-    let bestSame: number[] = [];
-    let bestScore = 0;
-    for (const j of seen.slice(Math.max(0, seen.length - REFERENCE_WINDOW))) {
-      if (depth[j]! >= MAX_REF_DEPTH) continue;
-      const same = alignedEqual(cur, blobs[j]!);
-      const score = same.reduce((a, b) => a + b, 0);
-      if (score > bestScore) [best, bestSame, bestScore] = [j, same, score];
-    }
-    seen.push(i);
-    let mask = 0;
-    bestSame.forEach((same, c) => {
-      if (same > 0 && same >= DELTA_MIN_SAME * cur.values[c]!.length) mask |= 1 << c;
-    });
-    depth[i] = mask ? depth[best]! + 1 : 1;
-    return mask ? { back: i - best, mask } : { back: 0, mask: 0 };
-  });
+/** `blob` as stored (see {@link StoredBlob}), or undefined (nothing added to the tables) for a verbatim one. */
+function storeBlob(
+  blob: Uint8Array,
+  table: Interner<Uint8Array>,
+  schema: Interner<null>,
+): StoredBlob | undefined {
+  const split = splitBtf(blob);
+  const [strings, ids] = [table.list.length, schema.list.length];
+  const cols = split && encodeColumns(split, table);
+  const stored = cols && toStored(cols, schema);
+  if (stored && roundTrips(stored, blob, table.list)) return stored;
+  table.rollback(strings);
+  schema.rollback(ids);
+  return undefined;
 }
 
 /**
  * Encodes distinct blobs (already in their final order) into the uncompressed data part described in
- * docs/bundle-format.md: a global string table, per-blob heads (mode, record count, reference, column lengths),
- * the column values of every BTF blob (differences from its reference where that pays), then the verbatim
- * blobs. A blob is stored as BTF only if its columns rebuild it exactly.
+ * docs/bundle-format.md: a global string table, per-blob heads (mode, record count, column lengths), the
+ * columns of every BTF blob (records sorted by schema id, then the order of its records), then the verbatim
+ * blobs. A blob is stored as BTF only if its columns rebuild
+ * it exactly.
  */
 export function encodeDataSection(blobs: readonly Uint8Array[]): Uint8Array {
-  const table = new StringTable();
+  const table = stringTable();
+  const schema = new Interner<null>();
   const verbatim: Uint8Array[] = [];
   const coded = blobs.map((blob) => {
-    const split = splitBtf(blob);
-    const before = table.list.length;
-    const mine = split && encodeColumns(split, table);
-    if (mine && roundTrips(mine, blob, table)) return mine;
-    table.rollback(before);
-    verbatim.push(blob);
-    return undefined;
+    const stored = storeBlob(blob, table, schema);
+    if (!stored) verbatim.push(blob);
+    return stored;
   });
-  const refs = chooseReferences(coded);
   const heads = new ByteWriter();
-  const cols = Array.from({ length: BTF_COLUMNS }, () => new ByteWriter());
-  coded.forEach((cur, i) => {
+  const cols = Array.from({ length: STORED_COLUMNS }, () => new ByteWriter());
+  for (const cur of coded) {
     if (!cur) {
       heads.varint(BlobMode.Verbatim);
-      return;
+      continue;
     }
-    const { back, mask } = refs[i]!;
     heads.varint(cur.littleEndian ? BlobMode.BtfLittle : BlobMode.BtfBig);
     heads.varint(cur.records);
-    heads.varint(back);
-    heads.varint(mask);
-    cur.values.forEach((values, c) => {
-      const ref = mask & (1 << c) ? coded[i - back]!.values[c]! : [];
+    [...cur.values, encodeOrder(cur.ids)].forEach((values, c) => {
       const w = new ByteWriter();
-      values.forEach((v, k) => {
-        w.varint(k < ref.length ? zigzag((v - ref[k]!) | 0) : v);
-      });
+      for (let k = 0; k < values.length; k++) w.varint(values[k]!);
       heads.varint(w.length);
       cols[c]!.bytes(w.finish());
     });
-  });
+  }
   const out = new ByteWriter();
   out.varint(table.list.length);
   for (const s of table.list) {

@@ -1,5 +1,6 @@
 import type { Btf } from '../btf/btf.js';
 import { ReloKind } from '../btf/format.js';
+import { validateTypes } from '../btf/validate.js';
 import type { ObjectBtf } from '../object.js';
 import { CoreResolver, type RelocationOutcome } from '../relo/resolver.js';
 import { type ObjectRelocationSummary, summarizeRelocations } from '../report/relocations.js';
@@ -44,7 +45,8 @@ export interface MinimizeResult {
  * Reduce `target` (a full kernel BTF) to what the CO-RE relocations of `objects` need (docs/btfgen.md#what-it-does).
  * Objects are processed in order, each with its own candidate cache; marks accumulate into one output.
  * Throws CoreRelocationError (with the object, section and relocation index) when a relocation is one libbpf
- * would reject, and MinimizeError when the output cannot be built.
+ * would reject, MinimizeError when the output cannot be built, and FormatError when a kept type of a `target`
+ * parsed with deferred type checks fails them.
  */
 export function minimizeBtf(target: Btf, objects: ObjectBtf[], opts: MinimizeOptions = {}): MinimizeResult {
   const mode = opts.mode ?? 'robust';
@@ -63,6 +65,8 @@ export function minimizeBtf(target: Btf, objects: ObjectBtf[], opts: MinimizeOpt
     summaries.push(summarizeRelocations(object.file, outcomes));
   }
   if (mode === 'robust' && target.guessPointerSize() === 4) marker.keepLongInt();
+  // A kernel parsed with deferred type checks: what the output keeps must pass them (the rest is never copied).
+  if (!target.typesChecked) validateTypes(target, marks.keptIds());
   const btf = emitBtf(marks, { mode, compact, littleEndian: opts.littleEndian ?? true });
   return { btf, objects: summaries };
 }

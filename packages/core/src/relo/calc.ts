@@ -49,15 +49,14 @@ function calcField(kind: number, spec: CoreSpec | null): FieldValue | null | Cor
   if (acc.name === null) {
     if (kind === ReloKind.FIELD_BYTE_OFFSET) {
       const elem = innermostElement(btf, acc.typeId);
-      return {
-        value: BigInt(Math.floor(spec.bitOffset / 8)),
-        size: btf.resolveSize(elem),
-        typeId: elem,
-        validate: true,
-      };
+      const size = btf.sizeOf(elem);
+      if (size instanceof CoreRelocationError) return size;
+      return { value: BigInt(Math.floor(spec.bitOffset / 8)), size, typeId: elem, validate: true };
     }
     if (kind === ReloKind.FIELD_BYTE_SIZE) {
-      return { value: BigInt(btf.resolveSize(acc.typeId)), size: 0, typeId: 0, validate: true };
+      const size = btf.sizeOf(acc.typeId);
+      if (size instanceof CoreRelocationError) return size;
+      return { value: BigInt(size), size: 0, typeId: 0, validate: true };
     }
     return new CoreRelocationError(`relocation kind ${kind} cannot be applied to an array element access`);
   }
@@ -84,7 +83,9 @@ function calcField(kind: number, spec: CoreSpec | null): FieldValue | null | Cor
       byteOff = Math.floor(Math.floor(bitOff / 8) / byteSize) * byteSize;
     }
   } else {
-    byteSize = btf.resolveSize(fieldType);
+    const size = btf.sizeOf(fieldType);
+    if (size instanceof CoreRelocationError) return size;
+    byteSize = size;
     byteOff = Math.floor(bitOff / 8);
     bitSize = byteSize * 8;
   }
@@ -93,7 +94,9 @@ function calcField(kind: number, spec: CoreSpec | null): FieldValue | null | Cor
     case ReloKind.FIELD_BYTE_OFFSET: {
       if (bitfield) return { value: BigInt(byteOff), size: 0, typeId: 0, validate };
       const elem = innermostElement(btf, fieldType);
-      return { value: BigInt(byteOff), size: btf.resolveSize(elem), typeId: elem, validate };
+      const size = btf.sizeOf(elem);
+      if (size instanceof CoreRelocationError) return size;
+      return { value: BigInt(byteOff), size, typeId: elem, validate };
     }
     case ReloKind.FIELD_BYTE_SIZE:
       return { value: BigInt(byteSize), size: 0, typeId: 0, validate };
@@ -121,8 +124,10 @@ function calcType(kind: number, spec: CoreSpec | null): bigint | CoreRelocationE
     case ReloKind.TYPE_EXISTS:
     case ReloKind.TYPE_MATCHES:
       return 1n;
-    case ReloKind.TYPE_SIZE:
-      return BigInt(spec.btf.resolveSize(spec.rootId));
+    case ReloKind.TYPE_SIZE: {
+      const size = spec.btf.sizeOf(spec.rootId);
+      return size instanceof CoreRelocationError ? size : BigInt(size);
+    }
     default:
       return new CoreRelocationError(
         `relocation kind ${kind} is not supported here`,

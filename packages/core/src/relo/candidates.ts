@@ -6,22 +6,38 @@ const UNDERSCORE = 0x5f;
 
 const indexes = new WeakMap<Btf, CandidateIndex>();
 
+/** The candidates of an anonymous type. */
+const NO_CANDIDATES: readonly number[] = [];
+
+/** The value for type `id` of `btf` in `cache`, computed by `compute` the first time. */
+function memoizedPerType<T>(cache: WeakMap<Btf, Map<number, T>>, btf: Btf, id: number, compute: () => T): T {
+  let values = cache.get(btf);
+  if (!values) {
+    values = new Map();
+    cache.set(btf, values);
+  }
+  let value = values.get(id);
+  if (value === undefined) {
+    value = compute();
+    values.set(id, value);
+  }
+  return value;
+}
+
 /** Names of local (object) types already decoded, by BTF: every kernel asks for the same ones again. */
 const localNames = new WeakMap<Btf, Map<number, string>>();
 
 /** The name of type `id` of `local`, an object's BTF (decoded once per process). */
 export function localNameOf(local: Btf, id: number): string {
-  let names = localNames.get(local);
-  if (!names) {
-    names = new Map();
-    localNames.set(local, names);
-  }
-  let name = names.get(id);
-  if (name === undefined) {
-    name = local.name(id);
-    names.set(id, name);
-  }
-  return name;
+  return memoizedPerType(localNames, local, id, () => local.name(id));
+}
+
+/** Essential names of local types, by BTF: looked up for every relocation against every kernel. */
+const localEssentialNames = new WeakMap<Btf, Map<number, string>>();
+
+/** The essential name (see {@link essentialName}) of type `id` of `local`, an object's BTF (once per process). */
+function localEssentialNameOf(local: Btf, id: number): string {
+  return memoizedPerType(localEssentialNames, local, id, () => essentialName(localNameOf(local, id)));
 }
 
 /** ENUM and ENUM64 are one class (libbpf btf_kind_core_compat); every other kind is its own. */
@@ -64,7 +80,7 @@ export class CandidateIndex {
     const wanted: WantedName[] = [];
     const wantedClasses = new Uint8Array(128);
     for (const [local, id] of types) {
-      const name = essentialName(localNameOf(local, id));
+      const name = localEssentialNameOf(local, id);
       if (name === '') continue;
       const cls = kindClass(local.kind(id));
       let byName = this.lists.get(cls);
@@ -115,11 +131,23 @@ export class CandidateIndex {
 
   /** A fresh (mutable) candidate list for local type `localId` of `local`; empty for anonymous types. */
   candidates(local: Btf, localId: number): number[] {
-    const name = essentialName(localNameOf(local, localId));
-    if (name === '') return [];
-    this.prepare([[local, localId]]);
-    const list = this.lists.get(kindClass(local.kind(localId)))?.get(name) as number[];
-    return [...list];
+    return [...this.sharedCandidates(local, localId)];
+  }
+
+  /**
+   * The candidate list for local type `localId` of `local` as the index keeps it (read only: the resolver asks
+   * for it once per relocation, so neither a copy nor a preparation when it is known already).
+   */
+  sharedCandidates(local: Btf, localId: number): readonly number[] {
+    const name = localEssentialNameOf(local, localId);
+    if (name === '') return NO_CANDIDATES;
+    const cls = kindClass(local.kind(localId));
+    let list = this.lists.get(cls)?.get(name);
+    if (!list) {
+      this.prepare([[local, localId]]);
+      list = this.lists.get(cls)?.get(name) as number[];
+    }
+    return list;
   }
 }
 

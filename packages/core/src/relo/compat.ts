@@ -10,10 +10,16 @@ function tooDeep(what: string): CoreRelocationError {
   return new CoreRelocationError(`${what}: type nesting deeper than ${MAX_DEPTH}`);
 }
 
+/**
+ * What the compatibility and matching checks return: whether the types agree, or the CoreRelocationError libbpf
+ * fails the relocation with (nesting too deep).
+ */
+export type CompatResult = boolean | CoreRelocationError;
+
 /** libbpf bpf_core_fields_are_compat (docs/core-relocations.md#field-relocations): may a local member type be relocated to a target member type? */
-export function fieldsCompat(local: Btf, localId: number, target: Btf, targetId: number): boolean {
+export function fieldsCompat(local: Btf, localId: number, target: Btf, targetId: number): CompatResult {
   for (let depth = 0; ; depth++) {
-    if (depth > 1 << 16) throw tooDeep('field compatibility');
+    if (depth > 1 << 16) return tooDeep('field compatibility');
     localId = local.skipModsAndTypedefs(localId);
     targetId = target.skipModsAndTypedefs(targetId);
     const lk = local.kind(localId);
@@ -50,10 +56,10 @@ export function typesCompat(
   target: Btf,
   targetId: number,
   level = MAX_DEPTH,
-): boolean {
+): CompatResult {
   if (!kindCoreCompat(local.kind(localId), target.kind(targetId))) return false;
   for (let depth = MAX_DEPTH - 1; ; depth--) {
-    if (depth < 0) throw tooDeep('type compatibility');
+    if (depth < 0) return tooDeep('type compatibility');
     localId = local.skipModsAndTypedefs(localId);
     targetId = target.skipModsAndTypedefs(targetId);
     const lk = local.kind(localId);
@@ -80,10 +86,11 @@ export function typesCompat(
         const n = local.vlen(localId);
         if (n !== target.vlen(targetId)) return false;
         for (let i = 0; i < n; i++) {
-          if (level <= 0) throw tooDeep('type compatibility');
+          if (level <= 0) return tooDeep('type compatibility');
           const lp = local.skipModsAndTypedefs(local.paramType(localId, i));
           const tp = target.skipModsAndTypedefs(target.paramType(targetId, i));
-          if (!typesCompat(local, lp, target, tp, level - 1)) return false;
+          const param = typesCompat(local, lp, target, tp, level - 1);
+          if (param !== true) return param;
         }
         localId = local.skipModsAndTypedefs(local.type(localId));
         targetId = target.skipModsAndTypedefs(target.type(targetId));
@@ -103,10 +110,10 @@ export function typesMatch(
   targetId: number,
   behindPtr = false,
   level = MAX_DEPTH,
-): boolean {
-  if (level <= 0) throw tooDeep('type match');
+): CompatResult {
+  if (level <= 0) return tooDeep('type match');
   for (let depth = MAX_DEPTH - 1; ; depth--) {
-    if (depth < 0) throw tooDeep('type match');
+    if (depth < 0) return tooDeep('type match');
     localId = local.skipModsAndTypedefs(localId);
     targetId = target.skipModsAndTypedefs(targetId);
     if (!namesMatch(local.name(localId), target.name(targetId))) return false;
@@ -157,7 +164,8 @@ export function typesMatch(
         for (let i = 0; i < n; i++) {
           const lp = local.paramType(localId, i);
           const tp = target.paramType(targetId, i);
-          if (!typesMatch(local, lp, target, tp, behindPtr, level - 1)) return false;
+          const param = typesMatch(local, lp, target, tp, behindPtr, level - 1);
+          if (param !== true) return param;
         }
         localId = local.type(localId);
         targetId = target.type(targetId);
@@ -190,13 +198,13 @@ function compositesMatch(
   targetId: number,
   behindPtr: boolean,
   level: number,
-): boolean {
+): CompatResult {
   const ln = local.vlen(localId);
   const tn = target.vlen(targetId);
   if (ln > tn) return false;
   for (let i = 0; i < ln; i++) {
     const name = local.memberName(localId, i);
-    let matched = false;
+    let matched: CompatResult = false;
     for (let j = 0; j < tn && !matched; j++) {
       if (!namesMatch(name, target.memberName(targetId, j))) continue;
       matched = typesMatch(
@@ -208,7 +216,7 @@ function compositesMatch(
         level - 1,
       );
     }
-    if (!matched) return false;
+    if (matched !== true) return matched;
   }
   return true;
 }

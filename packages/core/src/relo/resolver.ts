@@ -113,70 +113,66 @@ export class CoreResolver {
       outcome.error = err.withPlace(place);
       return outcome;
     };
-    try {
-      const local = object.btf;
-      if (relo.typeId >= local.typeCount) {
-        return failed(new CoreRelocationError(`relocation type id ${relo.typeId} is out of range`));
-      }
-      if (relo.kind !== ReloKind.TYPE_ID_LOCAL && !cache.has(relo.typeId)) {
-        cache.set(relo.typeId, this.index.candidates(local, relo.typeId));
-      }
-      const localSpec = localSpecOf(local, relo);
-      outcome.localSpec = localSpec;
-      if (relo.kind === ReloKind.TYPE_ID_LOCAL) {
-        const id = BigInt(relo.typeId);
-        outcome.result = { ...emptyResult(), origValue: id, newValue: id, validate: false };
-        return outcome;
-      }
-      if (localNameOf(local, relo.typeId) === '') {
-        // libbpf's candidate search (bpf_core_find_cands) rejects an anonymous root with -EINVAL before
-        // relo_core.c's EOPNOTSUPP check is ever reached.
+    const local = object.btf;
+    if (relo.typeId >= local.typeCount) {
+      return failed(new CoreRelocationError(`relocation type id ${relo.typeId} is out of range`));
+    }
+    if (relo.kind !== ReloKind.TYPE_ID_LOCAL && !cache.has(relo.typeId)) {
+      cache.set(relo.typeId, this.index.candidates(local, relo.typeId));
+    }
+    const localSpec = localSpecOf(local, relo);
+    if (localSpec instanceof CoreRelocationError) return failed(localSpec);
+    outcome.localSpec = localSpec;
+    if (relo.kind === ReloKind.TYPE_ID_LOCAL) {
+      const id = BigInt(relo.typeId);
+      outcome.result = { ...emptyResult(), origValue: id, newValue: id, validate: false };
+      return outcome;
+    }
+    if (localNameOf(local, relo.typeId) === '') {
+      // libbpf's candidate search (bpf_core_find_cands) rejects an anonymous root with -EINVAL before
+      // relo_core.c's EOPNOTSUPP check is ever reached.
+      return failed(
+        new CoreRelocationError(
+          `${reloKindName(relo.kind)} relocation doesn't support anonymous types (target candidate search failed)`,
+          {},
+          { code: 'EINVAL' },
+        ),
+      );
+    }
+    const cands = cache.get(relo.typeId) as number[];
+    const kept: number[] = [];
+    for (const cand of cands) {
+      const spec = matchSpec(localSpec, this.target, cand);
+      if (spec instanceof CoreRelocationError) return failed(spec);
+      matched?.set(cand, spec);
+      if (!spec) continue;
+      const res = calcRelocation(relo.kind, localSpec, spec);
+      if (res instanceof CoreRelocationError) return failed(res);
+      const first = outcome.targetSpec;
+      if (!first || !outcome.result) {
+        outcome.targetSpec = spec;
+        outcome.result = res;
+      } else if (spec.bitOffset !== first.bitOffset) {
         return failed(
           new CoreRelocationError(
-            `${reloKindName(relo.kind)} relocation doesn't support anonymous types (target candidate search failed)`,
-            {},
-            { code: 'EINVAL' },
+            `field offset ambiguity: ${first.bitOffset / 8} != ${spec.bitOffset / 8} (${formatSpec(first)} vs ${formatSpec(spec)})`,
+          ),
+        );
+      } else if (res.poison !== outcome.result.poison || res.newValue !== outcome.result.newValue) {
+        return failed(
+          new CoreRelocationError(
+            `relocation decision ambiguity: ${outcome.result.newValue} != ${res.newValue} (${formatSpec(first)} vs ${formatSpec(spec)})`,
           ),
         );
       }
-      const cands = cache.get(relo.typeId) as number[];
-      const kept: number[] = [];
-      for (const cand of cands) {
-        const spec = matchSpec(localSpec, this.target, cand);
-        matched?.set(cand, spec);
-        if (!spec) continue;
-        const res = calcRelocation(relo.kind, localSpec, spec);
-        if (res instanceof CoreRelocationError) return failed(res);
-        const first = outcome.targetSpec;
-        if (!first || !outcome.result) {
-          outcome.targetSpec = spec;
-          outcome.result = res;
-        } else if (spec.bitOffset !== first.bitOffset) {
-          return failed(
-            new CoreRelocationError(
-              `field offset ambiguity: ${first.bitOffset / 8} != ${spec.bitOffset / 8} (${formatSpec(first)} vs ${formatSpec(spec)})`,
-            ),
-          );
-        } else if (res.poison !== outcome.result.poison || res.newValue !== outcome.result.newValue) {
-          return failed(
-            new CoreRelocationError(
-              `relocation decision ambiguity: ${outcome.result.newValue} != ${res.newValue} (${formatSpec(first)} vs ${formatSpec(spec)})`,
-            ),
-          );
-        }
-        outcome.matches.push(spec);
-        kept.push(cand);
-      }
-      if (kept.length > 0) cache.set(relo.typeId, kept);
-      else {
-        const res = calcRelocation(relo.kind, localSpec, null);
-        if (res instanceof CoreRelocationError) return failed(res);
-        outcome.result = res;
-      }
-    } catch (err) {
-      // Spec parsing and matching, and BTF sizing, still throw what libbpf rejects.
-      if (!(err instanceof CoreRelocationError)) throw err;
-      return failed(err);
+      outcome.matches.push(spec);
+      kept.push(cand);
+    }
+    if (kept.length > 0) cache.set(relo.typeId, kept);
+    else {
+      const res = calcRelocation(relo.kind, localSpec, null);
+      if (res instanceof CoreRelocationError) return failed(res);
+      outcome.result = res;
     }
     return outcome;
   }
@@ -195,13 +191,10 @@ export class CoreResolver {
     const localSpec = outcome.localSpec;
     if (!localSpec || relo.kind === ReloKind.TYPE_ID_LOCAL) return [];
     const specs: CoreSpec[] = [];
-    for (const cand of this.index.candidates(object.btf, relo.typeId)) {
-      try {
-        const spec = matched?.has(cand) ? matched.get(cand) : matchSpec(localSpec, this.target, cand);
-        if (spec) specs.push(spec);
-      } catch (err) {
-        if (!(err instanceof CoreRelocationError)) throw err;
-      }
+    for (const cand of this.index.sharedCandidates(object.btf, relo.typeId)) {
+      const spec = matched?.has(cand) ? matched.get(cand) : matchSpec(localSpec, this.target, cand);
+      // A candidate whose matching fails counts as one that does not match.
+      if (spec && !(spec instanceof CoreRelocationError)) specs.push(spec);
     }
     return specs;
   }
@@ -211,22 +204,14 @@ export class CoreResolver {
 const localSpecs = new WeakMap<CoreRelo, { local: Btf; spec: CoreSpec | CoreRelocationError }>();
 
 /**
- * The local spec of `relo` of `local` (see {@link parseLocalSpec}), parsed once per process: a batch resolves the
- * same relocations against every kernel. Throws the spec's CoreRelocationError, as parsing it would.
+ * The local spec of `relo` of `local` (see {@link parseLocalSpec}), or why it cannot be parsed, parsed once per
+ * process: a batch resolves the same relocations against every kernel.
  */
-function localSpecOf(local: Btf, relo: CoreRelo): CoreSpec {
+function localSpecOf(local: Btf, relo: CoreRelo): CoreSpec | CoreRelocationError {
   let entry = localSpecs.get(relo);
   if (entry?.local !== local) {
-    let spec: CoreSpec | CoreRelocationError;
-    try {
-      spec = parseLocalSpec(local, relo.typeId, relo.kind, relo.accessStr);
-    } catch (err) {
-      if (!(err instanceof CoreRelocationError)) throw err;
-      spec = err;
-    }
-    entry = { local, spec };
+    entry = { local, spec: parseLocalSpec(local, relo.typeId, relo.kind, relo.accessStr) };
     localSpecs.set(relo, entry);
   }
-  if (entry.spec instanceof CoreRelocationError) throw entry.spec;
   return entry.spec;
 }

@@ -36,23 +36,26 @@ export function emptySpec(btf: Btf, rootId: number, kind: number): CoreSpec {
   return { btf, rootId, kind, raw: [], acc: [], bitOffset: 0 };
 }
 
-/** Parse an access string like `0:1:2` (libbpf semantics: `%d` per entry, `:` separators, at most 64 entries). */
-export function parseAccessString(access: string): number[] {
-  if (access === '' || access.startsWith(':')) throw specError(`invalid access string '${access}'`);
+/**
+ * Parse an access string like `0:1:2` (libbpf semantics: `%d` per entry, `:` separators, at most 64 entries), or
+ * the CoreRelocationError libbpf fails with.
+ */
+export function parseAccessString(access: string): number[] | CoreRelocationError {
+  if (access === '' || access.startsWith(':')) return specError(`invalid access string '${access}'`);
   const raw: number[] = [];
   let pos = 0;
   const re = /^\s*([+-]?\d+)/;
   while (pos < access.length) {
     if (access[pos] === ':') pos++;
     const m = re.exec(access.slice(pos));
-    if (!m) throw specError(`invalid access string '${access}'`);
+    if (!m) return specError(`invalid access string '${access}'`);
     const value = Number(m[1]);
-    if (value < 0 || value > 0x7fffffff) throw specError(`invalid access index ${m[1]} in '${access}'`);
-    if (raw.length === MAX_SPEC_LEN) throw specError(`access string '${access}' is too deep`, 'E2BIG');
+    if (value < 0 || value > 0x7fffffff) return specError(`invalid access index ${m[1]} in '${access}'`);
+    if (raw.length === MAX_SPEC_LEN) return specError(`access string '${access}' is too deep`, 'E2BIG');
     raw.push(value);
     pos += (m[0] as string).length;
   }
-  if (raw.length === 0) throw specError(`invalid access string '${access}'`);
+  if (raw.length === 0) return specError(`invalid access string '${access}'`);
   return raw;
 }
 
@@ -62,34 +65,46 @@ export function isFlexArray(btf: Btf, prev: Accessor | undefined, arrayId: numbe
   return prev.idx === btf.vlen(prev.typeId) - 1;
 }
 
-/** Parse the local spec of a relocation (libbpf bpf_core_parse_spec, docs/core-relocations.md#local-spec). */
-export function parseLocalSpec(btf: Btf, rootId: number, kind: number, access: string): CoreSpec {
+/**
+ * Parse the local spec of a relocation (libbpf bpf_core_parse_spec, docs/core-relocations.md#local-spec), or
+ * return the CoreRelocationError libbpf fails it with (as calcRelocation does: errors are values).
+ */
+export function parseLocalSpec(
+  btf: Btf,
+  rootId: number,
+  kind: number,
+  access: string,
+): CoreSpec | CoreRelocationError {
   const cls = reloClass(kind);
-  if (cls === undefined) throw specError(`unknown relocation kind ${kind}`, 'EOPNOTSUPP');
-  if (access === '' || access.startsWith(':')) throw specError(`invalid access string '${access}'`);
+  if (cls === undefined) return specError(`unknown relocation kind ${kind}`, 'EOPNOTSUPP');
+  if (access === '' || access.startsWith(':')) return specError(`invalid access string '${access}'`);
   const spec = emptySpec(btf, rootId, kind);
   if (cls === 'type') {
-    if (access !== '0') throw specError(`type-based relocation has access string '${access}', expected '0'`);
+    if (access !== '0') return specError(`type-based relocation has access string '${access}', expected '0'`);
     return spec;
   }
-  spec.raw = parseAccessString(access);
+  const raw = parseAccessString(access);
+  if (raw instanceof CoreRelocationError) return raw;
+  spec.raw = raw;
   let id = btf.skipModsAndTypedefs(rootId);
-  const first = spec.raw[0] as number;
+  const first = raw[0] as number;
   if (cls === 'enumval') {
-    if (!isEnum(btf.kind(id)) || spec.raw.length > 1 || first >= btf.vlen(id)) {
-      throw specError(`enum relocation access '${access}' does not fit ${btf.describe(id)}`);
+    if (!isEnum(btf.kind(id)) || raw.length > 1 || first >= btf.vlen(id)) {
+      return specError(`enum relocation access '${access}' does not fit ${btf.describe(id)}`);
     }
     spec.acc.push({ typeId: id, idx: first, name: btf.enumName(id, first) });
     return spec;
   }
   spec.acc.push({ typeId: id, idx: first, name: null });
-  spec.bitOffset = first * btf.resolveSize(id) * 8;
-  for (let i = 1; i < spec.raw.length; i++) {
+  const rootSize = btf.sizeOf(id);
+  if (rootSize instanceof CoreRelocationError) return rootSize;
+  spec.bitOffset = first * rootSize * 8;
+  for (let i = 1; i < raw.length; i++) {
     id = btf.skipModsAndTypedefs(id);
-    const k = spec.raw[i] as number;
+    const k = raw[i] as number;
     const tk = btf.kind(id);
     if (isComposite(tk)) {
-      if (k >= btf.vlen(id)) throw specError(`member index ${k} is out of range for ${btf.describe(id)}`);
+      if (k >= btf.vlen(id)) return specError(`member index ${k} is out of range for ${btf.describe(id)}`);
       spec.bitOffset += btf.memberBitOffset(id, k);
       const name = btf.memberName(id, k);
       if (name !== '') spec.acc.push({ typeId: id, idx: k, name });
@@ -99,12 +114,14 @@ export function parseLocalSpec(btf: Btf, rootId: number, kind: number, access: s
       id = btf.skipModsAndTypedefs(btf.arrayType(arrayId));
       const flex = isFlexArray(btf, spec.acc[spec.acc.length - 1], arrayId);
       if (!flex && k >= btf.arrayNelems(arrayId)) {
-        throw specError(`array index ${k} is out of range for ${btf.describe(arrayId)}`);
+        return specError(`array index ${k} is out of range for ${btf.describe(arrayId)}`);
       }
       spec.acc.push({ typeId: id, idx: k, name: null });
-      spec.bitOffset += k * btf.resolveSize(id) * 8;
+      const elementSize = btf.sizeOf(id);
+      if (elementSize instanceof CoreRelocationError) return elementSize;
+      spec.bitOffset += k * elementSize * 8;
     } else {
-      throw specError(`access '${access}' captures ${btf.describe(id)} of unexpected kind`);
+      return specError(`access '${access}' captures ${btf.describe(id)} of unexpected kind`);
     }
   }
   return spec;

@@ -4,6 +4,7 @@ import { isElf, readElf } from '../elf/elf.js';
 import { annotateError, FormatError } from '../errors.js';
 import { growScratch } from '../scratch.js';
 import { readTarXzMember } from './tar-xz.js';
+import type { XzDecoder } from './xz-source.js';
 
 /**
  * Default largest kernel BTF accepted, raw or as an archive member, in bytes (real ones are 4–10 MB; an ELF
@@ -15,6 +16,8 @@ export const MAX_KERNEL_BTF_BYTES = 64 * 1024 * 1024;
 export interface ReadKernelOptions {
   /** Largest file or archive member accepted, in bytes. Default {@link MAX_KERNEL_BTF_BYTES}. */
   maxBytes?: number;
+  /** The xz decoder for `.btf.tar.xz` files (default: the system `xz` when on `PATH`, else the WASM one). */
+  xzDecoder?: XzDecoder;
 }
 
 const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
@@ -68,7 +71,7 @@ export async function readKernelBtf(
     const raw = readUncompressed(path, into, maxBytes);
     if (raw) return raw;
     const take = (size: number) => (into ? into.take(size) : new Uint8Array(size));
-    const member = await readTarXzMember(path, { maxBytes, take });
+    const member = await readTarXzMember(path, { maxBytes, take, decoder: options.xzDecoder });
     if (btfByteOrder(member) === undefined)
       throw new FormatError('archive member is not BTF (bad magic)', { offset: 0 });
     return member;

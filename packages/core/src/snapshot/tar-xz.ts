@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { FormatError } from '../errors.js';
+import { BtfBundleError, FormatError } from '../errors.js';
+import { openXzSource, type XzDecoder, type XzSource } from './xz-source.js';
 
 const BLOCK = 512;
 /** Largest pax or GNU long-name record read before a member (real ones are a few hundred bytes). */
@@ -15,16 +14,16 @@ class BlockReader {
   /** Decompressed bytes handed out so far. */
   consumed = 0;
 
-  constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
+  constructor(private readonly source: XzSource) {}
 
   /** Fill `out` completely; false when the stream ends first (`out` then holds what there was). */
   async fill(out: Uint8Array): Promise<boolean> {
     let filled = 0;
     while (filled < out.length) {
       if (this.at === this.chunk.length) {
-        const { done, value } = await this.reader.read();
-        if (done) return false;
-        this.chunk = value;
+        const chunk = await this.source.next();
+        if (!chunk) return false;
+        this.chunk = chunk;
         this.at = 0;
         continue;
       }
@@ -39,7 +38,7 @@ class BlockReader {
 
   /** Stop decompressing: nothing after this point is read. */
   async stop(): Promise<void> {
-    await this.reader.cancel().catch(() => undefined);
+    await this.source.stop();
   }
 }
 
@@ -102,6 +101,8 @@ export interface TarXzLimits {
   maxBytes: number;
   /** Buffer for the member, given its size (the result is a view of it). */
   take: (size: number) => Uint8Array;
+  /** The xz decoder to use (default: the system `xz` when on `PATH`, else the WASM one). */
+  decoder?: XzDecoder;
 }
 
 /**
@@ -111,14 +112,11 @@ export interface TarXzLimits {
  * {@link FormatError} naming the file for a corrupt archive or one without exactly one `.btf` member.
  */
 export async function readTarXzMember(path: string, limits: TarXzLimits): Promise<Uint8Array> {
-  // Loaded on first use: raw and ELF inputs never pay for the xz WASM decoder.
-  const { default: xz } = await import('xz-decompress');
-  const compressed = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
-  const input = new BlockReader(new xz.XzReadableStream(compressed).getReader());
+  const input = new BlockReader(await openXzSource(path, limits.decoder));
   try {
     return await readMember(input, path, limits);
   } catch (err) {
-    if (err instanceof FormatError) throw err;
+    if (err instanceof BtfBundleError) throw err;
     const detail = err instanceof Error ? err.message : String(err);
     throw new FormatError(`corrupt .tar.xz: ${detail}`, { file: path }, { cause: err });
   } finally {

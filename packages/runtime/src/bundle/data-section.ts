@@ -1,19 +1,17 @@
+import { BundleCorruptError } from '../errors.js';
 import { buildBtf } from '../format/btf-columns.js';
-import { addReference, readColumnValues } from '../format/column-values.js';
-import { BlobMode, BTF_COLUMNS, BtfColumn, MAX_REF_DEPTH, MAX_SECTION_SIZE } from '../format/constants.js';
+import { readColumnValues } from '../format/column-values.js';
+import { BlobMode, BtfColumn, MAX_SECTION_SIZE, ORDER_COLUMN, STORED_COLUMNS } from '../format/constants.js';
 import type { ByteReader } from '../format/reader.js';
+import { decodeOrder, storedOrder } from '../format/record-order.js';
 
-const COLUMN_NAMES = Object.keys(BtfColumn);
+const COLUMN_NAMES = [...Object.keys(BtfColumn), 'Order'];
 
 /** Where one blob is in the data section and how it is coded. */
 interface BlobHead {
   mode: number;
   /** Type records (BTF modes). */
   records: number;
-  /** Index of the reference blob, or -1. */
-  ref: number;
-  /** Bit c set: column c holds differences from the reference's column c. */
-  deltaMask: number;
   /** Start of each column's bytes (BTF modes; while parsing the heads: each column's length), or of the
    * verbatim bytes (at [0]). */
   starts: number[];
@@ -23,16 +21,15 @@ interface BlobHead {
 
 /**
  * The data part of the payload (layout in docs/bundle-format.md), parsed only as far as its string table and
- * per-blob heads. {@link get} rebuilds one blob from its columns (and those of the blobs it is coded against,
- * at most {@link MAX_REF_DEPTH} in all); nothing else is decoded. Every failure is a typed bundle error naming
- * the blob, the column and the place.
+ * per-blob heads. {@link get} rebuilds one blob from its own columns (records stored in schema order, put back
+ * in blob order by its Order column); nothing else is decoded. Every failure is a typed bundle error naming the
+ * blob, the column and the place.
  */
 export class DataSection {
   private readonly bytes: Uint8Array;
   private readonly strings: Uint8Array[];
   private readonly heads: BlobHead[];
   private readonly sizes: readonly number[];
-  private readonly values = new Map<number, Uint32Array[]>();
   private seen: Int32Array | undefined;
 
   /** Reads the string table and blob heads from `r` (to its end); `blobSizes` come from the index. */
@@ -46,32 +43,22 @@ export class DataSection {
     if (stringCount === 0) throw r.corrupt('empty string table');
     this.strings = new Array(stringCount);
     for (let i = 0; i < stringCount; i++) this.strings[i] = r.cstring();
-    const depth: number[] = [];
     const heads: BlobHead[] = [];
     for (let i = 0; i < blobSizes.length; i++) {
       const mode = r.varint();
       if (mode === BlobMode.Verbatim) {
-        heads.push({ mode, records: 0, ref: -1, deltaMask: 0, starts: [], ends: [] });
-        depth.push(1);
+        heads.push({ mode, records: 0, starts: [], ends: [] });
         continue;
       }
       if (mode !== BlobMode.BtfLittle && mode !== BlobMode.BtfBig)
         throw r.corrupt(`blob ${i}: unknown mode ${mode}`);
       const records = r.count(r.remaining, 'record count');
-      const back = r.count(i, 'reference distance');
-      const ref = back === 0 ? -1 : i - back;
-      const deltaMask = r.count(back === 0 ? 0 : (1 << BTF_COLUMNS) - 1, 'delta mask');
-      if (ref >= 0 && heads[ref]!.mode === BlobMode.Verbatim)
-        throw r.corrupt(`blob ${i}: refers to verbatim blob ${ref}`);
-      const d = ref < 0 ? 1 : depth[ref]! + 1;
-      if (d > MAX_REF_DEPTH) throw r.corrupt(`blob ${i}: reference chain longer than ${MAX_REF_DEPTH}`);
-      depth.push(d);
       const lengths: number[] = [];
-      for (let c = 0; c < BTF_COLUMNS; c++) lengths.push(r.count(r.remaining, 'column length'));
-      heads.push({ mode, records, ref, deltaMask, starts: lengths, ends: [] });
+      for (let c = 0; c < STORED_COLUMNS; c++) lengths.push(r.count(r.remaining, 'column length'));
+      heads.push({ mode, records, starts: lengths, ends: [] });
     }
     // Columns follow the heads, each the concatenation of every BTF blob's part; then the verbatim blobs.
-    for (let c = 0; c < BTF_COLUMNS; c++) {
+    for (let c = 0; c < STORED_COLUMNS; c++) {
       for (const h of heads) {
         if (h.mode === BlobMode.Verbatim) continue;
         const start = r.pos;
@@ -96,30 +83,22 @@ export class DataSection {
     const h = this.heads[i]!;
     if (h.mode === BlobMode.Verbatim) return this.bytes.subarray(h.starts[0]!, h.ends[0]!);
     this.seen ??= new Int32Array(this.strings.length);
+    const columns = h.starts.map((start, c) =>
+      readColumnValues(this.bytes, start, h.ends[c]!, `bundle blob ${i} column ${COLUMN_NAMES[c]}`),
+    );
+    const ids = decodeOrder(columns[ORDER_COLUMN]!);
+    if (ids.length !== h.records)
+      throw new BundleCorruptError(`bundle blob ${i}: ${ids.length} schema ids for ${h.records} records`);
+    const records = columns.slice(0, ORDER_COLUMN);
     return buildBtf(
-      this.columnValues(i),
+      records,
       (c) => `bundle blob ${i} column ${COLUMN_NAMES[c]}`,
       h.records,
       this.strings,
       h.mode === BlobMode.BtfLittle,
       this.sizes[i]!,
       this.seen,
+      storedOrder(records, ids, `bundle blob ${i}`),
     );
-  }
-
-  /** The column values of BTF blob `i`, references applied; kept for blobs others are coded against. */
-  private columnValues(i: number): Uint32Array[] {
-    const cached = this.values.get(i);
-    if (cached) return cached;
-    const h = this.heads[i]!;
-    const refValues = h.ref >= 0 ? this.columnValues(h.ref) : undefined;
-    const out = h.starts.map((start, c) => {
-      const v = readColumnValues(this.bytes, start, h.ends[c]!, `bundle blob ${i} column ${COLUMN_NAMES[c]}`);
-      if (refValues && h.deltaMask & (1 << c)) addReference(v, refValues[c]!);
-      return v;
-    });
-    // Kept: blobs of one series are coded against the same few references. Nobody writes to these arrays.
-    this.values.set(i, out);
-    return out;
   }
 }

@@ -13,7 +13,7 @@ import {
   wordRole,
   writeBtfHeader,
 } from './btf-layout.js';
-import { BtfColumn } from './constants.js';
+import { BTF_COLUMNS, BtfColumn } from './constants.js';
 import { unzigzag } from './reader.js';
 
 const { Name, Type, Size, Offset, Value, Misc } = BtfColumn;
@@ -87,10 +87,194 @@ const ELEM_COLUMNS: readonly Uint8Array[] = LAYOUT.map(([fixed, per], kind) =>
 );
 
 /**
+ * The packed `info` word and word count of a record whose {@link BtfColumn.Header} values are `kb` (kind |
+ * kind_flag << 5) and `vlen`, or undefined when they do not describe a storable record.
+ */
+export function headerRecord(kb: number, vlen: number): { info: number; words: number } | undefined {
+  if (kb >= 2 << KIND_BITS || vlen > MAX_HISTORICAL_VLEN) return undefined;
+  const info = packInfo(kb & ((1 << KIND_BITS) - 1), vlen, kb >>> KIND_BITS === 1);
+  const words = recordWords(info);
+  return words === undefined ? undefined : { info, words };
+}
+
+/**
+ * Per kind, how many values a record takes from each column: `[fixed, perElement]`, each indexed by
+ * {@link BtfColumn} (the header's two values and the name included in `fixed`).
+ */
+export const COLUMN_COUNTS: readonly (readonly [Int32Array, Int32Array])[] = FIXED_COLUMNS.map(
+  (fixed, kind) => {
+    const counts = new Int32Array(BTF_COLUMNS);
+    counts[BtfColumn.Header] = 2;
+    counts[Name] = 1;
+    for (const c of fixed) counts[c]!++;
+    const perElem = new Int32Array(BTF_COLUMNS);
+    for (const c of ELEM_COLUMNS[kind]!) perElem[c]!++;
+    return [counts, perElem] as const;
+  },
+);
+
+/** The string section of a BTF being rebuilt: global string ids to offsets, in first-use order. */
+class StringSection {
+  /** Global ids in the order their strings are laid out. */
+  readonly used: number[] = [];
+  /** Bytes of the section so far. */
+  length = 0;
+
+  constructor(
+    private readonly strings: readonly Uint8Array[],
+    private readonly seen: Int32Array,
+    private readonly size: number,
+    private readonly corrupt: (message: string) => Error,
+  ) {
+    seen.fill(-1);
+    this.offset(0); // the empty string at offset 0 (global id 0)
+  }
+
+  /** The offset of global string `id`, laid out at the end on its first use. */
+  offset(id: number): number {
+    if (id >= this.strings.length) throw this.corrupt(`string id ${id} out of range`);
+    let off = this.seen[id]!;
+    if (off < 0) {
+      off = this.length;
+      this.seen[id] = off;
+      this.used.push(id);
+      this.length += this.strings[id]!.length + 1;
+      if (this.length > this.size) throw this.corrupt(`strings exceed the ${this.size}-byte blob`);
+    }
+    return off;
+  }
+}
+
+/**
+ * How a blob's records are stored when not in blob order (see `storedOrder`): where each stored record's values
+ * start, which stored record each blob record is, and what a stored type word stands for.
+ */
+export interface StoredOrder {
+  /** `starts[c][s]`: the first value of stored record s in column c. */
+  starts: readonly Int32Array[];
+  /** `slot[r]`: the stored record that is record r of the blob. */
+  slot: Int32Array;
+  /** The blob-local type id a stored type word (never 0) stands for; throws if none. */
+  typeId: (stored: number) => number;
+}
+
+/** Reads column values in order, each column from its own cursor; running out is a typed error. */
+class ColumnCursor {
+  readonly pos: Int32Array;
+
+  constructor(
+    private readonly cols: readonly Uint32Array[],
+    private readonly what: (column: number) => string,
+  ) {
+    this.pos = new Int32Array(cols.length);
+  }
+
+  /** A {@link BundleCorruptError} naming column `c` and the cursor's place in it. */
+  corrupt(c: number, message: string): BundleCorruptError {
+    return new BundleCorruptError(`${this.what(c)}: ${message} at value ${this.pos[c]}`);
+  }
+
+  /** The next value of column `c`. */
+  next(c: number): number {
+    const values = this.cols[c]!;
+    const p = this.pos[c]!;
+    if (p >= values.length) throw this.corrupt(c, 'runs out of values');
+    this.pos[c] = p + 1;
+    return values[p]!;
+  }
+
+  /** Moves every column's cursor to stored record `s` of `order`. */
+  seek(order: StoredOrder, s: number): void {
+    for (let c = 0; c < this.pos.length; c++) this.pos[c] = order.starts[c]![s]!;
+  }
+
+  /** Throws unless every column has been read to its end. */
+  finish(): void {
+    this.cols.forEach((c, i) => {
+      if (this.pos[i] !== c.length) throw this.corrupt(i, `${c.length - this.pos[i]!} values left over`);
+    });
+  }
+}
+
+/**
+ * Decodes `records` type records from `cur` into `words` (names through `strings`, member offsets from their
+ * differences, records and type words through `order` when given); returns the number of words written.
+ */
+function decodeRecords(
+  cur: ColumnCursor,
+  records: number,
+  words: Uint32Array,
+  strings: StringSection,
+  order: StoredOrder | undefined,
+): number {
+  let prevOffset = 0;
+  const put = (col: number, v: number): number => {
+    if (col === Name) return strings.offset(v);
+    if (col === Offset) {
+      prevOffset = (prevOffset + unzigzag(v)) | 0;
+      return prevOffset >>> 0;
+    }
+    if (col === Type && order && v !== 0) return order.typeId(v);
+    return v;
+  };
+  let at = 0;
+  for (let rec = 0; rec < records; rec++) {
+    // Runs of records stored one after the other (most of them) need no seek.
+    if (order && (rec === 0 || order.slot[rec] !== order.slot[rec - 1]! + 1))
+      cur.seek(order, order.slot[rec]!);
+    const kb = cur.next(BtfColumn.Header);
+    const head = headerRecord(kb, cur.next(BtfColumn.Header));
+    if (head === undefined) throw cur.corrupt(BtfColumn.Header, `record ${rec} has an invalid header`);
+    const n = head.words;
+    if (at + n > words.length)
+      throw cur.corrupt(
+        BtfColumn.Header,
+        `record ${rec} runs past a ${BTF_HEADER_LEN + 4 * words.length}-byte blob`,
+      );
+    const kind = kb & ((1 << KIND_BITS) - 1);
+    words[at] = strings.offset(cur.next(Name));
+    words[at + 1] = head.info;
+    prevOffset = 0;
+    const fixed = FIXED_COLUMNS[kind]!;
+    let j = 2;
+    for (let f = 0; f < fixed.length; f++, j++) words[at + j] = put(fixed[f]!, cur.next(fixed[f]!));
+    const elem = ELEM_COLUMNS[kind]!;
+    for (let e = 0; j < n; j++, e = e + 1 === elem.length ? 0 : e + 1)
+      words[at + j] = put(elem[e]!, cur.next(elem[e]!));
+    at += n;
+  }
+  return at;
+}
+
+/** Lays out a BTF blob: header, the first `count` type words, then the strings in `section` order. */
+function layOutBtf(
+  words: Uint32Array,
+  count: number,
+  section: StringSection,
+  strings: readonly Uint8Array[],
+  littleEndian: boolean,
+  size: number,
+): Uint8Array {
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  const typeLen = 4 * count;
+  writeBtfHeader(view, { typeLen, strLen: section.length }, littleEndian);
+  if (littleEndian === HOST_LITTLE_ENDIAN) out.set(new Uint8Array(words.buffer, 0, typeLen), BTF_HEADER_LEN);
+  else for (let i = 0; i < count; i++) view.setUint32(BTF_HEADER_LEN + 4 * i, words[i]!, littleEndian);
+  let o = BTF_HEADER_LEN + typeLen;
+  for (const id of section.used) {
+    out.set(strings[id]!, o);
+    o += strings[id]!.length + 1;
+  }
+  return out;
+}
+
+/**
  * Rebuilds one BTF blob from its column values (indexed by {@link BtfColumn}; the inverse of core's column
- * encoder, docs/bundle-format.md): `records` records, names resolved against the global `strings`, the string
- * section rebuilt in first-use order. Throws a {@link BundleCorruptError} naming the column (`what(column)`) and
- * the value on anything inconsistent, including a result that is not exactly `size` bytes or values left over.
+ * encoder, docs/bundle-format.md): `records` records, in blob order or as `order` says (whose starts have
+ * checked the column lengths), names resolved against the global `strings`, the string section rebuilt in
+ * first-use order. Throws a {@link BundleCorruptError} naming the column (`what(column)`) and the value on
+ * anything inconsistent, including a result that is not exactly `size` bytes or values left over.
  */
 export function buildBtf(
   cols: readonly Uint32Array[],
@@ -100,84 +284,16 @@ export function buildBtf(
   littleEndian: boolean,
   size: number,
   seen: Int32Array,
+  order?: StoredOrder,
 ): Uint8Array {
-  const pos = new Int32Array(cols.length);
-  const corrupt = (c: number, message: string) =>
-    new BundleCorruptError(`${what(c)}: ${message} at value ${pos[c]}`);
-  const next = (c: number): number => {
-    const values = cols[c]!;
-    const p = pos[c]!;
-    if (p >= values.length) throw corrupt(c, 'runs out of values');
-    pos[c] = p + 1;
-    return values[p]!;
-  };
-  const maxWords = Math.max(0, (size - BTF_HEADER_LEN) >> 2);
-  if (records * 2 > cols[BtfColumn.Header]!.length || records * 3 > maxWords)
-    throw corrupt(BtfColumn.Header, `${records} records cannot fit in a ${size}-byte blob`);
-  const words = new Uint32Array(maxWords);
-  const used: number[] = [];
-  let strLen = 0;
-  seen.fill(-1);
-  const name = (id: number): number => {
-    if (id >= strings.length) throw corrupt(Name, `string id ${id} out of range`);
-    let off = seen[id]!;
-    if (off < 0) {
-      off = strLen;
-      seen[id] = off;
-      used.push(id);
-      strLen += strings[id]!.length + 1;
-      if (strLen > size) throw corrupt(Name, `strings exceed the ${size}-byte blob`);
-    }
-    return off;
-  };
-  name(0); // the empty string at offset 0 (global id 0)
-  const put = (col: number, v: number, state: Int32Array): number => {
-    if (col === Name) return name(v);
-    if (col === Offset) {
-      state[0] = state[0]! + unzigzag(v);
-      return state[0]! >>> 0;
-    }
-    return v;
-  };
-  const state = new Int32Array(1); // previous member offset
-  let at = 0;
-  for (let rec = 0; rec < records; rec++) {
-    const kb = next(BtfColumn.Header);
-    const kind = kb & ((1 << KIND_BITS) - 1);
-    const vlen = next(BtfColumn.Header);
-    const info = packInfo(kind, vlen, kb >>> KIND_BITS === 1);
-    const n = kb < 2 << KIND_BITS && vlen <= MAX_HISTORICAL_VLEN ? recordWords(info) : undefined;
-    if (n === undefined) throw corrupt(BtfColumn.Header, `record ${rec} has an invalid header`);
-    if (at + n > maxWords) throw corrupt(BtfColumn.Header, `record ${rec} runs past a ${size}-byte blob`);
-    words[at] = name(next(Name));
-    words[at + 1] = info;
-    state[0] = 0;
-    const fixed = FIXED_COLUMNS[kind]!;
-    let j = 2;
-    for (let f = 0; f < fixed.length; f++, j++) words[at + j] = put(fixed[f]!, next(fixed[f]!), state);
-    const elem = ELEM_COLUMNS[kind]!;
-    for (let e = 0; j < n; j++, e = e + 1 === elem.length ? 0 : e + 1)
-      words[at + j] = put(elem[e]!, next(elem[e]!), state);
-    at += n;
-  }
-  cols.forEach((c, i) => {
-    if (pos[i] !== c.length) throw corrupt(i, `${c.length - pos[i]!} values left over`);
-  });
-  if (BTF_HEADER_LEN + 4 * at + strLen !== size)
-    throw corrupt(
-      BtfColumn.Header,
-      `BTF blob would be ${BTF_HEADER_LEN + 4 * at + strLen} bytes, not ${size}`,
-    );
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  const typeLen = 4 * at;
-  writeBtfHeader(view, { typeLen, strLen }, littleEndian);
-  if (littleEndian === HOST_LITTLE_ENDIAN) out.set(new Uint8Array(words.buffer, 0, typeLen), BTF_HEADER_LEN);
-  else for (let i = 0; i < at; i++) view.setUint32(BTF_HEADER_LEN + 4 * i, words[i]!, littleEndian);
-  let o = BTF_HEADER_LEN + typeLen;
-  for (const id of used) {
-    out.set(strings[id]!, o);
-    o += strings[id]!.length + 1;
-  }
-  return out;
+  const cur = new ColumnCursor(cols, what);
+  const words = new Uint32Array(Math.max(0, (size - BTF_HEADER_LEN) >> 2));
+  if (records * 2 > cols[BtfColumn.Header]!.length || records * 3 > words.length)
+    throw cur.corrupt(BtfColumn.Header, `${records} records cannot fit in a ${size}-byte blob`);
+  const section = new StringSection(strings, seen, size, (m) => cur.corrupt(Name, m));
+  const count = decodeRecords(cur, records, words, section, order);
+  if (!order) cur.finish();
+  const total = BTF_HEADER_LEN + 4 * count + section.length;
+  if (total !== size) throw cur.corrupt(BtfColumn.Header, `BTF blob would be ${total} bytes, not ${size}`);
+  return layOutBtf(words, count, section, strings, littleEndian, size);
 }

@@ -1,5 +1,4 @@
 import { BundleCorruptError } from '../errors.js';
-import { unzigzag } from './reader.js';
 
 /**
  * Reads the varints (unsigned LEB128, at most 32 bits) of `bytes[start, end)`, one column of one blob, into an
@@ -31,13 +30,4 @@ export function readColumnValues(bytes: Uint8Array, start: number, end: number, 
     out[i] = v; // stored modulo 2^32: bit 31 set by the fifth byte reads back right
   }
   return out;
-}
-
-/**
- * Undoes the delta against a reference column in place: value i becomes `ref[i] + unzigzag(value i)` (mod 2^32)
- * where the reference has a value i, and stays as stored past its end.
- */
-export function addReference(values: Uint32Array, ref: Uint32Array): void {
-  const n = Math.min(values.length, ref.length);
-  for (let i = 0; i < n; i++) values[i] = (ref[i]! + unzigzag(values[i]!)) >>> 0;
 }

@@ -2,16 +2,13 @@
 export const BUNDLE_MAGIC: readonly number[] = [0x42, 0x54, 0x46, 0x42];
 
 /** The bundle format version this code writes and reads. */
-export const BUNDLE_FORMAT_VERSION = 3;
+export const BUNDLE_FORMAT_VERSION = 4;
 
 /** Size in bytes of the fixed, uncompressed container header. */
 export const BUNDLE_HEADER_SIZE = 20;
 
 /** Largest inflated payload the format allows; a caller may set a lower limit when decoding. */
 export const MAX_SECTION_SIZE = 1 << 30;
-
-/** Longest chain of reference blobs (a blob coded against one coded against another ...), the blob included. */
-export const MAX_REF_DEPTH = 8;
 
 /** How a blob is stored in the data section. */
 export const BlobMode = {
@@ -43,3 +40,12 @@ export const BtfColumn = {
 
 /** Number of {@link BtfColumn}s. */
 export const BTF_COLUMNS = 7;
+
+/**
+ * The column of a BTF blob after its {@link BtfColumn}s: the schema ids of its records in blob order (the
+ * record columns hold them sorted by schema id), 0 for "the previous id + 1".
+ */
+export const ORDER_COLUMN = BTF_COLUMNS;
+
+/** Number of columns a BTF blob is stored as: the {@link BtfColumn}s and the {@link ORDER_COLUMN}. */
+export const STORED_COLUMNS = BTF_COLUMNS + 1;

@@ -8,13 +8,20 @@ export { ELF_MAGIC, isElf } from '../elf.js';
 /** The order of kernels in a bundle's index. */
 export { compareKernelKeys } from '../kernel/order.js';
 /** The BTF column codec: a blob's records as columns, and back. */
-export { buildBtf, columnOf, INFO_RESERVED, recordHeaderValue, recordWords } from './btf-columns.js';
+export {
+  buildBtf,
+  columnOf,
+  INFO_RESERVED,
+  recordHeaderValue,
+  recordWords,
+  type StoredOrder,
+} from './btf-columns.js';
 /** The BTF wire layout: kinds, record layouts, header, magic. */
 export * from './btf-layout.js';
 /** A canonical raw BTF blob taken apart into type-section words and strings. */
 export { type SplitBtf, splitBtf } from './btf-split.js';
-/** A column's varints, and the undoing of its delta against a reference column. */
-export { addReference, readColumnValues } from './column-values.js';
+/** A column's varints. */
+export { readColumnValues } from './column-values.js';
 /** Bundle container constants. */
 export {
   BlobMode,
@@ -23,11 +30,14 @@ export {
   BUNDLE_FORMAT_VERSION,
   BUNDLE_HEADER_SIZE,
   BUNDLE_MAGIC,
-  MAX_REF_DEPTH,
+  ORDER_COLUMN,
+  STORED_COLUMNS,
 } from './constants.js';
 /** CRC-32 of the sealed container. */
 export { crc32 } from './crc32.js';
 /** Varint byte reader. */
 export { ByteReader } from './reader.js';
+/** A blob's records in schema order: the Order column and the permutation it codes. */
+export { decodeOrder, encodeOrder, recordStarts, storedOrder, toSchemaOrder } from './record-order.js';
 /** Varint byte writer and the zigzag coding of signed deltas. */
 export { ByteWriter, zigzag } from './writer.js';

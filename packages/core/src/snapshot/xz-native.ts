@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { BtfBundleError, FormatError } from '../errors.js';
+import type { XzSource } from './xz-source.js';
+
+/**
+ * Memory the xz tool may use to decode one archive. Real kernel archives need 9 MiB (`xz -6`) to 65 MiB (`xz -9`,
+ * a 64 MiB dictionary); a header asking for more is refused instead of allocated.
+ */
+const XZ_MEMORY_LIMIT = '256MiB';
+/** Bytes of the tool's error output kept for the message (its errors are one short line). */
+const MAX_STDERR_BYTES = 4096;
+
+/** How the child ended: exit code or signal, or the error that kept it from starting. */
+type Ending = { code: number | null; signal: NodeJS.Signals | null } | { error: Error };
+
+/**
+ * The xz file at `path` decompressed by the system xz tool at `xz` in a child process, its output streamed through
+ * a pipe (the tool stops when the pipe is full, so it never runs far ahead of the reader). `stop` kills the child
+ * and waits for it: no decompression goes on after it, and no zombie is left. A failing tool (corrupt or truncated
+ * data, a dictionary over {@link XZ_MEMORY_LIMIT}) is reported when its output ends early, as a
+ * {@link FormatError} with its message; the failure is not reported if the reader stopped before that point.
+ */
+export function nativeXzSource(xz: string, path: string): XzSource {
+  const child = spawn(
+    xz,
+    ['--decompress', '--stdout', '--no-warn', `--memlimit-decompress=${XZ_MEMORY_LIMIT}`, '--', path],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    if (stderr.length < MAX_STDERR_BYTES) stderr += text.slice(0, MAX_STDERR_BYTES - stderr.length);
+  });
+  const ended = new Promise<Ending>((resolve) => {
+    child.once('error', (error) => resolve({ error }));
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  const chunks = child.stdout[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+
+  const failure = async (): Promise<Error | undefined> => {
+    const end = await ended;
+    if ('error' in end) return new BtfBundleError(`cannot run ${xz}: ${end.error.message}`, { file: path });
+    if (end.code === 0) return undefined;
+    if (end.signal) return new BtfBundleError(`${xz} was killed by ${end.signal}`, { file: path });
+    // xz's first line says what failed: "<argv0>: <file>: Compressed data is corrupt".
+    const line = stderr.trim().split('\n')[0]?.replace(`${xz}: `, 'xz: ').replace(`${path}: `, '');
+    const detail = line || `xz exited with status ${end.code}`;
+    return new FormatError(`corrupt .tar.xz: ${detail}`, { file: path });
+  };
+
+  return {
+    async next() {
+      let result: IteratorResult<Buffer>;
+      try {
+        result = await chunks.next();
+      } catch (err) {
+        throw (await failure()) ?? err;
+      }
+      if (!result.done) return result.value;
+      const err = await failure();
+      if (err) throw err;
+      return undefined;
+    },
+    async stop() {
+      child.stdout.destroy();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await ended;
+    },
+  };
+}

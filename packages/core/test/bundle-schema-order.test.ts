@@ -1,0 +1,181 @@
+import { decodeBundle, kernelId } from '@btf-bundle/runtime';
+import {
+  type BtfColumn,
+  ByteReader,
+  ByteWriter,
+  decodeOrder,
+  encodeOrder,
+  Kind,
+  packInfo,
+  recordStarts,
+  toSchemaOrder,
+} from '@btf-bundle/runtime/internal';
+import { describe, expect, it } from 'vitest';
+import { DataSection } from '../../runtime/src/bundle/data-section.js';
+import { BundleCorruptError } from '../../runtime/src/errors.js';
+import { loadSet } from '../../runtime/test/helpers.js';
+import { encodeBundle } from '../src/bundle/encode.js';
+
+// A two-record BTF in columns: [1] INT 'int' size 4 (signed, 32 bits), [2] PTR to [1].
+const INT_ENCODING = 0x01000020;
+const HEADER = [Kind.INT, 0, Kind.PTR, 0];
+const BLOB_SIZE = 24 + 16 + 12 + 5; // header, INT, PTR, "\0int\0"
+
+const INT_WORDS = [1, packInfo(Kind.INT, 0, false), 4, INT_ENCODING];
+const ptrWords = (target: number) => [0, packInfo(Kind.PTR, 0, false), target];
+
+/** A little-endian BTF of these type words (28 bytes of them) and the strings "\0int\0". */
+function btfOf(words: number[]): Uint8Array {
+  const w = new DataView(new ArrayBuffer(BLOB_SIZE));
+  w.setUint16(0, 0xeb9f, true);
+  w.setUint8(2, 1);
+  for (const [at, v] of [
+    [4, 24],
+    [8, 0],
+    [12, 28],
+    [16, 28],
+    [20, 5],
+  ] as const)
+    w.setUint32(at, v, true);
+  words.forEach((v, i) => {
+    w.setUint32(24 + 4 * i, v, true);
+  });
+  new Uint8Array(w.buffer).set(new TextEncoder().encode('\0int\0'), 52);
+  return new Uint8Array(w.buffer);
+}
+
+/** The two records above, the PTR pointing at type `target`. */
+const twoRecordBtf = (target: number) => btfOf([...INT_WORDS, ...ptrWords(target)]);
+
+/** The same two types the other way round: [1] PTR to [2], [2] INT. */
+const swappedBtf = () => btfOf([...ptrWords(2), ...INT_WORDS]);
+
+/**
+ * A data section holding one BTF blob of the two records, stored with these column values (record columns in
+ * schema order, then the order column), decoded with `DataSection`.
+ */
+function decodeStored(columns: Partial<Record<keyof typeof BtfColumn | 'Order', number[]>>, records = 2) {
+  const w = new ByteWriter();
+  w.varint(2);
+  w.bytes(new TextEncoder().encode('\0int\0'));
+  const full = {
+    Header: HEADER,
+    Name: [1, 0],
+    Type: [1],
+    Size: [4],
+    Offset: [],
+    Value: [],
+    Misc: [INT_ENCODING],
+    Order: [0, 0],
+    ...columns,
+  };
+  const parts = Object.values(full).map((values) => {
+    const c = new ByteWriter();
+    for (const v of values) c.varint(v);
+    return c.finish();
+  });
+  for (const v of [1, records]) w.varint(v);
+  for (const p of parts) w.varint(p.length);
+  for (const p of parts) w.bytes(p);
+  return new DataSection(new ByteReader(w.finish(), 'test data'), [BLOB_SIZE]).get(0);
+}
+
+/** The error `f` throws, if any. */
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+describe('schema order', () => {
+  it('decodes a hand-built blob stored in schema order exactly', () => {
+    expect(Buffer.from(decodeStored({}))).toEqual(Buffer.from(twoRecordBtf(1)));
+    // Stored the other way round: the PTR has schema id 1, the INT 2; the order column says INT first.
+    const swapped = decodeStored({
+      Header: [Kind.PTR, 0, Kind.INT, 0],
+      Name: [0, 1],
+      Type: [2],
+      Order: [2, 1],
+    });
+    expect(Buffer.from(swapped)).toEqual(Buffer.from(twoRecordBtf(1)));
+  });
+
+  it('rejects inconsistent schema ids and columns with typed errors naming the blob', () => {
+    const cases: [string, Parameters<typeof decodeStored>[0], number?][] = [
+      ['given twice', { Order: [1, 1] }],
+      ['is zero', { Order: [4294967295, 0] }],
+      ['not in the blob', { Order: [5, 0] }],
+      ['schema ids for', { Order: [0] }],
+      ['the records need', { Misc: [INT_ENCODING, 7] }],
+      ['the records need', { Type: [] }],
+      ['invalid header', { Header: [Kind.INT, 0, 99, 0] }],
+      ['schema ids for', {}, 3],
+      ['need more header values', { Order: [0, 0, 0] }, 3],
+    ];
+    for (const [message, columns, records] of cases) {
+      const e = thrown(() => decodeStored(columns, records));
+      expect(e, message).toBeInstanceOf(BundleCorruptError);
+      expect((e as Error).message, message).toContain('blob 0');
+      expect((e as Error).message, message).toContain(message);
+    }
+  });
+
+  it('refuses a vlen that would need more values than the columns hold, before allocating for it', () => {
+    const e = thrown(() => decodeStored({ Header: [Kind.INT, 0, Kind.STRUCT, 0xffff] }));
+    expect(e).toBeInstanceOf(BundleCorruptError);
+    expect((e as Error).message).toContain('the records need');
+  });
+
+  it('toSchemaOrder sorts records by schema id and writes type words as schema ids', () => {
+    const cols = [HEADER, [1, 0], [1], [4], [], [], [INT_ENCODING]];
+    expect(toSchemaOrder(cols, [1, 2], 'test')).toEqual(cols);
+    expect(toSchemaOrder(cols, [9, 3], 'test')).toEqual([
+      [Kind.PTR, 0, Kind.INT, 0],
+      [0, 1],
+      [9],
+      [4],
+      [],
+      [],
+      [INT_ENCODING],
+    ]);
+    // A type id past the blob's records has no schema id.
+    expect(toSchemaOrder([HEADER, [1, 0], [3], [4], [], [], [INT_ENCODING]], [1, 2], 'test')).toBeUndefined();
+    expect(recordStarts(cols, 2, 'test').map((s) => [...s])).toEqual([
+      [0, 2, 4],
+      [0, 1, 2],
+      [0, 0, 1],
+      [0, 1, 1],
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 1, 1],
+    ]);
+  });
+
+  it('codes the record order as runs and back', () => {
+    const cases = [[1, 2, 3, 4, 5, 6, 7, 8, 9], [7, 8, 9, 1, 2, 3, 10, 4, 5, 6], [4294967295, 1, 2], []];
+    for (const ids of cases) expect([...decodeOrder(Uint32Array.from(encodeOrder(ids)))]).toEqual(ids);
+    // Runs that count up cost zeros.
+    expect(encodeOrder([7, 8, 9, 4, 5, 6])).toEqual([7, 0, 0, 4, 0, 0]);
+    expect(encodeOrder([1, 2, 3])).toEqual([0, 0, 0]);
+  });
+
+  it('stores a BTF with a type id past its records verbatim, byte for byte', () => {
+    const key = { distro: 'x', version: '1', arch: 'x86_64', release: '1.0' };
+    const blob = twoRecordBtf(3);
+    const bundle = decodeBundle(encodeBundle({ kernels: [{ key, blob }], objects: [], meta: {} }).bytes);
+    expect(Buffer.from(bundle.get(kernelId(key))!)).toEqual(Buffer.from(blob));
+  });
+
+  it('round-trips blobs whose record order differs from their reference (the same types, permuted)', () => {
+    const btf = loadSet('a')[0]!.blob;
+    const kernels = [btf, twoRecordBtf(1), btf.slice(0, 40), swappedBtf()].map((blob, i) => ({
+      key: { distro: 'x', version: '1', arch: 'x86_64', release: `1.0.${i}` },
+      blob,
+    }));
+    const bundle = decodeBundle(encodeBundle({ kernels, objects: [], meta: {} }).bytes);
+    for (const k of kernels) expect(Buffer.from(bundle.get(kernelId(k.key))!)).toEqual(Buffer.from(k.blob));
+  });
+});

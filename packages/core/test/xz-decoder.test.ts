@@ -1,0 +1,161 @@
+/**
+ * The two xz decoders of `.btf.tar.xz` kernels: the system xz tool and the WebAssembly fallback give the bytes
+ * `tar -xJOf` gives on real archives; the choice between them (PATH lookup, forced by the environment); and the
+ * fallback end to end: the built CLI with a PATH that has no xz builds the same bundle, and says it is slower.
+ * The hostile-archive cases run with both decoders in snapshot-archive.test.ts.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { BtfBundleError, UsageError } from '../src/errors.js';
+import { readKernelBtf } from '../src/snapshot/input.js';
+import { scanSnapshot } from '../src/snapshot/scan.js';
+import { nativeXzSource } from '../src/snapshot/xz-native.js';
+import {
+  chosenXzDecoder,
+  findExecutable,
+  findSystemXz,
+  XZ_DECODER_ENV,
+  xzFallbackNote,
+} from '../src/snapshot/xz-source.js';
+import { copySnapshot, SAMPLE_OBJECTS, sampleKernels } from './build-fixtures.js';
+import { liveXzChildren } from './xz-helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'btf-xz-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The sample snapshot's archives, and those of the benchmark kernel tree when BTF_BUNDLE_KERNELS names one. */
+async function realArchives(): Promise<string[]> {
+  const extra = process.env.BTF_BUNDLE_KERNELS;
+  if (!extra) return sampleKernels();
+  const scan = await scanSnapshot(extra, { include: ['**/*.btf.tar.xz'] });
+  return [...sampleKernels(), ...scan.kernels.map((k) => k.path)];
+}
+
+describe('xz decoders on real archives', async () => {
+  const archives = await realArchives();
+
+  it('give the bytes tar -xJOf gives, each of them', async () => {
+    expect(archives.length).toBeGreaterThanOrEqual(6);
+    for (const path of archives) {
+      const expected = execFileSync('tar', ['-xJOf', path], { maxBuffer: 1 << 28 });
+      for (const xzDecoder of ['native', 'wasm'] as const) {
+        const bytes = await readKernelBtf(path, undefined, { xzDecoder });
+        expect(Buffer.compare(bytes, expected), `${xzDecoder} ${path}`).toBe(0);
+      }
+    }
+    expect(liveXzChildren()).toEqual([]);
+  });
+
+  it('read many archives at once (one xz process each, all ended)', async () => {
+    const reads = sampleKernels()
+      .flatMap((path) => [path, path])
+      .map((path) => readKernelBtf(path));
+    const sizes = (await Promise.all(reads)).map((b) => b.length);
+    expect(sizes.every((n) => n > 1_000_000)).toBe(true);
+    expect(liveXzChildren()).toEqual([]);
+  });
+});
+
+describe('choosing the xz decoder', () => {
+  const saved = process.env[XZ_DECODER_ENV];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[XZ_DECODER_ENV];
+    else process.env[XZ_DECODER_ENV] = saved;
+  });
+
+  it('finds xz on PATH, and nothing in a PATH without it or with relative entries', () => {
+    expect(findSystemXz()).toBe(execFileSync('sh', ['-c', 'command -v xz'], { encoding: 'utf8' }).trim());
+    expect(findExecutable('xz', dir)).toBeUndefined();
+    expect(findExecutable('xz', `.:bin:${dir}`)).toBeUndefined();
+    expect(findExecutable('xz', `${dir}:${dirname(findSystemXz() as string)}`)).toBe(findSystemXz());
+  });
+
+  it('uses the system xz by default; the environment forces either, and refuses anything else', () => {
+    delete process.env[XZ_DECODER_ENV];
+    expect(chosenXzDecoder()).toBe('native');
+    expect(xzFallbackNote()).toBeUndefined();
+    process.env[XZ_DECODER_ENV] = 'wasm';
+    expect(chosenXzDecoder()).toBe('wasm');
+    process.env[XZ_DECODER_ENV] = 'native';
+    expect(chosenXzDecoder()).toBe('native');
+    process.env[XZ_DECODER_ENV] = 'zstd';
+    expect(() => chosenXzDecoder()).toThrow(UsageError);
+    expect(() => chosenXzDecoder()).toThrow(/BTF_BUNDLE_XZ_DECODER must be 'native' or 'wasm', not 'zstd'/);
+  });
+});
+
+describe('the CLI without xz on PATH', () => {
+  const cli = resolve(import.meta.dirname, '../dist/bin/btf-bundle.js');
+
+  it('builds the same bundle with the WASM decoder, and warns that it is slower', () => {
+    const snapshot = copySnapshot((p) => p.includes('x86_64'));
+    const noXz = join(dir, 'bin');
+    mkdirSync(noXz);
+    symlinkSync(process.execPath, join(noXz, 'node'));
+    const build = (out: string, PATH: string, workers: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          cli,
+          'build',
+          '--snapshot',
+          snapshot,
+          '--objects',
+          ...SAMPLE_OBJECTS,
+          '--out',
+          out,
+          '--no-cache',
+          '--workers',
+          workers,
+        ],
+        { encoding: 'utf8', env: { ...process.env, PATH, [XZ_DECODER_ENV]: '' } },
+      );
+    // Three lanes (two worker threads) each run xz processes; one lane decodes with WASM: the same bytes.
+    const native = build(join(dir, 'native.bin'), process.env.PATH ?? '', '3');
+    expect(native.status, native.stderr).toBe(0);
+    expect(native.stderr).not.toMatch(/no xz on PATH/);
+    const wasm = build(join(dir, 'wasm.bin'), noXz, '1');
+    expect(wasm.status, wasm.stderr).toBe(0);
+    expect(wasm.stderr).toMatch(
+      /warning: no xz on PATH: \.btf\.tar\.xz kernels are decoded by the built-in WebAssembly decoder/,
+    );
+    expect(Buffer.compare(readFileSync(join(dir, 'wasm.bin')), readFileSync(join(dir, 'native.bin')))).toBe(
+      0,
+    );
+  });
+});
+
+describe('the system xz failing', () => {
+  const fakeXz = (name: string, script: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    return path;
+  };
+
+  it('names the file and the cause when xz cannot start, is killed or fails', async () => {
+    const archive = sampleKernels()[0] as string;
+    const cases: [string, RegExp, string][] = [
+      [join(dir, 'missing-xz'), /cannot run .*missing-xz: spawn .*missing-xz ENOENT/, 'BtfBundleError'],
+      [fakeXz('killed-xz', 'kill -9 $$'), /killed-xz was killed by SIGKILL/, 'BtfBundleError'],
+      [
+        fakeXz('failing-xz', 'echo "$0: $6: Out of luck" >&2; exit 1'),
+        /corrupt \.tar\.xz: xz: Out of luck$/,
+        'FormatError',
+      ],
+      [fakeXz('silent-xz', 'exit 3'), /corrupt \.tar\.xz: xz exited with status 3/, 'FormatError'],
+    ];
+    for (const [xz, message, name] of cases) {
+      const source = nativeXzSource(xz, archive);
+      const err = await source.next().catch((e: unknown) => e);
+      await source.stop();
+      expect(err, xz).toBeInstanceOf(BtfBundleError);
+      expect((err as BtfBundleError).name, xz).toBe(name);
+      expect((err as BtfBundleError).message, xz).toMatch(message);
+      expect((err as BtfBundleError).place.file, xz).toBe(archive);
+    }
+    expect(liveXzChildren()).toEqual([]);
+  });
+});

@@ -1,0 +1,118 @@
+import { BundleCorruptError } from '../errors.js';
+import { COLUMN_COUNTS, headerRecord, type StoredOrder } from './btf-columns.js';
+import { HISTORICAL_KIND_BITS } from './btf-layout.js';
+import { BTF_COLUMNS, BtfColumn } from './constants.js';
+
+/**
+ * Where each record's values start in each column, records taken in the order the columns hold them:
+ * `starts[c][r]`, with `starts[c][records]` the column's end. Work is linear in `records`; a column whose length
+ * does not match what the headers require is a {@link BundleCorruptError} naming `what` and the column.
+ */
+export function recordStarts(
+  cols: readonly ArrayLike<number>[],
+  records: number,
+  what: string,
+): Int32Array[] {
+  const header = cols[BtfColumn.Header]!;
+  if (records * 2 > header.length)
+    throw new BundleCorruptError(`${what}: ${records} records need more header values than ${header.length}`);
+  const starts = Array.from({ length: BTF_COLUMNS }, () => new Int32Array(records + 1));
+  const pos = new Array<number>(BTF_COLUMNS).fill(0);
+  for (let r = 0; r < records; r++) {
+    for (let c = 0; c < BTF_COLUMNS; c++) starts[c]![r] = pos[c]!;
+    const kb = header[pos[BtfColumn.Header]!]!;
+    const vlen = header[pos[BtfColumn.Header]! + 1]!;
+    if (headerRecord(kb, vlen) === undefined)
+      throw new BundleCorruptError(`${what}: record ${r} has an invalid header`);
+    const counts = COLUMN_COUNTS[kb & ((1 << HISTORICAL_KIND_BITS) - 1)]!;
+    const fixed = counts[0];
+    const perElem = counts[1];
+    for (let c = 0; c < BTF_COLUMNS; c++) pos[c]! += fixed[c]! + vlen * perElem[c]!;
+  }
+  for (let c = 0; c < BTF_COLUMNS; c++) {
+    if (pos[c] !== cols[c]!.length)
+      throw new BundleCorruptError(
+        `${what}: column ${Object.keys(BtfColumn)[c]} holds ${cols[c]!.length} values, the records need ${pos[c]}`,
+      );
+    starts[c]![records] = pos[c]!;
+  }
+  return starts;
+}
+
+/** Record indices sorted by their schema id (the order the data section stores records in). */
+function byId(ids: ArrayLike<number>): number[] {
+  return Array.from({ length: ids.length }, (_, r) => r).sort((a, b) => ids[a]! - ids[b]!);
+}
+
+/**
+ * Encoder side of the schema order: `cols` hold a blob's records in blob order, `ids[r]` the schema id of
+ * record r (distinct, from 1). Returns the columns with the records sorted by schema id and every type id
+ * `t` (a blob-local id, 1..records) replaced by `ids[t - 1]`; undefined when a type id is outside the blob.
+ */
+export function toSchemaOrder(
+  cols: readonly ArrayLike<number>[],
+  ids: readonly number[],
+  what: string,
+): number[][] | undefined {
+  const starts = recordStarts(cols, ids.length, what);
+  const sorted = byId(ids);
+  const out = cols.map(() => [] as number[]);
+  for (const r of sorted)
+    for (let c = 0; c < cols.length; c++)
+      for (let i = starts[c]![r]!; i < starts[c]![r + 1]!; i++) {
+        const v = cols[c]![i]!;
+        if (c !== BtfColumn.Type || v === 0) out[c]!.push(v);
+        else if (v <= ids.length) out[c]!.push(ids[v - 1]!);
+        else return undefined;
+      }
+  return out;
+}
+
+/**
+ * Decoder side: `cols` hold records sorted by schema id, `ids` the schema ids of the blob's records in blob
+ * order. Returns how to read them back in blob order (for `buildBtf`): schema ids in type words stand for the
+ * blob-local id of the record with that id. Duplicate or zero ids, a type word naming an id no record of the blob
+ * has, and columns that do not match the headers are {@link BundleCorruptError}s naming `what`.
+ */
+export function storedOrder(cols: readonly ArrayLike<number>[], ids: Uint32Array, what: string): StoredOrder {
+  const sorted = byId(ids);
+  const local = new Map<number, number>();
+  const slot = new Int32Array(ids.length);
+  sorted.forEach((r, k) => {
+    const id = ids[r]!;
+    if (id === 0 || (k > 0 && ids[sorted[k - 1]!] === id))
+      throw new BundleCorruptError(`${what}: schema id ${id} is ${id === 0 ? 'zero' : 'given twice'}`);
+    local.set(id, r + 1);
+    slot[r] = k;
+  });
+  const typeId = (id: number) => {
+    const t = local.get(id);
+    if (t === undefined)
+      throw new BundleCorruptError(`${what}: type refers to schema id ${id}, not in the blob`);
+    return t;
+  };
+  return { starts: recordStarts(cols, ids.length, what), slot, typeId };
+}
+
+/**
+ * Codes a blob's schema ids (blob order) as the Order column: 0 where an id is the previous one + 1 (0 before
+ * the first), else the id itself.
+ */
+export function encodeOrder(ids: readonly number[]): number[] {
+  let prev = 0;
+  return ids.map((id) => {
+    const predicted = (prev + 1) >>> 0;
+    prev = id;
+    return id === predicted ? 0 : id;
+  });
+}
+
+/** Inverts {@link encodeOrder} in place: the Order column `values` become the blob's schema ids. */
+export function decodeOrder(values: Uint32Array): Uint32Array {
+  let prev = 0;
+  for (let k = 0; k < values.length; k++) {
+    if (values[k] === 0) values[k] = (prev + 1) >>> 0;
+    prev = values[k]!;
+  }
+  return values;
+}

@@ -1,12 +1,13 @@
 import { statSync } from 'node:fs';
 import type { BundleManifest } from '@btf-bundle/runtime';
+import { BUNDLE_FORMAT_VERSION } from '@btf-bundle/runtime/internal';
 import type { BuildCache } from '../cache/cache.js';
 import type { ObjectRelocationSummary } from '../report/relocations.js';
 import type { BuildReport, KernelReport } from '../report/report.js';
 import type { SnapshotScan } from '../snapshot/scan.js';
 import { fileIdentity, isRacy } from '../util/file-identity.js';
 import { sha256Hex } from '../util/sha256.js';
-import { MINIMIZER_REVISION, TOOL_VERSION } from '../version/version.js';
+import { ENCODER_REVISION, MINIMIZER_REVISION, TOOL_VERSION } from '../version/version.js';
 import type { ObjectFile } from './objects.js';
 
 /** What a build depends on besides its files: the options that change its bundle or report. */
@@ -31,7 +32,8 @@ export interface BuildFingerprint {
 const RECORD_LAYOUT = 'build 2';
 
 /**
- * The fingerprint of a whole build: the tool and minimizer revision, the options, every object's name and
+ * The fingerprint of a whole build: the tool version, the minimizer's and the bundle encoder's revisions and the
+ * bundle format version, the options, every object's name and
  * sha256 per arch, and every kernel file's path and identity (device, inode, size, modification and change time:
  * `util/file-identity.ts`) with what the scan refused. Equal fingerprints give equal bundles and reports, as
  * long as no identity was racy when a build was remembered under it.
@@ -53,6 +55,8 @@ export function buildFingerprint(
     RECORD_LAYOUT,
     TOOL_VERSION,
     MINIMIZER_REVISION,
+    BUNDLE_FORMAT_VERSION,
+    ENCODER_REVISION,
     opts,
     objects,
     kernels,

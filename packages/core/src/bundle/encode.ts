@@ -13,6 +13,9 @@ import { sha256Hex } from '../util/sha256.js';
 import { canonicalJson } from './canonical-json.js';
 import { encodeDataSection } from './data-section.js';
 
+// A change to the bytes this writes for the same inputs bumps ENCODER_REVISION (version/version.ts): remembered
+// builds are keyed on it.
+
 /** One kernel's minimised BTF (raw bytes; anything else is stored verbatim). */
 export interface BundleKernelInput {
   /** The kernel identity. */

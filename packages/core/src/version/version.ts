@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
-// The revisions every remembered result is keyed on. They live here, apart from the code they version, so that
-// the cache and the build's fingerprint depend on two constants and not on the minimizer.
+// The revisions remembered results are keyed on. They live here, apart from the code they version, so that the
+// cache and the build's fingerprint depend on constants and not on the minimizer or the encoder.
 
 /** Version of @btf-bundle/core (part of every cache key: a new version never reuses old results). */
 export const TOOL_VERSION: string = (
@@ -14,3 +14,9 @@ export const TOOL_VERSION: string = (
  * version.
  */
 export const MINIMIZER_REVISION = 3;
+
+/**
+ * Revision of the bundle encoder's output (bundle/): bumped whenever `encodeBundle` writes other bytes for the
+ * same inputs within one bundle format version, so that a remembered build never replays an older encoding.
+ */
+export const ENCODER_REVISION = 1;

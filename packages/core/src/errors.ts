@@ -1,5 +1,6 @@
 import { BtfBundleError, type ErrorPlace } from '@btf-bundle/runtime';
 import { systemErrorDetail } from '@btf-bundle/runtime/internal';
+import { errorMessage } from './util/error-message.js';
 
 /** The one error base of every package, its place and its one-line printer (from the runtime). */
 export { BtfBundleError, type ErrorPlace, formatError } from '@btf-bundle/runtime';
@@ -49,6 +50,5 @@ export function annotateError(err: unknown, place: ErrorPlace): BtfBundleError {
       { file: system.path, ...place },
       { cause: err, code: system.code },
     );
-  const message = err instanceof Error ? err.message : String(err);
-  return new FormatError(message, place, { cause: err });
+  return new FormatError(errorMessage(err), place, { cause: err });
 }

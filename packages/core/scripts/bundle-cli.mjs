@@ -3,7 +3,7 @@
 // CommonJS files resolved through node_modules at every start. On this project's 2-core CI machine that loading
 // took longer than the work itself for one kernel (see BENCHMARKS.md). Sub-commands and the xz/tar readers stay
 // lazily loaded chunks. Relative `import.meta.url` paths keep working: dist/bin/ is as deep as dist/cli/ (the
-// package.json read by cache/version.ts), and the batch pool's `./worker.js` is the worker entry next to it.
+// package.json read by version/version.ts), and the batch pool's `./worker.js` is the worker entry next to it.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 

@@ -1,6 +1,7 @@
 // The runtime's error module alone: its main entry would also load the bundle decoder (and node:zlib) into every
 // command, whether it reads a bundle or not.
 import { BtfBundleError, type ErrorPlace, systemErrorDetail } from '@btf-bundle/runtime/internal/errors';
+import { errorMessage } from './util/error-message.js';
 
 /** The one error base of every package, its place and its one-line printer (from the runtime). */
 export { BtfBundleError, type ErrorPlace, formatError } from '@btf-bundle/runtime/internal/errors';
@@ -50,6 +51,5 @@ export function annotateError(err: unknown, place: ErrorPlace): BtfBundleError {
       { file: system.path, ...place },
       { cause: err, code: system.code },
     );
-  const message = err instanceof Error ? err.message : String(err);
-  return new FormatError(message, place, { cause: err });
+  return new FormatError(errorMessage(err), place, { cause: err });
 }

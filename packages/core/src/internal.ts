@@ -31,3 +31,5 @@ export {
 } from './snapshot/git.js';
 /** Lists a snapshot's kernel BTF files. */
 export { type ScanOptions, type SnapshotKernel, type SnapshotScan, scanSnapshot } from './snapshot/scan.js';
+/** The one sha256 helper of the packages: hex, or the 32 bytes. */
+export { sha256Bytes, sha256Hex } from './util/sha256.js';

@@ -88,6 +88,26 @@ function locate(given: GuardedPath, memo: Map<string, RealDir>): Located | { blo
   };
 }
 
+/**
+ * A file that is no link, found without `realpath` (which checks every component of the path, for each of the
+ * thousands of kernels of a snapshot): its real path is its directory's real path (memoized) and its name. Undefined
+ * for a link, a path with a `..` part (where a linked parent makes the lexical and the real parent differ), or
+ * nothing there.
+ */
+function plainFile(path: string, memo: Map<string, RealDir>): { target: string; stats: Stats } | undefined {
+  if (path.split(sep).includes('..')) return undefined;
+  let stats: Stats | undefined;
+  try {
+    stats = lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+  if (!stats || stats.isSymbolicLink() || stats.isDirectory()) return undefined;
+  const absolute = resolve(path);
+  const dir = realDir(dirname(absolute), memo);
+  return typeof dir === 'string' ? { target: join(dir, basename(absolute)), stats } : undefined;
+}
+
 const isInside = (path: string, dir: string): boolean =>
   path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 
@@ -104,14 +124,15 @@ export class GuardedInputs {
   constructor(inputs: readonly GuardedPath[]) {
     const memo = new Map<string, RealDir>();
     for (const input of inputs) {
-      const stats = statOrUndefined(input.path);
+      const plain = plainFile(input.path, memo);
+      const stats = plain?.stats ?? statOrUndefined(input.path);
       if (!stats) {
         // Missing (or a dangling link): its entry still may not be an output's.
         const parent = realDir(dirname(resolve(input.path)), memo);
         if (typeof parent === 'string') this.files.set(join(parent, basename(input.path)), input);
         continue;
       }
-      const target = realpathSync.native(input.path);
+      const target = plain?.target ?? realpathSync.native(input.path);
       // A directory is guarded as one even where a file was expected (reading it fails later; writing into it
       // must not happen first).
       if (stats.isDirectory()) {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 // Workers load the built package: test the built package.
 import { type KernelOutcome, runKernelTasks } from '../dist/internal.js';
 import { defaultLanes, setupRelocations } from '../src/batch/lanes.js';
-import { relocationSignature } from '../src/cache/signature.js';
 import { readBpfObject } from '../src/object.js';
+import { relocationSignature } from '../src/object-signature.js';
 import { SAMPLE_OBJECTS, sampleKernels } from './build-fixtures.js';
 
 describe('runKernelTasks', () => {

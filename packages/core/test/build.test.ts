@@ -1,14 +1,39 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { bundleManifest, decodeBundle } from '@btf-bundle/runtime';
 import { describe, expect, it } from 'vitest';
 // The build runs on worker threads that load the built package: test the built package.
 import { BuildFailedError, type BuildProgress, buildBundle } from '../dist/index.js';
+import { sha256Hex } from '../src/util/sha256.js';
 import { copySnapshot, SAMPLE_OBJECTS, SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
+import { settled } from './settled.js';
 import { tempDirs } from './temp-dirs.js';
 
 const temp = tempDirs();
+
+/** The kernel files of a snapshot dir. */
+const kernelFiles = (dir: string) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+const sha256Of = (path: string) => sha256Hex(readFileSync(path));
+
+/** Run `change` on the file at `path`, then put its access and modification times back. */
+function keepTimes(path: string, change: () => void): void {
+  const { atime, mtime } = statSync(path);
+  change();
+  utimesSync(path, atime, mtime);
+}
 
 const KERNELS = sampleKernels().length;
 const CLI = new URL('../dist/bin/btf-bundle.js', import.meta.url).pathname;
@@ -86,6 +111,7 @@ describe('buildBundle', async () => {
   it('answers an unchanged rebuild from the whole-build record, and falls back to the entries when it cannot', async () => {
     const snapshot = copySnapshot((p) => p.includes('/x86_64/'));
     temp.adopt(snapshot);
+    await settled(kernelFiles(snapshot)); // a build over kernels changed just now is not remembered
     const cacheDir = temp('btf-build-memo-');
     const warnings: string[] = [];
     const opts = {
@@ -110,6 +136,7 @@ describe('buildBundle', async () => {
     // A kernel file that changed (here: its mtime) makes a new build record; the kernels still hit their entries.
     const [kernel] = first.report.kernels;
     utimesSync(kernel!.path, new Date(), new Date(2001, 1, 1));
+    await settled([kernel!.path]);
     const touched = await buildBundle(opts);
     expect(records()).toHaveLength(2);
     expect(touched.stats.cacheHits).toBe(touched.stats.kernels.total);
@@ -126,6 +153,69 @@ describe('buildBundle', async () => {
     const repaired = await buildBundle(opts);
     expect(Buffer.compare(repaired.bundle, first.bundle)).toBe(0);
     expect(warnings).toEqual([]);
+  });
+
+  it('never answers from a record when an object or a kernel changed in place (same size and mtime)', async () => {
+    const snapshot = copySnapshot((p) => p.includes('/x86_64/6.1.0-4'));
+    temp.adopt(snapshot);
+    const object = join(temp('btf-build-object-'), 'oracle-probe.bpf.o');
+    copyFileSync(SAMPLE_OBJECTS[0]!, object);
+    await settled([...kernelFiles(snapshot), object]);
+    const cacheDir = temp('btf-build-inplace-');
+    const opts = { snapshot, objects: [object, SAMPLE_OBJECTS[1]!], workers: 1, cacheDir };
+    const first = await buildBundle(opts);
+    const sha = (r: typeof first) => r.manifest.objects.find((o) => o.name === 'oracle-probe.bpf.o')!.sha256;
+    expect(sha(first)).toBe(sha256Of(object));
+    // Touched but unchanged: the same build, answered from its record.
+    utimesSync(object, new Date(), new Date());
+    const touched = await buildBundle(opts);
+    expect(Buffer.compare(touched.bundle, first.bundle)).toBe(0);
+    expect(touched.stats.cacheHits).toBe(touched.stats.kernels.total);
+    // The same size, the mtime put back, within the racy window or after it: the new bytes are what count.
+    keepTimes(object, () => {
+      const bytes = readFileSync(object);
+      bytes[bytes.indexOf('clang version')] = 'C'.charCodeAt(0);
+      writeFileSync(object, bytes);
+    });
+    const racy = await buildBundle(opts);
+    expect(sha(racy)).toBe(sha256Of(object));
+    expect(sha(racy)).not.toBe(sha(first));
+    await settled([object]);
+    expect(sha(await buildBundle(opts))).toBe(sha256Of(object));
+    // A kernel rewritten in place (one byte of its xz stream: same size, mtime put back): read again, not replayed.
+    const [kernel] = first.report.kernels;
+    keepTimes(kernel!.path, () => {
+      const bytes = readFileSync(kernel!.path);
+      bytes[bytes.length >> 1]! ^= 0xff;
+      writeFileSync(kernel!.path, bytes);
+    });
+    const rewritten = await buildBundle(opts);
+    expect(rewritten.report.kernels[0]).toMatchObject({
+      id: kernel!.id,
+      status: 'failed',
+      failure: 'unreadable',
+    });
+  });
+
+  it('does not remember a build over a kernel whose identity is racy, and does once it settled', async () => {
+    const snapshot = copySnapshot((p) => p.includes('/x86_64/6.1.0-4'));
+    temp.adopt(snapshot);
+    const cacheDir = temp('btf-build-racy-');
+    const records = () =>
+      existsSync(join(cacheDir, 'builds'))
+        ? readdirSync(join(cacheDir, 'builds'), { recursive: true }).filter((f) => String(f).endsWith('.bin'))
+        : [];
+    const [kernel] = kernelFiles(snapshot);
+    // A modification time ahead of the clock is racy however long the build takes to stat it.
+    utimesSync(kernel!, new Date(), new Date(Date.now() + 3_600_000));
+    const opts = { snapshot, objects: SAMPLE_OBJECTS, workers: 1, cacheDir };
+    const racy = await buildBundle(opts);
+    expect(records()).toEqual([]);
+    utimesSync(kernel!, new Date(), new Date(2001, 1, 1));
+    await settled([kernel!]);
+    const settledBuild = await buildBundle(opts);
+    expect(records()).toHaveLength(1);
+    expect(Buffer.compare(settledBuild.bundle, racy.bundle)).toBe(0);
   });
 
   it('hits the cache for a touched archive whose content did not change', async () => {
@@ -191,6 +281,18 @@ describe('buildBundle with hostile snapshots', () => {
     const err = await buildBundle({ ...opts, failOn: 'unreadable' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BuildFailedError);
     expect((err as BuildFailedError).report?.kernels.length).toBe(3);
+  });
+
+  it('refuses a cache dir inside the snapshot before writing anything there', async () => {
+    const snapshot = copySnapshot((p) => p.includes('/x86_64/6.1.0-4'));
+    temp.adopt(snapshot);
+    const before = readdirSync(snapshot, { recursive: true }).sort();
+    await expect(buildBundle({ ...base, snapshot, cacheDir: join(snapshot, 'cache') })).rejects.toMatchObject(
+      {
+        name: 'OutputPathError',
+      },
+    );
+    expect(readdirSync(snapshot, { recursive: true }).sort()).toEqual(before);
   });
 
   it('rejects an empty snapshot dir', async () => {

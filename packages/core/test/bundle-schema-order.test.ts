@@ -113,7 +113,7 @@ describe('schema order', () => {
       ['the records need', { Type: [] }],
       ['invalid header', { Header: [Kind.INT, 0, 99, 0] }],
       ['schema ids for', {}, 3],
-      ['need more header values', { Order: [0, 0, 0] }, 3],
+      ['3 records need 6 values', { Order: [0, 0, 0] }, 3],
     ];
     for (const [message, columns, records] of cases) {
       const e = thrown(() => decodeStored(columns, records));

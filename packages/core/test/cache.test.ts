@@ -1,11 +1,12 @@
+import type { BigIntStats } from 'node:fs';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BuildCache, type CachedResult, cacheKey } from '../src/cache/cache.js';
-import { relocationSignature } from '../src/cache/signature.js';
 import { Elf } from '../src/elf/elf.js';
 import { parseBpfObject } from '../src/object.js';
+import { relocationSignature } from '../src/object-signature.js';
 import { SAMPLE_OBJECTS } from './build-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'btf-cache-'));
@@ -64,17 +65,46 @@ describe('BuildCache', () => {
     expect(await cache.get('e3')).toBeDefined();
   });
 
-  it('remembers source hashes by path, size and mtime', async () => {
+  it('remembers source hashes by path and file identity, never for a racy identity', async () => {
     const cache = new BuildCache(join(dir, 'src'));
-    const record = { size: 10, mtimeMs: 123, sourceHash: 'ab', sourceBytes: 99 };
-    await cache.setSourceHash('/x/k.btf.tar.xz', record);
-    expect(await cache.sourceHash('/x/k.btf.tar.xz', 10, 123)).toMatchObject({
-      sourceHash: 'ab',
-      sourceBytes: 99,
-    });
-    expect(await cache.sourceHash('/x/k.btf.tar.xz', 11, 123)).toBeUndefined();
-    expect(await cache.sourceHash('/x/k.btf.tar.xz', 10, 124)).toBeUndefined();
-    expect(await cache.sourceHash('/x/other.btf.tar.xz', 10, 123)).toBeUndefined();
+    const stats = (over: Partial<BigIntStats>) =>
+      ({
+        dev: 1n,
+        ino: 2n,
+        size: 10n,
+        mtimeNs: 5_000_000_000_001n,
+        ctimeNs: 6_000_000_000_001n,
+        ...over,
+      }) as BigIntStats;
+    const facts = { sourceHash: 'ab', sourceBytes: 99 };
+    const later = Date.now();
+    await cache.setSourceHash('/x/k.btf.tar.xz', stats({}), later, facts);
+    expect(await cache.sourceHash('/x/k.btf.tar.xz', stats({}))).toEqual(facts);
+    for (const changed of [
+      { size: 11n },
+      { mtimeNs: 5_000_000_000_002n },
+      { ctimeNs: 7n },
+      { ino: 3n },
+      { dev: 4n },
+    ])
+      expect(
+        await cache.sourceHash('/x/k.btf.tar.xz', stats(changed)),
+        JSON.stringify(changed, (_, v) => (typeof v === 'bigint' ? String(v) : v)),
+      ).toBeUndefined();
+    expect(await cache.sourceHash('/x/other.btf.tar.xz', stats({}))).toBeUndefined();
+    // Stat'ed within the racy window of its change time: not remembered.
+    const racy = stats({ ctimeNs: BigInt(later) * 1_000_000n - 1n, size: 12n });
+    await cache.setSourceHash('/x/k.btf.tar.xz', racy, later, { sourceHash: 'cd', sourceBytes: 1 });
+    expect(await cache.sourceHash('/x/k.btf.tar.xz', racy)).toBeUndefined();
+    expect(await cache.sourceHash('/x/k.btf.tar.xz', stats({}))).toEqual(facts);
+  });
+
+  it('remembers whole-file hashes by path and identity', async () => {
+    const cache = new BuildCache(join(dir, 'files'));
+    await cache.setFileHash('/x/a.bpf.o', '1:2:3:4:5', 'aa');
+    expect(await cache.fileHash('/x/a.bpf.o', '1:2:3:4:5')).toBe('aa');
+    expect(await cache.fileHash('/x/a.bpf.o', '1:2:3:4:6')).toBeUndefined();
+    expect(await cache.fileHash('/x/b.bpf.o', '1:2:3:4:5')).toBeUndefined();
   });
 });
 

@@ -24,8 +24,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeOutputFile } from '../src/cache/atomic.js';
 import { checkOutputs, GuardedInputs, type GuardedPath, OutputPathError } from '../src/output-guard.js';
+import { writeOutputFile } from '../src/util/atomic-write.js';
 import { testdata } from './btf-helpers.js';
 import { copySnapshot, firstSampleKernel } from './build-fixtures.js';
 import { runCli } from './cli-run.js';

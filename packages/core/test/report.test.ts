@@ -3,7 +3,8 @@ import { scaleReport, summary } from '../../../bench/lib/report-scale.js';
 import { objectCoverage } from '../src/report/coverage.js';
 import { describeKernels } from '../src/report/kernel-list.js';
 import { type BuildReport, computeStats, type KernelReport } from '../src/report/report.js';
-import { formatBytes, formatReport, LEGEND } from '../src/report/table.js';
+import { formatReport, LEGEND } from '../src/report/table.js';
+import { formatBytes } from '../src/util/bytes.js';
 
 const kernels: KernelReport[] = [
   {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
+import { filterPaths, withoutDotPaths } from '../src/snapshot/glob-filter.js';
 import { parseKernelPath, scanSnapshot } from '../src/snapshot/scan.js';
 import { copySnapshot, SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
 
@@ -69,5 +70,45 @@ describe('scanSnapshot', () => {
 
   it('rejects a missing snapshot dir', async () => {
     await expect(scanSnapshot('/nonexistent/snapshot')).rejects.toThrow(UsageError);
+  });
+});
+
+describe('withoutDotPaths', () => {
+  it('keeps what the default globs keep of a walk, tricky names included', async () => {
+    const names = [
+      'x.btf',
+      '.x.btf',
+      '..x.btf',
+      'x..btf',
+      '[x].btf',
+      '{a,b}.btf',
+      '!x.btf',
+      'a b.btf',
+      'a\\b.btf',
+      '*.btf',
+      '?.btf',
+      '(x).btf',
+      '+(x).btf',
+      '@(x).btf',
+      '#x.btf',
+      '$x.btf',
+      'é.btf.tar.xz',
+      'x.btf.tar.xz',
+      '~x.btf',
+    ];
+    const files = [
+      ...names.map((n) => `d/v/a/${n}`),
+      '.d/v/a/x.btf',
+      'd/.v/a/x.btf',
+      'd/v/.a/x.btf',
+      'd./v/a/x.btf',
+      'd/v../a/x.btf',
+      '{d,e}/v/a/x.btf',
+      '!d/v/a/x.btf',
+    ].sort();
+    const globs = ['**/*.btf.tar.xz', '**/*.btf'];
+    expect(withoutDotPaths(files)).toEqual(await filterPaths(files, globs, []));
+    expect(withoutDotPaths(files)).toContain('d/v/a/[x].btf');
+    expect(withoutDotPaths(files)).not.toContain('d/.v/a/x.btf');
   });
 });

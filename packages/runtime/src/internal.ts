@@ -18,8 +18,8 @@ export * from './format/index.js';
 export { archOfBpfTarget, normalizeArch } from './kernel/arch.js';
 /** Kernel-id validation, and ids of keys that may not be valid. */
 export { checkKernelKey, kernelIdIfValid, parseKernelIdIfValid } from './kernel/key.js';
-/** Release series of a kernel (kernels ordered by `compareKernelKeys` within it). */
-export { releaseSeries } from './kernel/order.js';
+/** Release series of a kernel (kernels ordered by `compareKernelKeys` within it), and a sort parsing each key once. */
+export { releaseSeries, sortByKernelKey } from './kernel/order.js';
 /** os-release parsing. */
 export { parseOsRelease } from './kernel/os-release.js';
 /** A release's numbers and flavour. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { Btf } from '../btf/btf.js';
 import { IndexBuffer } from '../btf/parse.js';
@@ -7,6 +6,7 @@ import { BtfBundleError, CoreRelocationError, MinimizeError } from '../errors.js
 import { type MinimizeMode, minimizeBtf, type ObjectRelocationSummary } from '../minimize/minimize.js';
 import { type ObjectBtf, type ObjectSections, parseObjectSections } from '../object.js';
 import { KernelBuffer, readKernelBtf } from '../snapshot/input.js';
+import { sha256Hex } from '../util/sha256.js';
 
 /** One kernel to minimize. */
 export interface KernelTask {
@@ -122,16 +122,16 @@ export class KernelProcessor {
     };
     try {
       // Synchronous: this runs on a worker or a CLI's main thread, where an await only adds a thread-pool trip.
-      const info = statSync(task.path);
-      source =
-        this.cache && (await cacheOp(() => this.cache!.sourceHash(task.path, info.size, info.mtimeMs)));
+      const statAtMs = Date.now();
+      const info = statSync(task.path, { bigint: true });
+      source = this.cache && (await cacheOp(() => this.cache!.sourceHash(task.path, info)));
       if (!source) {
         raw = await readKernelBtf(task.path, this.kernelBuffer, { maxBytes: this.setup.maxKernelBytes });
         // The hash only keys the cache: without one, don't spend a pass over the kernel on it.
-        const sourceHash = this.cache ? createHash('sha256').update(raw).digest('hex') : '';
+        const sourceHash = this.cache ? sha256Hex(raw) : '';
         source = { sourceHash, sourceBytes: raw.length };
-        const record = { ...source, size: info.size, mtimeMs: info.mtimeMs };
-        if (this.cache) await cacheOp(() => this.cache!.setSourceHash(task.path, record));
+        const facts = source;
+        if (this.cache) await cacheOp(() => this.cache!.setSourceHash(task.path, info, statAtMs, facts));
       }
     } catch (err) {
       return done({ cached: false, status: 'failed', failure: 'unreadable', reason: message(err) });

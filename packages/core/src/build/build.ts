@@ -1,14 +1,23 @@
-import { createHash } from 'node:crypto';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome } from '../batch/task.js';
 import { type EncodedBundle, encodeBundle } from '../bundle/encode.js';
 import { DEFAULT_CACHE_MAX_BYTES } from '../cache/cache.js';
-import { TOOL_VERSION } from '../cache/version.js';
 import { BtfBundleError } from '../errors.js';
 import { type BuildReport, computeStats, type KernelReport } from '../report/report.js';
 import type { SnapshotKernel } from '../snapshot/scan.js';
+import { errorMessage } from '../util/error-message.js';
+import { sha256Hex } from '../util/sha256.js';
+import { TOOL_VERSION } from '../version/version.js';
 import { type MemoizedBuild, recallBuild, rememberBuild } from './memo.js';
-import { type BuildPlan, type KernelWork, note, planBuild, planKernels, warn } from './plan.js';
+import {
+  type BuildPlan,
+  type KernelWork,
+  note,
+  planBuild,
+  planKernels,
+  readPlannedObjects,
+  warn,
+} from './plan.js';
 import type { BuildBundleOptions, BuildResult } from './types.js';
 
 /** A build stopped because of `failOn`; `report` says what happened to every kernel. */
@@ -37,10 +46,11 @@ export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult
   const plan = await planBuild(opts);
   const recalled = await recallPlannedBuild(plan);
   if (recalled) return replayBuild(plan, recalled, start);
+  await readPlannedObjects(plan);
   const work = planKernels(plan);
   const outcomes = await runBuild(plan, work, start);
   const body = reportBuild(plan, work, outcomes, start);
-  const encoded = encodeBuild(plan, work, outcomes);
+  const encoded = encodeBuild(plan, work, outcomes, body);
   const stats = computeStats(body.kernels, {
     distinctBlobs: encoded.manifest.stats.blobs,
     bundleBytes: encoded.bytes.length,
@@ -62,14 +72,16 @@ async function recallPlannedBuild(plan: BuildPlan): Promise<MemoizedBuild | unde
   return recalled;
 }
 
-/** Remembers a finished build under the plan's fingerprint (a failure to is a warning) and bounds the cache. */
+/**
+ * Remembers a finished build under the plan's fingerprint (a failure to is a warning; racy inputs are not
+ * remembered) and bounds the cache.
+ */
 async function rememberPlannedBuild(plan: BuildPlan, build: Omit<MemoizedBuild, 'warnings'>): Promise<void> {
   const { cache, fingerprint } = plan;
   if (!cache || !fingerprint) return;
   const memo = { ...build, warnings: plan.warnings };
-  await rememberBuild(cache, fingerprint, memo).catch((err) =>
-    warn(plan, `cache: ${(err as Error).message}`),
-  );
+  if (!plan.racy)
+    await rememberBuild(cache, fingerprint, memo).catch((err) => warn(plan, `cache: ${errorMessage(err)}`));
   await cache.evict(plan.opts.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES);
 }
 
@@ -101,7 +113,7 @@ function kernelReport(kernel: SnapshotKernel, outcome: KernelOutcome): KernelRep
   }
   const btf = {
     btfBytes: outcome.btf.length,
-    btfSha256: createHash('sha256').update(outcome.btf).digest('hex'),
+    btfSha256: sha256Hex(outcome.btf),
   };
   return { ...base, ...size, status: 'covered', ...btf, objects: outcome.objects };
 }
@@ -142,11 +154,20 @@ function reportBuild(
   return { version: 1, objects, kernels };
 }
 
-/** Encodes the bundle of a run: the covered kernels' BTFs, the failed kernels' reasons and the distinct objects. */
-function encodeBuild(plan: BuildPlan, work: KernelWork, outcomes: KernelOutcome[]): EncodedBundle {
+/**
+ * Encodes the bundle of a run: the covered kernels' BTFs (with the hashes their reports hold, so no BTF is hashed
+ * twice), the failed kernels' reasons and the distinct objects.
+ */
+function encodeBuild(
+  plan: BuildPlan,
+  work: KernelWork,
+  outcomes: KernelOutcome[],
+  body: ReportBody,
+): EncodedBundle {
   const keyOf = (id: string) => (work.kernelsById.get(id) as SnapshotKernel).key;
+  const hashOf = new Map(body.kernels.map((k) => [k.id, k.btfSha256]));
   const covered = outcomes.flatMap((o) =>
-    o.status === 'covered' ? [{ key: keyOf(o.id), blob: o.btf }] : [],
+    o.status === 'covered' ? [{ key: keyOf(o.id), blob: o.btf, sha256: hashOf.get(o.id) }] : [],
   );
   const failed = outcomes.flatMap((o) =>
     o.status === 'failed' ? [{ key: keyOf(o.id), reason: o.reason }] : [],

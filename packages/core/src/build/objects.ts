@@ -1,11 +1,14 @@
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { archOfBpfTarget } from '@btf-bundle/runtime/internal';
-import fg from 'fast-glob';
-import { relocationSignature } from '../cache/signature.js';
+import type { BuildCache } from '../cache/cache.js';
 import { UsageError } from '../errors.js';
 import { type BpfObject, parseBpfObject } from '../object.js';
+import { relocationSignature } from '../object-signature.js';
+import { errorMessage } from '../util/error-message.js';
+import { fastGlob, isGlobPattern } from '../util/fast-glob.js';
+import { type FileIdentity, fileIdentity, isRacy } from '../util/file-identity.js';
+import { sha256Hex } from '../util/sha256.js';
 import type { ObjectsOption } from './types.js';
 
 /** A `.bpf.o` file to minimize for, read into memory. */
@@ -14,11 +17,17 @@ export interface ObjectFile {
   name: string;
   /** Absolute path. */
   path: string;
-  /** File contents. */
-  bytes: Uint8Array;
-  /** Hex sha256 of `bytes` (recorded in the bundle to detect stale bundles). */
+  /**
+   * File contents, once read: an object whose hash a {@link FileHashIndex} vouched for is read only when a build
+   * needs it ({@link readObjectBytes}).
+   */
+  bytes?: Uint8Array;
+  /** Hex sha256 of the file's contents (recorded in the bundle to detect stale bundles). */
   sha256: string;
 }
+
+/** Remembered hashes of files by identity: the cache's file index. */
+export type FileHashIndex = Pick<BuildCache, 'fileHash' | 'setFileHash'>;
 
 /** The special arch of objects whose name does not pin one: they apply to every arch. */
 export const ANY_ARCH = '*';
@@ -61,7 +70,7 @@ export async function expandObjectGlobs(
     if (pattern.length > MAX_PATH_LENGTH) {
       throw new UsageError(`objects: '${pattern}' is longer than ${MAX_PATH_LENGTH} characters`);
     }
-    if (!fg.isDynamicPattern(pattern)) {
+    if (!(await isGlobPattern(pattern))) {
       const path = resolve(cwd, pattern);
       const info = await stat(path).catch(() => undefined);
       if (!info) throw new UsageError(`objects: '${pattern}' does not exist`);
@@ -69,11 +78,10 @@ export async function expandObjectGlobs(
       out.add(path);
       continue;
     }
+    const fg = await fastGlob();
     const matches = await fg(pattern, { cwd, absolute: true, onlyFiles: true, ignore: opts.ignore }).catch(
       (err: unknown) => {
-        throw new UsageError(
-          `objects: '${pattern}' is not a valid glob: ${err instanceof Error ? err.message : err}`,
-        );
+        throw new UsageError(`objects: '${pattern}' is not a valid glob: ${errorMessage(err)}`);
       },
     );
     if (matches.length === 0 && !opts.allowUnmatched)
@@ -83,23 +91,64 @@ export async function expandObjectGlobs(
   return [...out].sort();
 }
 
-async function load(path: string): Promise<ObjectFile> {
-  const bytes = new Uint8Array(
-    await readFile(path).catch((err: unknown) => {
-      throw new UsageError(`cannot read object ${path}: ${err instanceof Error ? err.message : String(err)}`);
-    }),
-  );
-  return { name: basename(path), path, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+/** The contents of the object at `path` (a UsageError naming it when it cannot be read). */
+async function readObject(path: string): Promise<Uint8Array> {
+  const bytes = await readFile(path).catch((err: unknown) => {
+    throw new UsageError(`cannot read object ${path}: ${errorMessage(err)}`);
+  });
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+/**
+ * The object at `path` with its sha256: taken from `index` when the file's identity is the one recorded there
+ * (then the file is not read), else read and hashed, and the hash recorded unless the identity is racy.
+ */
+async function load(path: string, index: FileHashIndex | undefined): Promise<ObjectFile> {
+  const name = basename(path);
+  let identity: FileIdentity | undefined;
+  if (index) {
+    const statAtMs = Date.now();
+    const stats = await stat(path, { bigint: true }).catch(() => undefined);
+    if (stats && !isRacy(stats, statAtMs)) identity = fileIdentity(stats);
+    const known = identity && (await index.fileHash(path, identity));
+    if (known) return { name, path, sha256: known };
+  }
+  const bytes = await readObject(path);
+  const sha256 = sha256Hex(bytes);
+  // Only a hint for the next build: one not written costs that build a read, nothing else.
+  if (index && identity) await index.setFileHash(path, identity, sha256).catch(() => undefined);
+  return { name, path, bytes, sha256 };
+}
+
+/**
+ * Read the contents of the objects not read yet (see {@link ObjectFile.bytes}) and check them against their
+ * sha256. An object that changed since it was hashed takes its new hash; returns whether any did (a fingerprint
+ * made from the old hashes is then stale).
+ */
+export async function readObjectBytes(files: Iterable<ObjectFile>): Promise<boolean> {
+  let changed = false;
+  for (const file of files) {
+    if (file.bytes) continue;
+    file.bytes = await readObject(file.path);
+    const sha256 = sha256Hex(file.bytes);
+    if (sha256 !== file.sha256) {
+      file.sha256 = sha256;
+      changed = true;
+    }
+  }
+  return changed;
 }
 
 /**
  * Resolve the objects option into objects per arch: a plain list is split by bpf2go names (unpinned names go
  * under {@link ANY_ARCH}); a record is taken as given. Each list is sorted by name; duplicate names within an
- * arch are a UsageError (reports and the bundle identify objects by name).
+ * arch are a UsageError (reports and the bundle identify objects by name). With a file hash `index` (the cache's),
+ * objects whose identity it knows are not read: {@link readObjectBytes} reads them when a build needs them.
  */
 export async function resolveObjects(
   option: ObjectsOption,
   cwd = process.cwd(),
+  index?: FileHashIndex,
 ): Promise<Map<string, ObjectFile[]>> {
   const byArch = new Map<string, ObjectFile[]>();
   const add = (arch: string, file: ObjectFile): void => {
@@ -114,9 +163,11 @@ export async function resolveObjects(
     ? [[undefined, option]]
     : Object.entries(option).map(([arch, list]) => [arch, list ?? []]);
   for (const [arch, patterns] of entries) {
-    for (const path of await expandObjectGlobs(patterns, cwd)) {
-      const file = await load(path);
-      add(arch ?? archOfObjectName(file.name), file);
+    const paths = await expandObjectGlobs(patterns, cwd);
+    // Loaded side by side (a warm build only stats each and reads its hash record), added (or failed) in path order.
+    for (const loaded of await Promise.allSettled(paths.map((path) => load(path, index)))) {
+      if (loaded.status === 'rejected') throw loaded.reason;
+      add(arch ?? archOfObjectName(loaded.value.name), loaded.value);
     }
   }
   for (const list of byArch.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -139,6 +190,7 @@ export function parsedObject(file: ObjectFile): BpfObject {
   if (!object) {
     // Named by its base name, as the report and the bundle name objects: messages and bytes do not depend on where
     // the objects sit.
+    if (!file.bytes) throw new Error(`object ${file.path} is used before its bytes are read`);
     object = parseBpfObject(file.bytes, file.name);
     parsedObjects.set(file, object);
   }

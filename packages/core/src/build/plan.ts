@@ -16,6 +16,7 @@ import {
   objectSignature,
   objectsForArch,
   parsedObject,
+  readObjectBytes,
   resolveObjects,
 } from './objects.js';
 import type { BuildBundleOptions, FailOn } from './types.js';
@@ -40,6 +41,8 @@ export interface BuildPlan {
   cache: BuildCache | undefined;
   /** The fingerprint of the whole build (see `buildFingerprint`), when there is a cache to remember it in. */
   fingerprint: string | undefined;
+  /** A kernel file changed too recently to remember this build under its fingerprint (see `buildFingerprint`). */
+  racy: boolean;
   /** The warnings of this build so far (said again when a remembered build is replayed). */
   warnings: string[];
 }
@@ -79,10 +82,12 @@ export async function planBuild(opts: BuildBundleOptions): Promise<BuildPlan> {
     throw new UsageError(`workers must be a positive integer, got ${workers}`);
   const mode = opts.mode ?? 'robust';
   const failOn = opts.failOn ?? 'never';
-  const byArch = await resolveObjects(opts.objects, opts.cwd);
-  if (byArch.size === 0) throw new UsageError('no objects given');
   const cacheDir = opts.cacheDir === false ? null : resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
+  // Checked before anything is written there (resolving the objects records their hashes).
   guardCacheDir(opts.snapshot, cacheDir);
+  const cache = cacheDir === null ? undefined : new BuildCache(cacheDir);
+  const byArch = await resolveObjects(opts.objects, opts.cwd, cache);
+  if (byArch.size === 0) throw new UsageError('no objects given');
   const snapshot = await snapshotDirectory(opts.snapshot, {
     cacheDir: cacheDir ?? resolve(DEFAULT_CACHE_DIR),
     include: opts.include,
@@ -99,11 +104,25 @@ export async function planBuild(opts: BuildBundleOptions): Promise<BuildPlan> {
   const slowXz = scan.kernels.some((k) => k.path.endsWith('.tar.xz')) && xzFallbackNote();
   if (slowXz) warn({ opts }, slowXz);
   if (scan.kernels.length === 0 && scan.invalid.length === 0) throw noKernelError(opts);
-  const cache = cacheDir === null ? undefined : new BuildCache(cacheDir);
-  const fingerprint =
-    cache && buildFingerprint(byArch, scan, { mode, failOn, maxKernelBytes: opts.maxKernelBytes });
-  const snapshotRevision = snapshot.revision;
-  return { opts, mode, failOn, byArch, scan, snapshotRevision, cacheDir, cache, fingerprint, warnings: [] };
+  const plan = { opts, mode, failOn, byArch, scan, snapshotRevision: snapshot.revision, cacheDir, cache };
+  return { ...plan, ...fingerprintPlan(plan), warnings: [] };
+}
+
+/** The fingerprint of a plan's inputs (none without a cache) and whether they are racy. */
+function fingerprintPlan(
+  plan: Pick<BuildPlan, 'cache' | 'byArch' | 'scan' | 'mode' | 'failOn' | 'opts'>,
+): Pick<BuildPlan, 'fingerprint' | 'racy'> {
+  if (!plan.cache) return { fingerprint: undefined, racy: false };
+  const { mode, failOn, opts } = plan;
+  return buildFingerprint(plan.byArch, plan.scan, { mode, failOn, maxKernelBytes: opts.maxKernelBytes });
+}
+
+/**
+ * Read the objects the plan has not read yet (those whose hash the cache vouched for: a build answered from its
+ * record needs none). An object that changed since it was hashed changes the plan's fingerprint.
+ */
+export async function readPlannedObjects(plan: BuildPlan): Promise<void> {
+  if (await readObjectBytes([...plan.byArch.values()].flat())) Object.assign(plan, fingerprintPlan(plan));
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { type BundleManifest, InvalidKernelKeyError, type KernelKey, kernelId } from '@btf-bundle/runtime';
 import {
@@ -10,8 +9,12 @@ import {
   crc32,
 } from '@btf-bundle/runtime/internal';
 import { UsageError } from '../errors.js';
+import { sha256Hex } from '../util/sha256.js';
 import { canonicalJson } from './canonical-json.js';
 import { encodeDataSection } from './data-section.js';
+
+// A change to the bytes this writes for the same inputs bumps ENCODER_REVISION (version/version.ts): remembered
+// builds are keyed on it.
 
 /** One kernel's minimised BTF (raw bytes; anything else is stored verbatim). */
 export interface BundleKernelInput {
@@ -19,6 +22,8 @@ export interface BundleKernelInput {
   key: KernelKey;
   /** The BTF bytes to embed. */
   blob: Uint8Array;
+  /** Hex sha256 of `blob`, when the caller has it already (it is hashed otherwise). */
+  sha256?: string;
 }
 
 /** A kernel for which no BTF could be produced, recorded so the runtime can explain why. */
@@ -49,7 +54,6 @@ export interface EncodedBundle {
   manifest: BundleManifest;
 }
 
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const byName = <T extends { name: string; sha256: string }>(a: T, b: T) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0;
 
@@ -106,8 +110,8 @@ function checkUniqueKernels(list: readonly { key: KernelKey }[]): void {
 function distinctBlobs(kernels: readonly BundleKernelInput[]): { blobs: Uint8Array[]; blobOf: number[] } {
   const slotOf = new Map<string, number>();
   const blobs: Uint8Array[] = [];
-  const blobOf = kernels.map(({ blob }) => {
-    const h = sha256(blob);
+  const blobOf = kernels.map(({ blob, sha256 }) => {
+    const h = sha256 ?? sha256Hex(blob);
     let slot = slotOf.get(h);
     if (slot === undefined) {
       slot = blobs.length;

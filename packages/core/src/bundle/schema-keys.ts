@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import { BTF_COLUMNS, BtfColumn } from '@btf-bundle/runtime/internal';
+import { sha256Bytes } from '../util/sha256.js';
 
 /** Keys longer than this are replaced by a digest inside other keys. */
 const MAX_INNER_KEY = 24;
 
 /** A key as it appears inside another key: short ones as they are, long ones as a digest, so keys stay small. */
 const inner = (key: string) =>
-  key.length <= MAX_INNER_KEY ? key : createHash('sha256').update(key).digest('base64').slice(0, 16);
+  key.length <= MAX_INNER_KEY ? key : sha256Bytes(key).toString('base64').slice(0, 16);
 
 /** How deep a key follows the type references of anonymous records (pointer to array of pointer to ...). */
 const MAX_KEY_DEPTH = 10;

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { MinimizeMode, ObjectRelocationSummary } from '../minimize/minimize.js';
-import { MINIMIZER_REVISION } from '../minimize/minimize.js';
-import { writeFileAtomic } from './atomic.js';
-import { TOOL_VERSION } from './version.js';
+import type { ObjectRelocationSummary } from '../report/relocations.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { type FileIdentity, fileIdentity, isRacy } from '../util/file-identity.js';
+import { sha256Bytes, sha256Hex } from '../util/sha256.js';
+import { MINIMIZER_REVISION, TOOL_VERSION } from '../version/version.js';
 
 /** Default cache directory, under the current working directory. */
 export const DEFAULT_CACHE_DIR = 'node_modules/.cache/btf-bundle';
@@ -26,14 +27,12 @@ export interface CacheKeyParts {
   sourceHash: string;
   /** Relocation signatures of the objects, in the order they are given to the minimizer. */
   signatures: string[];
-  /** Minimizer mode. */
-  mode: MinimizeMode;
+  /** Minimizer mode (`robust`, `bpftool`). */
+  mode: string;
 }
 
 const ENTRY_MAGIC = 'BBC1';
 const CHECKSUM_LEN = 32;
-
-const sha256 = (data: Uint8Array | string): Buffer => createHash('sha256').update(data).digest();
 
 /** The content-addressed key of a result: hex sha256 of the tool version, mode, source hash and signatures. */
 export function cacheKey(parts: CacheKeyParts): string {
@@ -44,7 +43,7 @@ export function cacheKey(parts: CacheKeyParts): string {
     parts.sourceHash,
     parts.signatures,
   ]);
-  return sha256(text).toString('hex');
+  return sha256Hex(text);
 }
 
 /** Serialize a record: magic, meta length, meta JSON, payload bytes, then a sha256 of all that. */
@@ -54,14 +53,14 @@ function encodeRecord(meta: unknown, payload: Uint8Array): Uint8Array {
   head.write(ENTRY_MAGIC, 0, 'latin1');
   head.writeUInt32LE(metaBytes.length, 4);
   const body = Buffer.concat([head, metaBytes, payload]);
-  return Buffer.concat([body, sha256(body)]);
+  return Buffer.concat([body, sha256Bytes(body)]);
 }
 
 /** Parse a record, or undefined if it is truncated, corrupted or not a record. */
 function decodeRecord(bytes: Buffer): { meta: unknown; payload: Uint8Array } | undefined {
   if (bytes.length < 8 + CHECKSUM_LEN || bytes.toString('latin1', 0, 4) !== ENTRY_MAGIC) return undefined;
   const body = bytes.subarray(0, bytes.length - CHECKSUM_LEN);
-  if (!sha256(body).equals(bytes.subarray(body.length))) return undefined;
+  if (!sha256Bytes(body).equals(bytes.subarray(body.length))) return undefined;
   const metaLen = body.readUInt32LE(4);
   if (8 + metaLen > body.length) return undefined;
   const meta = JSON.parse(body.toString('utf8', 8, 8 + metaLen)) as unknown;
@@ -86,17 +85,27 @@ function decodeEntry(bytes: Buffer): CachedResult | undefined {
 /** What the source index remembers about a kernel file, to skip decompressing it when it did not change. */
 interface SourceRecord {
   path: string;
-  size: number;
-  mtimeMs: number;
+  identity: FileIdentity;
   sourceHash: string;
   sourceBytes: number;
+}
+
+/** A kernel's content hash and raw BTF size, as the source index gives them. */
+export type SourceFacts = Pick<SourceRecord, 'sourceHash' | 'sourceBytes'>;
+
+/** What the file index remembers about a file (an object): its contents' sha256 while its identity holds. */
+interface FileHashRecord {
+  path: string;
+  identity: FileIdentity;
+  sha256: string;
 }
 
 /**
  * An on-disk, content-addressed cache of minimization results, safe to share between concurrent builds (every
  * write is atomic) and between worker threads. Entries carry a checksum: a corrupted entry reads as a miss and
- * is deleted. A source index maps a kernel file's path, size and mtime to its BTF content hash, so a hit on an
- * unchanged `.btf.tar.xz` needs no decompression.
+ * is deleted. A source index maps a kernel file's path and identity to its BTF content hash, so a hit on an
+ * unchanged `.btf.tar.xz` needs no decompression; a file index maps an object's path and identity to its sha256,
+ * so an unchanged object is not read again to fingerprint a build.
  */
 export class BuildCache {
   /** Absolute cache directory. */
@@ -112,8 +121,9 @@ export class BuildCache {
     return join(this.dir, kind, key.slice(0, 2), `${key}.bin`);
   }
 
-  private sourcePath(path: string): string {
-    return join(this.dir, 'sources', `${sha256(resolve(path)).toString('hex')}.json`);
+  /** Where an index (`sources/`, `files/`) keeps its record of the file at `path`. */
+  private indexPath(index: 'sources' | 'files', path: string): string {
+    return join(this.dir, index, `${sha256Hex(resolve(path))}.json`);
   }
 
   /** The entry bytes for `key` decoded by `decode`, or undefined (missing or corrupted: then it is removed). */
@@ -150,27 +160,52 @@ export class BuildCache {
     await writeFileAtomic(this.entryPath(key, 'builds'), encodeRecord(meta, payload));
   }
 
-  /** The remembered content hash and raw size of the kernel file at `path`, if its size and mtime still match. */
-  async sourceHash(
-    path: string,
-    size: number,
-    mtimeMs: number,
-  ): Promise<Omit<SourceRecord, 'path'> | undefined> {
-    const text = await readFile(this.sourcePath(path), 'utf8').catch(() => undefined);
+  /**
+   * The remembered content hash and raw size of the kernel file at `path`, if `stats` (taken now) give the identity
+   * it was remembered with.
+   */
+  async sourceHash(path: string, stats: BigIntStats): Promise<SourceFacts | undefined> {
+    const text = await readFile(this.indexPath('sources', path), 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
     try {
       const record = JSON.parse(text) as SourceRecord;
-      if (record.path !== resolve(path) || record.size !== size || record.mtimeMs !== mtimeMs)
-        return undefined;
-      return record;
+      if (record.path !== resolve(path) || record.identity !== fileIdentity(stats)) return undefined;
+      return { sourceHash: record.sourceHash, sourceBytes: record.sourceBytes };
     } catch {
       return undefined;
     }
   }
 
-  /** Remember the content hash and raw size of the kernel file at `path` with its current size and mtime. */
-  async setSourceHash(path: string, record: Omit<SourceRecord, 'path'>): Promise<void> {
-    await writeFileAtomic(this.sourcePath(path), JSON.stringify({ path: resolve(path), ...record }));
+  /**
+   * Remember the content hash and raw size of the kernel file at `path`, read after a stat at `statAtMs`
+   * (`Date.now()` before it) gave `stats`; nothing is remembered when that identity is racy (`isRacy`).
+   */
+  async setSourceHash(path: string, stats: BigIntStats, statAtMs: number, facts: SourceFacts): Promise<void> {
+    if (isRacy(stats, statAtMs)) return;
+    const record: SourceRecord = { path: resolve(path), identity: fileIdentity(stats), ...facts };
+    await writeFileAtomic(this.indexPath('sources', path), JSON.stringify(record));
+  }
+
+  /**
+   * The sha256 of the whole file at `path` remembered with {@link setFileHash} for `identity`, or undefined (none,
+   * another identity, unreadable). The caller asks only with an identity that is not racy (`util/file-identity.ts`).
+   */
+  async fileHash(path: string, identity: FileIdentity): Promise<string | undefined> {
+    const text = await readFile(this.indexPath('files', path), 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    try {
+      const record = JSON.parse(text) as FileHashRecord;
+      if (record.path !== resolve(path) || record.identity !== identity) return undefined;
+      return typeof record.sha256 === 'string' ? record.sha256 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Remember that the file at `path` with `identity` (not racy) has the contents hashed as `sha256`. */
+  async setFileHash(path: string, identity: FileIdentity, sha256: string): Promise<void> {
+    const record: FileHashRecord = { path: resolve(path), identity, sha256 };
+    await writeFileAtomic(this.indexPath('files', path), JSON.stringify(record));
   }
 
   /**

@@ -7,10 +7,10 @@ import {
   cliOptionHelp,
 } from '../build/option-schema.js';
 import type { FailOn } from '../build/types.js';
-import { writeOutputFile } from '../cache/atomic.js';
 import type { MinimizeMode } from '../minimize/minimize.js';
 import { writeReportFiles } from '../report/files.js';
 import { formatReport } from '../report/table.js';
+import { writeOutputFile } from '../util/atomic-write.js';
 import { ArgumentError, oneOf, parseCommandLine, positiveInt } from './args.js';
 import { checkBuildPaths } from './build-paths.js';
 import { progressReporter } from './progress.js';

@@ -1,8 +1,8 @@
 import { decodeBundle } from '@btf-bundle/runtime';
-import { writeOutputFile } from '../cache/atomic.js';
 import { annotateError, UsageError } from '../errors.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
-import { formatBytes } from '../report/table.js';
+import { writeOutputFile } from '../util/atomic-write.js';
+import { formatBytes } from '../util/bytes.js';
 import { ArgumentError, parseCommandLine } from './args.js';
 import { readInputFile } from './files.js';
 

@@ -34,7 +34,7 @@ function usage(): string {
 
 /** The version of this package, read from its package.json only when asked. */
 async function version(): Promise<string> {
-  return (await import('../cache/version.js')).TOOL_VERSION;
+  return (await import('../version/version.js')).TOOL_VERSION;
 }
 
 async function runCommand(name: string, argv: string[]): Promise<number> {

@@ -2,11 +2,11 @@ import { join, relative } from 'node:path';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome, KernelTask, TaskSetup } from '../batch/task.js';
 import { ANY_ARCH } from '../build/objects.js';
-import { writeOutputFile } from '../cache/atomic.js';
 import { annotateError, formatError } from '../errors.js';
 import { type BpfObject, readBpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { type SnapshotKernel, scanSnapshot } from '../snapshot/scan.js';
+import { writeOutputFile } from '../util/atomic-write.js';
 import { checkInputFile } from './files.js';
 import { progressReporter } from './progress.js';
 

@@ -1,9 +1,9 @@
 import { Btf } from '../btf/btf.js';
-import { writeOutputFile } from '../cache/atomic.js';
 import { minimizeBtf } from '../minimize/minimize.js';
 import { readBpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { readKernelBtf } from '../snapshot/input.js';
+import { writeOutputFile } from '../util/atomic-write.js';
 import { ArgumentError, MODES, oneOf, parseCommandLine, positiveInt } from './args.js';
 import { checkInputFile } from './files.js';
 

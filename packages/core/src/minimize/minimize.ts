@@ -7,19 +7,14 @@ import { type ObjectRelocationSummary, summarizeRelocations } from '../report/re
 import { emitBtf } from './emit.js';
 import { Marker, MarkSet } from './marker.js';
 
+// A change to the bytes or relocation counts this produces bumps MINIMIZER_REVISION (version/version.ts).
+
 /**
  * `robust` (default): bpftool's algorithm with the fixes of docs/btfgen.md#robust-mode-fixes and the safe size optimizations of
  * #11 (see {@link MinimizeOptions.compact}). `bpftool`: byte-identical to
  * `bpftool gen min_core_btf` (v7.x), bugs included.
  */
 export type MinimizeMode = 'robust' | 'bpftool';
-
-/**
- * Revision of the minimizer's output: bumped whenever the bytes or relocation counts it produces for the same
- * inputs change, so that
- * caches keyed on it never serve an older algorithm's result within one tool version.
- */
-export const MINIMIZER_REVISION = 3;
 
 /** Options of {@link minimizeBtf}. */
 export interface MinimizeOptions {

@@ -1,4 +1,4 @@
-import { writeOutputFile } from '../cache/atomic.js';
+import { writeOutputFile } from '../util/atomic-write.js';
 import { renderHtmlReport } from './html.js';
 import type { BuildReport } from './report.js';
 

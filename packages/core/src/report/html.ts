@@ -1,8 +1,8 @@
+import { formatBytes } from '../util/bytes.js';
 import { htmlData } from './html-data.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-page.js';
 import { count } from './kernel-list.js';
 import type { BuildReport } from './report.js';
-import { formatBytes } from './table.js';
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);

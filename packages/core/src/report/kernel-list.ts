@@ -7,12 +7,22 @@ const MAX_SERIES = 2;
 /** `1234` → `1,234`. */
 export const count = (n: number): string => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 
+/** Series of the ids seen lately: a table names the same kernels for every object. Bounded. */
+const seriesCache = new Map<string, string>();
+const SERIES_CACHE_SIZE = 8192;
+
 function seriesOf(id: string): string {
-  try {
-    return releaseSeries(parseKernelId(id));
-  } catch {
-    return id;
+  let series = seriesCache.get(id);
+  if (series === undefined) {
+    try {
+      series = releaseSeries(parseKernelId(id));
+    } catch {
+      series = id;
+    }
+    if (seriesCache.size >= SERIES_CACHE_SIZE) seriesCache.clear();
+    seriesCache.set(id, series);
   }
+  return series;
 }
 
 /** `none`, `all 1,000` or `37 of 1,000`. */

@@ -1,14 +1,8 @@
+import { formatBytes } from '../util/bytes.js';
 import { objectCoverage, objectVerdict, reportRuns } from './coverage.js';
 import { count, describeCount, describeKernels } from './kernel-list.js';
 import type { ObjectRelocationSummary, RelocationVerdict } from './relocations.js';
 import type { BuildReport, KernelReport } from './report.js';
-
-/** `1234567` → `1.2 MiB`. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
 
 /** `696 relocations: 690 relocated (12 absent), 6 poisoned (4 guarded), 0 errors` — the counts of one object. */
 export function formatCounts(s: Omit<ObjectRelocationSummary, 'object'>): string {
@@ -26,10 +20,9 @@ const VERDICT_WORDS: Record<RelocationVerdict, string> = {
 };
 
 /** `50 relocated, 3 guarded, 1 unguarded` — how many objects of a covered kernel got each verdict. */
-function objectsCell(kernel: KernelReport): string {
-  if (kernel.status !== 'covered') return kernel.reason ?? '';
+function objectsCell(objects: readonly ObjectRelocationSummary[]): string {
   const tally = new Map<RelocationVerdict, number>();
-  for (const s of kernel.objects ?? []) {
+  for (const s of objects) {
     const v = objectVerdict(s);
     tally.set(v, (tally.get(v) ?? 0) + 1);
   }
@@ -40,11 +33,25 @@ function objectsCell(kernel: KernelReport): string {
 }
 
 /** `9 (8 guarded)` — poisoned relocations of a covered kernel over all its objects. */
-function poisonedCell(kernel: KernelReport): string {
-  if (kernel.status !== 'covered') return '';
-  const poisoned = (kernel.objects ?? []).reduce((n, s) => n + s.poisoned, 0);
-  const guarded = (kernel.objects ?? []).reduce((n, s) => n + s.guarded, 0);
+function poisonedCell(objects: readonly ObjectRelocationSummary[]): string {
+  const poisoned = objects.reduce((n, s) => n + s.poisoned, 0);
+  const guarded = objects.reduce((n, s) => n + s.guarded, 0);
   return poisoned === 0 ? 'none' : `${count(poisoned)} (${count(guarded)} guarded)`;
+}
+
+/** The cells of each list of per-object counts described so far (kernels replayed from a build share lists). */
+const countCells = new WeakMap<readonly ObjectRelocationSummary[], { poisoned: string; objects: string }>();
+
+/** The poisoned-relocations and objects cells of a kernel. */
+function countCellsOf(kernel: KernelReport): { poisoned: string; objects: string } {
+  if (kernel.status !== 'covered') return { poisoned: '', objects: kernel.reason ?? '' };
+  const list = kernel.objects ?? [];
+  let cells = countCells.get(list);
+  if (!cells) {
+    cells = { poisoned: poisonedCell(list), objects: objectsCell(list) };
+    countCells.set(list, cells);
+  }
+  return cells;
 }
 
 function sizeCell(kernel: KernelReport): string {
@@ -76,7 +83,8 @@ function kernelTable(report: BuildReport): string {
   for (const k of report.kernels) {
     const time = k.ms === undefined ? '' : `${Math.round(k.ms)} ms${k.cached ? ' (cached)' : ''}`;
     const status = k.status === 'failed' && k.failure === 'unreadable' ? 'unreadable' : k.status;
-    rows.push([k.id, status, sizeCell(k), time, poisonedCell(k), objectsCell(k)]);
+    const cells = countCellsOf(k);
+    rows.push([k.id, status, sizeCell(k), time, cells.poisoned, cells.objects]);
   }
   return columns(rows);
 }
@@ -94,10 +102,12 @@ function objectTable(report: BuildReport): string {
       'will not load on',
     ],
   ];
+  const order = new Map(report.kernels.map((k, i) => [k.id, i]));
+  const inKernelOrder = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
   for (const o of objectCoverage(report)) {
     const { relocated, guarded, poisoned, error } = o.byVerdict;
-    const failing = new Set([...poisoned, ...error]);
-    const failingIds = report.kernels.filter((k) => failing.has(k.id)).map((k) => k.id);
+    // Each list is in kernel order already, and a kernel is in at most one of them.
+    const failingIds = error.length === 0 ? poisoned : [...poisoned, ...error].sort(inKernelOrder);
     const of = o.kernels + error.length;
     rows.push([
       o.name,

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BtfBundleError } from '../errors.js';
+import { sha256Hex } from '../util/sha256.js';
 import { filterPaths } from './glob-filter.js';
 import { parseKernelPath } from './scan.js';
 
@@ -154,7 +154,7 @@ export async function checkoutGitSnapshot(
 ): Promise<GitSnapshot> {
   const git = opts.git ?? 'git';
   await checkGitVersion(git);
-  const key = createHash('sha256').update(spec.url).digest('hex').slice(0, 16);
+  const key = sha256Hex(spec.url).slice(0, 16);
   const dir = resolve(opts.cacheDir, 'snapshots', key);
   const inDir = (...args: string[]) => runGit(git, ['-C', dir, ...args]);
   if (!existsSync(join(dir, '.git'))) {

@@ -1,6 +1,7 @@
 import { join, relative, sep } from 'node:path';
-import fg from 'fast-glob';
+import type FastGlob from 'fast-glob';
 import { UsageError } from '../errors.js';
+import { fastGlob } from '../util/fast-glob.js';
 
 /** A file or directory of the in-memory tree, shaped like the `fs.Dirent`/`fs.Stats` that fast-glob reads. */
 class TreeEntry {
@@ -76,13 +77,23 @@ export async function filterPaths(
     const entries = dirs.get(key(path));
     queueMicrotask(() => (entries ? cb(null, [...entries.values()]) : cb(notFound(path))));
   };
+  const fg = await fastGlob();
   const found = await fg(include, {
     cwd,
     ignore: exclude,
     onlyFiles: true,
     followSymbolicLinks: false,
     dot: false,
-    fs: { lstat: statEntry, stat: statEntry, readdir } as unknown as fg.FileSystemAdapter,
+    fs: { lstat: statEntry, stat: statEntry, readdir } as unknown as FastGlob.FileSystemAdapter,
   });
   return found.map((p) => key(join(cwd, p))).sort();
+}
+
+/**
+ * The paths of `files` (relative, `/`-separated) that no glob filter leaves out: those without a dot file or
+ * directory in them. For the files of a walk (kernel suffixes only) this is what {@link filterPaths} keeps with
+ * the globs of every kernel suffix (the scan's default), without building a tree and matching it.
+ */
+export function withoutDotPaths(files: readonly string[]): string[] {
+  return files.filter((file) => !file.startsWith('.') && !file.includes('/.'));
 }

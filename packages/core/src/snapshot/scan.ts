@@ -1,10 +1,14 @@
 import { stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { type KernelKey, kernelId } from '@btf-bundle/runtime';
-import { checkKernelKey, compareKernelKeys } from '@btf-bundle/runtime/internal';
+import { checkKernelKey, sortByKernelKey } from '@btf-bundle/runtime/internal';
 import { UsageError } from '../errors.js';
-import { filterPaths } from './glob-filter.js';
+import { errorMessage } from '../util/error-message.js';
+import { filterPaths, withoutDotPaths } from './glob-filter.js';
 import { KERNEL_SUFFIXES, type WalkProblem, walkSnapshot } from './walk.js';
+
+/** The globs that select every kernel file (the walk keeps kernel suffixes only). */
+const DEFAULT_INCLUDE: string[] = KERNEL_SUFFIXES.map((s) => `**/*${s}`);
 
 /** One kernel file of a snapshot. */
 export interface SnapshotKernel {
@@ -63,18 +67,24 @@ export async function scanSnapshot(dir: string, opts: ScanOptions = {}): Promise
   const root = resolve(dir);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`snapshot ${dir} is not a directory`);
-  const include = opts.include?.length ? opts.include : KERNEL_SUFFIXES.map((s) => `**/*${s}`);
   const walk = await walkSnapshot(root, { followLinksOut: opts.followLinksOut ?? false });
-  const files = await filterPaths(walk.files, include, opts.exclude ?? []);
+  const files =
+    opts.include?.length || opts.exclude?.length
+      ? await filterPaths(
+          walk.files,
+          opts.include?.length ? opts.include : DEFAULT_INCLUDE,
+          opts.exclude ?? [],
+        )
+      : withoutDotPaths(walk.files);
   const byId = new Map<string, SnapshotKernel>();
   const invalid: WalkProblem[] = [...walk.unreadable];
   for (const rel of files) {
-    const path = resolve(root, rel);
+    const path = join(root, rel);
     let key: KernelKey | undefined;
     try {
       key = parseKernelPath(rel);
     } catch (err) {
-      invalid.push({ path, reason: err instanceof Error ? err.message : String(err) });
+      invalid.push({ path, reason: errorMessage(err) });
       continue;
     }
     if (!key) continue;
@@ -82,6 +92,6 @@ export async function scanSnapshot(dir: string, opts: ScanOptions = {}): Promise
     const prev = byId.get(id);
     if (!prev || path.endsWith('.btf')) byId.set(id, { key, id, path });
   }
-  const kernels = [...byId.values()].sort((a, b) => compareKernelKeys(a.key, b.key));
+  const kernels = sortByKernelKey([...byId.values()], (k) => k.key);
   return { kernels, invalid, skipped: walk.skipped };
 }

@@ -88,7 +88,9 @@ export class DataSection {
     );
     const ids = decodeOrder(columns[ORDER_COLUMN]!);
     if (ids.length !== h.records)
-      throw new BundleCorruptError(`bundle blob ${i}: ${ids.length} schema ids for ${h.records} records`);
+      throw new BundleCorruptError(
+        `bundle blob ${i} column Order: ${ids.length} schema ids for ${h.records} records (it ends at value ${ids.length})`,
+      );
     const records = columns.slice(0, ORDER_COLUMN);
     return buildBtf(
       records,

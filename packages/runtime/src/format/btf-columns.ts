@@ -154,8 +154,8 @@ export interface StoredOrder {
   starts: readonly Int32Array[];
   /** `slot[r]`: the stored record that is record r of the blob. */
   slot: Int32Array;
-  /** The blob-local type id a stored type word (never 0) stands for; throws if none. */
-  typeId: (stored: number) => number;
+  /** The blob-local type id a stored type word (never 0) stands for; undefined if no record of the blob has it. */
+  typeId: (stored: number) => number | undefined;
 }
 
 /** Reads column values in order, each column from its own cursor; running out is a typed error. */
@@ -214,7 +214,11 @@ function decodeRecords(
       prevOffset = (prevOffset + unzigzag(v)) | 0;
       return prevOffset >>> 0;
     }
-    if (col === Type && order && v !== 0) return order.typeId(v);
+    if (col === Type && order && v !== 0) {
+      const t = order.typeId(v);
+      if (t === undefined) throw cur.corrupt(Type, `type refers to schema id ${v}, not in the blob`);
+      return t;
+    }
     return v;
   };
   let at = 0;

@@ -15,7 +15,9 @@ export function recordStarts(
 ): Int32Array[] {
   const header = cols[BtfColumn.Header]!;
   if (records * 2 > header.length)
-    throw new BundleCorruptError(`${what}: ${records} records need more header values than ${header.length}`);
+    throw new BundleCorruptError(
+      `${what}: column Header: ${records} records need ${records * 2} values, it ends at value ${header.length}`,
+    );
   const starts = Array.from({ length: BTF_COLUMNS }, () => new Int32Array(records + 1));
   const pos = new Array<number>(BTF_COLUMNS).fill(0);
   for (let r = 0; r < records; r++) {
@@ -23,7 +25,9 @@ export function recordStarts(
     const kb = header[pos[BtfColumn.Header]!]!;
     const vlen = header[pos[BtfColumn.Header]! + 1]!;
     if (headerRecord(kb, vlen) === undefined)
-      throw new BundleCorruptError(`${what}: record ${r} has an invalid header`);
+      throw new BundleCorruptError(
+        `${what}: column Header: record ${r} has an invalid header at value ${pos[BtfColumn.Header]}`,
+      );
     const counts = COLUMN_COUNTS[kb & ((1 << HISTORICAL_KIND_BITS) - 1)]!;
     const fixed = counts[0];
     const perElem = counts[1];
@@ -32,7 +36,8 @@ export function recordStarts(
   for (let c = 0; c < BTF_COLUMNS; c++) {
     if (pos[c] !== cols[c]!.length)
       throw new BundleCorruptError(
-        `${what}: column ${Object.keys(BtfColumn)[c]} holds ${cols[c]!.length} values, the records need ${pos[c]}`,
+        `${what}: column ${Object.keys(BtfColumn)[c]} holds ${cols[c]!.length} values, the records need ${pos[c]} ` +
+          `(they part at value ${Math.min(pos[c]!, cols[c]!.length)})`,
       );
     starts[c]![records] = pos[c]!;
   }
@@ -72,7 +77,7 @@ export function toSchemaOrder(
  * Decoder side: `cols` hold records sorted by schema id, `ids` the schema ids of the blob's records in blob
  * order. Returns how to read them back in blob order (for `buildBtf`): schema ids in type words stand for the
  * blob-local id of the record with that id. Duplicate or zero ids, a type word naming an id no record of the blob
- * has, and columns that do not match the headers are {@link BundleCorruptError}s naming `what`.
+ * has (when read), and columns that do not match the headers are {@link BundleCorruptError}s naming `what`.
  */
 export function storedOrder(cols: readonly ArrayLike<number>[], ids: Uint32Array, what: string): StoredOrder {
   const sorted = byId(ids);
@@ -81,17 +86,13 @@ export function storedOrder(cols: readonly ArrayLike<number>[], ids: Uint32Array
   sorted.forEach((r, k) => {
     const id = ids[r]!;
     if (id === 0 || (k > 0 && ids[sorted[k - 1]!] === id))
-      throw new BundleCorruptError(`${what}: schema id ${id} is ${id === 0 ? 'zero' : 'given twice'}`);
+      throw new BundleCorruptError(
+        `${what}: column Order: schema id ${id} is ${id === 0 ? 'zero' : 'given twice'} at value ${r}`,
+      );
     local.set(id, r + 1);
     slot[r] = k;
   });
-  const typeId = (id: number) => {
-    const t = local.get(id);
-    if (t === undefined)
-      throw new BundleCorruptError(`${what}: type refers to schema id ${id}, not in the blob`);
-    return t;
-  };
-  return { starts: recordStarts(cols, ids.length, what), slot, typeId };
+  return { starts: recordStarts(cols, ids.length, what), slot, typeId: (id) => local.get(id) };
 }
 
 /**

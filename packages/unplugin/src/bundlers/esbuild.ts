@@ -3,9 +3,9 @@
  * the placeholders and adds the emitted files in `onEnd`, then writes everything itself if the user wanted it.
  * Warnings go to the build result's `warnings`.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { sha256Bytes } from '@btf-bundle/core/internal';
 import type { BuildResult, OutputFile, PluginBuild } from 'esbuild';
 import { PLUGIN_NAME, RUNTIME_ID } from '../core/codegen.js';
 import type { BuildContext, Logger } from '../core/context.js';
@@ -16,7 +16,7 @@ function outputFile(path: string, contents: Uint8Array): OutputFile {
   return {
     path,
     contents,
-    hash: createHash('sha256').update(contents).digest('base64url').slice(0, 8),
+    hash: sha256Bytes(contents).toString('base64url').slice(0, 8),
     get text() {
       return Buffer.from(contents).toString('utf8');
     },

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, posix, relative, resolve } from 'node:path';
 import {
@@ -9,7 +8,7 @@ import {
   UsageError,
   writeReportFiles,
 } from '@btf-bundle/core';
-import { ANY_ARCH, parseGitSnapshot } from '@btf-bundle/core/internal';
+import { ANY_ARCH, parseGitSnapshot, sha256Hex } from '@btf-bundle/core/internal';
 import type { EmitMode, ObjectGlobs, ResolvedOptions } from '../types.js';
 import {
   type ChunkFormat,
@@ -79,7 +78,7 @@ const reported = <T>(work: Promise<T>): Promise<T> =>
     throw pluginError(err);
   });
 
-const hash8 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+const hash8 = (bytes: Uint8Array): string => sha256Hex(bytes).slice(0, 8);
 
 const kib = (n: number): string => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
 

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import type { Btf } from '../btf/btf.js';
-import { KIND_LAYOUTS, wordRole } from '../btf/format.js';
-import type { ObjectBtf } from '../object.js';
+import type { Btf } from './btf/btf.js';
+import { KIND_LAYOUTS, wordRole } from './btf/format.js';
+import type { ObjectBtf } from './object.js';
+import { sha256Hex } from './util/sha256.js';
 
 /**
  * Canonical text of the local types reachable from `roots`: records in discovery order, type references
@@ -53,12 +53,9 @@ export function relocationSignature(object: ObjectBtf): string {
     object.btf,
     relos.map((r) => r.typeId),
   );
-  const hash = createHash('sha256');
-  hash.update(
-    `btf-bundle relocation signature 1\n${object.btf.littleEndian ? 'le' : 'be'} ${object.btf.pointerSize()}\n`,
+  const header = `btf-bundle relocation signature 1\n${object.btf.littleEndian ? 'le' : 'be'} ${object.btf.pointerSize()}\n`;
+  const lines = relos.map(
+    (r) => `${JSON.stringify(r.section)} ${r.kind} ${r.accessStr} #${canon.get(r.typeId)}\n`,
   );
-  for (const r of relos)
-    hash.update(`${JSON.stringify(r.section)} ${r.kind} ${r.accessStr} #${canon.get(r.typeId)}\n`);
-  hash.update(text);
-  return hash.digest('hex');
+  return sha256Hex([header, ...lines, text]);
 }

@@ -1,9 +1,10 @@
-import { BtfBundleError, type ErrorPlace } from '@btf-bundle/runtime';
-import { systemErrorDetail } from '@btf-bundle/runtime/internal';
+// The runtime's error module alone: its main entry would also load the bundle decoder (and node:zlib) into every
+// command, whether it reads a bundle or not.
+import { BtfBundleError, type ErrorPlace, systemErrorDetail } from '@btf-bundle/runtime/internal/errors';
 import { errorMessage } from './util/error-message.js';
 
 /** The one error base of every package, its place and its one-line printer (from the runtime). */
-export { BtfBundleError, type ErrorPlace, formatError } from '@btf-bundle/runtime';
+export { BtfBundleError, type ErrorPlace, formatError } from '@btf-bundle/runtime/internal/errors';
 
 /** Malformed or unsupported input bytes (ELF, BTF, .BTF.ext, archives, bundles). */
 export class FormatError extends BtfBundleError {

@@ -110,6 +110,30 @@ describe('btf-bundle min-core-btf', () => {
     expect(readFileSync(join(blocked, 'debian/12/x86_64/6.1.0-47-amd64.btf')).length).toBeGreaterThan(0);
   });
 
+  it('on a raw kernel loads neither the xz decoders nor the bundle decoder (no child_process, no zlib)', async () => {
+    const raw = join(dir, 'raw-kernel.btf');
+    writeFileSync(raw, await readKernelBtf(kernels[0]!));
+    const loaded = join(dir, 'loaded-modules.txt');
+    // A preload that records the Node built-ins the process loaded, at its exit.
+    const recorder = join(dir, 'record-modules.cjs');
+    writeFileSync(
+      recorder,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')));`,
+    );
+    const r = spawnSync(
+      'node',
+      ['-r', recorder, cli, 'min-core-btf', raw, join(dir, 'raw.btf'), ...objects],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const builtins = readFileSync(loaded, 'utf8').split('\n');
+    expect(builtins).toContain('NativeModule fs');
+    expect(builtins).not.toContain('NativeModule child_process');
+    expect(builtins).not.toContain('NativeModule zlib');
+  });
+
   it('usage and input errors exit non-zero with a message naming the file', () => {
     expect(run([]).status).toBe(2);
     expect(run(['--inputdir', dir]).status).toBe(2);

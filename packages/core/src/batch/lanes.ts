@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { coreReloCountBound } from '../btf/ext.js';
+import { chosenXzDecoder, type XzDecoder } from '../snapshot/xz-source.js';
 import type { KernelTask, TaskSetup } from './task.js';
 
 /**
@@ -12,15 +13,20 @@ const KERNEL_MS = 4.5;
 /** Milliseconds a warm lane spends per CO-RE relocation per kernel (matching, marking), from the same figures. */
 const RELOCATION_MS = 0.011;
 
-/** Milliseconds of decompressing a `.btf.tar.xz` kernel (~0.1 s), on top of minimizing it. */
-const TARBALL_MS = 100;
+/**
+ * Milliseconds a lane spends reading a `.btf.tar.xz` kernel, on top of minimizing it, by xz decoder: with the
+ * system `xz` decoding in a child process the lane only copies (~65 ms per real 6.1 archive, measured), the WASM
+ * decoder decodes on the lane's own thread (~130 ms).
+ */
+const TARBALL_MS: Readonly<Record<XzDecoder, number>> = { native: 65, wasm: 130 };
 
 /**
  * Estimated work (in warm milliseconds) a lane must have to be worth starting, besides
  * {@link LANE_RELOCATION_MS}. A lane costs a thread, a V8 isolate, loading the code, parsing every object, and its
  * first kernels on cold (unoptimized) code; on 2 cores two lanes also slow each other (the JIT's background
  * compiles, memory bandwidth). Fitted to the benchmark rows with the 4 real objects on a 2-core VM: 8 `.btf.tar.xz`
- * kernels ran faster on two lanes (0.64 s against 0.86 s), 128 raw kernels slower (0.74 s against 0.70 s).
+ * kernels decoded by the WASM decoder ran faster on two lanes (0.64 s against 0.86 s), 128 raw kernels slower
+ * (0.74 s against 0.70 s).
  */
 const LANE_MS = 380;
 
@@ -30,9 +36,16 @@ const LANE_MS = 380;
  */
 const LANE_RELOCATION_MS = 0.2;
 
-/** Estimated warm milliseconds of minimizing `task` for `relocations` CO-RE relocations (see {@link defaultLanes}). */
-export function kernelWorkMs(task: KernelTask, relocations: number): number {
-  const read = task.path.endsWith('.tar.xz') ? TARBALL_MS : 0;
+function isTarball(task: KernelTask): boolean {
+  return task.path.endsWith('.tar.xz');
+}
+
+/**
+ * Estimated warm milliseconds of minimizing `task` for `relocations` CO-RE relocations, `.btf.tar.xz` kernels read
+ * with `xzDecoder` (see {@link defaultLanes}).
+ */
+export function kernelWorkMs(task: KernelTask, relocations: number, xzDecoder: XzDecoder): number {
+  const read = isTarball(task) ? TARBALL_MS[xzDecoder] : 0;
   return read + KERNEL_MS + RELOCATION_MS * relocations;
 }
 
@@ -41,17 +54,20 @@ export function kernelWorkMs(task: KernelTask, relocations: number): number {
  * never slower than a single lane. The work of a kernel is estimated from its form (raw or `.btf.tar.xz`) and the
  * relocations of its arch's objects (`relocationsByArch`, see {@link setupRelocations}), and so is what starting
  * a lane costs: 128 raw kernels for 4 small objects do not pay for a second lane, 8 `.btf.tar.xz` ones do.
+ * `xzDecoder` is the decoder that will read the `.btf.tar.xz` kernels (default: the one chosen for this process,
+ * looked up only when there are some).
  */
 export function defaultLanes(
   tasks: readonly KernelTask[],
   relocationsByArch: Readonly<Record<string, number>>,
   cores = availableParallelism(),
+  xzDecoder: XzDecoder = tasks.some(isTarball) ? chosenXzDecoder() : 'native',
 ): number {
   let work = 0;
   let relocations = 0;
   for (const task of tasks) {
     const taskRelocations = relocationsByArch[task.arch] ?? 0;
-    work += kernelWorkMs(task, taskRelocations);
+    work += kernelWorkMs(task, taskRelocations, xzDecoder);
     relocations = Math.max(relocations, taskRelocations);
   }
   const laneMs = LANE_MS + LANE_RELOCATION_MS * relocations;

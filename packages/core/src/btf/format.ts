@@ -36,7 +36,7 @@ export {
   type WordRole,
   wordRole,
   writeBtfHeader,
-} from '@btf-bundle/runtime/internal';
+} from '@btf-bundle/runtime/internal/btf-layout';
 
 /** Relocation kinds of .BTF.ext core_relo records (docs/bpf-objects.md#relocation-kinds). */
 export const ReloKind = {

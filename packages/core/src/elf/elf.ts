@@ -1,4 +1,4 @@
-import { isElf } from '@btf-bundle/runtime/internal';
+import { isElf } from '@btf-bundle/runtime/internal/elf';
 import { FormatError } from '../errors.js';
 
 /** One ELF section header. */

@@ -104,24 +104,20 @@ export class CoreResolver {
    * receives the target spec (or null) of each candidate matched, for {@link unprunedMatches}.
    */
   resolve(object: ObjectBtf, relo: CoreRelo, cache: CandidateCache, matched?: MatchMemo): RelocationOutcome {
-    const place = { file: object.file, section: relo.section, relocation: relo.index, typeId: relo.typeId };
     const outcome: RelocationOutcome = { relo, matches: [] };
-    const failed = (err: CoreRelocationError): RelocationOutcome => {
-      delete outcome.result;
-      delete outcome.targetSpec;
-      outcome.matches = [];
-      outcome.error = err.withPlace(place);
-      return outcome;
-    };
     const local = object.btf;
     if (relo.typeId >= local.typeCount) {
-      return failed(new CoreRelocationError(`relocation type id ${relo.typeId} is out of range`));
+      return failedOutcome(
+        outcome,
+        object.file,
+        new CoreRelocationError(`relocation type id ${relo.typeId} is out of range`),
+      );
     }
     if (relo.kind !== ReloKind.TYPE_ID_LOCAL && !cache.has(relo.typeId)) {
       cache.set(relo.typeId, this.index.candidates(local, relo.typeId));
     }
     const localSpec = localSpecOf(local, relo);
-    if (localSpec instanceof CoreRelocationError) return failed(localSpec);
+    if (localSpec instanceof CoreRelocationError) return failedOutcome(outcome, object.file, localSpec);
     outcome.localSpec = localSpec;
     if (relo.kind === ReloKind.TYPE_ID_LOCAL) {
       const id = BigInt(relo.typeId);
@@ -131,7 +127,9 @@ export class CoreResolver {
     if (localNameOf(local, relo.typeId) === '') {
       // libbpf's candidate search (bpf_core_find_cands) rejects an anonymous root with -EINVAL before
       // relo_core.c's EOPNOTSUPP check is ever reached.
-      return failed(
+      return failedOutcome(
+        outcome,
+        object.file,
         new CoreRelocationError(
           `${reloKindName(relo.kind)} relocation doesn't support anonymous types (target candidate search failed)`,
           {},
@@ -143,23 +141,27 @@ export class CoreResolver {
     const kept: number[] = [];
     for (const cand of cands) {
       const spec = matchSpec(localSpec, this.target, cand);
-      if (spec instanceof CoreRelocationError) return failed(spec);
+      if (spec instanceof CoreRelocationError) return failedOutcome(outcome, object.file, spec);
       matched?.set(cand, spec);
       if (!spec) continue;
       const res = calcRelocation(relo.kind, localSpec, spec);
-      if (res instanceof CoreRelocationError) return failed(res);
+      if (res instanceof CoreRelocationError) return failedOutcome(outcome, object.file, res);
       const first = outcome.targetSpec;
       if (!first || !outcome.result) {
         outcome.targetSpec = spec;
         outcome.result = res;
       } else if (spec.bitOffset !== first.bitOffset) {
-        return failed(
+        return failedOutcome(
+          outcome,
+          object.file,
           new CoreRelocationError(
             `field offset ambiguity: ${first.bitOffset / 8} != ${spec.bitOffset / 8} (${formatSpec(first)} vs ${formatSpec(spec)})`,
           ),
         );
       } else if (res.poison !== outcome.result.poison || res.newValue !== outcome.result.newValue) {
-        return failed(
+        return failedOutcome(
+          outcome,
+          object.file,
           new CoreRelocationError(
             `relocation decision ambiguity: ${outcome.result.newValue} != ${res.newValue} (${formatSpec(first)} vs ${formatSpec(spec)})`,
           ),
@@ -171,7 +173,7 @@ export class CoreResolver {
     if (kept.length > 0) cache.set(relo.typeId, kept);
     else {
       const res = calcRelocation(relo.kind, localSpec, null);
-      if (res instanceof CoreRelocationError) return failed(res);
+      if (res instanceof CoreRelocationError) return failedOutcome(outcome, object.file, res);
       outcome.result = res;
     }
     return outcome;
@@ -198,6 +200,23 @@ export class CoreResolver {
     }
     return specs;
   }
+}
+
+/**
+ * `outcome` turned into the failure `err` of its relocation in `file`: no result, target or matches, the error
+ * placed at the relocation. The place is built only here, on the rare failing relocation.
+ */
+function failedOutcome(
+  outcome: RelocationOutcome,
+  file: string,
+  err: CoreRelocationError,
+): RelocationOutcome {
+  const { relo } = outcome;
+  delete outcome.result;
+  delete outcome.targetSpec;
+  outcome.matches = [];
+  outcome.error = err.withPlace({ file, section: relo.section, relocation: relo.index, typeId: relo.typeId });
+  return outcome;
 }
 
 /** Local specs (or why they cannot be parsed) by relocation: they do not depend on the kernel. */

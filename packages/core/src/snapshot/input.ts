@@ -3,7 +3,6 @@ import { btfByteOrder } from '../btf/format.js';
 import { isElf, readElf } from '../elf/elf.js';
 import { annotateError, FormatError } from '../errors.js';
 import { growScratch } from '../scratch.js';
-import { readTarXzMember } from './tar-xz.js';
 import type { XzDecoder } from './xz-source.js';
 
 /**
@@ -71,6 +70,9 @@ export async function readKernelBtf(
     const raw = readUncompressed(path, into, maxBytes);
     if (raw) return raw;
     const take = (size: number) => (into ? into.take(size) : new Uint8Array(size));
+    // The archive reader (and with it the child-process and stream code of the xz decoders) is loaded only when an
+    // archive comes: a run over raw kernels never pays for it.
+    const { readTarXzMember } = await import('./tar-xz.js');
     const member = await readTarXzMember(path, { maxBytes, take, decoder: options.xzDecoder });
     if (btfByteOrder(member) === undefined)
       throw new FormatError('archive member is not BTF (bad magic)', { offset: 0 });

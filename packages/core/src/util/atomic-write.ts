@@ -1,7 +1,29 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { annotateError } from '../errors.js';
+
+/** Temp files this thread has made; with the pid and the thread id it names each one uniquely. */
+let tempCount = 0;
+
+/**
+ * Writes `data` into a new temp file next to `path` and returns its name. The file is created exclusively: a
+ * temp file left by a crashed process that had the same pid is skipped, never written through.
+ */
+async function createTempFile(path: string, data: Uint8Array | string): Promise<string> {
+  for (;;) {
+    const tmp = `${path}.${process.pid}.${threadId}.${++tempCount}.tmp`;
+    try {
+      await writeFile(tmp, data, { flag: 'wx' });
+      return tmp;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+    }
+  }
+}
 
 /**
  * Write `data` to `path` atomically: into a uniquely named temp file next to it, then rename over it. Readers
@@ -9,12 +31,12 @@ import { annotateError } from '../errors.js';
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  let tmp = '';
   try {
-    await writeFile(tmp, data);
+    tmp = await createTempFile(path, data);
     await rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
+    if (tmp) await rm(tmp, { force: true });
     throw err;
   }
 }

@@ -25,7 +25,7 @@ export interface ObjectSet {
    * should be the same {@link ObjectSections} value in each: a lane then receives and parses it once.
    */
   objects: { name: string; sections: ObjectSections }[];
-  /** Their relocation signatures, same order (the cache key needs them: unused without a cache). */
+  /** Their relocation signatures, same order (cache keys; an empty list when the build has no cache). */
   signatures: string[];
 }
 

@@ -442,7 +442,7 @@ export function latin1At(bytes: Uint8Array, start: number, s: string): boolean {
 }
 
 /** Whether `kind` is CONST, VOLATILE, RESTRICT or TYPE_TAG (libbpf btf_is_mod). */
-export function isMod(kind: number): boolean {
+function isMod(kind: number): boolean {
   return kind === Kind.CONST || kind === Kind.VOLATILE || kind === Kind.RESTRICT || kind === Kind.TYPE_TAG;
 }
 

@@ -40,7 +40,7 @@ export function emptySpec(btf: Btf, rootId: number, kind: number): CoreSpec {
  * Parse an access string like `0:1:2` (libbpf semantics: `%d` per entry, `:` separators, at most 64 entries), or
  * the CoreRelocationError libbpf fails with.
  */
-export function parseAccessString(access: string): number[] | CoreRelocationError {
+function parseAccessString(access: string): number[] | CoreRelocationError {
   if (access === '' || access.startsWith(':')) return specError(`invalid access string '${access}'`);
   const raw: number[] = [];
   let pos = 0;

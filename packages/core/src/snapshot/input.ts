@@ -44,7 +44,7 @@ function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
 }
 
 /** The container format of `bytes` (its first bytes suffice), or undefined if it is none of them. */
-export function detectKernelBtfFormat(head: Uint8Array): KernelBtfFormat | undefined {
+function detectKernelBtfFormat(head: Uint8Array): KernelBtfFormat | undefined {
   if (btfByteOrder(head) !== undefined) return 'btf';
   if (isElf(head)) return 'elf';
   if (startsWith(head, XZ_MAGIC)) return 'tar.xz';

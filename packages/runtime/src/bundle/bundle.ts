@@ -70,7 +70,7 @@ export class BtfBundle {
     return this.index.tail().objects;
   }
 
-  /** Build metadata (tool version, snapshot description). */
+  /** Build metadata (tool name, version and minimizer mode). */
   get meta(): Readonly<Record<string, unknown>> {
     return this.index.tail().meta;
   }

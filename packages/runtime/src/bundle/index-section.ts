@@ -15,7 +15,7 @@ export interface IndexTail {
   failed: Map<string, string>;
   /** The objects the BTFs were minimised for. */
   objects: BundleObject[];
-  /** Build metadata (tool version, snapshot description); never timestamps. */
+  /** Build metadata (tool name, version and minimizer mode); never timestamps. */
   meta: Record<string, unknown>;
 }
 

@@ -158,12 +158,12 @@ export interface StoredOrder {
   typeId: (stored: number) => number | undefined;
 }
 
-/** Reads column values in order, each column from its own cursor; running out is a typed error. */
+/** The read position of each column (read in place by `decodeRecords`), and errors naming a column and its place. */
 class ColumnCursor {
   readonly pos: Int32Array;
 
   constructor(
-    private readonly cols: readonly Uint32Array[],
+    readonly cols: readonly Uint32Array[],
     private readonly what: (column: number) => string,
   ) {
     this.pos = new Int32Array(cols.length);
@@ -172,15 +172,6 @@ class ColumnCursor {
   /** A {@link BundleCorruptError} naming column `c` and the cursor's place in it. */
   corrupt(c: number, message: string): BundleCorruptError {
     return new BundleCorruptError(`${this.what(c)}: ${message} at value ${this.pos[c]}`);
-  }
-
-  /** The next value of column `c`. */
-  next(c: number): number {
-    const values = this.cols[c]!;
-    const p = this.pos[c]!;
-    if (p >= values.length) throw this.corrupt(c, 'runs out of values');
-    this.pos[c] = p + 1;
-    return values[p]!;
   }
 
   /** Moves every column's cursor to stored record `s` of `order`. */
@@ -198,7 +189,9 @@ class ColumnCursor {
 
 /**
  * Decodes `records` type records from `cur` into `words` (names through `strings`, member offsets from their
- * differences, records and type words through `order` when given); returns the number of words written.
+ * differences, records and type words through `order` when given); returns the number of words written. One flat
+ * loop over each record's words, the column cursors read in place: this runs once per blob in a cold process,
+ * where every call and closure is interpreted.
  */
 function decodeRecords(
   cur: ColumnCursor,
@@ -207,27 +200,21 @@ function decodeRecords(
   strings: StringSection,
   order: StoredOrder | undefined,
 ): number {
-  let prevOffset = 0;
-  const put = (col: number, v: number): number => {
-    if (col === Name) return strings.offset(v);
-    if (col === Offset) {
-      prevOffset = (prevOffset + unzigzag(v)) | 0;
-      return prevOffset >>> 0;
-    }
-    if (col === Type && order && v !== 0) {
-      const t = order.typeId(v);
-      if (t === undefined) throw cur.corrupt(Type, `type refers to schema id ${v}, not in the blob`);
-      return t;
-    }
-    return v;
-  };
+  const { cols, pos } = cur;
+  const header = cols[BtfColumn.Header]!;
   let at = 0;
   for (let rec = 0; rec < records; rec++) {
     // Runs of records stored one after the other (most of them) need no seek.
     if (order && (rec === 0 || order.slot[rec] !== order.slot[rec - 1]! + 1))
       cur.seek(order, order.slot[rec]!);
-    const kb = cur.next(BtfColumn.Header);
-    const head = headerRecord(kb, cur.next(BtfColumn.Header));
+    const hp = pos[BtfColumn.Header]!;
+    if (hp + 2 > header.length) {
+      pos[BtfColumn.Header] = Math.min(hp + 1, header.length);
+      throw cur.corrupt(BtfColumn.Header, 'runs out of values');
+    }
+    pos[BtfColumn.Header] = hp + 2;
+    const kb = header[hp]!;
+    const head = headerRecord(kb, header[hp + 1]!);
     if (head === undefined) throw cur.corrupt(BtfColumn.Header, `record ${rec} has an invalid header`);
     const n = head.words;
     if (at + n > words.length)
@@ -236,15 +223,38 @@ function decodeRecords(
         `record ${rec} runs past a ${BTF_HEADER_LEN + 4 * words.length}-byte blob`,
       );
     const kind = kb & ((1 << KIND_BITS) - 1);
-    words[at] = strings.offset(cur.next(Name));
-    words[at + 1] = head.info;
-    prevOffset = 0;
     const fixed = FIXED_COLUMNS[kind]!;
-    let j = 2;
-    for (let f = 0; f < fixed.length; f++, j++) words[at + j] = put(fixed[f]!, cur.next(fixed[f]!));
     const elem = ELEM_COLUMNS[kind]!;
-    for (let e = 0; j < n; j++, e = e + 1 === elem.length ? 0 : e + 1)
-      words[at + j] = put(elem[e]!, cur.next(elem[e]!));
+    const fixedEnd = 2 + fixed.length;
+    words[at + 1] = head.info;
+    let prevOffset = 0;
+    // Word 0 is the name; words 1 (info) and the rest follow the kind's column tables.
+    for (let j = 0, e = 0; j < n; j++) {
+      if (j === 1) continue;
+      let c: number = Name;
+      if (j >= fixedEnd) {
+        c = elem[e]!;
+        e = e + 1 === elem.length ? 0 : e + 1;
+      } else if (j >= 2) c = fixed[j - 2]!;
+      const values = cols[c]!;
+      const p = pos[c]!;
+      if (p >= values.length) throw cur.corrupt(c, 'runs out of values');
+      pos[c] = p + 1;
+      let v = values[p]!;
+      if (c === Name) v = strings.offset(v);
+      else if (c === Offset) {
+        prevOffset = (prevOffset + unzigzag(v)) | 0;
+        v = prevOffset >>> 0;
+      } else if (c === Type && order && v !== 0) {
+        const t = order.typeId(v);
+        if (t === undefined) {
+          pos[c] = p;
+          throw cur.corrupt(Type, `type refers to schema id ${v}, not in the blob`);
+        }
+        v = t;
+      }
+      words[at + j] = v;
+    }
     at += n;
   }
   return at;

@@ -113,6 +113,27 @@ export const COLUMN_COUNTS: readonly (readonly [Int32Array, Int32Array])[] = FIX
   },
 );
 
+/**
+ * The bundle's global string table, kept as the bytes it is stored in: string `id` is
+ * `bytes[starts[id], starts[id + 1] - 1)` (each string is followed by its NUL), nothing decoded or copied until a
+ * rebuilt blob uses it.
+ */
+export interface StringTable {
+  /** The bytes holding the NUL-terminated strings. */
+  readonly bytes: Uint8Array;
+  /** Where each string starts, then the end of the last string's NUL (one more entry than strings). */
+  readonly starts: Int32Array;
+}
+
+/** The {@link StringTable} of `strings` (each laid out followed by a NUL). */
+export function tableOfStrings(strings: readonly Uint8Array[]): StringTable {
+  const starts = new Int32Array(strings.length + 1);
+  for (let i = 0; i < strings.length; i++) starts[i + 1] = starts[i]! + strings[i]!.length + 1;
+  const bytes = new Uint8Array(starts[strings.length]!);
+  strings.forEach((s, i) => bytes.set(s, starts[i]!));
+  return { bytes, starts };
+}
+
 /** The string section of a BTF being rebuilt: global string ids to offsets, in first-use order. */
 class StringSection {
   /** Global ids in the order their strings are laid out. */
@@ -121,7 +142,7 @@ class StringSection {
   length = 0;
 
   constructor(
-    private readonly strings: readonly Uint8Array[],
+    private readonly strings: StringTable,
     private readonly seen: Int32Array,
     private readonly size: number,
     private readonly corrupt: (message: string) => Error,
@@ -132,13 +153,14 @@ class StringSection {
 
   /** The offset of global string `id`, laid out at the end on its first use. */
   offset(id: number): number {
-    if (id >= this.strings.length) throw this.corrupt(`string id ${id} out of range`);
+    const starts = this.strings.starts;
+    if (id >= starts.length - 1) throw this.corrupt(`string id ${id} out of range`);
     let off = this.seen[id]!;
     if (off < 0) {
       off = this.length;
       this.seen[id] = off;
       this.used.push(id);
-      this.length += this.strings[id]!.length + 1;
+      this.length += starts[id + 1]! - starts[id]!;
       if (this.length > this.size) throw this.corrupt(`strings exceed the ${this.size}-byte blob`);
     }
     return off;
@@ -265,7 +287,7 @@ function layOutBtf(
   words: Uint32Array,
   count: number,
   section: StringSection,
-  strings: readonly Uint8Array[],
+  strings: StringTable,
   littleEndian: boolean,
   size: number,
 ): Uint8Array {
@@ -276,9 +298,12 @@ function layOutBtf(
   if (littleEndian === HOST_LITTLE_ENDIAN) out.set(new Uint8Array(words.buffer, 0, typeLen), BTF_HEADER_LEN);
   else for (let i = 0; i < count; i++) view.setUint32(BTF_HEADER_LEN + 4 * i, words[i]!, littleEndian);
   let o = BTF_HEADER_LEN + typeLen;
+  const { bytes, starts } = strings;
   for (const id of section.used) {
-    out.set(strings[id]!, o);
-    o += strings[id]!.length + 1;
+    const start = starts[id]!;
+    const end = starts[id + 1]!; // past the NUL, which the zeroed output already holds
+    out.set(bytes.subarray(start, end - 1), o);
+    o += end - start;
   }
   return out;
 }
@@ -294,7 +319,7 @@ export function buildBtf(
   cols: readonly Uint32Array[],
   what: (column: number) => string,
   records: number,
-  strings: readonly Uint8Array[],
+  strings: StringTable,
   littleEndian: boolean,
   size: number,
   seen: Int32Array,

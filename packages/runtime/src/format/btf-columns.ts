@@ -176,8 +176,9 @@ export interface StoredOrder {
   starts: readonly Int32Array[];
   /** `slot[r]`: the stored record that is record r of the blob. */
   slot: Int32Array;
-  /** The blob-local type id a stored type word (never 0) stands for; undefined if no record of the blob has it. */
-  typeId: (stored: number) => number | undefined;
+  /** The blob-local type id each stored type word (a schema id, never 0) stands for; no entry if no record of
+   * the blob has it. */
+  typeIds: ReadonlyMap<number, number>;
 }
 
 /** The read position of each column (read in place by `decodeRecords`), and errors naming a column and its place. */
@@ -268,7 +269,7 @@ function decodeRecords(
         prevOffset = (prevOffset + unzigzag(v)) | 0;
         v = prevOffset >>> 0;
       } else if (c === Type && order && v !== 0) {
-        const t = order.typeId(v);
+        const t = order.typeIds.get(v);
         if (t === undefined) {
           pos[c] = p;
           throw cur.corrupt(Type, `type refers to schema id ${v}, not in the blob`);

@@ -80,19 +80,21 @@ export function toSchemaOrder(
  * has (when read), and columns that do not match the headers are {@link BundleCorruptError}s naming `what`.
  */
 export function storedOrder(cols: readonly ArrayLike<number>[], ids: Uint32Array, what: string): StoredOrder {
-  const sorted = byId(ids);
-  const local = new Map<number, number>();
-  const slot = new Int32Array(ids.length);
-  sorted.forEach((r, k) => {
+  const records = ids.length;
+  const zero = ids.indexOf(0);
+  if (zero >= 0) throw new BundleCorruptError(`${what}: column Order: schema id 0 is zero at value ${zero}`);
+  const typeIds = new Map<number, number>();
+  for (let r = 0; r < records; r++) {
     const id = ids[r]!;
-    if (id === 0 || (k > 0 && ids[sorted[k - 1]!] === id))
-      throw new BundleCorruptError(
-        `${what}: column Order: schema id ${id} is ${id === 0 ? 'zero' : 'given twice'} at value ${r}`,
-      );
-    local.set(id, r + 1);
-    slot[r] = k;
-  });
-  return { starts: recordStarts(cols, ids.length, what), slot, typeId: (id) => local.get(id) };
+    if (typeIds.has(id))
+      throw new BundleCorruptError(`${what}: column Order: schema id ${id} is given twice at value ${r}`);
+    typeIds.set(id, r + 1);
+  }
+  // The ids are distinct: a plain numeric sort (no comparator to interpret) gives the stored order.
+  const sorted = ids.slice().sort();
+  const slot = new Int32Array(records);
+  for (let k = 0; k < records; k++) slot[typeIds.get(sorted[k]!)! - 1] = k;
+  return { starts: recordStarts(cols, records, what), slot, typeIds };
 }
 
 /**

@@ -19,9 +19,8 @@ export function recordStarts(
       `${what}: column Header: ${records} records need ${records * 2} values, it ends at value ${header.length}`,
     );
   const starts = Array.from({ length: BTF_COLUMNS }, () => new Int32Array(records + 1));
-  const pos = new Array<number>(BTF_COLUMNS).fill(0);
+  const pos = new Float64Array(BTF_COLUMNS); // sums of counts times vlens: may pass 2^32 on hostile input
   for (let r = 0; r < records; r++) {
-    for (let c = 0; c < BTF_COLUMNS; c++) starts[c]![r] = pos[c]!;
     const kb = header[pos[BtfColumn.Header]!]!;
     const vlen = header[pos[BtfColumn.Header]! + 1]!;
     if (headerRecord(kb, vlen) === undefined)
@@ -31,7 +30,10 @@ export function recordStarts(
     const counts = COLUMN_COUNTS[kb & ((1 << HISTORICAL_KIND_BITS) - 1)]!;
     const fixed = counts[0];
     const perElem = counts[1];
-    for (let c = 0; c < BTF_COLUMNS; c++) pos[c]! += fixed[c]! + vlen * perElem[c]!;
+    for (let c = 0; c < BTF_COLUMNS; c++) {
+      starts[c]![r] = pos[c]!;
+      pos[c]! += fixed[c]! + vlen * perElem[c]!;
+    }
   }
   for (let c = 0; c < BTF_COLUMNS; c++) {
     if (pos[c] !== cols[c]!.length)

@@ -130,7 +130,7 @@ export function tableOfStrings(strings: readonly Uint8Array[]): StringTable {
   const starts = new Int32Array(strings.length + 1);
   for (let i = 0; i < strings.length; i++) starts[i + 1] = starts[i]! + strings[i]!.length + 1;
   const bytes = new Uint8Array(starts[strings.length]!);
-  strings.forEach((s, i) => bytes.set(s, starts[i]!));
+  for (let i = 0; i < strings.length; i++) bytes.set(strings[i]!, starts[i]!);
   return { bytes, starts };
 }
 

@@ -16,6 +16,7 @@ import {
   STORED_COLUMNS,
   splitBtf,
   storedOrder,
+  tableOfStrings,
   toSchemaOrder,
   zigzag,
 } from '@btf-bundle/runtime/internal';
@@ -135,7 +136,7 @@ function roundTrips(stored: StoredBlob, blob: Uint8Array, strings: readonly Uint
       values,
       () => 'check',
       stored.records,
-      strings,
+      tableOfStrings(strings),
       stored.littleEndian,
       blob.length,
       new Int32Array(strings.length),

@@ -1,38 +1,34 @@
 import { BundleCorruptError } from '../errors.js';
-import { buildBtf } from '../format/btf-columns.js';
+import { buildBtf, type StringTable } from '../format/btf-columns.js';
 import { readColumnValues } from '../format/column-values.js';
-import { BlobMode, BtfColumn, MAX_SECTION_SIZE, ORDER_COLUMN, STORED_COLUMNS } from '../format/constants.js';
+import { BlobMode, BtfColumn, MAX_SECTION_SIZE, STORED_COLUMNS } from '../format/constants.js';
 import type { ByteReader } from '../format/reader.js';
 import { decodeOrder, storedOrder } from '../format/record-order.js';
 
 const COLUMN_NAMES = [...Object.keys(BtfColumn), 'Order'];
 
-/** Where one blob is in the data section and how it is coded. */
-interface BlobHead {
-  mode: number;
-  /** Type records (BTF modes). */
-  records: number;
-  /** Start of each column's bytes (BTF modes; while parsing the heads: each column's length), or of the
-   * verbatim bytes (at [0]). */
-  starts: number[];
-  /** End of each range of {@link starts}. */
-  ends: number[];
-}
-
 /**
- * The data part of the payload (layout in docs/bundle-format.md), parsed only as far as its string table and
- * per-blob heads. {@link get} rebuilds one blob from its own columns (records stored in schema order, put back
- * in blob order by its Order column); nothing else is decoded. Every failure is a typed bundle error naming the
- * blob, the column and the place.
+ * The data part of the payload (layout in docs/bundle-format.md), parsed only as far as where its strings and
+ * per-blob columns are. {@link get} rebuilds one blob from its own columns (records stored in schema order, put
+ * back in blob order by its Order column); nothing else is decoded, and a string only when a rebuilt blob uses it.
+ * Every failure is a typed bundle error naming the blob, the column and the place.
  */
 export class DataSection {
   private readonly bytes: Uint8Array;
-  private readonly strings: Uint8Array[];
-  private readonly heads: BlobHead[];
+  private readonly strings: StringTable;
+  /** Per blob: its {@link BlobMode}. */
+  private readonly modes: Int32Array;
+  /** Per blob: its type records (BTF modes). */
+  private readonly records: Int32Array;
+  /**
+   * Per blob `i` and column `c`: start and end of the column's bytes at `2 * (i * STORED_COLUMNS + c)` and the
+   * next entry (BTF modes), or of the verbatim bytes at `2 * i * STORED_COLUMNS`.
+   */
+  private readonly ranges: Int32Array;
   private readonly sizes: readonly number[];
   private seen: Int32Array | undefined;
 
-  /** Reads the string table and blob heads from `r` (to its end); `blobSizes` come from the index. */
+  /** Finds the strings, blob heads and columns of `r` (to its end); `blobSizes` come from the index. */
   constructor(r: ByteReader, blobSizes: readonly number[]) {
     this.bytes = r.bytes;
     this.sizes = blobSizes;
@@ -41,66 +37,76 @@ export class DataSection {
     // Every entry takes at least one byte, so counts are bounded by the bytes left before allocating.
     const stringCount = r.count(r.remaining, 'string count');
     if (stringCount === 0) throw r.corrupt('empty string table');
-    this.strings = new Array(stringCount);
-    for (let i = 0; i < stringCount; i++) this.strings[i] = r.cstring();
-    const heads: BlobHead[] = [];
-    for (let i = 0; i < blobSizes.length; i++) {
+    const starts = new Int32Array(stringCount + 1);
+    for (let i = 0; i < stringCount; i++) {
+      starts[i] = r.pos;
+      r.skipCString();
+    }
+    starts[stringCount] = r.pos;
+    this.strings = { bytes: r.bytes, starts };
+    const blobs = blobSizes.length;
+    const modes = new Int32Array(blobs);
+    const records = new Int32Array(blobs);
+    const ranges = new Int32Array(2 * blobs * STORED_COLUMNS);
+    for (let i = 0; i < blobs; i++) {
       const mode = r.varint();
-      if (mode === BlobMode.Verbatim) {
-        heads.push({ mode, records: 0, starts: [], ends: [] });
-        continue;
-      }
+      modes[i] = mode;
+      if (mode === BlobMode.Verbatim) continue;
       if (mode !== BlobMode.BtfLittle && mode !== BlobMode.BtfBig)
         throw r.corrupt(`blob ${i}: unknown mode ${mode}`);
-      const records = r.count(r.remaining, 'record count');
-      const lengths: number[] = [];
-      for (let c = 0; c < STORED_COLUMNS; c++) lengths.push(r.count(r.remaining, 'column length'));
-      heads.push({ mode, records, starts: lengths, ends: [] });
+      records[i] = r.count(r.remaining, 'record count');
+      // Each column's length, kept in its end slot until the columns are found.
+      for (let c = 0; c < STORED_COLUMNS; c++)
+        ranges[2 * (i * STORED_COLUMNS + c) + 1] = r.count(r.remaining, 'column length');
     }
     // Columns follow the heads, each the concatenation of every BTF blob's part; then the verbatim blobs.
     for (let c = 0; c < STORED_COLUMNS; c++) {
-      for (const h of heads) {
-        if (h.mode === BlobMode.Verbatim) continue;
-        const start = r.pos;
-        r.take(h.starts[c]!);
-        h.starts[c] = start;
-        h.ends[c] = r.pos;
+      for (let i = 0; i < blobs; i++) {
+        if (modes[i] === BlobMode.Verbatim) continue;
+        const at = 2 * (i * STORED_COLUMNS + c);
+        ranges[at] = r.pos;
+        r.skip(ranges[at + 1]!);
+        ranges[at + 1] = r.pos;
       }
     }
-    heads.forEach((h, i) => {
-      if (h.mode !== BlobMode.Verbatim) return;
-      const start = r.pos;
-      r.take(blobSizes[i]!);
-      h.starts.push(start);
-      h.ends.push(r.pos);
-    });
+    for (let i = 0; i < blobs; i++) {
+      if (modes[i] !== BlobMode.Verbatim) continue;
+      const at = 2 * i * STORED_COLUMNS;
+      ranges[at] = r.pos;
+      r.skip(blobSizes[i]!);
+      ranges[at + 1] = r.pos;
+    }
     if (r.remaining !== 0) throw r.corrupt(`${r.remaining} unused bytes`);
-    this.heads = heads;
+    this.modes = modes;
+    this.records = records;
+    this.ranges = ranges;
   }
 
   /** Rebuilds distinct blob `i` (an index the caller has range-checked against the index's blob count). */
   get(i: number): Uint8Array {
-    const h = this.heads[i]!;
-    if (h.mode === BlobMode.Verbatim) return this.bytes.subarray(h.starts[0]!, h.ends[0]!);
-    this.seen ??= new Int32Array(this.strings.length);
-    const columns = h.starts.map((start, c) =>
-      readColumnValues(this.bytes, start, h.ends[c]!, `bundle blob ${i} column ${COLUMN_NAMES[c]}`),
-    );
-    const ids = decodeOrder(columns[ORDER_COLUMN]!);
-    if (ids.length !== h.records)
+    const ranges = this.ranges;
+    const at = 2 * i * STORED_COLUMNS;
+    if (this.modes[i] === BlobMode.Verbatim) return this.bytes.subarray(ranges[at]!, ranges[at + 1]!);
+    this.seen ??= new Int32Array(this.strings.starts.length - 1);
+    const what = (c: number) => `bundle blob ${i} column ${COLUMN_NAMES[c]}`;
+    const columns: Uint32Array[] = [];
+    for (let c = 0; c < STORED_COLUMNS; c++)
+      columns.push(readColumnValues(this.bytes, ranges[at + 2 * c]!, ranges[at + 2 * c + 1]!, what(c)));
+    const ids = decodeOrder(columns.pop()!);
+    const records = this.records[i]!;
+    if (ids.length !== records)
       throw new BundleCorruptError(
-        `bundle blob ${i} column Order: ${ids.length} schema ids for ${h.records} records (it ends at value ${ids.length})`,
+        `bundle blob ${i} column Order: ${ids.length} schema ids for ${records} records (it ends at value ${ids.length})`,
       );
-    const records = columns.slice(0, ORDER_COLUMN);
     return buildBtf(
+      columns,
+      what,
       records,
-      (c) => `bundle blob ${i} column ${COLUMN_NAMES[c]}`,
-      h.records,
       this.strings,
-      h.mode === BlobMode.BtfLittle,
+      this.modes[i] === BlobMode.BtfLittle,
       this.sizes[i]!,
       this.seen,
-      storedOrder(records, ids, `bundle blob ${i}`),
+      storedOrder(columns, ids, `bundle blob ${i}`),
     );
   }
 }

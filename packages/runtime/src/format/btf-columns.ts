@@ -113,6 +113,27 @@ export const COLUMN_COUNTS: readonly (readonly [Int32Array, Int32Array])[] = FIX
   },
 );
 
+/**
+ * The bundle's global string table, kept as the bytes it is stored in: string `id` is
+ * `bytes[starts[id], starts[id + 1] - 1)` (each string is followed by its NUL), nothing decoded or copied until a
+ * rebuilt blob uses it.
+ */
+export interface StringTable {
+  /** The bytes holding the NUL-terminated strings. */
+  readonly bytes: Uint8Array;
+  /** Where each string starts, then the end of the last string's NUL (one more entry than strings). */
+  readonly starts: Int32Array;
+}
+
+/** The {@link StringTable} of `strings` (each laid out followed by a NUL). */
+export function tableOfStrings(strings: readonly Uint8Array[]): StringTable {
+  const starts = new Int32Array(strings.length + 1);
+  for (let i = 0; i < strings.length; i++) starts[i + 1] = starts[i]! + strings[i]!.length + 1;
+  const bytes = new Uint8Array(starts[strings.length]!);
+  for (let i = 0; i < strings.length; i++) bytes.set(strings[i]!, starts[i]!);
+  return { bytes, starts };
+}
+
 /** The string section of a BTF being rebuilt: global string ids to offsets, in first-use order. */
 class StringSection {
   /** Global ids in the order their strings are laid out. */
@@ -121,7 +142,7 @@ class StringSection {
   length = 0;
 
   constructor(
-    private readonly strings: readonly Uint8Array[],
+    private readonly strings: StringTable,
     private readonly seen: Int32Array,
     private readonly size: number,
     private readonly corrupt: (message: string) => Error,
@@ -132,13 +153,14 @@ class StringSection {
 
   /** The offset of global string `id`, laid out at the end on its first use. */
   offset(id: number): number {
-    if (id >= this.strings.length) throw this.corrupt(`string id ${id} out of range`);
+    const starts = this.strings.starts;
+    if (id >= starts.length - 1) throw this.corrupt(`string id ${id} out of range`);
     let off = this.seen[id]!;
     if (off < 0) {
       off = this.length;
       this.seen[id] = off;
       this.used.push(id);
-      this.length += this.strings[id]!.length + 1;
+      this.length += starts[id + 1]! - starts[id]!;
       if (this.length > this.size) throw this.corrupt(`strings exceed the ${this.size}-byte blob`);
     }
     return off;
@@ -154,16 +176,17 @@ export interface StoredOrder {
   starts: readonly Int32Array[];
   /** `slot[r]`: the stored record that is record r of the blob. */
   slot: Int32Array;
-  /** The blob-local type id a stored type word (never 0) stands for; undefined if no record of the blob has it. */
-  typeId: (stored: number) => number | undefined;
+  /** The blob-local type id each stored type word (a schema id, never 0) stands for; no entry if no record of
+   * the blob has it. */
+  typeIds: ReadonlyMap<number, number>;
 }
 
-/** Reads column values in order, each column from its own cursor; running out is a typed error. */
+/** The read position of each column (read in place by `decodeRecords`), and errors naming a column and its place. */
 class ColumnCursor {
   readonly pos: Int32Array;
 
   constructor(
-    private readonly cols: readonly Uint32Array[],
+    readonly cols: readonly Uint32Array[],
     private readonly what: (column: number) => string,
   ) {
     this.pos = new Int32Array(cols.length);
@@ -172,15 +195,6 @@ class ColumnCursor {
   /** A {@link BundleCorruptError} naming column `c` and the cursor's place in it. */
   corrupt(c: number, message: string): BundleCorruptError {
     return new BundleCorruptError(`${this.what(c)}: ${message} at value ${this.pos[c]}`);
-  }
-
-  /** The next value of column `c`. */
-  next(c: number): number {
-    const values = this.cols[c]!;
-    const p = this.pos[c]!;
-    if (p >= values.length) throw this.corrupt(c, 'runs out of values');
-    this.pos[c] = p + 1;
-    return values[p]!;
   }
 
   /** Moves every column's cursor to stored record `s` of `order`. */
@@ -198,7 +212,9 @@ class ColumnCursor {
 
 /**
  * Decodes `records` type records from `cur` into `words` (names through `strings`, member offsets from their
- * differences, records and type words through `order` when given); returns the number of words written.
+ * differences, records and type words through `order` when given); returns the number of words written. One flat
+ * loop over each record's words, the column cursors read in place: this runs once per blob in a cold process,
+ * where every call and closure is interpreted.
  */
 function decodeRecords(
   cur: ColumnCursor,
@@ -207,27 +223,21 @@ function decodeRecords(
   strings: StringSection,
   order: StoredOrder | undefined,
 ): number {
-  let prevOffset = 0;
-  const put = (col: number, v: number): number => {
-    if (col === Name) return strings.offset(v);
-    if (col === Offset) {
-      prevOffset = (prevOffset + unzigzag(v)) | 0;
-      return prevOffset >>> 0;
-    }
-    if (col === Type && order && v !== 0) {
-      const t = order.typeId(v);
-      if (t === undefined) throw cur.corrupt(Type, `type refers to schema id ${v}, not in the blob`);
-      return t;
-    }
-    return v;
-  };
+  const { cols, pos } = cur;
+  const header = cols[BtfColumn.Header]!;
   let at = 0;
   for (let rec = 0; rec < records; rec++) {
     // Runs of records stored one after the other (most of them) need no seek.
     if (order && (rec === 0 || order.slot[rec] !== order.slot[rec - 1]! + 1))
       cur.seek(order, order.slot[rec]!);
-    const kb = cur.next(BtfColumn.Header);
-    const head = headerRecord(kb, cur.next(BtfColumn.Header));
+    const hp = pos[BtfColumn.Header]!;
+    if (hp + 2 > header.length) {
+      pos[BtfColumn.Header] = Math.min(hp + 1, header.length);
+      throw cur.corrupt(BtfColumn.Header, 'runs out of values');
+    }
+    pos[BtfColumn.Header] = hp + 2;
+    const kb = header[hp]!;
+    const head = headerRecord(kb, header[hp + 1]!);
     if (head === undefined) throw cur.corrupt(BtfColumn.Header, `record ${rec} has an invalid header`);
     const n = head.words;
     if (at + n > words.length)
@@ -236,15 +246,38 @@ function decodeRecords(
         `record ${rec} runs past a ${BTF_HEADER_LEN + 4 * words.length}-byte blob`,
       );
     const kind = kb & ((1 << KIND_BITS) - 1);
-    words[at] = strings.offset(cur.next(Name));
-    words[at + 1] = head.info;
-    prevOffset = 0;
     const fixed = FIXED_COLUMNS[kind]!;
-    let j = 2;
-    for (let f = 0; f < fixed.length; f++, j++) words[at + j] = put(fixed[f]!, cur.next(fixed[f]!));
     const elem = ELEM_COLUMNS[kind]!;
-    for (let e = 0; j < n; j++, e = e + 1 === elem.length ? 0 : e + 1)
-      words[at + j] = put(elem[e]!, cur.next(elem[e]!));
+    const fixedEnd = 2 + fixed.length;
+    words[at + 1] = head.info;
+    let prevOffset = 0;
+    // Word 0 is the name; words 1 (info) and the rest follow the kind's column tables.
+    for (let j = 0, e = 0; j < n; j++) {
+      if (j === 1) continue;
+      let c: number = Name;
+      if (j >= fixedEnd) {
+        c = elem[e]!;
+        e = e + 1 === elem.length ? 0 : e + 1;
+      } else if (j >= 2) c = fixed[j - 2]!;
+      const values = cols[c]!;
+      const p = pos[c]!;
+      if (p >= values.length) throw cur.corrupt(c, 'runs out of values');
+      pos[c] = p + 1;
+      let v = values[p]!;
+      if (c === Name) v = strings.offset(v);
+      else if (c === Offset) {
+        prevOffset = (prevOffset + unzigzag(v)) | 0;
+        v = prevOffset >>> 0;
+      } else if (c === Type && order && v !== 0) {
+        const t = order.typeIds.get(v);
+        if (t === undefined) {
+          pos[c] = p;
+          throw cur.corrupt(Type, `type refers to schema id ${v}, not in the blob`);
+        }
+        v = t;
+      }
+      words[at + j] = v;
+    }
     at += n;
   }
   return at;
@@ -255,7 +288,7 @@ function layOutBtf(
   words: Uint32Array,
   count: number,
   section: StringSection,
-  strings: readonly Uint8Array[],
+  strings: StringTable,
   littleEndian: boolean,
   size: number,
 ): Uint8Array {
@@ -266,9 +299,12 @@ function layOutBtf(
   if (littleEndian === HOST_LITTLE_ENDIAN) out.set(new Uint8Array(words.buffer, 0, typeLen), BTF_HEADER_LEN);
   else for (let i = 0; i < count; i++) view.setUint32(BTF_HEADER_LEN + 4 * i, words[i]!, littleEndian);
   let o = BTF_HEADER_LEN + typeLen;
+  const { bytes, starts } = strings;
   for (const id of section.used) {
-    out.set(strings[id]!, o);
-    o += strings[id]!.length + 1;
+    const start = starts[id]!;
+    const end = starts[id + 1]!; // past the NUL, which the zeroed output already holds
+    out.set(bytes.subarray(start, end - 1), o);
+    o += end - start;
   }
   return out;
 }
@@ -284,7 +320,7 @@ export function buildBtf(
   cols: readonly Uint32Array[],
   what: (column: number) => string,
   records: number,
-  strings: readonly Uint8Array[],
+  strings: StringTable,
   littleEndian: boolean,
   size: number,
   seen: Int32Array,

@@ -17,6 +17,8 @@ export {
   recordHeaderValue,
   recordWords,
   type StoredOrder,
+  type StringTable,
+  tableOfStrings,
 } from './btf-columns.js';
 /** The BTF wire layout: kinds, record layouts, header, magic. */
 export * from './btf-layout.js';

@@ -55,24 +55,34 @@ export class ByteReader {
 
   /** Returns a view of the next `n` bytes. */
   take(n: number): Uint8Array {
+    const start = this.pos;
+    this.skip(n);
+    return this.bytes.subarray(start, this.pos);
+  }
+
+  /** Moves past the next `n` bytes. */
+  skip(n: number): void {
     if (n > this.remaining) {
       throw new BundleTruncatedError(
         `${this.what}: need ${n} bytes at offset ${this.pos}, have ${this.remaining}`,
       );
     }
-    const out = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
-    return out;
   }
 
   /** Returns the bytes up to (excluding) the next NUL and skips the NUL. */
   cstring(): Uint8Array {
+    const start = this.pos;
+    this.skipCString();
+    return this.bytes.subarray(start, this.pos - 1);
+  }
+
+  /** Moves past the next NUL-terminated string (its NUL included). */
+  skipCString(): void {
     const nul = this.bytes.indexOf(0, this.pos);
     if (nul < 0 || nul >= this.end)
       throw new BundleTruncatedError(`${this.what}: unterminated string at offset ${this.pos}`);
-    const out = this.bytes.subarray(this.pos, nul);
     this.pos = nul + 1;
-    return out;
   }
 
   /** A corruption error naming this stream and the current offset. */

@@ -19,9 +19,8 @@ export function recordStarts(
       `${what}: column Header: ${records} records need ${records * 2} values, it ends at value ${header.length}`,
     );
   const starts = Array.from({ length: BTF_COLUMNS }, () => new Int32Array(records + 1));
-  const pos = new Array<number>(BTF_COLUMNS).fill(0);
+  const pos = new Float64Array(BTF_COLUMNS); // sums of counts times vlens: may pass 2^32 on hostile input
   for (let r = 0; r < records; r++) {
-    for (let c = 0; c < BTF_COLUMNS; c++) starts[c]![r] = pos[c]!;
     const kb = header[pos[BtfColumn.Header]!]!;
     const vlen = header[pos[BtfColumn.Header]! + 1]!;
     if (headerRecord(kb, vlen) === undefined)
@@ -31,7 +30,10 @@ export function recordStarts(
     const counts = COLUMN_COUNTS[kb & ((1 << HISTORICAL_KIND_BITS) - 1)]!;
     const fixed = counts[0];
     const perElem = counts[1];
-    for (let c = 0; c < BTF_COLUMNS; c++) pos[c]! += fixed[c]! + vlen * perElem[c]!;
+    for (let c = 0; c < BTF_COLUMNS; c++) {
+      starts[c]![r] = pos[c]!;
+      pos[c]! += fixed[c]! + vlen * perElem[c]!;
+    }
   }
   for (let c = 0; c < BTF_COLUMNS; c++) {
     if (pos[c] !== cols[c]!.length)
@@ -80,19 +82,21 @@ export function toSchemaOrder(
  * has (when read), and columns that do not match the headers are {@link BundleCorruptError}s naming `what`.
  */
 export function storedOrder(cols: readonly ArrayLike<number>[], ids: Uint32Array, what: string): StoredOrder {
-  const sorted = byId(ids);
-  const local = new Map<number, number>();
-  const slot = new Int32Array(ids.length);
-  sorted.forEach((r, k) => {
+  const records = ids.length;
+  const zero = ids.indexOf(0);
+  if (zero >= 0) throw new BundleCorruptError(`${what}: column Order: schema id 0 is zero at value ${zero}`);
+  const typeIds = new Map<number, number>();
+  for (let r = 0; r < records; r++) {
     const id = ids[r]!;
-    if (id === 0 || (k > 0 && ids[sorted[k - 1]!] === id))
-      throw new BundleCorruptError(
-        `${what}: column Order: schema id ${id} is ${id === 0 ? 'zero' : 'given twice'} at value ${r}`,
-      );
-    local.set(id, r + 1);
-    slot[r] = k;
-  });
-  return { starts: recordStarts(cols, ids.length, what), slot, typeId: (id) => local.get(id) };
+    if (typeIds.has(id))
+      throw new BundleCorruptError(`${what}: column Order: schema id ${id} is given twice at value ${r}`);
+    typeIds.set(id, r + 1);
+  }
+  // The ids are distinct: a plain numeric sort (no comparator to interpret) gives the stored order.
+  const sorted = ids.slice().sort();
+  const slot = new Int32Array(records);
+  for (let k = 0; k < records; k++) slot[typeIds.get(sorted[k]!)! - 1] = k;
+  return { starts: recordStarts(cols, records, what), slot, typeIds };
 }
 
 /**

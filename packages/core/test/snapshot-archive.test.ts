@@ -2,18 +2,21 @@
  * Bounded reading of kernel files: an archive's trailing data is never decompressed, an oversized member is refused
  * from its header, special files are refused without blocking, and the tar formats real tools write (ustar, pax,
  * GNU long names, base-256 sizes) are read. Every archive case runs with both xz decoders (the system xz tool and
- * the WASM fallback).
+ * the WASM fallback), and with the system xz decoding ahead into a temporary file (as a lane reads its next
+ * kernel): same results, bounded, and no process or temporary file left.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FormatError } from '../src/errors.js';
 import { MAX_KERNEL_BTF_BYTES, readKernelBtf } from '../src/snapshot/input.js';
-import type { XzDecoder } from '../src/snapshot/xz-source.js';
+import { archiveReadBound } from '../src/snapshot/tar-xz.js';
+import { decodeXzAhead } from '../src/snapshot/xz-ahead.js';
+import { findSystemXz, type XzDecoder } from '../src/snapshot/xz-source.js';
 import { firstSampleKernel } from './build-fixtures.js';
-import { liveXzChildren } from './xz-helpers.js';
+import { liveXzChildren, liveXzTempFiles } from './xz-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'btf-archive-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,9 +62,26 @@ function header(
 const pad = (data: Uint8Array) => concat(data, new Uint8Array((512 - (data.length % 512)) % 512));
 const END = new Uint8Array(1024);
 
-describe.each<XzDecoder>(['native', 'wasm'])('readKernelBtf on hostile archives (%s xz)', async (decoder) => {
+/** Reads `path` as a lane reads its next kernel: decoded ahead by the system xz into a temporary file. */
+async function readAhead(path: string, maxBytes?: number): Promise<Uint8Array> {
+  const bound = archiveReadBound(maxBytes ?? MAX_KERNEL_BTF_BYTES);
+  const ahead = decodeXzAhead(findSystemXz() as string, path, bound);
+  try {
+    return await readKernelBtf(path, undefined, { maxBytes, xzSource: ahead.source() });
+  } finally {
+    await ahead.cancel();
+  }
+}
+
+describe.each<XzDecoder | 'ahead'>(['native', 'wasm', 'ahead'])('readKernelBtf on hostile archives (%s xz)', async (decoder) => {
   const read = (path: string, maxBytes?: number) =>
-    readKernelBtf(path, undefined, { maxBytes, xzDecoder: decoder });
+    decoder === 'ahead'
+      ? readAhead(path, maxBytes)
+      : readKernelBtf(path, undefined, { maxBytes, xzDecoder: decoder });
+  afterEach(() => {
+    expect(liveXzChildren()).toEqual([]);
+    expect(liveXzTempFiles()).toEqual([]);
+  });
   const kernel = await read(firstSampleKernel());
   const tarOf = (name: string, data: Uint8Array) => concat(header(name, data.length), pad(data), END);
 

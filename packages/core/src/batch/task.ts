@@ -143,7 +143,11 @@ export class KernelProcessor {
     }
   }
 
-  private async runKernel(task: KernelTask, next: KernelTask | undefined, ahead?: XzAhead): Promise<KernelOutcome> {
+  private async runKernel(
+    task: KernelTask,
+    next: KernelTask | undefined,
+    ahead?: XzAhead,
+  ): Promise<KernelOutcome> {
     const start = performance.now();
     const done = <T extends object>(rest: T) => ({ id: task.id, ms: performance.now() - start, ...rest });
     const set = this.setup.objectSets[task.arch];

@@ -79,7 +79,11 @@ export function watchXzChild(child: ChildProcess, xz: string, path: string): XzC
  * reader stopped before that point.
  */
 export function nativeXzSource(xz: string, path: string): XzSource {
-  const xzChild = watchXzChild(spawn(xz, xzDecodeArgs(path), { stdio: ['ignore', 'pipe', 'pipe'] }), xz, path);
+  const xzChild = watchXzChild(
+    spawn(xz, xzDecodeArgs(path), { stdio: ['ignore', 'pipe', 'pipe'] }),
+    xz,
+    path,
+  );
   const stdout = xzChild.child.stdout as NonNullable<ChildProcess['stdout']>;
   const chunks = stdout[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   return {

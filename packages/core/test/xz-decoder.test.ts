@@ -141,7 +141,7 @@ describe('the system xz failing', () => {
       [join(dir, 'missing-xz'), /cannot run .*missing-xz: spawn .*missing-xz ENOENT/, 'BtfBundleError'],
       [fakeXz('killed-xz', 'kill -9 $$'), /killed-xz was killed by SIGKILL/, 'BtfBundleError'],
       [
-        fakeXz('failing-xz', 'echo "$0: $6: Out of luck" >&2; exit 1'),
+        fakeXz('failing-xz', 'for last; do :; done; echo "$0: $last: Out of luck" >&2; exit 1'),
         /corrupt \.tar\.xz: xz: Out of luck$/,
         'FormatError',
       ],

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 /**
  * The xz processes this process has started that are still there, running or not yet waited for (zombies), as
@@ -20,4 +21,21 @@ export function liveXzChildren(): string[] {
     }
   }
   return out;
+}
+
+/**
+ * The temporary files of read-ahead decoding still there: by name in the temporary directory, and (as they are
+ * unlinked at once) among this process's open file descriptors.
+ */
+export function liveXzTempFiles(): string[] {
+  const named = readdirSync(tmpdir()).filter((name) => name.startsWith(`btf-bundle-xz-${process.pid}-`));
+  const open = readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.includes('/btf-bundle-xz-') ? [target] : [];
+    } catch {
+      return []; // closed meanwhile
+    }
+  });
+  return [...named, ...open];
 }

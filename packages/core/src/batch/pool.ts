@@ -62,6 +62,8 @@ export async function runKernelTasks(
 class TaskPool {
   private readonly outcomes: (KernelOutcome | undefined)[];
   private next = 0;
+  /** Tasks a crashed worker held for later, handed out again first. */
+  private readonly returned: number[] = [];
   private finished = 0;
 
   constructor(
@@ -75,7 +77,23 @@ class TaskPool {
 
   /** The index of the next task to run, or -1 when every task is handed out. */
   private take(): number {
-    return this.next < this.tasks.length ? this.next++ : -1;
+    return this.returned.pop() ?? (this.next < this.tasks.length ? this.next++ : -1);
+  }
+
+  /** Whether tasks remain to be handed out. */
+  private hasMore(): boolean {
+    return this.returned.length > 0 || this.next < this.tasks.length;
+  }
+
+  /**
+   * The task a lane that has just been given one should run after it, taken now so that the lane can decode it
+   * ahead (see {@link KernelProcessor.run}), or -1: only a `.btf.tar.xz` kernel in a build without cache is.
+   */
+  private takeAhead(): number {
+    const peek = this.returned.at(-1) ?? this.next;
+    const task = this.tasks[peek];
+    if (this.setup.cacheDir !== null || !task?.path.endsWith('.tar.xz')) return -1;
+    return this.take();
   }
 
   private record(index: number, outcome: KernelOutcome): void {
@@ -95,10 +113,12 @@ class TaskPool {
     // a kernel that the main-thread lane or a warm worker could have finished meanwhile.
     let ready = false;
     let current = -1;
+    let queued = -1;
     const feed = (): void => {
-      current = this.take();
+      current = queued >= 0 ? queued : this.take();
+      queued = current >= 0 ? this.takeAhead() : -1;
       if (current < 0) void worker.terminate();
-      else worker.postMessage(this.tasks[current]);
+      else worker.postMessage({ task: this.tasks[current], next: this.tasks[queued] });
     };
     worker.on('message', (message: KernelOutcome | typeof WORKER_READY) => {
       if (message === WORKER_READY) {
@@ -118,11 +138,13 @@ class TaskPool {
       // A worker that dies before it is ready fails the next task instead (so that a worker that cannot start
       // at all fails each task once rather than being restarted forever).
       if (!ready && current < 0) current = this.take();
+      if (queued >= 0) this.returned.push(queued);
+      queued = -1;
       if (current < 0) return;
       const index = current;
       const reason = `worker crashed: ${lastError?.message ?? `exit code ${code}`}`;
       current = -1;
-      if (this.next < this.tasks.length) this.startWorker();
+      if (this.hasMore()) this.startWorker();
       this.record(index, crashed(this.tasks[index] as KernelTask, reason));
     });
   }
@@ -130,19 +152,25 @@ class TaskPool {
   /** Runs tasks on the calling thread until none is left, yielding to the worker lanes between two kernels. */
   async runMainLane(): Promise<void> {
     let processor: KernelProcessor | undefined;
-    for (let index = this.take(); index >= 0; index = this.take()) {
-      const task = this.tasks[index] as KernelTask;
-      let outcome: KernelOutcome;
-      try {
-        processor ??= new KernelProcessor(this.setup, this.opts.parsedObjects);
-        outcome = await processor.run(task);
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        outcome = crashed(task, `failed on the main thread: ${message}`);
+    let queued = -1;
+    try {
+      for (let index = this.take(); index >= 0; index = queued >= 0 ? queued : this.take()) {
+        queued = this.takeAhead();
+        const task = this.tasks[index] as KernelTask;
+        let outcome: KernelOutcome;
+        try {
+          processor ??= new KernelProcessor(this.setup, this.opts.parsedObjects);
+          outcome = await processor.run(task, this.tasks[queued]);
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          outcome = crashed(task, `failed on the main thread: ${message}`);
+        }
+        this.record(index, outcome);
+        // Let the worker lanes' messages through between two kernels.
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      this.record(index, outcome);
-      // Let the worker lanes' messages through between two kernels.
-      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      await processor?.close();
     }
   }
 }

@@ -5,7 +5,9 @@ import { BuildCache, type CachedResult, cacheKey } from '../cache/cache.js';
 import { BtfBundleError, CoreRelocationError, MinimizeError } from '../errors.js';
 import { type MinimizeMode, minimizeBtf, type ObjectRelocationSummary } from '../minimize/minimize.js';
 import { type ObjectBtf, type ObjectSections, parseObjectSections } from '../object.js';
-import { KernelBuffer, readKernelBtf } from '../snapshot/input.js';
+import { KernelBuffer, MAX_KERNEL_BTF_BYTES, readKernelBtf } from '../snapshot/input.js';
+import type { XzAhead } from '../snapshot/xz-ahead.js';
+import { chosenXzDecoder, findSystemXz } from '../snapshot/xz-source.js';
 import { sha256Hex } from '../util/sha256.js';
 
 /** One kernel to minimize. */
@@ -73,6 +75,8 @@ export class KernelProcessor {
   private readonly kernelBuffer = new KernelBuffer();
   /** Likewise for each kernel's record index. */
   private readonly indexBuffer = new IndexBuffer();
+  /** The next kernel's archive, being decoded while this lane minimizes the current one. */
+  private ahead: XzAhead | undefined;
 
   /** `parsed`: object sets of `setup` already parsed (same arches, same order), used instead of parsing them. */
   constructor(
@@ -101,8 +105,49 @@ export class KernelProcessor {
     return objects;
   }
 
-  /** Read, look up and (on a miss) minimize one kernel. Never throws: failures are outcomes. */
-  async run(task: KernelTask): Promise<KernelOutcome> {
+  /**
+   * Read, look up and (on a miss) minimize one kernel. Never throws: failures are outcomes. `next`: the kernel
+   * this lane runs next; when it is a `.btf.tar.xz` and the build has no cache (with one, the next kernel may be
+   * answered without being read), the system xz starts decoding it while this one is minimized.
+   */
+  async run(task: KernelTask, next?: KernelTask): Promise<KernelOutcome> {
+    const ahead = this.ahead?.path === task.path ? this.ahead : undefined;
+    if (!ahead) await this.close();
+    this.ahead = undefined;
+    try {
+      return await this.runKernel(task, next, ahead);
+    } finally {
+      await ahead?.cancel();
+    }
+  }
+
+  /** Ends a read-ahead still pending (its child is killed and waited for, its file freed). */
+  async close(): Promise<void> {
+    const pending = this.ahead;
+    this.ahead = undefined;
+    await pending?.cancel();
+  }
+
+  /** Starts decoding `next`'s archive when it pays (see {@link run}). */
+  private async readAhead(next: KernelTask | undefined): Promise<void> {
+    if (!next || this.cache || !next.path.endsWith('.tar.xz') || chosenXzDecoder() !== 'native') return;
+    const [{ decodeXzAhead }, { archiveReadBound }] = await Promise.all([
+      import('../snapshot/xz-ahead.js'),
+      import('../snapshot/tar-xz.js'),
+    ]);
+    const bound = archiveReadBound(this.setup.maxKernelBytes ?? MAX_KERNEL_BTF_BYTES);
+    try {
+      this.ahead = decodeXzAhead(findSystemXz() as string, next.path, bound);
+    } catch {
+      // no temporary file or child: the next kernel is decoded when it comes, as without read-ahead
+    }
+  }
+
+  private async runKernel(
+    task: KernelTask,
+    next: KernelTask | undefined,
+    ahead?: XzAhead,
+  ): Promise<KernelOutcome> {
     const start = performance.now();
     const done = <T extends object>(rest: T) => ({ id: task.id, ms: performance.now() - start, ...rest });
     const set = this.setup.objectSets[task.arch];
@@ -126,7 +171,10 @@ export class KernelProcessor {
       const info = statSync(task.path, { bigint: true });
       source = this.cache && (await cacheOp(() => this.cache!.sourceHash(task.path, info)));
       if (!source) {
-        raw = await readKernelBtf(task.path, this.kernelBuffer, { maxBytes: this.setup.maxKernelBytes });
+        raw = await readKernelBtf(task.path, this.kernelBuffer, {
+          maxBytes: this.setup.maxKernelBytes,
+          xzSource: ahead?.source(),
+        });
         // The hash only keys the cache: without one, don't spend a pass over the kernel on it.
         const sourceHash = this.cache ? sha256Hex(raw) : '';
         source = { sourceHash, sourceBytes: raw.length };
@@ -143,6 +191,7 @@ export class KernelProcessor {
     let result: CachedResult;
     try {
       raw ??= await readKernelBtf(task.path, this.kernelBuffer, { maxBytes: this.setup.maxKernelBytes });
+      await this.readAhead(next);
       const target = Btf.parse(raw, {
         file: task.path,
         indexBuffer: this.indexBuffer,

@@ -3,7 +3,7 @@ import { btfByteOrder } from '../btf/format.js';
 import { isElf, readElf } from '../elf/elf.js';
 import { annotateError, FormatError } from '../errors.js';
 import { growScratch } from '../scratch.js';
-import type { XzDecoder } from './xz-source.js';
+import type { XzDecoder, XzSource } from './xz-source.js';
 
 /**
  * Default largest kernel BTF accepted, raw or as an archive member, in bytes (real ones are 4–10 MB; an ELF
@@ -17,6 +17,8 @@ export interface ReadKernelOptions {
   maxBytes?: number;
   /** The xz decoder for `.btf.tar.xz` files (default: the system `xz` when on `PATH`, else the WASM one). */
   xzDecoder?: XzDecoder;
+  /** The decompressed bytes of the `.btf.tar.xz` at the path, already being decoded (read and stopped here). */
+  xzSource?: XzSource;
 }
 
 const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
@@ -73,7 +75,12 @@ export async function readKernelBtf(
     // The archive reader (and with it the child-process and stream code of the xz decoders) is loaded only when an
     // archive comes: a run over raw kernels never pays for it.
     const { readTarXzMember } = await import('./tar-xz.js');
-    const member = await readTarXzMember(path, { maxBytes, take, decoder: options.xzDecoder });
+    const member = await readTarXzMember(path, {
+      maxBytes,
+      take,
+      decoder: options.xzDecoder,
+      source: options.xzSource,
+    });
     if (btfByteOrder(member) === undefined)
       throw new FormatError('archive member is not BTF (bad magic)', { offset: 0 });
     return member;

@@ -103,6 +103,16 @@ export interface TarXzLimits {
   take: (size: number) => Uint8Array;
   /** The xz decoder to use (default: the system `xz` when on `PATH`, else the WASM one). */
   decoder?: XzDecoder;
+  /** The archive's decompressed bytes, already being decoded (then `decoder` is not used; this reader stops it). */
+  source?: XzSource;
+}
+
+/**
+ * Decompressed bytes the reader may need from an archive whose member is at most `maxBytes`: metadata entries,
+ * headers, the padded member and the block after it. A decoder bounded to this never cuts a valid archive short.
+ */
+export function archiveReadBound(maxBytes: number): number {
+  return (MAX_ENTRIES + 2) * (BLOCK + MAX_META_BYTES) + padded(maxBytes) + BLOCK;
 }
 
 /**
@@ -112,7 +122,7 @@ export interface TarXzLimits {
  * {@link FormatError} naming the file for a corrupt archive or one without exactly one `.btf` member.
  */
 export async function readTarXzMember(path: string, limits: TarXzLimits): Promise<Uint8Array> {
-  const input = new BlockReader(await openXzSource(path, limits.decoder));
+  const input = new BlockReader(limits.source ?? (await openXzSource(path, limits.decoder)));
   try {
     return await readMember(input, path, limits);
   } catch (err) {

@@ -9,6 +9,7 @@ import {
   bundleManifest,
   createBtfBundle,
   decodeBundle,
+  InvalidKernelKeyError,
 } from '@btf-bundle/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSet } from '../../runtime/test/helpers.js';
@@ -51,6 +52,24 @@ describe('createBtfBundle', () => {
     ).rejects.toThrow(/no two kernels around its release share one BTF/);
     const near = await api.resolveBtf({ env, release: '6.1.0-52-amd64', arch: 'x64', nearest: true });
     expect(near.match).toMatchObject({ kind: 'bracketed', id: 'debian/12/x86_64/6.1.0-50-amd64' });
+  });
+
+  it('looks a kernel up by its id string as by its key; anything else is a typed error, not a crash', async () => {
+    const id = 'debian/12/x86_64/6.1.0-50-amd64';
+    const byId = await api.findBtf(id);
+    const byKey = await api.findBtf({
+      distro: 'debian',
+      version: '12',
+      arch: 'x86_64',
+      release: '6.1.0-50-amd64',
+    });
+    expect(byId?.match).toMatchObject({ kind: 'exact', id });
+    expect(Buffer.from(byId!.bytes).equals(Buffer.from(byKey!.bytes))).toBe(true);
+    await expect(api.findBtf('debian/12/6.1.0-50-amd64')).rejects.toThrow(InvalidKernelKeyError);
+    await expect(api.findBtf({ release: '6.1.0-50-amd64' } as never)).rejects.toThrow(
+      /distro is undefined, not a string/,
+    );
+    await expect(api.findBtf(42 as never)).rejects.toThrow(InvalidKernelKeyError);
   });
 
   it('explains kernels the build recorded as failed', async () => {

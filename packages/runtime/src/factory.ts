@@ -32,8 +32,8 @@ export interface BtfBundleDefaults {
 export interface BtfBundleApi extends BundleManifest {
   /** Resolves the BTF for the running kernel (see {@link resolveBtf}); defaults come from the factory. */
   resolveBtf(options?: ResolveOptions): Promise<ResolvedBtf>;
-  /** Looks a kernel up in the bundle (detected when omitted); undefined when nothing fits. */
-  findBtf(kernel?: LookupKernel, options?: LookupOptions): Promise<BundleBtf | undefined>;
+  /** Looks a kernel (key or id) up in the bundle (detected when omitted); undefined when nothing fits. */
+  findBtf(kernel?: LookupKernel | string, options?: LookupOptions): Promise<BundleBtf | undefined>;
   /** Writes BTF bytes to a private temp file and returns its path (see {@link writeBtfFile}). */
   writeBtfFile(btf: Uint8Array | { bytes: Uint8Array }, options?: WriteBtfOptions): Promise<string>;
   /** Identifies the running kernel (see {@link detectKernel}), with the factory's host root. */

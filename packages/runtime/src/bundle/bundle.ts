@@ -1,5 +1,5 @@
 import { ByteReader } from '../format/reader.js';
-import { type KernelKey, kernelId } from '../kernel/key.js';
+import { type KernelKey, kernelId, lookupKey } from '../kernel/key.js';
 import {
   type KernelMatch,
   type LookupKernel,
@@ -129,12 +129,13 @@ export class BtfBundle {
    * The bundle entry matching `kernel` (exact, normalized, then opt-in bracketed / nearest; see
    * docs/kernel-matching.md).
    */
-  match(kernel: LookupKernel, options: LookupOptions = {}): KernelMatch | undefined {
+  match(kernel: LookupKernel | string, options: LookupOptions = {}): KernelMatch | undefined {
+    const key = lookupKey(kernel);
     const index = {
       has: (id: string) => this.index.ordinal(id) !== undefined,
       entries: (prefix: string) => this.entries(prefix),
     };
-    return matchKernel(kernel, index, options);
+    return matchKernel(key, index, options);
   }
 
   /** The kernels of group `prefix` (`distro/version/arch`) with their blob numbers, in bundle order. */
@@ -156,8 +157,11 @@ export class BtfBundle {
     this.sectionOf();
   }
 
-  /** Finds and returns the BTF for `kernel` with how it matched, or undefined when nothing fits. */
-  find(kernel: LookupKernel, options: LookupOptions = {}): BundleBtf | undefined {
+  /**
+   * Finds and returns the BTF for `kernel` (a key, or its `distro/version/arch/release` id) with how it matched, or
+   * undefined when nothing fits.
+   */
+  find(kernel: LookupKernel | string, options: LookupOptions = {}): BundleBtf | undefined {
     const match = this.match(kernel, options);
     if (!match) return undefined;
     return { match, bytes: this.get(match.id)! };

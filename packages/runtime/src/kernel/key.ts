@@ -67,3 +67,20 @@ export function parseKernelId(id: string): KernelKey {
   const [distro, version, arch, release] = parts as [string, string, string, string];
   return checkKernelKey({ distro, version, arch, release });
 }
+
+/**
+ * A kernel to look up as a key: a `distro/version/arch/release` id is parsed, an object must have the four parts as
+ * strings (their values are not checked: a lookup of a kernel no bundle can hold finds nothing). Anything else is an
+ * {@link InvalidKernelKeyError}, never a crash inside the lookup.
+ */
+export function lookupKey<K extends KernelKey>(kernel: K | string): K | KernelKey {
+  if (typeof kernel === 'string') return parseKernelId(kernel);
+  if (typeof kernel !== 'object' || kernel === null)
+    throw new InvalidKernelKeyError(
+      `a kernel to look up is an id string or a key object, not ${kernel === null ? 'null' : typeof kernel}`,
+    );
+  for (const part of ['distro', 'version', 'arch', 'release'] as const)
+    if (typeof kernel[part] !== 'string')
+      throw new InvalidKernelKeyError(`kernel to look up: ${part} is ${typeof kernel[part]}, not a string`);
+  return kernel;
+}

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { coreReloCountBound } from '../btf/ext.js';
+import { isTarXzPath } from '../snapshot/input.js';
 import { chosenXzDecoder, type XzDecoder } from '../snapshot/xz-source.js';
 import type { KernelTask, TaskSetup } from './task.js';
 
@@ -37,7 +38,7 @@ const LANE_MS = 380;
 const LANE_RELOCATION_MS = 0.2;
 
 function isTarball(task: KernelTask): boolean {
-  return task.path.endsWith('.tar.xz');
+  return isTarXzPath(task.path);
 }
 
 /**

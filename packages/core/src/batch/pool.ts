@@ -5,6 +5,7 @@ import {
   type KernelOutcome,
   KernelProcessor,
   type KernelTask,
+  readsAhead,
   type TaskSetup,
   WORKER_READY,
 } from './task.js';
@@ -87,13 +88,12 @@ class TaskPool {
 
   /**
    * The task a lane that has just been given one should run after it, taken now so that the lane can decode it
-   * ahead (see {@link KernelProcessor.run}), or -1: only a `.btf.tar.xz` kernel in a build without cache is.
+   * ahead (see {@link KernelProcessor.run}), or -1 when it cannot ({@link readsAhead}).
    */
   private takeAhead(): number {
     const peek = this.returned.at(-1) ?? this.next;
     const task = this.tasks[peek];
-    if (this.setup.cacheDir !== null || !task?.path.endsWith('.tar.xz')) return -1;
-    return this.take();
+    return readsAhead(this.setup, task) ? this.take() : -1;
   }
 
   private record(index: number, outcome: KernelOutcome): void {

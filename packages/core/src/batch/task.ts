@@ -5,10 +5,19 @@ import { BuildCache, type CachedResult, cacheKey } from '../cache/cache.js';
 import { BtfBundleError, CoreRelocationError, MinimizeError } from '../errors.js';
 import { type MinimizeMode, minimizeBtf, type ObjectRelocationSummary } from '../minimize/minimize.js';
 import { type ObjectBtf, type ObjectSections, parseObjectSections } from '../object.js';
-import { KernelBuffer, MAX_KERNEL_BTF_BYTES, readKernelBtf } from '../snapshot/input.js';
+import { isTarXzPath, KernelBuffer, MAX_KERNEL_BTF_BYTES, readKernelBtf } from '../snapshot/input.js';
 import type { XzAhead } from '../snapshot/xz-ahead.js';
 import { chosenXzDecoder, findSystemXz } from '../snapshot/xz-source.js';
 import { sha256Hex } from '../util/sha256.js';
+
+/**
+ * Whether a lane may have `task`'s archive decoded ahead, while it minimizes the kernel before it: only a
+ * `.btf.tar.xz` in a build without cache (with one, the kernel may be answered without being read). The lane also
+ * needs the system xz (see {@link KernelProcessor.run}).
+ */
+export function readsAhead(setup: TaskSetup, task: KernelTask | undefined): task is KernelTask {
+  return task !== undefined && setup.cacheDir === null && isTarXzPath(task.path);
+}
 
 /** One kernel to minimize. */
 export interface KernelTask {
@@ -130,7 +139,7 @@ export class KernelProcessor {
 
   /** Starts decoding `next`'s archive when it pays (see {@link run}). */
   private async readAhead(next: KernelTask | undefined): Promise<void> {
-    if (!next || this.cache || !next.path.endsWith('.tar.xz') || chosenXzDecoder() !== 'native') return;
+    if (!readsAhead(this.setup, next) || chosenXzDecoder() !== 'native') return;
     const [{ decodeXzAhead }, { archiveReadBound }] = await Promise.all([
       import('../snapshot/xz-ahead.js'),
       import('../snapshot/tar-xz.js'),

@@ -7,6 +7,7 @@ import type { BpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import type { KernelReport } from '../report/report.js';
 import { parseGitSnapshot, snapshotDirectory } from '../snapshot/git.js';
+import { isTarXzPath } from '../snapshot/input.js';
 import { type SnapshotKernel, type SnapshotScan, scanSnapshot } from '../snapshot/scan.js';
 import { xzFallbackNote } from '../snapshot/xz-source.js';
 import { buildFingerprint } from './memo.js';
@@ -101,7 +102,7 @@ export async function planBuild(opts: BuildBundleOptions): Promise<BuildPlan> {
     followLinksOut: opts.followLinksOut,
   });
   for (const { path, reason } of scan.skipped) warn({ opts }, `${path}: skipped: ${reason}`);
-  const slowXz = scan.kernels.some((k) => k.path.endsWith('.tar.xz')) && xzFallbackNote();
+  const slowXz = scan.kernels.some((k) => isTarXzPath(k.path)) && xzFallbackNote();
   if (slowXz) warn({ opts }, slowXz);
   if (scan.kernels.length === 0 && scan.invalid.length === 0) throw noKernelError(opts);
   const plan = { opts, mode, failOn, byArch, scan, snapshotRevision: snapshot.revision, cacheDir, cache };

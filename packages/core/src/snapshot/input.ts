@@ -11,6 +11,14 @@ import type { XzDecoder, XzSource } from './xz-source.js';
  */
 export const MAX_KERNEL_BTF_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Whether the kernel file at `path` is named as a BTFHub `.btf.tar.xz` archive: what estimates and read-ahead go
+ * by before the file is opened (reading it decides by its content, see {@link readKernelBtf}).
+ */
+export function isTarXzPath(path: string): boolean {
+  return path.endsWith('.tar.xz');
+}
+
 /** Options of {@link readKernelBtf}. */
 export interface ReadKernelOptions {
   /** Largest file or archive member accepted, in bytes. Default {@link MAX_KERNEL_BTF_BYTES}. */

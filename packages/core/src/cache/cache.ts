@@ -165,15 +165,10 @@ export class BuildCache {
    * it was remembered with.
    */
   async sourceHash(path: string, stats: BigIntStats): Promise<SourceFacts | undefined> {
-    const text = await readFile(this.indexPath('sources', path), 'utf8').catch(() => undefined);
-    if (text === undefined) return undefined;
-    try {
-      const record = JSON.parse(text) as SourceRecord;
-      if (record.path !== resolve(path) || record.identity !== fileIdentity(stats)) return undefined;
-      return { sourceHash: record.sourceHash, sourceBytes: record.sourceBytes };
-    } catch {
-      return undefined;
-    }
+    const record = (await this.identityRecord('sources', path, fileIdentity(stats))) as
+      | SourceRecord
+      | undefined;
+    return record && { sourceHash: record.sourceHash, sourceBytes: record.sourceBytes };
   }
 
   /**
@@ -182,8 +177,7 @@ export class BuildCache {
    */
   async setSourceHash(path: string, stats: BigIntStats, statAtMs: number, facts: SourceFacts): Promise<void> {
     if (isRacy(stats, statAtMs)) return;
-    const record: SourceRecord = { path: resolve(path), identity: fileIdentity(stats), ...facts };
-    await writeFileAtomic(this.indexPath('sources', path), JSON.stringify(record));
+    await this.setIdentityRecord('sources', path, fileIdentity(stats), facts);
   }
 
   /**
@@ -191,21 +185,45 @@ export class BuildCache {
    * another identity, unreadable). The caller asks only with an identity that is not racy (`util/file-identity.ts`).
    */
   async fileHash(path: string, identity: FileIdentity): Promise<string | undefined> {
-    const text = await readFile(this.indexPath('files', path), 'utf8').catch(() => undefined);
+    const record = (await this.identityRecord('files', path, identity)) as FileHashRecord | undefined;
+    return typeof record?.sha256 === 'string' ? record.sha256 : undefined;
+  }
+
+  /** Remember that the file at `path` with `identity` (not racy) has the contents hashed as `sha256`. */
+  async setFileHash(path: string, identity: FileIdentity, sha256: string): Promise<void> {
+    await this.setIdentityRecord('files', path, identity, { sha256 });
+  }
+
+  /**
+   * The record of index `kind` for the file at `path`, if it was stored for that path with `identity`; undefined
+   * when there is none, it is unreadable or it stands for another identity.
+   */
+  private async identityRecord(
+    kind: 'sources' | 'files',
+    path: string,
+    identity: FileIdentity,
+  ): Promise<Record<string, unknown> | undefined> {
+    const text = await readFile(this.indexPath(kind, path), 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
     try {
-      const record = JSON.parse(text) as FileHashRecord;
-      if (record.path !== resolve(path) || record.identity !== identity) return undefined;
-      return typeof record.sha256 === 'string' ? record.sha256 : undefined;
+      const record = JSON.parse(text) as Record<string, unknown>;
+      return record.path === resolve(path) && record.identity === identity ? record : undefined;
     } catch {
       return undefined;
     }
   }
 
-  /** Remember that the file at `path` with `identity` (not racy) has the contents hashed as `sha256`. */
-  async setFileHash(path: string, identity: FileIdentity, sha256: string): Promise<void> {
-    const record: FileHashRecord = { path: resolve(path), identity, sha256 };
-    await writeFileAtomic(this.indexPath('files', path), JSON.stringify(record));
+  /** Stores `facts` in index `kind` for the file at `path` with `identity`. */
+  private async setIdentityRecord(
+    kind: 'sources' | 'files',
+    path: string,
+    identity: FileIdentity,
+    facts: object,
+  ): Promise<void> {
+    await writeFileAtomic(
+      this.indexPath(kind, path),
+      JSON.stringify({ path: resolve(path), identity, ...facts }),
+    );
   }
 
   /**

@@ -1,7 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { agentDir } from '../../../test/core/agent-corpus.js';
+import { extractBtfTarXz } from '../../../test/oracle/btf-files.js';
 // Workers load the built package: test the built package.
 import { type KernelOutcome, runKernelTasks } from '../dist/internal.js';
 import { defaultLanes, setupRelocations } from '../src/batch/lanes.js';
+import { workerExecArgv } from '../src/batch/pool.js';
 import { readBpfObject } from '../src/object.js';
 import { relocationSignature } from '../src/object-signature.js';
 import { SAMPLE_OBJECTS, sampleKernels } from './build-fixtures.js';
@@ -129,4 +133,42 @@ describe('setupRelocations', () => {
       expect(counts[arch]).toBeLessThanOrEqual(exact + groups);
     }
   });
+});
+
+describe('worker lanes', () => {
+  it('inherit the Node options of the process except --input-type, which Node refuses in a worker', () => {
+    expect(
+      workerExecArgv(['--input-type=module', '--conditions', 'x', '--input-type', 'commonjs', '-e', 'y']),
+    ).toEqual(['--conditions', 'x', '-e', 'y']);
+  });
+
+  // Node 20 tears a terminated worker's isolate down without waiting for its background compiler jobs, and then
+  // aborts the whole process now and then ("Assertion failed: (data.first) != nullptr"); a worker that exits on
+  // its own lets Node drain them first. `terminate()` shows as exit code 1, an exit of its own as 0. The script
+  // runs under `--input-type=module -e`, which the workers inherit, and in a child process, so that an abort
+  // fails this test instead of the test runner.
+  it('end by exiting on their own, many pools one after another in one process, even under node -e', () => {
+    const kernel = extractBtfTarXz(sampleKernels().find((p) => p.includes('/x86_64/'))!);
+    const script = `
+      import { readdirSync } from 'node:fs';
+      import { runKernelTasks } from ${JSON.stringify(new URL('../dist/internal.js', import.meta.url).href)};
+      import { readBpfObject } from ${JSON.stringify(new URL('../dist/object.js', import.meta.url).href)};
+      const exits = [];
+      process.on('worker', (worker) => worker.on('exit', (code) => exits.push(code)));
+      const dir = ${JSON.stringify(agentDir)};
+      const parsed = readdirSync(dir).filter((f) => f.endsWith('.o')).sort().slice(0, 20)
+        .map((f) => readBpfObject(dir + '/' + f, f));
+      const objects = parsed.map((o) => ({ name: o.file, sections: o.sections }));
+      const setup = { objectSets: { x86_64: { objects, signatures: [] } }, cacheDir: null, mode: 'robust' };
+      const tasks = [0, 1, 2].map((i) => ({ id: 'k' + i, path: ${JSON.stringify(kernel)}, arch: 'x86_64' }));
+      const statuses = new Set();
+      for (let round = 0; round < 20; round++) {
+        for (const o of await runKernelTasks(tasks, setup, { workers: 2 })) statuses.add(o.status);
+      }
+      process.on('exit', () => console.log(JSON.stringify({ statuses: [...statuses], exits: [...new Set(exits)], workers: exits.length })));
+    `;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(JSON.parse(run.stdout)).toEqual({ statuses: ['covered'], exits: [0], workers: 40 });
+  }, 120_000);
 });

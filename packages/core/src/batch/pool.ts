@@ -7,6 +7,7 @@ import {
   type KernelTask,
   readsAhead,
   type TaskSetup,
+  WORKER_CLOSE,
   WORKER_READY,
 } from './task.js';
 
@@ -30,6 +31,20 @@ export interface PoolOptions {
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+/**
+ * The Node options of this process that a worker may inherit: all but `--input-type`, which Node refuses in a
+ * worker (it only applies to code given with `--eval` or on stdin, as in `node --input-type=module -e …`).
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    if (arg === '--input-type') i++;
+    else if (!arg.startsWith('--input-type=')) out.push(arg);
+  }
+  return out;
+}
 
 /** The outcome of a task whose thread died or threw outside the task's own error handling. */
 function crashed(task: KernelTask, reason: string): KernelOutcome {
@@ -107,6 +122,7 @@ class TaskPool {
   startWorker(): void {
     const worker = new Worker(WORKER_URL, {
       workerData: this.setup,
+      execArgv: workerExecArgv(process.execArgv),
       resourceLimits: { maxYoungGenerationSizeMb: 2 },
     });
     // Tasks go to a worker only once it says it is ready: a worker still loading its code would otherwise hold
@@ -117,7 +133,7 @@ class TaskPool {
     const feed = (): void => {
       current = queued >= 0 ? queued : this.take();
       queued = current >= 0 ? this.takeAhead() : -1;
-      if (current < 0) void worker.terminate();
+      if (current < 0) worker.postMessage(WORKER_CLOSE);
       else worker.postMessage({ task: this.tasks[current], next: this.tasks[queued] });
     };
     worker.on('message', (message: KernelOutcome | typeof WORKER_READY) => {

@@ -73,6 +73,9 @@ export type KernelOutcome = {
 /** What a batch worker posts once its code is loaded and it can take tasks. */
 export const WORKER_READY = 'ready';
 
+/** What the pool posts to a batch worker that has no task left: it ends its read-ahead and exits. */
+export const WORKER_CLOSE = 'close';
+
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Runs kernel tasks for one {@link TaskSetup}; each object is parsed once, when a kernel first needs it. */

@@ -1,26 +1,43 @@
-// Bundles the `btf-bundle` CLI (dist/cli/main.js) and its batch worker (dist/batch/worker.js), as compiled by tsc,
-// into dist/bin/ with esbuild: one file per entry plus shared chunks, instead of ~50 modules and fast-glob's ~30
-// CommonJS files resolved through node_modules at every start. On this project's 2-core CI machine that loading
-// took longer than the work itself for one kernel (see BENCHMARKS.md). Sub-commands and the xz/tar readers stay
-// lazily loaded chunks. Relative `import.meta.url` paths keep working: dist/bin/ is as deep as dist/cli/ (the
-// package.json read by version/version.ts), and the batch pool's `./worker.js` is the worker entry next to it.
+// Bundles the `btf-bundle` CLI, as compiled by tsc, into dist/bin/ with esbuild:
+// - cli.cjs: the whole CLI (dist/cli/main.js and what it imports, fast-glob's CommonJS files included) as one
+//   CommonJS script, instead of ~50 modules and ~30 files resolved through node_modules at every start. On this
+//   project's 2-core CI machine that loading took longer than the work itself for one kernel (see BENCHMARKS.md).
+//   CommonJS because only a script, not an ES module, can be compiled with V8's code cache on Node 20.
+//   Sub-commands and the xz/tar readers stay lazily initialized inside it.
+// - btf-bundle.js: the executable, a few lines (dist/cli/bin.js) that run cli.cjs with that code cache.
+// - worker.js: the batch worker (dist/batch/worker.js), the pool's `./worker.js` next to cli.cjs.
+// `import.meta.url` in cli.cjs is the URL of cli.cjs itself: dist/bin/ is as deep as dist/cli/ (the package.json
+// read by version/version.ts).
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 rmSync(`${root}dist/bin`, { recursive: true, force: true });
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: { 'btf-bundle': 'dist/cli/main.js', worker: 'dist/batch/worker.js' },
   outdir: 'dist/bin',
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  // CommonJS dependencies (fast-glob) call require() for Node built-ins, which ESM output must provide.
-  banner: {
-    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-  },
   logLevel: 'warning',
-});
+};
+// CommonJS dependencies (fast-glob) call require() for Node built-ins, which ESM output must provide.
+const esmRequire =
+  "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: { cli: 'dist/cli/main.js' },
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    define: { 'import.meta.url': '__btfBundleUrl' },
+    banner: { js: "'use strict'; var __btfBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  }),
+  build({ ...common, entryPoints: { 'btf-bundle': 'dist/cli/bin.js' }, format: 'esm' }),
+  build({
+    ...common,
+    entryPoints: { worker: 'dist/batch/worker.js' },
+    format: 'esm',
+    banner: { js: esmRequire },
+  }),
+]);

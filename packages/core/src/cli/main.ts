@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { formatError } from '../errors.js';
 import { ArgumentError } from './args.js';
 

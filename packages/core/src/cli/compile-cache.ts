@@ -1,0 +1,111 @@
+import {
+  closeSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+
+/**
+ * Where the compiled code of a script lives between runs: `$XDG_CACHE_HOME/btf-bundle/v8` (default
+ * `~/.cache/btf-bundle/v8`), or undefined when `BTF_BUNDLE_COMPILE_CACHE=0` turns the cache off or there is no
+ * home directory.
+ */
+export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.BTF_BUNDLE_COMPILE_CACHE === '0') return undefined;
+  const base = env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : '');
+  return base ? join(base, 'btf-bundle', 'v8') : undefined;
+}
+
+/**
+ * Whether `dir` can hold code this process will run: created if missing (mode 0700), a real directory (not a
+ * symbolic link) owned by this user and writable by nobody else. Code read from a directory that another user
+ * can write would be theirs to choose.
+ */
+function privateDir(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const info = lstatSync(dir);
+    const uid = process.getuid?.();
+    return info.isDirectory() && (uid === undefined || info.uid === uid) && (info.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs the CommonJS script `file` (the bundled CLI) as Node runs a module, with V8's code cache: the functions a
+ * run compiled are saved when the process exits, and the next run of the same `variant` (the sub-command: each
+ * compiles other functions) starts from them instead of parsing and compiling them again. The cache is keyed by
+ * the script file's identity (device, inode, size, modification time) and the Node version and arch; V8 itself
+ * refuses a cache made by another V8 or with other flags, and such a cache is replaced. Any failure to read or
+ * write the cache only costs the compilation it would have saved.
+ */
+export function runWithCompileCache(file: string, variant: string): void {
+  const fd = openSync(file, 'r');
+  let source: string;
+  let identity: string;
+  try {
+    const info = fstatSync(fd, { bigint: true });
+    identity = [info.dev, info.ino, info.size, info.mtimeNs].join('-');
+    const bytes = Buffer.allocUnsafe(Number(info.size));
+    let at = 0;
+    while (at < bytes.length) {
+      const n = readSync(fd, bytes, at, bytes.length - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    source = bytes.toString('utf8', 0, at);
+  } finally {
+    closeSync(fd);
+  }
+  const dir = compileCacheDir();
+  const safeVariant = variant.replace(/[^a-z0-9-]/gi, '_').slice(0, 40) || 'none';
+  const prefix = `${safeVariant}.`;
+  const cacheFile =
+    dir && privateDir(dir)
+      ? join(dir, `${prefix}${process.version}-${process.arch}-${identity}.bin`)
+      : undefined;
+  let cachedData: Buffer | undefined;
+  if (cacheFile) {
+    try {
+      cachedData = readFileSync(cacheFile);
+    } catch {
+      cachedData = undefined;
+    }
+  }
+  const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const script = new Script(wrapper, { filename: file, cachedData });
+  if (cacheFile && dir && (cachedData === undefined || script.cachedDataRejected)) {
+    process.once('exit', () => saveCompileCache(script, dir, cacheFile, prefix));
+  }
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  const module = { exports: {} };
+  run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+}
+
+/** Writes `script`'s code cache to `cacheFile` atomically, and removes older caches of the same variant. */
+function saveCompileCache(script: Script, dir: string, cacheFile: string, prefix: string): void {
+  try {
+    const temp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(temp, script.createCachedData(), { flag: 'wx', mode: 0o600 });
+    renameSync(temp, cacheFile);
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (name.startsWith(prefix) && path !== cacheFile && !name.endsWith('.tmp'))
+        rmSync(path, { force: true });
+    }
+  } catch {
+    // A cache that cannot be written is a cache the next run does without.
+  }
+}

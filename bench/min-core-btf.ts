@@ -13,7 +13,7 @@
 // Needs the built package (`pnpm build`), bpftool, tar, xz, /usr/bin/time. Run from the repo root:
 //   npx -y pnpm@10 build && node scripts/bench.mjs min-core-btf
 // Options (after bundling, `node node_modules/.cache/btf-bundle-bench/min-core-btf.mjs ...`): --runs N (default 5),
-// --cli PATH (another build's dist/bin/btf-bundle.js, e.g. a worktree of an older commit, to compare before/after),
+// --cli PATH (another build's dist/bin/btf-bundle.cjs, e.g. a worktree of an older commit, to compare before/after),
 // --only legacy|agent (one of the two parts), --corpus DIR (default packages/core/testdata/agent; its stripped twin
 // is DIR-stripped), --kernels DIR (or env BTF_BUNDLE_KERNELS; default .cache/kernels, git-ignored: a BTFHub-layout
 // tree of .btf.tar.xz kernels, ≥ 11 for the figures of BENCHMARKS.md; `scripts/fetch-kernel-btfs.sh --bench` fills
@@ -32,7 +32,7 @@ const flag = (name: string): string | undefined => {
   return at > 0 ? process.argv[at + 1] : undefined;
 };
 const RUNS = Number(flag('--runs') ?? 5);
-const CLI = resolve(flag('--cli') ?? 'packages/core/dist/bin/btf-bundle.js');
+const CLI = resolve(flag('--cli') ?? 'packages/core/dist/bin/btf-bundle.cjs');
 const ONLY = flag('--only');
 const CORPUS = resolve(flag('--corpus') ?? 'packages/core/testdata/agent');
 const KERNELS = resolve(flag('--kernels') ?? process.env.BTF_BUNDLE_KERNELS ?? '.cache/kernels');

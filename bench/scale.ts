@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { REAL_OBJECTS, TESTDATA } from './lib/fixtures.js';
 import { writeScaleSnapshot } from './lib/scale-snapshot.js';
 
-const CLI = resolve('packages/core/dist/bin/btf-bundle.js');
+const CLI = resolve('packages/core/dist/bin/btf-bundle.cjs');
 const sizes = (process.env.BTF_BUNDLE_SCALE ?? '100,1000').split(',').map(Number);
 const agentDir = join(TESTDATA, 'agent');
 const objects = existsSync(agentDir)

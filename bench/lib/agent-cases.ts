@@ -11,7 +11,7 @@ import { type Measure, type Pair, pair, repeat, run, sequence, untarEach } from 
 
 /** Inputs of the agent cases. */
 export interface AgentInputs {
-  /** The CLI bundle to time (`packages/core/dist/bin/btf-bundle.js`). */
+  /** The CLI bundle to time (`packages/core/dist/bin/btf-bundle.cjs`). */
   cli: string;
   /** Directory of the unstripped corpus objects (`*.o`). */
   corpus: string;

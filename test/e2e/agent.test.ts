@@ -17,7 +17,7 @@ import { corpusObject, REPO, SNAPSHOT } from './bundlers.js';
 
 const AGENT = join(REPO, 'examples/agent');
 const OBJECT = join(AGENT, 'bpf/exec-events.bpf.o');
-const CLI = join(REPO, 'packages/core/dist/bin/btf-bundle.js');
+const CLI = join(REPO, 'packages/core/dist/bin/btf-bundle.cjs');
 const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 /** A second kernel of the sample snapshot, so the bundle has to pick the running one. */
 const OTHER_KERNEL = 'debian/12/x86_64/6.1.0-54-amd64';

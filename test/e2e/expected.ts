@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, SNAPSHOT } from './bundlers.js';
 
-const CLI = join(REPO, 'packages/core/dist/bin/btf-bundle.js');
+const CLI = join(REPO, 'packages/core/dist/bin/btf-bundle.cjs');
 
 /** Hex sha256 of a file. */
 export const sha256File = (path: string): string =>

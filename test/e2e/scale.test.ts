@@ -15,7 +15,7 @@ import { parseBpfObject } from '../../packages/core/src/object.js';
 import { tempDirs } from '../../packages/core/test/temp-dirs.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'packages/core/dist/bin/btf-bundle.js');
+const CLI = join(ROOT, 'packages/core/dist/bin/btf-bundle.cjs');
 const OBJECTS = ['execsnoop.bpf.o', 'opensnoop.bpf.o', 'tcpstates.bpf.o', 'biolatency.bpf.o'].map((n) =>
   join(ROOT, 'packages/core/testdata', n),
 );

@@ -36,7 +36,7 @@ function keepTimes(path: string, change: () => void): void {
 }
 
 const KERNELS = sampleKernels().length;
-const CLI = new URL('../dist/bin/btf-bundle.js', import.meta.url).pathname;
+const CLI = new URL('../dist/bin/btf-bundle.cjs', import.meta.url).pathname;
 const base = { snapshot: SAMPLE_SNAPSHOT, objects: SAMPLE_OBJECTS, workers: 2 };
 
 describe('buildBundle', async () => {

@@ -14,7 +14,7 @@ import { readKernelBtf } from '../src/snapshot/input.js';
 import { fixture, repoRoot, testdata } from './btf-helpers.js';
 import { copySnapshot } from './build-fixtures.js';
 
-const cli = resolve(import.meta.dirname, '../dist/bin/btf-bundle.js');
+const cli = resolve(import.meta.dirname, '../dist/bin/btf-bundle.cjs');
 const dir = mkdtempSync(join(tmpdir(), 'cli-min-core-btf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const objects = ['opensnoop', 'tcpstates'].map((n) => join(testdata, `${n}.bpf.o`));

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI (an esbuild bundle: `pnpm build` first). */
-export const CLI = fileURLToPath(new URL('../dist/bin/btf-bundle.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../dist/bin/btf-bundle.cjs', import.meta.url));
 
 /** What a CLI run printed and returned. */
 export interface CliRun {

@@ -14,7 +14,7 @@ import { formatCounts } from '../src/report/table.js';
 import { testdata } from './btf-helpers.js';
 import { SAMPLE_SNAPSHOT } from './build-fixtures.js';
 
-const CLI = fileURLToPath(new URL('../dist/bin/btf-bundle.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/bin/btf-bundle.cjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'btf-counts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const OBJECTS = ['biolatency.bpf.o', 'bitfields.bpf.o', 'enums.bpf.o', 'opensnoop.bpf.o'];

@@ -285,7 +285,7 @@ describe('building a bundle from a snapshot holding a layout-format kernel', () 
 });
 
 describe('the CLI on layout-format kernels', () => {
-  const cli = new URL('../dist/bin/btf-bundle.js', import.meta.url).pathname;
+  const cli = new URL('../dist/bin/btf-bundle.cjs', import.meta.url).pathname;
   const object = join(testdata, 'execsnoop.bpf.o');
 
   it('a malformed layout section is one error line naming the file and place; a good one is reduced', async () => {

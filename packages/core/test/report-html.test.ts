@@ -17,7 +17,7 @@ import { testdata } from './btf-helpers.js';
 import { copySnapshot } from './build-fixtures.js';
 import { chromiumMissing, loadPage } from './chromium.js';
 
-const CLI = fileURLToPath(new URL('../dist/bin/btf-bundle.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/bin/btf-bundle.cjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'btf-html-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const skip = oracleSkipReason(chromiumMissing());

@@ -172,7 +172,7 @@ describe('a git remote as the snapshot', async () => {
 
   it('the CLI builds from a git remote and names the revision it built', () => {
     const out = join(temp('btf-git-cli-'), 'bundle.bin');
-    const cli = fileURLToPath(new URL('../dist/bin/btf-bundle.js', import.meta.url));
+    const cli = fileURLToPath(new URL('../dist/bin/btf-bundle.cjs', import.meta.url));
     const snapshot = `git+file://${remote.bare}`;
     const args = [
       'build',

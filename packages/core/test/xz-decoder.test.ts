@@ -88,7 +88,7 @@ describe('choosing the xz decoder', () => {
 });
 
 describe('the CLI without xz on PATH', () => {
-  const cli = resolve(import.meta.dirname, '../dist/bin/btf-bundle.js');
+  const cli = resolve(import.meta.dirname, '../dist/bin/btf-bundle.cjs');
 
   it('builds the same bundle with the WASM decoder, and warns that it is slower', () => {
     const snapshot = copySnapshot((p) => p.includes('x86_64'));

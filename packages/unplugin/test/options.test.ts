@@ -6,7 +6,7 @@ import { pluginError } from '../src/core/errors.js';
 import { resolveOptions } from '../src/core/options.js';
 import { unplugin } from '../src/index.js';
 
-const CLI = new URL('../../core/dist/bin/btf-bundle.js', import.meta.url).pathname;
+const CLI = new URL('../../core/dist/bin/btf-bundle.cjs', import.meta.url).pathname;
 
 describe('resolveOptions', () => {
   it('applies defaults', () => {

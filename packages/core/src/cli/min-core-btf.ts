@@ -60,15 +60,19 @@ export async function run(argv: string[]): Promise<number> {
     ...objects.map((path) => ({ role: 'OBJECT', path })),
   ]);
   checkOutputs([{ role: 'OUTPUT', path: output }], inputs);
-  // One after the other and synchronously, by positioned reads of the few sections used: this process has nothing
-  // else to do meanwhile, and concurrent reads would only cost event-loop round trips. Objects before the kernel:
-  // parsing their BTF runs the record walk hot enough to be optimized by the time it meets the kernel's ~100k
-  // records (the other way round, most of the kernel is walked by the interpreter).
+  // The kernel's bytes come in on the thread pool while the objects are read and parsed here, one after the other
+  // and synchronously, by positioned reads of the few sections used (concurrent reads of them would only cost
+  // event-loop round trips). Objects are parsed before the kernel: parsing their BTF runs the record walk hot
+  // enough to be optimized by the time it meets the kernel's ~100k records (the other way round, most of the
+  // kernel is walked by the interpreter).
+  const kernel = readKernelBtf(input);
+  // Settled here too, so that an unreadable kernel is not an unhandled rejection while an object fails first.
+  kernel.catch(() => {});
   const parsed = objects.map((f) => {
     checkInputFile(f);
     return readBpfObject(f);
   });
-  const target = Btf.parse(await readKernelBtf(input), { file: input, typeChecks: 'deferred' });
+  const target = Btf.parse(await kernel, { file: input, typeChecks: 'deferred' });
   const result = minimizeBtf(target, parsed, { mode });
   await writeOutputFile(output, result.btf);
   return 0;

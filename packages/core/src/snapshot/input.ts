@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read, readSync } from 'node:fs';
 import { btfByteOrder } from '../btf/format.js';
 import { isElf, readElf } from '../elf/elf.js';
 import { annotateError, FormatError } from '../errors.js';
@@ -77,7 +77,7 @@ export async function readKernelBtf(
 ): Promise<Uint8Array> {
   const maxBytes = options.maxBytes ?? MAX_KERNEL_BTF_BYTES;
   try {
-    const raw = readUncompressed(path, into, maxBytes);
+    const raw = await readUncompressed(path, into, maxBytes);
     if (raw) return raw;
     const take = (size: number) => (into ? into.take(size) : new Uint8Array(size));
     // The archive reader (and with it the child-process and stream code of the xz decoders) is loaded only when an
@@ -98,15 +98,16 @@ export async function readKernelBtf(
 }
 
 /**
- * Raw BTF or the `.BTF` of an ELF at `path`, read synchronously on one file descriptor (a kernel is a few
- * megabytes from the page cache: one `read` is cheaper than a round trip through the thread pool per chunk), or
- * undefined when the file is an xz archive.
+ * Raw BTF or the `.BTF` of an ELF at `path`, or undefined when the file is an xz archive. The file is opened and
+ * its head read synchronously; the rest comes in one read on Node's thread pool, so that a caller who does not
+ * await it at once (the CLI, parsing objects meanwhile) gets the copy of a few megabytes and its page faults done
+ * on another core.
  */
-function readUncompressed(
+async function readUncompressed(
   path: string,
   into: KernelBuffer | undefined,
   maxBytes: number,
-): Uint8Array | undefined {
+): Promise<Uint8Array | undefined> {
   // Non-blocking open: opening a FIFO for reading would otherwise wait for a writer forever.
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
@@ -132,7 +133,7 @@ function readUncompressed(
     const out = format === 'btf' && into ? into.take(size) : new Uint8Array(size);
     let at = 0;
     while (at < size) {
-      const n = readSync(fd, out, at, size - at, at);
+      const n = await readAt(fd, out, at, size - at);
       if (n === 0) break;
       at += n;
     }
@@ -140,6 +141,13 @@ function readUncompressed(
   } finally {
     closeSync(fd);
   }
+}
+
+/** `length` bytes of `fd` at `position` into `into` at the same offset, on the thread pool; the count read. */
+function readAt(fd: number, into: Uint8Array, position: number, length: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    read(fd, into, position, length, position, (err, n) => (err ? reject(err) : resolve(n))),
+  );
 }
 
 function btfOfElf(bytes: Uint8Array, path: string): Uint8Array {

@@ -7,7 +7,7 @@ import { dirname, join, relative } from 'node:path';
 import { defaultLanes } from '../../packages/core/src/batch/lanes.js';
 import { readBpfObject } from '../../packages/core/src/object.js';
 import { scanSnapshot } from '../../packages/core/src/snapshot/scan.js';
-import { type Measure, type Pair, pair, repeat, run, sequence, untarEach } from './processes.js';
+import { CLEAN_ENV, type Measure, type Pair, pair, repeat, run, sequence, untarEach } from './processes.js';
 
 /** Inputs of the agent cases. */
 export interface AgentInputs {
@@ -40,6 +40,38 @@ export function lanesFor(paths: readonly string[], objects: readonly string[]): 
   );
 }
 
+/** Extracts each of `tarballs` (under `root`) into the same layout under `dest`; the raw kernels' paths. */
+function extractEach(tarballs: readonly string[], root: string, dest: string): string[] {
+  for (const t of tarballs) {
+    const dir = join(dest, dirname(relative(root, t)));
+    mkdirSync(dir, { recursive: true });
+    execFileSync('tar', ['-xJf', t, '-C', dir]);
+  }
+  return tarballs.map((t) => join(dest, relative(root, t).replace(/\.tar\.xz$/, '')));
+}
+
+/** `btf-bundle build` of the kernels with the corpus objects, without cache, with `extra` options. */
+function buildCommand(cli: string, inputs: AgentInputs, bundle: string, env: NodeJS.ProcessEnv) {
+  return (...extra: string[]) =>
+    () =>
+      run(
+        'node',
+        [
+          cli,
+          'build',
+          '--snapshot',
+          inputs.kernels,
+          '--objects',
+          join(inputs.corpus, '*.o'),
+          '--out',
+          bundle,
+          '--no-cache',
+          ...extra,
+        ],
+        env,
+      );
+}
+
 /** Runs the agent cases; returns the markdown section. */
 export async function agentCases(inputs: AgentInputs): Promise<string> {
   const { cli, work, runs } = inputs;
@@ -53,43 +85,28 @@ export async function agentCases(inputs: AgentInputs): Promise<string> {
       `agent cases need objects in ${inputs.corpus} and ${inputs.stripped} and .btf.tar.xz kernels under ${inputs.kernels}`,
     );
   }
-  // The same kernels as raw .btf, in the same layout.
   const raw = join(work, 'agent-raw');
-  for (const t of tarballs) {
-    const dest = join(raw, dirname(relative(inputs.kernels, t)));
-    mkdirSync(dest, { recursive: true });
-    execFileSync('tar', ['-xJf', t, '-C', dest]);
-  }
-  const rawKernels = tarballs.map((t) => join(raw, relative(inputs.kernels, t).replace(/\.tar\.xz$/, '')));
+  const rawKernels = extractEach(tarballs, inputs.kernels, raw);
   const one = rawKernels.find((k) => /x86_64\/6\.1\.0-\d+-amd64\.btf$/.test(k)) ?? (rawKernels[0] as string);
   const out = join(work, 'agent-out');
   mkdirSync(out, { recursive: true });
 
-  const ours =
+  // The CLI's code cache in a directory of this run (made by each pair's warm-up run), and a run without it.
+  const cached = { ...CLEAN_ENV, XDG_CACHE_HOME: join(work, 'cache-home') };
+  const uncached = { ...CLEAN_ENV, BTF_BUNDLE_COMPILE_CACHE: '0' };
+  const minCoreBtf =
+    (env: NodeJS.ProcessEnv) =>
     (...args: string[]) =>
     () =>
-      run('node', [cli, 'min-core-btf', ...args]);
+      run('node', [cli, 'min-core-btf', ...args], env);
+  const ours = minCoreBtf(cached);
   const bpftool = (k: string, objs: readonly string[]) => () =>
     run('bpftool', ['gen', 'min_core_btf', k, join(out, 'bpftool.btf'), ...objs]);
   const objectArgs = objects.flatMap((o) => ['--object', o]);
   const batch = (...extra: string[]) =>
     ours('--inputdir', raw, '--outputdir', join(out, 'batch'), ...objectArgs, ...extra);
   const bpftoolLoop = () => sequence(rawKernels.map((k) => bpftool(k, objects)));
-  const build =
-    (...extra: string[]) =>
-    () =>
-      run('node', [
-        cli,
-        'build',
-        '--snapshot',
-        inputs.kernels,
-        '--objects',
-        join(inputs.corpus, '*.o'),
-        '--out',
-        join(out, 'bundle.bin'),
-        '--no-cache',
-        ...extra,
-      ]);
+  const build = buildCommand(cli, inputs, join(out, 'bundle.bin'), cached);
   const xzDir = join(work, 'agent-xz');
   const tarBpftoolLoop = () => untarEach(tarballs, xzDir, (k) => bpftool(k, objects)());
   const cores = availableParallelism();
@@ -103,6 +120,11 @@ export async function agentCases(inputs: AgentInputs): Promise<string> {
     ]);
 
   const single = pair(ours(one, join(out, 'ours.btf'), ...objects), bpftool(one, objects), runs);
+  const singleUncached = pair(
+    minCoreBtf(uncached)(one, join(out, 'ours.btf'), ...objects),
+    bpftool(one, objects),
+    runs,
+  );
   const singleStripped = pair(ours(one, join(out, 'ours.btf'), ...stripped), bpftool(one, stripped), runs);
   const batchDefault = pair(batch(), bpftoolLoop, runs);
   const batchOne = pair(batch('--workers', '1'), bpftoolLoop, runs);
@@ -128,6 +150,8 @@ export async function agentCases(inputs: AgentInputs): Promise<string> {
 - CPU: ${cpus()[0]?.model ?? '?'} × ${cores}; Node ${process.version}; ${execFileSync('bpftool', ['version'], { encoding: 'utf8' }).split('\n')[0]}
 - Objects: ${objects.length} in \`${rel(inputs.corpus)}\` (${mb(objects)}, DWARF kept) and stripped in \`${rel(inputs.stripped)}\` (${mb(stripped)})
 - Kernels: ${n} \`.btf.tar.xz\` under \`${rel(inputs.kernels)}\` (raw: extracted to a temp tree first); single-kernel case: \`${relative(raw, one)}\`
+- Our CLI keeps V8's code cache in a directory of this run, made by each pair's warm-up run (as by a user's
+  first run), except in the row that turns it off
 - Each pair runs in turn (A B A B …), ${runs} runs after one warm-up each; times are medians, ratios the median of
   the per-run ratios (wall, and CPU = user + system in parentheses); peak RSS the largest seen (\`/usr/bin/time -v\`)
 - Default lanes chosen from the work: ${lanesNote(rawLanes)} for the ${n} raw kernels, ${lanesNote(xzLanes)} for the ${n} tarballs
@@ -136,6 +160,7 @@ export async function agentCases(inputs: AgentInputs): Promise<string> {
 | case | btf-bundle | bpftool | ratio wall (CPU) | target |
 |---|---|---|---|---|
 ${row(`1 kernel × ${objects.length} objects, unstripped`, single, 0.5)}
+${row('the same, without the code cache (`BTF_BUNDLE_COMPILE_CACHE=0`)', singleUncached, 0.5)}
 ${row(`1 kernel × ${stripped.length} objects, stripped`, singleStripped, 0.5)}
 ${row(`${n} raw kernels × ${objects.length} objects: one batch vs a bpftool loop`, batchDefault, 0.2)}
 ${row('the same, `--workers 1`', batchOne, 0.2)}

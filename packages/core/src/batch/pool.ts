@@ -67,11 +67,27 @@ export async function runKernelTasks(
     Math.min(opts.workers ?? defaultLanes(tasks, setupRelocations(setup)), tasks.length),
   );
   return new Promise((resolveAll) => {
-    const pool = new TaskPool(tasks, setup, opts, resolveAll);
+    const pool = new TaskPool(tasks, setup, opts, (outcomes) => {
+      livePools.delete(pool);
+      resolveAll(outcomes);
+    });
+    livePools.add(pool);
     const workers = opts.useMainThread ? size - 1 : size;
     for (let i = 0; i < workers; i++) pool.startWorker();
     if (opts.useMainThread) void pool.runMainLane();
   });
+}
+
+/** The pools of {@link runKernelTasks} calls still running. */
+const livePools = new Set<TaskPool>();
+
+/**
+ * Stops every running {@link runKernelTasks} call of this process, for a process that is being interrupted: no
+ * task is started any more, each lane finishes the kernel it is on (its cache writes included) and its worker
+ * exits. Resolves once all have; the interrupted calls never resolve.
+ */
+export async function stopKernelTasks(): Promise<void> {
+  await Promise.all([...livePools].map((pool) => pool.stop()));
 }
 
 /** The state of one {@link runKernelTasks} call: the next task to hand out and the outcomes so far. */
@@ -81,6 +97,11 @@ class TaskPool {
   /** Tasks a crashed worker held for later, handed out again first. */
   private readonly returned: number[] = [];
   private finished = 0;
+  /** Set by {@link stop}: no task is handed out any more. */
+  private stopped = false;
+  /** Lanes (workers, and the main-thread lane) running, and who waits for them to end after a stop. */
+  private lanes = 0;
+  private lanesEnded: (() => void) | undefined;
 
   constructor(
     private readonly tasks: readonly KernelTask[],
@@ -91,14 +112,35 @@ class TaskPool {
     this.outcomes = new Array(tasks.length);
   }
 
-  /** The index of the next task to run, or -1 when every task is handed out. */
+  /** The index of the next task to run, or -1 when every task is handed out (or the pool is stopped). */
   private take(): number {
+    if (this.stopped) return -1;
     return this.returned.pop() ?? (this.next < this.tasks.length ? this.next++ : -1);
   }
 
   /** Whether tasks remain to be handed out. */
   private hasMore(): boolean {
-    return this.returned.length > 0 || this.next < this.tasks.length;
+    return !this.stopped && (this.returned.length > 0 || this.next < this.tasks.length);
+  }
+
+  /** The task a lane runs next: the one it holds for later (`queued`, -1 if none) unless the pool is stopped. */
+  private afterTask(queued: number): number {
+    if (this.stopped) return -1;
+    return queued >= 0 ? queued : this.take();
+  }
+
+  /** Hands out no more tasks; resolves once every lane has ended (see {@link stopKernelTasks}). */
+  stop(): Promise<void> {
+    this.stopped = true;
+    return this.lanes === 0 ? Promise.resolve() : new Promise((resolve) => (this.lanesEnded = resolve));
+  }
+
+  private laneStarted(): void {
+    this.lanes++;
+  }
+
+  private laneEnded(): void {
+    if (--this.lanes === 0) this.lanesEnded?.();
   }
 
   /**
@@ -120,6 +162,7 @@ class TaskPool {
 
   /** Starts a worker lane; it takes tasks until none is left, and is replaced if it crashes while more remain. */
   startWorker(): void {
+    this.laneStarted();
     const worker = new Worker(WORKER_URL, {
       workerData: this.setup,
       execArgv: workerExecArgv(process.execArgv),
@@ -131,7 +174,7 @@ class TaskPool {
     let current = -1;
     let queued = -1;
     const feed = (): void => {
-      current = queued >= 0 ? queued : this.take();
+      current = this.afterTask(queued);
       queued = current >= 0 ? this.takeAhead() : -1;
       if (current < 0) worker.postMessage(WORKER_CLOSE);
       else worker.postMessage({ task: this.tasks[current], next: this.tasks[queued] });
@@ -151,6 +194,7 @@ class TaskPool {
       lastError = err;
     });
     worker.on('exit', (code) => {
+      this.laneEnded();
       // A worker that dies before it is ready fails the next task instead (so that a worker that cannot start
       // at all fails each task once rather than being restarted forever).
       if (!ready && current < 0) current = this.take();
@@ -169,8 +213,9 @@ class TaskPool {
   async runMainLane(): Promise<void> {
     let processor: KernelProcessor | undefined;
     let queued = -1;
+    this.laneStarted();
     try {
-      for (let index = this.take(); index >= 0; index = queued >= 0 ? queued : this.take()) {
+      for (let index = this.take(); index >= 0; index = this.afterTask(queued)) {
         queued = this.takeAhead();
         const task = this.tasks[index] as KernelTask;
         let outcome: KernelOutcome;
@@ -187,6 +232,7 @@ class TaskPool {
       }
     } finally {
       await processor?.close();
+      this.laneEnded();
     }
   }
 }

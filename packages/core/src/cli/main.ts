@@ -84,6 +84,28 @@ function fail(err: unknown): void {
   process.exitCode = err instanceof ArgumentError ? 2 : 1;
 }
 
+/**
+ * Ctrl-C (or SIGTERM): the kernels being minimized are finished and cached, no other is started, every file being
+ * written is finished or removed (never a temp file or a partial output left), then the process exits with
+ * 128 + the signal's number. A second signal exits at once.
+ */
+async function interrupt(signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
+  const code = signal === 'SIGINT' ? 130 : 143;
+  process.once(signal, () => process.exit(code));
+  console.error(
+    `btf-bundle: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}, finishing the files being written`,
+  );
+  const [{ stopKernelTasks }, { settleAtomicWrites }] = await Promise.all([
+    import('../batch/pool.js'),
+    import('../util/atomic-write.js'),
+  ]);
+  await stopKernelTasks();
+  await settleAtomicWrites();
+  process.exit(code);
+}
+
+process.once('SIGINT', () => void interrupt('SIGINT'));
+process.once('SIGTERM', () => void interrupt('SIGTERM'));
 // A library may throw from a callback (a stream, a timer), out of reach of main's promise: still one line.
 process.on('uncaughtException', (err) => {
   fail(err);

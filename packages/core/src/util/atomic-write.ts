@@ -6,6 +6,9 @@ import { annotateError } from '../errors.js';
 /** Temp files this thread has made; with the pid and the thread id it names each one uniquely. */
 let tempCount = 0;
 
+/** The atomic writes of this thread not finished yet. */
+const pendingWrites = new Set<Promise<void>>();
+
 /**
  * Writes `data` into a new temp file next to `path` and returns its name. The file is created exclusively: a
  * temp file left by a crashed process that had the same pid is skipped, never written through.
@@ -29,7 +32,23 @@ async function createTempFile(path: string, data: Uint8Array | string): Promise<
  * Write `data` to `path` atomically: into a uniquely named temp file next to it, then rename over it. Readers
  * see the old file or the new one, never a partial one; concurrent writers of the same path are safe (last wins).
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const write = writeThroughTempFile(path, data);
+  pendingWrites.add(write);
+  const forget = () => pendingWrites.delete(write);
+  write.then(forget, forget);
+  return write;
+}
+
+/**
+ * Resolves once every atomic write this thread has started is finished (renamed into place, or failed and its
+ * temp file removed): what an interrupted process waits for, so that it leaves no temp file behind.
+ */
+export async function settleAtomicWrites(): Promise<void> {
+  while (pendingWrites.size > 0) await Promise.allSettled([...pendingWrites]);
+}
+
+async function writeThroughTempFile(path: string, data: Uint8Array | string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   let tmp = '';
   try {

@@ -1,11 +1,7 @@
-import { BundleCorruptError } from '../errors.js';
-import { buildBtf, type StringTable } from '../format/btf-columns.js';
-import { readColumnValues } from '../format/column-values.js';
-import { BlobMode, BtfColumn, MAX_SECTION_SIZE, STORED_COLUMNS } from '../format/constants.js';
+import type { StringTable } from '../format/btf-columns.js';
+import { rebuildBtf } from '../format/btf-rebuild.js';
+import { BlobMode, MAX_SECTION_SIZE, STORED_COLUMNS } from '../format/constants.js';
 import type { ByteReader } from '../format/reader.js';
-import { decodeOrder, storedOrder } from '../format/record-order.js';
-
-const COLUMN_NAMES = [...Object.keys(BtfColumn), 'Order'];
 
 /**
  * The data part of the payload (layout in docs/bundle-format.md), parsed only as far as where its strings and
@@ -86,27 +82,17 @@ export class DataSection {
   get(i: number): Uint8Array {
     const ranges = this.ranges;
     const at = 2 * i * STORED_COLUMNS;
-    if (this.modes[i] === BlobMode.Verbatim) return this.bytes.subarray(ranges[at]!, ranges[at + 1]!);
+    const mode = this.modes[i];
+    if (mode === BlobMode.Verbatim) return this.bytes.subarray(ranges[at]!, ranges[at + 1]!);
     this.seen ??= new Int32Array(this.strings.starts.length - 1);
-    const what = (c: number) => `bundle blob ${i} column ${COLUMN_NAMES[c]}`;
-    const columns: Uint32Array[] = [];
-    for (let c = 0; c < STORED_COLUMNS; c++)
-      columns.push(readColumnValues(this.bytes, ranges[at + 2 * c]!, ranges[at + 2 * c + 1]!, what(c)));
-    const ids = decodeOrder(columns.pop()!);
-    const records = this.records[i]!;
-    if (ids.length !== records)
-      throw new BundleCorruptError(
-        `bundle blob ${i} column Order: ${ids.length} schema ids for ${records} records (it ends at value ${ids.length})`,
-      );
-    return buildBtf(
-      columns,
-      what,
-      records,
-      this.strings,
-      this.modes[i] === BlobMode.BtfLittle,
-      this.sizes[i]!,
-      this.seen,
-      storedOrder(columns, ids, `bundle blob ${i}`),
-    );
+    const blob = {
+      bytes: this.bytes,
+      ranges,
+      at,
+      records: this.records[i]!,
+      littleEndian: mode === BlobMode.BtfLittle,
+      size: this.sizes[i]!,
+    };
+    return rebuildBtf(blob, this.strings, this.seen, `bundle blob ${i}`);
   }
 }

@@ -1,3 +1,4 @@
+import { BundleCorruptError, BundleTruncatedError } from '../errors.js';
 import type { StringTable } from '../format/btf-columns.js';
 import { rebuildBtf } from '../format/btf-rebuild.js';
 import { BlobMode, MAX_SECTION_SIZE, STORED_COLUMNS } from '../format/constants.js';
@@ -26,21 +27,29 @@ export class DataSection {
 
   /** Finds the strings, blob heads and columns of `r` (to its end); `blobSizes` come from the index. */
   constructor(r: ByteReader, blobSizes: readonly number[]) {
-    this.bytes = r.bytes;
+    const bytes = r.bytes;
+    this.bytes = bytes;
     this.sizes = blobSizes;
-    const total = blobSizes.reduce((a, b) => a + b, 0);
+    const blobs = blobSizes.length;
+    let total = 0;
+    for (let i = 0; i < blobs; i++) total += blobSizes[i]!;
     if (total > MAX_SECTION_SIZE) throw r.corrupt(`index declares ${total} bytes of blobs`);
+    const end = r.pos + r.remaining;
     // Every entry takes at least one byte, so counts are bounded by the bytes left before allocating.
     const stringCount = r.count(r.remaining, 'string count');
     if (stringCount === 0) throw r.corrupt('empty string table');
     const starts = new Int32Array(stringCount + 1);
+    let p = r.pos;
     for (let i = 0; i < stringCount; i++) {
-      starts[i] = r.pos;
-      r.skipCString();
+      starts[i] = p;
+      const nul = bytes.indexOf(0, p);
+      if (nul < 0 || nul >= end)
+        throw new BundleTruncatedError(`bundle data: unterminated string at offset ${p}`);
+      p = nul + 1;
     }
-    starts[stringCount] = r.pos;
-    this.strings = { bytes: r.bytes, starts };
-    const blobs = blobSizes.length;
+    starts[stringCount] = p;
+    r.pos = p;
+    this.strings = { bytes, starts };
     const modes = new Int32Array(blobs);
     const records = new Int32Array(blobs);
     const ranges = new Int32Array(2 * blobs * STORED_COLUMNS);
@@ -55,24 +64,30 @@ export class DataSection {
       for (let c = 0; c < STORED_COLUMNS; c++)
         ranges[2 * (i * STORED_COLUMNS + c) + 1] = r.count(r.remaining, 'column length');
     }
-    // Columns follow the heads, each the concatenation of every BTF blob's part; then the verbatim blobs.
+    // Columns follow the heads, each the concatenation of every BTF blob's part; then the verbatim blobs. The
+    // lengths are each bounded by the section, so their sum is exact; it is checked before any range is used.
+    let at = r.pos;
     for (let c = 0; c < STORED_COLUMNS; c++) {
       for (let i = 0; i < blobs; i++) {
         if (modes[i] === BlobMode.Verbatim) continue;
-        const at = 2 * (i * STORED_COLUMNS + c);
-        ranges[at] = r.pos;
-        r.skip(ranges[at + 1]!);
-        ranges[at + 1] = r.pos;
+        const k = 2 * (i * STORED_COLUMNS + c);
+        ranges[k] = at;
+        at += ranges[k + 1]!;
+        ranges[k + 1] = at;
       }
     }
     for (let i = 0; i < blobs; i++) {
       if (modes[i] !== BlobMode.Verbatim) continue;
-      const at = 2 * i * STORED_COLUMNS;
-      ranges[at] = r.pos;
-      r.skip(blobSizes[i]!);
-      ranges[at + 1] = r.pos;
+      const k = 2 * i * STORED_COLUMNS;
+      ranges[k] = at;
+      at += blobSizes[i]!;
+      ranges[k + 1] = at;
     }
-    if (r.remaining !== 0) throw r.corrupt(`${r.remaining} unused bytes`);
+    if (at > end)
+      throw new BundleTruncatedError(
+        `bundle data: columns and blobs need ${at - r.pos} bytes at offset ${r.pos}, have ${end - r.pos}`,
+      );
+    if (at < end) throw new BundleCorruptError(`bundle data: ${end - at} unused bytes at offset ${at}`);
     this.modes = modes;
     this.records = records;
     this.ranges = ranges;

@@ -4,6 +4,16 @@ import { rebuildBtf } from '../format/btf-rebuild.js';
 import { BlobMode, MAX_SECTION_SIZE, STORED_COLUMNS } from '../format/constants.js';
 import type { ByteReader } from '../format/reader.js';
 
+/** The error for the head of blob `i` at offset `at`: read again with `r`'s checks, which name what is wrong. */
+function badHead(r: ByteReader, at: number, i: number): Error {
+  r.pos = at;
+  const mode = r.varint();
+  if (mode !== BlobMode.BtfLittle && mode !== BlobMode.BtfBig) return r.corrupt(`blob ${i}: unknown mode ${mode}`);
+  r.count(r.remaining, 'record count');
+  for (let c = 0; c < STORED_COLUMNS; c++) r.count(r.remaining, 'column length');
+  return r.corrupt(`blob ${i}: unreadable head`);
+}
+
 /**
  * The data part of the payload (layout in docs/bundle-format.md), parsed only as far as where its strings and
  * per-blob columns are. {@link get} rebuilds one blob from its own columns (records stored in schema order, put
@@ -53,17 +63,28 @@ export class DataSection {
     const modes = new Int32Array(blobs);
     const records = new Int32Array(blobs);
     const ranges = new Int32Array(2 * blobs * STORED_COLUMNS);
+    // The heads, varints read in place: each blob's mode, then for a BTF blob its record count and its columns'
+    // lengths (each kept in its column's end slot until the columns are found), every one at most the bytes left.
     for (let i = 0; i < blobs; i++) {
-      const mode = r.varint();
-      modes[i] = mode;
-      if (mode === BlobMode.Verbatim) continue;
-      if (mode !== BlobMode.BtfLittle && mode !== BlobMode.BtfBig)
-        throw r.corrupt(`blob ${i}: unknown mode ${mode}`);
-      records[i] = r.count(r.remaining, 'record count');
-      // Each column's length, kept in its end slot until the columns are found.
-      for (let c = 0; c < STORED_COLUMNS; c++)
-        ranges[2 * (i * STORED_COLUMNS + c) + 1] = r.count(r.remaining, 'column length');
+      const head = p;
+      for (let k = -2; k < STORED_COLUMNS; k++) {
+        let v = 0;
+        for (let scale = 1; ; scale *= 0x80) {
+          if (p >= end || scale > 0x10000000) throw badHead(r, head, i);
+          const b = bytes[p++]!;
+          v += (b & 0x7f) * scale;
+          if (b < 0x80) break;
+        }
+        if (k === -2) {
+          modes[i] = v;
+          if (v === BlobMode.Verbatim) break;
+          if (v !== BlobMode.BtfLittle && v !== BlobMode.BtfBig) throw badHead(r, head, i);
+        } else if (v > end - p) throw badHead(r, head, i);
+        else if (k === -1) records[i] = v;
+        else ranges[2 * (i * STORED_COLUMNS + k) + 1] = v;
+      }
     }
+    r.pos = p;
     // Columns follow the heads, each the concatenation of every BTF blob's part; then the verbatim blobs. The
     // lengths are each bounded by the section, so their sum is exact; it is checked before any range is used.
     let at = r.pos;

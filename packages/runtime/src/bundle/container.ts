@@ -40,7 +40,13 @@ export function readContainer(input: Uint8Array, limits: DecodeLimits = {}): Con
   // A plain view: a Buffer's own subarray runs JavaScript of its own, compiled on first use.
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.length);
   const [b0, b1, b2, b3] = BUNDLE_MAGIC;
-  if (bytes.length < BUNDLE_HEADER_SIZE || bytes[0] !== b0 || bytes[1] !== b1 || bytes[2] !== b2 || bytes[3] !== b3)
+  if (
+    bytes.length < BUNDLE_HEADER_SIZE ||
+    bytes[0] !== b0 ||
+    bytes[1] !== b1 ||
+    bytes[2] !== b2 ||
+    bytes[3] !== b3
+  )
     throw shortOrForeign(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
@@ -118,7 +124,9 @@ function inflate(stream: Uint8Array, size: number, what: string, at: number): Ui
     throw inflateError(e, size, what, at);
   }
   if (out.length !== size)
-    throw new BundleCorruptError(`bundle ${what} (offset ${at}) inflates to ${out.length} bytes, not ${size}`);
+    throw new BundleCorruptError(
+      `bundle ${what} (offset ${at}) inflates to ${out.length} bytes, not ${size}`,
+    );
   // A plain Uint8Array view of the same memory: Buffer's own subarray is slower, and readers take many.
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }

@@ -8,7 +8,8 @@ import type { ByteReader } from '../format/reader.js';
 function badHead(r: ByteReader, at: number, i: number): Error {
   r.pos = at;
   const mode = r.varint();
-  if (mode !== BlobMode.BtfLittle && mode !== BlobMode.BtfBig) return r.corrupt(`blob ${i}: unknown mode ${mode}`);
+  if (mode !== BlobMode.BtfLittle && mode !== BlobMode.BtfBig)
+    return r.corrupt(`blob ${i}: unknown mode ${mode}`);
   r.count(r.remaining, 'record count');
   for (let c = 0; c < STORED_COLUMNS; c++) r.count(r.remaining, 'column length');
   return r.corrupt(`blob ${i}: unreadable head`);

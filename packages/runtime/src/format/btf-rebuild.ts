@@ -1,6 +1,6 @@
 import { BundleCorruptError } from '../errors.js';
-import { BTF_HEADER_LEN, HOST_LITTLE_ENDIAN, MAX_HISTORICAL_VLEN, writeBtfHeader } from './btf-layout.js';
 import { ELEMENT_NAME, ELEMENT_WORDS, FIXED_WORDS, type StringTable, WORD_COLUMNS } from './btf-columns.js';
+import { BTF_HEADER_LEN, HOST_LITTLE_ENDIAN, MAX_HISTORICAL_VLEN, writeBtfHeader } from './btf-layout.js';
 import { BtfColumn, ORDER_COLUMN, STORED_COLUMNS } from './constants.js';
 
 // This runs once per blob in a fresh process, where every function is compiled on its first call and every line
@@ -241,7 +241,12 @@ function layOut(
  * repeated schema ids, a type word naming a schema id the blob does not have, a result that is not exactly
  * `size` bytes. The size is checked against what the columns can produce before anything is allocated for it.
  */
-export function rebuildBtf(blob: StoredBtf, strings: StringTable, seen: Int32Array, what: string): Uint8Array {
+export function rebuildBtf(
+  blob: StoredBtf,
+  strings: StringTable,
+  seen: Int32Array,
+  what: string,
+): Uint8Array {
   const { bytes, records, size } = blob;
   const cur: Cursors = {
     bytes,
@@ -276,7 +281,11 @@ export function rebuildBtf(blob: StoredBtf, strings: StringTable, seen: Int32Arr
   // Each value takes at least a byte and gives at most a word; the strings come from the table.
   const capacity = Math.max(0, (size - BTF_HEADER_LEN) >> 2);
   const stringBytes = strings.starts[strings.starts.length - 1]! - strings.starts[0]!;
-  if (records * 2 > end[Header]! - pos[Header]! || records * 3 > capacity || capacity > valueBytes + stringBytes / 4)
+  if (
+    records * 2 > end[Header]! - pos[Header]! ||
+    records * 3 > capacity ||
+    capacity > valueBytes + stringBytes / 4
+  )
     throw sizeError(cur, records, size);
   // Records as stored go to the upper half of `words`, then move to the lower half in blob order: record r is
   // the stored record whose schema id is ids[r], the k-th smallest id being stored record k.

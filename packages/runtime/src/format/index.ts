@@ -18,10 +18,10 @@ export {
   type StringTable,
   tableOfStrings,
 } from './btf-columns.js';
-/** The decoder of one stored BTF blob. */
-export { rebuildBtf, type StoredBtf } from './btf-rebuild.js';
 /** The BTF wire layout: kinds, record layouts, header, magic. */
 export * from './btf-layout.js';
+/** The decoder of one stored BTF blob. */
+export { rebuildBtf, type StoredBtf } from './btf-rebuild.js';
 /** A canonical raw BTF blob taken apart into type-section words and strings. */
 export { type SplitBtf, splitBtf } from './btf-split.js';
 /** Bundle container constants. */

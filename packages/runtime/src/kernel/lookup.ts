@@ -172,7 +172,11 @@ export function matchKernel(
 }
 
 /** {@link matchKernel} for a kernel the bundle does not hold under its own id. */
-function inexactMatch(kernel: LookupKernel, index: KernelIndex, policy: NearestPolicy): KernelMatch | undefined {
+function inexactMatch(
+  kernel: LookupKernel,
+  index: KernelIndex,
+  policy: NearestPolicy,
+): KernelMatch | undefined {
   const keyOf = parseKernelId; // the index holds only valid ids
   const { release } = kernel;
   const arch = normalizeArch(kernel.arch);

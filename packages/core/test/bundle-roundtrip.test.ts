@@ -1,4 +1,4 @@
-import { bundleManifest, decodeBundle, kernelId } from '@btf-bundle/runtime';
+import { bundleManifest, createBtfBundle, decodeBundle, kernelId } from '@btf-bundle/runtime';
 import { describe, expect, it } from 'vitest';
 import { tarSizes } from '../../../bench/lib/fixtures.js';
 import { loadSet, SETS } from '../../runtime/test/helpers.js';
@@ -150,5 +150,21 @@ describe('format v2 specifics', () => {
           meta: {},
         }).bytes,
     ).toThrow(/sha256/);
+  });
+});
+
+describe('bundle with a data section over 16 MiB', () => {
+  it("is written with brotli's large window and read back, eagerly and through createBtfBundle", async () => {
+    // 17 MiB that no BTF parser takes (stored verbatim), cheap to compress: the encoder picks a 32 MiB window.
+    const blob = new Uint8Array(17 << 20);
+    for (let i = 0; i < blob.length; i += 4096) blob[i] = (i >>> 12) & 0xff;
+    const key = { distro: 'debian', version: '12', arch: 'x86_64', release: '6.1.0-99-amd64' };
+    const bytes = encodeBundle({ kernels: [{ key, blob }], objects, meta }).bytes;
+    expect(bytes.length).toBeLessThan(1 << 20);
+    const eager = decodeBundle(bytes).get(kernelId(key))!;
+    expect(Buffer.from(eager).equals(Buffer.from(blob))).toBe(true);
+    const found = await createBtfBundle(() => bytes).findBtf(key);
+    expect(found?.match.kind).toBe('exact');
+    expect(Buffer.from(found!.bytes).equals(Buffer.from(blob))).toBe(true);
   });
 });

@@ -3,19 +3,18 @@ import {
   BTF_COLUMNS,
   BtfColumn,
   ByteWriter,
-  buildBtf,
   columnOf,
   encodeOrder,
   INFO_RESERVED,
   infoKind,
   infoVlen,
+  rebuildBtf,
   recordHeaderValue,
   recordStarts,
   recordWords,
   type SplitBtf,
   STORED_COLUMNS,
   splitBtf,
-  storedOrder,
   tableOfStrings,
   toSchemaOrder,
   zigzag,
@@ -65,9 +64,14 @@ interface BlobColumns {
   littleEndian: boolean;
 }
 
-/** A BTF blob as stored: its record columns sorted by schema id, and its schema ids in blob order. */
-interface StoredBlob extends BlobColumns {
-  ids: number[];
+/**
+ * A BTF blob as stored: the bytes of its record columns (records sorted by schema id) and of its Order column
+ * (its schema ids in blob order), indexed by stored column.
+ */
+interface StoredBlob {
+  columns: Uint8Array[];
+  records: number;
+  littleEndian: boolean;
 }
 
 /**
@@ -117,31 +121,35 @@ function encodeColumns(split: SplitBtf, table: Interner<Uint8Array>): BlobColumn
 }
 
 /**
- * `cols` with the records sorted by schema id (keys from {@link schemaKeys}, numbered from 1 in `schema`), or
- * undefined when a type id points outside the blob.
+ * `cols` with the records sorted by schema id (keys from {@link schemaKeys}, numbered from 1 in `schema`) and
+ * coded as column bytes, or undefined when a type id points outside the blob.
  */
 function toStored(cols: BlobColumns, schema: Interner<null>): StoredBlob | undefined {
   const what = 'encodeDataSection';
   const keys = schemaKeys(cols.values, recordStarts(cols.values, cols.records, what));
   const ids = keys.map((k) => schema.id(k, null) + 1);
   const values = toSchemaOrder(cols.values, ids, what);
-  return values && { ...cols, values, ids };
+  if (!values) return undefined;
+  const columns = [...values, encodeOrder(ids)].map((column) => {
+    const w = new ByteWriter();
+    for (let k = 0; k < column.length; k++) w.varint(column[k]!);
+    return w.finish();
+  });
+  return { columns, records: cols.records, littleEndian: cols.littleEndian };
 }
 
 /** Whether `stored` rebuilds exactly `blob` (names imply the string section only for bpftool-like BTF). */
 function roundTrips(stored: StoredBlob, blob: Uint8Array, strings: readonly Uint8Array[]): boolean {
+  const ranges = new Int32Array(2 * STORED_COLUMNS);
+  const bytes = new ByteWriter();
+  stored.columns.forEach((column, c) => {
+    ranges[2 * c] = bytes.length;
+    bytes.bytes(column);
+    ranges[2 * c + 1] = bytes.length;
+  });
+  const coded = { ...stored, bytes: bytes.finish(), ranges, at: 0, size: blob.length };
   try {
-    const values = stored.values.map((v) => Uint32Array.from(v));
-    const out = buildBtf(
-      values,
-      () => 'check',
-      stored.records,
-      tableOfStrings(strings),
-      stored.littleEndian,
-      blob.length,
-      new Int32Array(strings.length),
-      storedOrder(values, Uint32Array.from(stored.ids), 'check'),
-    );
+    const out = rebuildBtf(coded, tableOfStrings(strings), new Int32Array(strings.length), 'check');
     return Buffer.from(out).equals(Buffer.from(blob));
   } catch {
     return false;
@@ -189,11 +197,9 @@ export function encodeDataSection(blobs: readonly Uint8Array[]): Uint8Array {
     }
     heads.varint(cur.littleEndian ? BlobMode.BtfLittle : BlobMode.BtfBig);
     heads.varint(cur.records);
-    [...cur.values, encodeOrder(cur.ids)].forEach((values, c) => {
-      const w = new ByteWriter();
-      for (let k = 0; k < values.length; k++) w.varint(values[k]!);
-      heads.varint(w.length);
-      cols[c]!.bytes(w.finish());
+    cur.columns.forEach((column, c) => {
+      heads.varint(column.length);
+      cols[c]!.bytes(column);
     });
   }
   const out = new ByteWriter();

@@ -1,6 +1,7 @@
 import { ByteReader } from '../format/reader.js';
 import { type KernelKey, kernelId, lookupKey } from '../kernel/key.js';
 import {
+  type KernelIndex,
   type KernelMatch,
   type LookupKernel,
   type LookupOptions,
@@ -48,11 +49,18 @@ export class BtfBundle {
   private readonly blobs = new Map<number, Uint8Array>();
   private sizes: BundleStats | undefined;
 
+  /** What a lookup asks of this bundle. */
+  private readonly lookup: KernelIndex;
+
   /** Use {@link decodeBundle} or {@link openBundle}. */
   constructor(container: Container, index: BundleIndex, bundleBytes: number) {
     this.container = container;
     this.index = index;
     this.bundleBytes = bundleBytes;
+    this.lookup = {
+      has: (id) => index.ordinal(id) !== undefined,
+      entries: (prefix) => this.entries(prefix),
+    };
   }
 
   /** Kernel ids with a BTF, in bundle order (distro, version, arch, flavour, release). */
@@ -130,12 +138,7 @@ export class BtfBundle {
    * docs/kernel-matching.md).
    */
   match(kernel: LookupKernel | string, options: LookupOptions = {}): KernelMatch | undefined {
-    const key = lookupKey(kernel);
-    const index = {
-      has: (id: string) => this.index.ordinal(id) !== undefined,
-      entries: (prefix: string) => this.entries(prefix),
-    };
-    return matchKernel(key, index, options);
+    return matchKernel(lookupKey(kernel), this.lookup, options);
   }
 
   /** The kernels of group `prefix` (`distro/version/arch`) with their blob numbers, in bundle order. */

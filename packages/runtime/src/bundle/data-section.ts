@@ -1,11 +1,19 @@
-import { BundleCorruptError } from '../errors.js';
-import { buildBtf, type StringTable } from '../format/btf-columns.js';
-import { readColumnValues } from '../format/column-values.js';
-import { BlobMode, BtfColumn, MAX_SECTION_SIZE, STORED_COLUMNS } from '../format/constants.js';
+import { BundleCorruptError, BundleTruncatedError } from '../errors.js';
+import type { StringTable } from '../format/btf-columns.js';
+import { rebuildBtf } from '../format/btf-rebuild.js';
+import { BlobMode, MAX_SECTION_SIZE, STORED_COLUMNS } from '../format/constants.js';
 import type { ByteReader } from '../format/reader.js';
-import { decodeOrder, storedOrder } from '../format/record-order.js';
 
-const COLUMN_NAMES = [...Object.keys(BtfColumn), 'Order'];
+/** The error for the head of blob `i` at offset `at`: read again with `r`'s checks, which name what is wrong. */
+function badHead(r: ByteReader, at: number, i: number): Error {
+  r.pos = at;
+  const mode = r.varint();
+  if (mode !== BlobMode.BtfLittle && mode !== BlobMode.BtfBig)
+    return r.corrupt(`blob ${i}: unknown mode ${mode}`);
+  r.count(r.remaining, 'record count');
+  for (let c = 0; c < STORED_COLUMNS; c++) r.count(r.remaining, 'column length');
+  return r.corrupt(`blob ${i}: unreadable head`);
+}
 
 /**
  * The data part of the payload (layout in docs/bundle-format.md), parsed only as far as where its strings and
@@ -30,53 +38,78 @@ export class DataSection {
 
   /** Finds the strings, blob heads and columns of `r` (to its end); `blobSizes` come from the index. */
   constructor(r: ByteReader, blobSizes: readonly number[]) {
-    this.bytes = r.bytes;
+    const bytes = r.bytes;
+    this.bytes = bytes;
     this.sizes = blobSizes;
-    const total = blobSizes.reduce((a, b) => a + b, 0);
+    const blobs = blobSizes.length;
+    let total = 0;
+    for (let i = 0; i < blobs; i++) total += blobSizes[i]!;
     if (total > MAX_SECTION_SIZE) throw r.corrupt(`index declares ${total} bytes of blobs`);
+    const end = r.pos + r.remaining;
     // Every entry takes at least one byte, so counts are bounded by the bytes left before allocating.
     const stringCount = r.count(r.remaining, 'string count');
     if (stringCount === 0) throw r.corrupt('empty string table');
     const starts = new Int32Array(stringCount + 1);
+    let p = r.pos;
     for (let i = 0; i < stringCount; i++) {
-      starts[i] = r.pos;
-      r.skipCString();
+      starts[i] = p;
+      const nul = bytes.indexOf(0, p);
+      if (nul < 0 || nul >= end)
+        throw new BundleTruncatedError(`bundle data: unterminated string at offset ${p}`);
+      p = nul + 1;
     }
-    starts[stringCount] = r.pos;
-    this.strings = { bytes: r.bytes, starts };
-    const blobs = blobSizes.length;
+    starts[stringCount] = p;
+    r.pos = p;
+    this.strings = { bytes, starts };
     const modes = new Int32Array(blobs);
     const records = new Int32Array(blobs);
     const ranges = new Int32Array(2 * blobs * STORED_COLUMNS);
+    // The heads, varints read in place: each blob's mode, then for a BTF blob its record count and its columns'
+    // lengths (each kept in its column's end slot until the columns are found), every one at most the bytes left.
     for (let i = 0; i < blobs; i++) {
-      const mode = r.varint();
-      modes[i] = mode;
-      if (mode === BlobMode.Verbatim) continue;
-      if (mode !== BlobMode.BtfLittle && mode !== BlobMode.BtfBig)
-        throw r.corrupt(`blob ${i}: unknown mode ${mode}`);
-      records[i] = r.count(r.remaining, 'record count');
-      // Each column's length, kept in its end slot until the columns are found.
-      for (let c = 0; c < STORED_COLUMNS; c++)
-        ranges[2 * (i * STORED_COLUMNS + c) + 1] = r.count(r.remaining, 'column length');
+      const head = p;
+      for (let k = -2; k < STORED_COLUMNS; k++) {
+        let v = 0;
+        for (let scale = 1; ; scale *= 0x80) {
+          if (p >= end || scale > 0x10000000) throw badHead(r, head, i);
+          const b = bytes[p++]!;
+          v += (b & 0x7f) * scale;
+          if (b < 0x80) break;
+        }
+        if (k === -2) {
+          modes[i] = v;
+          if (v === BlobMode.Verbatim) break;
+          if (v !== BlobMode.BtfLittle && v !== BlobMode.BtfBig) throw badHead(r, head, i);
+        } else if (v > end - p) throw badHead(r, head, i);
+        else if (k === -1) records[i] = v;
+        else ranges[2 * (i * STORED_COLUMNS + k) + 1] = v;
+      }
     }
-    // Columns follow the heads, each the concatenation of every BTF blob's part; then the verbatim blobs.
+    r.pos = p;
+    // Columns follow the heads, each the concatenation of every BTF blob's part; then the verbatim blobs. The
+    // lengths are each bounded by the section, so their sum is exact; it is checked before any range is used.
+    let at = r.pos;
     for (let c = 0; c < STORED_COLUMNS; c++) {
       for (let i = 0; i < blobs; i++) {
         if (modes[i] === BlobMode.Verbatim) continue;
-        const at = 2 * (i * STORED_COLUMNS + c);
-        ranges[at] = r.pos;
-        r.skip(ranges[at + 1]!);
-        ranges[at + 1] = r.pos;
+        const k = 2 * (i * STORED_COLUMNS + c);
+        ranges[k] = at;
+        at += ranges[k + 1]!;
+        ranges[k + 1] = at;
       }
     }
     for (let i = 0; i < blobs; i++) {
       if (modes[i] !== BlobMode.Verbatim) continue;
-      const at = 2 * i * STORED_COLUMNS;
-      ranges[at] = r.pos;
-      r.skip(blobSizes[i]!);
-      ranges[at + 1] = r.pos;
+      const k = 2 * i * STORED_COLUMNS;
+      ranges[k] = at;
+      at += blobSizes[i]!;
+      ranges[k + 1] = at;
     }
-    if (r.remaining !== 0) throw r.corrupt(`${r.remaining} unused bytes`);
+    if (at > end)
+      throw new BundleTruncatedError(
+        `bundle data: columns and blobs need ${at - r.pos} bytes at offset ${r.pos}, have ${end - r.pos}`,
+      );
+    if (at < end) throw new BundleCorruptError(`bundle data: ${end - at} unused bytes at offset ${at}`);
     this.modes = modes;
     this.records = records;
     this.ranges = ranges;
@@ -86,27 +119,17 @@ export class DataSection {
   get(i: number): Uint8Array {
     const ranges = this.ranges;
     const at = 2 * i * STORED_COLUMNS;
-    if (this.modes[i] === BlobMode.Verbatim) return this.bytes.subarray(ranges[at]!, ranges[at + 1]!);
+    const mode = this.modes[i];
+    if (mode === BlobMode.Verbatim) return this.bytes.subarray(ranges[at]!, ranges[at + 1]!);
     this.seen ??= new Int32Array(this.strings.starts.length - 1);
-    const what = (c: number) => `bundle blob ${i} column ${COLUMN_NAMES[c]}`;
-    const columns: Uint32Array[] = [];
-    for (let c = 0; c < STORED_COLUMNS; c++)
-      columns.push(readColumnValues(this.bytes, ranges[at + 2 * c]!, ranges[at + 2 * c + 1]!, what(c)));
-    const ids = decodeOrder(columns.pop()!);
-    const records = this.records[i]!;
-    if (ids.length !== records)
-      throw new BundleCorruptError(
-        `bundle blob ${i} column Order: ${ids.length} schema ids for ${records} records (it ends at value ${ids.length})`,
-      );
-    return buildBtf(
-      columns,
-      what,
-      records,
-      this.strings,
-      this.modes[i] === BlobMode.BtfLittle,
-      this.sizes[i]!,
-      this.seen,
-      storedOrder(columns, ids, `bundle blob ${i}`),
-    );
+    const blob = {
+      bytes: this.bytes,
+      ranges,
+      at,
+      records: this.records[i]!,
+      littleEndian: mode === BlobMode.BtfLittle,
+      size: this.sizes[i]!,
+    };
+    return rebuildBtf(blob, this.strings, this.seen, `bundle blob ${i}`);
   }
 }

@@ -198,9 +198,6 @@ export class BundleIndex {
     const first = this.groupFirst[g]!;
     const count = (this.groupFirst[g + 1] ?? this.kernelCount) - first;
     const prefix = this.groupPrefix[g]!;
-    const parts = prefix.split('/');
-    if (parts.length !== 3 || !PARTS.test(`${parts.join('\n')}\n`))
-      fail(`group ${g}: prefix is not distro/version/arch`, this.groupAt[g]!);
     const r = new ByteReader(this.bytes, `bundle group ${prefix}`, this.groupAt[g]!, this.groupEnd[g]!);
     const shared: number[] = new Array(count);
     for (let i = 0; i < count; i++) shared[i] = r.varint();
@@ -215,8 +212,21 @@ export class BundleIndex {
       prev = prev.slice(0, shared[i]) + releases[i];
       releases[i] = prev;
     }
-    if (!PARTS.test(`${releases.join('\n')}\n`)) fail(`group ${prefix}: invalid release names`, at);
+    // The prefix's three parts and every release in one pass of one regular expression (a second one would
+    // have it compiled to machine code, which a cold process does not recover).
+    const parts = prefix.split('/');
+    if (parts.length !== 3 || !PARTS.test(`${parts.join('\n')}\n${releases.join('\n')}\n`))
+      this.invalidNames(g, at);
     return { first, releases };
+  }
+
+  /** Throws for group `g` whose prefix or releases (at index offset `at`) are not valid id parts. */
+  private invalidNames(g: number, at: number): never {
+    const prefix = this.groupPrefix[g]!;
+    const parts = prefix.split('/');
+    if (parts.length !== 3 || !PARTS.test(`${parts.join('\n')}\n`))
+      fail(`group ${g}: prefix is not distro/version/arch`, this.groupAt[g]!);
+    return fail(`group ${prefix}: invalid release names`, at);
   }
 
   private readTail(): IndexTail {

@@ -11,21 +11,19 @@ export { ELF_MAGIC, isElf } from '../elf.js';
 export { compareKernelKeys } from '../kernel/order.js';
 /** The BTF column codec: a blob's records as columns, and back. */
 export {
-  buildBtf,
   columnOf,
   INFO_RESERVED,
   recordHeaderValue,
   recordWords,
-  type StoredOrder,
   type StringTable,
   tableOfStrings,
 } from './btf-columns.js';
 /** The BTF wire layout: kinds, record layouts, header, magic. */
 export * from './btf-layout.js';
+/** The decoder of one stored BTF blob. */
+export { rebuildBtf, type StoredBtf } from './btf-rebuild.js';
 /** A canonical raw BTF blob taken apart into type-section words and strings. */
 export { type SplitBtf, splitBtf } from './btf-split.js';
-/** A column's varints. */
-export { readColumnValues } from './column-values.js';
 /** Bundle container constants. */
 export {
   BlobMode,
@@ -42,6 +40,6 @@ export { crc32 } from './crc32.js';
 /** Varint byte reader. */
 export { ByteReader } from './reader.js';
 /** A blob's records in schema order: the Order column and the permutation it codes. */
-export { decodeOrder, encodeOrder, recordStarts, storedOrder, toSchemaOrder } from './record-order.js';
+export { encodeOrder, recordStarts, toSchemaOrder } from './record-order.js';
 /** Varint byte writer and the zigzag coding of signed deltas. */
 export { ByteWriter, zigzag } from './writer.js';

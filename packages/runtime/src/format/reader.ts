@@ -30,12 +30,24 @@ export class ByteReader {
 
   /** Reads an unsigned LEB128 varint of at most 32 bits. */
   varint(): number {
+    const p = this.pos;
+    if (p < this.end) {
+      const b = this.bytes[p]!;
+      if (b < 0x80) {
+        this.pos = p + 1;
+        return b; // most values are one byte
+      }
+    }
+    return this.longVarint();
+  }
+
+  private longVarint(): number {
     let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
+    for (let scale = 1; scale <= 0x10000000; scale *= 0x80) {
       if (this.pos >= this.end)
         throw new BundleTruncatedError(`${this.what}: varint runs past the end at offset ${this.pos}`);
       const b = this.bytes[this.pos++]!;
-      result += (b & 0x7f) * 2 ** shift;
+      result += (b & 0x7f) * scale;
       if (b < 0x80) {
         if (result > 0xffffffff) throw this.corrupt('varint exceeds 32 bits');
         return result;

@@ -1,5 +1,5 @@
 import { BundleCorruptError } from '../errors.js';
-import { COLUMN_COUNTS, headerRecord, type StoredOrder } from './btf-columns.js';
+import { COLUMN_COUNTS, headerRecord } from './btf-columns.js';
 import { HISTORICAL_KIND_BITS } from './btf-layout.js';
 import { BTF_COLUMNS, BtfColumn } from './constants.js';
 
@@ -76,30 +76,6 @@ export function toSchemaOrder(
 }
 
 /**
- * Decoder side: `cols` hold records sorted by schema id, `ids` the schema ids of the blob's records in blob
- * order. Returns how to read them back in blob order (for `buildBtf`): schema ids in type words stand for the
- * blob-local id of the record with that id. Duplicate or zero ids, a type word naming an id no record of the blob
- * has (when read), and columns that do not match the headers are {@link BundleCorruptError}s naming `what`.
- */
-export function storedOrder(cols: readonly ArrayLike<number>[], ids: Uint32Array, what: string): StoredOrder {
-  const records = ids.length;
-  const zero = ids.indexOf(0);
-  if (zero >= 0) throw new BundleCorruptError(`${what}: column Order: schema id 0 is zero at value ${zero}`);
-  const typeIds = new Map<number, number>();
-  for (let r = 0; r < records; r++) {
-    const id = ids[r]!;
-    if (typeIds.has(id))
-      throw new BundleCorruptError(`${what}: column Order: schema id ${id} is given twice at value ${r}`);
-    typeIds.set(id, r + 1);
-  }
-  // The ids are distinct: a plain numeric sort (no comparator to interpret) gives the stored order.
-  const sorted = ids.slice().sort();
-  const slot = new Int32Array(records);
-  for (let k = 0; k < records; k++) slot[typeIds.get(sorted[k]!)! - 1] = k;
-  return { starts: recordStarts(cols, records, what), slot, typeIds };
-}
-
-/**
  * Codes a blob's schema ids (blob order) as the Order column: 0 where an id is the previous one + 1 (0 before
  * the first), else the id itself.
  */
@@ -110,14 +86,4 @@ export function encodeOrder(ids: readonly number[]): number[] {
     prev = id;
     return id === predicted ? 0 : id;
   });
-}
-
-/** Inverts {@link encodeOrder} in place: the Order column `values` become the blob's schema ids. */
-export function decodeOrder(values: Uint32Array): Uint32Array {
-  let prev = 0;
-  for (let k = 0; k < values.length; k++) {
-    if (values[k] === 0) values[k] = (prev + 1) >>> 0;
-    prev = values[k]!;
-  }
-  return values;
 }

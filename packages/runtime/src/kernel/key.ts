@@ -36,31 +36,32 @@ export function kernelId(key: KernelKey): string {
   return `${key.distro}/${key.version}/${key.arch}/${key.release}`;
 }
 
+/** One id part: 1 to 128 of `[A-Za-z0-9._+~-]`, not `.` or `..` (what {@link checkKeyPart} accepts). */
+const ID_PART = String.raw`(?!\.\.?(?:/|$))[A-Za-z0-9._+~-]{1,128}`;
+
+/** A `distro/version/arch/release` id whose four parts are safe key components: one regular expression. */
+const SAFE_ID = new RegExp(`^${ID_PART}/${ID_PART}/${ID_PART}/${ID_PART}$`);
+
 /**
  * The id of `key` when every part is a safe key component, else undefined: a kernel no bundle can hold (for
  * looking up a detected kernel, whose parts come from the host).
  */
 export function kernelIdIfValid(key: KernelKey): string | undefined {
-  return unlessInvalid(() => kernelId(key));
+  const id = `${key.distro}/${key.version}/${key.arch}/${key.release}`;
+  return SAFE_ID.test(id) ? id : undefined;
 }
 
 /** The key of `id` when it is a `distro/version/arch/release` id with safe parts, else undefined. */
 export function parseKernelIdIfValid(id: string): KernelKey | undefined {
-  return unlessInvalid(() => parseKernelId(id));
-}
-
-/** What `parse` returns, or undefined when it throws {@link InvalidKernelKeyError}. */
-function unlessInvalid<T>(parse: () => T): T | undefined {
-  try {
-    return parse();
-  } catch (err) {
-    if (err instanceof InvalidKernelKeyError) return undefined;
-    throw err;
-  }
+  if (!SAFE_ID.test(id)) return undefined;
+  const parts = id.split('/');
+  return { distro: parts[0]!, version: parts[1]!, arch: parts[2]!, release: parts[3]! };
 }
 
 /** Parses a `distro/version/arch/release` id; throws {@link InvalidKernelKeyError} on anything else. */
 export function parseKernelId(id: string): KernelKey {
+  const key = parseKernelIdIfValid(id);
+  if (key) return key;
   const parts = id.split('/');
   if (parts.length !== 4)
     throw new InvalidKernelKeyError(`kernel id ${JSON.stringify(id)} is not distro/version/arch/release`);
@@ -75,12 +76,25 @@ export function parseKernelId(id: string): KernelKey {
  */
 export function lookupKey<K extends KernelKey>(kernel: K | string): K | KernelKey {
   if (typeof kernel === 'string') return parseKernelId(kernel);
+  if (
+    typeof kernel !== 'object' ||
+    kernel === null ||
+    typeof kernel.distro !== 'string' ||
+    typeof kernel.version !== 'string' ||
+    typeof kernel.arch !== 'string' ||
+    typeof kernel.release !== 'string'
+  )
+    throw notAKey(kernel);
+  return kernel;
+}
+
+/** The error for a kernel to look up that is neither an id string nor a key object with four string parts. */
+function notAKey(kernel: unknown): InvalidKernelKeyError {
   if (typeof kernel !== 'object' || kernel === null)
-    throw new InvalidKernelKeyError(
+    return new InvalidKernelKeyError(
       `a kernel to look up is an id string or a key object, not ${kernel === null ? 'null' : typeof kernel}`,
     );
-  for (const part of ['distro', 'version', 'arch', 'release'] as const)
-    if (typeof kernel[part] !== 'string')
-      throw new InvalidKernelKeyError(`kernel to look up: ${part} is ${typeof kernel[part]}, not a string`);
-  return kernel;
+  const key = kernel as Record<string, unknown>;
+  const part = (['distro', 'version', 'arch', 'release'] as const).find((p) => typeof key[p] !== 'string');
+  return new InvalidKernelKeyError(`kernel to look up: ${part} is ${typeof key[part!]}, not a string`);
 }

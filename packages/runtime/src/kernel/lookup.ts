@@ -107,7 +107,7 @@ function distance(from: readonly number[], to: readonly number[]): ReleaseDistan
  * releases it visits and those of the runs around it are parsed. An index in another order gives a worse
  * neighbour, never an error.
  */
-function inexactMatch(
+function nearRelease(
   release: string,
   prefix: string,
   entries: readonly PrefixEntry[],
@@ -165,26 +165,30 @@ export function matchKernel(
   index: KernelIndex,
   options: LookupOptions = {},
 ): KernelMatch | undefined {
+  const exact = kernelIdIfValid(kernel);
+  if (exact === undefined || !index.has(exact)) return inexactMatch(kernel, index, options.nearest ?? false);
+  const { distro, version, arch, release } = kernel;
+  return { kind: 'exact', id: exact, key: { distro, version, arch, release } };
+}
+
+/** {@link matchKernel} for a kernel the bundle does not hold under its own id. */
+function inexactMatch(
+  kernel: LookupKernel,
+  index: KernelIndex,
+  policy: NearestPolicy,
+): KernelMatch | undefined {
   const keyOf = parseKernelId; // the index holds only valid ids
   const { release } = kernel;
-  const exact = kernelIdIfValid({
-    distro: kernel.distro,
-    version: kernel.version,
-    arch: kernel.arch,
-    release,
-  });
-  if (exact !== undefined && index.has(exact)) return { kind: 'exact', id: exact, key: keyOf(exact) };
   const arch = normalizeArch(kernel.arch);
   const series = candidates(kernel);
   for (const [distro, version] of series) {
     const id = kernelIdIfValid({ distro, version, arch, release });
     if (id !== undefined && index.has(id)) return { kind: 'normalized', id, key: keyOf(id) };
   }
-  const prefixes = series.map(([d, v]) => `${d}/${v}/${arch}`);
-  const policy = options.nearest ?? false;
   if (policy === false) return undefined;
-  for (const prefix of prefixes) {
-    const match = inexactMatch(kernel.release, prefix, index.entries(prefix), policy);
+  for (const [distro, version] of series) {
+    const prefix = `${distro}/${version}/${arch}`;
+    const match = nearRelease(release, prefix, index.entries(prefix), policy);
     if (match) return { ...match, key: keyOf(match.id) };
   }
   return undefined;

@@ -21,7 +21,8 @@ import { Script } from 'node:vm';
  * `~/.cache/btf-bundle/v8`), or undefined when `BTF_BUNDLE_COMPILE_CACHE=0` turns the cache off or there is no
  * home directory.
  */
-export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function compileCacheDir(): string | undefined {
+  const env = process.env;
   if (env.BTF_BUNDLE_COMPILE_CACHE === '0') return undefined;
   const base = env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : '');
   return base ? join(base, 'btf-bundle', 'v8') : undefined;

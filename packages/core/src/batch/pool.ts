@@ -125,18 +125,13 @@ class TaskPool {
 
   /** The task a lane runs next: the one it holds for later (`queued`, -1 if none) unless the pool is stopped. */
   private afterTask(queued: number): number {
-    if (this.stopped) return -1;
-    return queued >= 0 ? queued : this.take();
+    return queued >= 0 && !this.stopped ? queued : this.take();
   }
 
   /** Hands out no more tasks; resolves once every lane has ended (see {@link stopKernelTasks}). */
   stop(): Promise<void> {
     this.stopped = true;
     return this.lanes === 0 ? Promise.resolve() : new Promise((resolve) => (this.lanesEnded = resolve));
-  }
-
-  private laneStarted(): void {
-    this.lanes++;
   }
 
   private laneEnded(): void {
@@ -162,7 +157,7 @@ class TaskPool {
 
   /** Starts a worker lane; it takes tasks until none is left, and is replaced if it crashes while more remain. */
   startWorker(): void {
-    this.laneStarted();
+    this.lanes++;
     const worker = new Worker(WORKER_URL, {
       workerData: this.setup,
       execArgv: workerExecArgv(process.execArgv),
@@ -213,7 +208,7 @@ class TaskPool {
   async runMainLane(): Promise<void> {
     let processor: KernelProcessor | undefined;
     let queued = -1;
-    this.laneStarted();
+    this.lanes++;
     try {
       for (let index = this.take(); index >= 0; index = this.afterTask(queued)) {
         queued = this.takeAhead();

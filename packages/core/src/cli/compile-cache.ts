@@ -6,7 +6,6 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  readSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -59,14 +58,7 @@ export function runWithCompileCache(file: string, variant: string): void {
   try {
     const info = fstatSync(fd, { bigint: true });
     identity = [info.dev, info.ino, info.size, info.mtimeNs].join('-');
-    const bytes = Buffer.allocUnsafe(Number(info.size));
-    let at = 0;
-    while (at < bytes.length) {
-      const n = readSync(fd, bytes, at, bytes.length - at, at);
-      if (n === 0) break;
-      at += n;
-    }
-    source = bytes.toString('utf8', 0, at);
+    source = readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);
   }
@@ -78,25 +70,27 @@ export function runWithCompileCache(file: string, variant: string): void {
       ? join(dir, `${prefix}${process.version}-${process.arch}-${identity}.bin`)
       : undefined;
   let cachedData: Buffer | undefined;
-  if (cacheFile) {
-    try {
-      cachedData = readFileSync(cacheFile);
-    } catch {
-      cachedData = undefined;
-    }
+  try {
+    if (cacheFile) cachedData = readFileSync(cacheFile);
+  } catch {
+    // No cache yet (or an unreadable one): this run makes it.
   }
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new Script(wrapper, { filename: file, cachedData });
-  if (cacheFile && dir && (cachedData === undefined || script.cachedDataRejected)) {
-    process.once('exit', () => saveCompileCache(script, dir, cacheFile, prefix));
+  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
+    process.once('exit', () => saveCompileCache(script, cacheFile, prefix));
   }
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   const module = { exports: {} };
   run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
 }
 
-/** Writes `script`'s code cache to `cacheFile` atomically, and removes older caches of the same variant. */
-function saveCompileCache(script: Script, dir: string, cacheFile: string, prefix: string): void {
+/**
+ * Writes `script`'s code cache to `cacheFile` atomically, and removes older caches of the same variant. Written
+ * here rather than by util/atomic-write: this runs in a process's `exit` handler, where only synchronous work runs.
+ */
+function saveCompileCache(script: Script, cacheFile: string, prefix: string): void {
+  const dir = dirname(cacheFile);
   try {
     const temp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(temp, script.createCachedData(), { flag: 'wx', mode: 0o600 });

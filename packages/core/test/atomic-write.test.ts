@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../src/util/atomic-write.js';
+import { tempFileName, writeFileAtomic } from '../src/util/atomic-write.js';
 import { tempDirs } from './temp-dirs.js';
 
 const temp = tempDirs();
@@ -20,10 +19,10 @@ describe('writeFileAtomic', () => {
     const out = join(dir, 'out.bin');
     // Stale temp files under the names this thread tries next (its counter is below 200 in this file).
     await writeFileAtomic(out, 'first');
-    const stale = Array.from({ length: 200 }, (_, k) => `out.bin.${process.pid}.${threadId}.${k + 1}.tmp`);
-    for (const name of stale) writeFileSync(join(dir, name), 'stale');
+    const stale = Array.from({ length: 200 }, (_, k) => tempFileName(out, k + 1));
+    for (const name of stale) writeFileSync(name, 'stale');
     await writeFileAtomic(out, 'second');
     expect(readFileSync(out, 'utf8')).toBe('second');
-    for (const name of stale) expect(readFileSync(join(dir, name), 'utf8')).toBe('stale');
+    for (const name of stale) expect(readFileSync(name, 'utf8')).toBe('stale');
   });
 });

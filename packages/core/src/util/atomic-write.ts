@@ -1,10 +1,32 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  mkdir as mkdirCallback,
+  rename as renameCallback,
+  rm as rmCallback,
+  writeFile as writeFileCallback,
+} from 'node:fs';
 import { dirname } from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { promisify } from 'node:util';
 import { annotateError } from '../errors.js';
 
-/** Temp files this thread has made; with the pid and the thread id it names each one uniquely. */
+// The callback forms, promisified: loading `node:fs/promises` (with the stream and readline modules it loads)
+// would cost the CLI's start a few milliseconds, and its single-kernel run writes one file.
+const mkdir = promisify(mkdirCallback);
+const rename = promisify(renameCallback);
+const rm = promisify(rmCallback);
+const writeFile = promisify(writeFileCallback);
+
+/** A random tag of this thread (threads of one process draw their own) for its temp files' names. */
+const threadTag = Math.floor(Math.random() * 2 ** 32).toString(36);
+/** Temp files this thread has made. */
 let tempCount = 0;
+
+/**
+ * The name of this thread's `n`-th temp file for `path`: next to it, with the pid, the thread's tag and `n`. A name
+ * already taken is skipped (see {@link createTempFile}): the tag only makes that rare.
+ */
+export function tempFileName(path: string, n: number): string {
+  return `${path}.${process.pid}.${threadTag}.${n}.tmp`;
+}
 
 /** The atomic writes of this thread not finished yet. */
 const pendingWrites = new Set<Promise<void>>();
@@ -15,7 +37,7 @@ const pendingWrites = new Set<Promise<void>>();
  */
 async function createTempFile(path: string, data: Uint8Array | string): Promise<string> {
   for (;;) {
-    const tmp = `${path}.${process.pid}.${threadId}.${++tempCount}.tmp`;
+    const tmp = tempFileName(path, ++tempCount);
     try {
       await writeFile(tmp, data, { flag: 'wx' });
       return tmp;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Btf } from '../src/btf/btf.js';
+import { essentialNameHash, nameHash } from '../src/btf/essential-name.js';
 import { Kind, packInfo } from '../src/btf/format.js';
 import { BtfWriter } from '../src/btf/writer.js';
 import { CandidateIndex } from '../src/relo/candidates.js';
@@ -36,15 +37,31 @@ const TRICKY = [
   'é',
 ];
 
-/** A BTF with structs, unions, enums and enum64s under every tricky name, plus `extra` filler structs. */
+/**
+ * A BTF with structs, unions, enums, enum64s, typedefs, FWDs, FUNCs and VARs under every tricky name, plus `extra`
+ * filler structs. (FUNCs and VARs are kinds the record index does not list: looking for them scans every record.)
+ */
 function namesBtf(names: readonly string[], extra: number): Btf {
   const w = new BtfWriter();
   w.addRecord([w.addString('int'), packInfo(Kind.INT, 0, false), 4, 32]);
+  w.addRecord([0, packInfo(Kind.FUNC_PROTO, 0, false), 1]);
   for (const name of names) {
-    for (const kind of [Kind.STRUCT, Kind.UNION, Kind.ENUM, Kind.ENUM64, Kind.TYPEDEF]) {
+    for (const kind of [
+      Kind.STRUCT,
+      Kind.UNION,
+      Kind.ENUM,
+      Kind.ENUM64,
+      Kind.TYPEDEF,
+      Kind.FWD,
+      Kind.FUNC,
+      Kind.VAR,
+    ]) {
       const s = w.addString(name);
-      if (kind === Kind.STRUCT || kind === Kind.UNION) w.addRecord([s, packInfo(kind, 0, false), 0]);
+      if (kind === Kind.STRUCT || kind === Kind.UNION || kind === Kind.FWD)
+        w.addRecord([s, packInfo(kind, 0, false), 0]);
       else if (kind === Kind.TYPEDEF) w.addRecord([s, packInfo(kind, 0, false), 1]);
+      else if (kind === Kind.FUNC) w.addRecord([s, packInfo(kind, 0, false), 2]);
+      else if (kind === Kind.VAR) w.addRecord([s, packInfo(kind, 0, false), 1, 0]);
       else w.addRecord([s, packInfo(kind, 0, false), kind === Kind.ENUM ? 4 : 8]);
     }
   }
@@ -90,7 +107,7 @@ describe('CandidateIndex', () => {
   });
 
   it('one prepared pass for every name gives the same lists as lookups one name at a time', () => {
-    // Short names and separators in the first bytes: the cases where the 4-byte prefix key must scan the name.
+    // Short names and flavor separators anywhere, and every kind at once (a full scan, FUNCs and VARs wanted).
     const names = randomNames(777, 300, 8);
     const target = namesBtf([...TRICKY, ...names.slice(0, 150)], 50);
     const local = namesBtf([...TRICKY, ...names.slice(75)], 50);
@@ -105,5 +122,15 @@ describe('CandidateIndex', () => {
     const a = index.candidates(target, 2);
     a.push(999);
     expect(index.candidates(target, 2)).not.toContain(999);
+  });
+});
+
+describe('essentialNameHash', () => {
+  it('hashes a name as its essential name, on the tricky names and random ones', () => {
+    for (const name of [...TRICKY, ...randomNames(99, 500, 12)]) {
+      const bytes = Buffer.from(`${name}\0`, 'latin1');
+      const essential = Buffer.from(essentialName(name), 'latin1');
+      expect(essentialNameHash(bytes, 0), name).toBe(nameHash(essential, 0, essential.length));
+    }
   });
 });

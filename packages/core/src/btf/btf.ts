@@ -76,6 +76,10 @@ export class Btf {
   private readonly words: Uint32Array;
   /** Index in {@link words} of each type's record. */
   private readonly offsets: Uint32Array;
+  /** Ids of the named records of the candidate kinds (see {@link BtfIndex.candidateIds}). */
+  private readonly candidateIds: Uint32Array;
+  /** The keys of their names (see {@link BtfIndex.candidateKeys}). */
+  private readonly candidateKeys: Int32Array;
   private readonly typeStart: number;
   private readonly strStart: number;
   private readonly strLen: number;
@@ -88,6 +92,8 @@ export class Btf {
     this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.words = index.words;
     this.offsets = index.offsets;
+    this.candidateIds = index.candidateIds;
+    this.candidateKeys = index.candidateKeys;
     this.typeStart = index.typeStart;
     this.typeCount = index.offsets.length;
     this.strStart = index.strStart;
@@ -308,10 +314,20 @@ export class Btf {
   /**
    * The raw index, for passes over every type that cannot afford a method call per type (the candidate scan):
    * record `id` starts at `words[offsets[id]]` (words in host order: name offset, info, size/type, ...), and a
-   * name offset `o` is the NUL-terminated string at `bytes[strStart + o]`. Read only.
+   * name offset `o` is the NUL-terminated string at `bytes[strStart + o]`; `candidateIds` lists the ids of the
+   * named records of the kinds in `CANDIDATE_KINDS` (btf/parse.ts), ascending, and `candidateKeys` the
+   * `essentialNameHash` of each one's name. Read only.
    */
-  typeTable(): { words: Uint32Array; offsets: Uint32Array; bytes: Uint8Array; strStart: number } {
-    return { words: this.words, offsets: this.offsets, bytes: this.bytes, strStart: this.strStart };
+  typeTable(): {
+    words: Uint32Array;
+    offsets: Uint32Array;
+    candidateIds: Uint32Array;
+    candidateKeys: Int32Array;
+    bytes: Uint8Array;
+    strStart: number;
+  } {
+    const { words, offsets, candidateIds, candidateKeys, bytes, strStart } = this;
+    return { words, offsets, candidateIds, candidateKeys, bytes, strStart };
   }
 
   /** Whether `off` is a valid offset into the string section. */

@@ -1,5 +1,6 @@
 import { type ErrorPlace, FormatError } from '../errors.js';
 import { growScratch } from '../scratch.js';
+import { essentialNameHash } from './essential-name.js';
 import {
   BTF_HEADER_LEN,
   BTF_LAYOUT_HEADER_LEN,
@@ -29,6 +30,10 @@ export interface BtfIndex {
   words: Uint32Array;
   /** Index in {@link words} of each type's record; entry 0 (void) unused. Its length is the type count. */
   offsets: Uint32Array;
+  /** Ids of the named records of the {@link CANDIDATE_KINDS}, ascending. */
+  candidateIds: Uint32Array;
+  /** The {@link essentialNameHash} of the name of each record of {@link candidateIds}, at the same index. */
+  candidateKeys: Int32Array;
   /** Offset of the type section in the blob. */
   typeStart: number;
   strStart: number;
@@ -43,12 +48,46 @@ export interface BtfIndex {
 export class IndexBuffer {
   private words = new Uint32Array(0);
 
-  /** An array of at least `length` words (contents not kept when it grows). */
-  take(length: number): Uint32Array {
-    this.words = growScratch(this.words, length, (n) => new Uint32Array(n));
-    return this.words;
+  /** Arrays of `length` entries each, for the index's lists (contents not kept when they grow). */
+  take(length: number): IndexArrays {
+    this.words = growScratch(this.words, 3 * length, (n) => new Uint32Array(n));
+    return indexArraysIn(this.words, length);
   }
 }
+
+/** Room for the lists of a walk: the record offsets, the candidate ids and their keys (one entry per record). */
+interface IndexArrays {
+  offsets: Uint32Array;
+  candidateIds: Uint32Array;
+  candidateKeys: Int32Array;
+}
+
+/** The {@link IndexArrays} of `length` entries each, one after the other in `words` (3 × `length` at least). */
+function indexArraysIn(words: Uint32Array, length: number): IndexArrays {
+  return {
+    offsets: words.subarray(0, length),
+    candidateIds: words.subarray(length, 2 * length),
+    candidateKeys: new Int32Array(words.buffer, words.byteOffset + 8 * length, length),
+  };
+}
+
+/**
+ * The kinds whose named records {@link BtfIndex.candidateIds} lists: those of the types CO-RE relocations usually
+ * start from. A kernel has ~15k of them among ~100k records (most records are FUNC, FUNC_PROTO and PTR), so the
+ * candidate search of these kinds visits a seventh of the records.
+ */
+export const CANDIDATE_KINDS: readonly number[] = [
+  Kind.INT,
+  Kind.STRUCT,
+  Kind.UNION,
+  Kind.ENUM,
+  Kind.ENUM64,
+  Kind.FWD,
+  Kind.TYPEDEF,
+  Kind.FLOAT,
+];
+
+const IS_CANDIDATE_KIND = Uint8Array.from({ length: 128 }, (_, k) => (CANDIDATE_KINDS.includes(k) ? 1 : 0));
 
 /**
  * Read the index of a raw BTF blob and validate it (docs/btf-format.md#validation-on-parse): header, string section, the record walk (sizes,
@@ -63,16 +102,21 @@ export function readBtfIndex(
   const header = readHeader(bytes, at);
   const words = hostWords(bytes, header.typeStart, header.typeLen, header.littleEndian);
   const maxRecords = Math.floor(words.length / 3) + 1;
-  const offsets = opts.indexBuffer ? opts.indexBuffer.take(maxRecords) : new Uint32Array(maxRecords);
+  const room = opts.indexBuffer
+    ? opts.indexBuffer.take(maxRecords)
+    : indexArraysIn(new Uint32Array(3 * maxRecords), maxRecords);
   // The type count is only known at the end of the walk, so the first walk just notes the largest type id
   // referred to; only when it is out of range (a corrupt blob) does a second walk find the first bad one.
-  const walk = walkRecords(words, offsets, header, NO_TYPE_LIMIT, at);
-  if (walk.maxTypeRef >= walk.offsets.length) walkRecords(words, offsets, header, walk.offsets.length, at);
+  const walk = walkRecords(bytes, words, room, header, NO_TYPE_LIMIT, at);
+  if (walk.maxTypeRef >= walk.offsets.length)
+    walkRecords(bytes, words, room, header, walk.offsets.length, at);
   checkFuncs(words, walk.offsets, walk.laterFuncs, at);
   return {
     littleEndian: header.littleEndian,
     words,
     offsets: walk.offsets,
+    candidateIds: walk.candidateIds,
+    candidateKeys: walk.candidateKeys,
     typeStart: header.typeStart,
     strStart: header.strStart,
     strLen: header.strLen,
@@ -248,6 +292,8 @@ function foreignRecordWords(
 
 interface Walk {
   offsets: Uint32Array;
+  candidateIds: Uint32Array;
+  candidateKeys: Int32Array;
   /** The largest type id any record refers to. */
   maxTypeRef: number;
   /** Ids of the FUNC records whose targets were not checked during the walk. */
@@ -283,28 +329,37 @@ const ELEMENT_NAME_WORD = kindTable(new Int8Array(128).fill(-1), (l) => l.elemen
 const ELEMENT_TYPE_WORD = kindTable(new Int8Array(128).fill(-1), (l) => l.element.indexOf('t'));
 
 /**
- * One pass over the records: index them into `offsets` (room for one entry per 3 words), check their sizes, string
- * offsets (against the string section) and type ids (against `typeLimit`; the largest is returned either way).
- * Driven by small typed-array tables derived from `KIND_LAYOUTS`: this loop runs over every word of every kernel.
+ * One pass over the records: index them into `room` (the offsets, and the named records of the
+ * {@link CANDIDATE_KINDS} with the hashes of their essential names), check their sizes, string offsets (against the string section) and type ids (against
+ * `typeLimit`; the largest is returned either way). Driven by small typed-array tables derived from
+ * `KIND_LAYOUTS`: this loop runs over every word of every kernel.
  */
 function walkRecords(
+  bytes: Uint8Array,
   words: Uint32Array,
-  offsets: Uint32Array,
+  room: IndexArrays,
   header: Header,
   typeLimit: number,
   at: ErrorAt,
 ): Walk {
-  const { strLen } = header;
+  const { strLen, strStart } = header;
   const end = words.length;
+  const { offsets, candidateIds, candidateKeys } = room;
   const laterFuncs: number[] = [];
   let maxTypeRef = 0;
+  let candidates = 0;
   let id = 1;
   for (let p = 0; p < end; id++) {
     if (p + 3 > end) throw recordPastEnd(at, id, p, 'type record header', 12);
     offsets[id] = p;
-    if ((words[p] as number) >= strLen) throw badWord(at, words, id, p, 0, -1, strLen);
+    const nameOff = words[p] as number;
+    if (nameOff >= strLen) throw badWord(at, words, id, p, 0, -1, strLen);
     const info = words[p + 1] as number;
     const kind = infoKind(info);
+    if (nameOff !== 0 && IS_CANDIDATE_KIND[kind] === 1) {
+      candidateIds[candidates] = id;
+      candidateKeys[candidates++] = essentialNameHash(bytes, strStart + nameOff);
+    }
     const vlen = infoVlen(info);
     const fixed = FIXED_WORDS[kind] as number;
     const elementWords = ELEMENT_WORDS[kind] as number;
@@ -347,7 +402,13 @@ function walkRecords(
     p += size;
   }
   // A view, not a copy (of a reused IndexBuffer, or of a fresh array whose unwritten tail never becomes resident).
-  return { offsets: offsets.subarray(0, id), maxTypeRef, laterFuncs };
+  return {
+    offsets: offsets.subarray(0, id),
+    candidateIds: candidateIds.subarray(0, candidates),
+    candidateKeys: candidateKeys.subarray(0, candidates),
+    maxTypeRef,
+    laterFuncs,
+  };
 }
 
 /** Whether type `id` (indexed, non-zero) is a FUNC_PROTO. */

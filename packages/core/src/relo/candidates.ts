@@ -1,8 +1,8 @@
 import { type Btf, isEnum, latin1At } from '../btf/btf.js';
+import { essentialLengthAt, essentialNameHash, nameHash } from '../btf/essential-name.js';
 import { infoKind, Kind } from '../btf/format.js';
-import { essentialLengthAt, essentialName, essentialPrefixKey, prefixKey } from './names.js';
-
-const UNDERSCORE = 0x5f;
+import { CANDIDATE_KINDS } from '../btf/parse.js';
+import { essentialName } from './names.js';
 
 const indexes = new WeakMap<Btf, CandidateIndex>();
 
@@ -97,27 +97,33 @@ export class CandidateIndex {
     }
     if (wanted.length === 0) return;
     const table = new KeyTable(wanted);
-    const { words, offsets, bytes, strStart } = this.target.typeTable();
-    // This loop runs over ~100k kernel records once per kernel, mostly before the JIT has optimized it: the common
-    // ways out (a kind nobody asked for, no name, first two name bytes no wanted name starts with) make no call.
-    const { firstTwo } = table;
+    const { words, offsets, candidateIds, candidateKeys, bytes, strStart } = this.target.typeTable();
+    // The named records of the usual root kinds are listed by the parse: only when some other kind is wanted
+    // (a FUNC, a VAR, ...) does the scan visit every record.
+    const onlyListed = wantedClasses.every(
+      (wantedClass, kind) => wantedClass === 0 || CANDIDATE_KINDS.includes(kind),
+    );
+    const count = onlyListed ? candidateIds.length : offsets.length - 1;
+    // This loop runs over thousands of kernel records once per kernel, before the JIT has optimized it: the
+    // common way out (a name hash no wanted name has, of a listed record) makes no call and reads no record.
+    const { hashes } = table;
     // Wanted kinds by the top byte of a record's info word (the kind and the kind flag).
     const wantedTops = Uint8Array.from(
       { length: 256 },
       (_, top) => wantedClasses[infoKind(top << 24)] as number,
     );
-    for (let id = 1; id < offsets.length; id++) {
+    for (let i = 0; i < count; i++) {
+      const listedKey = onlyListed ? (candidateKeys[i] as number) : 0;
+      if (onlyListed && hashes[Math.imul(listedKey, HASH_MULTIPLIER) >>> 16] === 0) continue;
+      const id = onlyListed ? (candidateIds[i] as number) : i + 1;
       const at = offsets[id] as number;
       const info = words[at + 1] as number;
       if (wantedTops[info >>> 24] === 0) continue;
       const nameOff = words[at] as number;
       if (nameOff === 0) continue;
       const start = strStart + nameOff;
-      const first = bytes[start] as number;
-      const second = first === 0 ? 0 : (bytes[start + 1] as number);
-      // (A second byte `_` may start a flavor suffix `x___y`, leaving a one-byte essential name: no shortcut.)
-      if (second !== UNDERSCORE && firstTwo[first | (second << 8)] === 0) continue;
-      const sharingKey = table.get(essentialPrefixKey(bytes, start));
+      const key = onlyListed ? listedKey : essentialNameHash(bytes, start);
+      const sharingKey = table.get(key);
       if (sharingKey === undefined) continue;
       const length = essentialLengthAt(bytes, start);
       const kind = infoKind(info);
@@ -160,13 +166,10 @@ interface WantedName {
   ids: number[];
 }
 
-/** Wanted names by the {@link essentialPrefixKey} of their first bytes: an open-addressing table of int keys. */
+/** Wanted names by the {@link essentialNameHash} of their bytes: an open-addressing table of int keys. */
 class KeyTable {
-  /**
-   * Non-zero at the first two bytes (little-endian packed) of each wanted name's key: a name whose first two bytes
-   * are not there has no wanted key, unless its essential name is one byte long (see the scan).
-   */
-  readonly firstTwo = new Uint8Array(0x10000);
+  /** Non-zero at the {@link hashKey} of each wanted name's key: a sieve before the table. */
+  readonly hashes = new Uint8Array(0x10000);
   private readonly keys: Int32Array;
   private readonly names: WantedName[][];
   private readonly mask: number;
@@ -178,11 +181,11 @@ class KeyTable {
     this.names = new Array(size);
     this.mask = size - 1;
     for (const name of wanted) {
-      const key = prefixKey(Buffer.from(name.name, 'latin1'), 0, name.name.length);
+      const key = nameHash(Buffer.from(name.name, 'latin1'), 0, name.name.length);
       let slot = hashKey(key) & this.mask;
       while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
       this.keys[slot] = key;
-      this.firstTwo[key & 0xffff] = 1;
+      this.hashes[hashKey(key)] = 1;
       const sharing = this.names[slot];
       if (sharing) sharing.push(name);
       else this.names[slot] = [name];
@@ -199,7 +202,10 @@ class KeyTable {
   }
 }
 
-/** Spread a prefix key over the table (Fibonacci hashing). */
+/** The multiplier of {@link hashKey}. */
+const HASH_MULTIPLIER = 0x9e3779b1;
+
+/** Spread a name hash over 16 bits (Fibonacci hashing). */
 function hashKey(key: number): number {
-  return Math.imul(key, 0x9e3779b1) >>> 16;
+  return Math.imul(key, HASH_MULTIPLIER) >>> 16;
 }

@@ -9,7 +9,7 @@
 // - worker.js: the batch worker (dist/batch/worker.js), the pool's `./worker.js` next to cli.cjs.
 // `import.meta.url` in cli.cjs is the URL of cli.cjs itself: dist/bin/ is as deep as dist/cli/ (the package.json
 // read by version/version.ts).
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -25,9 +25,13 @@ const common = {
 // CommonJS dependencies (fast-glob) call require() for Node built-ins, which ESM output must provide.
 const esmRequire =
   "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
-// Scripts: `import.meta.url` is the URL of the script file itself.
+// Scripts: `import.meta.url` is the URL of the script file itself. Without comments or indentation (a smaller
+// file to read at every start) and pure ASCII (esbuild escapes other characters in code), which the executable
+// reads as latin1.
 const script = {
   ...common,
+  minifyWhitespace: true,
+  charset: 'ascii',
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   define: { 'import.meta.url': '__btfBundleUrl' },
@@ -43,3 +47,6 @@ await Promise.all([
     banner: { js: esmRequire },
   }),
 ]);
+const cli = readFileSync(`${root}dist/bin/cli.cjs`);
+const nonAscii = cli.findIndex((b) => b > 0x7f);
+if (nonAscii >= 0) throw new Error(`dist/bin/cli.cjs has a non-ASCII byte at offset ${nonAscii}`);

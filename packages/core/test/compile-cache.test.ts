@@ -48,8 +48,24 @@ describe('the CLI code cache', () => {
     const after = statSync(path, { bigint: true });
     expect([after.ino, after.mtimeNs]).toEqual([written.ino, written.mtimeNs]);
     // Another sub-command compiles other functions: a cache of its own.
-    spawnSync('node', [CLI, 'inspect', '--help'], { env: { ...process.env, XDG_CACHE_HOME: home } });
+    spawnSync('node', [CLI, 'inspect', join(home, 'no-such-bundle')], {
+      env: { ...process.env, XDG_CACHE_HOME: home },
+    });
     expect(cacheFiles(home)).toEqual([...[file!, expect.stringMatching(/^inspect\./)]].sort());
+  });
+
+  it('of a help run is its own: a first real run of the sub-command still makes the sub-command cache', () => {
+    const home = temp('compile-cache-');
+    const help = spawnSync('node', [CLI, 'min-core-btf', '--help'], {
+      env: { ...process.env, XDG_CACHE_HOME: home },
+    });
+    expect(help.status).toBe(0);
+    expect(cacheFiles(home)).toEqual([expect.stringMatching(/^help\./)]);
+    minimize(home);
+    expect(cacheFiles(home)).toEqual([
+      expect.stringMatching(/^help\./),
+      expect.stringMatching(/^min-core-btf\./),
+    ]);
   });
 
   it('that V8 refuses (garbage, truncated) is replaced, and the run is unaffected', () => {

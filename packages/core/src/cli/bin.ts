@@ -8,7 +8,13 @@ import { runWithCompileCache } from './compile-cache.js';
  * `cli.cjs`: only the bundled form is an executable.)
  */
 const command = process.argv[2] ?? '';
+const args = process.argv.slice(2);
+// A help run compiles next to nothing: a cache of its own, lest it stand for its sub-command's (a cache is only
+// replaced when V8 refuses it).
+const help = args.includes('--help') || args.includes('-h');
 runWithCompileCache(
   fileURLToPath(new URL('./cli.cjs', import.meta.url)),
-  /^[a-z][a-z-]{0,30}$/.test(command) ? command : 'other',
+  help ? 'help' : /^[a-z][a-z-]{0,30}$/.test(command) ? command : 'other',
+  // The CommonJS `require` of this script once bundled (it is never run unbundled, see above).
+  require,
 );

@@ -10,7 +10,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -46,19 +45,22 @@ function privateDir(dir: string): boolean {
 /**
  * Runs the CommonJS script `file` (the bundled CLI) as Node runs a module, with V8's code cache: the functions a
  * run compiled are saved when the process exits, and the next run of the same `variant` (the sub-command: each
- * compiles other functions) starts from them instead of parsing and compiling them again. The cache is keyed by
+ * compiles other functions) starts from them instead of parsing and compiling them again. The script is read as
+ * latin1: the bundle is pure ASCII (scripts/bundle-cli.mjs checks), and that is the cheapest decoding. It gets
+ * `require`, the caller's: a script next to the caller that requires only Node's modules (`node:module`'s
+ * `createRequire` would load Node's ES module loader for nothing). The cache is keyed by
  * the script file's identity (device, inode, size, modification time) and the Node version and arch; V8 itself
  * refuses a cache made by another V8 or with other flags, and such a cache is replaced. Any failure to read or
  * write the cache only costs the compilation it would have saved.
  */
-export function runWithCompileCache(file: string, variant: string): void {
+export function runWithCompileCache(file: string, variant: string, require: NodeJS.Require): void {
   const fd = openSync(file, 'r');
   let source: string;
   let identity: string;
   try {
     const info = fstatSync(fd, { bigint: true });
     identity = [info.dev, info.ino, info.size, info.mtimeNs].join('-');
-    source = readFileSync(fd, 'utf8');
+    source = readFileSync(fd, 'latin1');
   } finally {
     closeSync(fd);
   }
@@ -82,7 +84,7 @@ export function runWithCompileCache(file: string, variant: string): void {
   }
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   const module = { exports: {} };
-  run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  run.call(module.exports, module.exports, require, module, file, dirname(file));
 }
 
 /**

@@ -1,6 +1,23 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CoreResolver } from '../src/relo/resolver.js';
-import { fixture, targetBtf } from './btf-helpers.js';
+import { Btf } from '../src/btf/btf.js';
+import type { CoreRelo } from '../src/btf/ext.js';
+import type { ObjectBtf } from '../src/object.js';
+import { CoreResolver, type UnprunedOutcome } from '../src/relo/resolver.js';
+import { readKernelBtf } from '../src/snapshot/input.js';
+import { fixture, referenceKernel, targetBtf, testdata } from './btf-helpers.js';
+
+/** What a reused outcome must share with a resolved one: error, value and poison, local spec, unpruned matches. */
+const exactPart = (o: UnprunedOutcome) => ({
+  relo: o.relo.index,
+  error: o.error?.message,
+  poison: o.result?.poison,
+  origValue: o.result?.origValue,
+  newValue: o.result?.newValue,
+  local: o.localSpec && [o.localSpec.rootId, o.localSpec.raw, o.localSpec.bitOffset],
+  unpruned: o.unprunedMatches.map((s) => [s.rootId, s.raw, s.bitOffset]),
+});
 
 const values = (name: string, t: string) =>
   new CoreResolver(targetBtf(t))
@@ -49,6 +66,43 @@ describe('CoreResolver', () => {
     expect(only.map((o) => o.relo.section)).toEqual(['raw_tp/sys_exit']);
     const unpruned = resolver.resolveObject(obj, { unpruned: true });
     expect(unpruned.map((o) => o.unprunedMatches.length)).toEqual([2, 1]);
+  });
+
+  it('reuseDuplicates: a repeated relocation gets the outcome it would have had, bar which candidate won', () => {
+    const resolver = new CoreResolver(targetBtf('candidates.o'));
+    const obj = fixture('bug6_first_candidate.bpf.o');
+    const [a, b] = obj.ext.coreRelos as [CoreRelo, CoreRelo];
+    // a (part.a) matches part___a and part___b, b prunes the list to part___b, then a comes again.
+    const again = { ...a, index: 2, indexInGroup: a.indexInGroup + 2 };
+    const repeated: ObjectBtf = { ...obj, ext: { ...obj.ext, coreRelos: [a, b, again] } };
+    const resolved = resolver.resolveObject(repeated, { unpruned: true });
+    const reused = resolver.resolveObject(repeated, { unpruned: true, reuseDuplicates: true });
+    expect(reused.map(exactPart)).toEqual(resolved.map(exactPart));
+    expect(reused[2]?.relo).toBe(again);
+    // Resolved again, the third one's winner is part___b (the list was pruned); reused, it is a's, part___a.
+    expect(resolved[2]?.targetSpec?.rootId).toBe(reused[1]?.targetSpec?.rootId);
+    expect(reused[2]?.targetSpec?.rootId).toBe(resolved[0]?.targetSpec?.rootId);
+    expect(reused[2]?.targetSpec?.rootId).not.toBe(resolved[2]?.targetSpec?.rootId);
+  });
+
+  it('reuseDuplicates changes no error, value or unpruned match over the agent corpus on a real kernel', async () => {
+    const kernel = Btf.parse(await readKernelBtf(referenceKernel));
+    const dir = join(testdata, 'agent');
+    const objects = readdirSync(dir)
+      .filter((f) => f.endsWith('.o'))
+      .map((f) => fixture(join('agent', f)));
+    let withRepeats = 0;
+    for (const object of objects) {
+      const resolved = new CoreResolver(kernel).resolveObject(object, { unpruned: true });
+      const reused = new CoreResolver(kernel).resolveObject(object, {
+        unpruned: true,
+        reuseDuplicates: true,
+      });
+      expect(reused.map(exactPart), object.file).toEqual(resolved.map(exactPart));
+      const keys = new Set(object.ext.coreRelos.map((r) => `${r.typeId}:${r.kind}:${r.accessStr}`));
+      if (keys.size < object.ext.coreRelos.length) withRepeats++;
+    }
+    expect(withRepeats).toBeGreaterThan(10); // objects with repeated relocations: the case is exercised
   });
 
   it('errors carry file, section, relocation index and code; TYPE_ID_LOCAL never looks at the target', () => {

@@ -3,6 +3,7 @@ import { ReloKind } from '../btf/format.js';
 import { validateTypes } from '../btf/validate.js';
 import type { ObjectBtf } from '../object.js';
 import { CoreResolver, type RelocationOutcome } from '../relo/resolver.js';
+import type { CoreSpec } from '../relo/spec.js';
 import { type ObjectRelocationSummary, summarizeRelocations } from '../report/relocations.js';
 import { emitBtf } from './emit.js';
 import { Marker, MarkSet } from './marker.js';
@@ -56,11 +57,20 @@ export function minimizeBtf(target: Btf, objects: ObjectBtf[], opts: MinimizeOpt
   const compact = mode === 'robust' && (opts.compact ?? true);
   const marker = new Marker(marks, mode, compact);
   const summaries: ObjectRelocationSummary[] = [];
+  // Robust mode marks every candidate a relocation matches, which a duplicate of an earlier relocation shares
+  // with it: duplicates are not resolved again (see ResolveObjectOptions.reuseDuplicates), their specs not
+  // recorded twice.
+  const robust = mode === 'robust';
+  const recorded = new Set<CoreSpec>();
   for (const object of objects) {
-    const outcomes = resolver.resolveObject(object, { unpruned: mode === 'robust' });
+    const outcomes = resolver.resolveObject(object, { unpruned: robust, reuseDuplicates: robust });
     for (const outcome of outcomes) {
       if (outcome.error) throw outcome.error;
-      for (const spec of specsToMark(outcome, mode)) marker.record(spec);
+      for (const spec of specsToMark(outcome, mode)) {
+        if (recorded.has(spec)) continue;
+        recorded.add(spec);
+        marker.record(spec);
+      }
     }
     summaries.push(summarizeRelocations(object.file, outcomes));
   }

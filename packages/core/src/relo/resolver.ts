@@ -38,6 +38,15 @@ export interface ResolveObjectOptions {
   cache?: CandidateCache;
   /** Also evaluate every relocation against the full, unpruned candidate list (see {@link unprunedMatches}). */
   unpruned?: boolean;
+  /**
+   * A relocation with the same local root type, access string and kind as an earlier one of the object takes that
+   * one's outcome (with its own record) instead of being resolved again. Its error, result values and poison,
+   * local spec and unpruned matches are what resolving it would give: the candidates left for it all matched the
+   * earlier one, and libbpf requires agreeing candidates to agree on the value. Only which of them is the target
+   * spec (libbpf's first one left), `matches` and the result's sizes may differ: for callers that read neither
+   * (the robust minimizer).
+   */
+  reuseDuplicates?: boolean;
 }
 
 /** Per-relocation output of {@link CoreResolver.resolveObject} with `unpruned: true`. */
@@ -82,12 +91,20 @@ export class CoreResolver {
     const cache = opts.cache ?? new Map();
     const out: RelocationOutcome[] = [];
     const matched: MatchMemo = new Map();
+    const earlier = opts.reuseDuplicates ? new Map<string, RelocationOutcome>() : undefined;
     for (const relo of object.ext.coreRelos) {
       if (opts.filter && !opts.filter(relo)) continue;
+      const key = earlier && `${relo.typeId}:${relo.kind}:${relo.accessStr}`;
+      const same = key && earlier?.get(key);
+      if (same) {
+        out.push({ ...same, relo });
+        continue;
+      }
       matched.clear();
       const outcome = this.resolve(object, relo, cache, matched);
       if (opts.unpruned)
         (outcome as UnprunedOutcome).unprunedMatches = this.unprunedMatches(object, relo, outcome, matched);
+      if (key) earlier?.set(key, outcome);
       out.push(outcome);
     }
     return out;

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testdata } from './btf-helpers.js';
-import { firstSampleKernel } from './build-fixtures.js';
+import { firstSampleKernel, SAMPLE_SNAPSHOT } from './build-fixtures.js';
 import { CLI } from './cli-run.js';
 import { tempDirs } from './temp-dirs.js';
 
@@ -39,7 +39,7 @@ describe('the CLI code cache', () => {
     const first = minimize(home);
     const [file, ...more] = cacheFiles(home);
     expect(more).toEqual([]);
-    expect(file).toMatch(/^min-core-btf\.v\d+\.\d+\.\d+-\w+-[\d-]+\.bin$/);
+    expect(file).toMatch(/^min-core-btf-single\.v\d+\.\d+\.\d+-\w+-[\d-]+\.bin$/);
     const path = join(home, 'btf-bundle/v8', file!);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(join(home, 'btf-bundle/v8')).mode & 0o777).toBe(0o700);
@@ -51,7 +51,28 @@ describe('the CLI code cache', () => {
     spawnSync('node', [CLI, 'inspect', join(home, 'no-such-bundle')], {
       env: { ...process.env, XDG_CACHE_HOME: home },
     });
-    expect(cacheFiles(home)).toEqual([...[file!, expect.stringMatching(/^inspect\./)]].sort());
+    expect(cacheFiles(home)).toEqual([expect.stringMatching(/^inspect\./), file]);
+    // The batch form runs with V8's default flags (the single-kernel form without inlining): its own cache too.
+    const batch = spawnSync(
+      'node',
+      [
+        CLI,
+        'min-core-btf',
+        '--inputdir',
+        SAMPLE_SNAPSHOT,
+        '--outputdir',
+        temp('compile-cache-batch-'),
+        '--object',
+        ...objects,
+      ],
+      { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: home } },
+    );
+    expect({ status: batch.status, stderr: batch.stderr }).toMatchObject({ status: 0 });
+    expect(cacheFiles(home)).toEqual([
+      expect.stringMatching(/^inspect\./),
+      file,
+      expect.stringMatching(/^min-core-btf\.v/),
+    ]);
   });
 
   it('of a help run is its own: a first real run of the sub-command still makes the sub-command cache', () => {
@@ -64,7 +85,7 @@ describe('the CLI code cache', () => {
     minimize(home);
     expect(cacheFiles(home)).toEqual([
       expect.stringMatching(/^help\./),
-      expect.stringMatching(/^min-core-btf\./),
+      expect.stringMatching(/^min-core-btf-single\./),
     ]);
   });
 

@@ -330,9 +330,10 @@ const ELEMENT_TYPE_WORD = kindTable(new Int8Array(128).fill(-1), (l) => l.elemen
 
 /**
  * One pass over the records: index them into `room` (the offsets, and the named records of the
- * {@link CANDIDATE_KINDS} with the hashes of their essential names), check their sizes, string offsets (against the string section) and type ids (against
- * `typeLimit`; the largest is returned either way). Driven by small typed-array tables derived from
- * `KIND_LAYOUTS`: this loop runs over every word of every kernel.
+ * {@link CANDIDATE_KINDS} with the hashes of their essential names), check their sizes, string offsets (against
+ * the string section) and type ids (against `typeLimit`; the largest is returned either way). Driven by small
+ * typed-array tables derived from `KIND_LAYOUTS`: this loop runs over every word of every kernel. A name is hashed
+ * after its offset is checked, and never read past its NUL (the string section ends with one).
  */
 function walkRecords(
   bytes: Uint8Array,

@@ -114,6 +114,7 @@ export class CandidateIndex {
     );
     for (let i = 0; i < count; i++) {
       const listedKey = onlyListed ? (candidateKeys[i] as number) : 0;
+      // (hashKey written out: no call on the common way out.)
       if (onlyListed && hashes[Math.imul(listedKey, HASH_MULTIPLIER) >>> 16] === 0) continue;
       const id = onlyListed ? (candidateIds[i] as number) : i + 1;
       const at = offsets[id] as number;
@@ -159,7 +160,7 @@ export class CandidateIndex {
 
 /** An essential name being looked for, and the ids found so far. */
 interface WantedName {
-  /** The essential name (its key is its first bytes as they are). */
+  /** The essential name (its key is the hash of its bytes as they are: it is essential already). */
   name: string;
   /** The kind class asked for. */
   cls: number;

@@ -162,7 +162,7 @@ function readSectionTable(
   if (shoff === 0) throw fail('ELF file has no section header table');
   if (shentsize < minEnt) throw fail(`section header entry size ${shentsize} is smaller than ${minEnt}`);
   if (shoff + minEnt > size) throw fail(`section header 0 at offset ${shoff} is past the end of the file`);
-  let table = fieldReader(source.read(shoff, minEnt), shoff, is64, le, fail);
+  let table: FieldReader;
   const header = (i: number) => {
     const base = i * shentsize;
     return {
@@ -174,7 +174,9 @@ function readSectionTable(
       link: table.u32(base + (is64 ? 40 : 24)),
     };
   };
+  // Section 0 holds the count and the name table's index when the header's fields overflow: read apart only then.
   if (shnum === 0 || shstrndx === 0xffff) {
+    table = fieldReader(source.read(shoff, minEnt), shoff, is64, le, fail);
     const first = header(0);
     if (shnum === 0) shnum = first.size;
     if (shstrndx === 0xffff) shstrndx = first.link;
@@ -254,17 +256,22 @@ function fieldReader(
   };
 }
 
-/** The NUL-terminated strings of string-table section `table` (read once, on first use); '' when absent. */
+/**
+ * The NUL-terminated strings of string-table section `table` (read and decoded as latin1 once, on first use, each
+ * string then a slice of that text); '' when absent.
+ */
 function stringTable(
   source: ByteSource,
   table: { type: number; offset: number; size: number } | undefined,
 ): (off: number) => string {
-  let bytes: Uint8Array | undefined;
+  let text: string | undefined;
   return (off) => {
     if (!table || table.type === Elf.SHT_NOBITS || off >= table.size) return '';
-    bytes ??= source.read(table.offset, table.size);
-    let end = bytes.indexOf(0, off);
-    if (end < 0) end = bytes.length;
-    return Buffer.from(bytes.buffer, bytes.byteOffset + off, end - off).toString('latin1');
+    if (text === undefined) {
+      const bytes = source.read(table.offset, table.size);
+      text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+    }
+    const end = text.indexOf('\0', off);
+    return text.slice(off, end < 0 ? text.length : end);
   };
 }

@@ -163,10 +163,13 @@ function readSectionTable(
   if (shentsize < minEnt) throw fail(`section header entry size ${shentsize} is smaller than ${minEnt}`);
   if (shoff + minEnt > size) throw fail(`section header 0 at offset ${shoff} is past the end of the file`);
   let table: FieldReader;
-  const header = (i: number) => {
+  /** Section `i`'s header, its name not read yet ('') and its name's offset in `nameOffsets`. */
+  const header = (i: number): ElfSection => {
     const base = i * shentsize;
+    nameOffsets[i] = table.u32(base);
     return {
-      name: table.u32(base),
+      index: i,
+      name: '',
       type: table.u32(base + 4),
       flags: is64 ? table.addr(base + 8) : table.u32(base + 8),
       offset: table.addr(base + (is64 ? 24 : 16)),
@@ -174,6 +177,7 @@ function readSectionTable(
       link: table.u32(base + (is64 ? 40 : 24)),
     };
   };
+  const nameOffsets: number[] = [];
   // Section 0 holds the count and the name table's index when the header's fields overflow: read apart only then.
   if (shnum === 0 || shstrndx === 0xffff) {
     table = fieldReader(source.read(shoff, minEnt), shoff, is64, le, fail);
@@ -185,20 +189,22 @@ function readSectionTable(
     throw fail(`section header table (${shnum} entries at offset ${shoff}) runs past the end of the file`);
   }
   table = fieldReader(source.read(shoff, shnum * shentsize), shoff, is64, le, fail);
-  const raw = Array.from({ length: shnum }, (_, i) => header(i));
-  for (const [i, s] of raw.entries()) {
+  const sections: ElfSection[] = new Array(shnum);
+  for (let i = 0; i < shnum; i++) {
+    const s = header(i);
     if (s.type !== Elf.SHT_NOBITS && s.offset + s.size > size) {
       throw fail(`section ${i} (offset ${s.offset}, ${s.size} bytes) runs past the end of the file`);
     }
+    sections[i] = s;
   }
-  const strtab = raw[shstrndx];
+  const strtab = sections[shstrndx];
   if (!strtab) throw fail(`section name table index ${shstrndx} is out of range (${shnum} sections)`);
   const names = stringTable(source, strtab);
-  const nameAt = (off: number): string => {
+  for (let i = 0; i < shnum; i++) {
+    const off = nameOffsets[i] as number;
     if (off >= strtab.size) throw fail(`section name offset ${off} is beyond the section name table`);
-    return names(off);
-  };
-  const sections: ElfSection[] = raw.map((s, index) => ({ index, ...s, name: nameAt(s.name) }));
+    (sections[i] as ElfSection).name = names(off);
+  }
   const byName = new Map<string, ElfSection>();
   for (const s of sections) if (!byName.has(s.name)) byName.set(s.name, s);
   return { sections, byName };

@@ -154,6 +154,7 @@ function readRecords(
           v = id;
         }
       } else if (c === Offset) {
+        // A zigzag-coded delta (writer.ts's `zigzag`), decoded in place.
         prevOffset = (prevOffset + ((v >>> 1) ^ -(v & 1))) | 0;
         v = prevOffset >>> 0;
       }

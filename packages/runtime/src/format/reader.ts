@@ -102,8 +102,3 @@ export class ByteReader {
     return new BundleCorruptError(`${this.what}: ${message} at offset ${this.pos}`);
   }
 }
-
-/** Maps a zigzag-encoded u32 back to a signed 32-bit integer. */
-export function unzigzag(n: number): number {
-  return (n >>> 1) ^ -(n & 1);
-}

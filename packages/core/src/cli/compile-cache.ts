@@ -44,8 +44,8 @@ function privateDir(dir: string): boolean {
 
 /**
  * Runs the CommonJS script `file` (the bundled CLI) as Node runs a module, with V8's code cache: the functions a
- * run compiled are saved when the process exits, and the next run of the same `variant` (the sub-command: each
- * compiles other functions) starts from them instead of parsing and compiling them again. The script is read as
+ * run compiled are saved when the process exits, and the next run of the same `variant` (the kind of run: each
+ * compiles other functions, or runs with other V8 flags) starts from them instead of parsing and compiling them again. The script is read as
  * latin1: the bundle is pure ASCII (scripts/bundle-cli.mjs checks), and that is the cheapest decoding. It gets
  * `require`, the caller's: a script next to the caller that requires only Node's modules (`node:module`'s
  * `createRequire` would load Node's ES module loader for nothing). The cache is keyed by

@@ -94,8 +94,8 @@ export class CoreResolver {
     const earlier = opts.reuseDuplicates ? new Map<string, RelocationOutcome>() : undefined;
     for (const relo of object.ext.coreRelos) {
       if (opts.filter && !opts.filter(relo)) continue;
-      const key = earlier && `${relo.typeId}:${relo.kind}:${relo.accessStr}`;
-      const same = key && earlier?.get(key);
+      const key = earlier ? `${relo.typeId}:${relo.kind}:${relo.accessStr}` : '';
+      const same = earlier?.get(key);
       if (same) {
         out.push({ ...same, relo });
         continue;
@@ -104,7 +104,7 @@ export class CoreResolver {
       const outcome = this.resolve(object, relo, cache, matched);
       if (opts.unpruned)
         (outcome as UnprunedOutcome).unprunedMatches = this.unprunedMatches(object, relo, outcome, matched);
-      if (key) earlier?.set(key, outcome);
+      earlier?.set(key, outcome);
       out.push(outcome);
     }
     return out;

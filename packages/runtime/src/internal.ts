@@ -4,6 +4,9 @@
  * ordering, arch names and error helpers. Not a stable API; apps use the main entry.
  */
 
+/** The data section's decoders: the JavaScript one (the reference, naming what is wrong) and the WebAssembly one. */
+export { DataSection } from './bundle/data-section.js';
+export { NativeDataSection } from './bundle/native-data-section.js';
 /** Error base options, bounds and helpers for system errors. */
 export {
   type BtfBundleErrorOptions,

@@ -11,6 +11,7 @@ import {
 import { type Container, type DecodeLimits, readContainer } from './container.js';
 import { DataSection } from './data-section.js';
 import { BundleIndex, type BundleObject } from './index-section.js';
+import { NativeDataSection } from './native-data-section.js';
 /** Sizes and counts of a bundle. */
 export interface BundleStats {
   /** Kernels with a BTF. */
@@ -45,6 +46,7 @@ export class BtfBundle {
   private readonly container: Container;
   private readonly bundleBytes: number;
   private readonly prefixes = new Map<string, PrefixEntry[]>();
+  private decoder: NativeDataSection | DataSection | undefined;
   private section: DataSection | undefined;
   private readonly blobs = new Map<number, Uint8Array>();
   private sizes: BundleStats | undefined;
@@ -102,8 +104,7 @@ export class BtfBundle {
 
   /**
    * The BTF of the kernel with exactly this id, or undefined. The first call inflates the data section and reads
-   * its heads;
-   * each blob is rebuilt on its first request (with the few it is coded against) and cached.
+   * its heads; each blob is rebuilt on its first request and cached.
    */
   get(id: string): Uint8Array | undefined {
     const i = this.index.ordinal(id);
@@ -113,16 +114,30 @@ export class BtfBundle {
   private blob(b: number): Uint8Array {
     let blob = this.blobs.get(b);
     if (!blob) {
-      blob = this.sectionOf().get(b);
+      // The WebAssembly decoder refuses a blob without saying why: the JavaScript one then throws the typed error.
+      blob = this.decoderOf().get(b) ?? this.sectionOf().get(b);
       this.blobs.set(b, blob);
     }
     return blob;
   }
 
-  /** The data section, inflated and its heads read on first use. */
-  private sectionOf(): DataSection {
+  /**
+   * The data section, inflated on first use into the WebAssembly decoder; into the JavaScript one where
+   * WebAssembly is unavailable, or when the WebAssembly decoder refuses the section (the JavaScript one then
+   * throws the typed error).
+   */
+  private decoderOf(): NativeDataSection | DataSection {
+    if (!this.decoder) {
+      const bytes = this.container.data();
+      this.decoder = NativeDataSection.open(bytes, this.index.blobSizes) ?? this.sectionOf(bytes);
+    }
+    return this.decoder;
+  }
+
+  /** The data section in the JavaScript decoder (inflated again unless `bytes` are given), its heads read. */
+  private sectionOf(bytes?: Uint8Array): DataSection {
     this.section ??= new DataSection(
-      new ByteReader(this.container.data(), 'bundle data'),
+      new ByteReader(bytes ?? this.container.data(), 'bundle data'),
       this.index.blobSizes,
     );
     return this.section;
@@ -157,7 +172,7 @@ export class BtfBundle {
   /** Validates the whole index and reads the data section's heads (see {@link decodeBundle}). */
   checkAll(): void {
     this.index.checkAll();
-    this.sectionOf();
+    this.decoderOf();
   }
 
   /**

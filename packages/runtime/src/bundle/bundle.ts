@@ -153,7 +153,8 @@ export class BtfBundle {
    * docs/kernel-matching.md).
    */
   match(kernel: LookupKernel | string, options: LookupOptions = {}): KernelMatch | undefined {
-    return matchKernel(lookupKey(kernel), this.lookup, options);
+    // An id string is checked as lookupKey parses it: checking it again would compile the check to machine code.
+    return matchKernel(lookupKey(kernel), this.lookup, options, typeof kernel === 'string' ? kernel : undefined);
   }
 
   /** The kernels of group `prefix` (`distro/version/arch`) with their blob numbers, in bundle order. */

@@ -159,13 +159,15 @@ function nearRelease(
  * Finds the entry of `index` for `kernel`: exact id, then normalised ids, then (as `nearest` allows) a
  * `bracketed` release inside a run of identical BTFs, then the `nearest` release of the same series (the newest
  * not newer than it, otherwise the oldest newer one). Series are `distro/version/arch/flavour` in release order.
+ * `id`, when given, is the kernel's id, already checked to be valid (the caller parsed the key from it).
  */
 export function matchKernel(
   kernel: LookupKernel,
   index: KernelIndex,
   options: LookupOptions = {},
+  id?: string,
 ): KernelMatch | undefined {
-  const exact = kernelIdIfValid(kernel);
+  const exact = id ?? kernelIdIfValid(kernel);
   if (exact === undefined || !index.has(exact)) return inexactMatch(kernel, index, options.nearest ?? false);
   const { distro, version, arch, release } = kernel;
   return { kind: 'exact', id: exact, key: { distro, version, arch, release } };

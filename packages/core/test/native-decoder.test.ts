@@ -1,8 +1,10 @@
 /**
- * The WebAssembly data-section decoder (packages/runtime/wasm/decode.c) against the JavaScript one, the reference
- * that names what is wrong: on real reduced BTFs (little- and big-endian, drifted variants, a verbatim blob) and on
- * mutated data sections and blob sizes (fast-check, seeded), both accept exactly the same sections and blobs and
- * give the same bytes. Without WebAssembly (`node --jitless`) a bundle decodes through the JavaScript decoder alone.
+ * The WebAssembly decoder (packages/runtime/wasm) against the JavaScript one, the reference that names what is
+ * wrong. On real reduced BTFs (little- and big-endian, drifted variants, a verbatim blob, three groups) and on
+ * mutated data sections, blob sizes and index sections (fast-check, seeded): both accept exactly the same data
+ * sections and blobs and give the same bytes; both accept the same index headers, and every kernel the WebAssembly
+ * index answers for gets the JavaScript index's answer (the JavaScript index answers what it leaves). Without
+ * WebAssembly (`node --jitless`) a bundle decodes through the JavaScript decoder alone.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,7 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { decodeBundle } from '@btf-bundle/runtime';
-import { ByteReader, DataSection, NativeDataSection } from '@btf-bundle/runtime/internal';
+import {
+  BundleIndex,
+  ByteReader,
+  ByteWriter,
+  DataSection,
+  NativeDecoder,
+} from '@btf-bundle/runtime/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { driftBtf } from '../../../bench/lib/drift.js';
@@ -37,6 +45,10 @@ const input = {
     })),
     { key: { ...base.key, arch: 's390x', release: '6.1.0-47-s390x' }, blob: byteSwapBtf(base.blob) },
     {
+      key: { ...base.key, distro: 'ubuntu', version: '22.04', release: '5.15.0-91-generic' },
+      blob: base.blob,
+    },
+    {
       key: { ...base.key, release: '6.1.0-0-raw' },
       blob: new TextEncoder().encode('not a BTF, kept verbatim'),
     },
@@ -47,7 +59,9 @@ const input = {
 };
 const bundle = encodeBundle(input).bytes;
 const header = new DataView(bundle.buffer, bundle.byteOffset);
-const data = new Uint8Array(brotliDecompressSync(bundle.subarray(28 + header.getUint32(16, true))));
+const indexEnd = 28 + header.getUint32(16, true);
+const index = new Uint8Array(brotliDecompressSync(bundle.subarray(28, indexEnd)));
+const data = new Uint8Array(brotliDecompressSync(bundle.subarray(indexEnd)));
 const decoded = decodeBundle(bundle);
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 /** The distinct blobs' sizes, in blob order (numbered by their first kernel in bundle order). */
@@ -74,12 +88,56 @@ function javascript(section: Uint8Array, blobSizes: number[]): string[] | 'refus
 
 /** The same through the WebAssembly decoder. */
 function native(section: Uint8Array, blobSizes: number[]): string[] | 'refused' {
-  const decoder = NativeDataSection.open(section, blobSizes);
-  if (!decoder) return 'refused';
+  const decoder = NativeDecoder.create()!;
+  if (!decoder.openData(section, blobSizes)) return 'refused';
   return blobSizes.map((_, i) => {
-    const blob = decoder.get(i);
+    const blob = decoder.blob(i);
     return blob ? Buffer.from(blob).toString('hex') : 'refused';
   });
+}
+
+/** Ids to look up in a (mutated) index: every kernel's, absent releases and groups, ids that are not ASCII. */
+const ids = [
+  'debian/12/x86_64/6.1.0-1-amd64',
+  'debian/12/x86_64/6.1.0-2-amd64',
+  `debian/12/x86_64/${'a'.repeat(128)}`,
+  ...decoded.kernels,
+  ...decoded.kernels.map((id) => `${id}x`),
+  ...decoded.kernels.map((id) => id.slice(0, -1)),
+  'debian/12/x86_64',
+  'nope/1/x86_64/1',
+  `${decoded.kernels[0]!.slice(0, -1)}é`,
+];
+
+/** Per id: the blob number the JavaScript index gives (-1: not in the bundle), or 'refused' when it throws. */
+function javascriptIndex(section: Uint8Array): (number | 'refused')[] | 'refused' {
+  let reader: BundleIndex;
+  try {
+    reader = new BundleIndex(section);
+  } catch {
+    return 'refused';
+  }
+  return ids.map((id) => {
+    try {
+      const i = reader.ordinal(id);
+      return i === undefined ? -1 : reader.blobOf(i);
+    } catch {
+      return 'refused';
+    }
+  });
+}
+
+/** The same through the WebAssembly index; 'left' where it leaves the answer to the JavaScript index. */
+function nativeIndex(section: Uint8Array): (number | 'left')[] | 'refused' {
+  const decoder = NativeDecoder.create()!;
+  if (!decoder.openIndex(section)) return 'refused';
+  return ids.map((id) => decoder.find(id) ?? 'left');
+}
+
+/** Whether the WebAssembly index's answers are the JavaScript index's, where it gives one. */
+function agrees(got: (number | 'left')[] | 'refused', want: (number | 'refused')[] | 'refused'): boolean {
+  if (got === 'refused' || want === 'refused') return got === want;
+  return got.every((answer, k) => answer === 'left' || answer === want[k]);
 }
 
 function mutations(size: number): fc.Arbitrary<Mutation[]> {
@@ -96,6 +154,83 @@ function mutations(size: number): fc.Arbitrary<Mutation[]> {
   );
   return fc.array(one, { minLength: 1, maxLength: 3 });
 }
+
+/** A group of a crafted index: its prefix bytes, then each release's shared length and rest (bytes, joined by \n). */
+interface CraftedGroup {
+  prefix: Uint8Array;
+  shared: number[];
+  rests: Uint8Array;
+  kernels?: number;
+}
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+/** An index section with these groups (blob k for kernel k, blob sizes 100), or with the blob numbers given. */
+function craftIndex(groups: CraftedGroup[], blobOf?: number[]): Uint8Array {
+  const kernels = groups.reduce((n, g) => n + (g.kernels ?? g.shared.length), 0);
+  const w = new ByteWriter();
+  const blobs = Math.max(1, kernels);
+  w.varint(kernels);
+  w.varint(blobs);
+  w.varint(groups.length);
+  const bodies = groups.map((g) => {
+    const body = new ByteWriter();
+    for (const n of g.shared) body.varint(n);
+    body.bytes(g.rests);
+    body.byte(0);
+    return body.finish();
+  });
+  groups.forEach((g, i) => {
+    w.bytes(g.prefix);
+    w.byte(0);
+    w.varint(g.kernels ?? g.shared.length);
+    w.varint(bodies[i]!.length);
+  });
+  for (const body of bodies) w.bytes(body);
+  for (let k = 0; k < kernels; k++) w.byte(blobOf?.[k] ?? k);
+  for (let b = 0; b < blobs; b++) w.varint(100);
+  w.varint(0); // failed kernels
+  w.varint(0); // objects
+  w.bytes(text('{}'));
+  w.byte(0);
+  return w.finish();
+}
+
+const debian = (rests = '6.1.0-1-amd64\n2-amd64', shared = [0, 6]): CraftedGroup => ({
+  prefix: text('debian/12/x86_64'),
+  shared,
+  rests: text(rests),
+});
+
+/** Indexes the JavaScript index refuses or reads in an unusual way, each made to test one rule of the header or a group. */
+const CRAFTED: Record<string, Uint8Array> = {
+  valid: craftIndex([debian()]),
+  'two groups with one prefix': craftIndex([debian(), debian()]),
+  'one prefix, once with a byte order mark': craftIndex([
+    debian(),
+    { ...debian(), prefix: text('\ufeffdebian/12/x86_64') },
+  ]),
+  'a prefix with a byte order mark': craftIndex([{ ...debian(), prefix: text('\ufeffdebian/12/x86_64') }]),
+  'releases with a byte order mark': craftIndex([
+    { ...debian(), rests: text('\ufeff6.1.0-1-amd64\n2-amd64') },
+  ]),
+  'a group of no kernels': craftIndex([debian(), { ...debian('', []), prefix: text('ubuntu/22.04/x86_64') }]),
+  'a surrogate in a prefix': craftIndex([{ ...debian(), prefix: Uint8Array.of(0x61, 0xed, 0xa0, 0x80) }]),
+  'an overlong form in a prefix': craftIndex([{ ...debian(), prefix: Uint8Array.of(0x61, 0xc0, 0xaf) }]),
+  'a value past U+10FFFF in a prefix': craftIndex([
+    { ...debian(), prefix: Uint8Array.of(0xf4, 0x90, 0x80, 0x80) },
+  ]),
+  'a cut sequence in a prefix': craftIndex([{ ...debian(), prefix: Uint8Array.of(0x61, 0xe2, 0x82) }]),
+  'a prefix of four parts': craftIndex([{ ...debian(), prefix: text('debian/12/x86_64/x') }]),
+  'a newline in a prefix': craftIndex([{ ...debian(), prefix: text('debian/12\nx/x86_64') }]),
+  'a release ".."': craftIndex([debian('..\n6.1.0-2-amd64', [0, 0])]),
+  'a release of 129 characters': craftIndex([debian(`${'a'.repeat(129)}\n6.1.0-2-amd64`, [0, 0])]),
+  'a release of 128 characters': craftIndex([debian(`${'a'.repeat(128)}\n6.1.0-2-amd64`, [0, 0])]),
+  'a shared length past the previous release': craftIndex([debian('6.1.0-1-amd64\n2-amd64', [0, 14])]),
+  'fewer releases than kernels': craftIndex([{ ...debian(), kernels: 3, shared: [0, 6, 0] }]),
+  'more releases than kernels': craftIndex([debian('6.1.0-1-amd64\n2-amd64\nx', [0, 6])]),
+  'a blob number out of range': craftIndex([debian()], [0, 7]),
+};
 
 describe('WebAssembly data-section decoder', () => {
   it('rebuilds every blob of a real bundle as the JavaScript decoder does (both byte orders, verbatim)', () => {
@@ -117,6 +252,31 @@ describe('WebAssembly data-section decoder', () => {
         expect(native(section, blobSizes)).toEqual(javascript(section, blobSizes));
       }),
       { seed: Number(process.env.FUZZ_SEED ?? 0x3a5), numRuns: RUNS },
+    );
+  });
+
+  it('answers for every id of a real index as the JavaScript index does, leaving only ids that are not ASCII', () => {
+    const want = javascriptIndex(index);
+    if (want === 'refused' || want.includes('refused'))
+      throw new Error('the JavaScript index refuses a real index');
+    expect(nativeIndex(index)).toEqual(
+      want.map((answer, k) => (/^[\x00-\x7f]*$/.test(ids[k]!) ? answer : 'left')),
+    );
+  });
+
+  it.each(Object.entries(CRAFTED))('crafted index, %s: the same header verdict and answers', (_, section) => {
+    const [got, want] = [nativeIndex(section), javascriptIndex(section)];
+    expect(agrees(got, want), JSON.stringify({ got, want })).toBe(true);
+  });
+
+  it(`mutated index sections (${RUNS} runs): the same headers accepted, the same answers given`, () => {
+    fc.assert(
+      fc.property(mutations(index.length), (ms) => {
+        const section = ms.reduce(mutate, index);
+        const [got, want] = [nativeIndex(section), javascriptIndex(section)];
+        expect(agrees(got, want), JSON.stringify({ got, want })).toBe(true);
+      }),
+      { seed: Number(process.env.FUZZ_SEED ?? 0x1de), numRuns: RUNS },
     );
   });
 

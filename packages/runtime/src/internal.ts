@@ -4,9 +4,10 @@
  * ordering, arch names and error helpers. Not a stable API; apps use the main entry.
  */
 
-/** The data section's decoders: the JavaScript one (the reference, naming what is wrong) and the WebAssembly one. */
+/** The bundle's decoders: the JavaScript ones (the reference, naming what is wrong) and the WebAssembly one. */
 export { DataSection } from './bundle/data-section.js';
-export { NativeDataSection } from './bundle/native-data-section.js';
+export { BundleIndex } from './bundle/index-section.js';
+export { NativeDecoder } from './bundle/native-decoder.js';
 /** Error base options, bounds and helpers for system errors. */
 export {
   type BtfBundleErrorOptions,

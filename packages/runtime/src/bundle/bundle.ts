@@ -11,7 +11,7 @@ import {
 import { type Container, type DecodeLimits, readContainer } from './container.js';
 import { DataSection } from './data-section.js';
 import { BundleIndex, type BundleObject } from './index-section.js';
-import { NativeDataSection } from './native-data-section.js';
+import { NativeDecoder } from './native-decoder.js';
 /** Sizes and counts of a bundle. */
 export interface BundleStats {
   /** Kernels with a BTF. */
@@ -42,11 +42,12 @@ export interface BundleBtf {
  * the objects, the meta and the stats are decoded and validated on first access.
  */
 export class BtfBundle {
-  private readonly index: BundleIndex;
+  private jsIndex: BundleIndex | undefined;
+  private readonly native: NativeDecoder | undefined;
   private readonly container: Container;
   private readonly bundleBytes: number;
   private readonly prefixes = new Map<string, PrefixEntry[]>();
-  private decoder: NativeDataSection | DataSection | undefined;
+  private decoder: NativeDecoder | DataSection | undefined;
   private section: DataSection | undefined;
   private readonly blobs = new Map<number, Uint8Array>();
   private sizes: BundleStats | undefined;
@@ -54,15 +55,33 @@ export class BtfBundle {
   /** What a lookup asks of this bundle. */
   private readonly lookup: KernelIndex;
 
-  /** Use {@link decodeBundle} or {@link openBundle}. */
-  constructor(container: Container, index: BundleIndex, bundleBytes: number) {
+  /**
+   * Use {@link decodeBundle} or {@link openBundle}. `native`: the WebAssembly decoder with the index opened, used
+   * first; `index`: the JavaScript index when there is no such decoder (else it is read when first needed).
+   */
+  constructor(
+    container: Container,
+    index: BundleIndex | undefined,
+    native: NativeDecoder | undefined,
+    bundleBytes: number,
+  ) {
     this.container = container;
-    this.index = index;
+    this.jsIndex = index;
+    this.native = native;
     this.bundleBytes = bundleBytes;
     this.lookup = {
-      has: (id) => index.ordinal(id) !== undefined,
+      has: (id) => {
+        const blob = native?.find(id);
+        return blob !== undefined ? blob >= 0 : this.index.ordinal(id) !== undefined;
+      },
       entries: (prefix) => this.entries(prefix),
     };
+  }
+
+  /** The JavaScript index: the reference, which names what is wrong; read on first use. */
+  private get index(): BundleIndex {
+    this.jsIndex ??= new BundleIndex(this.container.index);
+    return this.jsIndex;
   }
 
   /** Kernel ids with a BTF, in bundle order (distro, version, arch, flavour, release). */
@@ -107,6 +126,8 @@ export class BtfBundle {
    * its heads; each blob is rebuilt on its first request and cached.
    */
   get(id: string): Uint8Array | undefined {
+    const blob = this.native?.find(id);
+    if (blob !== undefined) return blob < 0 ? undefined : this.blob(blob);
     const i = this.index.ordinal(id);
     return i === undefined ? undefined : this.blob(this.index.blobOf(i));
   }
@@ -114,8 +135,9 @@ export class BtfBundle {
   private blob(b: number): Uint8Array {
     let blob = this.blobs.get(b);
     if (!blob) {
+      const decoder = this.decoderOf();
       // The WebAssembly decoder refuses a blob without saying why: the JavaScript one then throws the typed error.
-      blob = this.decoderOf().get(b) ?? this.sectionOf().get(b);
+      blob = (decoder instanceof NativeDecoder ? decoder.blob(b) : undefined) ?? this.sectionOf().get(b);
       this.blobs.set(b, blob);
     }
     return blob;
@@ -126,10 +148,10 @@ export class BtfBundle {
    * WebAssembly is unavailable, or when the WebAssembly decoder refuses the section (the JavaScript one then
    * throws the typed error).
    */
-  private decoderOf(): NativeDataSection | DataSection {
+  private decoderOf(): NativeDecoder | DataSection {
     if (!this.decoder) {
       const bytes = this.container.data();
-      this.decoder = NativeDataSection.open(bytes, this.index.blobSizes) ?? this.sectionOf(bytes);
+      this.decoder = this.native?.openData(bytes) ? this.native : this.sectionOf(bytes);
     }
     return this.decoder;
   }
@@ -153,8 +175,18 @@ export class BtfBundle {
    * docs/kernel-matching.md).
    */
   match(kernel: LookupKernel | string, options: LookupOptions = {}): KernelMatch | undefined {
+    // An id the WebAssembly index finds is valid: its parts are those of a checked group and release.
+    if (typeof kernel === 'string' && (this.native?.find(kernel) ?? -1) >= 0) {
+      const [distro, version, arch, release] = kernel.split('/') as [string, string, string, string];
+      return { kind: 'exact', id: kernel, key: { distro, version, arch, release } };
+    }
     // An id string is checked as lookupKey parses it: checking it again would compile the check to machine code.
-    return matchKernel(lookupKey(kernel), this.lookup, options, typeof kernel === 'string' ? kernel : undefined);
+    return matchKernel(
+      lookupKey(kernel),
+      this.lookup,
+      options,
+      typeof kernel === 'string' ? kernel : undefined,
+    );
   }
 
   /** The kernels of group `prefix` (`distro/version/arch`) with their blob numbers, in bundle order. */
@@ -196,7 +228,10 @@ export class BtfBundle {
  */
 export function openBundle(bytes: Uint8Array, limits: DecodeLimits = {}): BtfBundle {
   const container = readContainer(bytes, limits);
-  return new BtfBundle(container, new BundleIndex(container.index), bytes.length);
+  const native = NativeDecoder.create();
+  if (native?.openIndex(container.index)) return new BtfBundle(container, undefined, native, bytes.length);
+  // No WebAssembly, or its decoder refuses the index: the JavaScript index reads it (and throws the typed error).
+  return new BtfBundle(container, new BundleIndex(container.index), undefined, bytes.length);
 }
 
 /**

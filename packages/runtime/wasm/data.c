@@ -1,19 +1,12 @@
 /*
- * The bundle data section's decoder (docs/bundle-format.md, "Data"), compiled to WebAssembly by
- * scripts/build-wasm.sh into src/format/decoder-wasm.ts. It does what src/bundle/data-section.ts and
- * src/format/btf-rebuild.ts do, in native code: a fresh process decodes its first BTF without interpreting
- * JavaScript loops over every value. It only says whether the input is valid; on any failure the caller runs
- * the JavaScript decoder, which throws the typed error naming the blob, the column and the offset. The two must
- * accept exactly the same inputs and give the same bytes (test/wasm-decoder.test.ts checks it on real and on
- * corrupted bundles).
- *
- * No C library: memory comes from a bump allocator over the module's linear memory, grown on demand.
+ * The data section's decoder (docs/bundle-format.md, "Data"): what src/bundle/data-section.ts and
+ * src/format/btf-rebuild.ts do, in native code, so that a fresh process rebuilds its first BTF without
+ * interpreting a JavaScript loop per value. It only says whether the input is valid: on a refusal the caller runs
+ * the JavaScript decoder, which throws the typed error naming the blob, the column and the offset. The two accept
+ * exactly the same inputs and give the same bytes (packages/core/test/native-decoder.test.ts).
  */
 
-typedef unsigned char u8;
-typedef unsigned int u32;
-typedef int i32;
-typedef unsigned long long u64;
+#include "common.h"
 
 #define COLUMNS 8        /* stored columns of a BTF blob: the 7 record columns and the Order column */
 #define ORDER 7          /* the Order column */
@@ -24,7 +17,6 @@ typedef unsigned long long u64;
 #define BTF_HEADER_LEN 24
 #define MAX_VLEN 0xffff
 #define MAX_SECTION 0x40000000u
-#define PAGE 65536u
 
 /*
  * Per kind (5 bits of a record header value): FIXED_WORDS, ELEMENT_WORDS, ELEMENT_NAME, and WORD_COLUMNS with
@@ -34,7 +26,6 @@ typedef unsigned long long u64;
 
 /* The scanned data section. */
 static const u8 *data;
-static u32 data_len;
 static u32 string_count;
 static u32 *string_starts; /* string_count + 1 entries */
 static u32 blob_count;
@@ -43,66 +34,22 @@ static u32 *records;
 static u32 *ranges;        /* per blob and column: start, end */
 static i32 *seen;          /* per global string: its offset in the blob being rebuilt, or -1 */
 
-extern u8 __heap_base;
-static u32 heap_top = 0;
-
-/* `bytes` of fresh memory (8-aligned), or 0 when the memory cannot grow that far. */
-static void *grab(u64 bytes) {
-  if (heap_top == 0) heap_top = (u32)&__heap_base;
-  u32 at = (heap_top + 7u) & ~7u;
-  if (bytes > 0xffffffffull - at) return 0;
-  u32 top = at + (u32)bytes;
-  u32 have = (u32)__builtin_wasm_memory_size(0) * PAGE;
-  if (top > have) {
-    u32 pages = (top - have + PAGE - 1) / PAGE;
-    if (__builtin_wasm_memory_grow(0, pages) == (unsigned long)-1) return 0;
-  }
-  heap_top = top;
-  return (void *)at;
-}
-
 /* Where the scratch memory of a blob starts: everything after the scanned section. */
 static u32 scratch;
 
 /**
- * Reserves memory for a data section of `length` bytes holding `blobs` blobs and returns where it goes; the
- * blobs' rebuilt sizes go right after it (`blobs` 32-bit words). 0 when the memory cannot grow that far.
- */
-__attribute__((export_name("prepare"))) u8 *prepare(u32 length, u32 blobs) {
-  heap_top = 0;
-  u8 *at = grab(length);
-  return at && grab(4ull * blobs) ? at : 0;
-}
-
-static void copy(u8 *to, const u8 *from, u32 n) { __builtin_memmove(to, from, n); }
-
-/* A varint of at most 5 bytes (the heads' and the string count's form): value, or -1 past `end` / too long. */
-static u64 head_varint(u32 *p, u32 end) {
-  u64 v = 0;
-  for (u32 shift = 0; shift <= 28; shift += 7) {
-    if (*p >= end) return ~0ull;
-    u8 b = data[(*p)++];
-    v |= (u64)(b & 0x7f) << shift;
-    if (b < 0x80) return v;
-  }
-  return ~0ull;
-}
-
-/**
- * Finds the data section's strings, the heads of its `blobs` blobs and where each blob's columns are. `at`,
- * `len`: the section and the blobs' rebuilt sizes, where {@link prepare} said. Returns 1 when the section is well
+ * Finds the data section's strings, the heads of its `blobs` blobs (of rebuilt sizes `sizes`) and where each blob's
+ * columns are. `at`, `len`: the section, copied where {@link reserve} said. Returns 1 when the section is well
  * formed (what src/bundle/data-section.ts's constructor accepts), else 0.
  */
-__attribute__((export_name("scan"))) i32 scan(const u8 *at, u32 len, u32 blobs) {
-  const u32 *sizes = (const u32 *)(at + ((len + 7u) & ~7u));
+EXPORT(scan) i32 scan(const u8 *at, u32 len, u32 blobs, const u32 *sizes) {
   data = at;
-  data_len = len;
   blob_count = blobs;
   u64 total = 0;
   for (u32 i = 0; i < blobs; i++) total += sizes[i];
   if (total > MAX_SECTION) return 0;
   u32 p = 0;
-  u64 count = head_varint(&p, len);
+  u64 count = read_varint(data, &p, len);
   if (count == ~0ull || count > 0xffffffffu || count > len - p || count == 0) return 0;
   string_count = (u32)count;
   string_starts = grab(4ull * (string_count + 1));
@@ -121,16 +68,16 @@ __attribute__((export_name("scan"))) i32 scan(const u8 *at, u32 len, u32 blobs) 
   if (blobs && (!modes || !records || !ranges)) return 0;
   if (!seen) return 0;
   for (u32 i = 0; i < blobs; i++) {
-    u64 mode = head_varint(&p, len);
+    u64 mode = read_varint(data, &p, len);
     if (mode > 2) return 0;
     modes[i] = (u8)mode;
     for (u32 c = 0; c < 2 * COLUMNS; c++) ranges[2 * COLUMNS * i + c] = 0;
     if (mode == 0) continue;
-    u64 n = head_varint(&p, len);
+    u64 n = read_varint(data, &p, len);
     if (n > len - p) return 0;
     records[i] = (u32)n;
     for (u32 c = 0; c < COLUMNS; c++) {
-      u64 l = head_varint(&p, len);
+      u64 l = read_varint(data, &p, len);
       if (l > len - p) return 0;
       ranges[2 * (COLUMNS * i + c) + 1] = (u32)l;
     }
@@ -151,7 +98,7 @@ __attribute__((export_name("scan"))) i32 scan(const u8 *at, u32 len, u32 blobs) 
     pos += sizes[i];
     ranges[k + 1] = (u32)pos;
   }
-  scratch = heap_top;
+  scratch = heap_mark();
   return pos == len;
 }
 
@@ -364,8 +311,8 @@ PHASE void write_btf(u8 *out, int little, u32 count, const u32 *used, u32 n_used
  * its columns into scratch memory, valid until the next call (the caller copies it out); 0 when its columns are
  * not exactly what src/format/btf-rebuild.ts accepts.
  */
-__attribute__((export_name("blob"))) const u8 *blob(u32 i, u32 size) {
-  heap_top = scratch; /* the previous blob has been copied out */
+EXPORT(blob) const u8 *blob(u32 i, u32 size) {
+  heap_release(scratch); /* the previous blob has been copied out */
   if (i >= blob_count) return 0;
   if (modes[i] == 0) return data + ranges[2 * COLUMNS * i];
   n_records = records[i];

@@ -175,18 +175,15 @@ export class BtfBundle {
    * docs/kernel-matching.md).
    */
   match(kernel: LookupKernel | string, options: LookupOptions = {}): KernelMatch | undefined {
-    // An id the WebAssembly index finds is valid: its parts are those of a checked group and release.
-    if (typeof kernel === 'string' && (this.native?.find(kernel) ?? -1) >= 0) {
-      const [distro, version, arch, release] = kernel.split('/') as [string, string, string, string];
-      return { kind: 'exact', id: kernel, key: { distro, version, arch, release } };
+    const key = typeof kernel === 'string' ? undefined : lookupKey(kernel);
+    const id = key ? `${key.distro}/${key.version}/${key.arch}/${key.release}` : (kernel as string);
+    // The WebAssembly index finds only ids made of a checked group's parts and release: such an id is valid.
+    if ((this.native?.find(id) ?? -1) >= 0) {
+      const [distro, version, arch, release] = id.split('/') as [string, string, string, string];
+      return { kind: 'exact', id, key: { distro, version, arch, release } };
     }
     // An id string is checked as lookupKey parses it: checking it again would compile the check to machine code.
-    return matchKernel(
-      lookupKey(kernel),
-      this.lookup,
-      options,
-      typeof kernel === 'string' ? kernel : undefined,
-    );
+    return matchKernel(key ?? lookupKey(kernel), this.lookup, options, key ? undefined : id);
   }
 
   /** The kernels of group `prefix` (`distro/version/arch`) with their blob numbers, in bundle order. */

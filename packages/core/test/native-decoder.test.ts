@@ -280,8 +280,11 @@ describe('WebAssembly data-section decoder', () => {
     );
   });
 
-  it('without WebAssembly (node --jitless) the JavaScript decoder gives the same BTFs', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-jitless-'));
+  it.each([
+    ['without WebAssembly (node --jitless)', ['--jitless'], '', 'undefined'],
+    ['when an instance cannot reserve its memory (ulimit -v 4 GiB)', [], 'ulimit -v 4194304; ', 'object'],
+  ])('%s: the JavaScript decoder gives the same BTFs', (_, flags, limit, webAssembly) => {
+    const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-fallback-'));
     try {
       const file = join(dir, 'bundle.btfb');
       writeFileSync(file, bundle);
@@ -296,12 +299,15 @@ describe('WebAssembly data-section decoder', () => {
         const out = [typeof WebAssembly];
         for (const id of eager.kernels) out.push(hash(eager.get(id)), hash((await api.findBtf(id)).bytes));
         console.log(JSON.stringify(out));`;
-      const output = execFileSync(process.execPath, ['--jitless', '--input-type=module', '-e', script], {
+      const node = [process.execPath, ...flags, '--input-type=module', '-e', script]
+        .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
+        .join(' ');
+      const output = execFileSync('sh', ['-c', `${limit}exec ${node}`], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
       });
       const expected = decoded.kernels.flatMap((id) => [sha256(decoded.get(id)!), sha256(decoded.get(id)!)]);
-      expect(JSON.parse(output)).toEqual(['undefined', ...expected]);
+      expect(JSON.parse(output)).toEqual([webAssembly, ...expected]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

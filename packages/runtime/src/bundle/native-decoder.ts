@@ -22,13 +22,21 @@ interface DecoderExports {
 /** Longest id {@link NativeDecoder.find} takes (the module's id buffer). */
 const MAX_ID = 1024;
 
+const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
 let decoderModule: object | null | undefined;
 
-/** The compiled decoder, made on first use; null where WebAssembly is unavailable (e.g. `node --jitless`). */
+/**
+ * The compiled decoder, made on first use; null where WebAssembly is unavailable (`node --jitless`) or the
+ * embedder refuses to compile it.
+ */
 function compiledDecoder(): object | null {
   if (decoderModule === undefined) {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    decoderModule = api ? new api.Module(DECODER_WASM) : null;
+    try {
+      decoderModule = wasmApi ? new wasmApi.Module(DECODER_WASM) : null;
+    } catch {
+      decoderModule = null;
+    }
   }
   return decoderModule;
 }
@@ -50,12 +58,18 @@ export class NativeDecoder {
     this.decoder = decoder;
   }
 
-  /** A new decoder instance, or undefined where WebAssembly is unavailable. */
+  /**
+   * A new decoder instance, or undefined where WebAssembly is unavailable or its memory cannot be had (a process
+   * whose address space is limited, e.g. by `ulimit -v`, cannot reserve what V8 reserves for each instance).
+   */
   static create(): NativeDecoder | undefined {
     const module = compiledDecoder();
     if (!module) return undefined;
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly!;
-    return new NativeDecoder(new api.Instance(module, {}).exports as DecoderExports);
+    try {
+      return new NativeDecoder(new wasmApi!.Instance(module, {}).exports as DecoderExports);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Copies `bytes` into the decoder's memory; where, or 0 when it cannot grow that far. */

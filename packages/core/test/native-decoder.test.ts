@@ -18,6 +18,7 @@ import {
   ByteReader,
   ByteWriter,
   DataSection,
+  MAX_NATIVE_SECTION,
   NativeDecoder,
 } from '@btf-bundle/runtime/internal';
 import fc from 'fast-check';
@@ -278,6 +279,14 @@ describe('WebAssembly data-section decoder', () => {
       }),
       { seed: Number(process.env.FUZZ_SEED ?? 0x1de), numRuns: RUNS },
     );
+  });
+
+  it('leaves sections over 64 MiB to the JavaScript decoder, which reads them in place (no second copy)', () => {
+    const decoder = NativeDecoder.create()!;
+    const big = new Uint8Array(MAX_NATIVE_SECTION + 1);
+    expect(decoder.openIndex(big)).toBe(false);
+    expect(decoder.openData(big, [])).toBe(false);
+    expect(NativeDecoder.create()!.openIndex(index)).toBe(true);
   });
 
   it.each([

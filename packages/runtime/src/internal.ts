@@ -7,7 +7,7 @@
 /** The bundle's decoders: the JavaScript ones (the reference, naming what is wrong) and the WebAssembly one. */
 export { DataSection } from './bundle/data-section.js';
 export { BundleIndex } from './bundle/index-section.js';
-export { NativeDecoder } from './bundle/native-decoder.js';
+export { MAX_NATIVE_SECTION, NativeDecoder } from './bundle/native-decoder.js';
 /** Error base options, bounds and helpers for system errors. */
 export {
   type BtfBundleErrorOptions,

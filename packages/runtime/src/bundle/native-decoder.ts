@@ -22,6 +22,13 @@ interface DecoderExports {
 /** Longest id {@link NativeDecoder.find} takes (the module's id buffer). */
 const MAX_ID = 1024;
 
+/**
+ * Largest section copied into the decoder's memory. A copy needs the section's size twice for a moment (the
+ * inflated buffer and the copy): above this, the JavaScript decoder reads the section in place, so that a bundle
+ * declaring the format's 1 GiB never needs more than that once. Real bundles' sections are kilobytes to megabytes.
+ */
+export const MAX_NATIVE_SECTION = 64 << 20;
+
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 let decoderModule: object | null | undefined;
@@ -72,8 +79,9 @@ export class NativeDecoder {
     }
   }
 
-  /** Copies `bytes` into the decoder's memory; where, or 0 when it cannot grow that far. */
+  /** Copies `bytes` into the decoder's memory; where, or 0 when they are too large or it cannot grow that far. */
   private copyIn(bytes: Uint8Array): number {
+    if (bytes.length > MAX_NATIVE_SECTION) return 0;
     const at = this.decoder.reserve(bytes.length);
     if (at !== 0) new Uint8Array(this.decoder.memory.buffer, at, bytes.length).set(bytes);
     return at;

@@ -1,5 +1,5 @@
 /**
- * The lazy index of format 4: a lookup through `createBtfBundle` decodes only its kernel's group and blob, so a
+ * The lazy index (format 4 on): a lookup through `createBtfBundle` decodes only its kernel's group and blob, so a
  * corrupt part elsewhere surfaces as a typed error when it is used (and at once under `decodeBundle`'s full check),
  * never as wrong data; and on a 1,000-entry bundle every kind of match (exact, normalized, bracketed, nearest) is
  * what the lookup gives over a plainly built index of the same kernels.

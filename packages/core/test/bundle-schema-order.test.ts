@@ -1,5 +1,6 @@
 import { decodeBundle, kernelId } from '@btf-bundle/runtime';
 import {
+  BlobMode,
   type BtfColumn,
   ByteReader,
   ByteWriter,
@@ -78,9 +79,33 @@ function decodeStored(
     return c.finish();
   });
   for (const v of [mode, records]) w.varint(v);
-  for (const p of parts) w.varint(p.length);
+  for (const p of parts) w.varint(2 * p.length);
   for (const p of parts) w.bytes(p);
   return new DataSection(new ByteReader(w.finish(), 'test data'), [size]).get(0);
+}
+
+/**
+ * A data section of the INT + PTR blob, then a second blob whose heads give `second` for each of its eight
+ * columns (2 × distance + 1: the column of the blob that many places before it), optionally a verbatim blob
+ * between them.
+ */
+function sharedSection(second: number[], verbatimBetween = false): DataSection {
+  const w = new ByteWriter();
+  w.varint(2);
+  w.bytes(new TextEncoder().encode('\0int\0'));
+  const parts = [HEADER, [1, 0], [1], [4], [], [], [INT_ENCODING], [0, 0]].map((values) => {
+    const c = new ByteWriter();
+    for (const v of values) c.varint(v);
+    return c.finish();
+  });
+  for (const v of [BlobMode.BtfLittle, 2]) w.varint(v);
+  for (const p of parts) w.varint(2 * p.length);
+  if (verbatimBetween) w.varint(BlobMode.Verbatim);
+  for (const v of [BlobMode.BtfLittle, 2, ...second]) w.varint(v);
+  for (const p of parts) w.bytes(p);
+  if (verbatimBetween) w.bytes(new Uint8Array(3));
+  const sizes = verbatimBetween ? [BLOB_SIZE, 3, BLOB_SIZE] : [BLOB_SIZE, BLOB_SIZE];
+  return new DataSection(new ByteReader(w.finish(), 'test data'), sizes);
 }
 
 /** The error `f` throws, if any. */
@@ -146,11 +171,25 @@ describe('schema order', () => {
     const w = new ByteWriter();
     w.varint(1);
     w.byte(0);
-    for (const v of [1, 2, 1, 1]) w.varint(v); // mode, records, then two of the eight column lengths
+    for (const v of [1, 2, 0]) w.varint(v); // mode, records, then one of the eight columns (empty: 2 × 0)
     const cut = () => new DataSection(new ByteReader(w.finish(), 'test data'), [BLOB_SIZE]);
     // (The reader comes from the package build, its error class from there: compared by name.)
     expect((thrown(cut) as Error).name).toBe('BundleTruncatedError');
-    expect(cut).toThrow(/runs past the end at offset 6/);
+    expect(cut).toThrow(/runs past the end at offset 5/);
+  });
+
+  it('a column shared with an earlier blob is read from that blob; a reference elsewhere is a typed error', () => {
+    const one = Buffer.from(twoRecordBtf(1));
+    const shared = sharedSection(Array(8).fill(1));
+    expect(Buffer.from(shared.get(0))).toEqual(one);
+    expect(Buffer.from(shared.get(1))).toEqual(one);
+    expect(Buffer.from(sharedSection(Array(8).fill(3), true).get(2))).toEqual(one);
+    expect(() => sharedSection([...Array(7).fill(1), 3])).toThrow(
+      /blob 1 column 7: refers to blob -1, not an earlier BTF blob at offset \d+/,
+    );
+    expect(() => sharedSection(Array(8).fill(1), true)).toThrow(
+      /blob 2 column 0: refers to blob 1, not an earlier BTF blob at offset \d+/,
+    );
   });
 
   it('toSchemaOrder sorts records by schema id and writes type words as schema ids', () => {

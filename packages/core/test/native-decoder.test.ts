@@ -256,6 +256,34 @@ describe('WebAssembly data-section decoder', () => {
     );
   });
 
+  it(`bits flipped in the blob heads (${RUNS} runs): lengths become shared columns and back, the same verdicts`, () => {
+    // The heads lie between the string table and the first column: flipping a value's low bit turns a column's
+    // length into a reference to an earlier blob's column (or a reference into a length).
+    const reader = new DataSection(new ByteReader(data, 'bundle data'), sizes);
+    const starts = (reader as unknown as { ranges: Int32Array }).ranges.filter((_, k) => k % 2 === 0);
+    const headsEnd = Math.min(...starts.filter((at) => at > 0));
+    const strings = new ByteReader(data, 'bundle data');
+    for (let n = strings.varint(); n > 0; n--) strings.skipCString();
+    const headsAt = strings.pos;
+    expect(headsEnd).toBeGreaterThan(headsAt);
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ at: fc.integer({ min: headsAt, max: headsEnd - 1 }), bit: fc.nat({ max: 7 }) }),
+          {
+            minLength: 1,
+            maxLength: 3,
+          },
+        ),
+        (flips) => {
+          const section = flips.reduce<Uint8Array>((b, f) => mutate(b, { op: 'flip', ...f }), data);
+          expect(native(section, sizes)).toEqual(javascript(section, sizes));
+        },
+      ),
+      { seed: Number(process.env.FUZZ_SEED ?? 0x4ead), numRuns: RUNS },
+    );
+  });
+
   it('answers for every id of a real index as the JavaScript index does, leaving only ids that are not ASCII', () => {
     const want = javascriptIndex(index);
     if (want === 'refused' || want.includes('refused'))

@@ -17,6 +17,7 @@
 #define BTF_HEADER_LEN 24
 #define MAX_VLEN 0xffff
 #define MAX_SECTION 0x40000000u
+#define SHARED 0x80000000u  /* a column start slot naming the blob whose column it shares */
 
 /*
  * Per kind (5 bits of a record header value): FIXED_WORDS, ELEMENT_WORDS, ELEMENT_NAME, and WORD_COLUMNS with
@@ -76,10 +77,19 @@ EXPORT(scan) i32 scan(const u8 *at, u32 len, u32 blobs, const u32 *sizes) {
     u64 n = read_varint(data, &p, len);
     if (n > len - p) return 0;
     records[i] = (u32)n;
+    /* Per column: its length (2 × length) or the earlier BTF blob whose equal column it shares (2 × distance + 1,
+     * marked in the start slot until the columns are found). */
     for (u32 c = 0; c < COLUMNS; c++) {
-      u64 l = read_varint(data, &p, len);
-      if (l > len - p) return 0;
-      ranges[2 * (COLUMNS * i + c) + 1] = (u32)l;
+      u64 v = read_varint(data, &p, len);
+      if (v == ~0ull) return 0;
+      if (v % 2 == 0) {
+        if (v / 2 > len - p) return 0;
+        ranges[2 * (COLUMNS * i + c) + 1] = (u32)(v / 2);
+      } else {
+        u64 distance = v / 2;
+        if (distance >= i || modes[i - 1 - distance] == 0) return 0;
+        ranges[2 * (COLUMNS * i + c)] = SHARED | (u32)(i - 1 - distance);
+      }
     }
   }
   u64 pos = p;
@@ -87,6 +97,12 @@ EXPORT(scan) i32 scan(const u8 *at, u32 len, u32 blobs, const u32 *sizes) {
     for (u32 i = 0; i < blobs; i++) {
       if (modes[i] == 0) continue;
       u32 k = 2 * (COLUMNS * i + c);
+      if (ranges[k] & SHARED) {
+        u32 from = 2 * (COLUMNS * (ranges[k] & ~SHARED) + c);
+        ranges[k] = ranges[from];
+        ranges[k + 1] = ranges[from + 1];
+        continue;
+      }
       ranges[k] = (u32)pos;
       pos += ranges[k + 1];
       ranges[k + 1] = (u32)pos;

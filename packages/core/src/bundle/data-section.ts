@@ -174,9 +174,9 @@ function storeBlob(
 
 /**
  * Encodes distinct blobs (already in their final order) into the uncompressed data part described in
- * docs/bundle-format.md: a global string table, per-blob heads (mode, record count, column lengths), the
- * columns of every BTF blob (records sorted by schema id, then the order of its records), then the verbatim
- * blobs. A blob is stored as BTF only if its columns rebuild
+ * docs/bundle-format.md: a global string table, per-blob heads (mode, record count, each column's length or the
+ * earlier blob whose equal column it shares), the columns of every BTF blob (records sorted by schema id, then the
+ * order of its records; each distinct column once), then the verbatim blobs. A blob is stored as BTF only if its columns rebuild
  * it exactly.
  */
 export function encodeDataSection(blobs: readonly Uint8Array[]): Uint8Array {
@@ -190,18 +190,29 @@ export function encodeDataSection(blobs: readonly Uint8Array[]): Uint8Array {
   });
   const heads = new ByteWriter();
   const cols = Array.from({ length: STORED_COLUMNS }, () => new ByteWriter());
-  for (const cur of coded) {
+  // Per column: each content seen so far → the last blob that has it. A column equal to an earlier blob's is not
+  // stored again: its head refers to the nearest such blob (2 × distance + 1, mostly 1) instead of giving its length
+  // (2 × length).
+  const lastWith = Array.from({ length: STORED_COLUMNS }, () => new Map<string, number>());
+  coded.forEach((cur, i) => {
     if (!cur) {
       heads.varint(BlobMode.Verbatim);
-      continue;
+      return;
     }
     heads.varint(cur.littleEndian ? BlobMode.BtfLittle : BlobMode.BtfBig);
     heads.varint(cur.records);
     cur.columns.forEach((column, c) => {
-      heads.varint(column.length);
+      const key = Buffer.from(column.buffer, column.byteOffset, column.length).toString('latin1');
+      const last = column.length > 0 ? lastWith[c]!.get(key) : undefined;
+      if (column.length > 0) lastWith[c]!.set(key, i);
+      if (last !== undefined) {
+        heads.varint(2 * (i - 1 - last) + 1);
+        return;
+      }
+      heads.varint(2 * column.length);
       cols[c]!.bytes(column);
     });
-  }
+  });
   const out = new ByteWriter();
   out.varint(table.list.length);
   for (const s of table.list) {

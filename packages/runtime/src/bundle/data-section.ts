@@ -5,13 +5,20 @@ import { BlobMode, MAX_SECTION_SIZE, STORED_COLUMNS } from '../format/constants.
 import type { ByteReader } from '../format/reader.js';
 
 /** The error for the head of blob `i` at offset `at`: read again with `r`'s checks, which name what is wrong. */
-function badHead(r: ByteReader, at: number, i: number): Error {
+function badHead(r: ByteReader, at: number, i: number, modes: Int32Array): Error {
   r.pos = at;
   const mode = r.varint();
   if (mode !== BlobMode.BtfLittle && mode !== BlobMode.BtfBig)
     return r.corrupt(`blob ${i}: unknown mode ${mode}`);
   r.count(r.remaining, 'record count');
-  for (let c = 0; c < STORED_COLUMNS; c++) r.count(r.remaining, 'column length');
+  for (let c = 0; c < STORED_COLUMNS; c++) {
+    const v = r.varint();
+    const target = i - 1 - (v - 1) / 2;
+    if (v % 2 === 0 && v / 2 > r.remaining)
+      return r.corrupt(`blob ${i} column ${c}: length ${v / 2} exceeds the ${r.remaining} bytes left`);
+    if (v % 2 === 1 && (target < 0 || modes[target] === BlobMode.Verbatim))
+      return r.corrupt(`blob ${i} column ${c}: refers to blob ${target}, not an earlier BTF blob`);
+  }
   return r.corrupt(`blob ${i}: unreadable head`);
 }
 
@@ -64,14 +71,16 @@ export class DataSection {
     const modes = new Int32Array(blobs);
     const records = new Int32Array(blobs);
     const ranges = new Int32Array(2 * blobs * STORED_COLUMNS);
-    // The heads, varints read in place: each blob's mode, then for a BTF blob its record count and its columns'
-    // lengths (each kept in its column's end slot until the columns are found), every one at most the bytes left.
+    // The heads, varints read in place: each blob's mode, then for a BTF blob its record count and per column
+    // either its length (2 × length, kept in the column's end slot until the columns are found; at most the bytes
+    // left) or the earlier BTF blob whose equal column it shares (2 × distance + 1, kept as -1 - that blob in the
+    // start slot).
     for (let i = 0; i < blobs; i++) {
       const head = p;
       for (let k = -2; k < STORED_COLUMNS; k++) {
         let v = 0;
         for (let scale = 1; ; scale *= 0x80) {
-          if (p >= end || scale > 0x10000000) throw badHead(r, head, i);
+          if (p >= end || scale > 0x10000000) throw badHead(r, head, i, modes);
           const b = bytes[p++]!;
           v += (b & 0x7f) * scale;
           if (b < 0x80) break;
@@ -79,20 +88,36 @@ export class DataSection {
         if (k === -2) {
           modes[i] = v;
           if (v === BlobMode.Verbatim) break;
-          if (v !== BlobMode.BtfLittle && v !== BlobMode.BtfBig) throw badHead(r, head, i);
-        } else if (v > end - p) throw badHead(r, head, i);
-        else if (k === -1) records[i] = v;
-        else ranges[2 * (i * STORED_COLUMNS + k) + 1] = v;
+          if (v !== BlobMode.BtfLittle && v !== BlobMode.BtfBig) throw badHead(r, head, i, modes);
+        } else if (k === -1) {
+          if (v > end - p) throw badHead(r, head, i, modes);
+          records[i] = v;
+        } else if (v % 2 === 0) {
+          if (v / 2 > end - p) throw badHead(r, head, i, modes);
+          ranges[2 * (i * STORED_COLUMNS + k) + 1] = v / 2;
+        } else {
+          const target = i - 1 - (v - 1) / 2;
+          if (target < 0 || modes[target] === BlobMode.Verbatim) throw badHead(r, head, i, modes);
+          ranges[2 * (i * STORED_COLUMNS + k)] = -1 - target;
+        }
       }
     }
     r.pos = p;
-    // Columns follow the heads, each the concatenation of every BTF blob's part; then the verbatim blobs. The
-    // lengths are each bounded by the section, so their sum is exact; it is checked before any range is used.
+    // Columns follow the heads, each the concatenation of every BTF blob's own part; then the verbatim blobs. The
+    // lengths are each bounded by the section, so their sum is exact; it is checked before any range is used. A
+    // shared column takes the range of the earlier blob's, found before it.
     let at = r.pos;
     for (let c = 0; c < STORED_COLUMNS; c++) {
       for (let i = 0; i < blobs; i++) {
         if (modes[i] === BlobMode.Verbatim) continue;
         const k = 2 * (i * STORED_COLUMNS + c);
+        const shared = -1 - ranges[k]!;
+        if (shared >= 0) {
+          const from = 2 * (shared * STORED_COLUMNS + c);
+          ranges[k] = ranges[from]!;
+          ranges[k + 1] = ranges[from + 1]!;
+          continue;
+        }
         ranges[k] = at;
         at += ranges[k + 1]!;
         ranges[k + 1] = at;

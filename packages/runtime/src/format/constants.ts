@@ -2,7 +2,7 @@
 export const BUNDLE_MAGIC: readonly number[] = [0x42, 0x54, 0x46, 0x42];
 
 /** The bundle format version this code writes and reads. */
-export const BUNDLE_FORMAT_VERSION = 4;
+export const BUNDLE_FORMAT_VERSION = 5;
 
 /** Size in bytes of the fixed, uncompressed container header. */
 export const BUNDLE_HEADER_SIZE = 28;

@@ -40,7 +40,7 @@ static u32 scratch;
 
 /**
  * Finds the data section's strings, the heads of its `blobs` blobs (of rebuilt sizes `sizes`) and where each blob's
- * columns are. `at`, `len`: the section, copied where {@link reserve} said. Returns 1 when the section is well
+ * columns are. `at`, `len`: the section, copied where reserve() said. Returns 1 when the section is well
  * formed (what src/bundle/data-section.ts's constructor accepts), else 0.
  */
 EXPORT(scan) i32 scan(const u8 *at, u32 len, u32 blobs, const u32 *sizes) {

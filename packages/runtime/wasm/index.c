@@ -90,7 +90,7 @@ static u64 count(u32 *p, u32 end, u64 max) {
 }
 
 /**
- * Reads the header of the index section `at`, `len` (copied where {@link reserve} said): counts, group table,
+ * Reads the header of the index section `at`, `len` (copied where reserve() said): counts, group table,
  * blob sizes, as src/bundle/index-section.ts's constructor does. 1 when that constructor accepts it, else 0.
  */
 EXPORT(open_index) i32 open_index(const u8 *at, u32 len) {
@@ -146,13 +146,13 @@ EXPORT(open_index) i32 open_index(const u8 *at, u32 len) {
   return 1;
 }
 
-/** The number of blobs read by {@link open_index}. */
+/** The number of blobs read by open_index(). */
 EXPORT(index_blob_count) u32 index_blob_count(void) { return blob_count; }
 
-/** The blob sizes read by {@link open_index}. */
+/** The blob sizes read by open_index(). */
 EXPORT(index_blob_sizes) u32 *index_blob_sizes(void) { return blob_sizes; }
 
-/** Where the caller writes the id for {@link find} (at most MAX_ID bytes). */
+/** Where the caller writes the id for find() (at most MAX_ID bytes). */
 EXPORT(id_buffer) u8 *id_buffer(void) { return id_bytes; }
 
 /* 1 when s[0, n) is an id part: [A-Za-z0-9._+~-]{1,128}, not "." or "..". */
@@ -219,7 +219,7 @@ static i32 release_in(u32 g, const u8 *release, u32 n) {
 
 /**
  * The blob number of the kernel whose id (`distro/version/arch/release`, `len` bytes) the caller wrote at
- * {@link id_buffer}; NOT_FOUND when the bundle has no such kernel; REFUSED when the JavaScript index would
+ * id_buffer(); NOT_FOUND when the bundle has no such kernel; REFUSED when the JavaScript index would
  * throw on the way (the group's releases or the kernel's blob number are not valid) or cannot be answered here.
  */
 EXPORT(find) i32 find(u32 len) {

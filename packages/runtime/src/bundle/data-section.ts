@@ -23,6 +23,40 @@ function badHead(r: ByteReader, at: number, i: number, modes: Int32Array): Error
 }
 
 /**
+ * Turns the heads' column lengths and references (in `ranges`, see the constructor) into byte ranges, the columns
+ * starting at `at`: each region the concatenation of every BTF blob's own column, then the verbatim blobs (of
+ * `sizes`); a shared column takes the range of the earlier blob's, placed before it. Returns where the last one
+ * ends (each length is bounded by the section, so the sum is exact: the caller checks it before using a range).
+ */
+function placeColumns(ranges: Int32Array, modes: Int32Array, sizes: readonly number[], at: number): number {
+  const blobs = modes.length;
+  for (let c = 0; c < STORED_COLUMNS; c++) {
+    for (let i = 0; i < blobs; i++) {
+      if (modes[i] === BlobMode.Verbatim) continue;
+      const k = 2 * (i * STORED_COLUMNS + c);
+      const shared = -1 - ranges[k]!;
+      if (shared >= 0) {
+        const from = 2 * (shared * STORED_COLUMNS + c);
+        ranges[k] = ranges[from]!;
+        ranges[k + 1] = ranges[from + 1]!;
+        continue;
+      }
+      ranges[k] = at;
+      at += ranges[k + 1]!;
+      ranges[k + 1] = at;
+    }
+  }
+  for (let i = 0; i < blobs; i++) {
+    if (modes[i] !== BlobMode.Verbatim) continue;
+    const k = 2 * i * STORED_COLUMNS;
+    ranges[k] = at;
+    at += sizes[i]!;
+    ranges[k + 1] = at;
+  }
+  return at;
+}
+
+/**
  * The data part of the payload (layout in docs/bundle-format.md), parsed only as far as where its strings and
  * per-blob columns are. {@link get} rebuilds one blob from its own columns (records stored in schema order, put
  * back in blob order by its Order column); nothing else is decoded, and a string only when a rebuilt blob uses it.
@@ -103,33 +137,7 @@ export class DataSection {
       }
     }
     r.pos = p;
-    // Columns follow the heads, each the concatenation of every BTF blob's own part; then the verbatim blobs. The
-    // lengths are each bounded by the section, so their sum is exact; it is checked before any range is used. A
-    // shared column takes the range of the earlier blob's, found before it.
-    let at = r.pos;
-    for (let c = 0; c < STORED_COLUMNS; c++) {
-      for (let i = 0; i < blobs; i++) {
-        if (modes[i] === BlobMode.Verbatim) continue;
-        const k = 2 * (i * STORED_COLUMNS + c);
-        const shared = -1 - ranges[k]!;
-        if (shared >= 0) {
-          const from = 2 * (shared * STORED_COLUMNS + c);
-          ranges[k] = ranges[from]!;
-          ranges[k + 1] = ranges[from + 1]!;
-          continue;
-        }
-        ranges[k] = at;
-        at += ranges[k + 1]!;
-        ranges[k + 1] = at;
-      }
-    }
-    for (let i = 0; i < blobs; i++) {
-      if (modes[i] !== BlobMode.Verbatim) continue;
-      const k = 2 * i * STORED_COLUMNS;
-      ranges[k] = at;
-      at += blobSizes[i]!;
-      ranges[k + 1] = at;
-    }
+    const at = placeColumns(ranges, modes, blobSizes, p);
     if (at > end)
       throw new BundleTruncatedError(
         `bundle data: columns and blobs need ${at - r.pos} bytes at offset ${r.pos}, have ${end - r.pos}`,

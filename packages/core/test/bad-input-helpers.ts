@@ -1,7 +1,8 @@
 /**
  * Shared by bad-input.test.ts and fuzz.test.ts: the check that a failure is a typed, placed BtfBundleError and
- * not a bare (or merely wrapped) TypeError/RangeError, and input mutations.
+ * not a bare (or merely wrapped) TypeError/RangeError, and input mutations (with their fast-check arbitrary).
  */
+import fc from 'fast-check';
 import { BtfBundleError } from '../src/errors.js';
 
 /** Runs `fn`; returns 'ok', or the error message if it threw a proper BtfBundleError; anything else is rethrown. */
@@ -64,4 +65,20 @@ export function mutate(bytes: Uint8Array, m: Mutation): Uint8Array {
       return out;
     }
   }
+}
+
+/** One to three mutations of a `size`-byte input: bit flips, cuts, splices and u32 overwrites. */
+export function mutations(size: number): fc.Arbitrary<Mutation[]> {
+  const at = fc.nat({ max: size * 2 });
+  const value = fc.oneof(
+    fc.constantFrom(0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, size),
+    fc.nat(),
+  );
+  const one: fc.Arbitrary<Mutation> = fc.oneof(
+    fc.record({ op: fc.constant('flip' as const), at, bit: fc.nat({ max: 7 }) }),
+    fc.record({ op: fc.constant('truncate' as const), at }),
+    fc.record({ op: fc.constant('splice' as const), from: at, to: at, len: fc.integer({ min: 1, max: 64 }) }),
+    fc.record({ op: fc.constant('u32' as const), at, value }),
+  );
+  return fc.array(one, { minLength: 1, maxLength: 3 });
 }

@@ -23,7 +23,7 @@ import { driftBtf } from '../../../bench/lib/drift.js';
 import { loadSet } from '../../runtime/test/helpers.js';
 import { Btf } from '../src/btf/btf.js';
 import { encodeBundle } from '../src/bundle/encode.js';
-import { type Mutation, mutate } from './bad-input-helpers.js';
+import { mutate, mutations } from './bad-input-helpers.js';
 import { byteSwapBtf } from './btf-helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
@@ -114,21 +114,6 @@ async function typed(place: RegExp, run: () => Promise<void>): Promise<'ok' | 't
 
 /** What a payload error must name: the offset, value, record or blob where decoding failed. */
 const PLACE = /(offset|value|record|blob) \d+/;
-
-function mutations(size: number): fc.Arbitrary<Mutation[]> {
-  const at = fc.nat({ max: size * 2 });
-  const value = fc.oneof(
-    fc.constantFrom(0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, size),
-    fc.nat(),
-  );
-  const one: fc.Arbitrary<Mutation> = fc.oneof(
-    fc.record({ op: fc.constant('flip' as const), at, bit: fc.nat({ max: 7 }) }),
-    fc.record({ op: fc.constant('truncate' as const), at }),
-    fc.record({ op: fc.constant('splice' as const), from: at, to: at, len: fc.integer({ min: 1, max: 64 }) }),
-    fc.record({ op: fc.constant('u32' as const), at, value }),
-  );
-  return fc.array(one, { minLength: 1, maxLength: 3 });
-}
 
 describe('bundle decoder fuzz', () => {
   it('the subject round-trips, every blob mode included', async () => {

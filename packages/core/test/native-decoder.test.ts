@@ -27,7 +27,7 @@ import { driftBtf } from '../../../bench/lib/drift.js';
 import { loadSet } from '../../runtime/test/helpers.js';
 import { Btf } from '../src/btf/btf.js';
 import { encodeBundle } from '../src/bundle/encode.js';
-import { type Mutation, mutate } from './bad-input-helpers.js';
+import { mutate, mutations } from './bad-input-helpers.js';
 import { byteSwapBtf } from './btf-helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
@@ -139,21 +139,6 @@ function nativeIndex(section: Uint8Array): (number | 'left')[] | 'refused' {
 function agrees(got: (number | 'left')[] | 'refused', want: (number | 'refused')[] | 'refused'): boolean {
   if (got === 'refused' || want === 'refused') return got === want;
   return got.every((answer, k) => answer === 'left' || answer === want[k]);
-}
-
-function mutations(size: number): fc.Arbitrary<Mutation[]> {
-  const at = fc.nat({ max: size + 8 });
-  const value = fc.oneof(
-    fc.constantFrom(0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x80000000, 0xffffffff, size),
-    fc.nat(),
-  );
-  const one: fc.Arbitrary<Mutation> = fc.oneof(
-    fc.record({ op: fc.constant('flip' as const), at, bit: fc.nat({ max: 7 }) }),
-    fc.record({ op: fc.constant('truncate' as const), at }),
-    fc.record({ op: fc.constant('splice' as const), from: at, to: at, len: fc.integer({ min: 1, max: 64 }) }),
-    fc.record({ op: fc.constant('u32' as const), at, value }),
-  );
-  return fc.array(one, { minLength: 1, maxLength: 3 });
 }
 
 /** A group of a crafted index: its prefix bytes, then each release's shared length and rest (bytes, joined by \n). */

@@ -218,6 +218,55 @@ const CRAFTED: Record<string, Uint8Array> = {
   'a blob number out of range': craftIndex([debian()], [0, 7]),
 };
 
+/** Column values of a two-record blob: [1] INT 'int' size 4, [2] PTR to [1] (record columns in schema order). */
+const TWO_RECORDS = {
+  Header: [1, 0, 2, 0],
+  Name: [1, 0],
+  Type: [1],
+  Size: [4],
+  Offset: [] as number[],
+  Value: [] as number[],
+  Misc: [0x01000020],
+  Order: [0, 0],
+};
+
+/** A data section of the strings "", "int" and that blob with `changes` to its columns (rebuilt size 57). */
+function craftData(changes: Partial<typeof TWO_RECORDS>): Uint8Array {
+  const w = new ByteWriter();
+  w.varint(2);
+  w.bytes(text('\0int\0'));
+  const parts = Object.values({ ...TWO_RECORDS, ...changes }).map((values) => {
+    const c: number[] = [];
+    for (let v of values) {
+      // LEB128 of any safe integer: values past 32 bits included, which ByteWriter refuses to write.
+      for (; v >= 0x80; v = Math.floor(v / 0x80)) c.push((v % 0x80) | 0x80);
+      c.push(v);
+    }
+    return Uint8Array.from(c);
+  });
+  w.varint(1); // little-endian BTF
+  w.varint(2); // records
+  for (const p of parts) w.varint(2 * p.length);
+  for (const p of parts) w.bytes(p);
+  return w.finish();
+}
+
+/** Data sections at the edges of what a blob's columns may hold, each named by what it changes. */
+const CRAFTED_DATA: Record<string, Uint8Array> = {
+  valid: craftData({}),
+  'a string id equal to the string count': craftData({ Name: [2, 0] }),
+  'the last string id': craftData({ Name: [1, 1] }),
+  'a type naming a schema id the blob lacks': craftData({ Type: [3] }),
+  'a type naming the record itself': craftData({ Type: [2] }),
+  'a schema id given twice': craftData({ Order: [1, 1] }),
+  'a zero schema id': craftData({ Order: [0xffffffff, 0] }),
+  'an unknown kind': craftData({ Header: [1, 0, 0x1f, 0] }),
+  'a kind flag past the header bits': craftData({ Header: [0x41, 0, 2, 0] }),
+  'a value left over': craftData({ Size: [4, 4] }),
+  'a value missing': craftData({ Misc: [] }),
+  'a varint past 32 bits': craftData({ Size: [2 ** 32] }),
+};
+
 describe('WebAssembly data-section decoder', () => {
   it('rebuilds every blob of a real bundle as the JavaScript decoder does (both byte orders, verbatim)', () => {
     expect(sizes.length).toBeGreaterThan(5);
@@ -277,6 +326,13 @@ describe('WebAssembly data-section decoder', () => {
       want.map((answer, k) => (/^[\x00-\x7f]*$/.test(ids[k]!) ? answer : 'left')),
     );
   });
+
+  it.each(Object.entries(CRAFTED_DATA))(
+    'crafted data section, %s: the same verdict and bytes',
+    (_, section) => {
+      expect(native(section, [57])).toEqual(javascript(section, [57]));
+    },
+  );
 
   it.each(Object.entries(CRAFTED))('crafted index, %s: the same header verdict and answers', (_, section) => {
     const [got, want] = [nativeIndex(section), javascriptIndex(section)];

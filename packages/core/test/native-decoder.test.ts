@@ -350,6 +350,27 @@ describe('WebAssembly data-section decoder', () => {
     );
   });
 
+  it('a trap of the module counts as a refusal: the JavaScript decoders answer', async () => {
+    const trapping = (bytes: Uint8Array, exportName: string) => {
+      const opened = decodeBundle(bytes);
+      const native = (opened as unknown as { native: { decoder: Record<string, unknown> } }).native;
+      const real = native.decoder;
+      native.decoder = new Proxy(real, {
+        get: (target, key) =>
+          key === exportName
+            ? () => {
+                throw Object.assign(new Error('unreachable'), { name: 'RuntimeError' }); // as WebAssembly traps
+              }
+            : target[key as string],
+      });
+      return opened;
+    };
+    for (const name of ['find', 'blob']) {
+      const opened = trapping(bundle, name);
+      for (const id of decoded.kernels) expect(sha256(opened.get(id)!)).toBe(sha256(decoded.get(id)!));
+    }
+  });
+
   it('leaves sections over 64 MiB to the JavaScript decoder, which reads them in place (no second copy)', () => {
     const decoder = NativeDecoder.create()!;
     const big = new Uint8Array(MAX_NATIVE_SECTION + 1);

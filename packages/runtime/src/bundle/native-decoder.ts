@@ -54,7 +54,8 @@ function compiledDecoder(): object | null {
  * JavaScript decoder (`BundleIndex`, `DataSection`, `rebuildBtf`): what a fresh process spends most of its first
  * lookup on otherwise. It accepts exactly what the JavaScript decoder accepts and gives the same answers, but only
  * says whether the input is valid: on a refusal the caller runs the JavaScript decoder, which throws the typed
- * error (docs/bundle-format.md, "What is decoded when").
+ * error (docs/bundle-format.md, "What is decoded when"). A trap of the module (an access outside its memory, or V8
+ * unable to compile one of its functions on first use) counts as a refusal.
  */
 export class NativeDecoder {
   private readonly decoder: DecoderExports;
@@ -89,10 +90,14 @@ export class NativeDecoder {
 
   /** Reads the inflated index section's header; false when the JavaScript index would refuse it. */
   openIndex(index: Uint8Array): boolean {
-    const at = this.copyIn(index);
-    if (at === 0 || this.decoder.open_index(at, index.length) !== 1) return false;
-    this.indexBlobs = this.decoder.index_blob_count();
-    return true;
+    try {
+      const at = this.copyIn(index);
+      if (at === 0 || this.decoder.open_index(at, index.length) !== 1) return false;
+      this.indexBlobs = this.decoder.index_blob_count();
+      return true;
+    } catch {
+      return false; // a trap: a refusal
+    }
   }
 
   /**
@@ -108,13 +113,12 @@ export class NativeDecoder {
       if (c > 0x7f) return undefined;
       out[i] = c;
     }
-    const blob = decoder.find(id.length);
-    return blob >= -1 ? blob : undefined;
-  }
-
-  /** The rebuilt sizes of the index's blobs (after {@link openIndex}). */
-  blobSizes(): Uint32Array {
-    return new Uint32Array(this.decoder.memory.buffer, this.decoder.index_blob_sizes(), this.indexBlobs);
+    try {
+      const blob = decoder.find(id.length);
+      return blob >= -1 ? blob : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -122,25 +126,34 @@ export class NativeDecoder {
    * `sizes` (default: the index's); false when the JavaScript decoder would refuse it or memory cannot hold it.
    */
   openData(section: Uint8Array, sizes?: readonly number[]): boolean {
-    const at = this.copyIn(section);
-    if (at === 0) return false;
-    let sizesAt = this.decoder.index_blob_sizes();
-    let count = this.indexBlobs;
-    if (sizes) {
-      sizesAt = this.decoder.reserve(4 * sizes.length);
-      if (sizesAt === 0) return false;
-      new Uint32Array(this.decoder.memory.buffer, sizesAt, sizes.length).set(sizes);
-      count = sizes.length;
+    try {
+      const at = this.copyIn(section);
+      if (at === 0) return false;
+      let sizesAt = this.decoder.index_blob_sizes();
+      let count = this.indexBlobs;
+      if (sizes) {
+        sizesAt = this.decoder.reserve(4 * sizes.length);
+        if (sizesAt === 0) return false;
+        new Uint32Array(this.decoder.memory.buffer, sizesAt, sizes.length).set(sizes);
+        count = sizes.length;
+      }
+      if (this.decoder.scan(at, section.length, count, sizesAt) !== 1) return false;
+      this.sizes = new Uint32Array(new Uint32Array(this.decoder.memory.buffer, sizesAt, count));
+      return true;
+    } catch {
+      return false;
     }
-    if (this.decoder.scan(at, section.length, count, sizesAt) !== 1) return false;
-    this.sizes = new Uint32Array(new Uint32Array(this.decoder.memory.buffer, sizesAt, count));
-    return true;
   }
 
   /** A copy of blob `i` (range-checked by the caller), or undefined when its columns are not valid. */
   blob(i: number): Uint8Array | undefined {
     const size = this.sizes![i]!;
-    const at = this.decoder.blob(i, size);
+    let at = 0;
+    try {
+      at = this.decoder.blob(i, size);
+    } catch {
+      // a trap: refused
+    }
     return at === 0 ? undefined : new Uint8Array(this.decoder.memory.buffer, at, size).slice();
   }
 }

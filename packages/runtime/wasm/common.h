@@ -34,4 +34,13 @@ static inline u64 read_varint(const u8 *bytes, u32 *p, u32 end) {
   return ~0ull;
 }
 
+/**
+ * A count as the JavaScript ByteReader.count reads it: a varint of at most 32 bits, at most `max`; ~0 otherwise
+ * (`max` is what is left before the varint is read, when the count bounds what follows).
+ */
+static inline u64 read_count(const u8 *bytes, u32 *p, u32 end, u64 max) {
+  u64 v = read_varint(bytes, p, end);
+  return v > 0xffffffffull || v > max ? ~0ull : v;
+}
+
 #define EXPORT(name) __attribute__((export_name(#name)))

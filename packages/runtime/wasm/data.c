@@ -50,8 +50,8 @@ EXPORT(scan) i32 scan(const u8 *at, u32 len, u32 blobs, const u32 *sizes) {
   for (u32 i = 0; i < blobs; i++) total += sizes[i];
   if (total > MAX_SECTION) return 0;
   u32 p = 0;
-  u64 count = read_varint(data, &p, len);
-  if (count == ~0ull || count > 0xffffffffu || count > len - p || count == 0) return 0;
+  u64 count = read_count(data, &p, len, len - p);
+  if (count == ~0ull || count == 0) return 0;
   string_count = (u32)count;
   string_starts = grab(4ull * (string_count + 1));
   if (!string_starts) return 0;

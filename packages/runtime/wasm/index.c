@@ -83,12 +83,6 @@ static void sort_groups(void) {
   }
 }
 
-/* A count as ByteReader.count reads it: a varint of at most 32 bits, at most `max`; ~0 otherwise. */
-static u64 count(u32 *p, u32 end, u64 max) {
-  u64 v = read_varint(ix, p, end);
-  return v > 0xffffffffull || v > max ? ~0ull : v;
-}
-
 /**
  * Reads the header of the index section `at`, `len` (copied where reserve() said): counts, group table,
  * blob sizes, as src/bundle/index-section.ts's constructor does. 1 when that constructor accepts it, else 0.
@@ -96,10 +90,10 @@ static u64 count(u32 *p, u32 end, u64 max) {
 EXPORT(open_index) i32 open_index(const u8 *at, u32 len) {
   ix = at;
   u32 p = 0;
-  u64 kernels = count(&p, len, len - p);
-  u64 blobs = count(&p, len, len - p);
+  u64 kernels = read_count(ix, &p, len, len - p);
+  u64 blobs = read_count(ix, &p, len, len - p);
   if (kernels == ~0ull || blobs == ~0ull || (kernels > 0 && blobs == 0)) return 0;
-  u64 groups = count(&p, len, kernels);
+  u64 groups = read_count(ix, &p, len, kernels);
   if (groups == ~0ull) return 0;
   kernel_count = (u32)kernels, blob_count = (u32)blobs, group_count = (u32)groups;
   group_prefix = grab(4ull * groups), group_prefix_len = grab(4ull * groups), group_first = grab(4ull * groups);
@@ -113,9 +107,9 @@ EXPORT(open_index) i32 open_index(const u8 *at, u32 len) {
     u32 skip = bom(ix + start, p - start);
     group_prefix[g] = start + skip, group_prefix_len[g] = p - start - skip;
     p++;
-    u64 entries = count(&p, len, kernel_count - first);
+    u64 entries = read_count(ix, &p, len, kernel_count - first);
     if (entries == ~0ull || entries == 0) return 0;
-    u64 bytes = count(&p, len, len - p);
+    u64 bytes = read_count(ix, &p, len, len - p);
     if (bytes == ~0ull) return 0;
     group_first[g] = first;
     group_end[g] = (u32)bytes; /* the group's byte count until the releases are placed below */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds src/bundle/decoder-wasm.ts, the WebAssembly decoder of a bundle's index and data section, from wasm/*.c: the per-kind
-// tables of dist/format/btf-columns.js (run `pnpm build` first) become a C header, clang compiles for wasm32
+// tables of src/format/btf-columns.ts (compiled here by esbuild) become a C header, clang compiles for wasm32
 // without a C library and wasm-ld links; the module's bytes are written as an array literal (a base64 string
 // would have Node's Buffer code compiled in the first lookup of a fresh process). With `--check` it compares the result
 // with the committed file instead (exit status 1 when they differ). CLANG and WASM_LD name the tools (default
@@ -10,13 +10,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const target = join(root, 'src/bundle/decoder-wasm.ts');
 const clang = process.env.CLANG ?? 'clang-19';
 const wasmLd = process.env.WASM_LD ?? 'wasm-ld-19';
+const compiled = await build({
+  entryPoints: [join(root, 'src/format/btf-columns.ts')],
+  bundle: true,
+  format: 'esm',
+  write: false,
+  logLevel: 'warning',
+});
 const { FIXED_WORDS, ELEMENT_WORDS, ELEMENT_NAME, WORD_COLUMNS } = await import(
-  join(root, 'dist/format/btf-columns.js')
+  `data:text/javascript;base64,${Buffer.from(compiled.outputFiles[0].contents).toString('base64')}`
 );
 
 const row = (values) => `{${Array.from(values).join(', ')}}`;

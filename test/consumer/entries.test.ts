@@ -1,10 +1,12 @@
 /**
  * The packages' entries as package.json declares them: every `exports` target (and `typesVersions` path) is a
  * file of the build, the main entries re-export named symbols only (no `export *`), and what a main entry exports
- * is not exported again from its `/internal` entry. Needs `pnpm build`.
+ * is not exported again from its `/internal` entry; a name exported by several entries is one and the same value
+ * (one class, whichever entry it is imported from), and the runtime's main entry loads a handful of modules, not
+ * one per source file. Needs `pnpm build`.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -50,5 +52,41 @@ describe.each(PACKAGES.filter((dir) => packageJson(dir).exports['./internal']))(
     const main = new Set(await load('.'));
     expect(main.size).toBeGreaterThan(0);
     expect((await load('./internal')).filter((name) => main.has(name))).toEqual([]);
+  });
+});
+
+/** The modules that `file` loads, itself included, following its relative static imports. */
+function moduleGraph(file: string, seen = new Set<string>()): Set<string> {
+  seen.add(file);
+  const imports = /^(?:import|export)\b[^;]*?from\s*(["'])(\.[^"']+)\1/gms;
+  for (const [, , path] of readFileSync(file, 'utf8').matchAll(imports)) {
+    const next = join(dirname(file), path!);
+    if (!seen.has(next)) moduleGraph(next, seen);
+  }
+  return seen;
+}
+
+describe('runtime entries', () => {
+  const dir = PACKAGES[1]!;
+  const pkg = packageJson(dir);
+  const fileOf = (entry: string) => join(dir, pkg.exports[entry]?.default ?? '');
+
+  it('export one value per name, whichever entry it is imported from', async () => {
+    const seen = new Map<string, { entry: string; value: unknown }>();
+    const different: string[] = [];
+    for (const entry of Object.keys(pkg.exports)) {
+      const module = (await import(pathToFileURL(fileOf(entry)).href)) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(module)) {
+        const first = seen.get(name);
+        if (!first) seen.set(name, { entry, value });
+        else if (first.value !== value) different.push(`${name}: ${first.entry} and ${entry}`);
+      }
+    }
+    expect(seen.has('BundleCorruptError')).toBe(true);
+    expect(different).toEqual([]);
+  });
+
+  it('loads a handful of modules from its main entry, not one per source file', () => {
+    expect(moduleGraph(fileOf('.')).size).toBeLessThanOrEqual(6);
   });
 });

@@ -99,8 +99,21 @@ const hundred = reduceAll(scaleKernels(real, corpus, 100), corpus, 'robust');
 const agent = (kernels: { key: KernelKey; blob: Uint8Array }[]) =>
   encodeBundle({ kernels, objects: corpus.hashes, meta: META }).bytes;
 
+/**
+ * How fast the host is now: the median time a bare `node` takes to start and run its first line, in ms, as that
+ * process measures it (`performance.now()`); the run-time figures move with it.
+ */
+function bareNodeStart(): number {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  const start = () =>
+    Number(execFileSync(process.execPath, ['-p', 'performance.now()'], { encoding: 'utf8', env }));
+  return median(Array.from({ length: RUNS }, start));
+}
+
 console.log(
-  `Agent corpus: ${corpus.source}; ${real.length} real kernels. Looked up: the bundle's last entry.\n`,
+  `Agent corpus: ${corpus.source}; ${real.length} real kernels. Looked up: the bundle's last entry. ` +
+    `Host: a bare \`node\` reaches its first line in ${bareNodeStart().toFixed(1)} ms (median of ${RUNS}).\n`,
 );
 console.log(
   '| bundle | bytes | entries / distinct BTFs | import (ms, median / max) | createBtfBundle | first findBtf | createBtfBundle + first findBtf (ms, median / max; target < 5) | import + both (ms) | warm createBtfBundle + findBtf (ms) |',

@@ -67,7 +67,7 @@ function moduleGraph(file: string, seen = new Set<string>()): Set<string> {
 }
 
 describe('runtime entries', () => {
-  const dir = PACKAGES[1]!;
+  const dir = PACKAGES.find((path) => path.endsWith('runtime'))!;
   const pkg = packageJson(dir);
   const fileOf = (entry: string) => join(dir, pkg.exports[entry]?.default ?? '');
 

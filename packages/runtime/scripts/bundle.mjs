@@ -6,12 +6,20 @@
 // instead of 30, each resolved and read by Node's ES module loader: on this project's 2-core machine that makes
 // the import 2.5 times faster (31–36 → 13–14 ms; see BENCHMARKS.md). The code is not minified; source maps
 // point into src/, which the package ships.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
+const { exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** `format/btf-layout` → `src/format/btf-layout.ts` for `./dist/format/btf-layout.js`: the exports' sources. */
+const entryPoints = Object.fromEntries(
+  Object.values(exports).map(({ default: file }) => {
+    const name = file.replace(/^\.\/dist\/(.*)\.js$/, '$1');
+    return [name, `src/${name}.ts`];
+  }),
+);
 
 /** Removes the JavaScript and its source maps under `dir` (tsc's declarations stay). */
 function removeJavaScript(dir) {
@@ -22,17 +30,10 @@ function removeJavaScript(dir) {
   }
 }
 
-rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 if (existsSync(dist)) removeJavaScript(dist);
 await build({
   absWorkingDir: root,
-  entryPoints: {
-    index: 'src/index.ts',
-    internal: 'src/internal.ts',
-    errors: 'src/errors.ts',
-    'format/btf-layout': 'src/format/btf-layout.ts',
-    elf: 'src/elf.ts',
-  },
+  entryPoints,
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,

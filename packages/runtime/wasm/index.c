@@ -174,32 +174,49 @@ static i32 group_of(const u8 *s, u32 n) {
   return -1;
 }
 
-/* Position in group g of `release` (r[0, n)), NOT_FOUND, or REFUSED when readGroup would refuse the group. */
-static i32 release_in(u32 g, const u8 *release, u32 n) {
+/*
+ * The loops of a group's decoding stay in small functions of their own: V8 recompiles a WebAssembly function
+ * with its optimizing compiler once the loops in it have run long enough, which stalls a first lookup on a busy
+ * machine; a 180-release group inlined into find() got there on every lookup.
+ */
+#define STEP __attribute__((noinline)) static
+
+/* 1 when group g's prefix is three id parts separated by '/'. */
+STEP int prefix_valid(u32 g) {
   const u8 *prefix = ix + group_prefix[g];
   u32 prefix_len = group_prefix_len[g], from = 0, parts = 0;
   for (u32 i = 0; i <= prefix_len; i++)
     if (i == prefix_len || prefix[i] == '/') {
-      if (++parts > 3 || !part(prefix + from, i - from)) return REFUSED;
+      if (++parts > 3 || !part(prefix + from, i - from)) return 0;
       from = i + 1;
     }
-  if (parts != 3) return REFUSED;
-  u32 kernels = (g + 1 < group_count ? group_first[g + 1] : kernel_count) - group_first[g];
-  u32 p = group_at[g], end = group_end[g];
-  u32 shared_at = p;
-  for (u32 i = 0; i < kernels; i++)
-    if (read_varint(ix, &p, end) > 0xffffffffull) return REFUSED;
-  u32 text = p;
-  while (p < end && ix[p] != 0) p++;
-  if (p + 1 != end || !utf8(ix + text, p - text)) return REFUSED;
-  text += bom(ix + text, p - text);
+  return parts == 3;
+}
+
+/* Where the first `byte` at or after p is in the index, or `end`. */
+STEP u32 next_byte(u32 p, u32 end, u8 byte) {
+  while (p < end && ix[p] != byte) p++;
+  return p;
+}
+
+/* Past `count` varints of at most 32 bits from p, or 0 when one is longer or runs past `end`. */
+STEP u32 skip_varints(u32 p, u32 end, u32 count) {
+  for (u32 i = 0; i < count; i++)
+    if (read_varint(ix, &p, end) > 0xffffffffull) return 0;
+  return p;
+}
+
+/*
+ * Position among the `kernels` front-coded releases (shared lengths as varints from `at`, suffixes as lines from
+ * `text` to the NUL at `nul`) of `release` (r[0, n)), NOT_FOUND, or REFUSED when readGroup would refuse them.
+ */
+STEP i32 release_among(u32 kernels, u32 at, u32 end, u32 text, u32 nul, const u8 *release, u32 n) {
   u8 prev[MAX_PART];
-  u32 prev_len = 0, rest = text, at = shared_at;
+  u32 prev_len = 0, rest = text;
   i32 found = NOT_FOUND;
   for (u32 i = 0; i < kernels; i++) {
-    if (rest > p) return REFUSED; /* fewer releases than kernels */
-    u32 rest_end = rest;
-    while (rest_end < p && ix[rest_end] != '\n') rest_end++;
+    if (rest > nul) return REFUSED; /* fewer releases than kernels */
+    u32 rest_end = next_byte(rest, nul, '\n');
     u64 shared = read_varint(ix, &at, end);
     if (shared > prev_len || shared + (rest_end - rest) > MAX_PART) return REFUSED;
     copy(prev + shared, ix + rest, rest_end - rest);
@@ -208,7 +225,20 @@ static i32 release_in(u32 g, const u8 *release, u32 n) {
     if (found == NOT_FOUND && compare(prev, prev_len, release, n) == 0) found = (i32)i;
     rest = rest_end + 1;
   }
-  return rest == p + 1 ? found : REFUSED; /* no more releases than kernels */
+  return rest == nul + 1 ? found : REFUSED; /* no more releases than kernels */
+}
+
+/* Position in group g of `release` (r[0, n)), NOT_FOUND, or REFUSED when readGroup would refuse the group. */
+static i32 release_in(u32 g, const u8 *release, u32 n) {
+  if (!prefix_valid(g)) return REFUSED;
+  u32 kernels = (g + 1 < group_count ? group_first[g + 1] : kernel_count) - group_first[g];
+  u32 at = group_at[g], end = group_end[g];
+  u32 text = skip_varints(at, end, kernels);
+  if (text == 0) return REFUSED;
+  u32 nul = next_byte(text, end, 0);
+  if (nul + 1 != end || !utf8(ix + text, nul - text)) return REFUSED;
+  text += bom(ix + text, nul - text);
+  return release_among(kernels, at, end, text, nul, release, n);
 }
 
 /**

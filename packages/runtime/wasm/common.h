@@ -44,3 +44,11 @@ static inline u64 read_count(const u8 *bytes, u32 *p, u32 end, u64 max) {
 }
 
 #define EXPORT(name) __attribute__((export_name(#name)))
+
+/*
+ * A function kept apart, never inlined: V8 recompiles a WebAssembly function with its optimizing compiler once the
+ * loops in it have run long enough (a 180-release group's decoding inlined into find(), one function holding a
+ * whole blob's rebuild), which costs milliseconds of CPU and, on a busy machine, stalls a first lookup; small
+ * functions, each with a share of the work, stay below that point.
+ */
+#define APART __attribute__((noinline)) static

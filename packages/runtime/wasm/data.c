@@ -144,7 +144,7 @@ static int value(u32 c, u32 *v) {
  * Sorts `n` (key << 32 | position) pairs by key, stably, into `a` (`tmp`: room for `n` more): a radix sort, one
  * pass per byte of the key where the keys differ, so its time is linear in `n` whatever the input.
  */
-__attribute__((noinline)) static void sort_pairs(u64 *a, u64 *tmp, u32 n) {
+APART void sort_pairs(u64 *a, u64 *tmp, u32 n) {
   static u32 count[256];
   for (u32 shift = 32; shift < 64; shift += 8) {
     for (u32 b = 0; b < 256; b++) count[b] = 0;
@@ -185,13 +185,9 @@ static u32 *words;    /* the type section in blob order, then the records as sto
 static u32 *starts;   /* per stored record: where it starts among the stored words; then their end */
 static u32 capacity;  /* words the blob's type section may have */
 
-/* Separate functions, each small: V8 compiles a WebAssembly function that runs long again with its optimizing
- * compiler, which costs milliseconds for a large one; small ones cost little. */
-#define PHASE __attribute__((noinline)) static
-
 /* The Order column: schema ids in blob order (0 for "the previous id + 1"), paired with their position; 0 when it
  * does not hold exactly one non-zero id per record. */
-PHASE int read_order(void) {
+APART int read_order(void) {
   for (u32 r = 0, id = 0; r < n_records; r++) {
     u32 v;
     if (!value(ORDER, &v)) return 0;
@@ -205,7 +201,7 @@ PHASE int read_order(void) {
 /* The records as stored (schema order), after the blob's `capacity` words: names as global string ids, type words
  * as blob-local ids, member offsets from their deltas. Their word count, or ~0 when the columns do not hold
  * exactly the values the records need. */
-PHASE u32 read_records(void) {
+APART u32 read_records(void) {
   u32 *stored = words + capacity;
   u32 w = 0;
   for (u32 k = 0; k < n_records; k++) {
@@ -247,7 +243,7 @@ PHASE u32 read_records(void) {
 
 /* Moves the stored records into blob order at the start of `words`: record r is the stored record of rank
  * slot[r]; runs of consecutive ones move at once. */
-PHASE void to_blob_order(void) {
+APART void to_blob_order(void) {
   for (u32 k = 0; k < n_records; k++) slot[(u32)pairs[k]] = k;
   const u32 *stored = words + capacity;
   for (u32 r = 0, at = 0; r < n_records;) {
@@ -263,7 +259,7 @@ PHASE void to_blob_order(void) {
 /* Turns the name words of the `count` type words from global string ids into offsets in the string section, laid
  * out in order of first use after the empty string (`used` receives the ids in that order, `*n_used` their count).
  * The string section's length, or ~0 when it would exceed `size`. */
-PHASE u64 name_offsets(u32 count, u32 *used, u32 *n_used, u32 size) {
+APART u64 name_offsets(u32 count, u32 *used, u32 *n_used, u32 size) {
   for (u32 s = 0; s < string_count; s++) seen[s] = -1;
   seen[0] = 0;
   used[0] = 0;
@@ -297,7 +293,7 @@ PHASE u64 name_offsets(u32 count, u32 *used, u32 *n_used, u32 size) {
 
 /* Writes the BTF: header, the `count` type words, then the `n_used` strings of `used` (runs of consecutive ids,
  * consecutive in the table, copied at once). */
-PHASE void write_btf(u8 *out, int little, u32 count, const u32 *used, u32 n_used, u32 str_len) {
+APART void write_btf(u8 *out, int little, u32 count, const u32 *used, u32 n_used, u32 str_len) {
   u32 type_len = 4 * count;
   out[0] = little ? 0x9f : 0xeb;
   out[1] = little ? 0xeb : 0x9f;

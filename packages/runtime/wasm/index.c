@@ -174,15 +174,9 @@ static i32 group_of(const u8 *s, u32 n) {
   return -1;
 }
 
-/*
- * The loops of a group's decoding stay in small functions of their own: V8 recompiles a WebAssembly function
- * with its optimizing compiler once the loops in it have run long enough, which stalls a first lookup on a busy
- * machine; a 180-release group inlined into find() got there on every lookup.
- */
-#define STEP __attribute__((noinline)) static
-
+/* A group's decoding: one small function per loop (APART). */
 /* 1 when group g's prefix is three id parts separated by '/'. */
-STEP int prefix_valid(u32 g) {
+APART int prefix_valid(u32 g) {
   const u8 *prefix = ix + group_prefix[g];
   u32 prefix_len = group_prefix_len[g], from = 0, parts = 0;
   for (u32 i = 0; i <= prefix_len; i++)
@@ -194,13 +188,13 @@ STEP int prefix_valid(u32 g) {
 }
 
 /* Where the first `byte` at or after p is in the index, or `end`. */
-STEP u32 next_byte(u32 p, u32 end, u8 byte) {
+APART u32 next_byte(u32 p, u32 end, u8 byte) {
   while (p < end && ix[p] != byte) p++;
   return p;
 }
 
 /* Past `count` varints of at most 32 bits from p, or 0 when one is longer or runs past `end`. */
-STEP u32 skip_varints(u32 p, u32 end, u32 count) {
+APART u32 skip_varints(u32 p, u32 end, u32 count) {
   for (u32 i = 0; i < count; i++)
     if (read_varint(ix, &p, end) > 0xffffffffull) return 0;
   return p;
@@ -210,7 +204,7 @@ STEP u32 skip_varints(u32 p, u32 end, u32 count) {
  * Position among the `kernels` front-coded releases (shared lengths as varints from `at`, suffixes as lines from
  * `text` to the NUL at `nul`) of `release` (r[0, n)), NOT_FOUND, or REFUSED when readGroup would refuse them.
  */
-STEP i32 release_among(u32 kernels, u32 at, u32 end, u32 text, u32 nul, const u8 *release, u32 n) {
+APART i32 release_among(u32 kernels, u32 at, u32 end, u32 text, u32 nul, const u8 *release, u32 n) {
   u8 prev[MAX_PART];
   u32 prev_len = 0, rest = text;
   i32 found = NOT_FOUND;

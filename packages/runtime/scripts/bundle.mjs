@@ -1,25 +1,36 @@
 #!/usr/bin/env node
-// Bundles the runtime's JavaScript into dist/ with esbuild, next to the declarations tsc writes there: one file per
-// entry of package.json's "exports" (index.js, internal.js, errors.js, format/btf-layout.js, elf.js) and the code
-// they share in dist/chunks/, so that every entry sees the same classes (an error thrown through one is an instance
-// of the class exported by another). An app that imports the runtime without a bundler then loads 5 modules
-// instead of 30, each resolved and read by Node's ES module loader: on this project's 2-core machine that makes
-// the import 2.5 times faster (31–36 → 13–14 ms; see BENCHMARKS.md). The code is not minified; source maps
-// point into src/, which the package ships.
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+// Bundles the runtime's JavaScript into dist/ with esbuild, next to the declarations tsc writes there. Two entries
+// of package.json's "exports" are bundled: the main one (index.js) and "./internal" (internal.js), their shared code
+// in one chunk under dist/chunks/. Every other entry (errors.js, format/btf-layout.js, elf.js) is a file of
+// re-exports from those two, written here from the names esbuild finds it exports: every entry then sees the same
+// classes (an error thrown through one is an instance of the class exported by another), and an app that imports
+// the runtime without a bundler loads 2 modules, each resolved, read and compiled apart by Node's ES module loader
+// (30 from tsc's output; see BENCHMARKS.md for what each costs). The code is not minified; source maps point into
+// src/, which the package ships.
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
 const { exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-/** `format/btf-layout` → `src/format/btf-layout.ts` for `./dist/format/btf-layout.js`: the exports' sources. */
-const entryPoints = Object.fromEntries(
-  Object.values(exports).map(({ default: file }) => {
-    const name = file.replace(/^\.\/dist\/(.*)\.js$/, '$1');
-    return [name, `src/${name}.ts`];
-  }),
-);
+/** The entries bundled; the others re-export from them. */
+const BUNDLED = ['index', 'internal'];
+/** `format/btf-layout` → `src/format/btf-layout.ts` for `./dist/format/btf-layout.js`: each export's name and source. */
+const entries = Object.values(exports).map(({ default: file }) => {
+  const name = file.replace(/^\.\/dist\/(.*)\.js$/, '$1');
+  return { name, source: `src/${name}.ts` };
+});
+const options = {
+  absWorkingDir: root,
+  outdir: 'dist',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  metafile: true,
+  logLevel: 'warning',
+};
 
 /** Removes the JavaScript and its source maps under `dir` (tsc's declarations stay). */
 function removeJavaScript(dir) {
@@ -30,18 +41,46 @@ function removeJavaScript(dir) {
   }
 }
 
+/** The names each of `list`'s entries exports, by entry name (esbuild's metafile of `result`). */
+const exportsOf = (result, list) =>
+  new Map(list.map(({ name }) => [name, new Set(result.metafile.outputs[`dist/${name}.js`].exports)]));
+
 if (existsSync(dist)) removeJavaScript(dist);
-await build({
-  absWorkingDir: root,
-  entryPoints,
-  outdir: 'dist',
+const bundled = entries.filter(({ name }) => BUNDLED.includes(name));
+const shims = entries.filter(({ name }) => !BUNDLED.includes(name));
+const main = await build({
+  ...options,
+  entryPoints: Object.fromEntries(bundled.map(({ name, source }) => [name, source])),
   chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
   splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20.19',
   sourcemap: true,
   sourcesContent: false,
-  logLevel: 'warning',
 });
+const provided = exportsOf(main, bundled);
+const wanted = exportsOf(
+  await build({
+    ...options,
+    entryPoints: Object.fromEntries(shims.map(({ name, source }) => [name, source])),
+    write: false,
+  }),
+  shims,
+);
+for (const { name } of shims) {
+  const file = join(dist, `${name}.js`);
+  const from = new Map(BUNDLED.map((entry) => [entry, []]));
+  for (const symbol of wanted.get(name)) {
+    const source = BUNDLED.find((entry) => provided.get(entry).has(symbol));
+    if (!source) throw new Error(`${name}: ${symbol} is exported by none of ${BUNDLED.join(', ')}`);
+    from.get(source).push(symbol);
+  }
+  const lines = [...from]
+    .filter(([, symbols]) => symbols.length > 0)
+    .map(([entry, symbols]) => {
+      const path = relative(dirname(file), join(dist, `${entry}.js`));
+      return `export { ${symbols.sort().join(', ')} } from '${path.startsWith('.') ? path : `./${path}`}';`;
+    });
+  writeFileSync(
+    file,
+    `// Generated by scripts/bundle.mjs: the names of src/${name}.ts, from the bundled entries.\n${lines.join('\n')}\n`,
+  );
+}

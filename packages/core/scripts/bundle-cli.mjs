@@ -10,9 +10,30 @@
 // `import.meta.url` in cli.cjs is the URL of cli.cjs itself: dist/bin/ is as deep as dist/cli/ (the package.json
 // read by version/version.ts).
 import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
+const runtime = join(root, '../runtime');
+const runtimeExports = JSON.parse(readFileSync(join(runtime, 'package.json'), 'utf8')).exports;
+
+/**
+ * Resolves `@btf-bundle/runtime` and its `/internal…` entries to the runtime's TypeScript sources, not to its
+ * bundled files: in the CLI each of its modules then stays apart, initialized when first used, so that only the
+ * commands that read bundles load the bundle decoder and node:zlib with it (the runtime's build puts the code its
+ * entries share in one chunk).
+ */
+const runtimeSources = {
+  name: 'runtime-sources',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^@btf-bundle\/runtime(\/|$)/ }, ({ path }) => {
+      const target = runtimeExports[`.${path.slice('@btf-bundle/runtime'.length)}`]?.default;
+      if (!target) return { errors: [{ text: `${path} is not an export of @btf-bundle/runtime` }] };
+      return { path: join(runtime, target.replace(/^\.\/dist\/(.*)\.js$/, 'src/$1.ts')) };
+    });
+  },
+};
+
 rmSync(`${root}dist/bin`, { recursive: true, force: true });
 const common = {
   absWorkingDir: root,
@@ -20,6 +41,7 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node20.19',
+  plugins: [runtimeSources],
   logLevel: 'warning',
 };
 // CommonJS dependencies (fast-glob) call require() for Node built-ins, which ESM output must provide.

@@ -1,5 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { FileSource } from '../elf/file.js';
 import { annotateError, BtfBundleError } from '../errors.js';
+import { type BpfObject, parseBpfObject } from '../object.js';
 
 function kindOf(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';
@@ -10,11 +12,12 @@ function kindOf(stats: Stats): string {
 }
 
 /**
- * Open an input file named on the command line (an object, a bundle) for reading. Only a regular file is accepted:
- * a FIFO or a device could block forever or never end. Opened non-blocking so that checking a FIFO does not wait
- * for a writer. Any failure is a {@link BtfBundleError} naming the file.
+ * Open an input file named on the command line (an object, a bundle) for reading: its descriptor and size. Only a
+ * regular file is accepted: a FIFO or a device could block forever or never end. Opened non-blocking so that
+ * checking a FIFO does not wait for a writer, and read through the descriptor checked, so that the path cannot
+ * name something else by then. Any failure is a {@link BtfBundleError} naming the file.
  */
-function openInputFile(path: string): number {
+function openInputFile(path: string): { fd: number; size: number } {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -22,19 +25,29 @@ function openInputFile(path: string): number {
     throw annotateError(err, { file: path });
   }
   const stats = fstatSync(fd);
-  if (stats.isFile()) return fd;
+  if (stats.isFile()) return { fd, size: stats.size };
   closeSync(fd);
   throw new BtfBundleError(`is ${kindOf(stats)}, not a file`, { file: path }, { code: 'NOT_A_FILE' });
 }
 
-/** Throw (naming the file) unless `path` is a regular file that can be opened: before another reader opens it. */
-export function checkInputFile(path: string): void {
-  closeSync(openInputFile(path));
+/**
+ * Read and parse a BPF object named on the command line, a regular file only (see {@link openInputFile}), by
+ * positioned reads of the sections used (`readBpfObject`). Any failure is a {@link BtfBundleError} naming the file.
+ */
+export function readInputObject(path: string): BpfObject {
+  const source = new FileSource(path, openInputFile(path));
+  try {
+    return parseBpfObject(source, path);
+  } catch (err) {
+    throw annotateError(err, { file: path });
+  } finally {
+    source.close();
+  }
 }
 
-/** Read a whole input file named on the command line, a regular file only (see {@link checkInputFile}). */
+/** Read a whole input file named on the command line, a regular file only (see {@link openInputFile}). */
 export function readInputFile(path: string): Uint8Array {
-  const fd = openInputFile(path);
+  const { fd } = openInputFile(path);
   try {
     return new Uint8Array(readFileSync(fd));
   } catch (err) {

@@ -2,12 +2,12 @@ import { join, relative } from 'node:path';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome, KernelTask, TaskSetup } from '../batch/task.js';
 import { ANY_ARCH } from '../build/objects.js';
-import { annotateError, formatError } from '../errors.js';
-import { type BpfObject, readBpfObject } from '../object.js';
+import { formatError } from '../errors.js';
+import type { BpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { type SnapshotKernel, scanSnapshot } from '../snapshot/scan.js';
 import { writeOutputFile } from '../util/atomic-write.js';
-import { checkInputFile } from './files.js';
+import { readInputObject } from './files.js';
 import { progressReporter } from './progress.js';
 
 /**
@@ -66,14 +66,7 @@ export async function runBatch(
 
 /** The objects, each checked and parsed here so that a bad one fails the run before any kernel. */
 function readBatchObjects(paths: string[]): { name: string; parsed: BpfObject }[] {
-  return paths.map((name) => {
-    checkInputFile(name);
-    try {
-      return { name, parsed: readBpfObject(name) };
-    } catch (err) {
-      throw annotateError(err, { file: name });
-    }
-  });
+  return paths.map((name) => ({ name, parsed: readInputObject(name) }));
 }
 
 /**

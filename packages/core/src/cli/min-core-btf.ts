@@ -1,11 +1,10 @@
 import { Btf } from '../btf/btf.js';
 import { minimizeBtf } from '../minimize/minimize.js';
-import { readBpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { readKernelBtf } from '../snapshot/input.js';
 import { writeOutputFile } from '../util/atomic-write.js';
 import { ArgumentError, MODES, oneOf, parseCommandLine, positiveInt } from './args.js';
-import { checkInputFile } from './files.js';
+import { readInputObject } from './files.js';
 
 const HELP = `usage: btf-bundle min-core-btf [--mode MODE] INPUT OUTPUT OBJECT...
        btf-bundle min-core-btf [--mode MODE] --inputdir DIR --outputdir DIR --object OBJ [--object OBJ...]
@@ -68,10 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   const kernel = readKernelBtf(input);
   // Settled here too, so that an unreadable kernel is not an unhandled rejection while an object fails first.
   kernel.catch(() => {});
-  const parsed = objects.map((f) => {
-    checkInputFile(f);
-    return readBpfObject(f);
-  });
+  const parsed = objects.map(readInputObject);
   const target = Btf.parse(await kernel, { file: input, typeChecks: 'deferred' });
   const result = minimizeBtf(target, parsed, { mode });
   await writeOutputFile(output, result.btf);

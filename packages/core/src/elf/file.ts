@@ -10,8 +10,19 @@ export class FileSource implements ByteSource {
   readonly size: number;
   private fd: number | undefined;
 
-  /** Open `path` (the file's own errors, ENOENT and the like, are thrown as they are). */
-  constructor(readonly path: string) {
+  /**
+   * Open `path` (the file's own errors, ENOENT and the like, are thrown as they are), or take `opened`: a
+   * descriptor of it open for reading and its size, which the source then owns.
+   */
+  constructor(
+    readonly path: string,
+    opened?: { fd: number; size: number },
+  ) {
+    if (opened) {
+      this.fd = opened.fd;
+      this.size = opened.size;
+      return;
+    }
     this.fd = openSync(path, 'r');
     try {
       this.size = fstatSync(this.fd).size;

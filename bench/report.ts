@@ -16,6 +16,7 @@ import { encodeBundle } from '../packages/core/src/bundle/encode.js';
 import { renderHtmlReport } from '../packages/core/src/report/html.js';
 import { formatReport } from '../packages/core/src/report/table.js';
 import { loadRealKernels, REAL_SETS, realBundleInput } from './lib/fixtures.js';
+import { CLEAN_ENV } from './lib/processes.js';
 import { scaleReport } from './lib/report-scale.js';
 import { median } from './lib/stats.js';
 
@@ -76,11 +77,12 @@ const t2 = performance.now();
 if (match?.kind !== 'bracketed') throw new Error('expected a bracketed match');
 console.log(JSON.stringify([t1 - t0, t2 - t1]));
 `;
-const env = { ...process.env };
-delete env.NODE_EXTRA_CA_CERTS;
 const cold = Array.from({ length: 15 }, () =>
   JSON.parse(
-    execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env }),
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: CLEAN_ENV,
+    }),
   ),
 ) as [number, number][];
 rmSync(dir, { recursive: true, force: true });

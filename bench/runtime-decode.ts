@@ -19,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { encodeBundle } from '../packages/core/src/bundle/encode.js';
 import { createBtfBundle, decodeBundle, type KernelKey } from '../packages/runtime/src/index.js';
 import { loadRealKernels, REAL_SETS, realBundle, realBundleInput } from './lib/fixtures.js';
+import { CLEAN_ENV } from './lib/processes.js';
 import { agentCorpus, realScaleKernels, reduceAll, scaleKernels } from './lib/scale-fixtures.js';
 import { median } from './lib/stats.js';
 
@@ -73,13 +74,11 @@ async function measure(name: string, bytes: Uint8Array): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-decode-'));
   const file = join(dir, 'bundle.btfb');
   writeFileSync(file, bytes);
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS; // not part of what is measured (adds ~30 ms of certificate parsing per start)
   const cold = Array.from({ length: RUNS }, () =>
     JSON.parse(
       execFileSync(process.execPath, ['--input-type=module', '-e', script(file, key)], {
         encoding: 'utf8',
-        env,
+        env: CLEAN_ENV,
       }),
     ),
   ) as [number, number, number][];
@@ -104,10 +103,8 @@ const agent = (kernels: { key: KernelKey; blob: Uint8Array }[]) =>
  * process measures it (`performance.now()`); the run-time figures move with it.
  */
 function bareNodeStart(): number {
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS;
   const start = () =>
-    Number(execFileSync(process.execPath, ['-p', 'performance.now()'], { encoding: 'utf8', env }));
+    Number(execFileSync(process.execPath, ['-p', 'performance.now()'], { encoding: 'utf8', env: CLEAN_ENV }));
   return median(Array.from({ length: RUNS }, start));
 }
 

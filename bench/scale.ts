@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REAL_OBJECTS, TESTDATA } from './lib/fixtures.js';
+import { CLEAN_ENV } from './lib/processes.js';
 import { writeScaleSnapshot } from './lib/scale-snapshot.js';
 
 const CLI = resolve('packages/core/dist/bin/btf-bundle.cjs');
@@ -28,12 +29,12 @@ const objects = existsSync(agentDir)
       .map((f) => join(agentDir, f))
   : REAL_OBJECTS.map((n) => join(TESTDATA, n));
 
-const env = { ...process.env };
-delete env.NODE_EXTRA_CA_CERTS;
-
 /** Run the CLI under /usr/bin/time -v; wall seconds and peak RSS in MiB. */
 function timed(args: string[]): { s: number; mib: number } {
-  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, CLI, ...args], { env, encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, CLI, ...args], {
+    env: CLEAN_ENV,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`btf-bundle ${args.join(' ')} failed:\n${r.stderr}`);
   const wall = /Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):(\d+(?:\.\d+)?)/.exec(r.stderr);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
@@ -96,7 +97,7 @@ try {
         bpftoolOut,
         ...objects.flatMap((o) => ['--object', o]),
       ],
-      { env, stdio: 'ignore' },
+      { env: CLEAN_ENV, stdio: 'ignore' },
     );
     const tarXz = execFileSync('tar', ['-cJf', '-', '-C', bpftoolOut, '.'], { maxBuffer: 1 << 30 }).length;
     rmSync(bpftoolOut, { recursive: true });

@@ -62,7 +62,11 @@ export function parseBpfObject(input: Uint8Array | ByteSource, file = '<object>'
  * section table and names, `.BTF` and `.BTF.ext`, never the rest of the file (its DWARF, code and relocations).
  */
 export function readBpfObject(path: string, file = path): BpfObject {
-  const source = new FileSource(path);
+  return readBpfObjectFrom(new FileSource(path), file);
+}
+
+/** {@link readBpfObject} through `source`, which is closed afterwards. */
+export function readBpfObjectFrom(source: FileSource, file: string): BpfObject {
   try {
     return parseBpfObject(source, file);
   } finally {

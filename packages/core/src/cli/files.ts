@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { FileSource } from '../elf/file.js';
 import { annotateError, BtfBundleError } from '../errors.js';
-import { type BpfObject, parseBpfObject } from '../object.js';
+import { type BpfObject, readBpfObjectFrom } from '../object.js';
 
 function kindOf(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';
@@ -35,13 +35,11 @@ function openInputFile(path: string): { fd: number; size: number } {
  * positioned reads of the sections used (`readBpfObject`). Any failure is a {@link BtfBundleError} naming the file.
  */
 export function readInputObject(path: string): BpfObject {
-  const source = new FileSource(path, openInputFile(path));
+  const opened = openInputFile(path);
   try {
-    return parseBpfObject(source, path);
+    return readBpfObjectFrom(new FileSource(path, opened), path);
   } catch (err) {
     throw annotateError(err, { file: path });
-  } finally {
-    source.close();
   }
 }
 

@@ -12,10 +12,10 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { RUNTIME_ROOT, runtimeEntries } from '../../runtime/scripts/entries.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const runtime = join(root, '../runtime');
-const runtimeExports = JSON.parse(readFileSync(join(runtime, 'package.json'), 'utf8')).exports;
+const runtimeSourceOf = new Map(runtimeEntries().map(({ key, source }) => [key, join(RUNTIME_ROOT, source)]));
 
 /**
  * Resolves `@btf-bundle/runtime` and its `/internal…` entries to the runtime's TypeScript sources, not to its
@@ -27,9 +27,9 @@ const runtimeSources = {
   name: 'runtime-sources',
   setup(esbuild) {
     esbuild.onResolve({ filter: /^@btf-bundle\/runtime(\/|$)/ }, ({ path }) => {
-      const target = runtimeExports[`.${path.slice('@btf-bundle/runtime'.length)}`]?.default;
-      if (!target) return { errors: [{ text: `${path} is not an export of @btf-bundle/runtime` }] };
-      return { path: join(runtime, target.replace(/^\.\/dist\/(.*)\.js$/, 'src/$1.ts')) };
+      const source = runtimeSourceOf.get(`.${path.slice('@btf-bundle/runtime'.length)}`);
+      if (!source) return { errors: [{ text: `${path} is not an export of @btf-bundle/runtime` }] };
+      return { path: source };
     });
   },
 };

@@ -7,22 +7,17 @@
 // the runtime without a bundler loads 2 modules, each resolved, read and compiled apart by Node's ES module loader
 // (30 from tsc's output; see BENCHMARKS.md for what each costs). The code is not minified; source maps point into
 // src/, which the package ships.
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { RUNTIME_ROOT, runtimeEntries } from './entries.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const dist = join(root, 'dist');
-const { exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const dist = join(RUNTIME_ROOT, 'dist');
 /** The entries bundled; the others re-export from them. */
 const BUNDLED = ['index', 'internal'];
-/** `format/btf-layout` → `src/format/btf-layout.ts` for `./dist/format/btf-layout.js`: each export's name and source. */
-const entries = Object.values(exports).map(({ default: file }) => {
-  const name = file.replace(/^\.\/dist\/(.*)\.js$/, '$1');
-  return { name, source: `src/${name}.ts` };
-});
+const entries = runtimeEntries();
 const options = {
-  absWorkingDir: root,
+  absWorkingDir: RUNTIME_ROOT,
   outdir: 'dist',
   bundle: true,
   format: 'esm',

@@ -42,6 +42,10 @@ const common = {
   platform: 'node',
   target: 'node20.19',
   plugins: [runtimeSources],
+  // The runtime's TypeScript is compiled under its own tsconfig, named here: left to find it, esbuild 0.28 gave some
+  // of those modules "use strict" and some not, differently from one build to the next (a CLI bundle of other bytes
+  // from the same inputs).
+  tsconfig: join(RUNTIME_ROOT, 'tsconfig.json'),
   logLevel: 'warning',
 };
 // CommonJS dependencies (fast-glob) call require() for Node built-ins, which ESM output must provide.

@@ -9,8 +9,11 @@
 // - worker.js: the batch worker (dist/batch/worker.js), the pool's `./worker.js` next to cli.cjs.
 // `import.meta.url` in cli.cjs is the URL of cli.cjs itself: dist/bin/ is as deep as dist/cli/ (the package.json
 // read by version/version.ts).
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+// `--outdir DIR` writes the three files into DIR (which must be empty or missing) instead of dist/bin/ (the
+// build's determinism test builds twice and compares).
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { RUNTIME_ROOT, runtimeEntries } from '../../runtime/scripts/entries.mjs';
 
@@ -34,10 +37,13 @@ const runtimeSources = {
   },
 };
 
-rmSync(`${root}dist/bin`, { recursive: true, force: true });
+const { outdir } = parseArgs({ options: { outdir: { type: 'string' } } }).values;
+const bin = outdir ? resolve(outdir) : join(root, 'dist/bin');
+if (!outdir) rmSync(bin, { recursive: true, force: true });
+else if (existsSync(bin) && readdirSync(bin).length > 0) throw new Error(`--outdir ${outdir} is not empty`);
 const common = {
   absWorkingDir: root,
-  outdir: 'dist/bin',
+  outdir: bin,
   bundle: true,
   platform: 'node',
   target: 'node20.19',
@@ -73,6 +79,6 @@ await Promise.all([
     banner: { js: esmRequire },
   }),
 ]);
-const cli = readFileSync(`${root}dist/bin/cli.cjs`);
+const cli = readFileSync(join(bin, 'cli.cjs'));
 const nonAscii = cli.findIndex((b) => b > 0x7f);
-if (nonAscii >= 0) throw new Error(`dist/bin/cli.cjs has a non-ASCII byte at offset ${nonAscii}`);
+if (nonAscii >= 0) throw new Error(`${join(bin, 'cli.cjs')} has a non-ASCII byte at offset ${nonAscii}`);

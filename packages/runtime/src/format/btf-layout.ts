@@ -182,8 +182,6 @@ export const BTF_MAGIC = 0xeb9f;
 export const BTF_HEADER_LEN = 24;
 /** Size of the BTF header that carries the optional kind-layout section. */
 export const BTF_LAYOUT_HEADER_LEN = 32;
-/** Size of the common btf_type record header. */
-export const TYPE_HEADER_LEN = 12;
 /** Header version every encoder writes. */
 export const BTF_VERSION = 1;
 

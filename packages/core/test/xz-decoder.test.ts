@@ -59,6 +59,38 @@ describe('xz decoders on real archives', async () => {
   });
 });
 
+describe('a reader that stops early', () => {
+  it('leaves no late error behind, whichever decoder reads (the file is still being read when it stops)', async () => {
+    // A real kernel's bytes under a name that is not <release>.btf: refused from the first tar header, while most
+    // of the 1 MB archive is still to be read.
+    const work = join(dir, 'early');
+    mkdirSync(work);
+    writeFileSync(
+      join(work, 'vmlinux'),
+      execFileSync('tar', ['-xJOf', sampleKernels()[0] as string], { maxBuffer: 1 << 28 }),
+    );
+    const archive = join(dir, 'early.btf.tar.xz');
+    execFileSync('tar', ['-cJf', archive, '-C', work, 'vmlinux']);
+    const late: unknown[] = [];
+    const record = (err: unknown) => late.push(err);
+    process.on('uncaughtException', record);
+    try {
+      for (let run = 0; run < 8; run++) {
+        for (const xzDecoder of ['native', 'wasm'] as const) {
+          await expect(readKernelBtf(archive, undefined, { xzDecoder })).rejects.toThrow(
+            /archive member 'vmlinux' is not a \.btf file/,
+          );
+          await new Promise((settle) => setTimeout(settle, 20));
+        }
+      }
+    } finally {
+      process.off('uncaughtException', record);
+    }
+    expect(late).toEqual([]);
+    expect(liveXzChildren()).toEqual([]);
+  });
+});
+
 describe('choosing the xz decoder', () => {
   const saved = process.env[XZ_DECODER_ENV];
   afterEach(() => {

@@ -1,13 +1,52 @@
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { open } from 'node:fs/promises';
 import type { XzSource } from './xz-source.js';
+
+/** Compressed bytes read from the file per pull of the decoder. */
+const READ_CHUNK = 64 * 1024;
+
+/**
+ * The file at `path` as a web stream that reads only when its consumer pulls, and never after it is cancelled.
+ * Not `Readable.toWeb` of a file stream: Node 20's adapter enqueues a chunk its file stream emits after the web
+ * stream was cancelled, which throws an uncaught ERR_INVALID_STATE ("Controller is already closed") once a reader
+ * stops early (an archive refused from its first header).
+ */
+async function pulledFile(path: string): Promise<ReadableStream<Uint8Array>> {
+  const file = await open(path, 'r');
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await file.close();
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const chunk = new Uint8Array(READ_CHUNK);
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await file.read(chunk, 0, READ_CHUNK, null));
+        } catch (err) {
+          await close();
+          throw err;
+        }
+        if (closed) return; // cancelled while reading
+        if (bytesRead > 0) controller.enqueue(chunk.subarray(0, bytesRead));
+        else {
+          await close();
+          controller.close();
+        }
+      },
+      cancel: close,
+    },
+    { highWaterMark: 0 },
+  );
+}
 
 /** The xz file at `path` decompressed in this thread by the WebAssembly decoder (xz-decompress). */
 export async function wasmXzSource(path: string): Promise<XzSource> {
   // Loaded on first use: raw and ELF inputs, and the native decoder, never pay for the WASM module.
   const { default: xz } = await import('xz-decompress');
-  const compressed = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
-  const reader = new xz.XzReadableStream(compressed).getReader();
+  const reader = new xz.XzReadableStream(await pulledFile(path)).getReader();
   return {
     async next() {
       const { done, value } = await reader.read();

@@ -43,6 +43,7 @@ describe.each(BUNDLERS)('%s', (bundler) => {
 
       expect(out.probe).toBe(sha256File(PROBE));
       expect(out.probeFile).toBe(sha256File(PROBE));
+      expect(out.probePath.startsWith(`${join(build.dir, 'out')}/`), out.probePath).toBe(true);
       expect(out.objects).toEqual(
         expect.arrayContaining([
           { name: 'probe.bpf.o', sha256: sha256File(PROBE) },

@@ -44,6 +44,8 @@ export interface FixtureOutput {
   objects: { name: string; sha256: string }[];
   probe: string;
   probeFile: string;
+  /** The `?path` import of the probe, when it is a string. */
+  probePath: string;
   btfs: Record<string, { match: string; base64: string } | null>;
 }
 

@@ -44,8 +44,7 @@ describe('objectModuleCode', () => {
 
   it('path: a placeholder for the emitted copy', () => {
     expect(objectModuleCode('path', new Uint8Array(), 'probe-1234abcd.bpf.o')).toBe(
-      "import { assetPath } from 'unplugin-btf-bundle/runtime';\n" +
-        'export default assetPath("__btf_bundle__:file:probe-1234abcd.bpf.o");\n',
+      'export default "__btf_bundle__:file:probe-1234abcd.bpf.o";\n',
     );
   });
 });
@@ -72,8 +71,16 @@ describe('ids', () => {
 
 describe('locationExpression', () => {
   it.each([
-    ['esm', 'btf-bundle-1.btfb', 'new URL("./btf-bundle-1.btfb", import.meta.url)'],
-    ['esm', '../assets/x.bpf.o', 'new URL("../assets/x.bpf.o", import.meta.url)'],
+    [
+      'esm',
+      'btf-bundle-1.btfb',
+      'decodeURIComponent(new URL("./btf-bundle-1.btfb", import.meta.url).pathname)',
+    ],
+    [
+      'esm',
+      '../assets/x.bpf.o',
+      'decodeURIComponent(new URL("../assets/x.bpf.o", import.meta.url).pathname)',
+    ],
     ['cjs', 'btf-bundle-1.btfb', '(__dirname + "/btf-bundle-1.btfb")'],
   ] as const)('%s %s', (format, relative, expected) => {
     expect(locationExpression(format, relative)).toBe(expected);

@@ -21,11 +21,11 @@ const VALUES: PlaceholderValues = {
 const RENDERED = [
   "const a=createBtfBundle(()=>readAsset(`__btf_bundle__:bundle-file`),{...{},manifest:'__btf_bundle__:manifest'});",
   'const b=bytesFromBase64("__btf_bundle__:data");',
-  'const p=assetPath("__btf_bundle__:file:probe-1234abcd.bpf.o");',
+  'const p="__btf_bundle__:file:probe-1234abcd.bpf.o";',
   'const keep="__btf_bundle__:nothing";',
 ].join('\n');
 
-const location = (file: string) => `new URL(${JSON.stringify(`./${file}`)}, import.meta.url)`;
+const location = (file: string) => `(__dirname + ${JSON.stringify(`/${file}`)})`;
 
 describe('placeholder rewrite', () => {
   it('finds every placeholder whatever the quotes, and nothing else', () => {
@@ -44,19 +44,19 @@ describe('placeholder rewrite', () => {
     const code = applyEdits(RENDERED, placeholderEdits(findPlaceholders(RENDERED), VALUES, location));
     expect(code).toBe(
       [
-        'const a=createBtfBundle(()=>readAsset(new URL("./btf-bundle-abcd1234.btfb", import.meta.url)),' +
+        'const a=createBtfBundle(()=>readAsset((__dirname + "/btf-bundle-abcd1234.btfb")),' +
           '{...{},manifest:' +
           JSON.stringify(VALUES.manifest) +
           '});',
         'const b=bytesFromBase64("AQID");',
-        'const p=assetPath(new URL("./probe-1234abcd.bpf.o", import.meta.url));',
+        'const p=(__dirname + "/probe-1234abcd.bpf.o");',
         'const keep="__btf_bundle__:nothing";',
       ].join('\n'),
     );
   });
 
   it('needs no bundle for file locations only', () => {
-    const code = 'export default assetPath("__btf_bundle__:file:x-1.bpf.o");';
+    const code = 'export default "__btf_bundle__:file:x-1.bpf.o";';
     const found = findPlaceholders(code);
     expect(needsBundle(found)).toBe(false);
     expect(
@@ -64,7 +64,7 @@ describe('placeholder rewrite', () => {
         code,
         placeholderEdits(found, undefined, () => '"/src/x.bpf.o"'),
       ),
-    ).toBe('export default assetPath("/src/x.bpf.o");');
+    ).toBe('export default "/src/x.bpf.o";');
   });
 
   it('refuses a bundle placeholder without a bundle', () => {

@@ -54,19 +54,28 @@ export function parseObjectId(id: string): { file: string; kind: ObjectImportKin
   return m ? { file: m[1]!, kind: m[2] ? 'path' : 'bytes' } : undefined;
 }
 
-/** Source of a `.bpf.o` module: its bytes inlined, or the run-time path of its emitted copy `fileName`. */
+/**
+ * Source of a `.bpf.o` module: its bytes inlined, or the run-time path of its emitted copy `fileName` (the
+ * placeholder itself, replaced in the rendered chunk by a string expression: see {@link locationExpression}).
+ */
 export function objectModuleCode(kind: ObjectImportKind, bytes: Uint8Array, fileName: string): string {
   return kind === 'bytes'
     ? `import { bytesFromBase64 } from '${RUNTIME_ID}';\nexport default bytesFromBase64(${JSON.stringify(Buffer.from(bytes).toString('base64'))});\n`
-    : `import { assetPath } from '${RUNTIME_ID}';\nexport default assetPath(${placeholder('file', fileName)});\n`;
+    : `export default ${placeholder('file', fileName)};\n`;
 }
 
 /** The module format of an output chunk, which decides how it finds files emitted next to it. */
 export type ChunkFormat = 'esm' | 'cjs';
 
-/** A JS expression for the run-time location of `relative` (a `/`-separated path from the chunk's directory). */
+/**
+ * A JS expression for the run-time file-system path (a string) of `relative`, a `/`-separated path from the
+ * chunk's directory. A string in both formats: the bundler analysed the code with the placeholder, a string
+ * literal, in its place (rollup folds `typeof placeholder === 'string'` to true), so the expression put there
+ * after rendering must have the placeholder's type. In an ES module it is the chunk's URL resolved and decoded,
+ * which is the path `fileURLToPath` gives on the POSIX systems eBPF runs on.
+ */
 export function locationExpression(format: ChunkFormat, relative: string): string {
   return format === 'esm'
-    ? `new URL(${JSON.stringify(relative.startsWith('.') ? relative : `./${relative}`)}, import.meta.url)`
+    ? `decodeURIComponent(new URL(${JSON.stringify(relative.startsWith('.') ? relative : `./${relative}`)}, import.meta.url).pathname)`
     : `(__dirname + ${JSON.stringify(`/${relative}`)})`;
 }

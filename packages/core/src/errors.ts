@@ -1,6 +1,12 @@
 // The runtime's error module alone: its main entry would also load the bundle decoder (and node:zlib) into every
 // command, whether it reads a bundle or not.
-import { BtfBundleError, type ErrorPlace, systemErrorDetail } from '@btf-bundle/runtime/internal/errors';
+import { basename } from 'node:path';
+import {
+  BtfBundleError,
+  type ErrorPlace,
+  placedMessage,
+  systemErrorDetail,
+} from '@btf-bundle/runtime/internal/errors';
 import { errorMessage } from './util/error-message.js';
 
 /** The one error base of every package, its place and its one-line printer (from the runtime). */
@@ -52,4 +58,18 @@ export function annotateError(err: unknown, place: ErrorPlace): BtfBundleError {
       { cause: err, code: system.code },
     );
   return new FormatError(errorMessage(err), place, { cause: err });
+}
+
+/**
+ * The message of a thrown value with the file it names reduced to its base name: what a failed kernel's reason
+ * says in a bundle, a report and the build cache, so that none of them holds a path of the machine that built it
+ * (and the same inputs give the same bytes wherever they lie). The kernel is named by its id beside the reason, an
+ * object by its file name, as the bundle lists the objects.
+ */
+export function portableMessage(err: unknown): string {
+  if (err instanceof BtfBundleError && err.place.file !== undefined)
+    return placedMessage(err.detail, { ...err.place, file: basename(err.place.file) });
+  const system = systemErrorDetail(err);
+  if (system) return system.path === undefined ? system.detail : `${basename(system.path)}: ${system.detail}`;
+  return errorMessage(err);
 }

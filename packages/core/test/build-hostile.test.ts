@@ -1,11 +1,13 @@
 /**
  * A build over a snapshot holding hostile entries next to a real kernel: the real kernel is built, an archive whose
  * member is over the kernel size limit fails alone (refused from its header, through the worker threads), special
- * files, dangling links, links out and link loops are warned about and never read, and the build ends.
+ * files, dangling links, links out and link loops are warned about and never read, and the build ends. A failed
+ * kernel's reason names no directory of the machine that built the bundle.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeBundle } from '@btf-bundle/runtime';
 import { describe, expect, it } from 'vitest';
 import { oracleTempDir } from '../../../test/oracle/btf-files.js';
 // The build runs on worker threads that load the built package: test the built package.
@@ -70,5 +72,27 @@ describe('buildBundle on a hostile snapshot', () => {
     expect(skipped('6.1.0-4-amd64.btf')).toMatch(/dangling/);
     expect(skipped('6.1.0-5-amd64.btf')).toMatch(/outside the snapshot/);
     expect(warnings.some((w) => w.startsWith(`${join(root, 'debian/12/again')}: skipped: `))).toBe(true);
+  });
+
+  it('records a failed kernel by its file name only: the same bundle from a snapshot anywhere', async () => {
+    const first = oracleTempDir('btf-build-where-');
+    const arch = join(first, 'debian/12/x86_64');
+    mkdirSync(arch, { recursive: true });
+    copyFileSync(
+      sampleKernels().find((k) => k.includes('/x86_64/'))!,
+      join(arch, '6.1.0-1-amd64.btf.tar.xz'),
+    );
+    const huge = execFileSync('xz', ['-c'], { input: lyingTarHeader('6.1.0-2-amd64.btf', 600 << 20) });
+    writeFileSync(join(arch, '6.1.0-2-amd64.btf.tar.xz'), huge);
+    const second = join(oracleTempDir('btf-build-elsewhere-'), 'deeper', 'snapshot');
+    cpSync(first, second, { recursive: true });
+    const build = (snapshot: string) =>
+      buildBundle({ snapshot, objects: SAMPLE_OBJECTS, cacheDir: false, maxKernelBytes: 64 << 20 });
+    const [a, b] = [await build(first), await build(second)];
+    const reason = decodeBundle(a.bundle).failed.get('debian/12/x86_64/6.1.0-2-amd64');
+    expect(reason).toMatch(
+      /^6\.1\.0-2-amd64\.btf\.tar\.xz: archive member '6\.1\.0-2-amd64\.btf' is 629145600 bytes/,
+    );
+    expect(Buffer.from(a.bundle).equals(Buffer.from(b.bundle))).toBe(true);
   });
 });

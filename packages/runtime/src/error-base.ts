@@ -77,7 +77,8 @@ export class BtfBundleError extends Error {
   }
 }
 
-function placedMessage(detail: string, place: ErrorPlace): string {
+/** `detail` after where it happened (`file (section, offset …): detail`), as a {@link BtfBundleError}'s message. */
+export function placedMessage(detail: string, place: ErrorPlace): string {
   const where = describePlace(place);
   return where ? `${where}: ${detail}` : detail;
 }

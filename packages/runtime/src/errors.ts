@@ -7,6 +7,7 @@ export {
   boundText,
   type ErrorPlace,
   MAX_ERROR_DETAIL,
+  placedMessage,
 } from './error-base.js';
 /** One-line error printing and its bound. */
 export { formatError, MAX_ERROR_LINE, systemErrorDetail } from './error-format.js';

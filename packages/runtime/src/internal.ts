@@ -8,12 +8,13 @@
 export { DataSection } from './bundle/data-section.js';
 export { BundleIndex } from './bundle/index-section.js';
 export { MAX_NATIVE_SECTION, NativeDecoder } from './bundle/native-decoder.js';
-/** Error base options, bounds and helpers for system errors. */
+/** Error base options, bounds, the message layout and helpers for system errors. */
 export {
   type BtfBundleErrorOptions,
   boundText,
   MAX_ERROR_DETAIL,
   MAX_ERROR_LINE,
+  placedMessage,
   systemErrorDetail,
 } from './errors.js';
 /** The bundle container and BTF wire layouts, and the byte codecs both sides of the bundle use. */

@@ -2,12 +2,13 @@ import { statSync } from 'node:fs';
 import { Btf } from '../btf/btf.js';
 import { IndexBuffer } from '../btf/parse.js';
 import { BuildCache, type CachedResult, cacheKey } from '../cache/cache.js';
-import { BtfBundleError, CoreRelocationError, MinimizeError } from '../errors.js';
+import { BtfBundleError, CoreRelocationError, MinimizeError, portableMessage } from '../errors.js';
 import { type MinimizeMode, minimizeBtf, type ObjectRelocationSummary } from '../minimize/minimize.js';
 import { type ObjectBtf, type ObjectSections, parseObjectSections } from '../object.js';
 import { isTarXzPath, KernelBuffer, MAX_KERNEL_BTF_BYTES, readKernelBtf } from '../snapshot/input.js';
 import type { XzAhead } from '../snapshot/xz-ahead.js';
 import { chosenXzDecoder, findSystemXz } from '../snapshot/xz-source.js';
+import { errorMessage } from '../util/error-message.js';
 import { sha256Hex } from '../util/sha256.js';
 
 /**
@@ -75,8 +76,6 @@ export const WORKER_READY = 'ready';
 
 /** What the pool posts to a batch worker that has no task left: it ends its read-ahead and exits. */
 export const WORKER_CLOSE = 'close';
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Runs kernel tasks for one {@link TaskSetup}; each object is parsed once, when a kernel first needs it. */
 export class KernelProcessor {
@@ -173,7 +172,7 @@ export class KernelProcessor {
       try {
         return await op();
       } catch (err) {
-        cacheWarning = `cache: ${message(err)}`;
+        cacheWarning = `cache: ${errorMessage(err)}`;
         return undefined;
       }
     };
@@ -194,7 +193,7 @@ export class KernelProcessor {
         if (this.cache) await cacheOp(() => this.cache!.setSourceHash(task.path, info, statAtMs, facts));
       }
     } catch (err) {
-      return done({ cached: false, status: 'failed', failure: 'unreadable', reason: message(err) });
+      return done({ cached: false, status: 'failed', failure: 'unreadable', reason: portableMessage(err) });
     }
     const { sourceBytes } = source;
     const key = this.cache && cacheKey({ ...source, signatures: set.signatures, mode: this.setup.mode });
@@ -224,11 +223,11 @@ export class KernelProcessor {
           sourceBytes,
           status: 'failed',
           failure,
-          reason: message(err),
+          reason: portableMessage(err),
           cacheWarning,
         });
       }
-      result = { status: 'failed', sourceBytes, reason: message(err) };
+      result = { status: 'failed', sourceBytes, reason: portableMessage(err) };
     }
     if (this.cache && key) await cacheOp(() => this.cache!.put(key, result));
     return done({ ...fromCache(result, names), cached: false, sourceBytes, cacheWarning });

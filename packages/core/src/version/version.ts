@@ -9,11 +9,11 @@ export const TOOL_VERSION: string = (
 ).version;
 
 /**
- * Revision of the minimizer's output (minimize/): bumped whenever the bytes or relocation counts it produces for
- * the same inputs change, so that caches keyed on it never serve an older algorithm's result within one tool
- * version.
+ * Revision of the minimizer's output (minimize/): bumped whenever the bytes, relocation counts or failure reasons
+ * it produces for the same inputs change, so that caches keyed on it never serve an older algorithm's result
+ * within one tool version. (4: a failure's reason names files by their base name.)
  */
-export const MINIMIZER_REVISION = 3;
+export const MINIMIZER_REVISION = 4;
 
 /**
  * Revision of the bundle encoder's output (bundle/): bumped whenever `encodeBundle` writes other bytes for the

@@ -9,13 +9,16 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
     summary: 'min-core-btf INPUT OUTPUT OBJECT... | --inputdir DIR --outputdir DIR --object OBJ...',
     load: () => import('./min-core-btf.js'),
   },
-  explain: { summary: 'explain OBJECT... --btf FILE', load: () => import('./explain.js') },
+  explain: { summary: 'explain OBJECT... --btf FILE [--json]', load: () => import('./explain.js') },
   build: {
     summary:
-      'build --snapshot DIR --objects GLOB... --out FILE [--report FILE] [--include GLOB] [--exclude GLOB]',
+      'build --snapshot DIR|git+URL[#REF] --objects GLOB... --out FILE [--report FILE] [--report-html FILE] [options]',
     load: () => import('./build.js'),
   },
-  inspect: { summary: 'inspect BUNDLE [--extract KERNEL --out FILE]', load: () => import('./inspect.js') },
+  inspect: {
+    summary: 'inspect BUNDLE [--json] [--extract KERNEL --out FILE]',
+    load: () => import('./inspect.js'),
+  },
 };
 
 function usage(): string {

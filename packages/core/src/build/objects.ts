@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { type BpfObject, parseBpfObject } from '../object.js';
 import { relocationSignature } from '../object-signature.js';
 import { errorMessage } from '../util/error-message.js';
-import { fastGlob, isGlobPattern } from '../util/fast-glob.js';
+import { checkGlob, fastGlob, isGlobPattern } from '../util/fast-glob.js';
 import { type FileIdentity, fileIdentity, isRacy } from '../util/file-identity.js';
 import { sha256Hex } from '../util/sha256.js';
 import type { ObjectsOption } from './types.js';
@@ -49,9 +49,6 @@ export interface ExpandOptions {
   ignore?: string[];
 }
 
-/** The longest path (and so object glob) accepted: Linux's PATH_MAX. */
-const MAX_PATH_LENGTH = 4096;
-
 /**
  * Expand object globs with fast-glob semantics (`*`, `**`, `?`, braces, classes) against `cwd`, returning sorted,
  * deduplicated absolute paths. A pattern without glob syntax is taken literally and must name a file; a glob must
@@ -65,11 +62,9 @@ export async function expandObjectGlobs(
 ): Promise<string[]> {
   const out = new Set<string>();
   for (const pattern of patterns) {
-    // No path is longer (PATH_MAX); fast-glob would build a regular expression V8 cannot compile and throw it
-    // from a stream callback, out of reach of the caller.
-    if (pattern.length > MAX_PATH_LENGTH) {
-      throw new UsageError(`objects: '${pattern}' is longer than ${MAX_PATH_LENGTH} characters`);
-    }
+    // A longer pattern would make fast-glob build a regular expression V8 cannot compile and throw it from a stream
+    // callback, out of reach of the caller; a brace explosion would fill the memory before matching.
+    checkGlob(pattern, 'objects');
     if (!(await isGlobPattern(pattern))) {
       const path = resolve(cwd, pattern);
       const info = await stat(path).catch(() => undefined);

@@ -1,7 +1,8 @@
 import { join, relative, sep } from 'node:path';
 import type FastGlob from 'fast-glob';
 import { UsageError } from '../errors.js';
-import { fastGlob } from '../util/fast-glob.js';
+import { errorMessage } from '../util/error-message.js';
+import { checkGlob, fastGlob } from '../util/fast-glob.js';
 
 /** A file or directory of the in-memory tree, shaped like the `fs.Dirent`/`fs.Stats` that fast-glob reads. */
 class TreeEntry {
@@ -42,7 +43,8 @@ function notFound(path: string): NodeJS.ErrnoException {
  * The paths of `files` (relative, `/`-separated) that match one of `include` and none of `exclude`, with
  * fast-glob's rules (braces, `?`, classes, `**`, no dot files, an excluded directory excludes what is under it).
  * fast-glob reads an in-memory tree of exactly these files instead of the disk, so the filter cannot see, follow
- * or block on anything the snapshot walk did not vet. Throws {@link UsageError} for an empty pattern.
+ * or block on anything the snapshot walk did not vet. Throws {@link UsageError} for an empty pattern, one that
+ * {@link checkGlob} refuses, or one fast-glob cannot use.
  */
 export async function filterPaths(
   files: readonly string[],
@@ -50,6 +52,8 @@ export async function filterPaths(
   exclude: string[],
 ): Promise<string[]> {
   if ([...include, ...exclude].includes('')) throw new UsageError('an --include or --exclude glob is empty');
+  for (const glob of include) checkGlob(glob, 'include');
+  for (const glob of exclude) checkGlob(glob, 'exclude');
   const cwd = `${sep}snapshot`;
   const dirs = new Map<string, Map<string, TreeEntry>>([['', new Map()]]);
   for (const file of files) {
@@ -85,6 +89,8 @@ export async function filterPaths(
     followSymbolicLinks: false,
     dot: false,
     fs: { lstat: statEntry, stat: statEntry, readdir } as unknown as FastGlob.FileSystemAdapter,
+  }).catch((err: unknown) => {
+    throw new UsageError(`include/exclude globs: ${errorMessage(err)}`);
   });
   return found.map((p) => key(join(cwd, p))).sort();
 }

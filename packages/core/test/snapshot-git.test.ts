@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeBundle } from '@btf-bundle/runtime';
@@ -199,10 +199,44 @@ describe('a git remote as the snapshot', async () => {
   it('says clearly when git cannot be run or the remote does not exist', async () => {
     const missing = build('git+file:///nonexistent/archive.git', { cacheDir: temp('btf-git-none-') });
     await expect(missing).rejects.toThrow(GitSnapshotError);
-    await expect(missing).rejects.toThrow(/nothing is cached: git fetch failed: /);
+    await expect(missing).rejects.toThrow(
+      "cannot fetch snapshot file:///nonexistent/archive.git and nothing is cached: git fetch failed: fatal: '/nonexistent/archive.git' does not appear to be a git repository; fatal: Could not read from remote repository.",
+    );
     const spec = { url: `file://${remote.bare}` };
     await expect(
       checkoutGitSnapshot(spec, { cacheDir: temp('btf-git-nogit-'), git: '/nonexistent/git' }),
     ).rejects.toThrow('/nonexistent/git not found: a git+ snapshot needs git 2.27+');
+  });
+});
+
+describe('a git remote without the ref, or out of reach', async () => {
+  const remote = makeRemote(SAMPLE_SNAPSHOT);
+  temp.adopt(remote.root);
+
+  it("quotes git's words up to its advice, bounded", async () => {
+    const bin = temp('btf-git-stub-');
+    const stub = join(bin, 'git');
+    // A git whose fetch and ls-remote fail with a long first paragraph, then advice after a blank line.
+    writeFileSync(
+      stub,
+      [
+        '#!/bin/sh',
+        'case " $* " in *" fetch "*|*" ls-remote "*) ;; *) exec git "$@";; esac',
+        "printf 'fatal: unable to access: %0900d\\nhint: try again\\nfatal: the last line\\n\\nadvice\\n' 0 >&2",
+        'exit 128',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const err = await checkoutGitSnapshot(
+      { url: `file://${remote.bare}` },
+      { cacheDir: bin, git: stub },
+    ).then(
+      () => undefined,
+      (e: GitSnapshotError) => e,
+    );
+    expect(err).toBeInstanceOf(GitSnapshotError);
+    const quoted = /git fetch failed: ([^)]*)/.exec(err?.message ?? '')?.[1];
+    expect(quoted).toMatch(/^fatal: unable to access: 0+…\[\d+ characters cut\]…0+; fatal: the last line$/);
+    expect(quoted?.length).toBeLessThanOrEqual(440);
   });
 });

@@ -1,25 +1,13 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BtfBundleError } from '../errors.js';
 import { sha256Hex } from '../util/sha256.js';
+import { checkGitVersion, GitSnapshotError, runGit } from './git-command.js';
 import { filterPaths } from './glob-filter.js';
 import { parseKernelPath } from './scan.js';
 
 /** Prefix that makes a snapshot option a git remote instead of a directory. */
 const GIT_SNAPSHOT_PREFIX = 'git+';
-
-/** Oldest git with `fetch --filter`, non-cone `sparse-checkout set --stdin` and `rev-list --missing`. */
-const MIN_GIT: readonly [number, number] = [2, 27];
-
-/** Bound of what one git command may print (a tree listing of a whole BTFHub archive is a few MB). */
-const GIT_MAX_BUFFER = 256 * 1024 * 1024;
-
-/** A git remote or its checkout could not be used as a snapshot. */
-export class GitSnapshotError extends BtfBundleError {
-  override name = 'GitSnapshotError';
-}
 
 /** A snapshot given as `git+<url>[#ref]`. */
 export interface GitSnapshotSpec {
@@ -69,51 +57,6 @@ export function parseGitSnapshot(snapshot: string): GitSnapshotSpec | undefined 
   if (ref !== undefined && (ref === '' || ref.startsWith('-') || /[\s~^:?*[\\]|\.\./.test(ref)))
     throw new GitSnapshotError(`snapshot ${snapshot}: "${ref}" is not a valid git ref`);
   return ref === undefined ? { url } : { url, ref };
-}
-
-/** Run git, resolving with its standard output; a failure becomes a GitSnapshotError with git's own words. */
-function runGit(git: string, args: string[], input?: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = execFile(
-      git,
-      args,
-      {
-        maxBuffer: GIT_MAX_BUFFER,
-        // Never wait for a password prompt: an unreachable or private remote must fail, not hang.
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '', SSH_ASKPASS: '', LC_ALL: 'C' },
-      },
-      (err, stdout, stderr) => {
-        if (!err) return resolvePromise(stdout);
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-          return reject(
-            new GitSnapshotError(`${git} not found: a git+ snapshot needs git ${MIN_GIT.join('.')}+`),
-          );
-        const said = stderr.trim().split('\n').filter(Boolean).pop() ?? err.message;
-        reject(new GitSnapshotError(`git ${subcommand(args)} failed: ${said}`));
-      },
-    );
-    // git may exit before reading its input (a failure): the broken pipe is not the error to report.
-    child.stdin?.on('error', () => {});
-    child.stdin?.end(input ?? '');
-  });
-}
-
-/** The git command that `args` runs, past the global options (`-C DIR`, `-c KEY=VALUE`). */
-function subcommand(args: readonly string[]): string {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '-C' || arg === '-c') i++;
-    else if (!arg.startsWith('-')) return arg;
-  }
-  return '';
-}
-
-async function checkGitVersion(git: string): Promise<void> {
-  const out = await runGit(git, ['--version']);
-  const m = /(\d+)\.(\d+)/.exec(out);
-  const [major, minor] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
-  if (major < MIN_GIT[0] || (major === MIN_GIT[0] && minor < MIN_GIT[1]))
-    throw new GitSnapshotError(`${out.trim()} is too old: a git+ snapshot needs git ${MIN_GIT.join('.')}+`);
 }
 
 /**

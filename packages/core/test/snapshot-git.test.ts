@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildBundle, GitSnapshotError } from '../dist/index.js';
 import { checkoutGitSnapshot, parseGitSnapshot, selectKernelPaths } from '../dist/internal.js';
 import { copySnapshot, SAMPLE_OBJECTS, SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
+import { runCli } from './cli-run.js';
 import { blobId, commitAll, git, makeRemote, missingObjects, serveHttp } from './git-remote.js';
 import { tempDirs } from './temp-dirs.js';
 
@@ -143,7 +144,7 @@ describe('a git remote as the snapshot', async () => {
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain(`building from the cached revision ${before}`);
       await expect(build(`git+file://${remote.bare}`, { cacheDir: temp('btf-git-empty-') })).rejects.toThrow(
-        /cannot fetch snapshot .* nothing is cached/,
+        /cannot reach the remote .*, and nothing is cached$/,
       );
     } finally {
       renameSync(moved, remote.bare);
@@ -200,7 +201,7 @@ describe('a git remote as the snapshot', async () => {
     const missing = build('git+file:///nonexistent/archive.git', { cacheDir: temp('btf-git-none-') });
     await expect(missing).rejects.toThrow(GitSnapshotError);
     await expect(missing).rejects.toThrow(
-      "cannot fetch snapshot file:///nonexistent/archive.git and nothing is cached: git fetch failed: fatal: '/nonexistent/archive.git' does not appear to be a git repository; fatal: Could not read from remote repository.",
+      "snapshot git+file:///nonexistent/archive.git: cannot reach the remote (git fetch failed: fatal: '/nonexistent/archive.git' does not appear to be a git repository; fatal: Could not read from remote repository.), and nothing is cached",
     );
     const spec = { url: `file://${remote.bare}` };
     await expect(
@@ -212,6 +213,54 @@ describe('a git remote as the snapshot', async () => {
 describe('a git remote without the ref, or out of reach', async () => {
   const remote = makeRemote(SAMPLE_SNAPSHOT);
   temp.adopt(remote.root);
+  const url = `git+file://${remote.bare}`;
+  const warnings: string[] = [];
+  // Objects of every arch: a build without include selects all kernels of the remote.
+  const build = (snapshot: string, cacheDir: string, include?: string[]) =>
+    buildBundle({
+      snapshot,
+      objects: SAMPLE_OBJECTS,
+      include,
+      cacheDir,
+      workers: 1,
+      onWarning: (w) => warnings.push(w),
+    });
+
+  it('a ref the remote does not have is an error naming the URL and the ref, not a build from the cache', async () => {
+    const cacheDir = temp('btf-git-typo-');
+    await build(url, cacheDir, [X86_61]);
+    warnings.length = 0;
+    const typo = build(`${url}#v2typo`, cacheDir, [X86_61]);
+    await expect(typo).rejects.toBeInstanceOf(GitSnapshotError);
+    await expect(typo).rejects.toMatchObject({
+      code: 'GIT_REF_NOT_FOUND',
+      message: `snapshot ${url}#v2typo: the remote answers but does not give ref v2typo (git fetch failed: fatal: couldn't find remote ref v2typo); check the branch, tag or commit`,
+    });
+    const commit = '0123456789abcdef0123456789abcdef01234567';
+    await expect(build(`${url}#${commit}`, cacheDir, [X86_61])).rejects.toMatchObject({
+      code: 'GIT_REF_NOT_FOUND',
+      message: expect.stringContaining(`snapshot ${url}#${commit}: the remote answers but does not give ref`),
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  it('the CLI says so too, and fails', () => {
+    const dir = temp('btf-git-cli-typo-');
+    const run = runCli([
+      'build',
+      '--snapshot',
+      `${url}#v2typo`,
+      '--out',
+      join(dir, 'bundle.bin'),
+      '--cache-dir',
+      dir,
+      ...SAMPLE_OBJECTS.flatMap((o) => ['--objects', o]),
+    ]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      `btf-bundle: snapshot ${url}#v2typo: the remote answers but does not give ref v2typo (git fetch failed: fatal: couldn't find remote ref v2typo); check the branch, tag or commit\n`,
+    );
+  });
 
   it("quotes git's words up to its advice, bounded", async () => {
     const bin = temp('btf-git-stub-');
@@ -235,6 +284,7 @@ describe('a git remote without the ref, or out of reach', async () => {
       (e: GitSnapshotError) => e,
     );
     expect(err).toBeInstanceOf(GitSnapshotError);
+    expect(err?.code).toBe('GIT_UNREACHABLE');
     const quoted = /git fetch failed: ([^)]*)/.exec(err?.message ?? '')?.[1];
     expect(quoted).toMatch(/^fatal: unable to access: 0+…\[\d+ characters cut\]…0+; fatal: the last line$/);
     expect(quoted?.length).toBeLessThanOrEqual(440);

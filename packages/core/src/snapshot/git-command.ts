@@ -12,15 +12,10 @@ const MAX_GIT_SAID = 400;
 
 /**
  * Why a git snapshot could not be used: `GIT_REF_NOT_FOUND` the remote answers but cannot give the ref (no such
- * branch, tag or commit), `GIT_UNREACHABLE` the remote cannot be reached and no revision of the ref is cached,
- * `GIT_CACHE_INCOMPLETE` the remote cannot be reached and the cached revision lacks kernels the build selects,
- * `GIT_SNAPSHOT` anything else (a malformed `git+` option, git missing or too old, a failing git command).
+ * branch, tag or commit), `GIT_UNREACHABLE` the remote cannot be reached and nothing is cached, `GIT_SNAPSHOT`
+ * anything else (a malformed `git+` option, git missing or too old, a failing git command).
  */
-export type GitSnapshotErrorCode =
-  | 'GIT_SNAPSHOT'
-  | 'GIT_REF_NOT_FOUND'
-  | 'GIT_UNREACHABLE'
-  | 'GIT_CACHE_INCOMPLETE';
+export type GitSnapshotErrorCode = 'GIT_SNAPSHOT' | 'GIT_REF_NOT_FOUND' | 'GIT_UNREACHABLE';
 
 /** A git remote or its checkout could not be used as a snapshot; `code` says why. */
 export class GitSnapshotError extends BtfBundleError {
@@ -92,4 +87,12 @@ export async function checkGitVersion(git: string): Promise<void> {
   const [major, minor] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
   if (major < MIN_GIT[0] || (major === MIN_GIT[0] && minor < MIN_GIT[1]))
     throw new GitSnapshotError(`${out.trim()} is too old: a git+ snapshot needs git ${MIN_GIT.join('.')}+`);
+}
+
+/** git run in one directory (`git -C DIR …`), resolving with its standard output. */
+export type GitInDir = (...args: string[]) => Promise<string>;
+
+/** {@link runGit} in `dir`. */
+export function gitInDir(git: string, dir: string): GitInDir {
+  return (...args) => runGit(git, ['-C', dir, ...args]);
 }

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sha256Hex } from '../util/sha256.js';
-import { checkGitVersion, GitSnapshotError, runGit } from './git-command.js';
+import { checkGitVersion, GitSnapshotError, gitInDir, runGit } from './git-command.js';
+import { fetchRevision, snapshotName } from './git-revision.js';
 import { filterPaths } from './glob-filter.js';
 import { parseKernelPath } from './scan.js';
 
@@ -88,8 +89,9 @@ function sparsePattern(path: string): string {
 /**
  * Make the part of a BTFHub git remote that a build needs available as a local directory: a blobless, depth-1,
  * sparse checkout under `cacheDir`, holding only the kernel files selected by the include/exclude globs and the
- * arches (the contents of all other files are never fetched). Later calls fetch only what changed. When the remote
- * cannot be reached, the cached checkout is used as it is and `onWarning` says which revision.
+ * arches (the contents of all other files are never fetched). Later calls fetch only what changed. A remote that
+ * answers but has no such ref is an error. When the remote cannot be reached, the cached checkout is used as it is
+ * and `onWarning` says which revision.
  */
 export async function checkoutGitSnapshot(
   spec: GitSnapshotSpec,
@@ -97,33 +99,20 @@ export async function checkoutGitSnapshot(
 ): Promise<GitSnapshot> {
   const git = opts.git ?? 'git';
   await checkGitVersion(git);
-  const key = sha256Hex(spec.url).slice(0, 16);
-  const dir = resolve(opts.cacheDir, 'snapshots', key);
-  const inDir = (...args: string[]) => runGit(git, ['-C', dir, ...args]);
+  const dir = resolve(opts.cacheDir, 'snapshots', sha256Hex(spec.url).slice(0, 16));
+  const inDir = gitInDir(git, dir);
   if (!existsSync(join(dir, '.git'))) {
     await mkdir(dir, { recursive: true });
     await runGit(git, ['init', '-q', dir]);
     await inDir('remote', 'add', 'origin', spec.url);
   }
-  const where = `${spec.url}${spec.ref ? `#${spec.ref}` : ''}`;
-  let revision: string;
-  let offline = false;
-  try {
-    await inDir('fetch', '-q', '--filter=blob:none', '--depth=1', '--no-tags', 'origin', spec.ref ?? 'HEAD');
-    revision = (await inDir('rev-parse', 'FETCH_HEAD^{commit}')).trim();
-  } catch (err) {
-    const cached = await inDir('rev-parse', '-q', '--verify', 'HEAD^{commit}').catch(() => '');
-    if (cached.trim() === '') {
-      throw new GitSnapshotError(
-        `cannot fetch snapshot ${where} and nothing is cached: ${(err as Error).message}`,
-      );
-    }
-    revision = cached.trim();
-    offline = true;
+  const { revision, unreachable } = await fetchRevision(inDir, spec.url, spec.ref);
+  const offline = unreachable !== undefined;
+  if (offline)
     opts.onWarning?.(
-      `cannot fetch snapshot ${where} (${(err as Error).message}); building from the cached revision ${revision}`,
+      `snapshot ${snapshotName(spec.url, spec.ref)}: cannot reach the remote (${unreachable}); building from ` +
+        `the cached revision ${revision}`,
     );
-  }
   const listing = await inDir('ls-tree', '-r', '-z', '--name-only', revision);
   const selected = await selectKernelPaths(listing.split('\0').filter(Boolean), opts);
   if (!offline) {

@@ -12,10 +12,15 @@ const MAX_GIT_SAID = 400;
 
 /**
  * Why a git snapshot could not be used: `GIT_REF_NOT_FOUND` the remote answers but cannot give the ref (no such
- * branch, tag or commit), `GIT_UNREACHABLE` the remote cannot be reached and nothing is cached, `GIT_SNAPSHOT`
- * anything else (a malformed `git+` option, git missing or too old, a failing git command).
+ * branch, tag or commit), `GIT_UNREACHABLE` the remote cannot be reached and no revision of the ref is cached,
+ * `GIT_CACHE_INCOMPLETE` the remote cannot be reached and the cached revision lacks kernels the build selects,
+ * `GIT_SNAPSHOT` anything else (a malformed `git+` option, git missing or too old, a failing git command).
  */
-export type GitSnapshotErrorCode = 'GIT_SNAPSHOT' | 'GIT_REF_NOT_FOUND' | 'GIT_UNREACHABLE';
+export type GitSnapshotErrorCode =
+  | 'GIT_SNAPSHOT'
+  | 'GIT_REF_NOT_FOUND'
+  | 'GIT_UNREACHABLE'
+  | 'GIT_CACHE_INCOMPLETE';
 
 /** A git remote or its checkout could not be used as a snapshot; `code` says why. */
 export class GitSnapshotError extends BtfBundleError {
@@ -54,7 +59,7 @@ function subcommand(args: readonly string[]): string {
 }
 
 /** Run git, resolving with its standard output; a failure becomes a GitSnapshotError with git's own words. */
-export function runGit(git: string, args: string[], input?: string): Promise<string> {
+export function runGit(git: string, args: string[]): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = execFile(
       git,
@@ -74,9 +79,10 @@ export function runGit(git: string, args: string[], input?: string): Promise<str
         reject(new GitSnapshotError(`git ${subcommand(args)} failed: ${said}`, 'GIT_SNAPSHOT', err));
       },
     );
-    // git may exit before reading its input (a failure): the broken pipe is not the error to report.
+    // No command here reads input: git sees its end at once. Closing the pipe of a git that has already exited
+    // (a failure) is not the error to report.
     child.stdin?.on('error', () => {});
-    child.stdin?.end(input ?? '');
+    child.stdin?.end();
   });
 }
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sha256Hex } from '../util/sha256.js';
-import { checkGitVersion, GitSnapshotError, gitInDir, runGit } from './git-command.js';
-import { fetchRevision, snapshotName } from './git-revision.js';
+import { checkGitVersion, type GitInDir, GitSnapshotError, gitInDir, runGit } from './git-command.js';
+import { fetchRevision, offlineNote } from './git-revision.js';
 import { filterPaths } from './glob-filter.js';
 import { parseKernelPath } from './scan.js';
 
@@ -40,7 +40,7 @@ export interface GitSnapshot {
   dir: string;
   /** Commit the checkout holds. */
   revision: string;
-  /** True when the remote could not be reached and the cached revision was used. */
+  /** True when the remote could not be reached and the revision an earlier build cached for the ref was used. */
   offline: boolean;
   /** Kernel files in the checkout (only these had their contents fetched). */
   files: number;
@@ -86,12 +86,44 @@ function sparsePattern(path: string): string {
   return `/${path.replace(/[\\*?[!#]/g, (c) => `\\${c}`)}`;
 }
 
+/** The blob id of each file of `revision`, by path (read from its trees, which a blobless clone holds). */
+async function listFiles(inDir: GitInDir, revision: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const entry of (await inDir('ls-tree', '-r', '-z', revision)).split('\0')) {
+    const m = /^[0-7]+ blob ([0-9a-f]+)\t(.+)$/s.exec(entry);
+    if (m) files.set(m[2] as string, m[1] as string);
+  }
+  return files;
+}
+
+/**
+ * Make the work tree at `dir` hold exactly `paths` of `revision`, fetching the contents it lacks of those. The
+ * sparse patterns are written before the checkout switches revisions, so that git reads (and fetches) the contents
+ * of `paths` at `revision` only: `git sparse-checkout set` would first apply them to the revision checked out
+ * before, fetching contents of it that no build reads, and failing without the remote.
+ */
+async function checkOut(
+  dir: string,
+  inDir: GitInDir,
+  revision: string,
+  paths: readonly string[],
+): Promise<void> {
+  await inDir('config', 'core.sparseCheckout', 'true');
+  await inDir('config', 'core.sparseCheckoutCone', 'false');
+  // With no pattern git would check out everything: a pattern no file has keeps the checkout empty.
+  const patterns = paths.length > 0 ? paths.map(sparsePattern) : ['/.btf-bundle-selects-nothing'];
+  await mkdir(join(dir, '.git', 'info'), { recursive: true });
+  await writeFile(join(dir, '.git', 'info', 'sparse-checkout'), `${patterns.join('\n')}\n`);
+  await inDir('-c', 'advice.detachedHead=false', 'checkout', '-q', '--force', '--detach', revision);
+}
+
 /**
  * Make the part of a BTFHub git remote that a build needs available as a local directory: a blobless, depth-1,
  * sparse checkout under `cacheDir`, holding only the kernel files selected by the include/exclude globs and the
  * arches (the contents of all other files are never fetched). Later calls fetch only what changed. A remote that
- * answers but has no such ref is an error. When the remote cannot be reached, the cached checkout is used as it is
- * and `onWarning` says which revision.
+ * answers but has no such ref is an error. When the remote cannot be reached, the revision an earlier build fetched
+ * for the same ref is checked out, and `onWarning` says so, if the clone holds every kernel file this build selects;
+ * otherwise it is an error too (a {@link GitSnapshotError} whose `code` says which).
  */
 export async function checkoutGitSnapshot(
   spec: GitSnapshotSpec,
@@ -107,24 +139,15 @@ export async function checkoutGitSnapshot(
     await inDir('remote', 'add', 'origin', spec.url);
   }
   const { revision, unreachable } = await fetchRevision(inDir, spec.url, spec.ref);
-  const offline = unreachable !== undefined;
-  if (offline)
-    opts.onWarning?.(
-      `snapshot ${snapshotName(spec.url, spec.ref)}: cannot reach the remote (${unreachable}); building from ` +
-        `the cached revision ${revision}`,
-    );
-  const listing = await inDir('ls-tree', '-r', '-z', '--name-only', revision);
-  const selected = await selectKernelPaths(listing.split('\0').filter(Boolean), opts);
-  if (!offline) {
-    await runGit(
-      git,
-      ['-C', dir, 'sparse-checkout', 'set', '--no-cone', '--stdin'],
-      // With no pattern git would check out everything: a pattern no file has keeps the checkout empty.
-      (selected.length > 0 ? selected.map(sparsePattern) : ['/.btf-bundle-selects-nothing']).join('\n'),
-    );
-    await inDir('-c', 'advice.detachedHead=false', 'checkout', '-q', '--force', '--detach', revision);
+  const files = await listFiles(inDir, revision);
+  const selected = await selectKernelPaths([...files.keys()], opts);
+  if (unreachable !== undefined) {
+    const blobs = new Map(selected.map((path) => [path, files.get(path) as string]));
+    const note = await offlineNote(inDir, spec.url, spec.ref, { revision, unreachable }, blobs);
+    opts.onWarning?.(note);
   }
-  return { dir, revision, offline, files: selected.length };
+  await checkOut(dir, inDir, revision, selected);
+  return { dir, revision, offline: unreachable !== undefined, files: selected.length };
 }
 
 /**

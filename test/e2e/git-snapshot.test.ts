@@ -1,6 +1,7 @@
 // The plugin with a git remote as its snapshot: `snapshot: 'git+file://…'` builds the same app as the directory
-// it was made from, fetching only the kernels the `include` globs select.
-import { readdirSync, rmSync } from 'node:fs';
+// it was made from, fetching only the kernels the `include` globs select; a ref the remote lacks, or a remote out
+// of reach when the cache holds fewer kernels than the globs select, fails the build.
+import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobId, git, makeRemote, missingObjects } from '../../packages/core/test/git-remote.js';
@@ -42,5 +43,30 @@ describe.each(['vite', 'esbuild'] as const)('%s with snapshot git+file://', (bun
     const missing = missingObjects(clone, head);
     expect(missing.has(blobId(clone, head, 'debian/12/x86_64/6.1.0-47-amd64.btf.tar.xz'))).toBe(false);
     expect(missing.has(blobId(clone, head, 'debian/12/x86_64/6.1.0-54-amd64.btf.tar.xz'))).toBe(true);
+  });
+
+  it('fails on a ref the remote lacks, and out of reach on a cache of fewer kernels, saying so', async () => {
+    const dir = join(WORK, `git-${bundler}-errors`);
+    const url = `git+file://${remote.bare}`;
+    const build = (snapshot: string, include?: string[]): FixtureBuild => ({
+      bundler,
+      dir,
+      format: 'esm',
+      plugin: { snapshot, cacheDir: join(dir, '.cache'), ...(include && { include }) },
+    });
+    prepareFixture(dir, PROBE);
+    await expect(buildFixture(build(`${url}#v2typo`))).rejects.toThrow(
+      `snapshot ${url}#v2typo: the remote answers but does not give ref v2typo (git fetch failed: fatal: couldn't find remote ref v2typo)`,
+    );
+    await buildFixture(build(url, ['debian/12/arm64/*']));
+    const away = `${remote.bare}.away`;
+    renameSync(remote.bare, away);
+    try {
+      await expect(buildFixture(build(url))).rejects.toThrow(
+        /cannot reach the remote .* holds only 2 of the 8 kernel files this build selects \(debian\/12\/arm64\//,
+      );
+    } finally {
+      renameSync(away, remote.bare);
+    }
   });
 });

@@ -94,6 +94,6 @@ export type { BuildReport, BuildStats, KernelReport } from './report/report.js';
 /** The report as a text table. */
 export { formatReport } from './report/table.js';
 /** A snapshot given as `git+URL[#REF]`, and its failures. */
-export { GitSnapshotError } from './snapshot/git.js';
+export { GitSnapshotError, type GitSnapshotErrorCode } from './snapshot/git-command.js';
 /** A kernel's BTF from raw BTF, an ELF with `.BTF`, or a BTFHub `.btf.tar.xz`. */
 export { readKernelBtf } from './snapshot/input.js';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeBundle } from '@btf-bundle/runtime';
@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildBundle, GitSnapshotError } from '../dist/index.js';
 import { checkoutGitSnapshot, parseGitSnapshot, selectKernelPaths } from '../dist/internal.js';
 import { copySnapshot, SAMPLE_OBJECTS, SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
+import { runCli } from './cli-run.js';
 import { blobId, commitAll, git, makeRemote, missingObjects, serveHttp } from './git-remote.js';
 import { tempDirs } from './temp-dirs.js';
 
@@ -141,9 +142,9 @@ describe('a git remote as the snapshot', async () => {
       expect(offline.snapshotRevision).toBe(before);
       expect(offline.stats.kernels.covered).toBe(5);
       expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toContain(`building from the cached revision ${before}`);
+      expect(warnings[0]).toContain(`building from the revision ${before} of the remote's HEAD`);
       await expect(build(`git+file://${remote.bare}`, { cacheDir: temp('btf-git-empty-') })).rejects.toThrow(
-        /cannot fetch snapshot .* nothing is cached/,
+        /cannot reach the remote .*, and no earlier build cached a revision of the remote's HEAD$/,
       );
     } finally {
       renameSync(moved, remote.bare);
@@ -199,10 +200,158 @@ describe('a git remote as the snapshot', async () => {
   it('says clearly when git cannot be run or the remote does not exist', async () => {
     const missing = build('git+file:///nonexistent/archive.git', { cacheDir: temp('btf-git-none-') });
     await expect(missing).rejects.toThrow(GitSnapshotError);
-    await expect(missing).rejects.toThrow(/nothing is cached: git fetch failed: /);
+    await expect(missing).rejects.toThrow(
+      "snapshot git+file:///nonexistent/archive.git: cannot reach the remote (git fetch failed: fatal: '/nonexistent/archive.git' does not appear to be a git repository; fatal: Could not read from remote repository.), and no earlier build cached a revision of the remote's HEAD",
+    );
     const spec = { url: `file://${remote.bare}` };
     await expect(
       checkoutGitSnapshot(spec, { cacheDir: temp('btf-git-nogit-'), git: '/nonexistent/git' }),
     ).rejects.toThrow('/nonexistent/git not found: a git+ snapshot needs git 2.27+');
+  });
+});
+
+describe('a git remote without the ref, or out of reach', async () => {
+  const remote = makeRemote(SAMPLE_SNAPSHOT);
+  temp.adopt(remote.root);
+  const url = `git+file://${remote.bare}`;
+  /** What git says of the remote once it is moved away, as errors and warnings quote it. */
+  const gone = `git fetch failed: fatal: '${remote.bare}' does not appear to be a git repository; fatal: Could not read from remote repository.`;
+  const warnings: string[] = [];
+  // Objects of every arch: a build without include selects all kernels of the remote.
+  const build = (snapshot: string, cacheDir: string, include?: string[]) =>
+    buildBundle({
+      snapshot,
+      objects: SAMPLE_OBJECTS,
+      include,
+      cacheDir,
+      workers: 1,
+      onWarning: (w) => warnings.push(w),
+    });
+  /** Runs `body` with the remote moved away, then puts it back. */
+  const unreachable = async (body: () => Promise<void>): Promise<void> => {
+    const away = `${remote.bare}.away`;
+    renameSync(remote.bare, away);
+    try {
+      await body();
+    } finally {
+      renameSync(away, remote.bare);
+    }
+  };
+
+  it('a ref the remote does not have is an error naming the URL and the ref, not a build from the cache', async () => {
+    const cacheDir = temp('btf-git-typo-');
+    await build(url, cacheDir, [X86_61]);
+    warnings.length = 0;
+    const typo = build(`${url}#v2typo`, cacheDir, [X86_61]);
+    await expect(typo).rejects.toBeInstanceOf(GitSnapshotError);
+    await expect(typo).rejects.toMatchObject({
+      code: 'GIT_REF_NOT_FOUND',
+      message: `snapshot ${url}#v2typo: the remote answers but does not give ref v2typo (git fetch failed: fatal: couldn't find remote ref v2typo); check the branch, tag or commit`,
+    });
+    const commit = '0123456789abcdef0123456789abcdef01234567';
+    await expect(build(`${url}#${commit}`, cacheDir, [X86_61])).rejects.toMatchObject({
+      code: 'GIT_REF_NOT_FOUND',
+      message: expect.stringContaining(`snapshot ${url}#${commit}: the remote answers but does not give ref`),
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  it('the CLI says so too, and fails', () => {
+    const dir = temp('btf-git-cli-typo-');
+    const run = runCli([
+      'build',
+      '--snapshot',
+      `${url}#v2typo`,
+      '--out',
+      join(dir, 'bundle.bin'),
+      '--cache-dir',
+      dir,
+      ...SAMPLE_OBJECTS.flatMap((o) => ['--objects', o]),
+    ]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      `btf-bundle: snapshot ${url}#v2typo: the remote answers but does not give ref v2typo (git fetch failed: fatal: couldn't find remote ref v2typo); check the branch, tag or commit\n`,
+    );
+  });
+
+  it('out of reach, builds the revision an earlier build fetched for the same ref, never another ref', async () => {
+    const cacheDir = temp('btf-git-refs-');
+    const first = git(remote.work, 'rev-parse', 'HEAD');
+    git(remote.work, 'tag', 'first');
+    git(remote.work, 'push', '-q', remote.bare, 'first');
+    // A kernel file changes (its bytes become those of 6.1.0-47, which no build here fetches).
+    const x86 = join(remote.work, 'debian/12/x86_64');
+    copyFileSync(join(x86, '6.1.0-47-amd64.btf.tar.xz'), join(x86, '6.1.0-50-amd64.btf.tar.xz'));
+    const second = commitAll(remote.work, 'a kernel changes');
+    const atFirst = await build(`${url}#first`, cacheDir, [X86_61]);
+    expect(atFirst.snapshotRevision).toBe(first);
+    // The checkout then holds arm64 kernels of the second commit, whose x86_64 6.1.0-50 was never fetched:
+    // going back to the first commit offline must not need it.
+    expect((await build(url, cacheDir, ['debian/12/arm64/*'])).snapshotRevision).toBe(second);
+    await unreachable(async () => {
+      warnings.length = 0;
+      const again = await build(`${url}#first`, cacheDir, [X86_61]);
+      expect(again.snapshotRevision).toBe(first);
+      expect(Buffer.compare(again.bundle, atFirst.bundle)).toBe(0);
+      expect(warnings).toEqual([
+        `snapshot ${url}#first: cannot reach the remote (${gone}); building from the revision ${first} of ref first that an earlier build cached, which holds every kernel file this build selects`,
+      ]);
+      // main is the remote's HEAD, but no build fetched it by that name: its revision is not known offline.
+      await expect(build(`${url}#main`, cacheDir, [X86_61])).rejects.toMatchObject({
+        code: 'GIT_UNREACHABLE',
+        message: `snapshot ${url}#main: cannot reach the remote (${gone}), and no earlier build cached a revision of ref main`,
+      });
+    });
+  });
+
+  it('out of reach after a build of fewer kernels, fails naming what the cache holds, unless it holds them all', async () => {
+    const cacheDir = temp('btf-git-narrow-');
+    const arm = await build(url, cacheDir, ['debian/12/arm64/*']);
+    expect(decodeBundle(arm.bundle).kernels).toHaveLength(2);
+    const kernels = git(remote.work, 'ls-files', '*.btf.tar.xz').split('\n').length;
+    await unreachable(async () => {
+      warnings.length = 0;
+      const all = build(url, cacheDir);
+      await expect(all).rejects.toBeInstanceOf(GitSnapshotError);
+      await expect(all).rejects.toMatchObject({
+        code: 'GIT_CACHE_INCOMPLETE',
+        message: `snapshot ${url}: cannot reach the remote (${gone}), and the revision ${arm.snapshotRevision} of the remote's HEAD that an earlier build cached holds only 2 of the ${kernels} kernel files this build selects (debian/12/arm64/6.1.0-50-arm64.btf.tar.xz, debian/12/arm64/6.12.117+deb12-arm64.btf.tar.xz); build once with the remote reachable, or select only cached kernels with include/exclude`,
+      });
+      expect(warnings).toEqual([]);
+      const one = await build(url, cacheDir, ['debian/12/arm64/6.1.*']);
+      expect(decodeBundle(one.bundle).kernels).toEqual(['debian/12/arm64/6.1.0-50-arm64']);
+      expect(warnings).toEqual([
+        `snapshot ${url}: cannot reach the remote (${gone}); building from the revision ${arm.snapshotRevision} of the remote's HEAD that an earlier build cached, which holds every kernel file this build selects`,
+      ]);
+    });
+    expect(decodeBundle((await build(url, cacheDir)).bundle).kernels).toHaveLength(kernels);
+  });
+
+  it("quotes git's words up to its advice, bounded", async () => {
+    const bin = temp('btf-git-stub-');
+    const stub = join(bin, 'git');
+    // A git whose fetch and ls-remote fail with a long first paragraph, then advice after a blank line.
+    writeFileSync(
+      stub,
+      [
+        '#!/bin/sh',
+        'case " $* " in *" fetch "*|*" ls-remote "*) ;; *) exec git "$@";; esac',
+        "printf 'fatal: unable to access: %0900d\\nhint: try again\\nfatal: the last line\\n\\nadvice\\n' 0 >&2",
+        'exit 128',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const err = await checkoutGitSnapshot(
+      { url: `file://${remote.bare}` },
+      { cacheDir: bin, git: stub },
+    ).then(
+      () => undefined,
+      (e: GitSnapshotError) => e,
+    );
+    expect(err).toBeInstanceOf(GitSnapshotError);
+    expect(err?.code).toBe('GIT_UNREACHABLE');
+    const quoted = /git fetch failed: ([^)]*)/.exec(err?.message ?? '')?.[1];
+    expect(quoted).toMatch(/^fatal: unable to access: 0+…\[\d+ characters cut\]…0+; fatal: the last line$/);
+    expect(quoted?.length).toBeLessThanOrEqual(440);
   });
 });

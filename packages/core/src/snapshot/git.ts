@@ -1,25 +1,14 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BtfBundleError } from '../errors.js';
 import { sha256Hex } from '../util/sha256.js';
+import { checkGitVersion, type GitInDir, GitSnapshotError, gitInDir, runGit } from './git-command.js';
+import { fetchRevision, offlineNote } from './git-revision.js';
 import { filterPaths } from './glob-filter.js';
 import { parseKernelPath } from './scan.js';
 
 /** Prefix that makes a snapshot option a git remote instead of a directory. */
 const GIT_SNAPSHOT_PREFIX = 'git+';
-
-/** Oldest git with `fetch --filter`, non-cone `sparse-checkout set --stdin` and `rev-list --missing`. */
-const MIN_GIT: readonly [number, number] = [2, 27];
-
-/** Bound of what one git command may print (a tree listing of a whole BTFHub archive is a few MB). */
-const GIT_MAX_BUFFER = 256 * 1024 * 1024;
-
-/** A git remote or its checkout could not be used as a snapshot. */
-export class GitSnapshotError extends BtfBundleError {
-  override name = 'GitSnapshotError';
-}
 
 /** A snapshot given as `git+<url>[#ref]`. */
 export interface GitSnapshotSpec {
@@ -51,7 +40,7 @@ export interface GitSnapshot {
   dir: string;
   /** Commit the checkout holds. */
   revision: string;
-  /** True when the remote could not be reached and the cached revision was used. */
+  /** True when the remote could not be reached and the revision an earlier build cached for the ref was used. */
   offline: boolean;
   /** Kernel files in the checkout (only these had their contents fetched). */
   files: number;
@@ -69,51 +58,6 @@ export function parseGitSnapshot(snapshot: string): GitSnapshotSpec | undefined 
   if (ref !== undefined && (ref === '' || ref.startsWith('-') || /[\s~^:?*[\\]|\.\./.test(ref)))
     throw new GitSnapshotError(`snapshot ${snapshot}: "${ref}" is not a valid git ref`);
   return ref === undefined ? { url } : { url, ref };
-}
-
-/** Run git, resolving with its standard output; a failure becomes a GitSnapshotError with git's own words. */
-function runGit(git: string, args: string[], input?: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = execFile(
-      git,
-      args,
-      {
-        maxBuffer: GIT_MAX_BUFFER,
-        // Never wait for a password prompt: an unreachable or private remote must fail, not hang.
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '', SSH_ASKPASS: '', LC_ALL: 'C' },
-      },
-      (err, stdout, stderr) => {
-        if (!err) return resolvePromise(stdout);
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-          return reject(
-            new GitSnapshotError(`${git} not found: a git+ snapshot needs git ${MIN_GIT.join('.')}+`),
-          );
-        const said = stderr.trim().split('\n').filter(Boolean).pop() ?? err.message;
-        reject(new GitSnapshotError(`git ${subcommand(args)} failed: ${said}`));
-      },
-    );
-    // git may exit before reading its input (a failure): the broken pipe is not the error to report.
-    child.stdin?.on('error', () => {});
-    child.stdin?.end(input ?? '');
-  });
-}
-
-/** The git command that `args` runs, past the global options (`-C DIR`, `-c KEY=VALUE`). */
-function subcommand(args: readonly string[]): string {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '-C' || arg === '-c') i++;
-    else if (!arg.startsWith('-')) return arg;
-  }
-  return '';
-}
-
-async function checkGitVersion(git: string): Promise<void> {
-  const out = await runGit(git, ['--version']);
-  const m = /(\d+)\.(\d+)/.exec(out);
-  const [major, minor] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
-  if (major < MIN_GIT[0] || (major === MIN_GIT[0] && minor < MIN_GIT[1]))
-    throw new GitSnapshotError(`${out.trim()} is too old: a git+ snapshot needs git ${MIN_GIT.join('.')}+`);
 }
 
 /**
@@ -142,11 +86,44 @@ function sparsePattern(path: string): string {
   return `/${path.replace(/[\\*?[!#]/g, (c) => `\\${c}`)}`;
 }
 
+/** The blob id of each file of `revision`, by path (read from its trees, which a blobless clone holds). */
+async function listFiles(inDir: GitInDir, revision: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const entry of (await inDir('ls-tree', '-r', '-z', revision)).split('\0')) {
+    const m = /^[0-7]+ blob ([0-9a-f]+)\t(.+)$/s.exec(entry);
+    if (m) files.set(m[2] as string, m[1] as string);
+  }
+  return files;
+}
+
+/**
+ * Make the work tree at `dir` hold exactly `paths` of `revision`, fetching the contents it lacks of those. The
+ * sparse patterns are written before the checkout switches revisions, so that git reads (and fetches) the contents
+ * of `paths` at `revision` only: `git sparse-checkout set` would first apply them to the revision checked out
+ * before, fetching contents of it that no build reads, and failing without the remote.
+ */
+async function checkOut(
+  dir: string,
+  inDir: GitInDir,
+  revision: string,
+  paths: readonly string[],
+): Promise<void> {
+  await inDir('config', 'core.sparseCheckout', 'true');
+  await inDir('config', 'core.sparseCheckoutCone', 'false');
+  // With no pattern git would check out everything: a pattern no file has keeps the checkout empty.
+  const patterns = paths.length > 0 ? paths.map(sparsePattern) : ['/.btf-bundle-selects-nothing'];
+  await mkdir(join(dir, '.git', 'info'), { recursive: true });
+  await writeFile(join(dir, '.git', 'info', 'sparse-checkout'), `${patterns.join('\n')}\n`);
+  await inDir('-c', 'advice.detachedHead=false', 'checkout', '-q', '--force', '--detach', revision);
+}
+
 /**
  * Make the part of a BTFHub git remote that a build needs available as a local directory: a blobless, depth-1,
  * sparse checkout under `cacheDir`, holding only the kernel files selected by the include/exclude globs and the
- * arches (the contents of all other files are never fetched). Later calls fetch only what changed. When the remote
- * cannot be reached, the cached checkout is used as it is and `onWarning` says which revision.
+ * arches (the contents of all other files are never fetched). Later calls fetch only what changed. A remote that
+ * answers but has no such ref is an error. When the remote cannot be reached, the revision an earlier build fetched
+ * for the same ref is checked out, and `onWarning` says so, if the clone holds every kernel file this build selects;
+ * otherwise it is an error too (a {@link GitSnapshotError} whose `code` says which).
  */
 export async function checkoutGitSnapshot(
   spec: GitSnapshotSpec,
@@ -154,45 +131,23 @@ export async function checkoutGitSnapshot(
 ): Promise<GitSnapshot> {
   const git = opts.git ?? 'git';
   await checkGitVersion(git);
-  const key = sha256Hex(spec.url).slice(0, 16);
-  const dir = resolve(opts.cacheDir, 'snapshots', key);
-  const inDir = (...args: string[]) => runGit(git, ['-C', dir, ...args]);
+  const dir = resolve(opts.cacheDir, 'snapshots', sha256Hex(spec.url).slice(0, 16));
+  const inDir = gitInDir(git, dir);
   if (!existsSync(join(dir, '.git'))) {
     await mkdir(dir, { recursive: true });
     await runGit(git, ['init', '-q', dir]);
     await inDir('remote', 'add', 'origin', spec.url);
   }
-  const where = `${spec.url}${spec.ref ? `#${spec.ref}` : ''}`;
-  let revision: string;
-  let offline = false;
-  try {
-    await inDir('fetch', '-q', '--filter=blob:none', '--depth=1', '--no-tags', 'origin', spec.ref ?? 'HEAD');
-    revision = (await inDir('rev-parse', 'FETCH_HEAD^{commit}')).trim();
-  } catch (err) {
-    const cached = await inDir('rev-parse', '-q', '--verify', 'HEAD^{commit}').catch(() => '');
-    if (cached.trim() === '') {
-      throw new GitSnapshotError(
-        `cannot fetch snapshot ${where} and nothing is cached: ${(err as Error).message}`,
-      );
-    }
-    revision = cached.trim();
-    offline = true;
-    opts.onWarning?.(
-      `cannot fetch snapshot ${where} (${(err as Error).message}); building from the cached revision ${revision}`,
-    );
+  const { revision, unreachable } = await fetchRevision(inDir, spec.url, spec.ref);
+  const files = await listFiles(inDir, revision);
+  const selected = await selectKernelPaths([...files.keys()], opts);
+  if (unreachable !== undefined) {
+    const blobs = new Map(selected.map((path) => [path, files.get(path) as string]));
+    const note = await offlineNote(inDir, spec.url, spec.ref, { revision, unreachable }, blobs);
+    opts.onWarning?.(note);
   }
-  const listing = await inDir('ls-tree', '-r', '-z', '--name-only', revision);
-  const selected = await selectKernelPaths(listing.split('\0').filter(Boolean), opts);
-  if (!offline) {
-    await runGit(
-      git,
-      ['-C', dir, 'sparse-checkout', 'set', '--no-cone', '--stdin'],
-      // With no pattern git would check out everything: a pattern no file has keeps the checkout empty.
-      (selected.length > 0 ? selected.map(sparsePattern) : ['/.btf-bundle-selects-nothing']).join('\n'),
-    );
-    await inDir('-c', 'advice.detachedHead=false', 'checkout', '-q', '--force', '--detach', revision);
-  }
-  return { dir, revision, offline, files: selected.length };
+  await checkOut(dir, inDir, revision, selected);
+  return { dir, revision, offline: unreachable !== undefined, files: selected.length };
 }
 
 /**

@@ -1,7 +1,19 @@
+import { execFileSync } from 'node:child_process';
 import type { BigIntStats } from 'node:fs';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BuildCache, type CachedResult, cacheKey } from '../src/cache/cache.js';
 import { Elf } from '../src/elf/elf.js';
@@ -47,6 +59,31 @@ describe('BuildCache', () => {
     expect(entryFiles(cache)).toEqual([]);
     writeFileSync(file!, 'garbage');
     expect(await cache.get('dd44')).toBeUndefined();
+  });
+
+  it('takes a FIFO, a link (to /dev/zero or a real record) or a directory in its place for a miss, at once', async () => {
+    const cache = new BuildCache(join(dir, 'special'));
+    await cache.setFileHash('/x/a.bpf.o', '1:2:3:4:5', 'aa');
+    const [record] = readdirSync(join(cache.dir, 'files')).map((f) => join(cache.dir, 'files', f));
+    const real = `${record}.real`;
+    renameSync(record!, real);
+    const replacements: [string, () => void][] = [
+      ['a FIFO', () => execFileSync('mkfifo', [record!])],
+      ['a link to /dev/zero', () => symlinkSync('/dev/zero', record!)],
+      ['a link to a real record', () => symlinkSync(real, record!)],
+      ['a directory', () => mkdirSync(record!)],
+    ];
+    for (const [what, replace] of replacements) {
+      replace();
+      expect(await cache.fileHash('/x/a.bpf.o', '1:2:3:4:5'), what).toBeUndefined();
+      rmSync(record!, { recursive: true });
+    }
+    for (const key of ['ff66', 'ff77']) await cache.put(key, covered);
+    const [entry] = entryFiles(cache);
+    rmSync(entry!);
+    execFileSync('mkfifo', [entry!]);
+    expect(await cache.get(basename(entry!, '.bin'))).toBeUndefined();
+    expect(await cache.get(['ff66', 'ff77'].find((k) => !entry!.endsWith(`${k}.bin`))!)).toEqual(covered);
   });
 
   it('evicts least recently used entries beyond maxBytes', async () => {

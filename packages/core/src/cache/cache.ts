@@ -1,5 +1,5 @@
-import type { BigIntStats } from 'node:fs';
-import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { type BigIntStats, constants } from 'node:fs';
+import { open, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ObjectRelocationSummary } from '../report/relocations.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -12,6 +12,32 @@ export const DEFAULT_CACHE_DIR = 'node_modules/.cache/btf-bundle';
 
 /** Default size bound of the cache (entries only). */
 export const DEFAULT_CACHE_MAX_BYTES = 1024 * 1024 * 1024;
+
+/** Largest cache file read (a whole-build record holds a bundle and its report: megabytes at BTFHub scale). */
+const MAX_CACHE_FILE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The bytes of the cache file at `path`, or undefined when it cannot be one of ours: missing, a link, not a regular
+ * file (a FIFO would block the read forever, `/dev/zero` never end it), or larger than any record. Opened without
+ * following a link and without blocking, and read through the descriptor checked.
+ */
+async function readCacheFile(path: string): Promise<Buffer | undefined> {
+  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+    () => undefined,
+  );
+  if (!file) return undefined;
+  try {
+    const info = await file.stat();
+    if (!info.isFile() || info.size > MAX_CACHE_FILE_BYTES) return undefined;
+    const bytes = Buffer.alloc(info.size);
+    const { bytesRead } = await file.read(bytes, 0, info.size, 0);
+    return bytes.subarray(0, bytesRead); // shorter only if the file shrank meanwhile: its checksum then fails
+  } catch {
+    return undefined;
+  } finally {
+    await file.close();
+  }
+}
 
 /** Per-object relocation counts as stored in the cache (the object's name is re-attached on read). */
 export type CachedSummary = Omit<ObjectRelocationSummary, 'object'>;
@@ -128,7 +154,7 @@ export class BuildCache {
 
   /** The entry bytes for `key` decoded by `decode`, or undefined (missing or corrupted: then it is removed). */
   private async read<T>(path: string, decode: (bytes: Buffer) => T | undefined): Promise<T | undefined> {
-    const bytes = await readFile(path).catch(() => undefined);
+    const bytes = await readCacheFile(path);
     if (!bytes) return undefined;
     const entry = decode(bytes);
     if (entry === undefined) {
@@ -203,7 +229,7 @@ export class BuildCache {
     path: string,
     identity: FileIdentity,
   ): Promise<Record<string, unknown> | undefined> {
-    const text = await readFile(this.indexPath(kind, path), 'utf8').catch(() => undefined);
+    const text = (await readCacheFile(this.indexPath(kind, path)))?.toString('utf8');
     if (text === undefined) return undefined;
     try {
       const record = JSON.parse(text) as Record<string, unknown>;

@@ -4,8 +4,18 @@
  * it, never read from a directory others can write, and off with `BTF_BUNDLE_COMPILE_CACHE=0`; the output is the
  * same byte for byte whichever way the code was compiled.
  */
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testdata } from './btf-helpers.js';
@@ -22,6 +32,7 @@ function minimize(cacheHome: string, extraEnv: Record<string, string> = {}): Buf
   const r = spawnSync('node', [CLI, 'min-core-btf', firstSampleKernel(), out, ...objects], {
     encoding: 'utf8',
     env: { ...process.env, XDG_CACHE_HOME: cacheHome, ...extraEnv },
+    timeout: 60_000, // a cache file that blocks must not hang the suite
   });
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
   return readFileSync(out);
@@ -87,6 +98,18 @@ describe('the CLI code cache', () => {
       expect.stringMatching(/^help\./),
       expect.stringMatching(/^min-core-btf-single\./),
     ]);
+  });
+
+  it('that is a FIFO or a link to /dev/zero is not read (it would stall or flood every start) and is replaced', () => {
+    const home = temp('compile-cache-');
+    const expected = minimize(home);
+    const path = join(home, 'btf-bundle/v8', cacheFiles(home)[0]!);
+    for (const replace of [() => execFileSync('mkfifo', [path]), () => symlinkSync('/dev/zero', path)]) {
+      rmSync(path);
+      replace();
+      expect(minimize(home).equals(expected)).toBe(true);
+      expect(lstatSync(path).isFile()).toBe(true);
+    }
   });
 
   it('that V8 refuses (garbage, truncated) is replaced, and the run is unaffected', () => {

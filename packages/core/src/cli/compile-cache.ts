@@ -1,5 +1,6 @@
 import {
   closeSync,
+  constants,
   fstatSync,
   lstatSync,
   mkdirSync,
@@ -71,12 +72,7 @@ export function runWithCompileCache(file: string, variant: string, require: Node
     dir && privateDir(dir)
       ? join(dir, `${prefix}${process.version}-${process.arch}-${identity}.bin`)
       : undefined;
-  let cachedData: Buffer | undefined;
-  try {
-    if (cacheFile) cachedData = readFileSync(cacheFile);
-  } catch {
-    // No cache yet (or an unreadable one): this run makes it.
-  }
+  const cachedData = cacheFile ? readCompileCache(cacheFile) : undefined;
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new Script(wrapper, { filename: file, cachedData });
   if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
@@ -85,6 +81,31 @@ export function runWithCompileCache(file: string, variant: string, require: Node
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   const module = { exports: {} };
   run.call(module.exports, module.exports, require, module, file, dirname(file));
+}
+
+/** Largest code cache read (a command's is ~250 KB). */
+const MAX_COMPILE_CACHE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The code cache in `file`, or undefined when there is none yet (this run makes it) or the file is not a regular
+ * file of a sane size: opened without following a link and without blocking (a FIFO or a link to a device in its
+ * place must not stall or flood every start), read through the descriptor checked.
+ */
+function readCompileCache(file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = fstatSync(fd);
+    return info.isFile() && info.size <= MAX_COMPILE_CACHE_BYTES ? readFileSync(fd) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * webpack and rspack (rspack implements webpack's plugin API): before the optimizations (minifier, source maps,
  * real content hash) run, the placeholders in every JS asset are replaced and the files emitted next to the output.
+ * The snapshot directory is a context dependency of every compilation: a watcher sees kernel files added and
+ * removed under it (the virtual module's load adds each kernel file as a file dependency).
  */
 import { PLUGIN_NAME, RESOLVED_VIRTUAL_ID, RUNTIME_ID, VIRTUAL_ID } from '../core/codegen.js';
 import type { BuildContext, Logger } from '../core/context.js';
@@ -18,6 +20,7 @@ interface WebpackLikeCompilation<S extends Source> {
   };
   chunks: Iterable<{ files: Iterable<string> }>;
   fileDependencies: { has(path: string): boolean };
+  contextDependencies: { add(path: string): void };
   warnings: Error[];
   errors: unknown[];
   getAsset(name: string): { source: S } | undefined;
@@ -71,6 +74,8 @@ export function attachWebpackLike<C extends WebpackLikeCompiler<C, S>, S extends
     });
   });
   compiler.hooks.thisCompilation.tap(PLUGIN_NAME, (compilation) => {
+    const { dir } = context.snapshot();
+    if (dir !== undefined) compilation.contextDependencies.add(dir);
     const logger: Logger = {
       warn: (message) => compilation.warnings.push(new WebpackError(message)),
       info: (message) => compilation.getLogger(PLUGIN_NAME).info(message),

@@ -8,7 +8,7 @@ import {
   UsageError,
   writeReportFiles,
 } from '@btf-bundle/core';
-import { ANY_ARCH, parseGitSnapshot, sha256Hex } from '@btf-bundle/core/internal';
+import { ANY_ARCH, parseGitSnapshot, scanSnapshot, sha256Hex } from '@btf-bundle/core/internal';
 import type { EmitMode, ObjectGlobs, ResolvedOptions } from '../types.js';
 import {
   type ChunkFormat,
@@ -123,7 +123,7 @@ export class BuildContext {
   }
 
   /** The snapshot as `buildBundle` takes it: a directory made absolute, or a `git+<url>[#ref]` remote as given. */
-  private snapshot(): { dir?: string; spec: string } {
+  snapshot(): { dir?: string; spec: string } {
     const { snapshot } = this.options;
     if (parseGitSnapshot(snapshot)) return { spec: snapshot };
     const dir = this.path(snapshot);
@@ -145,11 +145,33 @@ export class BuildContext {
       throw new UsageError(`unplugin-btf-bundle: snapshot directory ${dir} does not exist`);
   }
 
-  /** The snapshot directory and the files the `objects` globs match: what the virtual module depends on. */
+  /** The scan of a snapshot directory with the `include`/`exclude` globs, as the build scans it; none for a remote. */
+  private async scan(): Promise<{ kernels: string[]; dirs: string[] }> {
+    const { dir } = this.snapshot();
+    if (dir === undefined) return { kernels: [], dirs: [] }; // a git checkout in the cache dir: not the user's files
+    const { include, exclude } = this.options;
+    const scan = await reported(scanSnapshot(dir, { include, exclude }));
+    return { kernels: scan.kernels.map((k) => k.path), dirs: scan.dirs };
+  }
+
+  /**
+   * The files the virtual module depends on besides the imported objects: the snapshot directory (a watcher that
+   * watches a directory with what is under it, as rollup's and vite's do, sees kernel files added and removed),
+   * each kernel file the globs select, and each file the `objects` globs match.
+   */
   async watchFiles(): Promise<string[]> {
     const { dir } = this.snapshot();
     const objects = (await reported(this.globbedObjects())).flatMap(([, files]) => files);
-    return dir === undefined ? objects : [dir, ...objects];
+    const { kernels } = await this.scan();
+    return [...(dir === undefined ? [] : [dir]), ...kernels, ...objects];
+  }
+
+  /**
+   * The snapshot directories (every one the scan listed, the snapshot first): a kernel file added or removed
+   * changes the listing of one of them, for a watcher that watches directory listings (esbuild's `watchDirs`).
+   */
+  async watchDirs(): Promise<string[]> {
+    return (await this.scan()).dirs;
   }
 
   /**

@@ -29,6 +29,12 @@ interface WebpackLikeCompilation<S extends Source> {
   getLogger(name: string): { info(message: string): void };
 }
 
+/**
+ * Where the summary line of a build goes: the compilation's log, which webpack's stats print, or the compiler's
+ * infrastructure log (stderr by default), which rspack's CLI prints (its default stats print no compilation log).
+ */
+export type SummaryLog = 'compilation' | 'infrastructure';
+
 /** The part of a webpack or rspack compiler (`Self`, with sources `S`) the plugin uses (both implement it). */
 export interface WebpackLikeCompiler<Self, S extends Source> {
   options: { output: { module?: boolean | undefined } };
@@ -44,6 +50,7 @@ export interface WebpackLikeCompiler<Self, S extends Source> {
       ReplaceSource: new (source: S) => S & { replace(start: number, end: number, text: string): void };
     };
   };
+  getInfrastructureLogger(name: string): { info(message: string): void };
   hooks: {
     thisCompilation: { tap(name: string, fn: (compilation: WebpackLikeCompilation<S>) => void): void };
     normalModuleFactory: {
@@ -61,6 +68,7 @@ export interface WebpackLikeCompiler<Self, S extends Source> {
 export function attachWebpackLike<C extends WebpackLikeCompiler<C, S>, S extends Source>(
   compiler: C,
   context: BuildContext,
+  summaryLog: SummaryLog,
 ): void {
   const { Compilation, WebpackError, sources } = compiler.webpack;
   if (context.options.runtimeModule === 'external') {
@@ -76,9 +84,13 @@ export function attachWebpackLike<C extends WebpackLikeCompiler<C, S>, S extends
   compiler.hooks.thisCompilation.tap(PLUGIN_NAME, (compilation) => {
     const { dir } = context.snapshot();
     if (dir !== undefined) compilation.contextDependencies.add(dir);
+    const summary =
+      summaryLog === 'compilation'
+        ? compilation.getLogger(PLUGIN_NAME)
+        : compiler.getInfrastructureLogger(PLUGIN_NAME);
     const logger: Logger = {
       warn: (message) => compilation.warnings.push(new WebpackError(message)),
-      info: (message) => compilation.getLogger(PLUGIN_NAME).info(message),
+      info: (message) => summary.info(message),
     };
     const live = (path: string) => compilation.fileDependencies.has(path);
     const format = compilation.outputOptions.module ? 'esm' : 'cjs';

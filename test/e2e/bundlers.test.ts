@@ -20,6 +20,9 @@ const KERNELS = [
 ];
 const PROBE = corpusObject('opensnoop');
 const EXTRA = corpusObject('execsnoop');
+/** The one line that ends every build (packages/unplugin/README.md). */
+const SUMMARY =
+  /btf-bundle: \d+\/\d+ kernels, \d+ distinct BTFs, [\d.]+ (B|KiB) bundle, \d+ ms, \d+ cache hits/;
 
 const expected = new Map<string, Buffer>();
 beforeAll(async () => {
@@ -28,17 +31,23 @@ beforeAll(async () => {
 
 describe.each(BUNDLERS)('%s', (bundler) => {
   it.each(['inline', 'asset'] as const)(
-    'emit %s: the built app finds the min-core-btf CLI output of each kernel',
+    'emit %s: the built app finds the min-core-btf CLI output of each kernel; one summary line is logged',
     async (emit) => {
+      const logged: string[] = [];
       const build: FixtureBuild = {
         bundler,
         dir: join(WORK, `${bundler}-${emit}`),
         // both module formats in every bundler
         format: emit === 'inline' ? 'esm' : 'cjs',
         plugin: { snapshot: SNAPSHOT, objects: [EXTRA], emit, cacheDir: CACHE_DIR },
+        log: (line) => logged.push(line),
       };
       prepareFixture(build.dir, PROBE);
       const entry = await buildFixture(build);
+      expect(
+        logged.filter((line) => SUMMARY.test(line)),
+        logged.join('\n'),
+      ).toHaveLength(1);
       const out = runFixture(entry, KERNELS);
 
       expect(out.probe).toBe(sha256File(PROBE));

@@ -1,6 +1,7 @@
 /** Builds the e2e fixture app with each real bundler through its JS API. */
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { rspack } from '@rspack/core';
 import * as esbuild from 'esbuild';
 import { type InputOptions, type OutputOptions, rollup, watch as rollupWatch } from 'rollup';
@@ -20,6 +21,12 @@ export interface FixtureBuild {
   dir: string;
   format: 'esm' | 'cjs';
   plugin: BtfBundleOptions;
+  /**
+   * Receives the lines of the informational log that the bundler's CLI prints (vite's logger, rollup's `onLog`,
+   * esbuild's stderr, webpack's stats and infrastructure log, rspack's infrastructure log), where the plugin's
+   * summary line goes. Without it they are dropped.
+   */
+  log?: (line: string) => void;
 }
 
 const here = (path: string) => new URL(path, import.meta.url).pathname;
@@ -55,6 +62,7 @@ function viteConfig(b: FixtureBuild, watch: boolean): vite.InlineConfig {
     root: b.dir,
     configFile: false,
     logLevel: 'silent',
+    ...(b.log ? { customLogger: { ...vite.createLogger('silent'), info: b.log } } : {}),
     plugins: [btfBundle.vite(b.plugin)],
     build: {
       ssr: join(b.dir, 'src/main.js'),
@@ -73,7 +81,9 @@ function rollupConfig(b: FixtureBuild): InputOptions & { output: OutputOptions }
     input: { main: join(b.dir, 'src/main.js') },
     external: [/^node:/],
     plugins: [btfBundle.rollup(b.plugin)],
-    onwarn: () => {},
+    onLog: (level, log) => {
+      if (level === 'info') b.log?.(log.message);
+    },
     output: {
       dir: join(b.dir, 'out'),
       format: b.format === 'esm' ? 'es' : 'cjs',
@@ -90,9 +100,20 @@ function esbuildConfig(b: FixtureBuild): esbuild.BuildOptions {
     format: b.format,
     outdir: join(b.dir, 'out'),
     outExtension: { '.js': b.format === 'esm' ? '.mjs' : '.cjs' },
-    logLevel: 'silent',
+    // the plugin prints its summary unless esbuild is silent (or logs errors only)
+    logLevel: b.log ? 'warning' : 'silent',
     plugins: [btfBundle.esbuild(b.plugin)],
   };
+}
+
+/** A stream that hands each line written to it to `log`. */
+function lineStream(log: (line: string) => void): Writable {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) log(line);
+      done();
+    },
+  });
 }
 
 function webpackLikeConfig(b: FixtureBuild) {
@@ -103,12 +124,15 @@ function webpackLikeConfig(b: FixtureBuild) {
     context: b.dir,
     entry: { main: join(b.dir, 'src/main.js') },
     output: { path: join(b.dir, 'out'), filename: entryFileNames(b), module: esm, clean: true },
+    infrastructureLogging: b.log
+      ? { level: 'info' as const, stream: lineStream(b.log) }
+      : { level: 'none' as const },
   };
 }
 
 interface StatsLike {
   hasErrors(): boolean;
-  toString(options: { all: boolean; errors: boolean }): string;
+  toString(options: { all: boolean; errors?: boolean; logging?: 'info' }): string;
 }
 
 /** What webpack's and rspack's compilers share for one run or for watching. */
@@ -141,16 +165,30 @@ function statsError(err: Error | null, stats?: StatsLike): Error | undefined {
   return undefined;
 }
 
-function runCompiler(compiler: WebpackLikeCompiler) {
+/** Runs a webpack/rspack compiler once; the informational lines of its stats' logging go to `log`. */
+function runCompiler(compiler: WebpackLikeCompiler, log?: (line: string) => void) {
   return new Promise<void>((done, fail) => {
     compiler.run((err, stats) => {
       compiler.close(() => {
         const error = statsError(err, stats);
-        if (error) fail(error);
-        else done();
+        if (error) return fail(error);
+        if (log && stats) lineStream(log).end(stats.toString({ all: false, logging: 'info' }));
+        done();
       });
     });
   });
+}
+
+/** Runs `build` with `console.error` (where the esbuild plugin prints its summary) going to `log`. */
+async function withConsoleError<T>(log: ((line: string) => void) | undefined, build: () => Promise<T>) {
+  if (!log) return build();
+  const original = console.error;
+  console.error = (...args: unknown[]) => log(args.join(' '));
+  try {
+    return await build();
+  } finally {
+    console.error = original;
+  }
 }
 
 /** Builds the fixture; rejects with the bundler's error on failure. Returns the output entry. */
@@ -167,11 +205,12 @@ export async function buildFixture(b: FixtureBuild): Promise<string> {
       break;
     }
     case 'esbuild':
-      await esbuild.build(esbuildConfig(b));
+      await withConsoleError(b.log, () => esbuild.build(esbuildConfig(b)));
       break;
     case 'webpack':
     case 'rspack':
-      await runCompiler(compilerFor(b));
+      // webpack's CLI prints its stats' logging; rspack's does not (only its infrastructure log is printed)
+      await runCompiler(compilerFor(b), b.bundler === 'webpack' ? b.log : undefined);
       break;
   }
   return outputEntry(b);

@@ -1,32 +1,53 @@
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import btfBundle from 'unplugin-btf-bundle';
-import { createServer } from 'vite';
+import btfBundle, { type BtfBundleOptions } from 'unplugin-btf-bundle';
+import type { BtfBundleApi } from 'unplugin-btf-bundle/runtime';
+import { createServer, type ViteDevServer } from 'vite';
 import { expect, it } from 'vitest';
 import { CACHE_DIR, corpusObject, prepareFixture, SNAPSHOT, WORK } from './bundlers.js';
 import { sha256File } from './expected.js';
 
 const FIRST = corpusObject('opensnoop');
 const SECOND = corpusObject('tcpstates');
+const EXTRA = corpusObject('execsnoop');
+
+/** A vite dev server (SSR, no HTTP) on `root` with the plugin; `build.outDir` is `out`. */
+const devServer = (root: string, plugin: Partial<BtfBundleOptions> = {}) =>
+  createServer({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    server: { middlewareMode: true, ws: false },
+    build: { outDir: 'out' },
+    plugins: [btfBundle.vite({ snapshot: SNAPSHOT, cacheDir: CACHE_DIR, ...plugin })],
+  });
+
+/** `virtual:btf-bundle` as served (its named exports are the API's). */
+type VirtualModule = BtfBundleApi;
+
+/** The virtual module first (as in the app, before its .bpf.o imports), then the object, then the virtual module. */
+async function load(server: ViteDevServer): Promise<VirtualModule> {
+  await server.ssrLoadModule('virtual:btf-bundle');
+  await server.ssrLoadModule('/src/probe.bpf.o');
+  return (await server.ssrLoadModule('virtual:btf-bundle')) as VirtualModule;
+}
+
+/** Base64 of the BTF the served bundle holds for `id` (`distro/version/arch/release`). */
+async function servedBtf(server: ViteDevServer, id: string): Promise<string | undefined> {
+  const [distro, version, arch, release] = id.split('/') as [string, string, string, string];
+  const found = await (await load(server)).findBtf({ distro, version, arch, release });
+  return found && Buffer.from(found.bytes).toString('base64');
+}
+
+/** How long a change may take to reach the served module (the file watcher, then a rebuild from the cache). */
+const POLL = { timeout: 30_000, interval: 200 };
 
 it('vite dev server: serves virtual:btf-bundle and invalidates it when an object changes', async () => {
   const dir = join(WORK, 'vite-dev');
   prepareFixture(dir, FIRST);
-  const server = await createServer({
-    root: dir,
-    configFile: false,
-    logLevel: 'silent',
-    server: { middlewareMode: true, ws: false },
-    plugins: [btfBundle.vite({ snapshot: SNAPSHOT, cacheDir: CACHE_DIR })],
-  });
+  const server = await devServer(dir);
   try {
-    // the virtual module first (as in the app, before its .bpf.o imports), then the object, then again
-    const load = async () => {
-      await server.ssrLoadModule('virtual:btf-bundle');
-      await server.ssrLoadModule('/src/probe.bpf.o');
-      return server.ssrLoadModule('virtual:btf-bundle');
-    };
-    const before = await load();
+    const before = await load(server);
     expect(before.objects).toEqual([{ name: 'probe.bpf.o', sha256: sha256File(FIRST) }]);
     expect(before.kernels).toContain('debian/12/x86_64/6.1.0-54-amd64');
 
@@ -37,8 +58,80 @@ it('vite dev server: serves virtual:btf-bundle and invalidates it when an object
         environment.moduleGraph.invalidateModule(module);
       }
     }
-    const after = await load();
+    const after = await load(server);
     expect(after.objects).toEqual([{ name: 'probe.bpf.o', sha256: sha256File(SECOND) }]);
+  } finally {
+    await server.close();
+  }
+});
+
+it('vite dev server: a snapshot kernel file removed, added or changed, or an `objects` file changed, rebuilds the bundle', async () => {
+  const dir = join(WORK, 'vite-dev-inputs');
+  prepareFixture(dir, FIRST);
+  mkdirSync(join(dir, 'bpf'));
+  copyFileSync(EXTRA, join(dir, 'bpf/extra.bpf.o'));
+  const snapshot = join(dir, 'snapshot');
+  const file = (id: string) => join(snapshot, `${id}.btf.tar.xz`);
+  const sample = (id: string) => join(SNAPSHOT, `${id}.btf.tar.xz`);
+  const [old, gone, added] = ['6.1.0-47-amd64', '6.1.0-54-amd64', '6.1.0-54-cloud-amd64'].map(
+    (release) => `debian/12/x86_64/${release}`,
+  ) as [string, string, string];
+  mkdirSync(join(snapshot, 'debian/12/x86_64'), { recursive: true });
+  for (const id of [old, gone]) copyFileSync(sample(id), file(id));
+  const server = await devServer(dir, { snapshot, objects: ['bpf/*.bpf.o'] });
+  const kernels = async () => [...(await load(server)).kernels].sort();
+  const objects = async () => (await load(server)).objects;
+  try {
+    expect(await kernels()).toEqual([old, gone]);
+    expect(await objects()).toEqual([
+      { name: 'extra.bpf.o', sha256: sha256File(EXTRA) },
+      { name: 'probe.bpf.o', sha256: sha256File(FIRST) },
+    ]);
+
+    rmSync(file(gone));
+    await expect.poll(kernels, POLL).toEqual([old]);
+
+    copyFileSync(sample(added), file(added));
+    await expect.poll(kernels, POLL).toEqual([old, added]);
+    const addedBtf = await servedBtf(server, added);
+    expect(await servedBtf(server, old)).not.toBe(addedBtf);
+
+    // the old kernel's file now holds the added kernel's BTF: so does the served bundle
+    copyFileSync(sample(added), file(old));
+    await expect.poll(() => servedBtf(server, old), POLL).toBe(addedBtf);
+
+    copyFileSync(SECOND, join(dir, 'bpf/extra.bpf.o'));
+    await expect.poll(objects, POLL).toContainEqual({ name: 'extra.bpf.o', sha256: sha256File(SECOND) });
+  } finally {
+    await server.close();
+  }
+});
+
+it('vite dev server: the objects guessed before the first import skip output dirs, emitted copies and stray files, and leave once the app imports one', async () => {
+  const dir = join(WORK, 'vite-dev-prescan');
+  prepareFixture(dir, FIRST);
+  const put = (path: string, from: string | Buffer) => {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    if (typeof from === 'string') copyFileSync(from, join(dir, path));
+    else writeFileSync(join(dir, path), from);
+  };
+  put('src/unused.bpf.o', SECOND); // not imported: a fair guess, until the real imports are seen
+  put('out/other.bpf.o', EXTRA); // vite's build.outDir
+  const copy = `probe-${sha256File(FIRST).slice(0, 8)}.bpf.o`; // what a build emits for a '?path' import
+  put(`out/${copy}`, FIRST);
+  put(`out-old/${copy}`, FIRST); // an output dir the config no longer names
+  put('node_modules/pkg/dep.bpf.o', EXTRA);
+  put('.hidden/probe.bpf.o', EXTRA);
+  put('junk/stray.bpf.o', Buffer.from('not an ELF file\n'));
+  put('twice/a/same.bpf.o', EXTRA); // two of one name: neither is a guess
+  put('twice/b/same.bpf.o', SECOND);
+  const server = await devServer(dir);
+  const names = async () =>
+    ((await server.ssrLoadModule('virtual:btf-bundle')) as VirtualModule).objects.map((o) => o.name);
+  try {
+    expect(await names()).toEqual(['probe.bpf.o', 'unused.bpf.o']);
+    await server.ssrLoadModule('/src/probe.bpf.o');
+    expect(await names()).toEqual(['probe.bpf.o']);
   } finally {
     await server.close();
   }

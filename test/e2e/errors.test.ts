@@ -1,4 +1,4 @@
-import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUNDLERS, buildFixture, corpusObject, prepareFixture, SNAPSHOT, WORK } from './bundlers.js';
@@ -22,6 +22,23 @@ describe.each(BUNDLERS)('%s', (bundler) => {
     await expect(
       buildFixture({ bundler, dir, format: 'esm', plugin: { snapshot: SNAPSHOT } }),
     ).rejects.toThrow(/probe\.bpf\.o/);
+  });
+
+  it("fails the build with failOn, naming the plugin's option and the first fatal kernel", async () => {
+    const dir = join(WORK, `${bundler}-fail-on`);
+    prepareFixture(dir, PROBE);
+    const snapshot = join(dir, 'snapshot');
+    const kernels = join(snapshot, 'debian/12/x86_64');
+    mkdirSync(kernels, { recursive: true });
+    cpSync(
+      join(SNAPSHOT, 'debian/12/x86_64/6.1.0-54-amd64.btf.tar.xz'),
+      join(kernels, '6.1.0-54-amd64.btf.tar.xz'),
+    );
+    writeFileSync(join(kernels, '6.1.0-99-amd64.btf'), 'not a BTF');
+    const plugin = { snapshot, failOn: 'unreadable' as const, cacheDir: false as const };
+    await expect(buildFixture({ bundler, dir, format: 'esm', plugin })).rejects.toThrow(
+      /unplugin-btf-bundle: 1 kernel\(s\) failed with failOn: 'unreadable'; first: debian\/12\/x86_64\/6\.1\.0-99-amd64: /,
+    );
   });
 
   it('refuses a cacheDir inside the snapshot before writing anything, naming both', async () => {

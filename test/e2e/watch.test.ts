@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,6 +16,13 @@ import { runFixture, sha256File } from './expected.js';
 
 const FIRST = corpusObject('opensnoop');
 const SECOND = corpusObject('tcpstates');
+/** Kernels of the sample snapshot, by id (`debian/12/x86_64/<release>`). */
+const KERNEL = {
+  old: 'debian/12/x86_64/6.1.0-47-amd64',
+  gone: 'debian/12/x86_64/6.1.0-54-amd64',
+  added: 'debian/12/x86_64/6.1.0-54-cloud-amd64', // its BTF for FIRST differs from old's
+};
+const kernelFile = (snapshot: string, id: string) => join(snapshot, `${id}.btf.tar.xz`);
 
 const watchBuild = (bundler: FixtureBuild['bundler'], name: string): FixtureBuild => ({
   bundler,
@@ -48,7 +55,49 @@ async function rebuildsAfter(build: FixtureBuild, change: (src: string) => void,
   }
 }
 
+/**
+ * Watches the fixture app with a snapshot of its own and checks that each change of a kernel file the globs select
+ * (removed, added, changed) rebuilds the bundle with it.
+ */
+async function rebuildsOnSnapshotChanges(build: FixtureBuild, snapshot: string) {
+  prepareFixture(build.dir, FIRST);
+  mkdirSync(join(snapshot, 'debian/12/x86_64'), { recursive: true });
+  for (const id of [KERNEL.old, KERNEL.gone])
+    copyFileSync(kernelFile(SNAPSHOT, id), kernelFile(snapshot, id));
+  const ids = [KERNEL.old, KERNEL.gone, KERNEL.added];
+  const run = () => runFixture(outputEntry(build), ids);
+  const watching = await watchFixture(build);
+  try {
+    await watching.next();
+    expect(run().kernels.sort()).toEqual([KERNEL.old, KERNEL.gone]);
+
+    rmSync(kernelFile(snapshot, KERNEL.gone));
+    await watching.next();
+    expect(run().kernels).toEqual([KERNEL.old]);
+
+    copyFileSync(kernelFile(SNAPSHOT, KERNEL.added), kernelFile(snapshot, KERNEL.added));
+    await watching.next();
+    const added = run();
+    expect(added.kernels.sort()).toEqual([KERNEL.old, KERNEL.added]);
+    const addedBtf = added.btfs[KERNEL.added]?.base64;
+    expect(added.btfs[KERNEL.old]?.base64).not.toBe(addedBtf);
+
+    // the old kernel's file now holds the added kernel's BTF: so does the bundle
+    copyFileSync(kernelFile(SNAPSHOT, KERNEL.added), kernelFile(snapshot, KERNEL.old));
+    await watching.next();
+    expect(run().btfs[KERNEL.old]?.base64).toBe(addedBtf);
+  } finally {
+    await watching.close();
+  }
+}
+
 describe.each(BUNDLERS)('%s watch', (bundler) => {
+  it('rebuilds the bundle when a snapshot kernel file is removed, added or changed', async () => {
+    const build = watchBuild(bundler, 'watch-snapshot');
+    const snapshot = join(build.dir, 'snapshot');
+    await rebuildsOnSnapshotChanges({ ...build, plugin: { ...build.plugin, snapshot } }, snapshot);
+  });
+
   it('rebuilds the bundle when an imported .bpf.o changes', async () => {
     await rebuildsAfter(
       watchBuild(bundler, 'watch'),

@@ -285,6 +285,10 @@ describe('buildBundle with hostile snapshots', () => {
     const err = await buildBundle({ ...opts, failOn: 'unreadable' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BuildFailedError);
     expect((err as BuildFailedError).report?.kernels.length).toBe(3);
+    // the API's error names the API's option (the CLI names its flag: cli-build.test.ts)
+    expect((err as BuildFailedError).message).toMatch(
+      /^2 kernel\(s\) failed with failOn: 'unreadable'; first: debian\/12\/x86_64\/9\.9\.9-corrupt: /,
+    );
   });
 
   it('refuses a cache dir inside the snapshot before writing anything there', async () => {

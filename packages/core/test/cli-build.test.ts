@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeBundle } from '@btf-bundle/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SAMPLE_OBJECTS, SAMPLE_SNAPSHOT } from './build-fixtures.js';
+import { copySnapshot, SAMPLE_OBJECTS, SAMPLE_SNAPSHOT } from './build-fixtures.js';
 import { runCli } from './cli-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'btf-cli-'));
@@ -17,8 +17,15 @@ describe('btf-bundle build / inspect', () => {
   const report = join(dir, 'report.json');
   const objectArgs = SAMPLE_OBJECTS.flatMap((o) => ['--objects', o]);
 
-  /** `btf-bundle build` of the sample snapshot for the objects into `bundle`. */
-  const build = (bundle: string) => ['build', '--snapshot', SAMPLE_SNAPSHOT, ...objectArgs, '--out', bundle];
+  /** `btf-bundle build` of the sample snapshot (or `snapshot`) for the objects into `bundle`. */
+  const build = (bundle: string, snapshot = SAMPLE_SNAPSHOT) => [
+    'build',
+    '--snapshot',
+    snapshot,
+    ...objectArgs,
+    '--out',
+    bundle,
+  ];
 
   it('prints help', async () => {
     const help = cli('build', '--help');
@@ -74,6 +81,22 @@ describe('btf-bundle build / inspect', () => {
     const missing = cli('inspect', out, '--extract', 'debian/12/arm64/1.0', '--out', btf);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain("no BTF for kernel 'debian/12/arm64/1.0'");
+  });
+
+  it('fails with --fail-on, naming the flag and the first fatal kernel', async () => {
+    const snapshot = copySnapshot((p) => p.endsWith('/6.1.0-54-amd64.btf.tar.xz'));
+    writeFileSync(join(snapshot, 'debian/12/x86_64/6.1.0-99-amd64.btf'), 'not a BTF');
+    const run = cli(
+      ...build(join(dir, 'failed.bin'), snapshot),
+      '--fail-on',
+      'unreadable',
+      '--no-cache',
+      '--quiet',
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /^btf-bundle: 1 kernel\(s\) failed with --fail-on unreadable; first: debian\/12\/x86_64\/6\.1\.0-99-amd64: /,
+    );
   });
 
   it('rejects command-line mistakes with exit code 2 and one line', async () => {

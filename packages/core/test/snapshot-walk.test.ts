@@ -210,6 +210,12 @@ describe('walkSnapshot limits', () => {
     mkdirSync(arch(root, 'deeper/more'), { recursive: true });
     writeFileSync(arch(root, 'deeper/more/x.btf'), 'x');
     const walk = await walkSnapshot(root);
-    expect(walk).toEqual({ files: [`${GOOD}.btf.tar.xz`], unreadable: [], skipped: [] });
+    expect(walk).toEqual({
+      files: [`${GOOD}.btf.tar.xz`],
+      // the directories listed, which a watcher of the snapshot watches: not `deeper`, at kernel level
+      dirs: [root, join(root, 'debian'), join(root, 'debian/12'), join(root, 'debian/12/x86_64')],
+      unreadable: [],
+      skipped: [],
+    });
   });
 });

@@ -18,14 +18,36 @@ import {
   readPlannedObjects,
   warn,
 } from './plan.js';
-import type { BuildBundleOptions, BuildResult } from './types.js';
+import type { BuildBundleOptions, BuildResult, FailOn } from './types.js';
 
-/** A build stopped because of `failOn`; `report` says what happened to every kernel. */
+/**
+ * A build stopped because of `failOn`; `report` says what happened to every kernel. The message names the setting
+ * as `buildBundle`'s option (`failOn: 'unreadable'`); {@link BuildFailedError.naming} names it otherwise (the CLI:
+ * its flag).
+ */
 export class BuildFailedError extends BtfBundleError {
   override name = 'BuildFailedError';
   override readonly code: string = 'BUILD_FAILED';
+  /** The setting that made the failures fatal. */
+  readonly failOn: FailOn;
+  /** The kernels whose failure was fatal, in scan order. */
+  readonly fatal: readonly KernelReport[];
   /** The report of the failed build (its stats count no bundle bytes). */
   report?: BuildReport;
+
+  constructor(failOn: FailOn, fatal: readonly KernelReport[], setting = `failOn: '${failOn}'`) {
+    const first = fatal[0];
+    super(`${fatal.length} kernel(s) failed with ${setting}; first: ${first?.id}: ${first?.reason}`);
+    this.failOn = failOn;
+    this.fatal = fatal;
+  }
+
+  /** This error (with its report) with the setting named `setting`, e.g. `--fail-on unreadable`. */
+  naming(setting: string): BuildFailedError {
+    const named = new BuildFailedError(this.failOn, this.fatal, setting);
+    if (this.report) named.report = this.report;
+    return named;
+  }
 }
 
 /** A build's report before its stats: the objects and what happened to every kernel, in scan order. */
@@ -145,9 +167,7 @@ function reportBuild(
   );
   if (fatal.length > 0) {
     const stats = computeStats(kernels, { distinctBlobs: 0, bundleBytes: 0, ms: performance.now() - start });
-    const err = new BuildFailedError(
-      `${fatal.length} kernel(s) failed with --fail-on ${failOn}; first: ${fatal[0]?.id}: ${fatal[0]?.reason}`,
-    );
+    const err = new BuildFailedError(failOn, fatal);
     err.report = { version: 1, objects, kernels, stats };
     throw err;
   }

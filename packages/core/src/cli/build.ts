@@ -107,10 +107,11 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     progress?.end();
-    if (err instanceof BuildFailedError && err.report) {
+    if (!(err instanceof BuildFailedError)) throw err;
+    if (err.report) {
       await writeReportFiles(err.report, reportFiles);
       if (!values.quiet) console.log(formatReport(err.report));
     }
-    throw err;
+    throw err.naming(`--fail-on ${err.failOn}`);
   }
 }

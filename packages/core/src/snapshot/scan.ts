@@ -41,6 +41,8 @@ export interface SnapshotScan {
   invalid: WalkProblem[];
   /** Entries not read, with the reason: special files, dangling links, links out of the snapshot, link loops. */
   skipped: WalkProblem[];
+  /** The directories the walk listed (see {@link walkSnapshot}): what a watcher of the snapshot watches. */
+  dirs: string[];
 }
 
 /**
@@ -93,5 +95,5 @@ export async function scanSnapshot(dir: string, opts: ScanOptions = {}): Promise
     if (!prev || path.endsWith('.btf')) byId.set(id, { key, id, path });
   }
   const kernels = sortByKernelKey([...byId.values()], (k) => k.key);
-  return { kernels, invalid, skipped: walk.skipped };
+  return { kernels, invalid, skipped: walk.skipped, dirs: walk.dirs };
 }

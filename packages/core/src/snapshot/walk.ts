@@ -26,6 +26,11 @@ export interface WalkProblem {
 export interface SnapshotWalk {
   /** Paths relative to the snapshot (`/`-separated) of the regular files in kernel position, sorted. */
   files: string[];
+  /**
+   * The directories listed (absolute, as seen through the snapshot dir; the root first, then in walk order): a
+   * kernel file added to or removed from the snapshot changes the listing of one of them.
+   */
+  dirs: string[];
   /** Directories that could not be listed: the kernels under them are lost. */
   unreadable: WalkProblem[];
   /** Entries passed over: special files, dangling links, links out of the snapshot, directory loops. */
@@ -62,7 +67,7 @@ export async function walkSnapshot(root: string, options: WalkOptions = {}): Pro
     root,
     rootReal,
     followLinksOut: options.followLinksOut ?? false,
-    out: { files: [], unreadable: [], skipped: [] },
+    out: { files: [], dirs: [], unreadable: [], skipped: [] },
     walked: new Set<string>([rootReal]),
     links: [],
   };
@@ -121,6 +126,7 @@ async function visitDir(walk: Walk, dir: string, depth: number): Promise<void> {
     walk.out.unreadable.push({ path: dir, reason: `cannot list directory (${e.code ?? e.message})` });
     return;
   }
+  walk.out.dirs.push(dir);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(dir, entry.name);

@@ -1,13 +1,15 @@
 /**
  * esbuild has no render hook, so the plugin makes the build keep its output in memory (`write: false`), replaces
  * the placeholders and adds the emitted files in `onEnd`, then writes everything itself if the user wanted it.
- * Warnings go to the build result's `warnings`.
+ * Warnings go to the build result's `warnings`. In watch mode esbuild sees a file added to or removed from a
+ * directory only through the directory's listing, which only a load result can ask for (`watchDirs`): the virtual
+ * module is loaded here, with the snapshot's directories, not by the shared load hook.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { sha256Bytes } from '@btf-bundle/core/internal';
 import type { BuildResult, OutputFile, PluginBuild } from 'esbuild';
-import { PLUGIN_NAME, RUNTIME_ID } from '../core/codegen.js';
+import { PLUGIN_NAME, RUNTIME_ID, VIRTUAL_ID } from '../core/codegen.js';
 import type { BuildContext, Logger } from '../core/context.js';
 import { applyEdits } from '../core/placeholders.js';
 import { resolveRuntimeImport } from '../core/runtime-module.js';
@@ -51,6 +53,12 @@ export function esbuildSetup(context: BuildContext): (build: PluginBuild) => voi
     build.onResolve({ filter: runtimeIds }, (args) => {
       const resolved = resolveRuntimeImport(args.path, args.importer, context.options.runtimeModule);
       return resolved && { path: resolved.id, external: resolved.external };
+    });
+    // registered before the shared load hook (unplugin registers it after this setup), so esbuild takes this one
+    build.onLoad({ filter: new RegExp(`^${VIRTUAL_ID}$`), namespace: PLUGIN_NAME }, async () => {
+      const watchFiles: string[] = [];
+      const module = await context.loadModule(VIRTUAL_ID, (file) => watchFiles.push(file));
+      return { contents: module?.code, loader: 'js', watchFiles, watchDirs: await context.watchDirs() };
     });
     const options = build.initialOptions;
     const write = options.write ?? true;

@@ -1,7 +1,8 @@
 /**
  * vite: builds use the rollup output hooks (`renderChunk`, `generateBundle` after vite's asset plugin, which drops
  * assets from SSR builds). The dev server has no output: it gets the final code at once from the objects seen so
- * far, and the virtual module is invalidated when that set or a snapshot file changes.
+ * far, and the virtual module is invalidated, and its bundle built again, when that set or any input of the bundle
+ * (a snapshot file, an object) changes.
  */
 import type { Plugin, ResolvedConfig, ViteDevServer } from 'vite';
 import { RESOLVED_VIRTUAL_ID } from '../core/codegen.js';
@@ -9,6 +10,12 @@ import type { BuildContext, Logger } from '../core/context.js';
 import { chunkFormat, moduleGraphFilter } from '../core/output.js';
 import { applyEdits } from '../core/placeholders.js';
 import { editChunk } from './rollup.js';
+
+/** Every output directory of a vite config (the build's and each environment's), as given. */
+const outDirs = (config: ResolvedConfig): string[] => [
+  config.build.outDir,
+  ...Object.values(config.environments ?? {}).map((environment) => environment.build.outDir), // vite < 6: none
+];
 
 /** The vite-only hooks of the plugin. */
 export function viteHooks(context: BuildContext): Partial<Plugin> {
@@ -28,13 +35,13 @@ export function viteHooks(context: BuildContext): Partial<Plugin> {
   return {
     configResolved(resolved) {
       config = resolved;
-      context.setBundlerRoot(resolved.root);
+      context.setBundlerDirs(resolved.root, outDirs(resolved));
     },
     configureServer(devServer) {
       server = devServer;
     },
     hotUpdate({ file }) {
-      if (context.isInput(file)) invalidateVirtualModule();
+      if (context.fileChanged(file)) invalidateVirtualModule();
     },
     async load(id) {
       const dev = config?.command === 'serve';

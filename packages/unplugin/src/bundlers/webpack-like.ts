@@ -1,6 +1,8 @@
 /**
  * webpack and rspack (rspack implements webpack's plugin API): before the optimizations (minifier, source maps,
  * real content hash) run, the placeholders in every JS asset are replaced and the files emitted next to the output.
+ * The snapshot directory is a context dependency of every compilation: a watcher sees kernel files added and
+ * removed under it (the virtual module's load adds each kernel file as a file dependency).
  */
 import { PLUGIN_NAME, RESOLVED_VIRTUAL_ID, RUNTIME_ID, VIRTUAL_ID } from '../core/codegen.js';
 import type { BuildContext, Logger } from '../core/context.js';
@@ -18,6 +20,7 @@ interface WebpackLikeCompilation<S extends Source> {
   };
   chunks: Iterable<{ files: Iterable<string> }>;
   fileDependencies: { has(path: string): boolean };
+  contextDependencies: { add(path: string): void };
   warnings: Error[];
   errors: unknown[];
   getAsset(name: string): { source: S } | undefined;
@@ -25,6 +28,12 @@ interface WebpackLikeCompilation<S extends Source> {
   emitAsset(name: string, source: S): void;
   getLogger(name: string): { info(message: string): void };
 }
+
+/**
+ * Where the summary line of a build goes: the compilation's log, which webpack's stats print, or the compiler's
+ * infrastructure log (stderr by default), which rspack's CLI prints (its default stats print no compilation log).
+ */
+export type SummaryLog = 'compilation' | 'infrastructure';
 
 /** The part of a webpack or rspack compiler (`Self`, with sources `S`) the plugin uses (both implement it). */
 export interface WebpackLikeCompiler<Self, S extends Source> {
@@ -41,6 +50,7 @@ export interface WebpackLikeCompiler<Self, S extends Source> {
       ReplaceSource: new (source: S) => S & { replace(start: number, end: number, text: string): void };
     };
   };
+  getInfrastructureLogger(name: string): { info(message: string): void };
   hooks: {
     thisCompilation: { tap(name: string, fn: (compilation: WebpackLikeCompilation<S>) => void): void };
     normalModuleFactory: {
@@ -58,6 +68,7 @@ export interface WebpackLikeCompiler<Self, S extends Source> {
 export function attachWebpackLike<C extends WebpackLikeCompiler<C, S>, S extends Source>(
   compiler: C,
   context: BuildContext,
+  summaryLog: SummaryLog,
 ): void {
   const { Compilation, WebpackError, sources } = compiler.webpack;
   if (context.options.runtimeModule === 'external') {
@@ -71,9 +82,15 @@ export function attachWebpackLike<C extends WebpackLikeCompiler<C, S>, S extends
     });
   });
   compiler.hooks.thisCompilation.tap(PLUGIN_NAME, (compilation) => {
+    const { dir } = context.snapshot();
+    if (dir !== undefined) compilation.contextDependencies.add(dir);
+    const summary =
+      summaryLog === 'compilation'
+        ? compilation.getLogger(PLUGIN_NAME)
+        : compiler.getInfrastructureLogger(PLUGIN_NAME);
     const logger: Logger = {
       warn: (message) => compilation.warnings.push(new WebpackError(message)),
-      info: (message) => compilation.getLogger(PLUGIN_NAME).info(message),
+      info: (message) => summary.info(message),
     };
     const live = (path: string) => compilation.fileDependencies.has(path);
     const format = compilation.outputOptions.module ? 'esm' : 'cjs';

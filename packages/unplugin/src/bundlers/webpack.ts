@@ -1,4 +1,4 @@
-/** webpack: see {@link attachWebpackLike}. */
+/** webpack: see {@link attachWebpackLike}. The summary line goes to the compilation's log, which its stats print. */
 import type { Compiler, sources } from 'webpack';
 import type { BuildContext } from '../core/context.js';
 import { attachWebpackLike } from './webpack-like.js';
@@ -7,4 +7,4 @@ import { attachWebpackLike } from './webpack-like.js';
 export const webpackHook =
   (context: BuildContext) =>
   (compiler: Compiler): void =>
-    attachWebpackLike<Compiler, sources.Source>(compiler, context);
+    attachWebpackLike<Compiler, sources.Source>(compiler, context, 'compilation');

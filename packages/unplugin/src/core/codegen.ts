@@ -1,7 +1,11 @@
 /** The code the plugin generates: `virtual:btf-bundle` and `.bpf.o` modules, and run-time file locations. */
+import { sha256Hex } from '@btf-bundle/core/internal';
 import type { BtfBundleDefaults } from '@btf-bundle/runtime';
 import type { EmitMode } from '../types.js';
 import { placeholder } from './placeholders.js';
+
+/** The first 8 hex digits of the sha256 of `bytes`: the content part of the names of emitted files. */
+export const hash8 = (bytes: Uint8Array): string => sha256Hex(bytes).slice(0, 8);
 
 /** The plugin's name in every bundler (and in its messages). */
 export const PLUGIN_NAME = 'unplugin-btf-bundle';

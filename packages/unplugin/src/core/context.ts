@@ -8,10 +8,11 @@ import {
   UsageError,
   writeReportFiles,
 } from '@btf-bundle/core';
-import { ANY_ARCH, parseGitSnapshot, sha256Hex } from '@btf-bundle/core/internal';
+import { ANY_ARCH, parseGitSnapshot, scanSnapshot } from '@btf-bundle/core/internal';
 import type { EmitMode, ObjectGlobs, ResolvedOptions } from '../types.js';
 import {
   type ChunkFormat,
+  hash8,
   isVirtualId,
   locationExpression,
   objectModuleCode,
@@ -26,6 +27,7 @@ import {
   type PlaceholderValues,
   placeholderEdits,
 } from './placeholders.js';
+import { guessObjects } from './prescan.js';
 
 /** Where the plugin reports to: the bundler's warning channel and, where there is one, its logger. */
 export interface Logger {
@@ -78,8 +80,6 @@ const reported = <T>(work: Promise<T>): Promise<T> =>
     throw pluginError(err);
   });
 
-const hash8 = (bytes: Uint8Array): string => sha256Hex(bytes).slice(0, 8);
-
 const kib = (n: number): string => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
 
 /** The one-line summary printed at the end of a build. */
@@ -96,13 +96,19 @@ function summaryLine(stats: BuildStats): string {
 /**
  * The state one plugin instance shares across the hooks of one bundler: the options, the `.bpf.o` files the
  * app imported, and the bundle of the current build (built once per build, on first demand, after every module
- * was loaded).
+ * was loaded; a dev server, which has no builds, forgets it when one of its inputs changes).
  */
 export class BuildContext {
   readonly options: ResolvedOptions;
   /** Directory relative paths are resolved against. */
   root: string;
+  /** The bundler's output directories (absolute), which the dev server's guess of the objects skips. */
+  private outDirs: string[] = [];
   private readonly imported = new Map<string, ImportedObject>();
+  /** A dev server's guess of the imported objects, used until one is imported (see {@link prescanObjects}). */
+  private guessed: string[] | undefined;
+  /** Every file the `objects` globs have matched (one that no longer does only costs a rebuild when it changes). */
+  private readonly matched = new Set<string>();
   /** Paths of the objects loaded since the current build started (see {@link loadedThisBuild}). */
   private readonly loadedSinceStart = new Set<string>();
   private current: Promise<FinalBundle> | undefined;
@@ -112,9 +118,13 @@ export class BuildContext {
     this.root = resolve(options.root ?? process.cwd());
   }
 
-  /** Uses the bundler's root for relative paths unless the user set `root`. */
-  setBundlerRoot(root: string): void {
+  /**
+   * Uses the bundler's root for relative paths unless the user set `root`, and knows the bundler's output
+   * directories (relative to that root or absolute).
+   */
+  setBundlerDirs(root: string, outDirs: readonly string[]): void {
     if (this.options.root === undefined) this.root = resolve(root);
+    this.outDirs = outDirs.map((dir) => resolve(root, dir));
   }
 
   /** `path` made absolute against the root. */
@@ -123,7 +133,7 @@ export class BuildContext {
   }
 
   /** The snapshot as `buildBundle` takes it: a directory made absolute, or a `git+<url>[#ref]` remote as given. */
-  private snapshot(): { dir?: string; spec: string } {
+  snapshot(): { dir?: string; spec: string } {
     const { snapshot } = this.options;
     if (parseGitSnapshot(snapshot)) return { spec: snapshot };
     const dir = this.path(snapshot);
@@ -145,11 +155,39 @@ export class BuildContext {
       throw new UsageError(`unplugin-btf-bundle: snapshot directory ${dir} does not exist`);
   }
 
-  /** The snapshot directory and the files the `objects` globs match: what the virtual module depends on. */
+  /** The build cache directory (absolute), or false. */
+  private cacheDir(): string | false {
+    const { cacheDir } = this.options;
+    return cacheDir === false ? false : this.path(cacheDir ?? 'node_modules/.cache/btf-bundle');
+  }
+
+  /** The scan of a snapshot directory with the `include`/`exclude` globs, as the build scans it; none for a remote. */
+  private async scan(): Promise<{ kernels: string[]; dirs: string[] }> {
+    const { dir } = this.snapshot();
+    if (dir === undefined) return { kernels: [], dirs: [] }; // a git checkout in the cache dir: not the user's files
+    const { include, exclude } = this.options;
+    const scan = await reported(scanSnapshot(dir, { include, exclude }));
+    return { kernels: scan.kernels.map((k) => k.path), dirs: scan.dirs };
+  }
+
+  /**
+   * The files the virtual module depends on besides the imported objects: the snapshot directory (a watcher that
+   * watches a directory with what is under it, as rollup's and vite's do, sees kernel files added and removed),
+   * each kernel file the globs select, and each file the `objects` globs match.
+   */
   async watchFiles(): Promise<string[]> {
     const { dir } = this.snapshot();
     const objects = (await reported(this.globbedObjects())).flatMap(([, files]) => files);
-    return dir === undefined ? objects : [dir, ...objects];
+    const { kernels } = await this.scan();
+    return [...(dir === undefined ? [] : [dir]), ...kernels, ...objects];
+  }
+
+  /**
+   * The snapshot directories (every one the scan listed, the snapshot first): a kernel file added or removed
+   * changes the listing of one of them, for a watcher that watches directory listings (esbuild's `watchDirs`).
+   */
+  async watchDirs(): Promise<string[]> {
+    return (await this.scan()).dirs;
   }
 
   /**
@@ -213,34 +251,48 @@ export class BuildContext {
   }
 
   /**
-   * For a dev server, which generates `virtual:btf-bundle` before the app's `.bpf.o` imports are seen: when none
-   * was seen yet, imports every `.bpf.o` under the root (outside node_modules); the real imports then replace
-   * this guess (and invalidate the virtual module when they differ).
+   * For a dev server, which generates `virtual:btf-bundle` before the app's `.bpf.o` imports are seen: until one
+   * is seen, the bundle is built for a guess, the objects under the root that the app may import (see
+   * `prescan.ts`: the output dirs, the cache dir and the snapshot are skipped, a guess never fails the build).
+   * The first real import replaces the guess (and invalidates the virtual module: see {@link importObject}).
    */
-  async prescanObjects(): Promise<void> {
-    if (this.imported.size > 0) return;
-    const everyObject = expandObjectGlobs(['**/*.bpf.o'], this.root, {
-      allowUnmatched: true,
-      ignore: ['**/node_modules/**'],
-    });
-    for (const file of await reported(everyObject)) await reported(this.importObject(file, false));
+  private async prescanObjects(): Promise<void> {
+    if (this.imported.size > 0 || this.guessed) return;
+    const { dir } = this.snapshot();
+    const cacheDir = this.cacheDir();
+    const taken = (await this.globbedObjects()).flatMap(([, files]) => files);
+    const skip = [...this.outDirs, ...(dir === undefined ? [] : [dir]), ...(cacheDir ? [cacheDir] : [])];
+    this.guessed = await guessObjects(this.root, { skip, taken });
   }
 
-  /** Whether `file` may change the bundle: a `.bpf.o` or a file under the snapshot directory. */
-  isInput(file: string): boolean {
-    if (file.endsWith('.bpf.o')) return true;
+  /** Whether `file` may change the bundle: a `.bpf.o`, a file the `objects` globs matched, or one under the snapshot. */
+  private isInput(file: string): boolean {
+    if (file.endsWith('.bpf.o') || this.matched.has(file)) return true;
     const { dir } = this.snapshot();
     const rel = dir === undefined ? '..' : relative(dir, file);
     return !rel.startsWith('..') && !isAbsolute(rel);
   }
 
   /**
-   * The bundle of the current build: minimizes the snapshot for the imported objects (those `live` accepts) plus
-   * the `objects` globs. Built once per build; warnings and the summary go to `logger`.
+   * For a dev server: `file` was changed, added or removed. When the bundle may depend on it (see
+   * {@link isInput}), the bundle is forgotten, so that the next load of the virtual module builds it again (from
+   * the on-disk cache, for what did not change); returns whether it was.
+   */
+  fileChanged(file: string): boolean {
+    if (!this.isInput(file)) return false;
+    this.current = undefined;
+    return true;
+  }
+
+  /**
+   * The bundle of the current build: minimizes the snapshot for the imported objects (those `live` accepts), or a
+   * dev server's guess while none is imported, plus the `objects` globs. Built once per build; warnings and the
+   * summary go to `logger`.
    */
   bundle(logger: Logger, live: (path: string) => boolean = () => true): Promise<FinalBundle> {
     const imported = [...this.imported.values()].filter((o) => live(o.path)).map((o) => o.path);
-    this.current ??= reported(this.build(logger, imported));
+    const objects = imported.length > 0 ? imported : (this.guessed ?? []);
+    this.current ??= reported(this.build(logger, objects));
     return this.current;
   }
 
@@ -271,7 +323,7 @@ export class BuildContext {
   async devEdits(code: string, logger: Logger, sourcePath?: string): Promise<Edit[]> {
     const found = findPlaceholders(code);
     if (!needsBundle(found)) return placeholderEdits(found, undefined, () => JSON.stringify(sourcePath));
-    await this.prescanObjects();
+    await reported(this.prescanObjects());
     return placeholderEdits(found, await this.bundle(logger), () => JSON.stringify(sourcePath));
   }
 
@@ -287,14 +339,17 @@ export class BuildContext {
     return files;
   }
 
+  /** The files the `objects` globs match, per arch (remembered: see {@link isInput}). */
   private async globbedObjects(): Promise<[string, string[]][]> {
     const objects: ObjectGlobs = this.options.objects;
     const lists = Array.isArray(objects) ? [[ANY_ARCH, objects] as const] : Object.entries(objects);
-    return Promise.all(
+    const globbed = await Promise.all(
       lists.map(async ([arch, globs]): Promise<[string, string[]]> => {
         return [arch, await expandObjectGlobs(globs ?? [], this.root, { allowUnmatched: true })];
       }),
     );
+    for (const [, files] of globbed) for (const file of files) this.matched.add(file);
+    return globbed;
   }
 
   private async build(logger: Logger, imported: string[]): Promise<FinalBundle> {
@@ -312,13 +367,13 @@ export class BuildContext {
     if ((Array.isArray(objects) ? objects : Object.values(objects).flat()).length === 0) {
       throw new UsageError('unplugin-btf-bundle: no .bpf.o objects: import one or set the `objects` option');
     }
-    const { cacheDir, include, exclude, failOn, mode, workers } = this.options;
+    const { include, exclude, failOn, mode, workers } = this.options;
     let lastProgress = performance.now();
     const result = await buildBundle({
       snapshot: this.snapshot().spec,
       objects,
       cwd: this.root,
-      cacheDir: cacheDir === false ? false : this.path(cacheDir ?? 'node_modules/.cache/btf-bundle'),
+      cacheDir: this.cacheDir(),
       failOn,
       mode,
       ...(include ? { include } : {}),

@@ -18,6 +18,9 @@ export function pluginError(err: unknown): Error {
       Object.getOwnPropertyDescriptors(err),
     ) as BtfBundleError;
     copy.message = message;
+    // the first line of the stack says the same (rspack prints the stack of an error thrown in a hook)
+    const frames = err.stack?.includes('\n') ? err.stack.slice(err.stack.indexOf('\n')) : '';
+    copy.stack = `${copy.name}: ${message}${frames}`;
     return copy;
   }
   const code = systemErrorDetail(err)?.code ?? 'INTERNAL';

@@ -43,4 +43,19 @@ describe('.BTF.ext', () => {
       expect(() => parseBtfExt(ext.subarray(0, n), o.btf, { file: 'x.o' })).toThrow(/x\.o.*BTF\.ext/);
     }
   });
+
+  it('a relocation whose insn_off is not on an instruction is a FormatError (libbpf refuses the object)', () => {
+    const o = fixture('execsnoop.bpf.o');
+    const ext = new Uint8Array(o.elf.sectionData('.BTF.ext') as Uint8Array);
+    const view = new DataView(ext.buffer);
+    // header length, then core_relo_off at 24: its record size, one group header, then the first record
+    const first = view.getUint32(4, true) + view.getUint32(24, true) + 4 + 8;
+    view.setUint32(first, view.getUint32(first, true) + 3, true);
+    expect(() => parseBtfExt(ext, o.btf, { file: 'x.o' })).toThrow(FormatError);
+    expect(() => parseBtfExt(ext, o.btf, { file: 'x.o' })).toThrow(
+      new RegExp(
+        `^x\\.o \\(\\.BTF\\.ext, offset ${first}\\): core_relo insn_off \\d+ is not a multiple of the 8-byte`,
+      ),
+    );
+  });
 });

@@ -213,11 +213,25 @@ function readSubsection<T>(
   return groups;
 }
 
+/** Size of one BPF instruction: a relocation's `insn_off` is a multiple of it. */
+const BPF_INSN_SIZE = 8;
+
+/**
+ * The `insn_off` of the core_relo record at `p`: a byte offset into its section that must fall on an instruction
+ * (libbpf refuses an object whose relocation does not, with EINVAL, before resolving anything).
+ */
+function instructionOffset(r: ExtReader, p: number): number {
+  const insnOff = r.u32(p);
+  if (insnOff % BPF_INSN_SIZE !== 0)
+    throw r.at(`core_relo insn_off ${insnOff} is not a multiple of the ${BPF_INSN_SIZE}-byte instruction`, p);
+  return insnOff;
+}
+
 /** The CO-RE relocations of the core_relo subsection, numbered in file order. */
 function readCoreRelos(r: ExtReader): CoreRelo[] {
   const { u32 } = r;
   const groups = readSubsection(r, 'core_relo', 24, 16, (p) => ({
-    insnOff: u32(p),
+    insnOff: instructionOffset(r, p),
     typeId: r.checkedType(u32(p + 4), p + 4),
     accessStrOff: u32(p + 8),
     accessStr: r.str(u32(p + 8), p + 8, 'core_relo access string'),

@@ -10,7 +10,13 @@ import {
 import { errorMessage } from './util/error-message.js';
 
 /** The one error base of every package, its place, its one-line printer and its text bound (from the runtime). */
-export { BtfBundleError, boundText, type ErrorPlace, formatError } from '@btf-bundle/runtime/internal/errors';
+export {
+  BtfBundleError,
+  boundText,
+  type ErrorPlace,
+  escapeControls,
+  formatError,
+} from '@btf-bundle/runtime/internal/errors';
 
 /** Malformed or unsupported input bytes (ELF, BTF, .BTF.ext, archives, bundles). */
 export class FormatError extends BtfBundleError {

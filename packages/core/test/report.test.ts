@@ -88,6 +88,24 @@ describe('coverage report', () => {
     expect(formatBytes(4_000_000)).toBe('3.8 MiB');
   });
 
+  it('prints a name or reason holding a newline or a terminal escape as one escaped cell', () => {
+    const evil = 'p\nFAKE LINE: all kernels OK\x1b[31m.bpf.o';
+    const rename = (name: string) => (name === 'p.bpf.o' ? evil : name);
+    const text = formatReport({
+      ...report,
+      objects: objects.map((o) => ({ ...o, name: rename(o.name) })),
+      kernels: kernels.map((k) => ({
+        ...k,
+        ...(k.objects ? { objects: k.objects.map((o) => ({ ...o, object: rename(o.object) })) } : {}),
+        ...(k.reason ? { reason: `${k.reason}\x07` } : {}),
+      })),
+    });
+    expect(text).not.toMatch(/^FAKE LINE/m);
+    expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+    expect(text).toContain('p\\nFAKE LINE: all kernels OK\\x1b[31m.bpf.o');
+    expect(text).toContain('field offset ambiguity\\x07');
+  });
+
   it('attributes a minimizer error to the object it names', () => {
     const q = objectCoverage(report).find((o) => o.name === 'q.bpf.o');
     expect(q?.byVerdict.error).toEqual(['debian/12/x86_64/6.1.0-3-amd64']);

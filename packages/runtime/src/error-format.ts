@@ -27,8 +27,11 @@ export function systemErrorDetail(err: unknown): { code: string; detail: string;
   return { code: err.code, detail: `cannot ${err.syscall}${dest}: ${reason} (${err.code})`, path: err.path };
 }
 
-/** Control characters (newlines, escapes, NUL, ...) shown as `\n`, `\x1b`, ... so one error is one safe line. */
-function escapeControls(text: string): string {
+/**
+ * `text` with its control characters (newlines, escapes, NUL, ...) shown as `\n`, `\x1b`, ...: one safe line on a
+ * terminal, whatever a file name or a hostile input put in it.
+ */
+export function escapeControls(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) =>
     c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );

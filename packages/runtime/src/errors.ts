@@ -10,7 +10,7 @@ export {
   placedMessage,
 } from './error-base.js';
 /** One-line error printing and its bound. */
-export { formatError, MAX_ERROR_LINE, systemErrorDetail } from './error-format.js';
+export { escapeControls, formatError, MAX_ERROR_LINE, systemErrorDetail } from './error-format.js';
 
 /** Base class of every error the runtime throws on bad input: a {@link BtfBundleError} with its own code. */
 export class BtfRuntimeError extends BtfBundleError {

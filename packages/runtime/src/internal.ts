@@ -12,6 +12,7 @@ export { MAX_NATIVE_SECTION, NativeDecoder } from './bundle/native-decoder.js';
 export {
   type BtfBundleErrorOptions,
   boundText,
+  escapeControls,
   MAX_ERROR_DETAIL,
   MAX_ERROR_LINE,
   placedMessage,

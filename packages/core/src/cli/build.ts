@@ -7,6 +7,7 @@ import {
   cliOptionHelp,
 } from '../build/option-schema.js';
 import type { FailOn } from '../build/types.js';
+import { escapeControls } from '../errors.js';
 import type { MinimizeMode } from '../minimize/minimize.js';
 import { writeReportFiles } from '../report/files.js';
 import { formatReport } from '../report/table.js';
@@ -99,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
     await writeOutputFile(values.out, result.bundle);
     await writeReportFiles(result.report, reportFiles);
     if (!values.quiet) {
-      for (const w of warnings) console.error(`warning: ${w}`);
+      for (const w of warnings) console.error(`warning: ${escapeControls(w)}`);
       console.log(formatReport(result.report));
       if (result.snapshotRevision) console.log(`snapshot ${values.snapshot} at ${result.snapshotRevision}`);
       console.log(`wrote ${values.out}`);

@@ -1,5 +1,5 @@
 import { decodeBundle } from '@btf-bundle/runtime';
-import { annotateError, UsageError } from '../errors.js';
+import { annotateError, escapeControls, UsageError } from '../errors.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { writeOutputFile } from '../util/atomic-write.js';
 import { formatBytes } from '../util/bytes.js';
@@ -84,12 +84,13 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`${'kernel'.padEnd(width)}  blob  size`);
   for (const k of kernels)
     console.log(`${k.id.padEnd(width)}  #${String(k.blob).padEnd(4)} ${formatBytes(k.bytes)}`);
-  for (const [id, reason] of bundle.failed) console.log(`${id.padEnd(width)}  failed: ${reason}`);
+  for (const [id, reason] of bundle.failed)
+    console.log(escapeControls(`${id.padEnd(width)}  failed: ${reason}`));
   const s = bundle.stats;
   console.log(
     `\n${s.kernels} kernels (${s.failed} failed), ${s.blobs} distinct blobs, ${formatBytes(s.blobBytes)} of BTF ` +
       `(${formatBytes(s.kernelBytes)} without dedup), bundle ${formatBytes(s.bundleBytes)}`,
   );
-  for (const o of bundle.objects) console.log(`object ${o.name} sha256 ${o.sha256}`);
+  for (const o of bundle.objects) console.log(escapeControls(`object ${o.name} sha256 ${o.sha256}`));
   return 0;
 }

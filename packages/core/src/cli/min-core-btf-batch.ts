@@ -2,7 +2,7 @@ import { join, relative } from 'node:path';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome, KernelTask, TaskSetup } from '../batch/task.js';
 import { ANY_ARCH } from '../build/objects.js';
-import { formatError } from '../errors.js';
+import { escapeControls, formatError } from '../errors.js';
 import type { BpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { type SnapshotKernel, scanSnapshot } from '../snapshot/scan.js';
@@ -30,7 +30,7 @@ export async function runBatch(
   );
   const objects = readBatchObjects(objectPaths);
   const scan = await scanSnapshot(inputDir);
-  for (const bad of scan.invalid) console.error(`skipped ${bad.path}: ${bad.reason}`);
+  for (const bad of scan.invalid) console.error(escapeControls(`skipped ${bad.path}: ${bad.reason}`));
   const tasks: KernelTask[] = scan.kernels.map((k) => ({ id: k.id, path: k.path, arch: ANY_ARCH }));
   const outputs = outputPaths(scan.kernels, inputDir, outputDir, objectInputs);
   const setup: TaskSetup = {
@@ -125,10 +125,11 @@ function summarize(
   started: number,
 ): number {
   for (const outcome of outcomes) {
-    if (outcome.status !== 'covered') console.error(`FAILED ${outcome.id}: ${outcome.reason}`);
+    if (outcome.status !== 'covered')
+      console.error(escapeControls(`FAILED ${outcome.id}: ${outcome.reason}`));
   }
   const { written, bytes, unwritten } = writer.state;
-  for (const line of unwritten) console.error(line);
+  for (const line of unwritten) console.error(escapeControls(line));
   const failed = outcomes.length - written;
   const secs = ((performance.now() - started) / 1000).toFixed(2);
   console.log(

@@ -1,3 +1,4 @@
+import { escapeControls } from '../errors.js';
 import { formatBytes } from '../util/bytes.js';
 import { objectCoverage, objectVerdict, reportRuns } from './coverage.js';
 import { count, describeCount, describeKernels } from './kernel-list.js';
@@ -60,8 +61,12 @@ function sizeCell(kernel: KernelReport): string {
   return `${formatBytes(kernel.sourceBytes)} → ${after}`;
 }
 
-/** Lay out rows as left-aligned columns. */
-function columns(rows: string[][]): string {
+/**
+ * Lay out rows as left-aligned columns, each cell one printable line (an object's or a kernel file's name may hold
+ * a newline or a terminal escape).
+ */
+function columns(cells: string[][]): string {
+  const rows = cells.map((row) => row.map(escapeControls));
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {

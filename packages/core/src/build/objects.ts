@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { archOfBpfTarget } from '@btf-bundle/runtime/internal';
 import type { BuildCache } from '../cache/cache.js';
 import { UsageError } from '../errors.js';
@@ -47,6 +47,11 @@ export interface ExpandOptions {
   allowUnmatched?: boolean;
   /** Globs of files to leave out (such as everything under `node_modules`). */
   ignore?: string[];
+  /**
+   * Directories (absolute) whose files are left out, their names taken literally; one that is `cwd` itself or lies
+   * outside it leaves nothing out.
+   */
+  ignoreDirs?: readonly string[];
 }
 
 /**
@@ -74,7 +79,8 @@ export async function expandObjectGlobs(
       continue;
     }
     const fg = await fastGlob();
-    const matches = await fg(pattern, { cwd, absolute: true, onlyFiles: true, ignore: opts.ignore }).catch(
+    const ignore = [...(opts.ignore ?? []), ...ignoredDirGlobs(fg.escapePath, cwd, opts.ignoreDirs ?? [])];
+    const matches = await fg(pattern, { cwd, absolute: true, onlyFiles: true, ignore }).catch(
       (err: unknown) => {
         throw new UsageError(`objects: '${pattern}' is not a valid glob: ${errorMessage(err)}`);
       },
@@ -84,6 +90,14 @@ export async function expandObjectGlobs(
     for (const m of matches) out.add(resolve(m));
   }
   return [...out].sort();
+}
+
+/** The globs (relative to `cwd`) of what lies under `dirs` inside `cwd`, each directory's name escaped by `escape`. */
+function ignoredDirGlobs(escape: (path: string) => string, cwd: string, dirs: readonly string[]): string[] {
+  return dirs
+    .map((dir) => relative(cwd, dir))
+    .filter((rel) => rel !== '' && !rel.startsWith('..') && !isAbsolute(rel))
+    .map((rel) => `${escape(rel.split(sep).join('/'))}/**`);
 }
 
 /** The contents of the object at `path` (a UsageError naming it when it cannot be read). */

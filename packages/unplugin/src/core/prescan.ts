@@ -4,7 +4,7 @@
  * imports replace that guess as soon as one is seen. A guess must never fail the dev server nor drag in stray files.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, isAbsolute, relative } from 'node:path';
+import { basename, relative } from 'node:path';
 import { expandObjectGlobs, parseBpfObject } from '@btf-bundle/core';
 import { hash8 } from './codegen.js';
 
@@ -15,9 +15,6 @@ export interface GuessOptions {
   /** Objects the build takes anyway (the `objects` globs' files): a guess may not share a name with another one. */
   taken: readonly string[];
 }
-
-/** `path` as a fast-glob pattern that matches itself (special characters escaped). */
-const literalGlob = (path: string): string => path.replace(/[\\()*?[\]{}|!+@]/g, '\\$&');
 
 /** Whether `path` (holding `bytes`) is a copy the plugin emitted next to an output: `<stem>-<its hash8>.bpf.o`. */
 const isEmittedCopy = (path: string, bytes: Uint8Array): boolean =>
@@ -45,13 +42,10 @@ async function candidate(root: string, file: string): Promise<string | undefined
  * the bundle, so two of one name fail a build). Sorted.
  */
 export async function guessObjects(root: string, opts: GuessOptions): Promise<string[]> {
-  const skipped = opts.skip
-    .map((dir) => relative(root, dir))
-    .filter((rel) => rel !== '' && !rel.startsWith('..') && !isAbsolute(rel))
-    .map((rel) => `${literalGlob(rel)}/**`);
   const files = await expandObjectGlobs(['**/*.bpf.o'], root, {
     allowUnmatched: true,
-    ignore: ['**/node_modules/**', ...skipped],
+    ignore: ['**/node_modules/**'],
+    ignoreDirs: opts.skip,
   }).catch(() => []); // a directory that cannot be listed: no guess rather than a failed dev server
   const found = (await Promise.all(files.map((f) => candidate(root, f)))).filter((f) => f !== undefined);
   const byName = new Map<string, Set<string>>();

@@ -58,7 +58,7 @@ export function esbuildSetup(context: BuildContext): (build: PluginBuild) => voi
     build.onLoad({ filter: new RegExp(`^${VIRTUAL_ID}$`), namespace: PLUGIN_NAME }, async () => {
       const watchFiles: string[] = [];
       const module = await context.loadModule(VIRTUAL_ID, (file) => watchFiles.push(file));
-      return { contents: module?.code, loader: 'js', watchFiles, watchDirs: await context.watchDirs() };
+      return { contents: module?.code, loader: 'js', watchFiles, watchDirs: module?.watchDirs };
     });
     const options = build.initialOptions;
     const write = options.write ?? true;

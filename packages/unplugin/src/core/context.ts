@@ -66,6 +66,12 @@ export interface GeneratedModule {
   sourcePath?: string;
   /** Whether loading it changed the set of imported objects (a dev server then reloads the virtual module). */
   objectsChanged: boolean;
+  /**
+   * For `virtual:btf-bundle`: the snapshot directories (every one the scan listed, the snapshot first). A kernel
+   * file added or removed changes the listing of one of them, for a watcher that watches directory listings
+   * (esbuild's `watchDirs`).
+   */
+  watchDirs?: string[];
 }
 
 /** A finished bundle build: the placeholders' values and the build's totals. */
@@ -171,23 +177,16 @@ export class BuildContext {
   }
 
   /**
-   * The files the virtual module depends on besides the imported objects: the snapshot directory (a watcher that
-   * watches a directory with what is under it, as rollup's and vite's do, sees kernel files added and removed),
-   * each kernel file the globs select, and each file the `objects` globs match.
+   * What the virtual module depends on besides the imported objects, from one scan: as files, the snapshot
+   * directory (a watcher that watches a directory with what is under it, as rollup's and vite's do, sees kernel
+   * files added and removed), each kernel file the globs select and each file the `objects` globs match; and the
+   * directories the scan listed (see {@link GeneratedModule.watchDirs}).
    */
-  async watchFiles(): Promise<string[]> {
+  private async watchInputs(): Promise<{ files: string[]; dirs: string[] }> {
     const { dir } = this.snapshot();
     const objects = (await reported(this.globbedObjects())).flatMap(([, files]) => files);
-    const { kernels } = await this.scan();
-    return [...(dir === undefined ? [] : [dir]), ...kernels, ...objects];
-  }
-
-  /**
-   * The snapshot directories (every one the scan listed, the snapshot first): a kernel file added or removed
-   * changes the listing of one of them, for a watcher that watches directory listings (esbuild's `watchDirs`).
-   */
-  async watchDirs(): Promise<string[]> {
-    return (await this.scan()).dirs;
+    const { kernels, dirs } = await this.scan();
+    return { files: [...(dir === undefined ? [] : [dir]), ...kernels, ...objects], dirs };
   }
 
   /**
@@ -227,8 +226,9 @@ export class BuildContext {
     emit: EmitMode,
   ): Promise<GeneratedModule | undefined> {
     if (isVirtualId(id)) {
-      for (const file of await this.watchFiles()) watch(file);
-      return { code: virtualModuleCode(emit, this.options.runtime), objectsChanged: false };
+      const { files, dirs } = await this.watchInputs();
+      for (const file of files) watch(file);
+      return { code: virtualModuleCode(emit, this.options.runtime), objectsChanged: false, watchDirs: dirs };
     }
     const ref = parseObjectId(id);
     if (!ref) return undefined;

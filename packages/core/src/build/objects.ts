@@ -92,12 +92,16 @@ export async function expandObjectGlobs(
   return [...out].sort();
 }
 
-/** The globs (relative to `cwd`) of what lies under `dirs` inside `cwd`, each directory's name escaped by `escape`. */
-function ignoredDirGlobs(escape: (path: string) => string, cwd: string, dirs: readonly string[]): string[] {
+/** The globs (relative to `cwd`) of what lies under `dirs` inside `cwd`, each directory's name escaped literally. */
+function ignoredDirGlobs(
+  escapePath: (path: string) => string,
+  cwd: string,
+  dirs: readonly string[],
+): string[] {
   return dirs
     .map((dir) => relative(cwd, dir))
     .filter((rel) => rel !== '' && !rel.startsWith('..') && !isAbsolute(rel))
-    .map((rel) => `${escape(rel.split(sep).join('/'))}/**`);
+    .map((rel) => `${escapePath(rel.split(sep).join('/'))}/**`);
 }
 
 /** The contents of the object at `path` (a UsageError naming it when it cannot be read). */

@@ -122,6 +122,24 @@ describe('hostile bundles', () => {
   });
 });
 
+describe('error messages from hostile bundle text', () => {
+  it('are one line: control characters taken from the bundle are escaped', () => {
+    const enc = new TextEncoder();
+    const prefix = 'deb\x1b[2J\nian/12/x86_64';
+    // kernelCount 1, blobCount 1, groupCount 1; the group: its prefix, then 0 kernels (refused: "group … is
+    // empty"), 0 release bytes; blobOf 0; blob size 1; no failed kernels, no objects; meta {}.
+    const index = Uint8Array.from([
+      ...[1, 1, 1, ...enc.encode(prefix), 0, 0, 0],
+      ...[0, 1, 0, 0, ...enc.encode('{}'), 0],
+    ]);
+    const e = decodeAll(sealed(index));
+    expect(e).toBeInstanceOf(BundleCorruptError);
+    const { message } = e as BundleCorruptError;
+    expect(message).toContain('deb\\x1b[2J\\nian/12/x86_64');
+    expect(message).not.toMatch(/[\u0000-\u001f]/);
+  });
+});
+
 /**
  * A container around an index section `index` (brotli, quality 1) declaring `declared` index bytes, with a
  * one-byte data section and a valid CRC.

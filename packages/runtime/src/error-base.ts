@@ -55,11 +55,11 @@ export class BtfBundleError extends Error {
   readonly code: string;
   /** Where the problem is. */
   readonly place: ErrorPlace;
-  /** The problem without the place prefix (bounded to {@link MAX_ERROR_DETAIL} characters). */
+  /** The problem without the place prefix (bounded to {@link MAX_ERROR_DETAIL} characters, control characters escaped). */
   readonly detail: string;
 
   constructor(detail: string, place: ErrorPlace = {}, options: BtfBundleErrorOptions = {}) {
-    const bounded = boundText(detail, MAX_ERROR_DETAIL);
+    const bounded = escapeControls(boundText(detail, MAX_ERROR_DETAIL));
     super(placedMessage(bounded, place), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = options.code ?? 'BTF_BUNDLE';
     this.place = place;
@@ -77,8 +77,21 @@ export class BtfBundleError extends Error {
   }
 }
 
-/** `detail` after where it happened (`file (section, offset …): detail`), as a {@link BtfBundleError}'s message. */
+/**
+ * `detail` after where it happened (`file (section, offset …): detail`), as a {@link BtfBundleError}'s message: one
+ * line, its control characters escaped (a file name or a hostile input can hold any).
+ */
 export function placedMessage(detail: string, place: ErrorPlace): string {
   const where = describePlace(place);
-  return where ? `${where}: ${detail}` : detail;
+  return escapeControls(where ? `${where}: ${detail}` : detail);
+}
+
+/**
+ * `text` with its control characters (newlines, escapes, NUL, ...) shown as `\n`, `\x1b`, ...: one safe line on a
+ * terminal, whatever a file name or a hostile input put in it.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }

@@ -1,4 +1,4 @@
-import { BtfBundleError, boundText } from './error-base.js';
+import { BtfBundleError, boundText, escapeControls } from './error-base.js';
 
 /** Longest line {@link formatError} returns. */
 export const MAX_ERROR_LINE = 4000;
@@ -25,16 +25,6 @@ export function systemErrorDetail(err: unknown): { code: string; detail: string;
   const reason = /^[A-Z0-9_]+: (.*?), [a-z_]+\b/.exec(err.message)?.[1] ?? err.message;
   const dest = err.dest === undefined ? '' : ` to ${err.dest}`;
   return { code: err.code, detail: `cannot ${err.syscall}${dest}: ${reason} (${err.code})`, path: err.path };
-}
-
-/**
- * `text` with its control characters (newlines, escapes, NUL, ...) shown as `\n`, `\x1b`, ...: one safe line on a
- * terminal, whatever a file name or a hostile input put in it.
- */
-export function escapeControls(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) =>
-    c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
 }
 
 /**

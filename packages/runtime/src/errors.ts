@@ -6,11 +6,12 @@ export {
   type BtfBundleErrorOptions,
   boundText,
   type ErrorPlace,
+  escapeControls,
   MAX_ERROR_DETAIL,
   placedMessage,
 } from './error-base.js';
 /** One-line error printing and its bound. */
-export { escapeControls, formatError, MAX_ERROR_LINE, systemErrorDetail } from './error-format.js';
+export { formatError, MAX_ERROR_LINE, systemErrorDetail } from './error-format.js';
 
 /** Base class of every error the runtime throws on bad input: a {@link BtfBundleError} with its own code. */
 export class BtfRuntimeError extends BtfBundleError {

@@ -73,9 +73,7 @@ export function annotateError(err: unknown, place: ErrorPlace): BtfBundleError {
  * object by its file name, as the bundle lists the objects.
  */
 export function portableMessage(err: unknown): string {
-  if (err instanceof BtfBundleError && err.place.file !== undefined)
-    return placedMessage(err.detail, { ...err.place, file: basename(err.place.file) });
-  const system = systemErrorDetail(err);
-  if (system) return system.path === undefined ? system.detail : `${basename(system.path)}: ${system.detail}`;
-  return errorMessage(err);
+  // A file-system error becomes a BtfBundleError placed at its path, as everywhere else.
+  const { detail, place } = annotateError(err, {});
+  return placedMessage(detail, place.file === undefined ? place : { ...place, file: basename(place.file) });
 }

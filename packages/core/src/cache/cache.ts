@@ -1,9 +1,11 @@
-import { type BigIntStats, constants } from 'node:fs';
-import { open, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { type BigIntStats, close, read } from 'node:fs';
+import { readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import type { ObjectRelocationSummary } from '../report/relocations.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { type FileIdentity, fileIdentity, isRacy } from '../util/file-identity.js';
+import { isOpened, openRegularFile } from '../util/regular-file.js';
 import { sha256Bytes, sha256Hex } from '../util/sha256.js';
 import { MINIMIZER_REVISION, TOOL_VERSION } from '../version/version.js';
 
@@ -16,26 +18,28 @@ export const DEFAULT_CACHE_MAX_BYTES = 1024 * 1024 * 1024;
 /** Largest cache file read (a whole-build record holds a bundle and its report: megabytes at BTFHub scale). */
 const MAX_CACHE_FILE_BYTES = 512 * 1024 * 1024;
 
+const readFd = promisify(read);
+const closeFd = promisify(close);
+
 /**
  * The bytes of the cache file at `path`, or undefined when it cannot be one of ours: missing, a link, not a regular
- * file (a FIFO would block the read forever, `/dev/zero` never end it), or larger than any record. Opened without
- * following a link and without blocking, and read through the descriptor checked.
+ * file (a FIFO would block the read forever, `/dev/zero` never end it), or larger than any record (the rule of
+ * `openRegularFile`, links not followed).
  */
 async function readCacheFile(path: string): Promise<Buffer | undefined> {
-  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+  const opened = await openRegularFile(path, { noFollow: true, maxBytes: MAX_CACHE_FILE_BYTES }).catch(
     () => undefined,
   );
-  if (!file) return undefined;
+  if (!opened || !isOpened(opened)) return undefined;
+  const { fd, stats } = opened;
   try {
-    const info = await file.stat();
-    if (!info.isFile() || info.size > MAX_CACHE_FILE_BYTES) return undefined;
-    const bytes = Buffer.alloc(info.size);
-    const { bytesRead } = await file.read(bytes, 0, info.size, 0);
+    const bytes = Buffer.alloc(stats.size);
+    const { bytesRead } = await readFd(fd, bytes, 0, stats.size, 0);
     return bytes.subarray(0, bytesRead); // shorter only if the file shrank meanwhile: its checksum then fails
   } catch {
     return undefined;
   } finally {
-    await file.close();
+    await closeFd(fd);
   }
 }
 

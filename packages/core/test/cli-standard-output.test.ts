@@ -56,7 +56,7 @@ describe('outputs on standard output (a pipe)', () => {
       expect(report.kernels.map((k: { id: string; status: string }) => [k.id, k.status])).toEqual(
         expected.kernels.map((k: { id: string; status: string }) => [k.id, k.status]),
       );
-      expect(r.stderr).toMatch(/\nkernel +status[^]*\nwrote .*b\.bin\n$/);
+      expect(r.stderr).toMatch(/\nkernel +status[\s\S]*\nwrote .*b\.bin\n$/);
     }
   });
 

@@ -1,11 +1,10 @@
-import { type BigIntStats, close, read } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import type { ObjectRelocationSummary } from '../report/relocations.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { type FileIdentity, fileIdentity, isRacy } from '../util/file-identity.js';
-import { isOpened, openRegularFile } from '../util/regular-file.js';
+import { readRegularFile } from '../util/regular-file.js';
 import { sha256Bytes, sha256Hex } from '../util/sha256.js';
 import { MINIMIZER_REVISION, TOOL_VERSION } from '../version/version.js';
 
@@ -18,29 +17,16 @@ export const DEFAULT_CACHE_MAX_BYTES = 1024 * 1024 * 1024;
 /** Largest cache file read (a whole-build record holds a bundle and its report: megabytes at BTFHub scale). */
 const MAX_CACHE_FILE_BYTES = 512 * 1024 * 1024;
 
-const readFd = promisify(read);
-const closeFd = promisify(close);
-
 /**
  * The bytes of the cache file at `path`, or undefined when it cannot be one of ours: missing, a link, not a regular
  * file (a FIFO would block the read forever, `/dev/zero` never end it), or larger than any record (the rule of
- * `openRegularFile`, links not followed).
+ * `readRegularFile`, links not followed). A file that shrank while read comes out short: its checksum then fails.
  */
 async function readCacheFile(path: string): Promise<Buffer | undefined> {
-  const opened = await openRegularFile(path, { noFollow: true, maxBytes: MAX_CACHE_FILE_BYTES }).catch(
+  const read = await readRegularFile(path, { noFollow: true, maxBytes: MAX_CACHE_FILE_BYTES }).catch(
     () => undefined,
   );
-  if (!opened || !isOpened(opened)) return undefined;
-  const { fd, stats } = opened;
-  try {
-    const bytes = Buffer.alloc(stats.size);
-    const { bytesRead } = await readFd(fd, bytes, 0, stats.size, 0);
-    return bytes.subarray(0, bytesRead); // shorter only if the file shrank meanwhile: its checksum then fails
-  } catch {
-    return undefined;
-  } finally {
-    await closeFd(fd);
-  }
+  return Buffer.isBuffer(read) ? read : undefined;
 }
 
 /** Per-object relocation counts as stored in the cache (the object's name is re-attached on read). */

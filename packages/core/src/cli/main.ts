@@ -94,11 +94,15 @@ function fail(err: unknown): void {
 /**
  * Ctrl-C (or SIGTERM): the kernels being minimized are finished and cached, no other is started, every file being
  * written is finished or removed (never a temp file or a partial output left), then the process exits with
- * 128 + the signal's number. A second signal exits at once.
+ * 128 + the signal's number. A second signal kills it at once.
  */
 async function interrupt(signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
   const code = signal === 'SIGINT' ? 130 : 143;
-  process.once(signal, () => process.exit(code));
+  // From here on either signal has its default action: a second one ends the process at once, carried out by the
+  // kernel. A JavaScript handler would not run when the exit below hangs: `process.exit` waits for Node's thread
+  // pool, forever when one of its threads is blocked in a read that never returns.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   console.error(
     `btf-bundle: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}, finishing the files being written`,
   );

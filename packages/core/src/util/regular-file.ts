@@ -1,4 +1,4 @@
-import { close, closeSync, constants, fstat, fstatSync, open, openSync, type Stats } from 'node:fs';
+import { close, closeSync, constants, fstat, fstatSync, open, openSync, read, type Stats } from 'node:fs';
 
 // Only node:fs here: the CLI's executable (cli/compile-cache.ts) reads its code cache with this module before the
 // CLI itself, and its errors, are loaded.
@@ -73,4 +73,36 @@ export function openRegularFile(
 /** Whether an {@link openRegularFileSync} / {@link openRegularFile} result is an opened file. */
 export function isOpened(result: OpenedRegularFile | Stats): result is OpenedRegularFile {
   return 'fd' in result;
+}
+
+/**
+ * The whole contents of `path` if it is a regular file (see {@link openRegularFile}), read on Node's thread pool
+ * through the descriptor checked; else the stats of what is there. The open's and the read's errors are thrown.
+ */
+export async function readRegularFile(
+  path: string,
+  options: RegularFileOptions = {},
+): Promise<Buffer | Stats> {
+  const opened = await openRegularFile(path, options);
+  if (!isOpened(opened)) return opened;
+  const { fd, stats } = opened;
+  try {
+    const bytes = Buffer.alloc(stats.size);
+    let at = 0;
+    while (at < bytes.length) {
+      const n = await readAt(fd, bytes, at);
+      if (n === 0) break; // the file shrank meanwhile
+      at += n;
+    }
+    return bytes.subarray(0, at);
+  } finally {
+    await new Promise((resolve) => close(fd, resolve));
+  }
+}
+
+/** Read into `bytes` from offset `at` of the file and of the buffer: the count read. */
+function readAt(fd: number, bytes: Buffer, at: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    read(fd, bytes, at, bytes.length - at, at, (err, n) => (err ? reject(err) : resolve(n))),
+  );
 }

@@ -84,9 +84,17 @@ describe('a file size limit (EFBIG)', () => {
   });
 });
 
-/** Why a tmpfs cannot be mounted here (not root), or undefined. */
+/** Why a tmpfs cannot be mounted here (not root, or no right to mount), or undefined. */
 function tmpfsMissing(): string | undefined {
-  return process.getuid?.() === 0 ? undefined : 'mounting a tmpfs needs root';
+  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
+  const probe = temp('btf-mount-probe-');
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', probe], { stdio: 'pipe' });
+  } catch (err) {
+    return `mount -t tmpfs failed: ${String((err as { stderr?: unknown }).stderr ?? err).trim()}`;
+  }
+  execFileSync('umount', [probe]);
+  return undefined;
 }
 const skipTmpfs = tmpfsMissing();
 if (skipTmpfs && process.env.CI === 'true')

@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   linkSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -109,6 +110,15 @@ describe('min-core-btf INPUT OUTPUT OBJECT...', () => {
     expectRefused(single(at('linked-dir', 'opensnoop.bpf.o')), /is the OBJECT/);
     linkSync(object, at('hard-link.o'));
     expectRefused(single(at('hard-link.o')), /is the OBJECT/);
+  });
+
+  it('replaces an OUTPUT that is a link to a file elsewhere by the output, never writing through it', () => {
+    writeFileSync(at('elsewhere.btf'), 'not to be touched\n');
+    symlinkSync(at('elsewhere.btf'), at('output-link.btf'));
+    const r = runCli(single(at('output-link.btf')));
+    expect(r.status, r.stderr).toBe(0);
+    expect(lstatSync(at('output-link.btf')).isFile()).toBe(true);
+    expect(readFileSync(at('elsewhere.btf'), 'utf8')).toBe('not to be touched\n');
   });
 
   it('says so when OUTPUT is a directory or lies under a file', () => {

@@ -1,15 +1,17 @@
 /**
  * An output named `-` or `/dev/stdout` is standard output, also when it is a pipe (the CLI's own stdout here): the
  * bytes there are those written to a file, and the lines the command would print on stdout go to stderr instead.
- * `outputKind` tells standard output, other descriptors' names and files apart.
+ * A reader gone before the write (EPIPE) is one error line naming the output. `outputKind` tells standard output,
+ * other descriptors' names and files apart.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { outputKind } from '../src/util/standard-output.js';
 import { testdata } from './btf-helpers.js';
 import { SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
-import { runCli } from './cli-run.js';
+import { CLI, runCli } from './cli-run.js';
 import { tempDirs } from './temp-dirs.js';
 
 const temp = tempDirs();
@@ -99,5 +101,22 @@ describe('outputs on standard output (a pipe)', () => {
     expect(extracted.status, extracted.stderr).toBe(0);
     expect(Buffer.from(extracted.stdout, 'latin1')).toEqual(btf);
     expect(extracted.stderr).toMatch(/^wrote \/dev\/stdout \(\d+ B\)\n$/);
+  });
+});
+
+describe('standard output closed by its reader', () => {
+  it('is one error line naming the output, exit 1', async () => {
+    const kernel = sampleKernels()[0] as string;
+    const child = spawn('node', [CLI, 'min-core-btf', kernel, '-', object], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy(); // the reader is gone before the CLI writes
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    expect(stderr).toMatch(/^btf-bundle: -: cannot write: .*\(EPIPE\)\n$/);
+    expect(code).toBe(1);
   });
 });

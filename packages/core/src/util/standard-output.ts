@@ -30,9 +30,10 @@ export function writeStandardOutput(data: Uint8Array | string): Promise<void> {
   return new Promise((resolve, reject) => {
     stdout.once('error', reject);
     stdout.write(data, (err) => {
+      // A failed write's `error` event comes after this callback: the listener stays to take it.
+      if (err) return reject(err);
       stdout.off('error', reject);
-      if (err) reject(err);
-      else resolve();
+      resolve();
     });
   });
 }

@@ -3,7 +3,7 @@ import { close, closeSync, constants, fstat, fstatSync, open, openSync, read, ty
 // Only node:fs here: the CLI's executable (cli/compile-cache.ts) reads its code cache with this module before the
 // CLI itself, and its errors, are loaded.
 
-/** How {@link openRegularFileSync} and {@link readRegularFile} open a file. */
+/** How {@link openRegularFileSync}, {@link openRegularFile} and {@link readRegularFile} open a file. */
 export interface RegularFileOptions {
   /** Refuse a path that is itself a symbolic link (the open fails with ELOOP). Default: links are followed. */
   noFollow?: boolean;
@@ -55,7 +55,10 @@ export function openRegularFileSync(
 }
 
 /** {@link openRegularFileSync} on Node's thread pool. */
-function openRegularFile(path: string, options: RegularFileOptions = {}): Promise<OpenedRegularFile | Stats> {
+export function openRegularFile(
+  path: string,
+  options: RegularFileOptions = {},
+): Promise<OpenedRegularFile | Stats> {
   return new Promise((resolve, reject) =>
     open(path, openFlags(options), (err, fd) => {
       if (err) return reject(err);
@@ -67,7 +70,7 @@ function openRegularFile(path: string, options: RegularFileOptions = {}): Promis
   );
 }
 
-/** Whether an {@link openRegularFileSync} result is an opened file. */
+/** Whether an {@link openRegularFileSync} / {@link openRegularFile} result is an opened file. */
 export function isOpened(result: OpenedRegularFile | Stats): result is OpenedRegularFile {
   return 'fd' in result;
 }

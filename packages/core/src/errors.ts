@@ -24,6 +24,14 @@ export class FormatError extends BtfBundleError {
   override readonly code: string = 'FORMAT';
 }
 
+/**
+ * The error of an input that must be a regular file and is not (a FIFO, device, socket or directory, as
+ * `util/regular-file.ts` finds): it is not read.
+ */
+export function notRegularFileError(file: string): FormatError {
+  return new FormatError('not a regular file (a FIFO, device, socket or directory): not read', { file });
+}
+
 /** errno-style reason libbpf gives when it rejects a relocation. */
 export type CoreErrorCode = 'EINVAL' | 'E2BIG' | 'EOPNOTSUPP';
 

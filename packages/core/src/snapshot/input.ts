@@ -1,7 +1,7 @@
 import { closeSync, read, readSync } from 'node:fs';
 import { btfByteOrder } from '../btf/format.js';
 import { isElf, readElf } from '../elf/elf.js';
-import { annotateError, FormatError } from '../errors.js';
+import { annotateError, FormatError, notRegularFileError } from '../errors.js';
 import { growScratch } from '../scratch.js';
 import { isOpened, openRegularFileSync } from '../util/regular-file.js';
 import type { XzDecoder, XzSource } from './xz-source.js';
@@ -110,8 +110,7 @@ async function readUncompressed(
   maxBytes: number,
 ): Promise<Uint8Array | undefined> {
   const opened = openRegularFileSync(path);
-  if (!isOpened(opened))
-    throw new FormatError('not a regular file (a FIFO, device, socket or directory): not read');
+  if (!isOpened(opened)) throw notRegularFileError(path);
   const { fd } = opened;
   try {
     const { size } = opened.stats;

@@ -1,6 +1,6 @@
 import { close as closeCallback, read as readCallback } from 'node:fs';
 import { promisify } from 'node:util';
-import { FormatError } from '../errors.js';
+import { notRegularFileError } from '../errors.js';
 import { isOpened, openRegularFile } from '../util/regular-file.js';
 import type { XzSource } from './xz-source.js';
 
@@ -19,10 +19,7 @@ const READ_CHUNK = 64 * 1024;
  */
 async function pulledFile(path: string): Promise<ReadableStream<Uint8Array>> {
   const opened = await openRegularFile(path);
-  if (!isOpened(opened))
-    throw new FormatError('not a regular file (a FIFO, device, socket or directory): not read', {
-      file: path,
-    });
+  if (!isOpened(opened)) throw notRegularFileError(path);
   const { fd } = opened;
   let closed = false;
   const close = async () => {

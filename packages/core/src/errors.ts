@@ -24,6 +24,14 @@ export class FormatError extends BtfBundleError {
   override readonly code: string = 'FORMAT';
 }
 
+/**
+ * The error of an input that must be a regular file and is not (a FIFO, device, socket or directory, as
+ * `util/regular-file.ts` finds): it is not read.
+ */
+export function notRegularFileError(file: string): FormatError {
+  return new FormatError('not a regular file (a FIFO, device, socket or directory): not read', { file });
+}
+
 /** errno-style reason libbpf gives when it rejects a relocation. */
 export type CoreErrorCode = 'EINVAL' | 'E2BIG' | 'EOPNOTSUPP';
 
@@ -73,9 +81,7 @@ export function annotateError(err: unknown, place: ErrorPlace): BtfBundleError {
  * object by its file name, as the bundle lists the objects.
  */
 export function portableMessage(err: unknown): string {
-  if (err instanceof BtfBundleError && err.place.file !== undefined)
-    return placedMessage(err.detail, { ...err.place, file: basename(err.place.file) });
-  const system = systemErrorDetail(err);
-  if (system) return system.path === undefined ? system.detail : `${basename(system.path)}: ${system.detail}`;
-  return errorMessage(err);
+  // A file-system error becomes a BtfBundleError placed at its path, as everywhere else.
+  const { detail, place } = annotateError(err, {});
+  return placedMessage(detail, place.file === undefined ? place : { ...place, file: basename(place.file) });
 }

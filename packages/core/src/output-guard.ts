@@ -1,6 +1,7 @@
-import { lstatSync, realpathSync, type Stats, statSync } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { lstatSync, readlinkSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from './errors.js';
+import { outputKind, STANDARD_OUTPUT } from './util/standard-output.js';
 
 /** A path a command reads (`dir`: the whole tree under it is read) or writes (`dir`: files are written under it). */
 export interface GuardedPath {
@@ -12,7 +13,10 @@ export interface GuardedPath {
   dir?: boolean;
 }
 
-/** An output path would destroy or land inside an input, or two outputs collide. */
+/**
+ * An output path would destroy or land inside an input or outside its output directory, or two outputs collide:
+ * refused before any work, a command-line mistake (the CLI exits with 2).
+ */
 export class OutputPathError extends UsageError {
   override name = 'OutputPathError';
   override readonly code: string = 'OUTPUT_PATH';
@@ -48,6 +52,18 @@ const isDanglingLink = (path: string): boolean => {
   }
 };
 
+/**
+ * The real path of `path`, which exists; for a name of a pipe or socket (`/proc/self/fd/1`, whose link leads to
+ * `pipe:[…]`, not to a path) the absolute path itself: its dev+ino still identify it.
+ */
+function realPath(path: string): string {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 /** Where a directory really is (through links), or the ancestor that is a file and blocks it. */
 type RealDir = string | { blockedBy: string };
 
@@ -82,7 +98,7 @@ function locate(given: GuardedPath, memo: Map<string, RealDir>): Located | { blo
   return {
     given,
     entry,
-    target: realpathSync.native(absolute),
+    target: realPath(absolute),
     identity: `${stats.dev}:${stats.ino}`,
     stats,
   };
@@ -132,7 +148,7 @@ export class GuardedInputs {
         if (typeof parent === 'string') this.files.set(join(parent, basename(input.path)), input);
         continue;
       }
-      const target = plain?.target ?? realpathSync.native(input.path);
+      const target = plain?.target ?? realPath(input.path);
       // A directory is guarded as one even where a file was expected (reading it fails later; writing into it
       // must not happen first).
       if (stats.isDirectory()) {
@@ -173,6 +189,22 @@ export class GuardedInputs {
   }
 }
 
+/**
+ * Whether `given` is standard output (`-`, `/dev/stdout`: written as a stream, see `outputKind`); throws
+ * {@link OutputPathError} for a directory output named so, and for the name of another open descriptor.
+ */
+function standardOutput(given: GuardedPath): boolean {
+  const kind = outputKind(given.path);
+  if (kind === 'descriptor') {
+    throw new OutputPathError(
+      `${given.role} ${given.path} names an open descriptor, not a file: only standard output can be written so, as '${STANDARD_OUTPUT}'`,
+    );
+  }
+  if (kind === 'stdout' && given.dir)
+    throw new OutputPathError(`${given.role} ${given.path} is standard output, not a directory`);
+  return kind === 'stdout';
+}
+
 /** Options of {@link checkOutputs}. */
 export interface CheckOutputsOptions {
   /**
@@ -186,7 +218,9 @@ export interface CheckOutputsOptions {
  * Check a command's outputs before any work: none may be, or resolve (through links, or as a hard link) to, an
  * input file; none may lie inside an input dir (nor an output dir contain one); two outputs may not be the same
  * path; a file output may not be an existing directory, device, FIFO or socket, nor a dir output an existing file;
- * every output's parent must be creatable (unless allowed). Throws {@link OutputPathError} naming the paths.
+ * every output's parent must be creatable (unless allowed). A file output may be standard output (`-`,
+ * `/dev/stdout`), not another descriptor's name (`/dev/stderr`, `/dev/fd/3`). Throws {@link OutputPathError}
+ * naming the paths.
  */
 export function checkOutputs(
   outputs: readonly GuardedPath[],
@@ -195,7 +229,18 @@ export function checkOutputs(
 ): void {
   const seen = new Map<string, GuardedPath>();
   const dirs = new Map<string, RealDir>();
+  const claim = (key: string, given: GuardedPath) => {
+    const other = seen.get(key);
+    if (other && other !== given) {
+      throw new OutputPathError(`${other.role} and ${given.role} are the same path ${given.path}`);
+    }
+    seen.set(key, given);
+  };
   for (const given of outputs) {
+    if (standardOutput(given)) {
+      claim(STANDARD_OUTPUT, given);
+      continue;
+    }
     const output = locate(given, dirs);
     if ('blockedBy' in output) {
       if (options.allowUncreatable) continue;
@@ -213,12 +258,47 @@ export function checkOutputs(
       );
     }
     inputs.check(output);
-    for (const key of [output.entry, output.target, output.identity]) {
-      const other = key === undefined ? undefined : seen.get(key);
-      if (other && other !== given) {
-        throw new OutputPathError(`${other.role} and ${given.role} are the same path ${given.path}`);
+    for (const key of [output.entry, output.target, output.identity])
+      if (key !== undefined) claim(key, given);
+  }
+}
+
+/**
+ * Refuse outputs that a command places under `dir` itself (the batch form of min-core-btf mirrors a snapshot's
+ * layout there) when a directory between `dir` and the output is a symbolic link, dangling or not: the files would
+ * be written wherever it leads, outside `dir`. (`dir` itself, and the directories above it, are the user's
+ * choice; an output file that is a link is replaced by the atomic write, never written through.) Throws
+ * {@link OutputPathError} naming the output and the link.
+ */
+export function refuseLinksUnder(dir: GuardedPath, outputs: readonly GuardedPath[]): void {
+  const root = resolve(dir.path);
+  const linkOf = new Map<string, string | undefined>();
+  for (const given of outputs) {
+    const parts = relative(root, resolve(given.path)).split(sep).slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) {
+      const at = join(root, ...parts.slice(0, i));
+      let link = linkOf.get(at);
+      if (!linkOf.has(at)) {
+        link = linkTarget(at);
+        linkOf.set(at, link);
       }
-      if (key !== undefined) seen.set(key, given);
+      if (link === '') break; // nothing there: the write creates real directories from here on
+      if (link !== undefined) {
+        throw new OutputPathError(
+          `${given.role} ${given.path}: ${join(dir.path, ...parts.slice(0, i))} is a symbolic link (to ${link}): refusing to write through it out of the ${dir.role} ${dir.path}`,
+        );
+      }
     }
+  }
+}
+
+/** What the link at `path` points to; undefined when `path` is no link, '' when nothing can be there. */
+function linkTarget(path: string): string | undefined {
+  try {
+    const stats = lstatSync(path, { throwIfNoEntry: false });
+    if (!stats) return '';
+    return stats.isSymbolicLink() ? readlinkSync(path) : undefined;
+  } catch {
+    return ''; // a file on the way (ENOTDIR): the write fails on its own, see CheckOutputsOptions
   }
 }

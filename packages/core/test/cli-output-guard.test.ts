@@ -1,8 +1,10 @@
 /**
- * No command writes over one of its inputs: every output flag of every command is refused (exit 1, one line naming
- * both paths) when it is an input, reaches one through a symbolic link, a linked directory or a hard link, lies in
+ * No command writes over one of its inputs: every output flag of every command is refused (exit 2, a command-line
+ * mistake, one line naming both paths) when it is an input, reaches one through a symbolic link, a linked directory or a hard link, lies in
  * an input directory, or collides with another output; an existing directory as a file output and an output under
- * a file are clear errors. Every refused run leaves every input byte-identical. Then randomized trees of
+ * a file are clear errors; the batch form refuses a symbolic link to a directory under --outputdir (it would write
+ * out of it), and no output may be the name of an open descriptor other than standard output (/dev/stderr).
+ * Every refused run leaves every input byte-identical. Then randomized trees of
  * directories, files, symbolic (also dangling) and hard links, with random inputs and outputs: whatever
  * checkOutputs lets through is really written with the CLI's atomic write, and the file system is the oracle
  * (every input byte unchanged, every output holding what was written to it); a refusal must be an
@@ -12,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   linkSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -76,10 +79,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(snapshot, { recursive: true, force: true }));
 
-/** Run the CLI, expect a one-line refusal matching `message` with exit 1, and every input unchanged. */
+/** Run the CLI, expect a one-line refusal matching `message` with exit 2, and every input unchanged. */
 function expectRefused(args: string[], message: RegExp) {
   const r = runCli(args);
-  expect(r.status, r.stderr).toBe(1);
+  expect(r.status, r.stderr).toBe(2);
   expect(r.stderr).toMatch(/^btf-bundle: [^\n]+\n$/);
   expect(r.stderr).toMatch(message);
   const after = {
@@ -107,6 +110,15 @@ describe('min-core-btf INPUT OUTPUT OBJECT...', () => {
     expectRefused(single(at('linked-dir', 'opensnoop.bpf.o')), /is the OBJECT/);
     linkSync(object, at('hard-link.o'));
     expectRefused(single(at('hard-link.o')), /is the OBJECT/);
+  });
+
+  it('replaces an OUTPUT that is a link to a file elsewhere by the output, never writing through it', () => {
+    writeFileSync(at('elsewhere.btf'), 'not to be touched\n');
+    symlinkSync(at('elsewhere.btf'), at('output-link.btf'));
+    const r = runCli(single(at('output-link.btf')));
+    expect(r.status, r.stderr).toBe(0);
+    expect(lstatSync(at('output-link.btf')).isFile()).toBe(true);
+    expect(readFileSync(at('elsewhere.btf'), 'utf8')).toBe('not to be touched\n');
   });
 
   it('says so when OUTPUT is a directory or lies under a file', () => {
@@ -144,6 +156,63 @@ describe('min-core-btf --inputdir --outputdir', () => {
     symlinkSync(object, target);
     expectRefused(batch(snapshot, tree), /output .* is the object .*opensnoop\.bpf\.o/);
     expectRefused(batch(snapshot, at('plain-file')), /--outputdir .*plain-file is a file, not a directory/);
+  });
+});
+
+describe('min-core-btf --outputdir holding symbolic links', () => {
+  const batch = (output: string) => [
+    'min-core-btf',
+    '--inputdir',
+    snapshot,
+    '--outputdir',
+    output,
+    '--object',
+    object,
+  ];
+  /** The directory of the snapshot's one kernel, relative to the snapshot (`debian/12/x86_64`). */
+  const kernelDir = () =>
+    (
+      readdirSync(snapshot, { recursive: true })
+        .map(String)
+        .find((p) => p.endsWith('.btf.tar.xz')) as string
+    )
+      .split('/')
+      .slice(0, -1);
+
+  it('refuses a linked directory on the way to an output, and writes nothing through it', () => {
+    const [distro, version, arch] = kernelDir() as [string, string, string];
+    for (const [name, depth] of [
+      ['version', 1],
+      ['arch', 2],
+      ['distro', 0],
+    ] as const) {
+      const tree = mkdtempSync(join(dir, `linked-${name}-`));
+      const elsewhere = mkdtempSync(join(dir, 'elsewhere-'));
+      const parts = [distro, version, arch].slice(0, depth);
+      mkdirSync(join(tree, ...parts), { recursive: true });
+      const link = join(tree, ...parts, [distro, version, arch][depth] as string);
+      symlinkSync(elsewhere, link);
+      expectRefused(
+        batch(tree),
+        new RegExp(
+          `output .*\\.btf: ${link.replace(/[.+]/g, '\\$&')} is a symbolic link \\(to .*elsewhere-.*\\): refusing to write through it out of the --outputdir`,
+        ),
+      );
+      expect(readdirSync(elsewhere, { recursive: true }), name).toEqual([]);
+    }
+  });
+
+  it('refuses a dangling link there too, and writes through real directories and an --outputdir that is a link', () => {
+    const [distro] = kernelDir() as [string];
+    const tree = mkdtempSync(join(dir, 'dangling-'));
+    symlinkSync(join(dir, 'nowhere'), join(tree, distro));
+    expectRefused(batch(tree), /is a symbolic link \(to .*nowhere\)/);
+    // The directory named by --outputdir (and what lies above it) is the user's to choose, links included.
+    const real = mkdtempSync(join(dir, 'real-out-'));
+    symlinkSync(real, at('out-link'));
+    const r = runCli(batch(at('out-link')));
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(real, { recursive: true }).map(String)).toContain(kernelDir().join('/'));
   });
 });
 
@@ -203,6 +272,20 @@ describe('build', () => {
     execFileSync('mkfifo', [at('fifo')]);
     expectRefused(build('--out', at('fifo')), /--out .*fifo is not a regular file/);
     expectRefused(build('--out', at('plain-file', 'b.bin')), /plain-file is not a directory/);
+  });
+
+  it('refuses the name of an open descriptor other than standard output', () => {
+    for (const path of ['/dev/stderr', '/dev/fd/2', '/dev/fd/3', '/proc/self/fd/0', '/dev/stdin']) {
+      expectRefused(
+        build('--out', at('b.bin'), '--report', path),
+        /--report \/[a-z/0-9]+ names an open descriptor, not a file: only standard output can be written so, as '-'/,
+      );
+    }
+    expectRefused(build('--out', '-', '--report', '/dev/stdout'), /--out and --report are the same path/);
+    expectRefused(
+      ['min-core-btf', '--inputdir', snapshot, '--outputdir', '-', '--object', object],
+      /--outputdir - is standard output, not a directory/,
+    );
   });
 });
 

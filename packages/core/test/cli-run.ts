@@ -11,8 +11,11 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Run the built CLI with `args` in `cwd` (default the test's cwd); never throws on a non-zero exit. */
-export function runCli(args: readonly string[], cwd?: string): CliRun {
-  const r = spawnSync('node', [CLI, ...args], { encoding: 'utf8', cwd, maxBuffer: 1 << 26 });
+/**
+ * Run the built CLI with `args` in `cwd` (default the test's cwd), its output decoded as `encoding` (`latin1` keeps
+ * binary output byte for byte); never throws on a non-zero exit.
+ */
+export function runCli(args: readonly string[], cwd?: string, encoding: BufferEncoding = 'utf8'): CliRun {
+  const r = spawnSync('node', [CLI, ...args], { encoding, cwd, maxBuffer: 1 << 26 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

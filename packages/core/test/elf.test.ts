@@ -1,7 +1,9 @@
 /**
  * ELF reader and BPF object parsing: 64- and 32-bit, little- and big-endian containers give the same BTF and
- * CO-RE relocations; objects without .BTF / .BTF.ext fail with a typed error naming the file; linked objects.
+ * CO-RE relocations; objects without .BTF / .BTF.ext fail with a typed error naming the file; linked objects;
+ * `readBpfObject` of a FIFO, a device or a directory is refused without waiting for a writer.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,6 +129,27 @@ describe('objects read by positioned reads', () => {
     // This object is ~750 KB, mostly DWARF: header, section table, names, .BTF and .BTF.ext are a few percent.
     const read = reads.reduce((a, b) => a + b, 0);
     expect(read).toBeLessThan(whole.length / 10);
+  });
+
+  it('a FIFO, a device or a directory is refused, not waited on (the built module, in a child with a deadline)', () => {
+    const fifo = join(tmp, 'fifo.o');
+    execFileSync('mkfifo', [fifo]);
+    // A synchronous open that waited for a writer would hang this very thread: the check runs in a child process.
+    const objectModule = new URL('../dist/object.js', import.meta.url).href;
+    const script = `import { readBpfObject } from ${JSON.stringify(objectModule)};
+      for (const path of process.argv.slice(1)) {
+        try { readBpfObject(path); console.log('read ' + path); } catch (err) { console.log(err.name + ': ' + err.message); }
+      }`;
+    const r = spawnSync('node', ['--input-type=module', '-e', script, fifo, '/dev/null', tmp], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.signal, 'blocked on the FIFO').toBe(null);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      `FormatError: ${fifo}: not a regular file (a FIFO, device, socket or directory): not read`,
+      'FormatError: /dev/null: not a regular file (a FIFO, device, socket or directory): not read',
+      `FormatError: ${tmp}: not a regular file (a FIFO, device, socket or directory): not read`,
+    ]);
   });
 
   it('symbols and other sections are still read on demand after the file is released', () => {

@@ -2,10 +2,22 @@
  * The two xz decoders of `.btf.tar.xz` kernels: the system xz tool and the WebAssembly fallback give the bytes
  * `tar -xJOf` gives on real archives; the choice between them (PATH lookup, forced by the environment); and the
  * fallback end to end: the built CLI with a PATH that has no xz builds the same bundle, and says it is slower.
- * The hostile-archive cases run with both decoders in snapshot-archive.test.ts.
+ * The WebAssembly decoder opens its file as a regular file only: a FIFO put in the kernel's place after the kernel
+ * reader checked it does not block a thread of the pool. The hostile-archive cases run with both decoders in
+ * snapshot-archive.test.ts.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -20,6 +32,7 @@ import {
   XZ_DECODER_ENV,
   xzFallbackNote,
 } from '../src/snapshot/xz-source.js';
+import { wasmXzSource } from '../src/snapshot/xz-wasm.js';
 import { copySnapshot, SAMPLE_OBJECTS, sampleKernels } from './build-fixtures.js';
 import { liveXzChildren } from './xz-helpers.js';
 
@@ -88,6 +101,30 @@ describe('a reader that stops early', () => {
     }
     expect(late).toEqual([]);
     expect(liveXzChildren()).toEqual([]);
+  });
+});
+
+describe('the WebAssembly decoder given a FIFO', () => {
+  it('refuses it at once instead of waiting for a writer', async () => {
+    const fifo = join(dir, 'swapped.btf.tar.xz');
+    execFileSync('mkfifo', [fifo]);
+    let blocked = false;
+    // Were the open waiting for a writer, this one (non-blocking: it fails unless a reader waits) releases it.
+    const release = setTimeout(() => {
+      blocked = true;
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    }, 3000);
+    const outcome = await wasmXzSource(fifo).then(
+      async (source) => {
+        await source.stop();
+        return 'opened';
+      },
+      (err: unknown) => err,
+    );
+    clearTimeout(release);
+    expect(blocked).toBe(false);
+    expect(outcome).toBeInstanceOf(BtfBundleError);
+    expect(String(outcome)).toMatch(/swapped\.btf\.tar\.xz: not a regular file/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { archOfBpfTarget } from '@btf-bundle/runtime/internal';
 import type { BuildCache } from '../cache/cache.js';
@@ -8,6 +8,7 @@ import { relocationSignature } from '../object-signature.js';
 import { errorMessage } from '../util/error-message.js';
 import { checkGlob, fastGlob, isGlobPattern } from '../util/fast-glob.js';
 import { type FileIdentity, fileIdentity, isRacy } from '../util/file-identity.js';
+import { readRegularFile } from '../util/regular-file.js';
 import { sha256Hex } from '../util/sha256.js';
 import type { ObjectsOption } from './types.js';
 
@@ -104,11 +105,15 @@ function ignoredDirGlobs(
     .map((rel) => `${escapePath(rel.split(sep).join('/'))}/**`);
 }
 
-/** The contents of the object at `path` (a UsageError naming it when it cannot be read). */
+/**
+ * The contents of the object at `path`, a regular file (`readRegularFile`: a special file that stat calls regular
+ * but whose reads wait, like /proc/kmsg, is not waited for); a UsageError naming it when it cannot be read.
+ */
 async function readObject(path: string): Promise<Uint8Array> {
-  const bytes = await readFile(path).catch((err: unknown) => {
+  const bytes = await readRegularFile(path).catch((err: unknown) => {
     throw new UsageError(`cannot read object ${path}: ${errorMessage(err)}`);
   });
+  if (!Buffer.isBuffer(bytes)) throw new UsageError(`cannot read object ${path}: not a regular file`);
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 

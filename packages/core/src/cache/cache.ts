@@ -1,9 +1,10 @@
-import { type BigIntStats, constants } from 'node:fs';
-import { open, readdir, rm, stat, utimes } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ObjectRelocationSummary } from '../report/relocations.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { type FileIdentity, fileIdentity, isRacy } from '../util/file-identity.js';
+import { readRegularFile } from '../util/regular-file.js';
 import { sha256Bytes, sha256Hex } from '../util/sha256.js';
 import { MINIMIZER_REVISION, TOOL_VERSION } from '../version/version.js';
 
@@ -18,25 +19,14 @@ const MAX_CACHE_FILE_BYTES = 512 * 1024 * 1024;
 
 /**
  * The bytes of the cache file at `path`, or undefined when it cannot be one of ours: missing, a link, not a regular
- * file (a FIFO would block the read forever, `/dev/zero` never end it), or larger than any record. Opened without
- * following a link and without blocking, and read through the descriptor checked.
+ * file (a FIFO would block the read forever, `/dev/zero` never end it), or larger than any record (the rule of
+ * `readRegularFile`, links not followed). A file that shrank while read comes out short: its checksum then fails.
  */
 async function readCacheFile(path: string): Promise<Buffer | undefined> {
-  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+  const read = await readRegularFile(path, { noFollow: true, maxBytes: MAX_CACHE_FILE_BYTES }).catch(
     () => undefined,
   );
-  if (!file) return undefined;
-  try {
-    const info = await file.stat();
-    if (!info.isFile() || info.size > MAX_CACHE_FILE_BYTES) return undefined;
-    const bytes = Buffer.alloc(info.size);
-    const { bytesRead } = await file.read(bytes, 0, info.size, 0);
-    return bytes.subarray(0, bytesRead); // shorter only if the file shrank meanwhile: its checksum then fails
-  } catch {
-    return undefined;
-  } finally {
-    await file.close();
-  }
+  return Buffer.isBuffer(read) ? read : undefined;
 }
 
 /** Per-object relocation counts as stored in the cache (the object's name is re-attached on read). */

@@ -12,6 +12,7 @@ import type { MinimizeMode } from '../minimize/minimize.js';
 import { writeReportFiles } from '../report/files.js';
 import { formatReport } from '../report/table.js';
 import { writeOutputFile } from '../util/atomic-write.js';
+import { outputKind } from '../util/standard-output.js';
 import { ArgumentError, oneOf, parseCommandLine, positiveInt } from './args.js';
 import { checkBuildPaths } from './build-paths.js';
 import { progressReporter } from './progress.js';
@@ -44,7 +45,9 @@ results and write a bundle with the kernel→BTF lookup.
 ${cliOptionHelp([...BUILD_OPTIONS, ...CLI_ONLY]).join('\n')}
   --no-cache            do not use the cache
   --quiet               no progress and no table
-  -h, --help            this help`;
+  -h, --help            this help
+
+An output FILE of - (or /dev/stdout) is standard output; the table and other lines then go to standard error.`;
 
 /** `btf-bundle build`: build a bundle from a snapshot, print progress and the coverage table. */
 export async function run(argv: string[]): Promise<number> {
@@ -81,6 +84,12 @@ export async function run(argv: string[]): Promise<number> {
   const progress = values.quiet ? undefined : progressReporter(process.stderr);
   const warnings: string[] = [];
   const reportFiles = { json: values.report, html: values['report-html'] };
+  // With an output on standard output (`-`), the table and the other lines go to standard error.
+  const say = [values.out, values.report, values['report-html']].some(
+    (path) => path !== undefined && outputKind(path) === 'stdout',
+  )
+    ? console.error
+    : console.log;
   try {
     const result = await buildBundle({
       snapshot: values.snapshot,
@@ -101,9 +110,9 @@ export async function run(argv: string[]): Promise<number> {
     await writeReportFiles(result.report, reportFiles);
     if (!values.quiet) {
       for (const w of warnings) console.error(`warning: ${escapeControls(w)}`);
-      console.log(formatReport(result.report));
-      if (result.snapshotRevision) console.log(`snapshot ${values.snapshot} at ${result.snapshotRevision}`);
-      console.log(`wrote ${values.out}`);
+      say(formatReport(result.report));
+      if (result.snapshotRevision) say(`snapshot ${values.snapshot} at ${result.snapshotRevision}`);
+      say(`wrote ${values.out}`);
     }
     return 0;
   } catch (err) {
@@ -111,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!(err instanceof BuildFailedError)) throw err;
     if (err.report) {
       await writeReportFiles(err.report, reportFiles);
-      if (!values.quiet) console.log(formatReport(err.report));
+      if (!values.quiet) say(formatReport(err.report));
     }
     throw err.naming(`--fail-on ${err.failOn}`);
   }

@@ -1,6 +1,5 @@
 import {
   closeSync,
-  constants,
   fstatSync,
   lstatSync,
   mkdirSync,
@@ -14,6 +13,7 @@ import {
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { isOpened, openRegularFileSync } from '../util/regular-file.js';
 
 /**
  * Where the compiled code of a script lives between runs: `$XDG_CACHE_HOME/btf-bundle/v8` (default
@@ -88,23 +88,23 @@ const MAX_COMPILE_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * The code cache in `file`, or undefined when there is none yet (this run makes it) or the file is not a regular
- * file of a sane size: opened without following a link and without blocking (a FIFO or a link to a device in its
- * place must not stall or flood every start), read through the descriptor checked.
+ * file of a sane size (the rule of `openRegularFileSync`, links not followed: a FIFO or a link to a device in its
+ * place must not stall or flood every start).
  */
 function readCompileCache(file: string): Buffer | undefined {
-  let fd: number;
+  let opened: ReturnType<typeof openRegularFileSync>;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    opened = openRegularFileSync(file, { noFollow: true, maxBytes: MAX_COMPILE_CACHE_BYTES });
   } catch {
     return undefined;
   }
+  if (!isOpened(opened)) return undefined;
   try {
-    const info = fstatSync(fd);
-    return info.isFile() && info.size <= MAX_COMPILE_CACHE_BYTES ? readFileSync(fd) : undefined;
+    return readFileSync(opened.fd);
   } catch {
     return undefined;
   } finally {
-    closeSync(fd);
+    closeSync(opened.fd);
   }
 }
 

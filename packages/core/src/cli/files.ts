@@ -1,7 +1,8 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, readFileSync, type Stats } from 'node:fs';
 import { FileSource } from '../elf/file.js';
 import { annotateError, BtfBundleError } from '../errors.js';
 import { type BpfObject, readBpfObjectFrom } from '../object.js';
+import { isOpened, openRegularFileSync } from '../util/regular-file.js';
 
 function kindOf(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';
@@ -13,21 +14,18 @@ function kindOf(stats: Stats): string {
 
 /**
  * Open an input file named on the command line (an object, a bundle) for reading: its descriptor and size. Only a
- * regular file is accepted: a FIFO or a device could block forever or never end. Opened non-blocking so that
- * checking a FIFO does not wait for a writer, and read through the descriptor checked, so that the path cannot
- * name something else by then. Any failure is a {@link BtfBundleError} naming the file.
+ * regular file is accepted, opened without blocking (`openRegularFileSync`): a FIFO or a device could block forever
+ * or never end. Any failure is a {@link BtfBundleError} naming the file.
  */
 function openInputFile(path: string): { fd: number; size: number } {
-  let fd: number;
+  let opened: ReturnType<typeof openRegularFileSync>;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    opened = openRegularFileSync(path);
   } catch (err) {
     throw annotateError(err, { file: path });
   }
-  const stats = fstatSync(fd);
-  if (stats.isFile()) return { fd, size: stats.size };
-  closeSync(fd);
-  throw new BtfBundleError(`is ${kindOf(stats)}, not a file`, { file: path }, { code: 'NOT_A_FILE' });
+  if (isOpened(opened)) return { fd: opened.fd, size: opened.stats.size };
+  throw new BtfBundleError(`is ${kindOf(opened)}, not a file`, { file: path }, { code: 'NOT_A_FILE' });
 }
 
 /**

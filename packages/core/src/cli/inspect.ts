@@ -3,6 +3,7 @@ import { annotateError, escapeControls, UsageError } from '../errors.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import { writeOutputFile } from '../util/atomic-write.js';
 import { formatBytes } from '../util/bytes.js';
+import { outputKind } from '../util/standard-output.js';
 import { ArgumentError, parseCommandLine } from './args.js';
 import { readInputFile } from './files.js';
 
@@ -11,7 +12,7 @@ const HELP = `usage: btf-bundle inspect BUNDLE [--extract KERNEL_ID --out FILE]
 List a bundle's kernels (with the size of their BTF and the blob they share), failed kernels, objects and sizes.
 
   --extract KERNEL_ID   write the BTF of this kernel (distro/version/arch/release) ...
-  --out FILE            ... to this file
+  --out FILE            ... to this file (- or /dev/stdout: standard output)
   --json                print the listing as JSON
   -h, --help            this help`;
 
@@ -56,7 +57,9 @@ export async function run(argv: string[]): Promise<number> {
       );
     }
     await writeOutputFile(values.out, btf);
-    console.log(`wrote ${values.out} (${formatBytes(btf.length)})`);
+    // Not into the BTF when that went to standard output.
+    const say = outputKind(values.out) === 'stdout' ? console.error : console.log;
+    say(`wrote ${values.out} (${formatBytes(btf.length)})`);
     return 0;
   }
   const blobIds = new Map<Uint8Array, number>();

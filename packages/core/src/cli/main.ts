@@ -1,4 +1,5 @@
 import { formatError } from '../errors.js';
+import { OutputPathError } from '../output-guard.js';
 import { ArgumentError } from './args.js';
 
 /** A CLI sub-command: parses its own arguments and returns the process exit code. */
@@ -30,7 +31,7 @@ function usage(): string {
     '  btf-bundle --version',
     '',
     "Run 'btf-bundle help <command>' (or 'btf-bundle <command> --help') for a command's options.",
-    'Exit status: 0 success, 1 failure, 2 command-line mistake.',
+    'Exit status: 0 success, 1 failure, 2 command-line mistake (also an output path refused before any work).',
   ].join('\n');
 }
 
@@ -80,21 +81,28 @@ async function main(argv: string[]): Promise<number> {
   return runCommand(name, rest);
 }
 
-/** Print `err` as one line (never a stack trace; BTF_BUNDLE_DEBUG=1 adds it for bug reports); set the exit code. */
+/**
+ * Print `err` as one line (never a stack trace; BTF_BUNDLE_DEBUG=1 adds it for bug reports); set the exit code: 2
+ * for a command-line mistake (an argument, or an output path refused before any work), 1 for any other failure.
+ */
 function fail(err: unknown): void {
   console.error(`btf-bundle: ${formatError(err)}`);
   if (process.env.BTF_BUNDLE_DEBUG && err instanceof Error) console.error(err.stack);
-  process.exitCode = err instanceof ArgumentError ? 2 : 1;
+  process.exitCode = err instanceof ArgumentError || err instanceof OutputPathError ? 2 : 1;
 }
 
 /**
  * Ctrl-C (or SIGTERM): the kernels being minimized are finished and cached, no other is started, every file being
  * written is finished or removed (never a temp file or a partial output left), then the process exits with
- * 128 + the signal's number. A second signal exits at once.
+ * 128 + the signal's number. A second signal kills it at once.
  */
 async function interrupt(signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
   const code = signal === 'SIGINT' ? 130 : 143;
-  process.once(signal, () => process.exit(code));
+  // From here on either signal has its default action: a second one ends the process at once, carried out by the
+  // kernel. A JavaScript handler would not run when the exit below hangs: `process.exit` waits for Node's thread
+  // pool, forever when one of its threads is blocked in a read that never returns.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   console.error(
     `btf-bundle: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}, finishing the files being written`,
   );

@@ -4,7 +4,7 @@ import type { KernelOutcome, KernelTask, TaskSetup } from '../batch/task.js';
 import { ANY_ARCH } from '../build/objects.js';
 import { escapeControls, formatError } from '../errors.js';
 import type { BpfObject } from '../object.js';
-import { checkOutputs, GuardedInputs } from '../output-guard.js';
+import { checkOutputs, GuardedInputs, refuseLinksUnder } from '../output-guard.js';
 import { type SnapshotKernel, scanSnapshot } from '../snapshot/scan.js';
 import { writeOutputFile } from '../util/atomic-write.js';
 import { readInputObject } from './files.js';
@@ -71,7 +71,8 @@ function readBatchObjects(paths: string[]): { name: string; parsed: BpfObject }[
 
 /**
  * The output path of every kernel (its path under `outputDir`, ending in `.btf`), each checked before any work:
- * links inside either tree could still point an output at an input.
+ * links inside either tree could still point an output at an input, and a linked directory under `outputDir`
+ * would take outputs out of it.
  */
 function outputPaths(
   kernels: readonly SnapshotKernel[],
@@ -85,11 +86,13 @@ function outputPaths(
       join(outputDir, relative(inputDir, k.path).replace(/\.btf(\.tar\.xz)?$/, '.btf')),
     ]),
   );
+  const files = kernels.map((k) => ({ role: 'output', path: outputs.get(k.id) as string }));
   checkOutputs(
-    kernels.map((k) => ({ role: 'output', path: outputs.get(k.id) as string })),
+    files,
     new GuardedInputs([...objectInputs, ...kernels.map((k) => ({ role: 'kernel', path: k.path }))]),
     { allowUncreatable: true },
   );
+  refuseLinksUnder({ role: '--outputdir', path: outputDir, dir: true }, files);
   return outputs;
 }
 

@@ -12,7 +12,8 @@ const HELP = `usage: btf-bundle min-core-btf [--mode MODE] INPUT OUTPUT OBJECT..
 Reduce a kernel BTF to what the CO-RE relocations of the objects need (like 'bpftool gen min_core_btf').
 INPUT is a raw BTF, an ELF with a .BTF section, or a BTFHub .btf.tar.xz. The batch form walks a tree in BTFHub
 layout (<distro>/<version>/<arch>/<release>.btf[.tar.xz]) and writes <release>.btf files in the same layout,
-isolating per-kernel failures.
+isolating per-kernel failures. OUTPUT may be - (or /dev/stdout): standard output. The batch form creates the
+directories of that layout under --outputdir and refuses to write through a symbolic link found there.
 
   --mode MODE       robust (default: bpftool's algorithm with its known bugs fixed) | bpftool (byte-identical)
   --inputdir DIR    batch: snapshot dir to walk

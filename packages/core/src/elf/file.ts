@@ -1,5 +1,6 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { FormatError } from '../errors.js';
+import { closeSync, readSync } from 'node:fs';
+import { FormatError, notRegularFileError } from '../errors.js';
+import { isOpened, openRegularFileSync } from '../util/regular-file.js';
 import type { ByteSource } from './elf.js';
 
 /**
@@ -11,31 +12,23 @@ export class FileSource implements ByteSource {
   private fd: number | undefined;
 
   /**
-   * Open `path` (the file's own errors, ENOENT and the like, are thrown as they are), or take `opened`: a
-   * descriptor of it open for reading and its size, which the source then owns.
+   * Open `path`, a regular file only (a FIFO is refused, not waited for: `openRegularFileSync`; the file's own
+   * errors, ENOENT and the like, are thrown as they are), or take `opened`: a descriptor of it open for reading and
+   * its size, which the source then owns.
    */
   constructor(
     readonly path: string,
     opened?: { fd: number; size: number },
   ) {
-    if (opened) {
-      this.fd = opened.fd;
-      this.size = opened.size;
-      return;
-    }
-    this.fd = openSync(path, 'r');
-    try {
-      this.size = fstatSync(this.fd).size;
-    } catch (err) {
-      this.close();
-      throw err;
-    }
+    const own = opened ?? openRegular(path);
+    this.fd = own.fd;
+    this.size = own.size;
   }
 
   read(offset: number, length: number): Uint8Array {
     const bytes = new Uint8Array(length);
     const held = this.fd;
-    const fd = held ?? openSync(this.path, 'r');
+    const fd = held ?? openRegular(this.path).fd;
     try {
       let done = 0;
       while (done < length) {
@@ -59,4 +52,11 @@ export class FileSource implements ByteSource {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
+}
+
+/** `path` opened for reading if it is a regular file (`openRegularFileSync`), else a FormatError naming it. */
+function openRegular(path: string): { fd: number; size: number } {
+  const opened = openRegularFileSync(path);
+  if (!isOpened(opened)) throw notRegularFileError(path);
+  return { fd: opened.fd, size: opened.stats.size };
 }

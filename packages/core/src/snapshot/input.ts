@@ -1,8 +1,9 @@
-import { closeSync, constants, fstatSync, openSync, read, readSync } from 'node:fs';
+import { closeSync, read, readSync } from 'node:fs';
 import { btfByteOrder } from '../btf/format.js';
 import { isElf, readElf } from '../elf/elf.js';
-import { annotateError, FormatError } from '../errors.js';
+import { annotateError, FormatError, notRegularFileError } from '../errors.js';
 import { growScratch } from '../scratch.js';
+import { isOpened, openRegularFileSync } from '../util/regular-file.js';
 import type { XzDecoder, XzSource } from './xz-source.js';
 
 /**
@@ -108,13 +109,11 @@ async function readUncompressed(
   into: KernelBuffer | undefined,
   maxBytes: number,
 ): Promise<Uint8Array | undefined> {
-  // Non-blocking open: opening a FIFO for reading would otherwise wait for a writer forever.
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const opened = openRegularFileSync(path);
+  if (!isOpened(opened)) throw notRegularFileError(path);
+  const { fd } = opened;
   try {
-    const info = fstatSync(fd);
-    if (!info.isFile())
-      throw new FormatError('not a regular file (a FIFO, device, socket or directory): not read');
-    const { size } = info;
+    const { size } = opened.stats;
     const head = new Uint8Array(XZ_MAGIC.length);
     const format = detectKernelBtfFormat(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
     if (format === 'tar.xz') return undefined;

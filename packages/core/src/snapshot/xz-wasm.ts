@@ -1,5 +1,11 @@
-import { open } from 'node:fs/promises';
+import { close as closeCallback, read as readCallback } from 'node:fs';
+import { promisify } from 'node:util';
+import { notRegularFileError } from '../errors.js';
+import { isOpened, openRegularFile } from '../util/regular-file.js';
 import type { XzSource } from './xz-source.js';
+
+const readFd = promisify(readCallback);
+const closeFd = promisify(closeCallback);
 
 /** Compressed bytes read from the file per pull of the decoder. */
 const READ_CHUNK = 64 * 1024;
@@ -8,15 +14,18 @@ const READ_CHUNK = 64 * 1024;
  * The file at `path` as a web stream that reads only when its consumer pulls, and never after it is cancelled.
  * Not `Readable.toWeb` of a file stream: Node 20's adapter enqueues a chunk its file stream emits after the web
  * stream was cancelled, which throws an uncaught ERR_INVALID_STATE ("Controller is already closed") once a reader
- * stops early (an archive refused from its first header).
+ * stops early (an archive refused from its first header). A regular file only (`openRegularFile`): the path was
+ * checked by the kernel reader, but what it names may have changed since (a FIFO must not block a pool thread).
  */
 async function pulledFile(path: string): Promise<ReadableStream<Uint8Array>> {
-  const file = await open(path, 'r');
+  const opened = await openRegularFile(path);
+  if (!isOpened(opened)) throw notRegularFileError(path);
+  const { fd } = opened;
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
-    await file.close();
+    await closeFd(fd);
   };
   return new ReadableStream<Uint8Array>(
     {
@@ -24,7 +33,7 @@ async function pulledFile(path: string): Promise<ReadableStream<Uint8Array>> {
         const chunk = new Uint8Array(READ_CHUNK);
         let bytesRead: number;
         try {
-          ({ bytesRead } = await file.read(chunk, 0, READ_CHUNK, null));
+          ({ bytesRead } = await readFd(fd, chunk, 0, READ_CHUNK, null));
         } catch (err) {
           await close();
           throw err;

@@ -137,6 +137,7 @@ interface StatsLike {
 
 /** What webpack's and rspack's compilers share for one run or for watching. */
 interface WebpackLikeCompiler {
+  hooks: { watchRun: { tap(name: string, fn: () => void): void } };
   run(cb: (err: Error | null, stats?: StatsLike) => void): void;
   close(cb: () => void): void;
   watch(
@@ -219,6 +220,8 @@ export async function buildFixture(b: FixtureBuild): Promise<string> {
 /** A running watch build: `next()` resolves after the next successful rebuild. */
 export interface Watching {
   next(): Promise<void>;
+  /** How many builds (the first one included) have started so far, finished or not. */
+  started(): number;
   close(): Promise<void>;
 }
 
@@ -243,20 +246,34 @@ function eventQueue() {
 /** Starts a watch build with any of the bundlers. The first `next()` is the initial build. */
 export async function watchFixture(b: FixtureBuild): Promise<Watching> {
   const queue = eventQueue();
+  let starts = 0;
+  const started = () => starts;
   if (b.bundler === 'esbuild') {
     const options = esbuildConfig(b);
     const signal: esbuild.Plugin = {
       name: 'signal',
-      setup: (build) =>
-        build.onEnd((r) => queue.push(r.errors.length ? new Error(r.errors[0]?.text) : undefined)),
+      setup: (build) => {
+        build.onStart(() => {
+          starts++;
+        });
+        build.onEnd((r) => queue.push(r.errors.length ? new Error(r.errors[0]?.text) : undefined));
+      },
     };
     const context = await esbuild.context({ ...options, plugins: [...(options.plugins ?? []), signal] });
     await context.watch();
-    return { next: queue.next, close: () => context.dispose() };
+    return { next: queue.next, started, close: () => context.dispose() };
   }
   if (b.bundler === 'webpack' || b.bundler === 'rspack') {
-    const watching = compilerFor(b).watch({}, (err, stats) => queue.push(statsError(err, stats)));
-    return { next: queue.next, close: () => new Promise<void>((done) => watching.close(() => done())) };
+    const compiler = compilerFor(b);
+    compiler.hooks.watchRun.tap('e2e', () => {
+      starts++;
+    });
+    const watching = compiler.watch({}, (err, stats) => queue.push(statsError(err, stats)));
+    return {
+      next: queue.next,
+      started,
+      close: () => new Promise<void>((done) => watching.close(() => done())),
+    };
   }
   type Watcher = {
     on(event: 'event', fn: (e: { code: string; error?: Error; result?: { close(): unknown } }) => void): void;
@@ -266,9 +283,10 @@ export async function watchFixture(b: FixtureBuild): Promise<Watching> {
     ? await vite.build(viteConfig(b, true))
     : rollupWatch({ ...rollupConfig(b), watch: {} })) as unknown as Watcher;
   watcher.on('event', (e) => {
+    if (e.code === 'START') starts++;
     if (e.code === 'BUNDLE_END') void e.result?.close();
     if (e.code === 'END') queue.push();
     if (e.code === 'ERROR') queue.push(e.error);
   });
-  return { next: queue.next, close: async () => watcher.close() };
+  return { next: queue.next, started, close: async () => watcher.close() };
 }

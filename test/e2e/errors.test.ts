@@ -52,4 +52,16 @@ describe.each(BUNDLERS)('%s', (bundler) => {
     ).rejects.toThrow(/cache dir .*debian\/cache lies inside the snapshot .*snapshot: refusing to write/);
     expect(existsSync(cacheDir)).toBe(false);
   });
+
+  it('refuses a reportHtml inside the snapshot before building, naming both', async () => {
+    const dir = join(WORK, `${bundler}-report-in-snapshot`);
+    prepareFixture(dir, PROBE);
+    const snapshot = join(dir, 'snapshot');
+    cpSync(join(SNAPSHOT, 'debian/12/x86_64'), join(snapshot, 'debian/12/x86_64'), { recursive: true });
+    const reportHtml = join(snapshot, 'coverage.html');
+    await expect(
+      buildFixture({ bundler, dir, format: 'esm', plugin: { snapshot, reportHtml, cacheDir: false } }),
+    ).rejects.toThrow(/reportHtml .*coverage\.html lies inside the snapshot .*snapshot: refusing to write/);
+    expect(existsSync(reportHtml)).toBe(false);
+  });
 });

@@ -3,7 +3,9 @@ import { basename, isAbsolute, posix, relative, resolve } from 'node:path';
 import {
   type BuildStats,
   buildBundle,
+  checkOutputs,
   expandObjectGlobs,
+  GuardedInputs,
   parseBpfObject,
   UsageError,
   writeReportFiles,
@@ -159,6 +161,18 @@ export class BuildContext {
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory())
       throw new UsageError(`unplugin-btf-bundle: snapshot directory ${dir} does not exist`);
+    this.guardReport(dir);
+  }
+
+  /**
+   * Refuses a `reportHtml` inside the snapshot directory `dir`, as the CLI refuses its outputs there: each build
+   * would write into a directory the watchers watch and so start the next build, without end.
+   */
+  private guardReport(dir: string): void {
+    const { reportHtml } = this.options;
+    if (reportHtml === undefined) return;
+    const snapshot = new GuardedInputs([{ role: 'snapshot', path: dir, dir: true }]);
+    checkOutputs([{ role: 'reportHtml', path: this.path(reportHtml) }], snapshot);
   }
 
   /** The build cache directory (absolute), or false. */

@@ -25,11 +25,29 @@ const devServer = (root: string, plugin: Partial<BtfBundleOptions> = {}) =>
 /** `virtual:btf-bundle` as served (its named exports are the API's). */
 type VirtualModule = BtfBundleApi;
 
-/** The virtual module first (as in the app, before its .bpf.o imports), then the object, then the virtual module. */
+/** Source of a module that imports each of `objects` (names in `src`) with `?path`, after `lines`. */
+const moduleSource = (objects: string[], lines: string[] = []) =>
+  [
+    ...lines,
+    ...objects.map((name, i) => `import o${i} from './${name}?path';\nexport const path${i} = o${i};`),
+    '',
+  ].join('\n');
+
+/** Writes the app module `<dir>/src/app.js`: it re-exports `virtual:btf-bundle` and imports `objects`. */
+function writeApp(dir: string, objects: string[]) {
+  writeFileSync(join(dir, 'src/app.js'), moduleSource(objects, ["export * from 'virtual:btf-bundle';"]));
+}
+
+/** The app's `virtual:btf-bundle`, as its run sees it. */
+const runApp = async (server: ViteDevServer) => (await server.ssrLoadModule('/src/app.js')) as VirtualModule;
+
+/**
+ * The app run twice: its first run loads `virtual:btf-bundle` before its .bpf.o imports are seen, the second gets
+ * the bundle of the objects it imports.
+ */
 async function load(server: ViteDevServer): Promise<VirtualModule> {
-  await server.ssrLoadModule('virtual:btf-bundle');
-  await server.ssrLoadModule('/src/probe.bpf.o');
-  return (await server.ssrLoadModule('virtual:btf-bundle')) as VirtualModule;
+  await runApp(server);
+  return runApp(server);
 }
 
 /** Base64 of the BTF the served bundle holds for `id` (`distro/version/arch/release`). */
@@ -45,6 +63,7 @@ const POLL = { timeout: 30_000, interval: 200 };
 it('vite dev server: serves virtual:btf-bundle and invalidates it when an object changes', async () => {
   const dir = join(WORK, 'vite-dev');
   prepareFixture(dir, FIRST);
+  writeApp(dir, ['probe.bpf.o']);
   const server = await devServer(dir);
   try {
     const before = await load(server);
@@ -68,6 +87,7 @@ it('vite dev server: serves virtual:btf-bundle and invalidates it when an object
 it('vite dev server: a snapshot kernel file removed, added or changed, or an `objects` file changed, rebuilds the bundle', async () => {
   const dir = join(WORK, 'vite-dev-inputs');
   prepareFixture(dir, FIRST);
+  writeApp(dir, ['probe.bpf.o']);
   mkdirSync(join(dir, 'bpf'));
   copyFileSync(EXTRA, join(dir, 'bpf/extra.bpf.o'));
   const snapshot = join(dir, 'snapshot');
@@ -110,6 +130,7 @@ it('vite dev server: a snapshot kernel file removed, added or changed, or an `ob
 it('vite dev server: the objects guessed before the first import skip output dirs, emitted copies and stray files, and leave once the app imports one', async () => {
   const dir = join(WORK, 'vite-dev-prescan');
   prepareFixture(dir, FIRST);
+  writeApp(dir, ['probe.bpf.o']);
   const put = (path: string, from: string | Buffer) => {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     if (typeof from === 'string') copyFileSync(from, join(dir, path));
@@ -126,12 +147,43 @@ it('vite dev server: the objects guessed before the first import skip output dir
   put('twice/a/same.bpf.o', EXTRA); // two of one name: neither is a guess
   put('twice/b/same.bpf.o', SECOND);
   const server = await devServer(dir);
-  const names = async () =>
-    ((await server.ssrLoadModule('virtual:btf-bundle')) as VirtualModule).objects.map((o) => o.name);
+  const names = async () => (await runApp(server)).objects.map((o) => o.name);
   try {
     expect(await names()).toEqual(['probe.bpf.o', 'unused.bpf.o']);
-    await server.ssrLoadModule('/src/probe.bpf.o');
     expect(await names()).toEqual(['probe.bpf.o']);
+  } finally {
+    await server.close();
+  }
+});
+
+it('vite dev server: an object the app stops importing leaves the served bundle, and comes back with an import', async () => {
+  const dir = join(WORK, 'vite-dev-unimport');
+  prepareFixture(dir, FIRST);
+  copyFileSync(SECOND, join(dir, 'src/other.bpf.o'));
+  const more = join(dir, 'src/more.js'); // a module of the app that imports no object at first
+  writeFileSync(more, moduleSource([]));
+  const app = (objects: string[]) =>
+    writeFileSync(
+      join(dir, 'src/app.js'),
+      moduleSource(objects, ["export * from 'virtual:btf-bundle';", "import './more.js';"]),
+    );
+  app(['probe.bpf.o', 'other.bpf.o']);
+  const server = await devServer(dir);
+  const names = async () => (await runApp(server)).objects.map((o) => o.name);
+  try {
+    await expect.poll(names, POLL).toEqual(['other.bpf.o', 'probe.bpf.o']);
+
+    app(['probe.bpf.o']);
+    await expect.poll(names, POLL).toEqual(['probe.bpf.o']);
+
+    writeFileSync(more, moduleSource(['other.bpf.o']));
+    await expect.poll(names, POLL).toEqual(['other.bpf.o', 'probe.bpf.o']);
+
+    writeFileSync(more, moduleSource([]));
+    await expect.poll(names, POLL).toEqual(['probe.bpf.o']);
+
+    app(['probe.bpf.o', 'other.bpf.o']);
+    await expect.poll(names, POLL).toEqual(['other.bpf.o', 'probe.bpf.o']);
   } finally {
     await server.close();
   }

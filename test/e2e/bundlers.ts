@@ -39,6 +39,12 @@ export const SNAPSHOT = join(REPO, 'sample-snapshot');
 /** The build cache the tests share, the plugin's `cacheDir` option. */
 export const CACHE_DIR = join(WORK, '.cache');
 
+/**
+ * How long a watch build waits after a change for more changes before it builds (webpack's and rspack's
+ * `aggregateTimeout`, rollup's and vite's `buildDelay`): a file written in more than one go starts one build.
+ */
+export const WATCH_DELAY_MS = 200;
+
 /** A real-world object of the core corpus (`packages/core/testdata/<name>.bpf.o`). */
 export const corpusObject = (name: string): string => join(REPO, 'packages/core/testdata', `${name}.bpf.o`);
 
@@ -68,7 +74,7 @@ function viteConfig(b: FixtureBuild, watch: boolean): vite.InlineConfig {
       ssr: join(b.dir, 'src/main.js'),
       outDir: join(b.dir, 'out'),
       emptyOutDir: true,
-      ...(watch ? { watch: {} } : {}),
+      ...(watch ? { watch: { buildDelay: WATCH_DELAY_MS } } : {}),
       rollupOptions: {
         output: { format: b.format === 'esm' ? 'es' : 'cjs', entryFileNames: entryFileNames(b) },
       },
@@ -268,7 +274,9 @@ export async function watchFixture(b: FixtureBuild): Promise<Watching> {
     compiler.hooks.watchRun.tap('e2e', () => {
       starts++;
     });
-    const watching = compiler.watch({}, (err, stats) => queue.push(statsError(err, stats)));
+    const watching = compiler.watch({ aggregateTimeout: WATCH_DELAY_MS }, (err, stats) =>
+      queue.push(statsError(err, stats)),
+    );
     return {
       next: queue.next,
       started,
@@ -281,7 +289,7 @@ export async function watchFixture(b: FixtureBuild): Promise<Watching> {
   };
   const watcher = (b.bundler === 'vite'
     ? await vite.build(viteConfig(b, true))
-    : rollupWatch({ ...rollupConfig(b), watch: {} })) as unknown as Watcher;
+    : rollupWatch({ ...rollupConfig(b), watch: { buildDelay: WATCH_DELAY_MS } })) as unknown as Watcher;
   watcher.on('event', (e) => {
     if (e.code === 'START') starts++;
     if (e.code === 'BUNDLE_END') void e.result?.close();

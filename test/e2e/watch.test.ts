@@ -10,6 +10,7 @@ import {
   outputEntry,
   prepareFixture,
   SNAPSHOT,
+  WATCH_DELAY_MS,
   type Watching,
   WORK,
   watchFixture,
@@ -93,11 +94,8 @@ async function rebuildsOnSnapshotChanges(build: FixtureBuild, snapshot: string) 
   }
 }
 
-/**
- * How long a watch must stay idle after a build to count as settled: a hundred times webpack's default
- * aggregateTimeout (20 ms), the longest of the bundlers' delays between a change and the build it starts.
- */
-const QUIET_MS = 2_000;
+/** How long a watch must stay idle after a build to count as settled: many times the delay before a build. */
+const QUIET_MS = 10 * WATCH_DELAY_MS;
 
 /** Waits {@link QUIET_MS} after a finished build and checks that `builds` builds have started in all. */
 async function expectSettled(watching: Watching, builds: number) {

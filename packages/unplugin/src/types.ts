@@ -93,7 +93,7 @@ export interface BtfBundleOptions {
   mode?: MinimizeMode;
   /**
    * Worker threads of the minimizer.
-   * @default the number of cores
+   * @default one per core, fewer for few kernels
    */
   workers?: number;
   /**

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import btfBundle, { type BtfBundleOptions } from 'unplugin-btf-bundle';
 import type { BtfBundleApi } from 'unplugin-btf-bundle/runtime';
-import { createServer, type ViteDevServer } from 'vite';
+import { createServer, type HotPayload, type ViteDevServer } from 'vite';
 import { expect, it } from 'vitest';
 import { CACHE_DIR, corpusObject, prepareFixture, SNAPSHOT, WORK } from './bundlers.js';
 import { sha256File } from './expected.js';
@@ -57,6 +57,18 @@ async function servedBtf(server: ViteDevServer, id: string): Promise<string | un
   return found && Buffer.from(found.bytes).toString('base64');
 }
 
+/** The files that made the server send a full reload to its SSR environment, from now on. */
+function fullReloads(server: ViteDevServer): string[] {
+  const files: string[] = [];
+  const hot = server.environments.ssr!.hot;
+  const send = hot.send.bind(hot) as (payload: HotPayload) => void;
+  hot.send = ((payload: HotPayload) => {
+    if (payload.type === 'full-reload') files.push(payload.triggeredBy ?? '');
+    send(payload);
+  }) as typeof hot.send;
+  return files;
+}
+
 /** How long a change may take to reach the served module (the file watcher, then a rebuild from the cache). */
 const POLL = { timeout: 30_000, interval: 200 };
 
@@ -99,6 +111,7 @@ it('vite dev server: a snapshot kernel file removed, added or changed, or an `ob
   mkdirSync(join(snapshot, 'debian/12/x86_64'), { recursive: true });
   for (const id of [old, gone]) copyFileSync(sample(id), file(id));
   const server = await devServer(dir, { snapshot, objects: ['bpf/*.bpf.o'] });
+  const reloads = fullReloads(server);
   const kernels = async () => [...(await load(server)).kernels].sort();
   const objects = async () => (await load(server)).objects;
   try {
@@ -113,6 +126,8 @@ it('vite dev server: a snapshot kernel file removed, added or changed, or an `ob
 
     copyFileSync(sample(added), file(added));
     await expect.poll(kernels, POLL).toEqual([old, added]);
+    // a file no module imports: the plugin updates the virtual module, which reloads the app
+    await expect.poll(() => reloads, POLL).toContain(file(added));
     const addedBtf = await servedBtf(server, added);
     expect(await servedBtf(server, old)).not.toBe(addedBtf);
 

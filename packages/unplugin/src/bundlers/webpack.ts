@@ -12,11 +12,19 @@ import { attachWebpackLike } from './webpack-like.js';
  * objects) stays watched.
  */
 function unwatchVirtualModule(compiler: Compiler): void {
-  compiler.hooks.afterCompile.tap(PLUGIN_NAME, (compilation) => {
-    for (const module of compilation.modules) {
-      if (module instanceof compiler.webpack.NormalModule && module.rawRequest === RESOLVED_VIRTUAL_ID)
-        compilation.fileDependencies.delete(module.resource);
-    }
+  compiler.hooks.thisCompilation.tap(PLUGIN_NAME, (compilation) => {
+    let file: string | undefined;
+    // before the optimizations, which may put the module inside a concatenated one
+    compilation.hooks.finishModules.tap(PLUGIN_NAME, (modules) => {
+      for (const module of modules) {
+        if (module instanceof compiler.webpack.NormalModule && module.rawRequest === RESOLVED_VIRTUAL_ID)
+          file = module.resource;
+      }
+    });
+    // the compilation's dependencies are summed up at the end of the seal, then watched
+    compilation.hooks.afterSeal.tap(PLUGIN_NAME, () => {
+      if (file !== undefined) compilation.fileDependencies.delete(file);
+    });
   });
 }
 

@@ -105,7 +105,7 @@ async function expectSettled(watching: Watching, builds: number) {
 
 /**
  * Watches the fixture app with a snapshot of its own and checks that the watch builds once at start and once for
- * each change: a kernel file added, the imported object changed.
+ * each change: a kernel file added, a kernel file changed, the imported object changed.
  */
 async function buildsOncePerChange(build: FixtureBuild, snapshot: string) {
   prepareFixture(build.dir, FIRST);
@@ -122,9 +122,14 @@ async function buildsOncePerChange(build: FixtureBuild, snapshot: string) {
     await expectSettled(watching, 2);
     expect(run().kernels.sort()).toEqual([KERNEL.old, KERNEL.added]);
 
-    copyFileSync(SECOND, join(build.dir, 'src/probe.bpf.o'));
+    // a kernel file changed: a file dependency and, in webpack and rspack, the snapshot's context dependency
+    copyFileSync(kernelFile(SNAPSHOT, KERNEL.gone), kernelFile(snapshot, KERNEL.added));
     await watching.next();
     await expectSettled(watching, 3);
+
+    copyFileSync(SECOND, join(build.dir, 'src/probe.bpf.o'));
+    await watching.next();
+    await expectSettled(watching, 4);
     expect(run().objects).toEqual([{ name: 'probe.bpf.o', sha256: sha256File(SECOND) }]);
   } finally {
     await watching.close();
@@ -132,7 +137,7 @@ async function buildsOncePerChange(build: FixtureBuild, snapshot: string) {
 }
 
 describe.each(BUNDLERS)('%s watch', (bundler) => {
-  it('builds once at start and once for each change of a kernel file or an object', async () => {
+  it('builds once at start and once for each kernel file added or changed and each object changed', async () => {
     const build = watchBuild(bundler, 'watch-once');
     const snapshot = join(build.dir, 'snapshot');
     await buildsOncePerChange({ ...build, plugin: { ...build.plugin, snapshot } }, snapshot);

@@ -25,11 +25,11 @@ const devServer = (root: string, plugin: Partial<BtfBundleOptions> = {}) =>
 /** `virtual:btf-bundle` as served (its named exports are the API's). */
 type VirtualModule = BtfBundleApi;
 
-/** Source of a module that imports each of `objects` (names in `src`) with `?path`, after `lines`. */
+/** Source of a module that imports each of `objects` (`x.bpf.o` or `x.bpf.o?path`, in `src`), after `lines`. */
 const moduleSource = (objects: string[], lines: string[] = []) =>
   [
     ...lines,
-    ...objects.map((name, i) => `import o${i} from './${name}?path';\nexport const path${i} = o${i};`),
+    ...objects.map((object, i) => `import o${i} from './${object}';\nexport const object${i} = o${i};`),
     '',
   ].join('\n');
 
@@ -75,7 +75,7 @@ const POLL = { timeout: 30_000, interval: 200 };
 it('vite dev server: serves virtual:btf-bundle and invalidates it when an object changes', async () => {
   const dir = join(WORK, 'vite-dev');
   prepareFixture(dir, FIRST);
-  writeApp(dir, ['probe.bpf.o']);
+  writeApp(dir, ['probe.bpf.o?path']);
   const server = await devServer(dir);
   try {
     const before = await load(server);
@@ -99,7 +99,7 @@ it('vite dev server: serves virtual:btf-bundle and invalidates it when an object
 it('vite dev server: a snapshot kernel file removed, added or changed, or an `objects` file changed, rebuilds the bundle', async () => {
   const dir = join(WORK, 'vite-dev-inputs');
   prepareFixture(dir, FIRST);
-  writeApp(dir, ['probe.bpf.o']);
+  writeApp(dir, ['probe.bpf.o?path']);
   mkdirSync(join(dir, 'bpf'));
   copyFileSync(EXTRA, join(dir, 'bpf/extra.bpf.o'));
   const snapshot = join(dir, 'snapshot');
@@ -145,7 +145,7 @@ it('vite dev server: a snapshot kernel file removed, added or changed, or an `ob
 it('vite dev server: the objects guessed before the first import skip output dirs, emitted copies and stray files, and leave once the app imports one', async () => {
   const dir = join(WORK, 'vite-dev-prescan');
   prepareFixture(dir, FIRST);
-  writeApp(dir, ['probe.bpf.o']);
+  writeApp(dir, ['probe.bpf.o?path']);
   const put = (path: string, from: string | Buffer) => {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     if (typeof from === 'string') copyFileSync(from, join(dir, path));
@@ -182,22 +182,22 @@ it('vite dev server: an object the app stops importing leaves the served bundle,
       join(dir, 'src/app.js'),
       moduleSource(objects, ["export * from 'virtual:btf-bundle';", "import './more.js';"]),
     );
-  app(['probe.bpf.o', 'other.bpf.o']);
+  app(['probe.bpf.o?path', 'other.bpf.o?path']);
   const server = await devServer(dir);
   const names = async () => (await runApp(server)).objects.map((o) => o.name);
   try {
     await expect.poll(names, POLL).toEqual(['other.bpf.o', 'probe.bpf.o']);
 
-    app(['probe.bpf.o']);
+    app(['probe.bpf.o?path']);
     await expect.poll(names, POLL).toEqual(['probe.bpf.o']);
 
-    writeFileSync(more, moduleSource(['other.bpf.o']));
+    writeFileSync(more, moduleSource(['other.bpf.o'])); // its bytes this time
     await expect.poll(names, POLL).toEqual(['other.bpf.o', 'probe.bpf.o']);
 
     writeFileSync(more, moduleSource([]));
     await expect.poll(names, POLL).toEqual(['probe.bpf.o']);
 
-    app(['probe.bpf.o', 'other.bpf.o']);
+    app(['probe.bpf.o?path', 'other.bpf.o?path']);
     await expect.poll(names, POLL).toEqual(['other.bpf.o', 'probe.bpf.o']);
   } finally {
     await server.close();

@@ -39,6 +39,12 @@ export const SNAPSHOT = join(REPO, 'sample-snapshot');
 /** The build cache the tests share, the plugin's `cacheDir` option. */
 export const CACHE_DIR = join(WORK, '.cache');
 
+/**
+ * How long a watch build waits after a change for more changes before it builds (webpack's and rspack's
+ * `aggregateTimeout`, rollup's and vite's `buildDelay`): a file written in more than one go starts one build.
+ */
+export const WATCH_DELAY_MS = 200;
+
 /** A real-world object of the core corpus (`packages/core/testdata/<name>.bpf.o`). */
 export const corpusObject = (name: string): string => join(REPO, 'packages/core/testdata', `${name}.bpf.o`);
 
@@ -68,7 +74,7 @@ function viteConfig(b: FixtureBuild, watch: boolean): vite.InlineConfig {
       ssr: join(b.dir, 'src/main.js'),
       outDir: join(b.dir, 'out'),
       emptyOutDir: true,
-      ...(watch ? { watch: {} } : {}),
+      ...(watch ? { watch: { buildDelay: WATCH_DELAY_MS } } : {}),
       rollupOptions: {
         output: { format: b.format === 'esm' ? 'es' : 'cjs', entryFileNames: entryFileNames(b) },
       },
@@ -137,6 +143,7 @@ interface StatsLike {
 
 /** What webpack's and rspack's compilers share for one run or for watching. */
 interface WebpackLikeCompiler {
+  hooks: { watchRun: { tap(name: string, fn: () => void): void } };
   run(cb: (err: Error | null, stats?: StatsLike) => void): void;
   close(cb: () => void): void;
   watch(
@@ -219,6 +226,8 @@ export async function buildFixture(b: FixtureBuild): Promise<string> {
 /** A running watch build: `next()` resolves after the next successful rebuild. */
 export interface Watching {
   next(): Promise<void>;
+  /** How many builds (the first one included) have started so far, finished or not. */
+  started(): number;
   close(): Promise<void>;
 }
 
@@ -243,20 +252,36 @@ function eventQueue() {
 /** Starts a watch build with any of the bundlers. The first `next()` is the initial build. */
 export async function watchFixture(b: FixtureBuild): Promise<Watching> {
   const queue = eventQueue();
+  let starts = 0;
+  const started = () => starts;
   if (b.bundler === 'esbuild') {
     const options = esbuildConfig(b);
     const signal: esbuild.Plugin = {
       name: 'signal',
-      setup: (build) =>
-        build.onEnd((r) => queue.push(r.errors.length ? new Error(r.errors[0]?.text) : undefined)),
+      setup: (build) => {
+        build.onStart(() => {
+          starts++;
+        });
+        build.onEnd((r) => queue.push(r.errors.length ? new Error(r.errors[0]?.text) : undefined));
+      },
     };
     const context = await esbuild.context({ ...options, plugins: [...(options.plugins ?? []), signal] });
     await context.watch();
-    return { next: queue.next, close: () => context.dispose() };
+    return { next: queue.next, started, close: () => context.dispose() };
   }
   if (b.bundler === 'webpack' || b.bundler === 'rspack') {
-    const watching = compilerFor(b).watch({}, (err, stats) => queue.push(statsError(err, stats)));
-    return { next: queue.next, close: () => new Promise<void>((done) => watching.close(() => done())) };
+    const compiler = compilerFor(b);
+    compiler.hooks.watchRun.tap('e2e', () => {
+      starts++;
+    });
+    const watching = compiler.watch({ aggregateTimeout: WATCH_DELAY_MS }, (err, stats) =>
+      queue.push(statsError(err, stats)),
+    );
+    return {
+      next: queue.next,
+      started,
+      close: () => new Promise<void>((done) => watching.close(() => done())),
+    };
   }
   type Watcher = {
     on(event: 'event', fn: (e: { code: string; error?: Error; result?: { close(): unknown } }) => void): void;
@@ -264,11 +289,12 @@ export async function watchFixture(b: FixtureBuild): Promise<Watching> {
   };
   const watcher = (b.bundler === 'vite'
     ? await vite.build(viteConfig(b, true))
-    : rollupWatch({ ...rollupConfig(b), watch: {} })) as unknown as Watcher;
+    : rollupWatch({ ...rollupConfig(b), watch: { buildDelay: WATCH_DELAY_MS } })) as unknown as Watcher;
   watcher.on('event', (e) => {
+    if (e.code === 'START') starts++;
     if (e.code === 'BUNDLE_END') void e.result?.close();
     if (e.code === 'END') queue.push();
     if (e.code === 'ERROR') queue.push(e.error);
   });
-  return { next: queue.next, close: async () => watcher.close() };
+  return { next: queue.next, started, close: async () => watcher.close() };
 }

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import btfBundle, { type BtfBundleOptions } from 'unplugin-btf-bundle';
 import type { BtfBundleApi } from 'unplugin-btf-bundle/runtime';
-import { createServer, type ViteDevServer } from 'vite';
+import { createServer, type HotPayload, type ViteDevServer } from 'vite';
 import { expect, it } from 'vitest';
 import { CACHE_DIR, corpusObject, prepareFixture, SNAPSHOT, WORK } from './bundlers.js';
 import { sha256File } from './expected.js';
@@ -25,11 +25,29 @@ const devServer = (root: string, plugin: Partial<BtfBundleOptions> = {}) =>
 /** `virtual:btf-bundle` as served (its named exports are the API's). */
 type VirtualModule = BtfBundleApi;
 
-/** The virtual module first (as in the app, before its .bpf.o imports), then the object, then the virtual module. */
+/** Source of a module that imports each of `objects` (`x.bpf.o` or `x.bpf.o?path`, in `src`), after `lines`. */
+const moduleSource = (objects: string[], lines: string[] = []) =>
+  [
+    ...lines,
+    ...objects.map((object, i) => `import o${i} from './${object}';\nexport const object${i} = o${i};`),
+    '',
+  ].join('\n');
+
+/** Writes the app module `<dir>/src/app.js`: it re-exports `virtual:btf-bundle` and imports `objects`. */
+function writeApp(dir: string, objects: string[]) {
+  writeFileSync(join(dir, 'src/app.js'), moduleSource(objects, ["export * from 'virtual:btf-bundle';"]));
+}
+
+/** The app's `virtual:btf-bundle`, as its run sees it. */
+const runApp = async (server: ViteDevServer) => (await server.ssrLoadModule('/src/app.js')) as VirtualModule;
+
+/**
+ * The app run twice: its first run loads `virtual:btf-bundle` before its .bpf.o imports are seen, the second gets
+ * the bundle of the objects it imports.
+ */
 async function load(server: ViteDevServer): Promise<VirtualModule> {
-  await server.ssrLoadModule('virtual:btf-bundle');
-  await server.ssrLoadModule('/src/probe.bpf.o');
-  return (await server.ssrLoadModule('virtual:btf-bundle')) as VirtualModule;
+  await runApp(server);
+  return runApp(server);
 }
 
 /** Base64 of the BTF the served bundle holds for `id` (`distro/version/arch/release`). */
@@ -39,12 +57,25 @@ async function servedBtf(server: ViteDevServer, id: string): Promise<string | un
   return found && Buffer.from(found.bytes).toString('base64');
 }
 
+/** The files that made the server send a full reload to its SSR environment, from now on. */
+function fullReloads(server: ViteDevServer): string[] {
+  const files: string[] = [];
+  const hot = server.environments.ssr!.hot;
+  const send = hot.send.bind(hot) as (payload: HotPayload) => void;
+  hot.send = ((payload: HotPayload) => {
+    if (payload.type === 'full-reload') files.push(payload.triggeredBy ?? '');
+    send(payload);
+  }) as typeof hot.send;
+  return files;
+}
+
 /** How long a change may take to reach the served module (the file watcher, then a rebuild from the cache). */
 const POLL = { timeout: 30_000, interval: 200 };
 
 it('vite dev server: serves virtual:btf-bundle and invalidates it when an object changes', async () => {
   const dir = join(WORK, 'vite-dev');
   prepareFixture(dir, FIRST);
+  writeApp(dir, ['probe.bpf.o?path']);
   const server = await devServer(dir);
   try {
     const before = await load(server);
@@ -68,6 +99,7 @@ it('vite dev server: serves virtual:btf-bundle and invalidates it when an object
 it('vite dev server: a snapshot kernel file removed, added or changed, or an `objects` file changed, rebuilds the bundle', async () => {
   const dir = join(WORK, 'vite-dev-inputs');
   prepareFixture(dir, FIRST);
+  writeApp(dir, ['probe.bpf.o?path']);
   mkdirSync(join(dir, 'bpf'));
   copyFileSync(EXTRA, join(dir, 'bpf/extra.bpf.o'));
   const snapshot = join(dir, 'snapshot');
@@ -79,6 +111,7 @@ it('vite dev server: a snapshot kernel file removed, added or changed, or an `ob
   mkdirSync(join(snapshot, 'debian/12/x86_64'), { recursive: true });
   for (const id of [old, gone]) copyFileSync(sample(id), file(id));
   const server = await devServer(dir, { snapshot, objects: ['bpf/*.bpf.o'] });
+  const reloads = fullReloads(server);
   const kernels = async () => [...(await load(server)).kernels].sort();
   const objects = async () => (await load(server)).objects;
   try {
@@ -93,6 +126,8 @@ it('vite dev server: a snapshot kernel file removed, added or changed, or an `ob
 
     copyFileSync(sample(added), file(added));
     await expect.poll(kernels, POLL).toEqual([old, added]);
+    // a file no module imports: the plugin updates the virtual module, which reloads the app
+    await expect.poll(() => reloads, POLL).toContain(file(added));
     const addedBtf = await servedBtf(server, added);
     expect(await servedBtf(server, old)).not.toBe(addedBtf);
 
@@ -110,6 +145,7 @@ it('vite dev server: a snapshot kernel file removed, added or changed, or an `ob
 it('vite dev server: the objects guessed before the first import skip output dirs, emitted copies and stray files, and leave once the app imports one', async () => {
   const dir = join(WORK, 'vite-dev-prescan');
   prepareFixture(dir, FIRST);
+  writeApp(dir, ['probe.bpf.o?path']);
   const put = (path: string, from: string | Buffer) => {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     if (typeof from === 'string') copyFileSync(from, join(dir, path));
@@ -126,12 +162,43 @@ it('vite dev server: the objects guessed before the first import skip output dir
   put('twice/a/same.bpf.o', EXTRA); // two of one name: neither is a guess
   put('twice/b/same.bpf.o', SECOND);
   const server = await devServer(dir);
-  const names = async () =>
-    ((await server.ssrLoadModule('virtual:btf-bundle')) as VirtualModule).objects.map((o) => o.name);
+  const names = async () => (await runApp(server)).objects.map((o) => o.name);
   try {
     expect(await names()).toEqual(['probe.bpf.o', 'unused.bpf.o']);
-    await server.ssrLoadModule('/src/probe.bpf.o');
     expect(await names()).toEqual(['probe.bpf.o']);
+  } finally {
+    await server.close();
+  }
+});
+
+it('vite dev server: an object the app stops importing leaves the served bundle, and comes back with an import', async () => {
+  const dir = join(WORK, 'vite-dev-unimport');
+  prepareFixture(dir, FIRST);
+  copyFileSync(SECOND, join(dir, 'src/other.bpf.o'));
+  const more = join(dir, 'src/more.js'); // a module of the app that imports no object at first
+  writeFileSync(more, moduleSource([]));
+  const app = (objects: string[]) =>
+    writeFileSync(
+      join(dir, 'src/app.js'),
+      moduleSource(objects, ["export * from 'virtual:btf-bundle';", "import './more.js';"]),
+    );
+  app(['probe.bpf.o?path', 'other.bpf.o?path']);
+  const server = await devServer(dir);
+  const names = async () => (await runApp(server)).objects.map((o) => o.name);
+  try {
+    await expect.poll(names, POLL).toEqual(['other.bpf.o', 'probe.bpf.o']);
+
+    app(['probe.bpf.o?path']);
+    await expect.poll(names, POLL).toEqual(['probe.bpf.o']);
+
+    writeFileSync(more, moduleSource(['other.bpf.o'])); // its bytes this time
+    await expect.poll(names, POLL).toEqual(['other.bpf.o', 'probe.bpf.o']);
+
+    writeFileSync(more, moduleSource([]));
+    await expect.poll(names, POLL).toEqual(['probe.bpf.o']);
+
+    app(['probe.bpf.o?path', 'other.bpf.o?path']);
+    await expect.poll(names, POLL).toEqual(['other.bpf.o', 'probe.bpf.o']);
   } finally {
     await server.close();
   }

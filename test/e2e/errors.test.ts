@@ -41,15 +41,31 @@ describe.each(BUNDLERS)('%s', (bundler) => {
     );
   });
 
-  it('refuses a cacheDir inside the snapshot before writing anything, naming both', async () => {
-    const dir = join(WORK, `${bundler}-cache-in-snapshot`);
-    prepareFixture(dir, PROBE);
-    const snapshot = join(dir, 'snapshot');
-    cpSync(join(SNAPSHOT, 'debian/12/x86_64'), join(snapshot, 'debian/12/x86_64'), { recursive: true });
-    const cacheDir = join(snapshot, 'debian/cache');
-    await expect(
-      buildFixture({ bundler, dir, format: 'esm', plugin: { snapshot, cacheDir } }),
-    ).rejects.toThrow(/cache dir .*debian\/cache lies inside the snapshot .*snapshot: refusing to write/);
-    expect(existsSync(cacheDir)).toBe(false);
-  });
+  it.each([
+    [
+      'cacheDir',
+      'debian/cache',
+      /cache dir .*debian\/cache lies inside the snapshot .*snapshot: refusing to write/,
+    ],
+    [
+      'reportHtml',
+      'coverage.html',
+      /reportHtml .*coverage\.html lies inside the snapshot .*snapshot: refusing to write/,
+    ],
+  ] as const)(
+    'refuses a %s inside the snapshot before writing anything, naming both',
+    async (option, inside, message) => {
+      const dir = join(WORK, `${bundler}-${option}-in-snapshot`);
+      prepareFixture(dir, PROBE);
+      const snapshot = join(dir, 'snapshot');
+      cpSync(join(SNAPSHOT, 'debian/12/x86_64'), join(snapshot, 'debian/12/x86_64'), { recursive: true });
+      const path = join(snapshot, inside);
+      const plugin =
+        option === 'cacheDir'
+          ? { snapshot, cacheDir: path }
+          : { snapshot, cacheDir: false as const, reportHtml: path };
+      await expect(buildFixture({ bundler, dir, format: 'esm', plugin })).rejects.toThrow(message);
+      expect(existsSync(path)).toBe(false);
+    },
+  );
 });

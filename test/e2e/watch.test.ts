@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import {
   BUNDLERS,
@@ -9,6 +10,8 @@ import {
   outputEntry,
   prepareFixture,
   SNAPSHOT,
+  WATCH_DELAY_MS,
+  type Watching,
   WORK,
   watchFixture,
 } from './bundlers.js';
@@ -91,7 +94,55 @@ async function rebuildsOnSnapshotChanges(build: FixtureBuild, snapshot: string) 
   }
 }
 
+/** How long a watch must stay idle after a build to count as settled: many times the delay before a build. */
+const QUIET_MS = 10 * WATCH_DELAY_MS;
+
+/** Waits {@link QUIET_MS} after a finished build and checks that `builds` builds have started in all. */
+async function expectSettled(watching: Watching, builds: number) {
+  await sleep(QUIET_MS);
+  expect(watching.started(), 'builds started').toBe(builds);
+}
+
+/**
+ * Watches the fixture app with a snapshot of its own and checks that the watch builds once at start and once for
+ * each change: a kernel file added, a kernel file changed, the imported object changed.
+ */
+async function buildsOncePerChange(build: FixtureBuild, snapshot: string) {
+  prepareFixture(build.dir, FIRST);
+  mkdirSync(join(snapshot, 'debian/12/x86_64'), { recursive: true });
+  copyFileSync(kernelFile(SNAPSHOT, KERNEL.old), kernelFile(snapshot, KERNEL.old));
+  const run = () => runFixture(outputEntry(build), []);
+  const watching = await watchFixture(build);
+  try {
+    await watching.next();
+    await expectSettled(watching, 1);
+
+    copyFileSync(kernelFile(SNAPSHOT, KERNEL.added), kernelFile(snapshot, KERNEL.added));
+    await watching.next();
+    await expectSettled(watching, 2);
+    expect(run().kernels.sort()).toEqual([KERNEL.old, KERNEL.added]);
+
+    // a kernel file changed: a file dependency and, in webpack and rspack, the snapshot's context dependency
+    copyFileSync(kernelFile(SNAPSHOT, KERNEL.gone), kernelFile(snapshot, KERNEL.added));
+    await watching.next();
+    await expectSettled(watching, 3);
+
+    copyFileSync(SECOND, join(build.dir, 'src/probe.bpf.o'));
+    await watching.next();
+    await expectSettled(watching, 4);
+    expect(run().objects).toEqual([{ name: 'probe.bpf.o', sha256: sha256File(SECOND) }]);
+  } finally {
+    await watching.close();
+  }
+}
+
 describe.each(BUNDLERS)('%s watch', (bundler) => {
+  it('builds once at start and once for each kernel file added or changed and each object changed', async () => {
+    const build = watchBuild(bundler, 'watch-once');
+    const snapshot = join(build.dir, 'snapshot');
+    await buildsOncePerChange({ ...build, plugin: { ...build.plugin, snapshot } }, snapshot);
+  });
+
   it('rebuilds the bundle when a snapshot kernel file is removed, added or changed', async () => {
     const build = watchBuild(bundler, 'watch-snapshot');
     const snapshot = join(build.dir, 'snapshot');

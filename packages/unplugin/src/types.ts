@@ -62,7 +62,7 @@ export interface BtfBundleOptions {
    */
   cacheDir?: string | false;
   /**
-   * How the bundle ships.
+   * How the bundle ships (vite's dev server always inlines it).
    * @default 'inline'
    */
   emit?: EmitMode;
@@ -83,6 +83,7 @@ export interface BtfBundleOptions {
   failOn?: FailOn;
   /**
    * Also write the build's coverage picture to this file: one self-contained HTML page (the CLI's `--report-html`).
+   * Not inside the snapshot directory (refused, as a build writing there would start the next one in watch mode).
    * @default undefined (no page)
    */
   reportHtml?: string;
@@ -93,7 +94,7 @@ export interface BtfBundleOptions {
   mode?: MinimizeMode;
   /**
    * Worker threads of the minimizer.
-   * @default the number of cores
+   * @default one per core, fewer for few kernels
    */
   workers?: number;
   /**

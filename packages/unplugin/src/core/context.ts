@@ -3,7 +3,9 @@ import { basename, isAbsolute, posix, relative, resolve } from 'node:path';
 import {
   type BuildStats,
   buildBundle,
+  checkOutputs,
   expandObjectGlobs,
+  GuardedInputs,
   parseBpfObject,
   UsageError,
   writeReportFiles,
@@ -64,8 +66,6 @@ export interface GeneratedModule {
   code: string;
   /** The source file, for a `.bpf.o` module. */
   sourcePath?: string;
-  /** Whether loading it changed the set of imported objects (a dev server then reloads the virtual module). */
-  objectsChanged: boolean;
   /**
    * For `virtual:btf-bundle`: the snapshot directories (every one the scan listed, the snapshot first). A kernel
    * file added or removed changes the listing of one of them, for a watcher that watches directory listings
@@ -111,13 +111,17 @@ export class BuildContext {
   /** The bundler's output directories (absolute), which the dev server's guess of the objects skips. */
   private outDirs: string[] = [];
   private readonly imported = new Map<string, ImportedObject>();
-  /** A dev server's guess of the imported objects, used until one is imported (see {@link prescanObjects}). */
+  /**
+   * A dev server's guess of the imported objects (see {@link prescanObjects}), used until one is imported; then
+   * the imports alone count, also when the app stops importing every object.
+   */
   private guessed: string[] | undefined;
   /** Every file the `objects` globs have matched (one that no longer does only costs a rebuild when it changes). */
   private readonly matched = new Set<string>();
   /** Paths of the objects loaded since the current build started (see {@link loadedThisBuild}). */
   private readonly loadedSinceStart = new Set<string>();
-  private current: Promise<FinalBundle> | undefined;
+  /** The bundle of the current build, and the objects it is built for (sorted, as a key). */
+  private current: { objects: string; bundle: Promise<FinalBundle> } | undefined;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
@@ -159,6 +163,18 @@ export class BuildContext {
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory())
       throw new UsageError(`unplugin-btf-bundle: snapshot directory ${dir} does not exist`);
+    this.guardReport(dir);
+  }
+
+  /**
+   * Refuses a `reportHtml` inside the snapshot directory `dir`, as the CLI refuses its outputs there: each build
+   * would write into a directory the watchers watch and so start the next build, without end.
+   */
+  private guardReport(dir: string): void {
+    const { reportHtml } = this.options;
+    if (reportHtml === undefined) return;
+    const snapshot = new GuardedInputs([{ role: 'snapshot', path: dir, dir: true }]);
+    checkOutputs([{ role: 'reportHtml', path: this.path(reportHtml) }], snapshot);
   }
 
   /** The build cache directory (absolute), or false. */
@@ -190,10 +206,10 @@ export class BuildContext {
   }
 
   /**
-   * Reads and validates an imported `.bpf.o` (errors name the file) and adds it to the minimization set;
-   * `changed` says whether that changed the set.
+   * Reads and validates an imported `.bpf.o` (errors name the file) and adds it to the minimization set (a bundle
+   * built with its former bytes is forgotten).
    */
-  async importObject(file: string, asPath: boolean): Promise<{ object: ImportedObject; changed: boolean }> {
+  private async importObject(file: string, asPath: boolean): Promise<ImportedObject> {
     const path = this.path(file);
     const bytes = new Uint8Array(await readFile(path));
     parseBpfObject(bytes, relative(this.root, path) || path);
@@ -202,9 +218,8 @@ export class BuildContext {
     const object = { path, bytes, fileName, emitted: asPath || previous?.emitted === true };
     this.imported.set(path, object);
     this.loadedSinceStart.add(path);
-    const changed = previous?.fileName !== fileName;
-    if (changed) this.current = undefined;
-    return { object, changed };
+    if (previous && previous.fileName !== fileName) this.current = undefined;
+    return object;
   }
 
   /**
@@ -228,17 +243,13 @@ export class BuildContext {
     if (isVirtualId(id)) {
       const { files, dirs } = await this.watchInputs();
       for (const file of files) watch(file);
-      return { code: virtualModuleCode(emit, this.options.runtime), objectsChanged: false, watchDirs: dirs };
+      return { code: virtualModuleCode(emit, this.options.runtime), watchDirs: dirs };
     }
     const ref = parseObjectId(id);
     if (!ref) return undefined;
     watch(this.path(ref.file));
-    const { object, changed } = await this.importObject(ref.file, ref.kind === 'path');
-    return {
-      code: objectModuleCode(ref.kind, object.bytes, object.fileName),
-      sourcePath: object.path,
-      objectsChanged: changed,
-    };
+    const object = await this.importObject(ref.file, ref.kind === 'path');
+    return { code: objectModuleCode(ref.kind, object.bytes, object.fileName), sourcePath: object.path };
   }
 
   /**
@@ -254,7 +265,7 @@ export class BuildContext {
    * For a dev server, which generates `virtual:btf-bundle` before the app's `.bpf.o` imports are seen: until one
    * is seen, the bundle is built for a guess, the objects under the root that the app may import (see
    * `prescan.ts`: the output dirs, the cache dir and the snapshot are skipped, a guess never fails the build).
-   * The first real import replaces the guess (and invalidates the virtual module: see {@link importObject}).
+   * The first real import replaces the guess (the set changed: see {@link bundleChanged}).
    */
   private async prescanObjects(): Promise<void> {
     if (this.imported.size > 0 || this.guessed) return;
@@ -284,16 +295,38 @@ export class BuildContext {
     return true;
   }
 
+  /** The paths of the objects imported so far, live or not. */
+  importedPaths(): string[] {
+    return [...this.imported.keys()];
+  }
+
   /**
-   * The bundle of the current build: minimizes the snapshot for the imported objects (those `live` accepts), or a
-   * dev server's guess while none is imported, plus the `objects` globs. Built once per build; warnings and the
-   * summary go to `logger`.
+   * The objects a bundle is built for: the imported objects that `live` accepts (those the module graph still
+   * holds), or a dev server's guess while none was imported. Sorted.
+   */
+  private bundleObjects(live: (path: string) => boolean): string[] {
+    const imported = [...this.imported.keys()].filter(live);
+    return (this.imported.size > 0 ? imported : (this.guessed ?? [])).sort();
+  }
+
+  /**
+   * The bundle of the current build: minimizes the snapshot for {@link bundleObjects} plus the `objects` globs.
+   * Built once per build and set of objects; warnings and the summary go to `logger`.
    */
   bundle(logger: Logger, live: (path: string) => boolean = () => true): Promise<FinalBundle> {
-    const imported = [...this.imported.values()].filter((o) => live(o.path)).map((o) => o.path);
-    const objects = imported.length > 0 ? imported : (this.guessed ?? []);
-    this.current ??= reported(this.build(logger, objects));
-    return this.current;
+    const objects = this.bundleObjects(live);
+    const key = objects.join('\0');
+    if (this.current?.objects !== key)
+      this.current = { objects: key, bundle: reported(this.build(logger, objects)) };
+    return this.current.bundle;
+  }
+
+  /**
+   * For a dev server: whether the set of objects (see {@link bundleObjects}) differs from the one of the bundle
+   * built last, which the served virtual module holds. False when no bundle is kept (the next load builds one).
+   */
+  bundleChanged(live: (path: string) => boolean): boolean {
+    return this.current !== undefined && this.current.objects !== this.bundleObjects(live).join('\0');
   }
 
   /**
@@ -318,13 +351,19 @@ export class BuildContext {
 
   /**
    * The replacements of the placeholders in a module served by a dev server (no output): the bundle of the
-   * objects seen so far, inlined, and emitted files located at their source (`sourcePath`).
+   * imported objects that `live` accepts (those the app imports now), inlined, and emitted files located at their
+   * source (`sourcePath`).
    */
-  async devEdits(code: string, logger: Logger, sourcePath?: string): Promise<Edit[]> {
+  async devEdits(
+    code: string,
+    logger: Logger,
+    live: (path: string) => boolean,
+    sourcePath?: string,
+  ): Promise<Edit[]> {
     const found = findPlaceholders(code);
     if (!needsBundle(found)) return placeholderEdits(found, undefined, () => JSON.stringify(sourcePath));
     await reported(this.prescanObjects());
-    return placeholderEdits(found, await this.bundle(logger), () => JSON.stringify(sourcePath));
+    return placeholderEdits(found, await this.bundle(logger, live), () => JSON.stringify(sourcePath));
   }
 
   /** Files to emit next to the output: the bundle (emit 'asset', once built) and the objects imported with `?path`. */
@@ -333,7 +372,7 @@ export class BuildContext {
       .filter((o) => o.emitted && live(o.path))
       .map((o) => ({ fileName: o.fileName, bytes: o.bytes }));
     if (this.options.emit === 'asset' && this.current) {
-      const final = await this.current;
+      const final = await this.current.bundle;
       files.push({ fileName: final.fileName, bytes: final.bytes });
     }
     return files;

@@ -43,9 +43,10 @@ function canonicalTypes(btf: Btf, roots: number[]): { text: string; canon: Map<n
 
 /**
  * The relocation signature of a BPF object: a hex sha256 over what the minimizer reads from it — each CO-RE
- * relocation's section, kind and access string with its root local type, plus the canonical shapes of all local
- * types those roots reach, and the object BTF's byte order and pointer size. Instruction bytes and offsets, and
- * types no relocation reaches, do not take part, so recompiling code whose relocations did not change keeps it.
+ * relocation's section, kind and access string with its root local type (and whether libbpf skips it), plus the
+ * canonical shapes of all local types those roots reach, and the object BTF's byte order and pointer size.
+ * Instruction bytes and offsets (beyond whether a record is skipped), and types no relocation reaches, do not take
+ * part, so recompiling code whose relocations did not change keeps it.
  */
 export function relocationSignature(object: ObjectBtf): string {
   const relos = object.ext.coreRelos;
@@ -54,8 +55,10 @@ export function relocationSignature(object: ObjectBtf): string {
     relos.map((r) => r.typeId),
   );
   const header = `btf-bundle relocation signature 1\n${object.btf.littleEndian ? 'le' : 'be'} ${object.btf.pointerSize()}\n`;
+  // A record libbpf skips is marked: it changes the counts, and robust mode keeps no type for it.
   const lines = relos.map(
-    (r) => `${JSON.stringify(r.section)} ${r.kind} ${r.accessStr} #${canon.get(r.typeId)}\n`,
+    (r) =>
+      `${JSON.stringify(r.section)} ${r.kind} ${r.accessStr} #${canon.get(r.typeId)}${r.skipped === undefined ? '' : ' skipped'}\n`,
   );
   return sha256Hex([header, ...lines, text]);
 }

@@ -1,8 +1,9 @@
 import { Btf } from './btf/btf.js';
-import { type BtfExt, parseBtfExt } from './btf/ext.js';
+import { type BtfExt, type CoreRelo, parseBtfExt } from './btf/ext.js';
 import { type ByteSource, Elf, type ElfFile, readElf } from './elf/elf.js';
 import { FileSource } from './elf/file.js';
 import { FormatError } from './errors.js';
+import { type ProgramMap, programMap, skippedReason } from './object-programs.js';
 
 /** What the CO-RE resolver and the minimizer read from a BPF object: its BTF and .BTF.ext, parsed. */
 export interface ObjectBtf {
@@ -28,6 +29,8 @@ export interface ObjectSections {
   ext: Uint8Array;
   /** 4 for ELF32, 8 for ELF64. */
   pointerSize: number;
+  /** The object's sections and programs: which CO-RE relocations libbpf applies. */
+  programs: ProgramMap;
 }
 
 /** A BPF ELF object's BTF and .BTF.ext, as the CO-RE resolver and the minimizer need them, with its ELF. */
@@ -53,6 +56,7 @@ export function parseBpfObject(input: Uint8Array | ByteSource, file = '<object>'
     btf: own(requireSection(elf, '.BTF', file)),
     ext: own(requireSection(elf, '.BTF.ext', file)),
     pointerSize: elf.bits / 8,
+    programs: programMap(elf),
   };
   return { ...parseObjectSections(sections), elf, sections };
 }
@@ -74,7 +78,10 @@ export function readBpfObjectFrom(source: FileSource, file: string): BpfObject {
   }
 }
 
-/** Parse the sections of an object read elsewhere (e.g. by another thread). */
+/**
+ * Parse the sections of an object read elsewhere (e.g. by another thread); each CO-RE relocation libbpf would
+ * skip is marked with why ({@link CoreRelo.skipped}).
+ */
 export function parseObjectSections(sections: ObjectSections): ObjectBtf {
   const { file } = sections;
   // Checked as libbpf checks an object's BTF (layout, ids, strings), not by the kernel's per-type rules: nothing of
@@ -85,7 +92,12 @@ export function parseObjectSections(sections: ObjectSections): ObjectBtf {
     pointerSize: sections.pointerSize,
     typeChecks: 'deferred',
   });
-  return { file, btf, ext: parseBtfExt(sections.ext, btf, { file }) };
+  const ext = parseBtfExt(sections.ext, btf, { file });
+  for (const relo of ext.coreRelos) {
+    const skipped = skippedReason(sections.programs, relo.section, relo.insnOff);
+    if (skipped !== undefined) relo.skipped = skipped;
+  }
+  return { file, btf, ext };
 }
 
 /** libbpf opens only relocatable ELF files for the BPF machine (or no machine, as old toolchains wrote). */

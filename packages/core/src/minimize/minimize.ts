@@ -63,9 +63,15 @@ export function minimizeBtf(target: Btf, objects: ObjectBtf[], opts: MinimizeOpt
   const robust = mode === 'robust';
   const recorded = new Set<CoreSpec>();
   for (const object of objects) {
-    const outcomes = resolver.resolveObject(object, { unpruned: robust, reuseDuplicates: robust });
+    // bpftool resolves (and keeps the types of) the records libbpf skips too; their failures, which libbpf never
+    // meets, fail nothing.
+    const outcomes = resolver.resolveObject(object, {
+      unpruned: robust,
+      reuseDuplicates: robust,
+      resolveSkipped: !robust,
+    });
     for (const outcome of outcomes) {
-      if (outcome.error) throw outcome.error;
+      if (outcome.error && outcome.relo.skipped === undefined) throw outcome.error;
       for (const spec of specsToMark(outcome, mode)) {
         if (recorded.has(spec)) continue;
         recorded.add(spec);

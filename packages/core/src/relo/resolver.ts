@@ -30,6 +30,13 @@ export interface RelocationOutcome {
   error?: CoreRelocationError;
 }
 
+/**
+ * The outcome of a record libbpf never applies ({@link CoreRelo.skipped}): nothing resolved, no result, no error.
+ */
+function skippedOutcome(relo: CoreRelo): UnprunedOutcome {
+  return { relo, matches: [], unprunedMatches: [] };
+}
+
 /** Options of {@link CoreResolver.resolveObject}. */
 export interface ResolveObjectOptions {
   /** Only these relocations are processed (e.g. a subset of programs, as with autoload off); default all. */
@@ -47,6 +54,12 @@ export interface ResolveObjectOptions {
    * (the robust minimizer).
    */
   reuseDuplicates?: boolean;
+  /**
+   * Resolve the records libbpf skips ({@link CoreRelo.skipped}) too, in their place, as bpftool's `min_core_btf`
+   * does (their candidates then prune the cache for later records). Default false: they are left unresolved, as
+   * libbpf leaves them.
+   */
+  resolveSkipped?: boolean;
 }
 
 /** Per-relocation output of {@link CoreResolver.resolveObject} with `unpruned: true`. */
@@ -83,7 +96,10 @@ export class CoreResolver {
     this.index.prepare(roots);
   }
 
-  /** Resolve the relocations of `object` in file order (libbpf's default), with one shared candidate cache. */
+  /**
+   * Resolve the relocations of `object` in file order (libbpf's default), with one shared candidate cache. The
+   * records libbpf skips get an outcome with neither result nor error, unless {@link ResolveObjectOptions.resolveSkipped}.
+   */
   resolveObject(object: ObjectBtf, opts: ResolveObjectOptions & { unpruned: true }): UnprunedOutcome[];
   resolveObject(object: ObjectBtf, opts?: ResolveObjectOptions): RelocationOutcome[];
   resolveObject(object: ObjectBtf, opts: ResolveObjectOptions = {}): RelocationOutcome[] {
@@ -94,6 +110,10 @@ export class CoreResolver {
     const earlier = opts.reuseDuplicates ? new Map<string, RelocationOutcome>() : undefined;
     for (const relo of object.ext.coreRelos) {
       if (opts.filter && !opts.filter(relo)) continue;
+      if (relo.skipped !== undefined && !opts.resolveSkipped) {
+        out.push(skippedOutcome(relo));
+        continue;
+      }
       const key = earlier ? `${relo.typeId}:${relo.kind}:${relo.accessStr}` : '';
       const same = earlier?.get(key);
       if (same) {

@@ -81,8 +81,9 @@ export function minimizeBtf(target: Btf, objects: ObjectBtf[], opts: MinimizeOpt
     summaries.push(summarizeRelocations(object.file, outcomes));
   }
   if (mode === 'robust' && target.guessPointerSize() === 4) marker.keepLongInt();
-  // A kernel parsed with deferred type checks: what the output keeps must pass them (the rest is never copied).
-  if (!target.typesChecked) validateTypes(target, marks.keptIds());
+  // A kernel parsed with deferred type checks: what the output keeps must pass them (the rest is never copied), and
+  // so must the chains compaction skipped to reach it, which keeping them would have checked.
+  if (!target.typesChecked) validateTypes(target, marks.checkedIds());
   const btf = emitBtf(marks, { mode, compact, littleEndian: opts.littleEndian ?? true });
   return { btf, objects: summaries };
 }

@@ -45,9 +45,8 @@ function withTgidChain(
   let member = 0;
   while (btf.memberName(task, member) !== 'tgid') member++;
   const memberType = btf.recordOffset(task) + 12 + member * 12 + 4;
-  const [hdrLen, typeOff, typeLen, strOff, strLen] = [4, 8, 12, 16, 20].map((o) =>
-    v.getUint32(o, le),
-  ) as number[];
+  const word = (offset: number) => v.getUint32(offset, le);
+  const [hdrLen, typeOff, typeLen, strOff, strLen] = [word(4), word(8), word(12), word(16), word(20)];
   const first = btf.typeCount;
   const name = strLen;
   const added = new DataView(new ArrayBuffer(links * 12));
@@ -63,8 +62,8 @@ function withTgidChain(
     added.setUint32(k * 12 + 4, (Kind.TYPEDEF << 24) >>> 0, le);
     added.setUint32(k * 12 + 8, next, le);
   }
-  const typesEnd = hdrLen! + typeOff! + typeLen!;
-  const strings = raw.subarray(hdrLen! + strOff!, hdrLen! + strOff! + strLen!);
+  const typesEnd = hdrLen + typeOff + typeLen;
+  const strings = raw.subarray(hdrLen + strOff, hdrLen + strOff + strLen);
   const out = Buffer.concat([
     raw.subarray(0, typesEnd),
     new Uint8Array(added.buffer),
@@ -72,9 +71,9 @@ function withTgidChain(
     Buffer.from('chain_t\0'),
   ]);
   const o = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  o.setUint32(12, typeLen! + links * 12, le);
-  o.setUint32(16, typeLen! + links * 12, le);
-  o.setUint32(20, strLen! + 8, le);
+  o.setUint32(12, typeLen + links * 12, le);
+  o.setUint32(16, typeLen + links * 12, le);
+  o.setUint32(20, strLen + 8, le);
   const head = forward ? first : first + links - 1;
   o.setUint32(memberType, head, le);
   return { bytes: new Uint8Array(out), head };

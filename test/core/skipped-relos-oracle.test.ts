@@ -5,7 +5,8 @@
  * (test/oracle/ext-patch.ts). libbpf skips exactly the records we mark skipped and relocates the object against our
  * robust output as against the full BTF; bpftool keeps their types and our bpftool mode is byte-identical to it,
  * except where bpftool fails on a skipped record that libbpf never applies (we succeed). A group naming no section
- * fails libbpf's load, and our parse (bpftool reduces such an object without a word).
+ * fails libbpf's load, and our parse, and so does an object without a symbol table (bpftool reduces both without a
+ * word).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { FormatError, minimizeBtf, parseBpfObject } from '../../packages/core/di
 import { oracleSkipReason } from '../oracle/availability.js';
 import { bpftoolMinCoreBtf } from '../oracle/bpftool.js';
 import { oracleTempDir, writeTempBtf } from '../oracle/btf-files.js';
-import { withGroupSection, withRecordField } from '../oracle/ext-patch.js';
+import { withGroupSection, withoutSymbolTable, withRecordField } from '../oracle/ext-patch.js';
 import { formatRelocationDifferences, libbpfCompare, libbpfRelocate } from '../oracle/libbpf.js';
 import { BPFTOOLS, LIBBPFS } from '../oracle/upstream.js';
 import { loadObject, referenceKernel, targetBtf, testdata } from './corpus.js';
@@ -80,12 +81,24 @@ describe('records libbpf skips', () => {
         expect(() => parseBpfObject(bytes, 'noname.bpf.o')).toThrow(FormatError);
       },
     );
+
+    it.skipIf(libSkip !== undefined)(
+      `${lib.label} does not open an object without a symbol table; we refuse it${libSkip ? ` (skipped: ${libSkip})` : ''}`,
+      async () => {
+        const bytes = withoutSymbolTable(execsnoop);
+        const run = await libbpfRelocate(write('nosymtab.bpf.o', bytes), referenceKernel(), {
+          libbpf: lib.build,
+        });
+        expect(run.object.message).toBe('bpf_object__open_file failed');
+        expect(() => parseBpfObject(bytes, 'nosymtab.bpf.o')).toThrow(FormatError);
+      },
+    );
   }
 
   for (const tool of BPFTOOLS) {
     const toolSkip = oracleSkipReason(tool.missing());
     it.skipIf(toolSkip !== undefined)(
-      `${tool.label} keeps their types and bpftool mode is byte-identical; on a skipped record it fails on, bpftool fails and we do not; it reduces an object with an unnamed group${toolSkip ? ` (skipped: ${toolSkip})` : ''}`,
+      `${tool.label} keeps their types and bpftool mode is byte-identical; on a skipped record it fails on, bpftool fails and we do not; it reduces objects with an unnamed group or no symbol table${toolSkip ? ` (skipped: ${toolSkip})` : ''}`,
       async () => {
         for (const { object, target } of cases()) {
           const upstream = await bpftoolMinCoreBtf(target, [object], tool.bin);
@@ -93,7 +106,16 @@ describe('records libbpf skips', () => {
           const ours = minimizeBtf(await targetBtf(target), [loadObject(object)], { mode: 'bpftool' }).btf;
           expect(Buffer.compare(ours, upstream.bytes), object).toBe(0);
         }
-        // bpftool does not check a CO-RE group's section name: it reduces an object libbpf fails to load (above)
+        // bpftool needs no symbol table, nor a CO-RE group's section name: it reduces objects libbpf cannot load (above)
+        expect(
+          (
+            await bpftoolMinCoreBtf(
+              referenceKernel(),
+              [write('nosymtab.bpf.o', withoutSymbolTable(execsnoop))],
+              tool.bin,
+            )
+          ).ok,
+        ).toBe(true);
         expect(
           (
             await bpftoolMinCoreBtf(

@@ -36,3 +36,18 @@ export function withGroupSection(bytes: Uint8Array, group: number, section: stri
   if (at === undefined) throw new Error(`no core_relo group ${group}`);
   return patchU32(bytes, [[at, section === '' ? 0 : btfStringOffset(bytes, section)]]);
 }
+
+/** `bytes` (a little-endian ELF64) with its symbol table turned into a plain SHT_PROGBITS section: no symbols. */
+export function withoutSymbolTable(bytes: Uint8Array): Uint8Array {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const shoff = Number(v.getBigUint64(0x28, true));
+  const shentsize = v.getUint16(0x3a, true);
+  const shnum = v.getUint16(0x3c, true);
+  const edits: [number, number][] = [];
+  for (let i = 0; i < shnum; i++) {
+    const type = shoff + i * shentsize + 4;
+    if (v.getUint32(type, true) === 2) edits.push([type, 1]);
+  }
+  if (edits.length === 0) throw new Error('object without a symbol table');
+  return patchU32(bytes, edits);
+}

@@ -100,12 +100,23 @@ export function parseObjectSections(sections: ObjectSections): ObjectBtf {
   return { file, btf, ext };
 }
 
-/** libbpf opens only relocatable ELF files for the BPF machine (or no machine, as old toolchains wrote). */
+/**
+ * libbpf opens only relocatable ELF files for the BPF machine (or no machine, as old toolchains wrote), and only
+ * with a symbol table: its programs are the symbols (and without them no CO-RE record would apply).
+ */
 function checkBpfObject(elf: ElfFile, file: string): void {
   if (elf.type !== Elf.ET_REL || (elf.machine !== 0 && elf.machine !== Elf.EM_BPF)) {
     throw new FormatError(
       `not a BPF object: e_type ${elf.type}, e_machine ${elf.machine} (libbpf opens only ET_REL files for EM_BPF)`,
       { file, section: 'ELF header' },
+    );
+  }
+  if (!elf.sections.some((s) => s.type === Elf.SHT_SYMTAB)) {
+    throw new FormatError(
+      'no symbol table (stripped with --strip-all?): libbpf opens no object without one',
+      {
+        file,
+      },
     );
   }
 }

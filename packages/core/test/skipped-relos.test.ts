@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withGroupSection, withRecordField } from '../../../test/oracle/ext-patch.js';
+import { withGroupSection, withoutSymbolTable, withRecordField } from '../../../test/oracle/ext-patch.js';
 import { Btf } from '../src/btf/btf.js';
 import { FormatError } from '../src/errors.js';
 import { minimizeBtf } from '../src/minimize/minimize.js';
@@ -71,6 +71,13 @@ describe('records libbpf skips are marked with why', () => {
     const moved = withRecordField(execsnoop, 0, 0, 'insnOff', 8);
     expect(relocationSignature(parse(moved))).toBe(relocationSignature(parse(execsnoop)));
     expect(relocationSignature(parse(pastEnd))).not.toBe(relocationSignature(parse(execsnoop)));
+  });
+
+  it('an object without a symbol table (no programs) is a FormatError: libbpf does not open it', () => {
+    expect(() => parse(withoutSymbolTable(execsnoop))).toThrow(FormatError);
+    expect(() => parse(withoutSymbolTable(execsnoop))).toThrow(
+      /^x\.bpf\.o: no symbol table \(stripped with --strip-all\?\): libbpf opens no object without one$/,
+    );
   });
 
   it('a core_relo group naming no section is a FormatError at its place (libbpf fails the load: EINVAL)', () => {

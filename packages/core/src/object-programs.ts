@@ -13,6 +13,8 @@ export interface SectionPrograms {
    * other), else none.
    */
   extents: number[];
+  /** The section's instructions, when it has programs (what libbpf patches). */
+  code?: Uint8Array;
 }
 
 /**
@@ -21,7 +23,10 @@ export interface SectionPrograms {
  */
 export type ProgramMap = Map<string, SectionPrograms>;
 
-/** The {@link ProgramMap} of `elf`: its sections by name, with the programs libbpf would make of each. */
+/**
+ * The {@link ProgramMap} of `elf`: its sections by name, with the programs libbpf would make of each and, for a
+ * section with programs, its instructions (copied: a lane receives them without the rest of the file).
+ */
 export function programMap(elf: ElfFile): ProgramMap {
   const map: ProgramMap = new Map();
   const code = new Map<number, SectionPrograms>();
@@ -41,6 +46,9 @@ export function programMap(elf: ElfFile): ProgramMap {
     starts.set(entry, list);
   }
   for (const [entry, list] of starts) entry.extents = list.sort((a, b) => a[0] - b[0]).flat();
+  for (const [name, entry] of map) {
+    if (entry.extents.length > 0) entry.code = (elf.sectionData(name) as Uint8Array).slice();
+  }
   return map;
 }
 

@@ -4,6 +4,7 @@ import { type ByteSource, Elf, type ElfFile, readElf } from './elf/elf.js';
 import { FileSource } from './elf/file.js';
 import { FormatError } from './errors.js';
 import { type ProgramMap, programMap, skippedReason } from './object-programs.js';
+import { readInsnPatch } from './relo/patch.js';
 
 /** What the CO-RE resolver and the minimizer read from a BPF object: its BTF and .BTF.ext, parsed. */
 export interface ObjectBtf {
@@ -29,6 +30,8 @@ export interface ObjectSections {
   ext: Uint8Array;
   /** 4 for ELF32, 8 for ELF64. */
   pointerSize: number;
+  /** The ELF's byte order, the instructions' too. */
+  littleEndian: boolean;
   /** The object's sections and programs: which CO-RE relocations libbpf applies. */
   programs: ProgramMap;
 }
@@ -56,6 +59,7 @@ export function parseBpfObject(input: Uint8Array | ByteSource, file = '<object>'
     btf: own(requireSection(elf, '.BTF', file)),
     ext: own(requireSection(elf, '.BTF.ext', file)),
     pointerSize: elf.bits / 8,
+    littleEndian: elf.littleEndian,
     programs: programMap(elf),
   };
   return { ...parseObjectSections(sections), elf, sections };
@@ -80,7 +84,7 @@ export function readBpfObjectFrom(source: FileSource, file: string): BpfObject {
 
 /**
  * Parse the sections of an object read elsewhere (e.g. by another thread); each CO-RE relocation libbpf would
- * skip is marked with why ({@link CoreRelo.skipped}).
+ * skip is marked with why ({@link CoreRelo.skipped}), each other one gets its instruction ({@link CoreRelo.insn}).
  */
 export function parseObjectSections(sections: ObjectSections): ObjectBtf {
   const { file } = sections;
@@ -96,6 +100,12 @@ export function parseObjectSections(sections: ObjectSections): ObjectBtf {
   for (const relo of ext.coreRelos) {
     const skipped = skippedReason(sections.programs, relo.section, relo.insnOff);
     if (skipped !== undefined) relo.skipped = skipped;
+    else
+      relo.insn = readInsnPatch(
+        sections.programs.get(relo.section)?.code as Uint8Array,
+        relo.insnOff,
+        sections.littleEndian,
+      );
   }
   return { file, btf, ext };
 }

@@ -1,4 +1,5 @@
 import { type ErrorPlace, FormatError } from '../errors.js';
+import type { InsnPatch } from '../relo/patch.js';
 import type { Btf } from './btf.js';
 import { btfByteOrder } from './format.js';
 
@@ -49,6 +50,11 @@ export interface CoreRelo {
    * `object-programs.ts`), set when the object is parsed with its ELF; absent when libbpf applies it.
    */
   skipped?: string;
+  /**
+   * The instruction libbpf patches for this record, as it finds it (see `relo/patch.ts`), set when the object is
+   * parsed with its ELF and the record is not skipped.
+   */
+  insn?: InsnPatch;
 }
 
 /** A group of records belonging to one code section. */

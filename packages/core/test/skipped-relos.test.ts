@@ -67,10 +67,12 @@ describe('records libbpf skips are marked with why', () => {
     );
   });
 
-  it('change the relocation signature (the cache key), which otherwise ignores instruction offsets', () => {
-    const moved = withRecordField(execsnoop, 0, 0, 'insnOff', 8);
-    expect(relocationSignature(parse(moved))).toBe(relocationSignature(parse(execsnoop)));
+  it('change the relocation signature (the cache key)', () => {
+    expect(relocationSignature(parse(execsnoop))).toBe(relocationSignature(parse(execsnoop.slice())));
     expect(relocationSignature(parse(pastEnd))).not.toBe(relocationSignature(parse(execsnoop)));
+    // a record moved onto another instruction (what libbpf checks of it changes)
+    const moved = withRecordField(execsnoop, 0, 0, 'insnOff', 19 * 8);
+    expect(relocationSignature(parse(moved))).not.toBe(relocationSignature(parse(execsnoop)));
   });
 
   it('an object without a symbol table (no programs) is a FormatError: libbpf does not open it', () => {
@@ -116,6 +118,7 @@ describe('records libbpf skips are no relocation', () => {
     const rec1 = parse(execsnoop).ext.coreRelos[1]!;
     let sameAsRest = withRecordField(execsnoop, 0, 0, 'typeId', rec1.typeId);
     sameAsRest = withRecordField(sameAsRest, 0, 0, 'accessStrOff', rec1.accessStrOff);
+    sameAsRest = withRecordField(sameAsRest, 0, 0, 'insnOff', rec1.insnOff);
     expect(minimizeBtf(target, [parse(pastEnd)]).btf).toEqual(minimizeBtf(target, [parse(sameAsRest)]).btf);
     expect(minimizeBtf(target, [parse(pastEnd)]).btf).not.toEqual(
       minimizeBtf(target, [parse(execsnoop)]).btf,

@@ -32,7 +32,7 @@ export interface ObjectSections {
   pointerSize: number;
   /** The ELF's byte order, the instructions' too. */
   littleEndian: boolean;
-  /** The object's sections and programs: which CO-RE relocations libbpf applies. */
+  /** The object's sections, programs and code: which CO-RE relocations libbpf applies, and their instructions. */
   programs: ProgramMap;
 }
 
@@ -67,7 +67,8 @@ export function parseBpfObject(input: Uint8Array | ByteSource, file = '<object>'
 
 /**
  * Read and parse the BPF object at `path` (named `file` in messages) by positioned reads: the ELF header, the
- * section table and names, `.BTF` and `.BTF.ext`, never the rest of the file (its DWARF, code and relocations).
+ * section table and names, the symbols, the code of the sections with programs, `.BTF` and `.BTF.ext`, never the
+ * rest of the file (its DWARF and relocations).
  */
 export function readBpfObject(path: string, file = path): BpfObject {
   return readBpfObjectFrom(new FileSource(path), file);

@@ -18,6 +18,7 @@
 #   testdata/targets/bitfields_bpfeb.btf   raw big-endian BTF (.BTF of the bpfeb target)
 #   testdata/targets/ptrsize32.btf         raw 32-bit BTF (i386 DWARF -> pahole -J)
 #   testdata/linked.bpf.o                  `bpftool gen object` of two edge objects
+#   testdata/weak_linked.bpf.o             the same of two objects defining one weak subprogram
 #   testdata/no_btf.bpf.o                  compiled without -g (no .BTF / .BTF.ext)
 # vmlinux.h files are generated from sample-snapshot/ into testdata/build/ (git-ignored).
 set -euo pipefail
@@ -113,5 +114,9 @@ echo "  built packages/core/testdata/no_btf.bpf.o"
 bpftool gen object "$TD/linked.bpf.o.tmp" "$TD/link_a.bpf.o" "$TD/link_b.bpf.o"
 mv "$TD/linked.bpf.o.tmp" "$TD/linked.bpf.o"
 echo "  built packages/core/testdata/linked.bpf.o"
+# Linked object whose second weak subprogram is dropped, its .BTF.ext records kept (libbpf skips them).
+bpftool gen object "$TD/weak_linked.bpf.o.tmp" "$TD/weak_a.bpf.o" "$TD/weak_b.bpf.o"
+mv "$TD/weak_linked.bpf.o.tmp" "$TD/weak_linked.bpf.o"
+echo "  built packages/core/testdata/weak_linked.bpf.o"
 
 echo "done."

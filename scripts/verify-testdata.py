@@ -108,6 +108,8 @@ EDGE = [
      [(T("modifiers.o"), OK, None)]),
     ("link_a", ["objects: several objects sharing types"], [(T("objects.o"), OK, None)]),
     ("link_b", ["objects: several objects sharing types"], [(T("objects.o"), OK, None)]),
+    ("weak_a", ["objects: a weak subprogram (input of weak_linked)"], [(T("objects.o"), OK, None)]),
+    ("weak_b", ["objects: a weak subprogram (input of weak_linked)"], [(T("objects.o"), OK, None)]),
     ("funcinfo_only", ["objects: .BTF.ext with only func/line info", "outputs: empty output (25 bytes)"], [(T("objects.o"), OK, None)]),
     ("type_id_local_only", ["objects: only TYPE_ID_LOCAL relocations", "outputs: empty output (25 bytes)"], [(T("objects.o"), OK, None)]),
 ]
@@ -118,6 +120,9 @@ CASES["bitfields_bpfeb.bpf.o"] = (E("bitfields"), "any", "big", ["objects: big-e
 CASES["enums_bpfeb.bpf.o"] = (E("enums"), "any", "big", ["objects: big-endian (bpfeb) objects"], [(T("enums.o"), BE_ERR, None), (T("enums_bpfeb.o"), BE_ERR, None)])
 CASES["linked.bpf.o"] = ("bpftool gen object linked.bpf.o link_a.bpf.o link_b.bpf.o", "any", "little", ["objects: objects from bpftool gen object"],
                          [(T("objects.o"), OK, None)])
+CASES["weak_linked.bpf.o"] = ("bpftool gen object weak_linked.bpf.o weak_a.bpf.o weak_b.bpf.o", "any", "little",
+                              ["objects: a weak subprogram dropped by the linker, its CO-RE records kept (libbpf skips them)"],
+                              [(T("objects.o"), OK, None)])
 CASES["no_btf.bpf.o"] = (f"{TD}/src/special/no_btf.c", "any", "little", ["objects: object without .BTF or .BTF.ext (error)"],
                          [(T("objects.o"), err("failed to parse BPF object"), None)])
 

@@ -13,6 +13,7 @@ export const summary = (object: string, poisoned = 0, guarded = 0): ObjectReloca
   guarded,
   errors: 0,
   typeIdTarget: 0,
+  skipped: 0,
 });
 
 /**

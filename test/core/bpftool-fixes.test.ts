@@ -203,5 +203,23 @@ describe.skipIf(skip !== undefined)(
         minimizeBtf(tm, [loadObject(obj('typematches'))], { compact: false }).btf,
       );
     });
+
+    it("#12 records libbpf skips: bpftool keeps weak_shared.b for the dropped weak subprogram's record, ours does not, libbpf relocates identically", async () => {
+      const o = obj('weak_linked');
+      const t = tgt('objects.o');
+      const members = (btf: Uint8Array) => {
+        const out = Btf.parse(btf);
+        const id = Array.from({ length: out.typeCount }, (_, i) => i).find(
+          (i) => out.name(i) === 'weak_shared',
+        )!;
+        return Array.from({ length: out.vlen(id) }, (_, i) => out.memberName(id, i));
+      };
+      const upstream = await bpftoolMinCoreBtfOk(t, [o]);
+      const ours = await robust(o, t);
+      expect(members(upstream)).toEqual(['a', 'b']);
+      expect(members(ours)).toEqual(['a']);
+      expect(await libbpfDiff(o, t, upstream)).toBe('');
+      expect(await libbpfDiff(o, t, ours)).toBe('');
+    });
   },
 );

@@ -1,6 +1,7 @@
 import type { Btf } from './btf/btf.js';
 import { KIND_LAYOUTS, wordRole } from './btf/format.js';
 import type { ObjectBtf } from './object.js';
+import type { InsnPatch } from './relo/patch.js';
 import { sha256Hex } from './util/sha256.js';
 
 /**
@@ -41,10 +42,17 @@ function canonicalTypes(btf: Btf, roots: number[]): { text: string; canon: Map<n
   return { text: lines.join('\n'), canon };
 }
 
+/** What the signature keeps of a record's instruction: its kind and the value it holds, or that it cannot be patched. */
+function insnSignature(insn: InsnPatch | undefined): string {
+  if (!insn) return '';
+  return insn.kind === 'unpatchable' ? ' unpatchable' : ` ${insn.kind}=${insn.value}`;
+}
+
 /**
  * The relocation signature of a BPF object: a hex sha256 over what the minimizer reads from it — each CO-RE
- * relocation's section, kind and access string with its root local type, plus the canonical shapes of all local
- * types those roots reach, and the object BTF's byte order and pointer size. Instruction bytes and offsets, and
+ * relocation's section, kind and access string with its root local type (and whether libbpf skips it), plus the
+ * canonical shapes of all local types those roots reach, and the object BTF's byte order and pointer size.
+ * Instruction offsets and bytes (beyond whether a record is skipped, and the kind and value of its instruction), and
  * types no relocation reaches, do not take part, so recompiling code whose relocations did not change keeps it.
  */
 export function relocationSignature(object: ObjectBtf): string {
@@ -54,8 +62,11 @@ export function relocationSignature(object: ObjectBtf): string {
     relos.map((r) => r.typeId),
   );
   const header = `btf-bundle relocation signature 1\n${object.btf.littleEndian ? 'le' : 'be'} ${object.btf.pointerSize()}\n`;
+  // A record libbpf skips is marked (it changes the counts, and robust mode keeps no type for it), and so is what
+  // its instruction holds (libbpf fails to patch an instruction that does not hold the object's own value).
   const lines = relos.map(
-    (r) => `${JSON.stringify(r.section)} ${r.kind} ${r.accessStr} #${canon.get(r.typeId)}\n`,
+    (r) =>
+      `${JSON.stringify(r.section)} ${r.kind} ${r.accessStr} #${canon.get(r.typeId)}${r.skipped === undefined ? '' : ' skipped'}${insnSignature(r.insn)}\n`,
   );
   return sha256Hex([header, ...lines, text]);
 }

@@ -1,8 +1,10 @@
 import { Btf } from './btf/btf.js';
-import { type BtfExt, parseBtfExt } from './btf/ext.js';
+import { type BtfExt, type CoreRelo, parseBtfExt } from './btf/ext.js';
 import { type ByteSource, Elf, type ElfFile, readElf } from './elf/elf.js';
 import { FileSource } from './elf/file.js';
 import { FormatError } from './errors.js';
+import { type ProgramMap, programMap, skippedReason } from './object-programs.js';
+import { readInsnPatch } from './relo/patch.js';
 
 /** What the CO-RE resolver and the minimizer read from a BPF object: its BTF and .BTF.ext, parsed. */
 export interface ObjectBtf {
@@ -28,6 +30,10 @@ export interface ObjectSections {
   ext: Uint8Array;
   /** 4 for ELF32, 8 for ELF64. */
   pointerSize: number;
+  /** The ELF's byte order, the instructions' too. */
+  littleEndian: boolean;
+  /** The object's sections, programs and code: which CO-RE relocations libbpf applies, and their instructions. */
+  programs: ProgramMap;
 }
 
 /** A BPF ELF object's BTF and .BTF.ext, as the CO-RE resolver and the minimizer need them, with its ELF. */
@@ -53,13 +59,16 @@ export function parseBpfObject(input: Uint8Array | ByteSource, file = '<object>'
     btf: own(requireSection(elf, '.BTF', file)),
     ext: own(requireSection(elf, '.BTF.ext', file)),
     pointerSize: elf.bits / 8,
+    littleEndian: elf.littleEndian,
+    programs: programMap(elf),
   };
   return { ...parseObjectSections(sections), elf, sections };
 }
 
 /**
  * Read and parse the BPF object at `path` (named `file` in messages) by positioned reads: the ELF header, the
- * section table and names, `.BTF` and `.BTF.ext`, never the rest of the file (its DWARF, code and relocations).
+ * section table and names, the symbols, the code of the sections with programs, `.BTF` and `.BTF.ext`, never the
+ * rest of the file (its DWARF and relocations).
  */
 export function readBpfObject(path: string, file = path): BpfObject {
   return readBpfObjectFrom(new FileSource(path), file);
@@ -74,7 +83,10 @@ export function readBpfObjectFrom(source: FileSource, file: string): BpfObject {
   }
 }
 
-/** Parse the sections of an object read elsewhere (e.g. by another thread). */
+/**
+ * Parse the sections of an object read elsewhere (e.g. by another thread); each CO-RE relocation libbpf would
+ * skip is marked with why ({@link CoreRelo.skipped}), each other one gets its instruction ({@link CoreRelo.insn}).
+ */
 export function parseObjectSections(sections: ObjectSections): ObjectBtf {
   const { file } = sections;
   // Checked as libbpf checks an object's BTF (layout, ids, strings), not by the kernel's per-type rules: nothing of
@@ -85,15 +97,37 @@ export function parseObjectSections(sections: ObjectSections): ObjectBtf {
     pointerSize: sections.pointerSize,
     typeChecks: 'deferred',
   });
-  return { file, btf, ext: parseBtfExt(sections.ext, btf, { file }) };
+  const ext = parseBtfExt(sections.ext, btf, { file });
+  for (const relo of ext.coreRelos) {
+    const skipped = skippedReason(sections.programs, relo.section, relo.insnOff);
+    if (skipped !== undefined) relo.skipped = skipped;
+    else
+      relo.insn = readInsnPatch(
+        sections.programs.get(relo.section)?.code as Uint8Array,
+        relo.insnOff,
+        sections.littleEndian,
+      );
+  }
+  return { file, btf, ext };
 }
 
-/** libbpf opens only relocatable ELF files for the BPF machine (or no machine, as old toolchains wrote). */
+/**
+ * libbpf opens only relocatable ELF files for the BPF machine (or no machine, as old toolchains wrote), and only
+ * with a symbol table: its programs are the symbols (and without them no CO-RE record would apply).
+ */
 function checkBpfObject(elf: ElfFile, file: string): void {
   if (elf.type !== Elf.ET_REL || (elf.machine !== 0 && elf.machine !== Elf.EM_BPF)) {
     throw new FormatError(
       `not a BPF object: e_type ${elf.type}, e_machine ${elf.machine} (libbpf opens only ET_REL files for EM_BPF)`,
       { file, section: 'ELF header' },
+    );
+  }
+  if (!elf.sections.some((s) => s.type === Elf.SHT_SYMTAB)) {
+    throw new FormatError(
+      'no symbol table (stripped with --strip-all?): libbpf opens no object without one',
+      {
+        file,
+      },
     );
   }
 }

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withRecordField } from '../../../test/oracle/ext-patch.js';
 import { Btf } from '../src/btf/btf.js';
 import { Kind, packInfo } from '../src/btf/format.js';
 import { BtfWriter } from '../src/btf/writer.js';
@@ -201,15 +202,14 @@ describe('bad objects', () => {
   });
 
   it('a relocation with an out-of-range type id or access string: typed, with the relocation index', () => {
-    // first core_relo record: insn_off, type_id, access_str_off, kind
-    const rec = coreOff + 4 + 8;
+    // the first core_relo record, in the real object (its programs kept, so libbpf would apply the record)
     for (const [field, value] of [
-      [4, 0xffff],
-      [8, 0xfffffff],
-      [12, 99],
+      ['typeId', 0xffff],
+      ['accessStrOff', 0xfffffff],
+      ['kind', 99],
     ] as const) {
       const msg = typedOrOk(() => {
-        const o = parseBpfObject(withExt(setU32(ext, rec + field, value)), 'relo.o');
+        const o = parseBpfObject(withRecordField(original, 0, 0, field, value), 'relo.o');
         const target = targetBtf('enums.o');
         const outcomes = new CoreResolver(target).resolveObject(o);
         if (outcomes[0]?.error) throw outcomes[0].error;

@@ -172,7 +172,10 @@ export interface ElfSectionSpec {
   data: Uint8Array;
 }
 
-/** Builds a minimal relocatable ELF (32- or 64-bit, either byte order) holding `sections` and a .shstrtab. */
+/**
+ * Builds a minimal relocatable ELF (32- or 64-bit, either byte order) holding `sections`, an empty .symtab (libbpf
+ * opens no object without one; with no symbols the object has no programs) and a .shstrtab.
+ */
 export function buildElf(
   sections: ElfSectionSpec[],
   opts: { bits: 32 | 64; littleEndian: boolean },
@@ -180,15 +183,24 @@ export function buildElf(
   const { bits, littleEndian: le } = opts;
   const ehsize = bits === 64 ? 64 : 52;
   const shentsize = bits === 64 ? 64 : 40;
-  const names = ['', ...sections.map((s) => s.name), '.shstrtab'];
+  const names = ['', ...sections.map((s) => s.name), '.symtab', '.shstrtab'];
   const nameOff: number[] = [];
   let shstr = '';
   for (const n of names) {
     nameOff.push(shstr.length);
     shstr += `${n}\0`;
   }
-  const all = [
+  const shstrtab = sections.length + 2; // after the null section, `sections` and .symtab
+  const all: (ElfSectionSpec & { type: number; link?: number; entsize?: number })[] = [
     ...sections.map((s) => ({ ...s, type: s.type ?? 1 })),
+    // the null symbol alone; names (none) in .shstrtab
+    {
+      name: '.symtab',
+      type: 2,
+      data: new Uint8Array(bits === 64 ? 24 : 16),
+      link: shstrtab,
+      entsize: bits === 64 ? 24 : 16,
+    },
     { name: '.shstrtab', type: 3, flags: 0, data: new Uint8Array(Buffer.from(shstr, 'latin1')) },
   ];
   let pos = ehsize;
@@ -227,12 +239,16 @@ export function buildElf(
       v.setBigUint64(h + 8, BigInt(s.flags ?? 0), le);
       v.setBigUint64(h + 24, BigInt(offsets[i] as number), le);
       v.setBigUint64(h + 32, BigInt(s.data.length), le);
+      v.setUint32(h + 40, s.link ?? 0, le);
       v.setBigUint64(h + 48, 8n, le);
+      v.setBigUint64(h + 56, BigInt(s.entsize ?? 0), le);
     } else {
       v.setUint32(h + 8, s.flags ?? 0, le);
       v.setUint32(h + 16, offsets[i] as number, le);
       v.setUint32(h + 20, s.data.length, le);
+      v.setUint32(h + 24, s.link ?? 0, le);
       v.setUint32(h + 32, 4, le);
+      v.setUint32(h + 36, s.entsize ?? 0, le);
     }
   });
   return out;

@@ -28,7 +28,9 @@ const covered: CachedResult = {
   status: 'covered',
   sourceBytes: 1000,
   btf: new Uint8Array([0x9f, 0xeb, 1, 0, 24, 0, 0, 0]),
-  objects: [{ total: 3, resolved: 2, absent: 1, poisoned: 1, guarded: 1, errors: 0, typeIdTarget: 0 }],
+  objects: [
+    { total: 3, resolved: 2, absent: 1, poisoned: 1, guarded: 1, errors: 0, typeIdTarget: 0, skipped: 0 },
+  ],
 };
 
 function entryFiles(cache: BuildCache): string[] {

@@ -1,6 +1,6 @@
 /**
  * `build` and `explain` count relocations the same way (one function, docs/coverage-report.md): on real kernels
- * and objects with relocated, absent, guarded and unguarded-poisoned relocations, the counts `explain` prints
+ * and objects with relocated, absent, guarded, unguarded-poisoned and skipped relocations, the counts `explain` prints
  * equal the build report's per-kernel × object counts.
  */
 import { execFileSync } from 'node:child_process';
@@ -17,7 +17,13 @@ import { SAMPLE_SNAPSHOT } from './build-fixtures.js';
 const CLI = fileURLToPath(new URL('../dist/bin/btf-bundle.cjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'btf-counts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const OBJECTS = ['biolatency.bpf.o', 'bitfields.bpf.o', 'enums.bpf.o', 'opensnoop.bpf.o'];
+const OBJECTS = [
+  'biolatency.bpf.o',
+  'bitfields.bpf.o',
+  'enums.bpf.o',
+  'opensnoop.bpf.o',
+  'weak_linked.bpf.o',
+];
 const KERNELS = ['debian/12/x86_64/6.1.0-54-amd64', 'debian/12/x86_64/6.12.117+deb12-amd64'];
 const run = (...args: string[]) =>
   execFileSync('node', [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -40,7 +46,7 @@ describe('relocation counts', () => {
     );
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as BuildReport;
     expect(report.kernels.map((k) => [k.id, k.status])).toEqual(KERNELS.map((k) => [k, 'covered']));
-    const seen = { absent: 0, guarded: 0, unguarded: 0 };
+    const seen = { absent: 0, guarded: 0, unguarded: 0, skipped: 0 };
     for (const kernel of report.kernels) {
       const text = run(
         'explain',
@@ -55,11 +61,13 @@ describe('relocation counts', () => {
         seen.absent += summary.absent;
         seen.guarded += summary.guarded;
         seen.unguarded += summary.poisoned - summary.guarded;
+        seen.skipped += summary.skipped;
       }
     }
     // The objects exercise every count, so the comparison above is not vacuous.
     expect(seen.absent).toBeGreaterThan(0);
     expect(seen.guarded).toBeGreaterThan(0);
     expect(seen.unguarded).toBeGreaterThan(0);
+    expect(seen.skipped).toBeGreaterThan(0); // weak_linked's dropped weak subprogram
   });
 });

@@ -1,4 +1,5 @@
 import { type ErrorPlace, FormatError } from '../errors.js';
+import type { InsnPatch } from '../relo/patch.js';
 import type { Btf } from './btf.js';
 import { btfByteOrder } from './format.js';
 
@@ -44,6 +45,16 @@ export interface CoreRelo {
   accessStr: string;
   /** Relocation kind number (docs/bpf-objects.md#relocation-kinds); unknown numbers are kept and rejected by the resolver. */
   kind: number;
+  /**
+   * Why libbpf never applies this record (no program of its section holds its instruction: see
+   * `object-programs.ts`), set when the object is parsed with its ELF; absent when libbpf applies it.
+   */
+  skipped?: string;
+  /**
+   * The instruction libbpf patches for this record, as it finds it (see `relo/patch.ts`), set when the object is
+   * parsed with its ELF and the record is not skipped.
+   */
+  insn?: InsnPatch;
 }
 
 /** A group of records belonging to one code section. */
@@ -200,6 +211,8 @@ function readSubsection<T>(
   while (pos < end) {
     if (pos + 8 > end) throw at(`${name} group header is truncated`, pos);
     const section = r.str(u32(pos), pos, `${name} group`);
+    // libbpf fails the load (EINVAL) on a CO-RE group with no section name; other groups with none it ignores.
+    if (section === '' && name === 'core_relo') throw at(`${name} group names no section`, pos);
     const num = u32(pos + 4);
     if (num === 0) throw at(`${name} group for section '${section}' has no records`, pos + 4);
     if (num > (end - pos - 8) / recSize) {

@@ -35,7 +35,10 @@ for (const kind of [Kind.TYPEDEF, Kind.CONST, Kind.VOLATILE, Kind.RESTRICT, Kind
  * With `ids` (ascending), only those types are checked, and the chains starting at them: what a minimizer keeps
  * of a kernel, whose other ~100k types it never copies. Their chains are judged as if every earlier type were
  * resolved and no later one, which never accepts a chain the whole-BTF check refuses: a subset that passes
- * stays within the kernel's limits in any output that keeps those types in id order.
+ * passes this check in any output that keeps those types in id order. (The kernel's resolve stack also holds the
+ * struct, union, array or pointer that reaches a chain while that is still unresolved, and the later structs nested
+ * in it; this check judges a chain from its first link alone, so a shorter chain that such a type names can still
+ * exceed the kernel's depth.)
  * Throws a {@link FormatError} naming the type id.
  */
 export function validateTypes(btf: Btf, ids?: readonly number[]): void {

@@ -4,7 +4,7 @@ import { Elf } from '../elf/elf.js';
 import { type BpfObject, parseBpfObject } from '../object.js';
 import { CoreResolver, type RelocationOutcome } from '../relo/resolver.js';
 import { formatSpec } from '../relo/spec.js';
-import { type RelocationVerdict, relocationVerdicts, summarizeRelocations } from '../report/relocations.js';
+import { type RecordVerdict, relocationVerdicts, summarizeRelocations } from '../report/relocations.js';
 import { formatCounts } from '../report/table.js';
 import { readKernelBtf } from '../snapshot/input.js';
 import { ArgumentError, parseCommandLine } from './args.js';
@@ -14,8 +14,8 @@ const HELP = `usage: btf-bundle explain OBJECT... --btf FILE [--json]
 
 Resolve every CO-RE relocation of the objects against a BTF (raw, ELF .BTF or BTFHub .btf.tar.xz) with libbpf's
 semantics and print, per relocation: section, program, instruction, kind, local spec and the outcome (the value
-the instruction gets, poisoned and whether an existence check guards it, or the error libbpf would fail the load
-with), then per object the counts that btf-bundle build reports (docs/coverage-report.md).
+the instruction gets, poisoned and whether an existence check guards it, the error libbpf would fail the load
+with, or why libbpf skips the record), then per object the counts that btf-bundle build reports (docs/coverage-report.md).
 
   --btf FILE     target BTF (a full kernel BTF, or a reduced one to check)
   --json         one JSON object per relocation instead of text
@@ -30,11 +30,13 @@ export interface ExplainedRelocation {
   insn: number;
   kind: string;
   local: string;
-  /** The relocation's verdict (see {@link RelocationVerdict}). */
-  outcome: RelocationVerdict;
+  /** The relocation's verdict (see {@link RecordVerdict}). */
+  outcome: RecordVerdict;
   value?: string;
   target?: string;
   error?: string;
+  /** Why libbpf skips the record (outcome `skipped`). */
+  reason?: string;
 }
 
 /** Turn resolver outcomes into explain records (program-relative instruction index, like libbpf's log). */
@@ -58,20 +60,29 @@ export function explainObject(object: BpfObject, outcomes: RelocationOutcome[]):
       local: o.localSpec ? formatSpec(o.localSpec) : `[${o.relo.typeId}] + ${o.relo.accessStr}`,
       outcome: verdicts[i]!,
     };
-    if (o.error) line.error = `${o.error.code}: ${o.error.detail}`;
+    if (o.relo.skipped !== undefined) line.reason = o.relo.skipped;
+    else if (o.error) line.error = `${o.error.code}: ${o.error.detail}`;
     else if (o.result && !o.result.poison) line.value = o.result.newValue.toString();
     if (o.targetSpec) line.target = formatSpec(o.targetSpec);
     return line;
   });
 }
 
+function outcomeText(l: ExplainedRelocation): string {
+  switch (l.outcome) {
+    case 'error':
+      return `ERROR ${l.error}`;
+    case 'relocated':
+      return `= ${l.value}`;
+    case 'skipped':
+      return `skipped: ${l.reason} (libbpf does not apply it)`;
+    default:
+      return `poisoned (${l.outcome === 'guarded' ? 'guarded' : 'unguarded'})`;
+  }
+}
+
 function formatLine(l: ExplainedRelocation): string {
-  const what =
-    l.outcome === 'error'
-      ? `ERROR ${l.error}`
-      : l.outcome === 'relocated'
-        ? `= ${l.value}`
-        : `poisoned (${l.outcome === 'guarded' ? 'guarded' : 'unguarded'})`;
+  const what = outcomeText(l);
   const target = l.target ? ` -> ${l.target}` : '';
   return `  ${l.section} prog '${l.program}' relo #${l.index} insn #${l.insn} <${l.kind}> ${l.local}${target}: ${what}`;
 }

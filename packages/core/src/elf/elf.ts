@@ -59,6 +59,7 @@ export const Elf = {
   SHT_SYMTAB: 2,
   STT_FUNC: 2,
   SHT_NOBITS: 8,
+  SHF_EXECINSTR: 0x4,
   SHF_COMPRESSED: 0x800,
   EM_BPF: 247,
   ET_REL: 1,

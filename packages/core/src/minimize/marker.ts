@@ -18,6 +18,11 @@ export class MarkSet {
   readonly members = new Map<number, Uint8Array>();
   /** Enums that must keep all their enumerators (TYPE_MATCHES compares them). */
   readonly wholeEnums = new Set<number>();
+  /**
+   * The first types of the typedef/modifier chains compaction skips below relocation roots: not kept, but used on
+   * the way to kept types, so checked like them (see {@link checkedIds}).
+   */
+  readonly skippedChains = new Set<number>();
 
   constructor(readonly src: Btf) {}
 
@@ -29,6 +34,14 @@ export class MarkSet {
   /** The kept type ids, ascending (the output's type order). */
   keptIds(): number[] {
     return [...this.types].sort((a, b) => a - b);
+  }
+
+  /**
+   * The ids a kernel's deferred type checks must pass, ascending: the kept ones and the chains skipped on the way
+   * to them, so that compaction never lets a kernel through that keeping its chains would refuse.
+   */
+  checkedIds(): number[] {
+    return [...new Set([...this.types, ...this.skippedChains])].sort((a, b) => a - b);
   }
 
   /** Keep member (or enumerator) `idx` of composite (or enum) `id`. */
@@ -69,7 +82,10 @@ export class Marker {
 
   /** The type a reference below a root needs: itself, or when compacting, what its typedef/modifier chain names. */
   private below(id: number): number {
-    return this.compact ? this.src.skipModsAndTypedefs(id) : id;
+    if (!this.compact) return id;
+    const named = this.src.skipModsAndTypedefs(id);
+    if (named !== id) this.marks.skippedChains.add(id);
+    return named;
   }
 
   /** Record one target spec (bpftool btfgen_record_reloc). */

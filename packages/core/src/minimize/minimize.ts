@@ -63,9 +63,15 @@ export function minimizeBtf(target: Btf, objects: ObjectBtf[], opts: MinimizeOpt
   const robust = mode === 'robust';
   const recorded = new Set<CoreSpec>();
   for (const object of objects) {
-    const outcomes = resolver.resolveObject(object, { unpruned: robust, reuseDuplicates: robust });
+    // bpftool resolves (and keeps the types of) the records libbpf skips too; their failures, which libbpf never
+    // meets, fail nothing.
+    const outcomes = resolver.resolveObject(object, {
+      unpruned: robust,
+      reuseDuplicates: robust,
+      resolveSkipped: !robust,
+    });
     for (const outcome of outcomes) {
-      if (outcome.error) throw outcome.error;
+      if (outcome.error && outcome.relo.skipped === undefined) throw outcome.error;
       for (const spec of specsToMark(outcome, mode)) {
         if (recorded.has(spec)) continue;
         recorded.add(spec);
@@ -75,8 +81,9 @@ export function minimizeBtf(target: Btf, objects: ObjectBtf[], opts: MinimizeOpt
     summaries.push(summarizeRelocations(object.file, outcomes));
   }
   if (mode === 'robust' && target.guessPointerSize() === 4) marker.keepLongInt();
-  // A kernel parsed with deferred type checks: what the output keeps must pass them (the rest is never copied).
-  if (!target.typesChecked) validateTypes(target, marks.keptIds());
+  // A kernel parsed with deferred type checks: what the output keeps must pass them (the rest is never copied), and
+  // so must the chains compaction skipped to reach it, which keeping them would have checked.
+  if (!target.typesChecked) validateTypes(target, marks.checkedIds());
   const btf = emitBtf(marks, { mode, compact, littleEndian: opts.littleEndian ?? true });
   return { btf, objects: summaries };
 }

@@ -6,6 +6,7 @@ import type { ObjectBtf } from '../object.js';
 import { calcRelocation, emptyResult, type ReloResult } from './calc.js';
 import { CandidateIndex, localNameOf } from './candidates.js';
 import { matchSpec } from './match.js';
+import { patchFailure } from './patch.js';
 import { type CoreSpec, formatSpec, parseLocalSpec } from './spec.js';
 
 /** Per-object candidate cache: local root type id → surviving candidate ids (pruned as relocations resolve). */
@@ -30,6 +31,13 @@ export interface RelocationOutcome {
   error?: CoreRelocationError;
 }
 
+/**
+ * The outcome of a record libbpf never applies ({@link CoreRelo.skipped}): nothing resolved, no result, no error.
+ */
+function skippedOutcome(relo: CoreRelo): UnprunedOutcome {
+  return { relo, matches: [], unprunedMatches: [] };
+}
+
 /** Options of {@link CoreResolver.resolveObject}. */
 export interface ResolveObjectOptions {
   /** Only these relocations are processed (e.g. a subset of programs, as with autoload off); default all. */
@@ -47,6 +55,12 @@ export interface ResolveObjectOptions {
    * (the robust minimizer).
    */
   reuseDuplicates?: boolean;
+  /**
+   * Resolve the records libbpf skips ({@link CoreRelo.skipped}) too, in their place, as bpftool's `min_core_btf`
+   * does (their candidates then prune the cache for later records). Default false: they are left unresolved, as
+   * libbpf leaves them.
+   */
+  resolveSkipped?: boolean;
 }
 
 /** Per-relocation output of {@link CoreResolver.resolveObject} with `unpruned: true`. */
@@ -83,7 +97,10 @@ export class CoreResolver {
     this.index.prepare(roots);
   }
 
-  /** Resolve the relocations of `object` in file order (libbpf's default), with one shared candidate cache. */
+  /**
+   * Resolve the relocations of `object` in file order (libbpf's default), with one shared candidate cache. The
+   * records libbpf skips get an outcome with neither result nor error, unless {@link ResolveObjectOptions.resolveSkipped}.
+   */
   resolveObject(object: ObjectBtf, opts: ResolveObjectOptions & { unpruned: true }): UnprunedOutcome[];
   resolveObject(object: ObjectBtf, opts?: ResolveObjectOptions): RelocationOutcome[];
   resolveObject(object: ObjectBtf, opts: ResolveObjectOptions = {}): RelocationOutcome[] {
@@ -94,10 +111,14 @@ export class CoreResolver {
     const earlier = opts.reuseDuplicates ? new Map<string, RelocationOutcome>() : undefined;
     for (const relo of object.ext.coreRelos) {
       if (opts.filter && !opts.filter(relo)) continue;
+      if (relo.skipped !== undefined && !opts.resolveSkipped) {
+        out.push(skippedOutcome(relo));
+        continue;
+      }
       const key = earlier ? `${relo.typeId}:${relo.kind}:${relo.accessStr}` : '';
       const same = earlier?.get(key);
       if (same) {
-        out.push({ ...same, relo });
+        out.push(checkPatch({ ...same, relo }, object.file));
         continue;
       }
       matched.clear();
@@ -116,11 +137,22 @@ export class CoreResolver {
   }
 
   /**
-   * Resolve one relocation (libbpf bpf_core_calc_relo_insn, docs/core-relocations.md#resolving-one-relocation), using and pruning `cache`.
+   * Resolve one relocation (libbpf bpf_core_calc_relo_insn, docs/core-relocations.md#resolving-one-relocation), using and pruning `cache`,
+   * then check that libbpf can patch its instruction with the result ({@link patchFailure}).
    * Never throws for a relocation libbpf rejects: the outcome carries the error instead. `matched`, when given,
    * receives the target spec (or null) of each candidate matched, for {@link unprunedMatches}.
    */
   resolve(object: ObjectBtf, relo: CoreRelo, cache: CandidateCache, matched?: MatchMemo): RelocationOutcome {
+    return checkPatch(this.resolveValue(object, relo, cache, matched), object.file);
+  }
+
+  /** {@link resolve} without the instruction check. */
+  private resolveValue(
+    object: ObjectBtf,
+    relo: CoreRelo,
+    cache: CandidateCache,
+    matched?: MatchMemo,
+  ): RelocationOutcome {
     const outcome: RelocationOutcome = { relo, matches: [] };
     const local = object.btf;
     if (relo.typeId >= local.typeCount) {
@@ -234,6 +266,17 @@ function failedOutcome(
   outcome.matches = [];
   outcome.error = err.withPlace({ file, section: relo.section, relocation: relo.index, typeId: relo.typeId });
   return outcome;
+}
+
+/**
+ * `outcome`, or its failure when libbpf cannot patch the record's instruction with its result (the record's
+ * instruction is known only for objects parsed with their ELF).
+ */
+function checkPatch(outcome: RelocationOutcome, file: string): RelocationOutcome {
+  const { relo, result } = outcome;
+  if (outcome.error || !result || !relo.insn) return outcome;
+  const failure = patchFailure(relo.insn, result, relo.insnOff / 8);
+  return failure ? failedOutcome(outcome, file, failure) : outcome;
 }
 
 /** Local specs (or why they cannot be parsed) by relocation: they do not depend on the kernel. */

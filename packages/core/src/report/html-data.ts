@@ -23,8 +23,8 @@ export interface HtmlKernel {
   bytes?: [number, number | null];
   /** One letter per object column ({@link VERDICT_LETTERS}). */
   cells: string;
-  /** Per object column: [total, resolved, absent, poisoned, guarded, errors], or 0 where it does not apply. */
-  counts: ([number, number, number, number, number, number] | 0)[];
+  /** Per object column: [total, resolved, absent, poisoned, guarded, errors, skipped], or 0 where it does not apply. */
+  counts: ([number, number, number, number, number, number, number] | 0)[];
   /** Index of the run of identical BTFs it belongs to, and the run's length. */
   run?: [number, number];
 }
@@ -64,7 +64,7 @@ export function htmlData(report: BuildReport): HtmlData {
       const i = column.get(s.object);
       if (i === undefined) continue;
       cells[i] = VERDICT_LETTERS[objectVerdict(s)];
-      counts[i] = [s.total, s.resolved, s.absent, s.poisoned, s.guarded, s.errors];
+      counts[i] = [s.total, s.resolved, s.absent, s.poisoned, s.guarded, s.errors, s.skipped];
     }
     const blamed = blamedObject(k, objects);
     if (blamed !== undefined) cells[column.get(blamed)!] = VERDICT_LETTERS.error;

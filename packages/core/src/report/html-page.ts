@@ -104,7 +104,8 @@ $('grid').addEventListener('mousemove', (e) => {
   const col = td.cellIndex - 3;
   const c = k.counts[col];
   tip.textContent = k.id + '\\n' + data.objects[col] + '\\n' + (c ? c[0] + ' relocations: ' + c[1] + ' relocated (' + c[2] +
-    ' absent), ' + c[3] + ' poisoned (' + c[4] + ' guarded), ' + c[5] + ' errors' : 'not minimized for this kernel');
+    ' absent), ' + c[3] + ' poisoned (' + c[4] + ' guarded), ' + c[5] + ' errors' + (c[6] ? ', ' + c[6] + ' skipped' : '') :
+    'not minimized for this kernel');
   tip.style.left = e.clientX + 12 + 'px';
   tip.style.top = e.clientY + 12 + 'px';
   tip.style.display = 'block';

@@ -11,11 +11,17 @@ import type { RelocationOutcome } from '../relo/resolver.js';
  */
 export type RelocationVerdict = 'relocated' | 'guarded' | 'poisoned' | 'error';
 
+/**
+ * What happens to one CO-RE relocation record: a {@link RelocationVerdict}, or `skipped` when libbpf never applies
+ * the record, whatever the kernel (no program of its section holds its instruction).
+ */
+export type RecordVerdict = RelocationVerdict | 'skipped';
+
 /** How the CO-RE relocations of one object fared against one kernel. */
 export interface ObjectRelocationSummary {
   /** Object file name. */
   object: string;
-  /** CO-RE relocation records in the object. */
+  /** CO-RE relocation records in the object (the skipped ones included). */
   total: number;
   /** Relocations libbpf patches with a value from the kernel (existence checks included, whatever they answer). */
   resolved: number;
@@ -29,6 +35,8 @@ export interface ObjectRelocationSummary {
   errors: number;
   /** TYPE_ID_TARGET relocations: their values are ids of the reduced BTF, meaningless to the kernel. */
   typeIdTarget: number;
+  /** Records libbpf never applies (see {@link RecordVerdict}); counted in `total` only. */
+  skipped: number;
 }
 
 const EXISTS_KINDS = new Set<number>([
@@ -39,14 +47,18 @@ const EXISTS_KINDS = new Set<number>([
 ]);
 
 const isAbsentCheck = (o: RelocationOutcome) =>
-  EXISTS_KINDS.has(o.relo.kind) && o.result !== undefined && !o.result.poison && o.result.newValue === 0n;
+  o.relo.skipped === undefined &&
+  EXISTS_KINDS.has(o.relo.kind) &&
+  o.result !== undefined &&
+  !o.result.poison &&
+  o.result.newValue === 0n;
 
 /**
  * The verdict of each outcome (same order). A poisoned relocation counts as guarded when an existence check in
  * the same section, on the same local root type, answered 0 and checks the same access or a prefix of it (a
  * type-level check covers every access on its type): the usual `if (bpf_core_field_exists(...))` pattern.
  */
-export function relocationVerdicts(outcomes: readonly RelocationOutcome[]): RelocationVerdict[] {
+export function relocationVerdicts(outcomes: readonly RelocationOutcome[]): RecordVerdict[] {
   const absentChecks = new Map<string, RelocationOutcome[]>();
   const rootOf = (o: RelocationOutcome) => `${o.relo.section}\0${o.relo.typeId}`;
   for (const o of outcomes) {
@@ -63,6 +75,7 @@ export function relocationVerdicts(outcomes: readonly RelocationOutcome[]): Relo
         o.relo.accessStr.startsWith(`${c.relo.accessStr}:`),
     );
   return outcomes.map((o) => {
+    if (o.relo.skipped !== undefined) return 'skipped';
     if (o.error || !o.result) return 'error';
     if (!o.result.poison) return 'relocated';
     return guarded(o) ? 'guarded' : 'poisoned';
@@ -83,9 +96,14 @@ export function summarizeRelocations(
     guarded: 0,
     errors: 0,
     typeIdTarget: 0,
+    skipped: 0,
   };
   relocationVerdicts(outcomes).forEach((verdict, i) => {
     const o = outcomes[i]!;
+    if (verdict === 'skipped') {
+      summary.skipped++;
+      return;
+    }
     if (o.relo.kind === ReloKind.TYPE_ID_TARGET) summary.typeIdTarget++;
     if (verdict === 'relocated') {
       summary.resolved++;

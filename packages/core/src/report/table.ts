@@ -5,11 +5,15 @@ import { count, describeCount, describeKernels } from './kernel-list.js';
 import type { ObjectRelocationSummary, RelocationVerdict } from './relocations.js';
 import type { BuildReport, KernelReport } from './report.js';
 
-/** `696 relocations: 690 relocated (12 absent), 6 poisoned (4 guarded), 0 errors` — the counts of one object. */
+/**
+ * `696 relocations: 690 relocated (12 absent), 6 poisoned (4 guarded), 0 errors` — the counts of one object, then
+ * `, 2 skipped` when libbpf skips some of its records.
+ */
 export function formatCounts(s: Omit<ObjectRelocationSummary, 'object'>): string {
   return (
     `${count(s.total)} relocations: ${count(s.resolved)} relocated (${count(s.absent)} absent), ` +
-    `${count(s.poisoned)} poisoned (${count(s.guarded)} guarded), ${count(s.errors)} errors`
+    `${count(s.poisoned)} poisoned (${count(s.guarded)} guarded), ${count(s.errors)} errors` +
+    (s.skipped > 0 ? `, ${count(s.skipped)} skipped` : '')
   );
 }
 

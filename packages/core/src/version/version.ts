@@ -11,9 +11,10 @@ export const TOOL_VERSION: string = (
 /**
  * Revision of the minimizer's output (minimize/): bumped whenever the bytes, relocation counts or failure reasons
  * it produces for the same inputs change, so that caches keyed on it never serve an older algorithm's result
- * within one tool version. (4: a failure's reason names files by their base name.)
+ * within one tool version. (4: a failure's reason names files by their base name; 5: the records libbpf skips are
+ * counted apart and keep no type in robust mode.)
  */
-export const MINIMIZER_REVISION = 4;
+export const MINIMIZER_REVISION = 5;
 
 /**
  * Revision of the bundle encoder's output (bundle/): bumped whenever `encodeBundle` writes other bytes for the

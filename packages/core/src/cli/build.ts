@@ -8,6 +8,7 @@ import {
 } from '../build/option-schema.js';
 import type { FailOn } from '../build/types.js';
 import { escapeControls } from '../errors.js';
+import { redactUrlCredentials } from '../snapshot/git-url.js';
 import type { MinimizeMode } from '../minimize/minimize.js';
 import { writeReportFiles } from '../report/files.js';
 import { formatReport } from '../report/table.js';
@@ -111,7 +112,8 @@ export async function run(argv: string[]): Promise<number> {
     if (!values.quiet) {
       for (const w of warnings) console.error(`warning: ${escapeControls(w)}`);
       say(formatReport(result.report));
-      if (result.snapshotRevision) say(`snapshot ${values.snapshot} at ${result.snapshotRevision}`);
+      if (result.snapshotRevision)
+        say(`snapshot ${redactUrlCredentials(values.snapshot)} at ${result.snapshotRevision}`);
       say(`wrote ${values.out}`);
     }
     return 0;

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +62,7 @@ function runCliAsync(
 }
 
 /** The kernels of the bundle at `path`, none when there is no bundle. */
-function bundleKernels(path: string): string[] {
+function bundleKernels(path: string): readonly string[] {
   return existsSync(path) ? decodeBundle(readFileSync(path)).kernels : [];
 }
 
@@ -102,8 +102,8 @@ describe('builds sharing the cache dir of a git snapshot', () => {
             ? `debian/12/x86_64/6.1.0-${i}-amd64`
             : `ubuntu/20.04/x86_64/5.4.0-${i}-generic`,
         );
-      expect(bundleKernels(join(dir, `debian-${round}.bin`)).sort()).toEqual(want('debian').sort());
-      expect(bundleKernels(join(dir, `ubuntu-${round}.bin`)).sort()).toEqual(want('ubuntu').sort());
+      expect([...bundleKernels(join(dir, `debian-${round}.bin`))].sort()).toEqual(want('debian').sort());
+      expect([...bundleKernels(join(dir, `ubuntu-${round}.bin`))].sort()).toEqual(want('ubuntu').sort());
     }
   });
 
@@ -180,7 +180,7 @@ describe('credentials in a git+ URL', () => {
       const missing = await cli(`git+${withToken}/missing.git#v1`);
       expect(missing.status).toBe(1);
       expect(missing.stderr).toMatch(
-        new RegExp(`^btf-bundle: snapshot git\\+${escape(shown)}/missing\\.git#v1: `),
+        new RegExp(`^btf-bundle: snapshot git\\+${literal(shown)}/missing\\.git#v1: `),
       );
       const noKernel = await cli(`git+${withToken}/archive.git`, '--include', 'nothing/**');
       expect(noKernel.stderr).toContain(`selects no kernel of snapshot git+${shown}/archive.git`);
@@ -198,7 +198,7 @@ describe('credentials in a git+ URL', () => {
 });
 
 /** `text` as a regular expression matching it literally. */
-function escape(text: string): string {
+function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

@@ -1,9 +1,9 @@
 import { expandObjectGlobs } from '../build/objects.js';
 import { checkOutputs, GuardedInputs, type GuardedPath } from '../output-guard.js';
 import { parseGitSnapshot } from '../snapshot/git.js';
+import { scanSnapshot } from '../snapshot/scan.js';
 import { errorMessage } from '../util/error-message.js';
 import { ArgumentError } from './args.js';
-import { scanSnapshot } from '../snapshot/scan.js';
 
 /** What `btf-bundle build` reads and writes, as given on its command line. */
 export interface BuildPaths {

@@ -8,10 +8,10 @@ import {
 } from '../build/option-schema.js';
 import type { FailOn } from '../build/types.js';
 import { escapeControls } from '../errors.js';
-import { redactUrlCredentials } from '../snapshot/git-url.js';
 import type { MinimizeMode } from '../minimize/minimize.js';
 import { writeReportFiles } from '../report/files.js';
 import { formatReport } from '../report/table.js';
+import { redactUrlCredentials } from '../snapshot/git-url.js';
 import { writeOutputFile } from '../util/atomic-write.js';
 import { outputKind } from '../util/standard-output.js';
 import { ArgumentError, oneOf, parseCommandLine, positiveInt } from './args.js';

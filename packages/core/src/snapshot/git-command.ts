@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { BtfBundleError, boundText } from '../errors.js';
+import { killGroup, killOnExit } from './git-process.js';
 import { redactUrlCredentials } from './git-url.js';
 
 /** Oldest git with `fetch --filter`, non-cone sparse checkouts and `rev-list --missing`. */
@@ -83,49 +84,6 @@ function gitTimeoutMs(): number {
   return seconds * 1000;
 }
 
-/** The git commands running now, each the leader of its own process group. */
-const running = new Set<ChildProcess>();
-
-/** Kills every running git command with the processes it started (transport helpers, upload-pack, ssh). */
-function killRunning(): void {
-  for (const child of running) killGroup(child);
-}
-
-/** Kills `child`'s process group; one already gone is no error. */
-function killGroup(child: ChildProcess): void {
-  try {
-    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // already exited
-  }
-}
-
-/**
- * SIGINT/SIGTERM while git runs: its process group is killed (it is not the terminal's, so nothing else would end
- * it). When no other handler is left to act on the signal, its default action is carried out again.
- */
-function onSignal(signal: NodeJS.Signals): void {
-  killRunning();
-  if (process.listenerCount(signal) === 1) {
-    unwatch();
-    process.kill(process.pid, signal);
-  }
-}
-
-/** Starts killing the running git commands on exit and on SIGINT/SIGTERM. */
-function watch(): void {
-  process.on('exit', killRunning);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-}
-
-/** Stops what {@link watch} started (no git command runs). */
-function unwatch(): void {
-  process.off('exit', killRunning);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-}
-
 /**
  * Run git, resolving with its standard output; a failure becomes a GitSnapshotError with git's own words. A command
  * that runs longer than {@link GIT_TIMEOUT_VARIABLE} allows is killed with its process group (a `GIT_UNREACHABLE`
@@ -148,8 +106,7 @@ export function runGit(git: string, args: string[]): Promise<string> {
         LC_ALL: 'C',
       },
     });
-    if (running.size === 0) watch();
-    running.add(child);
+    const exited = killOnExit(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
@@ -176,21 +133,28 @@ export function runGit(git: string, args: string[]): Promise<string> {
     });
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     let settled = false;
-    const settle = (error: Error | undefined, status: number | null, signal: NodeJS.Signals | null): void => {
+    /** What the run gives: its output, or the error to reject with. */
+    const outcome = (
+      error: Error | undefined,
+      status: number | null,
+      signal: string | null,
+    ): string | Error => {
+      if ((error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+        return new GitSnapshotError(`${git} not found: a git+ snapshot needs git ${MIN_GIT.join('.')}+`);
+      if (failure) return failure;
+      if (!error && status === 0) return Buffer.concat(out).toString('utf8');
+      const said =
+        gitErrorSummary(Buffer.concat(err).toString('utf8')) ?? error?.message ?? `exit ${status ?? signal}`;
+      return new GitSnapshotError(`git ${subcommand(args)} failed: ${said}`, 'GIT_SNAPSHOT', error);
+    };
+    const settle = (error: Error | undefined, status: number | null, signal: string | null): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      running.delete(child);
-      if (running.size === 0) unwatch();
-      if ((error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
-        return reject(new GitSnapshotError(`${git} not found: a git+ snapshot needs git ${MIN_GIT.join('.')}+`));
-      if (failure) return reject(failure);
-      if (!error && status === 0) return resolvePromise(Buffer.concat(out).toString('utf8'));
-      const said =
-        gitErrorSummary(Buffer.concat(err).toString('utf8')) ??
-        error?.message ??
-        `exit ${status ?? signal}`;
-      reject(new GitSnapshotError(`git ${subcommand(args)} failed: ${said}`, 'GIT_SNAPSHOT', error));
+      exited();
+      const result = outcome(error, status, signal);
+      if (result instanceof Error) reject(result);
+      else resolvePromise(result);
     };
     child.once('error', (error) => settle(error, null, null));
     child.once('close', (status, signal) => settle(undefined, status, signal));

@@ -73,7 +73,11 @@ async function tryTake(lock: string): Promise<boolean> {
     await mkdir(lock);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new GitSnapshotError(`cannot create the lock ${lock}: ${(err as Error).message}`, 'GIT_SNAPSHOT', err);
+    throw new GitSnapshotError(
+      `cannot create the lock ${lock}: ${(err as Error).message}`,
+      'GIT_SNAPSHOT',
+      err,
+    );
   }
   const owner: LockOwner = { pid: process.pid, host: hostname() };
   await writeFile(`${lock}/owner`, JSON.stringify(owner));
@@ -83,10 +87,12 @@ async function tryTake(lock: string): Promise<boolean> {
 /** Removes a stale lock: moved aside first, so that two builds breaking it never remove a third one's new lock. */
 async function breakLock(lock: string): Promise<void> {
   const aside = `${lock}.stale-${process.pid}-${Date.now()}`;
-  if (await rename(lock, aside).then(
-    () => true,
-    () => false,
-  ))
+  if (
+    await rename(lock, aside).then(
+      () => true,
+      () => false,
+    )
+  )
     await rm(aside, { recursive: true, force: true });
 }
 

@@ -44,7 +44,7 @@ Minimize every kernel BTF of a BTFHub-layout snapshot for the CO-RE relocations 
 results and write a bundle with the kernel→BTF lookup.
 
 ${cliOptionHelp([...BUILD_OPTIONS, ...CLI_ONLY]).join('\n')}
-  --no-cache            do not use the cache
+  --no-cache            do not use the cache (a git+ snapshot is checked out in a temporary dir, removed at the end)
   --quiet               no progress and no table
   -h, --help            this help
 

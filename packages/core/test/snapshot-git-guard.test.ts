@@ -61,6 +61,23 @@ function runCliAsync(
   return Object.assign(ended, { child });
 }
 
+/** `btf-bundle build` of {@link OBJECT} from `snapshot` into `<dir>/bundle.bin`, with the cache in `<dir>/cache`. */
+function buildArgs(snapshot: string, dir: string, ...more: string[]): string[] {
+  const out = join(dir, 'bundle.bin');
+  return [
+    'build',
+    '--snapshot',
+    snapshot,
+    '--objects',
+    OBJECT,
+    '--out',
+    out,
+    '--cache-dir',
+    join(dir, 'cache'),
+    ...more,
+  ];
+}
+
 /** The kernels of the bundle at `path`, none when there is no bundle. */
 function bundleKernels(path: string): readonly string[] {
   return existsSync(path) ? decodeBundle(readFileSync(path)).kernels : [];
@@ -161,19 +178,7 @@ describe('credentials in a git+ URL', () => {
     const shown = url.replace('http://', 'http://ci-bot:***@');
     try {
       const dir = temp('btf-git-token-');
-      const cli = (snapshot: string, ...more: string[]) =>
-        runCliAsync([
-          'build',
-          '--snapshot',
-          snapshot,
-          '--objects',
-          OBJECT,
-          '--out',
-          join(dir, 'bundle.bin'),
-          '--cache-dir',
-          join(dir, 'cache'),
-          ...more,
-        ]);
+      const cli = (snapshot: string, ...more: string[]) => runCliAsync(buildArgs(snapshot, dir, ...more));
       const built = await cli(`git+${withToken}/archive.git`);
       expect(built.status).toBe(0);
       expect(built.stdout).toContain(`snapshot git+${shown}/archive.git at `);
@@ -225,20 +230,7 @@ describe('a git remote that never answers', async () => {
   afterAll(() => server.close());
   const stalled = `git+http://127.0.0.1:${port}/archive.git`;
   const build = (dir: string, env: NodeJS.ProcessEnv) =>
-    runCliAsync(
-      [
-        'build',
-        '--snapshot',
-        stalled,
-        '--objects',
-        OBJECT,
-        '--out',
-        join(dir, 'bundle.bin'),
-        '--cache-dir',
-        join(dir, 'cache'),
-      ],
-      { ...process.env, ...env },
-    );
+    runCliAsync(buildArgs(stalled, dir), { ...process.env, ...env });
 
   it('fails once a git command passes BTF_BUNDLE_GIT_TIMEOUT, naming the URL, its git killed', async () => {
     const dir = temp('btf-git-stall-');

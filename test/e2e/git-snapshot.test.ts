@@ -1,8 +1,9 @@
 // The plugin with a git remote as its snapshot: `snapshot: 'git+file://…'` builds the same app as the directory
 // it was made from, fetching only the kernels the `include` globs select; a ref the remote lacks, or a remote out
-// of reach when the cache holds fewer kernels than the globs select, fails the build.
+// of reach when the cache holds fewer kernels than the globs select, fails the build. A relative path is taken from
+// the plugin's root; credentials in the URL never reach the bundler's error.
 import { readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobId, git, makeRemote, missingObjects } from '../../packages/core/test/git-remote.js';
 import { buildFixture, corpusObject, type FixtureBuild, prepareFixture, SNAPSHOT, WORK } from './bundlers.js';
@@ -68,5 +69,30 @@ describe.each(['vite', 'esbuild'] as const)('%s with snapshot git+file://', (bun
     } finally {
       renameSync(away, remote.bare);
     }
+  });
+});
+
+describe('vite with snapshot git+<relative path> or a URL with credentials', () => {
+  const dir = join(WORK, 'git-vite-root');
+  const build = (snapshot: string): FixtureBuild => ({
+    bundler: 'vite',
+    dir,
+    format: 'esm',
+    plugin: { snapshot, cacheDir: join(dir, '.cache'), include: ['debian/12/x86_64/6.1.0-47-*'] },
+  });
+
+  it("takes a relative path from the plugin's root", async () => {
+    prepareFixture(dir, PROBE);
+    const out = runFixture(await buildFixture(build(`git+${relative(dir, remote.bare)}`)), KERNELS);
+    expect(out.kernels).toEqual([KERNELS[0]]);
+  });
+
+  it('hides the token of a URL in the error', async () => {
+    prepareFixture(dir, PROBE);
+    const failed = buildFixture(build('git+https://ci-bot:S3CRETTOKEN@127.0.0.1:1/archive.git'));
+    await expect(failed).rejects.toThrow(
+      'snapshot git+https://ci-bot:***@127.0.0.1:1/archive.git: cannot reach',
+    );
+    await expect(failed).rejects.not.toThrow('S3CRET');
   });
 });

@@ -29,6 +29,8 @@ export {
   parseGitSnapshot,
   selectKernelPaths,
 } from './snapshot/git.js';
+/** Hides the credentials of the URLs in a message (`https://user:***@host/…`). */
+export { redactUrlCredentials } from './snapshot/git-url.js';
 /** Lists a snapshot's kernel BTF files. */
 export { type ScanOptions, type SnapshotKernel, type SnapshotScan, scanSnapshot } from './snapshot/scan.js';
 /** The one sha256 helper of the packages: hex, or the 32 bytes. */

@@ -66,6 +66,15 @@ type ReportBody = Omit<BuildReport, 'stats'>;
 export async function buildBundle(opts: BuildBundleOptions): Promise<BuildResult> {
   const start = performance.now();
   const plan = await planBuild(opts);
+  try {
+    return await buildPlanned(plan, start);
+  } finally {
+    await plan.releaseSnapshot();
+  }
+}
+
+/** {@link buildBundle} once planned: replayed, or run, reported, encoded and remembered. */
+async function buildPlanned(plan: BuildPlan, start: number): Promise<BuildResult> {
   const recalled = await recallPlannedBuild(plan);
   if (recalled) return replayBuild(plan, recalled, start);
   await readPlannedObjects(plan);

@@ -7,6 +7,7 @@ import type { BpfObject } from '../object.js';
 import { checkOutputs, GuardedInputs } from '../output-guard.js';
 import type { KernelReport } from '../report/report.js';
 import { parseGitSnapshot, snapshotDirectory } from '../snapshot/git.js';
+import { redactUrlCredentials } from '../snapshot/git-url.js';
 import { isTarXzPath } from '../snapshot/input.js';
 import { type SnapshotKernel, type SnapshotScan, scanSnapshot } from '../snapshot/scan.js';
 import { xzFallbackNote } from '../snapshot/xz-source.js';
@@ -36,6 +37,8 @@ export interface BuildPlan {
   scan: SnapshotScan;
   /** The commit built from, when the snapshot is a git remote. */
   snapshotRevision: string | undefined;
+  /** Gives a git snapshot's checkout back (other builds wait for it): call once the kernels are read. */
+  releaseSnapshot: () => Promise<void>;
   /** The cache dir, or null without a cache. */
   cacheDir: string | null;
   /** The cache, when there is one. */
@@ -90,23 +93,30 @@ export async function planBuild(opts: BuildBundleOptions): Promise<BuildPlan> {
   const byArch = await resolveObjects(opts.objects, opts.cwd, cache);
   if (byArch.size === 0) throw new UsageError('no objects given');
   const snapshot = await snapshotDirectory(opts.snapshot, {
-    cacheDir: cacheDir ?? resolve(DEFAULT_CACHE_DIR),
+    cacheDir: cacheDir ?? false,
+    cwd: opts.cwd,
     include: opts.include,
     exclude: opts.exclude,
     arches: byArch.has(ANY_ARCH) ? undefined : [...byArch.keys()],
     onWarning: (message) => warn({ opts }, message),
   });
-  const scan = await scanSnapshot(snapshot.dir, {
-    include: opts.include,
-    exclude: opts.exclude,
-    followLinksOut: opts.followLinksOut,
-  });
-  for (const { path, reason } of scan.skipped) warn({ opts }, `${path}: skipped: ${reason}`);
-  const slowXz = scan.kernels.some((k) => isTarXzPath(k.path)) && xzFallbackNote();
-  if (slowXz) warn({ opts }, slowXz);
-  if (scan.kernels.length === 0 && scan.invalid.length === 0) throw noKernelError(opts);
-  const plan = { opts, mode, failOn, byArch, scan, snapshotRevision: snapshot.revision, cacheDir, cache };
-  return { ...plan, ...fingerprintPlan(plan), warnings: [] };
+  try {
+    const scan = await scanSnapshot(snapshot.dir, {
+      include: opts.include,
+      exclude: opts.exclude,
+      followLinksOut: opts.followLinksOut,
+    });
+    for (const { path, reason } of scan.skipped) warn({ opts }, `${path}: skipped: ${reason}`);
+    const slowXz = scan.kernels.some((k) => isTarXzPath(k.path)) && xzFallbackNote();
+    if (slowXz) warn({ opts }, slowXz);
+    if (scan.kernels.length === 0 && scan.invalid.length === 0) throw noKernelError(opts);
+    const { revision: snapshotRevision, release: releaseSnapshot } = snapshot;
+    const plan = { opts, mode, failOn, byArch, scan, snapshotRevision, releaseSnapshot, cacheDir, cache };
+    return { ...plan, ...fingerprintPlan(plan), warnings: [] };
+  } catch (err) {
+    await snapshot.release();
+    throw err;
+  }
 }
 
 /** The fingerprint of a plan's inputs (none without a cache) and whether they are racy. */
@@ -138,14 +148,15 @@ function guardCacheDir(snapshot: string, cacheDir: string | null): void {
 
 /** The UsageError of a snapshot in which nothing is selected, naming the filter when there is one. */
 function noKernelError(opts: BuildBundleOptions): UsageError {
+  const snapshot = redactUrlCredentials(opts.snapshot);
   const filter = [
     ...(opts.include ?? []).map((g) => `include '${g}'`),
     ...(opts.exclude ?? []).map((g) => `exclude '${g}'`),
   ];
   return new UsageError(
     filter.length > 0
-      ? `the filter (${filter.join(', ')}) selects no kernel of snapshot ${opts.snapshot}`
-      : `snapshot ${opts.snapshot} has no kernel files (<distro>/<version>/<arch>/<release>.btf[.tar.xz])`,
+      ? `the filter (${filter.join(', ')}) selects no kernel of snapshot ${snapshot}`
+      : `snapshot ${snapshot} has no kernel files (<distro>/<version>/<arch>/<release>.btf[.tar.xz])`,
   );
 }
 

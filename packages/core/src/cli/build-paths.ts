@@ -2,6 +2,8 @@ import { expandObjectGlobs } from '../build/objects.js';
 import { checkOutputs, GuardedInputs, type GuardedPath } from '../output-guard.js';
 import { parseGitSnapshot } from '../snapshot/git.js';
 import { scanSnapshot } from '../snapshot/scan.js';
+import { errorMessage } from '../util/error-message.js';
+import { ArgumentError } from './args.js';
 
 /** What `btf-bundle build` reads and writes, as given on its command line. */
 export interface BuildPaths {
@@ -31,6 +33,15 @@ async function localSnapshotInputs(paths: BuildPaths): Promise<GuardedPath[]> {
   ];
 }
 
+/** Whether `--snapshot` is a git remote; a malformed `git+` one is a command-line mistake (an ArgumentError). */
+function gitSnapshotArgument(snapshot: string): boolean {
+  try {
+    return parseGitSnapshot(snapshot) !== undefined;
+  } catch (err) {
+    throw new ArgumentError(`--snapshot: ${errorMessage(err)}`);
+  }
+}
+
 /**
  * Refuse, before any work, outputs of `build` that would write over an input or over each other: an object, the
  * snapshot dir, a kernel file the snapshot links to from elsewhere, or another output.
@@ -38,7 +49,7 @@ async function localSnapshotInputs(paths: BuildPaths): Promise<GuardedPath[]> {
 export async function checkBuildPaths(paths: BuildPaths): Promise<void> {
   const objects = await expandObjectGlobs(paths.objects);
   const inputs = new GuardedInputs([
-    ...(parseGitSnapshot(paths.snapshot) ? [] : await localSnapshotInputs(paths)),
+    ...(gitSnapshotArgument(paths.snapshot) ? [] : await localSnapshotInputs(paths)),
     ...objects.map((path) => ({ role: 'object', path })),
   ]);
   const outputs: GuardedPath[] = Object.entries(paths.outputs).flatMap(([role, path]) =>

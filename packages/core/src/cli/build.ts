@@ -11,6 +11,7 @@ import { escapeControls } from '../errors.js';
 import type { MinimizeMode } from '../minimize/minimize.js';
 import { writeReportFiles } from '../report/files.js';
 import { formatReport } from '../report/table.js';
+import { redactUrlCredentials } from '../snapshot/git-url.js';
 import { writeOutputFile } from '../util/atomic-write.js';
 import { outputKind } from '../util/standard-output.js';
 import { ArgumentError, oneOf, parseCommandLine, positiveInt } from './args.js';
@@ -43,7 +44,7 @@ Minimize every kernel BTF of a BTFHub-layout snapshot for the CO-RE relocations 
 results and write a bundle with the kernel→BTF lookup.
 
 ${cliOptionHelp([...BUILD_OPTIONS, ...CLI_ONLY]).join('\n')}
-  --no-cache            do not use the cache
+  --no-cache            do not use the cache (a git+ snapshot is checked out in a temporary dir, removed at the end)
   --quiet               no progress and no table
   -h, --help            this help
 
@@ -111,7 +112,8 @@ export async function run(argv: string[]): Promise<number> {
     if (!values.quiet) {
       for (const w of warnings) console.error(`warning: ${escapeControls(w)}`);
       say(formatReport(result.report));
-      if (result.snapshotRevision) say(`snapshot ${values.snapshot} at ${result.snapshotRevision}`);
+      if (result.snapshotRevision)
+        say(`snapshot ${redactUrlCredentials(values.snapshot)} at ${result.snapshotRevision}`);
       say(`wrote ${values.out}`);
     }
     return 0;

@@ -1,5 +1,7 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { BtfBundleError, boundText } from '../errors.js';
+import { killGroup, killOnExit } from './git-process.js';
+import { redactUrlCredentials } from './git-url.js';
 
 /** Oldest git with `fetch --filter`, non-cone sparse checkouts and `rev-list --missing`. */
 const MIN_GIT: readonly [number, number] = [2, 27];
@@ -10,10 +12,23 @@ const GIT_MAX_BUFFER = 256 * 1024 * 1024;
 /** Longest part of git's error output an error or warning quotes. */
 const MAX_GIT_SAID = 400;
 
+/** The environment variable that bounds each git command, in seconds. */
+export const GIT_TIMEOUT_VARIABLE = 'BTF_BUNDLE_GIT_TIMEOUT';
+
+/** Default bound of one git command, in seconds: a first fetch of many kernels' contents can take minutes. */
+const DEFAULT_GIT_TIMEOUT_S = 600;
+
+/**
+ * git's own bound on a stalled HTTP transfer (unless the environment sets it): below 1 KB/s for 30 s, it gives up.
+ * The overall timeout covers the other transports.
+ */
+const LOW_SPEED_ENV = { GIT_HTTP_LOW_SPEED_LIMIT: '1000', GIT_HTTP_LOW_SPEED_TIME: '30' };
+
 /**
  * Why a git snapshot could not be used: `GIT_REF_NOT_FOUND` the remote answers but cannot give the ref (no such
- * branch, tag or commit), `GIT_UNREACHABLE` the remote cannot be reached and no revision of the ref is cached,
- * `GIT_CACHE_INCOMPLETE` the remote cannot be reached and the cached revision lacks kernels the build selects,
+ * branch, tag or commit), `GIT_UNREACHABLE` the remote cannot be reached and no revision of the ref is cached (or a
+ * git command talking to it did not finish within {@link GIT_TIMEOUT_VARIABLE}'s bound), `GIT_CACHE_INCOMPLETE`
+ * the remote cannot be reached and the cached revision lacks kernels the build selects,
  * `GIT_SNAPSHOT` anything else (a malformed `git+` option, git missing or too old, a failing git command).
  */
 export type GitSnapshotErrorCode =
@@ -28,8 +43,9 @@ export class GitSnapshotError extends BtfBundleError {
   /** Why, stable and machine-readable. */
   declare readonly code: GitSnapshotErrorCode;
 
+  /** `detail` with the credentials of any URL in it hidden. */
   constructor(detail: string, code: GitSnapshotErrorCode = 'GIT_SNAPSHOT', cause?: unknown) {
-    super(detail, {}, { code, cause });
+    super(redactUrlCredentials(detail), {}, { code, cause });
   }
 }
 
@@ -58,31 +74,90 @@ function subcommand(args: readonly string[]): string {
   return '';
 }
 
-/** Run git, resolving with its standard output; a failure becomes a GitSnapshotError with git's own words. */
+/** The bound of one git command in milliseconds, from {@link GIT_TIMEOUT_VARIABLE} (seconds) or the default. */
+function gitTimeoutMs(): number {
+  const raw = process.env[GIT_TIMEOUT_VARIABLE];
+  if (raw === undefined || raw === '') return DEFAULT_GIT_TIMEOUT_S * 1000;
+  const seconds = Number(raw);
+  if (!(seconds > 0) || !Number.isFinite(seconds))
+    throw new GitSnapshotError(`${GIT_TIMEOUT_VARIABLE} must be a positive number of seconds, got "${raw}"`);
+  return seconds * 1000;
+}
+
+/**
+ * Run git, resolving with its standard output; a failure becomes a GitSnapshotError with git's own words. A command
+ * that runs longer than {@link GIT_TIMEOUT_VARIABLE} allows is killed with its process group (a `GIT_UNREACHABLE`
+ * error), and so is every one still running when the process exits or is interrupted.
+ */
 export function runGit(git: string, args: string[]): Promise<string> {
+  const timeoutMs = gitTimeoutMs();
   return new Promise((resolvePromise, reject) => {
-    const child = execFile(
-      git,
-      args,
-      {
-        maxBuffer: GIT_MAX_BUFFER,
-        // Never wait for a password prompt: an unreachable or private remote must fail, not hang.
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '', SSH_ASKPASS: '', LC_ALL: 'C' },
+    const child = spawn(git, args, {
+      // Its own process group, so that a timeout or an interrupt kills git's helpers with it.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Never wait for a password prompt: an unreachable or private remote must fail, not hang.
+      env: {
+        ...LOW_SPEED_ENV,
+        ...process.env,
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_ASKPASS: '',
+        SSH_ASKPASS: '',
+        LC_ALL: 'C',
       },
-      (err, stdout, stderr) => {
-        if (!err) return resolvePromise(stdout);
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-          return reject(
-            new GitSnapshotError(`${git} not found: a git+ snapshot needs git ${MIN_GIT.join('.')}+`),
-          );
-        const said = gitErrorSummary(stderr) ?? err.message;
-        reject(new GitSnapshotError(`git ${subcommand(args)} failed: ${said}`, 'GIT_SNAPSHOT', err));
-      },
+    });
+    const exited = killOnExit(child);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let failure: GitSnapshotError | undefined;
+    const stop = (why: GitSnapshotError): void => {
+      failure ??= why;
+      killGroup(child);
+    };
+    const timer = setTimeout(
+      () =>
+        stop(
+          new GitSnapshotError(
+            `git ${subcommand(args)} did not finish within ${timeoutMs / 1000} s (raise ${GIT_TIMEOUT_VARIABLE}, in seconds, for a slow remote)`,
+            'GIT_UNREACHABLE',
+          ),
+        ),
+      timeoutMs,
     );
-    // No command here reads input: git sees its end at once. Closing the pipe of a git that has already exited
-    // (a failure) is not the error to report.
-    child.stdin?.on('error', () => {});
-    child.stdin?.end();
+    child.stdout?.on('data', (chunk: Buffer) => {
+      outBytes += chunk.length;
+      if (outBytes > GIT_MAX_BUFFER)
+        stop(new GitSnapshotError(`git ${subcommand(args)} printed more than ${GIT_MAX_BUFFER} bytes`));
+      else out.push(chunk);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+    let settled = false;
+    /** What the run gives: its output, or the error to reject with. */
+    const outcome = (
+      error: Error | undefined,
+      status: number | null,
+      signal: string | null,
+    ): string | Error => {
+      if ((error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+        return new GitSnapshotError(`${git} not found: a git+ snapshot needs git ${MIN_GIT.join('.')}+`);
+      if (failure) return failure;
+      if (!error && status === 0) return Buffer.concat(out).toString('utf8');
+      const said =
+        gitErrorSummary(Buffer.concat(err).toString('utf8')) ?? error?.message ?? `exit ${status ?? signal}`;
+      return new GitSnapshotError(`git ${subcommand(args)} failed: ${said}`, 'GIT_SNAPSHOT', error);
+    };
+    const settle = (error: Error | undefined, status: number | null, signal: string | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      exited();
+      const result = outcome(error, status, signal);
+      if (result instanceof Error) reject(result);
+      else resolvePromise(result);
+    };
+    child.once('error', (error) => settle(error, null, null));
+    child.once('close', (status, signal) => settle(undefined, status, signal));
   });
 }
 

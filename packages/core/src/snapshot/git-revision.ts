@@ -1,5 +1,6 @@
 import { sha256Hex } from '../util/sha256.js';
 import { type GitInDir, GitSnapshotError } from './git-command.js';
+import { redactUrlCredentials } from './git-url.js';
 
 /** How many cached kernel files an error about an incomplete cache names. */
 const NAMED_FILES = 3;
@@ -15,9 +16,9 @@ export interface SnapshotRevision {
   unreachable?: string;
 }
 
-/** `git+<url>[#ref]`, as messages name a snapshot. */
+/** `git+<url>[#ref]`, as messages name a snapshot (the URL's credentials hidden). */
 function snapshotName(url: string, ref: string | undefined): string {
-  return `git+${url}${ref === undefined ? '' : `#${ref}`}`;
+  return redactUrlCredentials(`git+${url}${ref === undefined ? '' : `#${ref}`}`);
 }
 
 /** The ref as messages name it. */
@@ -58,7 +59,8 @@ export async function fetchRevision(
     await inDir('fetch', '-q', '--filter=blob:none', '--depth=1', '--no-tags', 'origin', ref ?? 'HEAD');
   } catch (failure) {
     if (!(failure instanceof GitSnapshotError)) throw failure;
-    if (await remoteAnswers(inDir))
+    // A fetch that timed out met a remote that does not answer (asking again would wait as long).
+    if (failure.code !== 'GIT_UNREACHABLE' && (await remoteAnswers(inDir)))
       throw new GitSnapshotError(
         `snapshot ${snapshotName(url, ref)}: the remote answers but does not give ${refName(ref)} ` +
           `(${failure.detail}); check the branch, tag or commit`,

@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sha256Hex } from '../util/sha256.js';
 import { checkGitVersion, type GitInDir, GitSnapshotError, gitInDir, runGit } from './git-command.js';
+import { lockCheckout, type ReleaseLock } from './git-lock.js';
 import { fetchRevision, offlineNote } from './git-revision.js';
+import { absoluteGitUrl, refusedUrl } from './git-url.js';
 import { filterPaths } from './glob-filter.js';
 import { parseKernelPath } from './scan.js';
 
@@ -12,7 +15,7 @@ const GIT_SNAPSHOT_PREFIX = 'git+';
 
 /** A snapshot given as `git+<url>[#ref]`. */
 export interface GitSnapshotSpec {
-  /** What git fetches from: `https://…`, `file://…`, `ssh://…`, a path. */
+  /** What git fetches from: `https://…`, `file://…`, `ssh://…`, a path (a relative one against the build's cwd). */
   url: string;
   /** Branch, tag or commit; the remote's HEAD when absent. */
   ref?: string;
@@ -20,8 +23,13 @@ export interface GitSnapshotSpec {
 
 /** Options of {@link checkoutGitSnapshot}. */
 export interface GitSnapshotOptions {
-  /** Directory under which the checkout lives (one folder per remote URL). */
-  cacheDir: string;
+  /**
+   * Directory under which the checkout lives (one folder per remote URL), kept for later builds; false: a
+   * temporary checkout, removed by {@link GitSnapshot.release}.
+   */
+  cacheDir: string | false;
+  /** Directory a relative local path of the remote is resolved against; default the process's cwd. */
+  cwd?: string;
   /** Globs over `<distro>/<version>/<arch>/<release>.btf[.tar.xz]`; only matching kernels are fetched. */
   include?: string[];
   /** Globs of kernel files never to fetch. */
@@ -44,6 +52,11 @@ export interface GitSnapshot {
   offline: boolean;
   /** Kernel files in the checkout (only these had their contents fetched). */
   files: number;
+  /**
+   * Gives the checkout back once the build has read its kernels: other builds sharing the cache dir wait until
+   * then; a temporary checkout is removed.
+   */
+  release: () => Promise<void>;
 }
 
 /** Parse `git+<url>[#ref]`; undefined when `snapshot` is not a git remote. */
@@ -55,6 +68,8 @@ export function parseGitSnapshot(snapshot: string): GitSnapshotSpec | undefined 
   const ref = hash < 0 ? undefined : rest.slice(hash + 1);
   if (url === '' || url.startsWith('-'))
     throw new GitSnapshotError(`snapshot ${snapshot}: expected git+<url>[#ref]`);
+  const refused = refusedUrl(url);
+  if (refused) throw new GitSnapshotError(`snapshot ${snapshot}: ${refused}`);
   if (ref !== undefined && (ref === '' || ref.startsWith('-') || /[\s~^:?*[\\]|\.\./.test(ref)))
     throw new GitSnapshotError(`snapshot ${snapshot}: "${ref}" is not a valid git ref`);
   return ref === undefined ? { url } : { url, ref };
@@ -117,24 +132,29 @@ async function checkOut(
   await inDir('-c', 'advice.detachedHead=false', 'checkout', '-q', '--force', '--detach', revision);
 }
 
-/**
- * Make the part of a BTFHub git remote that a build needs available as a local directory: a blobless, depth-1,
- * sparse checkout under `cacheDir`, holding only the kernel files selected by the include/exclude globs and the
- * arches (the contents of all other files are never fetched). Later calls fetch only what changed. A remote that
- * answers but has no such ref is an error. When the remote cannot be reached, the revision an earlier build fetched
- * for the same ref is checked out, and `onWarning` says so, if the clone holds every kernel file this build selects;
- * otherwise it is an error too (a {@link GitSnapshotError} whose `code` says which).
- */
-export async function checkoutGitSnapshot(
+/** Where the checkout of `url` lives, taken for this build: the cache's (locked), or a new temporary one. */
+async function takeCheckoutDir(
+  url: string,
+  opts: GitSnapshotOptions,
+): Promise<{ dir: string; release: ReleaseLock }> {
+  if (opts.cacheDir === false) {
+    const dir = await mkdtemp(join(tmpdir(), 'btf-bundle-git-'));
+    return { dir, release: () => rm(dir, { recursive: true, force: true }) };
+  }
+  const dir = resolve(opts.cacheDir, 'snapshots', sha256Hex(url).slice(0, 16));
+  await mkdir(dir, { recursive: true });
+  return { dir, release: await lockCheckout(dir, (message) => opts.onWarning?.(message)) };
+}
+
+/** Fetch the revision into the clone at `dir` and check out the selected kernels; the checkout's facts. */
+async function fetchAndCheckOut(
+  git: string,
+  dir: string,
   spec: GitSnapshotSpec,
   opts: GitSnapshotOptions,
-): Promise<GitSnapshot> {
-  const git = opts.git ?? 'git';
-  await checkGitVersion(git);
-  const dir = resolve(opts.cacheDir, 'snapshots', sha256Hex(spec.url).slice(0, 16));
+): Promise<Omit<GitSnapshot, 'release'>> {
   const inDir = gitInDir(git, dir);
   if (!existsSync(join(dir, '.git'))) {
-    await mkdir(dir, { recursive: true });
     await runGit(git, ['init', '-q', dir]);
     await inDir('remote', 'add', 'origin', spec.url);
   }
@@ -150,16 +170,53 @@ export async function checkoutGitSnapshot(
   return { dir, revision, offline: unreachable !== undefined, files: selected.length };
 }
 
+/** A failure of a git command that does not say which snapshot, saying it (the URL's credentials hidden). */
+function namingSnapshot(err: unknown, spec: GitSnapshotSpec): unknown {
+  if (!(err instanceof GitSnapshotError) || err.detail.startsWith('snapshot ')) return err;
+  const name = `git+${spec.url}${spec.ref === undefined ? '' : `#${spec.ref}`}`;
+  return new GitSnapshotError(`snapshot ${name}: ${err.detail}`, err.code, err);
+}
+
+/**
+ * Make the part of a BTFHub git remote that a build needs available as a local directory: a blobless, depth-1,
+ * sparse checkout under `cacheDir`, holding only the kernel files selected by the include/exclude globs and the
+ * arches (the contents of all other files are never fetched). Later calls fetch only what changed. A remote that
+ * answers but has no such ref is an error. When the remote cannot be reached, the revision an earlier build fetched
+ * for the same ref is checked out, and `onWarning` says so, if the clone holds every kernel file this build selects;
+ * otherwise it is an error too (a {@link GitSnapshotError} whose `code` says which). The checkout is the caller's
+ * until it calls {@link GitSnapshot.release}: builds sharing the cache dir take turns (see `git-lock.ts`).
+ */
+export async function checkoutGitSnapshot(
+  spec: GitSnapshotSpec,
+  opts: GitSnapshotOptions,
+): Promise<GitSnapshot> {
+  const git = opts.git ?? 'git';
+  const local = { ...spec, url: absoluteGitUrl(spec.url, opts.cwd ?? process.cwd()) };
+  try {
+    await checkGitVersion(git);
+    const { dir, release } = await takeCheckoutDir(local.url, opts);
+    try {
+      return { ...(await fetchAndCheckOut(git, dir, local, opts)), release };
+    } catch (err) {
+      await release();
+      throw err;
+    }
+  } catch (err) {
+    throw namingSnapshot(err, spec);
+  }
+}
+
 /**
  * The local directory to scan for a build's `snapshot` option: the option itself for a directory, a sparse
- * checkout of the selected kernels for `git+<url>[#ref]` (with the revision it holds).
+ * checkout of the selected kernels for `git+<url>[#ref]` (with the revision it holds, and its release, to call
+ * once the build has read the kernels).
  */
 export async function snapshotDirectory(
   snapshot: string,
   opts: GitSnapshotOptions,
-): Promise<{ dir: string; revision?: string }> {
+): Promise<{ dir: string; revision?: string; release: () => Promise<void> }> {
   const spec = parseGitSnapshot(snapshot);
-  if (!spec) return { dir: snapshot };
-  const { dir, revision } = await checkoutGitSnapshot(spec, opts);
-  return { dir, revision };
+  if (!spec) return { dir: snapshot, release: async () => {} };
+  const { dir, revision, release } = await checkoutGitSnapshot(spec, opts);
+  return { dir, revision, release };
 }

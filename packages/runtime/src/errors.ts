@@ -88,7 +88,7 @@ export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   const type = typeof value;
   const name = type === 'object' ? ((value as object).constructor?.name ?? 'object') : type;
-  return `${'aeiouAEIOU'.includes(name[0]!) ? 'an' : 'a'} ${name}`;
+  return `${'aeioAEIO'.includes(name[0]!) ? 'an' : 'a'} ${name}`;
 }
 
 /** No BTF could be found for the kernel; `reason` says why (e.g. the build recorded it as failed). */

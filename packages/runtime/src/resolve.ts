@@ -27,7 +27,8 @@ export interface ResolveOptions extends DetectOptions {
   kernelBtf?: boolean;
   /**
    * Accept a release the bundle lacks: `'bracketed'` when the closest older and newer kernels of its
-   * distro/version/arch/flavour share one BTF, true also the nearest release otherwise. Default false.
+   * distro/version/arch/flavour share one BTF, true also the nearest release otherwise. Default false; any other
+   * value is a `BundleUsageError`.
    */
   nearest?: NearestPolicy;
   /** The kernel to look up; detected with {@link detectKernel} when absent. */

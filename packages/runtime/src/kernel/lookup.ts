@@ -59,7 +59,7 @@ export interface LookupKernel extends KernelKey {
 
 /** Options of a lookup. */
 export interface LookupOptions {
-  /** Which inexact release matches are accepted (see {@link NearestPolicy}). Default false. */
+  /** Which inexact release matches are accepted (see {@link NearestPolicy}). Default false; another value is a usage error. */
   nearest?: NearestPolicy;
 }
 

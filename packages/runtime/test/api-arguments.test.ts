@@ -135,6 +135,24 @@ describe('kernel ids and keys', () => {
     );
     expect(kernelId(parseKernelId(EXACT))).toBe(EXACT);
   });
+
+  it('kernelId reads each part once: a getter cannot give a checked part, then another', () => {
+    let reads = 0;
+    const key = {
+      ...parseKernelId(EXACT),
+      get release() {
+        return reads++ === 0 ? '6.1.0-50-amd64' : '../../escaped';
+      },
+    };
+    let id: string | undefined;
+    try {
+      id = kernelId(key);
+    } catch (e) {
+      expect(e).toBeInstanceOf(InvalidKernelKeyError);
+    }
+    expect(reads).toBeGreaterThan(0);
+    expect(id ?? '').not.toContain('..');
+  });
 });
 
 describe('nearest', () => {

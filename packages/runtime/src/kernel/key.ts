@@ -25,21 +25,21 @@ export function checkKeyPart(name: string, part: string): void {
 
 /**
  * Validates `key` (named `what` in errors): an object whose four parts are strings and safe path components (see
- * {@link checkKeyPart}); returns it.
+ * {@link checkKeyPart}); returns a copy of the parts checked, each read once (a getter cannot change one later).
  */
 export function checkKernelKey(key: KernelKey, what = 'kernel key'): KernelKey {
-  keyObject(key, what, 'a key object {distro, version, arch, release}');
-  checkKeyPart('distro', key.distro);
-  checkKeyPart('version', key.version);
-  checkKeyPart('arch', key.arch);
-  checkKeyPart('release', key.release);
-  return key;
+  const { distro, version, arch, release } = keyObject(key, what, 'a key object {distro, version, arch, release}');
+  checkKeyPart('distro', distro);
+  checkKeyPart('version', version);
+  checkKeyPart('arch', arch);
+  checkKeyPart('release', release);
+  return { distro, version, arch, release };
 }
 
 /** The string id `distro/version/arch/release` of a key; throws {@link InvalidKernelKeyError} for an invalid key. */
 export function kernelId(key: KernelKey): string {
-  checkKernelKey(key, 'kernelId: key');
-  return `${key.distro}/${key.version}/${key.arch}/${key.release}`;
+  const { distro, version, arch, release } = checkKernelKey(key, 'kernelId: key');
+  return `${distro}/${version}/${arch}/${release}`;
 }
 
 /** One id part: 1 to 128 of `[A-Za-z0-9._+~-]`, not `.` or `..` (what {@link checkKeyPart} accepts). */

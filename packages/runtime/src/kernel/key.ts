@@ -23,12 +23,15 @@ export function checkKeyPart(name: string, part: string): void {
   }
 }
 
+/** What a key is, for errors. */
+const KEY_OBJECT = 'a key object {distro, version, arch, release}';
+
 /**
  * Validates `key` (named `what` in errors): an object whose four parts are strings and safe path components (see
  * {@link checkKeyPart}); returns a copy of the parts checked, each read once (a getter cannot change one later).
  */
 export function checkKernelKey(key: KernelKey, what = 'kernel key'): KernelKey {
-  const { distro, version, arch, release } = keyObject(key, what, 'a key object {distro, version, arch, release}');
+  const { distro, version, arch, release } = keyObject(key, what, KEY_OBJECT);
   checkKeyPart('distro', distro);
   checkKeyPart('version', version);
   checkKeyPart('arch', arch);

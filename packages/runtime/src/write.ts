@@ -3,7 +3,7 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { release as osRelease, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wrapBtfInElf } from './elf.js';
-import { BundleUsageError, describeValue } from './errors.js';
+import { BundleUsageError, describeValue, InvalidKernelKeyError } from './errors.js';
 import { checkKeyPart } from './kernel/key.js';
 
 /** Options of {@link writeBtfFile}. */
@@ -69,16 +69,22 @@ export async function writeBtfFile(
   options: WriteBtfOptions = {},
 ): Promise<string> {
   const bytes = btf instanceof Uint8Array ? btf : (btf as { bytes?: unknown } | null)?.bytes;
-  if (!(bytes instanceof Uint8Array))
-    throw new BundleUsageError(
-      `writeBtfFile: btf is ${typeof btf === 'object' && btf !== null ? `an object whose bytes are ${describeValue(bytes)}` : describeValue(btf)}, ` +
-        'not a Uint8Array or { bytes: Uint8Array }',
-    );
+  if (!(bytes instanceof Uint8Array)) {
+    const what =
+      typeof btf === 'object' && btf !== null
+        ? `an object whose bytes are ${describeValue(bytes)}`
+        : describeValue(btf);
+    throw new BundleUsageError(`writeBtfFile: btf is ${what}, not a Uint8Array or { bytes: Uint8Array }`);
+  }
   let name = 'vmlinux.btf';
   if (options.elf) {
     // Read once: a getter or a changing toString must not give a checked value and then another one.
     const release: unknown = options.release ?? osRelease();
-    checkKeyPart('release', release as string);
+    if (typeof release !== 'string')
+      throw new InvalidKernelKeyError(
+        `writeBtfFile: options.release is ${describeValue(release)}, not a string`,
+      );
+    checkKeyPart('release', release);
     name = `vmlinux-${release}`;
   }
   const dir = await mkdtemp(join(options.parent ?? tmpdir(), 'btf-bundle-'));

@@ -205,7 +205,7 @@ describe('writeBtfFile arguments', () => {
       ).rejects.toThrow(InvalidKernelKeyError);
     }
     await expect(writeBtfFile(btf, { elf: true, release: 42 as never, parent })).rejects.toThrow(
-      'kernel release is a number, not a string',
+      'writeBtfFile: options.release is a number, not a string',
     );
     expect(readdirSync(parent)).toEqual([]);
     expect(readdirSync(join(parent, '..')).includes('escaped')).toBe(false);

@@ -8,7 +8,7 @@ import { checkKeyPart } from './kernel/key.js';
 
 /** Options of {@link writeBtfFile}. */
 export interface WriteBtfOptions {
-  /** Parent directory of the private temp directory. Default `os.tmpdir()`. */
+  /** Parent directory (a string) of the private temp directory. Default `os.tmpdir()`. */
   parent?: string;
   /** Write an ELF file with a `.BTF` section named `vmlinux-<release>` instead of raw `vmlinux.btf`. */
   elf?: boolean;
@@ -61,8 +61,8 @@ function unhook(): void {
  * on SIGINT, SIGTERM or SIGHUP when the application does not handle that signal itself (the process then ends by
  * the signal as it would have); not with `keep`. A caller done with it earlier may remove it itself.
  * Throws {@link BundleUsageError} when `btf` is not a `Uint8Array` (a `Buffer` is one) or `{ bytes: Uint8Array }`
- * (a `findBtf` result), and {@link InvalidKernelKeyError} for a release that is not a string, or contains `/`,
- * `..`, NUL or other unsafe characters.
+ * (a `findBtf` result), or `parent` is not a string; {@link InvalidKernelKeyError} for a release that is not a
+ * string, or contains `/`, `..`, NUL or other unsafe characters.
  */
 export async function writeBtfFile(
   btf: Uint8Array | { bytes: Uint8Array },
@@ -87,7 +87,10 @@ export async function writeBtfFile(
     checkKeyPart('release', release);
     name = `vmlinux-${release}`;
   }
-  const dir = await mkdtemp(join(options.parent ?? tmpdir(), 'btf-bundle-'));
+  const parent: unknown = options.parent ?? tmpdir();
+  if (typeof parent !== 'string')
+    throw new BundleUsageError(`writeBtfFile: options.parent is ${describeValue(parent)}, not a string`);
+  const dir = await mkdtemp(join(parent, 'btf-bundle-'));
   if (!options.keep) {
     hook();
     removeAtExit.add(dir);

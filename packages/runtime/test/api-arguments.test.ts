@@ -220,6 +220,9 @@ describe('writeBtfFile arguments', () => {
       'writeBtfFile: btf is an object whose bytes are a string, not a Uint8Array or { bytes: Uint8Array }',
     );
     await expect(writeBtfFile(null as never, { parent })).rejects.toThrow(/^writeBtfFile: btf is null/);
+    await expect(writeBtfFile(btf, { parent: new URL(`file://${parent}`) as never })).rejects.toThrow(
+      'writeBtfFile: options.parent is a URL, not a string',
+    );
     expect(readdirSync(parent)).toEqual([]);
   });
 });

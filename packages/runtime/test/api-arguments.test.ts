@@ -94,7 +94,7 @@ describe('maxPayloadBytes', () => {
   const size = bytes.length * 50;
   const wrong = [Number.NaN, -1, 0, 1.5, 2 ** 30 + 1, Number.POSITIVE_INFINITY, '100000', null];
 
-  it('is a whole number of bytes from 1 to 1 GiB, else a usage error (not a bundle error, not ignored)', async () => {
+  it('is a whole number of bytes from 1 to 1 GiB, else a usage error (not a bundle error, not ignored)', () => {
     for (const maxPayloadBytes of wrong) {
       const limits = { maxPayloadBytes } as { maxPayloadBytes: number };
       expect(() => decodeBundle(bytes, limits)).toThrow(BundleUsageError);

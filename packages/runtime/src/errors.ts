@@ -73,11 +73,22 @@ export class BtfOverrideError extends BtfRuntimeError {
   }
 }
 
-/** `createBtfBundle` was used in a way that cannot work (e.g. async loader without a manifest). */
+/**
+ * The runtime's API was called with an argument that cannot work (e.g. an async loader without a manifest, a loader
+ * returning no bytes, an option out of its range); the message names the argument.
+ */
 export class BundleUsageError extends BtfRuntimeError {
   constructor(message: string) {
     super('BUNDLE_USAGE', message);
   }
+}
+
+/** What `value` is, for an error about an argument of the wrong type: `null`, `a string`, `an ArrayBuffer`, .... */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  const type = typeof value;
+  const name = type === 'object' ? ((value as object).constructor?.name ?? 'object') : type;
+  return `${'aeioAEIO'.includes(name[0]!) ? 'an' : 'a'} ${name}`;
 }
 
 /** No BTF could be found for the kernel; `reason` says why (e.g. the build recorded it as failed). */

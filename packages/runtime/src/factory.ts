@@ -1,8 +1,9 @@
 import { type BtfBundle, type BundleBtf, type BundleStats, openBundle } from './bundle/bundle.js';
+import { type BundleBytes, payloadLimit } from './bundle/container.js';
 import type { BundleObject } from './bundle/index-section.js';
-import { BundleUsageError } from './errors.js';
+import { BundleUsageError, describeValue } from './errors.js';
 import { type DetectedKernel, type DetectOptions, detectKernel } from './kernel/detect.js';
-import type { LookupKernel, LookupOptions, NearestPolicy } from './kernel/lookup.js';
+import { type LookupKernel, type LookupOptions, type NearestPolicy, nearestPolicy } from './kernel/lookup.js';
 import { type ResolvedBtf, type ResolveOptions, resolveBtf } from './resolve.js';
 import { type WriteBtfOptions, writeBtfFile } from './write.js';
 
@@ -18,13 +19,13 @@ export interface BundleManifest {
 
 /** Defaults of a {@link createBtfBundle} instance. */
 export interface BtfBundleDefaults {
-  /** Default for `nearest` in `resolveBtf`/`findBtf` (false, `'bracketed'` or true). Default false. */
+  /** Default for `nearest` in `resolveBtf`/`findBtf`: false (the default), `'bracketed'` or true; else a usage error. */
   nearest?: NearestPolicy;
   /** Default host root (e.g. `/host` in containers) for `resolveBtf`/`detectKernel`. Default `BTF_BUNDLE_HOST_ROOT`, else `/`. */
   hostRoot?: string;
   /** Precomputed manifest; required when `load` is asynchronous, so `kernels` etc. stay synchronous. */
   manifest?: BundleManifest;
-  /** Largest inflated payload to accept (see `decodeBundle`); default and maximum 1 GiB. */
+  /** Largest inflated payload to accept (see `decodeBundle`): a whole number from 1 to 1 GiB (the default). */
   maxPayloadBytes?: number;
 }
 
@@ -47,33 +48,43 @@ export function bundleManifest(bundle: BtfBundle): BundleManifest {
   return { kernels: bundle.kernels, objects: bundle.objects, stats: bundle.stats };
 }
 
+/** How `load`'s result is named in errors. */
+const LOADED = 'createBtfBundle: what load() returned';
+
 /**
- * Binds a bundle to the runtime API. `load` returns the bundle bytes; it is called once, lazily, unless it is
+ * Binds a bundle to the runtime API. `load` returns (or resolves to) the bundle bytes, a `Uint8Array` (a `Buffer`
+ * is one) or an `ArrayBuffer`; it is called once, lazily, unless it is
  * synchronous and no `manifest` is given, in which case it is called at once and the bundle opened (container
  * checked, payload inflated, index header read). The rest is decoded as it is used: a lookup decodes its kernel's
  * part of the index and its BTF, and `kernels`, `objects` and `stats` are read on first access; a corrupt part
- * throws its typed bundle error then. Throws {@link BundleUsageError} when `load` is asynchronous and no manifest
- * was given.
+ * throws its typed bundle error then. Throws {@link BundleUsageError} when `load` is not a function, is
+ * asynchronous and no manifest was given, or returns anything else than bundle bytes (when it resolves to such a
+ * value, the lookup rejects with it), and when `nearest` or `maxPayloadBytes` is out of range.
  */
 export function createBtfBundle(
-  load: () => Uint8Array | Promise<Uint8Array>,
+  load: () => BundleBytes | Promise<BundleBytes>,
   defaults: BtfBundleDefaults = {},
 ): BtfBundleApi {
+  if (typeof load !== 'function')
+    throw new BundleUsageError(`createBtfBundle: load is ${describeValue(load)}, not a function`);
   const limits = { maxPayloadBytes: defaults.maxPayloadBytes };
+  payloadLimit(limits);
+  nearestPolicy(defaults.nearest);
   let cached: BtfBundle | Promise<BtfBundle> | undefined;
   let manifest: BundleManifest | undefined = defaults.manifest;
   if (!manifest) {
     const bytes = load();
-    if (!(bytes instanceof Uint8Array)) {
+    if (bytes instanceof Promise) {
+      bytes.catch(() => {}); // its rejection would otherwise be unhandled: the usage error says what is wrong
       throw new BundleUsageError('createBtfBundle: an asynchronous loader needs defaults.manifest');
     }
-    const opened = openBundle(bytes, limits);
+    const opened = openBundle(bytes, limits, LOADED);
     cached = opened;
     manifest = opened;
   }
   const summary = manifest;
   const bundle = async (): Promise<BtfBundle> => {
-    cached ??= Promise.resolve(load()).then((bytes) => openBundle(bytes, limits));
+    cached ??= Promise.resolve(load()).then((bytes) => openBundle(bytes, limits, LOADED));
     return cached;
   };
   const hostRoot = defaults.hostRoot;

@@ -8,10 +8,11 @@
 export { DataSection } from './bundle/data-section.js';
 export { BundleIndex } from './bundle/index-section.js';
 export { MAX_NATIVE_SECTION, NativeDecoder } from './bundle/native-decoder.js';
-/** Error base options, bounds, the message layout and helpers for system errors. */
+/** Error base options, bounds, the message layout and helpers for system errors and arguments of a wrong type. */
 export {
   type BtfBundleErrorOptions,
   boundText,
+  describeValue,
   escapeControls,
   MAX_ERROR_DETAIL,
   MAX_ERROR_LINE,

@@ -4,7 +4,7 @@ import { BtfNotFoundError, BtfOverrideError } from './errors.js';
 import { resolveInRoot } from './host-file.js';
 import { type DetectOptions, detectKernel, hostRootOf } from './kernel/detect.js';
 import { kernelId } from './kernel/key.js';
-import type { KernelMatch, LookupKernel, NearestPolicy } from './kernel/lookup.js';
+import { type KernelMatch, type LookupKernel, type NearestPolicy, nearestPolicy } from './kernel/lookup.js';
 
 /** Environment variable naming a BTF file (raw BTF, or an ELF with a `.BTF` section) that overrides every other source. */
 export const BTF_PATH_ENV = 'BTF_BUNDLE_BTF_PATH';
@@ -27,7 +27,8 @@ export interface ResolveOptions extends DetectOptions {
   kernelBtf?: boolean;
   /**
    * Accept a release the bundle lacks: `'bracketed'` when the closest older and newer kernels of its
-   * distro/version/arch/flavour share one BTF, true also the nearest release otherwise. Default false.
+   * distro/version/arch/flavour share one BTF, true also the nearest release otherwise. Default false; any other
+   * value is a `BundleUsageError`.
    */
   nearest?: NearestPolicy;
   /** The kernel to look up; detected with {@link detectKernel} when absent. */
@@ -57,9 +58,11 @@ export interface ResolvedBtf {
  * normalized, then nearest if enabled). Files are read bounded (`maxBtfBytes`) and only when they are regular
  * files holding BTF. Throws {@link BtfOverrideError} for an override that cannot be read or is not BTF (raw, or
  * an ELF with `.BTF`), and {@link BtfNotFoundError} when nothing fits (with the build's failure reason when the
- * kernel was recorded as failed). Only the bundle with `source: 'bundle'`.
+ * kernel was recorded as failed), and {@link BundleUsageError} for a `nearest` other than false, `'bracketed'` or
+ * true, whichever source answers. Only the bundle with `source: 'bundle'`.
  */
 export function resolveBtf(bundle: BtfBundle, options: ResolveOptions = {}): ResolvedBtf {
+  nearestPolicy(options.nearest);
   if (options.source === 'bundle') return bundleBtf(bundle, options);
   const maxBytes = options.maxBtfBytes ?? MAX_BTF_FILE_BYTES;
   const override = options.path || (options.env ?? process.env)[BTF_PATH_ENV];

@@ -3,15 +3,16 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { release as osRelease, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wrapBtfInElf } from './elf.js';
+import { BundleUsageError, describeValue, InvalidKernelKeyError } from './errors.js';
 import { checkKeyPart } from './kernel/key.js';
 
 /** Options of {@link writeBtfFile}. */
 export interface WriteBtfOptions {
-  /** Parent directory of the private temp directory. Default `os.tmpdir()`. */
+  /** Parent directory (a string) of the private temp directory. Default `os.tmpdir()`. */
   parent?: string;
   /** Write an ELF file with a `.BTF` section named `vmlinux-<release>` instead of raw `vmlinux.btf`. */
   elf?: boolean;
-  /** Kernel release for the ELF file name. Default `os.release()`; rejected if not a safe file name. */
+  /** Kernel release for the ELF file name. Default `os.release()`; rejected unless a string and a safe file name. */
   release?: string;
   /** Keep the directory when the process exits (default: it is removed at exit). */
   keep?: boolean;
@@ -59,20 +60,37 @@ function unhook(): void {
  * file path, for libbpf's `btf_custom_path` or cilium/ebpf. The directory is removed when the process exits, and
  * on SIGINT, SIGTERM or SIGHUP when the application does not handle that signal itself (the process then ends by
  * the signal as it would have); not with `keep`. A caller done with it earlier may remove it itself.
- * Throws {@link InvalidKernelKeyError} for a release containing `/`, `..`, NUL or other unsafe characters.
+ * Throws {@link BundleUsageError} when `btf` is not a `Uint8Array` (a `Buffer` is one) or `{ bytes: Uint8Array }`
+ * (a `findBtf` result), or `parent` is not a string; {@link InvalidKernelKeyError} for a release that is not a
+ * string, or contains `/`, `..`, NUL or other unsafe characters.
  */
 export async function writeBtfFile(
   btf: Uint8Array | { bytes: Uint8Array },
   options: WriteBtfOptions = {},
 ): Promise<string> {
-  const bytes = btf instanceof Uint8Array ? btf : btf.bytes;
+  const bytes = btf instanceof Uint8Array ? btf : (btf as { bytes?: unknown } | null)?.bytes;
+  if (!(bytes instanceof Uint8Array)) {
+    const what =
+      typeof btf === 'object' && btf !== null
+        ? `an object whose bytes are ${describeValue(bytes)}`
+        : describeValue(btf);
+    throw new BundleUsageError(`writeBtfFile: btf is ${what}, not a Uint8Array or { bytes: Uint8Array }`);
+  }
   let name = 'vmlinux.btf';
   if (options.elf) {
-    const release = options.release ?? osRelease();
+    // Read once: a getter or a changing toString must not give a checked value and then another one.
+    const release: unknown = options.release ?? osRelease();
+    if (typeof release !== 'string')
+      throw new InvalidKernelKeyError(
+        `writeBtfFile: options.release is ${describeValue(release)}, not a string`,
+      );
     checkKeyPart('release', release);
     name = `vmlinux-${release}`;
   }
-  const dir = await mkdtemp(join(options.parent ?? tmpdir(), 'btf-bundle-'));
+  const parent: unknown = options.parent ?? tmpdir();
+  if (typeof parent !== 'string')
+    throw new BundleUsageError(`writeBtfFile: options.parent is ${describeValue(parent)}, not a string`);
+  const dir = await mkdtemp(join(parent, 'btf-bundle-'));
   if (!options.keep) {
     hook();
     removeAtExit.add(dir);

@@ -6,9 +6,17 @@ import {
   type LookupKernel,
   type LookupOptions,
   matchKernel,
+  nearestPolicy,
   type PrefixEntry,
 } from '../kernel/lookup.js';
-import { type Container, type DecodeLimits, readContainer } from './container.js';
+import {
+  type BundleBytes,
+  bundleView,
+  type Container,
+  type DecodeLimits,
+  payloadLimit,
+  readContainer,
+} from './container.js';
 import { DataSection } from './data-section.js';
 import { BundleIndex, type BundleObject } from './index-section.js';
 import { NativeDecoder } from './native-decoder.js';
@@ -172,9 +180,11 @@ export class BtfBundle {
 
   /**
    * The bundle entry matching `kernel` (exact, normalized, then opt-in bracketed / nearest; see
-   * docs/kernel-matching.md).
+   * docs/kernel-matching.md). Throws {@link InvalidKernelKeyError} for a kernel that is neither a key nor an id, and
+   * {@link BundleUsageError} for a `nearest` other than false, `'bracketed'` or true.
    */
-  match(kernel: LookupKernel | string, options: LookupOptions = {}): KernelMatch | undefined {
+  match(kernel: LookupKernel | string, options?: LookupOptions): KernelMatch | undefined {
+    const nearest = nearestPolicy(options?.nearest);
     const key = typeof kernel === 'string' ? undefined : lookupKey(kernel);
     const id = key ? `${key.distro}/${key.version}/${key.arch}/${key.release}` : (kernel as string);
     // The WebAssembly index finds only ids made of a checked group's parts and release: such an id is valid.
@@ -183,7 +193,7 @@ export class BtfBundle {
       return { kind: 'exact', id, key: { distro, version, arch, release } };
     }
     // An id string is checked as lookupKey parses it: checking it again would compile the check to machine code.
-    return matchKernel(key ?? lookupKey(kernel), this.lookup, options, key ? undefined : id);
+    return matchKernel(key ?? lookupKey(kernel), this.lookup, { nearest }, key ? undefined : id);
   }
 
   /** The kernels of group `prefix` (`distro/version/arch`) with their blob numbers, in bundle order. */
@@ -209,7 +219,7 @@ export class BtfBundle {
    * Finds and returns the BTF for `kernel` (a key, or its `distro/version/arch/release` id) with how it matched, or
    * undefined when nothing fits.
    */
-  find(kernel: LookupKernel | string, options: LookupOptions = {}): BundleBtf | undefined {
+  find(kernel: LookupKernel | string, options?: LookupOptions): BundleBtf | undefined {
     const match = this.match(kernel, options);
     if (!match) return undefined;
     return { match, bytes: this.get(match.id)! };
@@ -221,10 +231,12 @@ export class BtfBundle {
  * before inflating them); the rest is decoded and validated as it is used (see {@link BtfBundle}): what
  * `createBtfBundle` uses, so that a lookup in a fresh process decodes little more than what it returns. Throws
  * {@link BundleForeignError}, {@link BundleVersionError}, {@link BundleTruncatedError} or
- * {@link BundleCorruptError}, now or when a corrupt part is first used.
+ * {@link BundleCorruptError}, now or when a corrupt part is first used; {@link BundleUsageError} (naming the
+ * argument as `what`) for bytes that are not {@link BundleBytes} or limits out of range.
  */
-export function openBundle(bytes: Uint8Array, limits: DecodeLimits = {}): BtfBundle {
-  const container = readContainer(bytes, limits);
+export function openBundle(input: BundleBytes, limits?: DecodeLimits, what = 'bundle bytes'): BtfBundle {
+  const bytes = bundleView(input, what);
+  const container = readContainer(bytes, payloadLimit(limits));
   const native = NativeDecoder.create();
   if (native?.openIndex(container.index)) return new BtfBundle(container, undefined, native, bytes.length);
   // No WebAssembly, or its decoder refuses the index: the JavaScript index reads it (and throws the typed error).
@@ -234,11 +246,13 @@ export function openBundle(bytes: Uint8Array, limits: DecodeLimits = {}): BtfBun
 /**
  * Checks and inflates a bundle like {@link openBundle}, then validates its whole index at once (every kernel id,
  * each listed once, every blob number, the failed kernels, objects and meta) and reads the data section's heads;
- * each BTF is still rebuilt on first access. Throws {@link BundleForeignError}, {@link BundleVersionError},
- * {@link BundleTruncatedError} or {@link BundleCorruptError}.
+ * each BTF is still rebuilt on first access. `bytes`: a `Uint8Array` (a `Buffer` is one) or an `ArrayBuffer`.
+ * Throws {@link BundleForeignError}, {@link BundleVersionError}, {@link BundleTruncatedError},
+ * {@link BundleCorruptError}, or {@link BundleUsageError} for `bytes` of another type or a `maxPayloadBytes` that
+ * is not a whole number from 1 to 1 GiB.
  */
-export function decodeBundle(bytes: Uint8Array, limits: DecodeLimits = {}): BtfBundle {
-  const bundle = openBundle(bytes, limits);
+export function decodeBundle(bytes: BundleBytes, limits?: DecodeLimits): BtfBundle {
+  const bundle = openBundle(bytes, limits, 'decodeBundle: bytes');
   bundle.checkAll();
   return bundle;
 }

@@ -4,7 +4,9 @@ import {
   BundleCorruptError,
   BundleForeignError,
   BundleTruncatedError,
+  BundleUsageError,
   BundleVersionError,
+  describeValue,
 } from '../errors.js';
 import {
   BUNDLE_FORMAT_VERSION,
@@ -14,10 +16,40 @@ import {
 } from '../format/constants.js';
 import { crc32 } from '../format/crc32.js';
 
-/** Options of {@link readContainer} and `decodeBundle`. */
+/** Options of `decodeBundle` and `openBundle` (see {@link payloadLimit}). */
 export interface DecodeLimits {
-  /** Largest payload (index + data, inflated) to accept, in bytes; at most (and by default) 1 GiB. */
+  /**
+   * Largest payload (index + data, inflated) to accept, in bytes: a whole number from 1 to 1 GiB (the default);
+   * anything else is a {@link BundleUsageError}.
+   */
   maxPayloadBytes?: number;
+}
+
+/** The bundle bytes the runtime accepts: a `Uint8Array` (a `Buffer` is one) or an `ArrayBuffer`. */
+export type BundleBytes = Uint8Array | ArrayBuffer;
+
+/**
+ * A plain `Uint8Array` view of `input` (a `Buffer`'s own subarray runs JavaScript of its own, compiled on first
+ * use); throws {@link BundleUsageError}, naming the argument as `what`, for anything but {@link BundleBytes}.
+ */
+export function bundleView(input: unknown, what: string): Uint8Array {
+  if (input instanceof Uint8Array) return new Uint8Array(input.buffer, input.byteOffset, input.length);
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  throw new BundleUsageError(`${what} is ${describeValue(input)}, not a Uint8Array or an ArrayBuffer`);
+}
+
+/**
+ * The payload limit of `limits` (1 GiB when not given); throws {@link BundleUsageError} unless `maxPayloadBytes` is
+ * a whole number from 1 to 1 GiB.
+ */
+export function payloadLimit(limits: DecodeLimits | undefined): number {
+  const max = limits?.maxPayloadBytes;
+  if (max === undefined) return MAX_SECTION_SIZE;
+  if (Number.isInteger(max) && max > 0 && max <= MAX_SECTION_SIZE) return max;
+  throw new BundleUsageError(
+    `maxPayloadBytes is ${typeof max === 'number' ? max : describeValue(max)}, not a whole number of bytes ` +
+      `from 1 to ${MAX_SECTION_SIZE} (1 GiB)`,
+  );
 }
 
 /** A checked container: the inflated index, and the data section inflated on demand. */
@@ -33,12 +65,11 @@ const { BROTLI_DECODER_PARAM_LARGE_WINDOW } = constants;
 /**
  * Validates the container header (magic, version, flags, sizes, CRC-32) and inflates the index section; the data
  * section is inflated when {@link Container.data} is called. Each section inflates to exactly its declared size,
- * both sizes checked against the caller's limit before anything is inflated. Throws {@link BundleForeignError},
+ * both sizes checked against `limit` (see {@link payloadLimit}) before anything is inflated; `bytes` is a plain
+ * view (see {@link bundleView}). Throws {@link BundleForeignError},
  * {@link BundleVersionError}, {@link BundleTruncatedError} or {@link BundleCorruptError}.
  */
-export function readContainer(input: Uint8Array, limits: DecodeLimits = {}): Container {
-  // A plain view: a Buffer's own subarray runs JavaScript of its own, compiled on first use.
-  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.length);
+export function readContainer(bytes: Uint8Array, limit: number): Container {
   const [b0, b1, b2, b3] = BUNDLE_MAGIC;
   if (
     bytes.length < BUNDLE_HEADER_SIZE ||
@@ -54,7 +85,6 @@ export function readContainer(input: Uint8Array, limits: DecodeLimits = {}): Con
   const indexSize = view.getUint32(12, true);
   const dataSize = view.getUint32(20, true);
   const dataAt = BUNDLE_HEADER_SIZE + view.getUint32(16, true);
-  const limit = Math.min(MAX_SECTION_SIZE, limits.maxPayloadBytes ?? MAX_SECTION_SIZE);
   if (
     dataAt + view.getUint32(24, true) !== bytes.length ||
     view.getUint16(6, true) !== 0 ||

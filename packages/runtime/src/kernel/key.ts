@@ -1,4 +1,4 @@
-import { InvalidKernelKeyError } from '../errors.js';
+import { describeValue, InvalidKernelKeyError } from '../errors.js';
 
 /** Identity of a kernel, as in BTFHub paths `<distro>/<version>/<arch>/<release>.btf`. */
 export interface KernelKey {
@@ -14,26 +14,35 @@ export interface KernelKey {
 
 const SAFE_PART = /^[A-Za-z0-9._+~-]{1,128}$/;
 
-/** Throws {@link InvalidKernelKeyError} unless `part` is a safe path component (no `/`, NUL, `.` or `..`). */
+/** Throws {@link InvalidKernelKeyError} unless `part` is a string and a safe path component (no `/`, NUL, `.` or `..`). */
 export function checkKeyPart(name: string, part: string): void {
+  if (typeof part !== 'string')
+    throw new InvalidKernelKeyError(`kernel ${name} is ${describeValue(part)}, not a string`);
   if (!SAFE_PART.test(part) || part === '.' || part === '..') {
     throw new InvalidKernelKeyError(`invalid kernel ${name} ${JSON.stringify(part)}`);
   }
 }
 
-/** Validates every part of `key` (see {@link checkKeyPart}) and returns it. */
-export function checkKernelKey(key: KernelKey): KernelKey {
-  checkKeyPart('distro', key.distro);
-  checkKeyPart('version', key.version);
-  checkKeyPart('arch', key.arch);
-  checkKeyPart('release', key.release);
-  return key;
+/** What a key is, for errors. */
+const KEY_OBJECT = 'a key object {distro, version, arch, release}';
+
+/**
+ * Validates `key` (named `what` in errors): an object whose four parts are strings and safe path components (see
+ * {@link checkKeyPart}); returns a copy of the parts checked, each read once (a getter cannot change one later).
+ */
+export function checkKernelKey(key: KernelKey, what = 'kernel key'): KernelKey {
+  const { distro, version, arch, release } = keyObject(key, what, KEY_OBJECT);
+  checkKeyPart('distro', distro);
+  checkKeyPart('version', version);
+  checkKeyPart('arch', arch);
+  checkKeyPart('release', release);
+  return { distro, version, arch, release };
 }
 
-/** The string id `distro/version/arch/release` of a (validated) key. */
+/** The string id `distro/version/arch/release` of a key; throws {@link InvalidKernelKeyError} for an invalid key. */
 export function kernelId(key: KernelKey): string {
-  checkKernelKey(key);
-  return `${key.distro}/${key.version}/${key.arch}/${key.release}`;
+  const { distro, version, arch, release } = checkKernelKey(key, 'kernelId: key');
+  return `${distro}/${version}/${arch}/${release}`;
 }
 
 /** One id part: 1 to 128 of `[A-Za-z0-9._+~-]`, not `.` or `..` (what {@link checkKeyPart} accepts). */
@@ -60,8 +69,10 @@ export function parseKernelIdIfValid(id: string): KernelKey | undefined {
 
 /** Parses a `distro/version/arch/release` id; throws {@link InvalidKernelKeyError} on anything else. */
 export function parseKernelId(id: string): KernelKey {
-  const key = parseKernelIdIfValid(id);
+  const key = typeof id === 'string' ? parseKernelIdIfValid(id) : undefined;
   if (key) return key;
+  if (typeof id !== 'string')
+    throw new InvalidKernelKeyError(`parseKernelId: id is ${describeValue(id)}, not a string`);
   const parts = id.split('/');
   if (parts.length !== 4)
     throw new InvalidKernelKeyError(`kernel id ${JSON.stringify(id)} is not distro/version/arch/release`);
@@ -76,25 +87,26 @@ export function parseKernelId(id: string): KernelKey {
  */
 export function lookupKey<K extends KernelKey>(kernel: K | string): K | KernelKey {
   if (typeof kernel === 'string') return parseKernelId(kernel);
-  if (
-    typeof kernel !== 'object' ||
-    kernel === null ||
-    typeof kernel.distro !== 'string' ||
-    typeof kernel.version !== 'string' ||
-    typeof kernel.arch !== 'string' ||
-    typeof kernel.release !== 'string'
-  )
-    throw notAKey(kernel);
-  return kernel;
+  return keyObject(kernel, 'kernel to look up', 'an id string or a key object');
 }
 
-/** The error for a kernel to look up that is neither an id string nor a key object with four string parts. */
-function notAKey(kernel: unknown): InvalidKernelKeyError {
-  if (typeof kernel !== 'object' || kernel === null)
-    return new InvalidKernelKeyError(
-      `a kernel to look up is an id string or a key object, not ${kernel === null ? 'null' : typeof kernel}`,
-    );
-  const key = kernel as Record<string, unknown>;
-  const part = (['distro', 'version', 'arch', 'release'] as const).find((p) => typeof key[p] !== 'string');
-  return new InvalidKernelKeyError(`kernel to look up: ${part} is ${typeof key[part!]}, not a string`);
+/**
+ * `key` when it is an object with the four parts as strings; else throws {@link InvalidKernelKeyError} saying that
+ * `what` is not `expected` (when not an object) or which part is not a string.
+ */
+function keyObject<K extends KernelKey>(key: K, what: string, expected: string): K {
+  if (
+    typeof key === 'object' &&
+    key !== null &&
+    typeof key.distro === 'string' &&
+    typeof key.version === 'string' &&
+    typeof key.arch === 'string' &&
+    typeof key.release === 'string'
+  )
+    return key;
+  if (typeof key !== 'object' || key === null)
+    throw new InvalidKernelKeyError(`${what} is ${describeValue(key)}, not ${expected}`);
+  const parts = key as Record<string, unknown>;
+  const part = (['distro', 'version', 'arch', 'release'] as const).find((p) => typeof parts[p] !== 'string');
+  throw new InvalidKernelKeyError(`${what}: ${part} is ${describeValue(parts[part!])}, not a string`);
 }

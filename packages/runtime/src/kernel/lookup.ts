@@ -1,3 +1,4 @@
+import { BundleUsageError, describeValue } from '../errors.js';
 import { normalizeArch } from './arch.js';
 import { type KernelKey, kernelIdIfValid, parseKernelId } from './key.js';
 import { compareNumbers, naturalCompare, type ReleaseParts, splitRelease } from './release.js';
@@ -58,8 +59,21 @@ export interface LookupKernel extends KernelKey {
 
 /** Options of a lookup. */
 export interface LookupOptions {
-  /** Which inexact release matches are accepted (see {@link NearestPolicy}). Default false. */
+  /** Which inexact release matches are accepted (see {@link NearestPolicy}). Default false; another value is a usage error. */
   nearest?: NearestPolicy;
+}
+
+/**
+ * `nearest` as a policy (undefined is false); throws {@link BundleUsageError} for anything but false,
+ * `'bracketed'`, true or undefined, rather than treating an unknown value as off.
+ */
+export function nearestPolicy(nearest: unknown): NearestPolicy {
+  if (nearest === undefined || nearest === false) return false;
+  if (nearest === true || nearest === 'bracketed') return nearest;
+  throw new BundleUsageError(
+    `nearest is ${typeof nearest === 'string' ? JSON.stringify(nearest) : describeValue(nearest)}, ` +
+      `not false, 'bracketed' or true`,
+  );
 }
 
 /** One kernel of a `distro/version/arch` prefix: its release and the identity of its BTF. */

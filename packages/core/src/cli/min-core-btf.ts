@@ -19,7 +19,8 @@ directories of that layout under --outputdir and refuses to write through a symb
   --inputdir DIR    batch: snapshot dir to walk
   --outputdir DIR   batch: where to write the reduced BTFs
   --object OBJ...   batch: objects (several after one flag, or repeated)
-  --workers N       batch: kernels minimized at once (default: one per core, fewer for little work)
+  --workers N       batch: kernels minimized at once, at most one per core (default: one per core, fewer
+                    for little work)
   -h, --help        this help`;
 
 /** `btf-bundle min-core-btf`: single-kernel and batch minimization. */

@@ -48,7 +48,8 @@ ${cliOptionHelp([...BUILD_OPTIONS, ...CLI_ONLY]).join('\n')}
   --quiet               no progress and no table
   -h, --help            this help
 
-An output FILE of - (or /dev/stdout) is standard output; the table and other lines then go to standard error.`;
+An output FILE of - (or /dev/stdout) is standard output; the table and other lines then go to standard error.
+Standard output closed, a terminal (for --out) or an input file is refused.`;
 
 /** `btf-bundle build`: build a bundle from a snapshot, print progress and the coverage table. */
 export async function run(argv: string[]): Promise<number> {

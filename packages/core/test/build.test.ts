@@ -264,7 +264,6 @@ describe('buildBundle workers', () => {
   it('caps workers above the cores at the cores, with a warning', async () => {
     const cores = availableParallelism();
     const workers = cores + 3;
-    expect(KERNELS).toBeGreaterThan(cores);
     const started: unknown[] = [];
     const count = (worker: unknown) => started.push(worker);
     const warnings: string[] = [];
@@ -280,7 +279,8 @@ describe('buildBundle workers', () => {
     } finally {
       process.off('worker', count);
     }
-    expect(started.length).toBe(cores);
+    // One worker per lane, never more than the kernels either.
+    expect(started.length).toBe(Math.min(cores, KERNELS));
     expect(warnings).toContain(
       `workers ${workers} is more than the ${cores} cores of this machine: ${cores} used`,
     );

@@ -8,6 +8,7 @@ import {
   systemErrorDetail,
 } from '@btf-bundle/runtime/internal/errors';
 import { errorMessage } from './util/error-message.js';
+import { describeNonUtf8Path, NON_UTF8_NAME } from './util/utf8-names.js';
 
 /** The one error base of every package, its place, its one-line printer and its text bound (from the runtime). */
 export {
@@ -65,6 +66,15 @@ export class UsageError extends BtfBundleError {
 export function annotateError(err: unknown, place: ErrorPlace): BtfBundleError {
   if (err instanceof BtfBundleError) return err.withPlace(place);
   const system = systemErrorDetail(err);
+  // A missing file that is Node's name for one whose name is not UTF-8: said so, named by its bytes.
+  const nonUtf8 =
+    system?.code === 'ENOENT' ? describeNonUtf8Path(place.file ?? system.path ?? '') : undefined;
+  if (nonUtf8 !== undefined)
+    return new BtfBundleError(
+      NON_UTF8_NAME,
+      { ...place, file: nonUtf8 },
+      { cause: err, code: 'NAME_NOT_UTF8' },
+    );
   if (system)
     return new BtfBundleError(
       system.detail,

@@ -1,7 +1,7 @@
 import { lstatSync, readlinkSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from './errors.js';
-import { outputKind, STANDARD_OUTPUT } from './util/standard-output.js';
+import { outputKind, STANDARD_OUTPUT, standardOutputState } from './util/standard-output.js';
 
 /** A path a command reads (`dir`: the whole tree under it is read) or writes (`dir`: files are written under it). */
 export interface GuardedPath {
@@ -11,6 +11,8 @@ export interface GuardedPath {
   path: string;
   /** A directory rather than a file. */
   dir?: boolean;
+  /** An output of binary bytes (BTF, a bundle), which is not written to a terminal. */
+  binary?: boolean;
 }
 
 /**
@@ -205,6 +207,34 @@ function standardOutput(given: GuardedPath): boolean {
   return kind === 'stdout';
 }
 
+/** The name of standard output's open file in /proc, which leads to its path when it is a file. */
+const STDOUT_LINK = '/proc/self/fd/1';
+
+/**
+ * Check standard output, about to receive `given`, as an output: refused when it is closed (the output would be
+ * lost), a terminal for a {@link GuardedPath.binary} output (as gzip refuses to write compressed data there), or
+ * a file that is one of the `inputs` or lies in an input dir (`1<>INPUT`, `>>INPUT`). Throws {@link OutputPathError}.
+ */
+function checkStandardOutput(given: GuardedPath, inputs: GuardedInputs): void {
+  const state = standardOutputState();
+  if (state.kind === 'closed') {
+    throw new OutputPathError(
+      `${given.role} ${given.path}: standard output is closed, the output would be lost (to discard it, redirect it to /dev/null)`,
+    );
+  }
+  if (state.kind === 'terminal' && given.binary) {
+    throw new OutputPathError(
+      `${given.role} ${given.path}: standard output is a terminal, refusing to write binary data there (redirect it to a file or a pipe)`,
+    );
+  }
+  if (state.kind === 'file') {
+    const target = realPath(STDOUT_LINK);
+    const { dev, ino } = state.stats;
+    const path = `${given.path} (standard output, ${target})`;
+    inputs.check({ given: { ...given, path }, entry: target, target, identity: `${dev}:${ino}` });
+  }
+}
+
 /** Options of {@link checkOutputs}. */
 export interface CheckOutputsOptions {
   /**
@@ -219,8 +249,8 @@ export interface CheckOutputsOptions {
  * input file; none may lie inside an input dir (nor an output dir contain one); two outputs may not be the same
  * path; a file output may not be an existing directory, device, FIFO or socket, nor a dir output an existing file;
  * every output's parent must be creatable (unless allowed). A file output may be standard output (`-`,
- * `/dev/stdout`), not another descriptor's name (`/dev/stderr`, `/dev/fd/3`). Throws {@link OutputPathError}
- * naming the paths.
+ * `/dev/stdout`), not another descriptor's name (`/dev/stderr`, `/dev/fd/3`), and standard output is checked too
+ * (see {@link checkStandardOutput}). Throws {@link OutputPathError} naming the paths.
  */
 export function checkOutputs(
   outputs: readonly GuardedPath[],
@@ -238,6 +268,7 @@ export function checkOutputs(
   };
   for (const given of outputs) {
     if (standardOutput(given)) {
+      checkStandardOutput(given, inputs);
       claim(STANDARD_OUTPUT, given);
       continue;
     }

@@ -9,6 +9,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { bundleManifest, decodeBundle } from '@btf-bundle/runtime';
 import { describe, expect, it } from 'vitest';
@@ -256,6 +257,33 @@ describe('buildBundle', async () => {
     expect(result.stats.kernels.skipped).toBe(arm.length);
     expect(warnings).toContain('no objects for arch arm64: its kernels are skipped');
     expect(decodeBundle(result.bundle).kernels.some((id) => id.includes('/arm64/'))).toBe(false);
+  });
+});
+
+describe('buildBundle workers', () => {
+  it('caps workers above the cores at the cores, with a warning', async () => {
+    const cores = availableParallelism();
+    const workers = cores + 3;
+    const started: unknown[] = [];
+    const count = (worker: unknown) => started.push(worker);
+    const warnings: string[] = [];
+    process.on('worker', count);
+    try {
+      const result = await buildBundle({
+        ...base,
+        workers,
+        cacheDir: false,
+        onWarning: (w) => warnings.push(w),
+      });
+      expect(result.stats.kernels.covered).toBe(KERNELS);
+    } finally {
+      process.off('worker', count);
+    }
+    // One worker per lane, never more than the kernels either.
+    expect(started.length).toBe(Math.min(cores, KERNELS));
+    expect(warnings).toContain(
+      `workers ${workers} is more than the ${cores} cores of this machine: ${cores} used`,
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeBundle } from '@btf-bundle/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,15 @@ describe('btf-bundle build / inspect', () => {
     expect(json.kernels.every((k: { status: string }) => k.status === 'covered')).toBe(true);
     expect(json.kernels.some((k: { id: string }) => k.id.includes('-rt-'))).toBe(false);
     expect(decodeBundle(new Uint8Array(readFileSync(out))).kernels.length).toBe(json.kernels.length);
+  });
+
+  it('caps --workers above the cores at the cores, with a warning', async () => {
+    const cores = availableParallelism();
+    const run = cli(...build(join(dir, 'capped.bin')), '--no-cache', '--workers', '1000000');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain(
+      `warning: --workers 1000000 is more than the ${cores} cores of this machine: ${cores} used`,
+    );
   });
 
   it('bounds the cache with --cache-max-bytes', async () => {

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Btf } from '../src/btf/btf.js';
@@ -86,6 +86,15 @@ describe('btf-bundle min-core-btf', () => {
     for (const [i, [rel, input]] of expected.entries()) {
       expect(Buffer.compare(readFileSync(join(out, rel)), single(input, `single-${i}`)), rel).toBe(0);
     }
+  });
+
+  it('batch caps --workers above the cores at the cores, with a warning', () => {
+    const cores = availableParallelism();
+    const r = batch(snapshotTree(), join(dir, 'lanes-capped'), String(cores + 50));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `warning: --workers ${cores + 50} is more than the ${cores} cores of this machine: ${cores} used`,
+    );
   });
 
   it('batch on two lanes writes the same bytes as on one; an unwritable output fails only its kernel', () => {

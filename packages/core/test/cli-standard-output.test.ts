@@ -4,13 +4,13 @@
  * A reader gone before the write (EPIPE) is one error line naming the output. `outputKind` tells standard output,
  * other descriptors' names and files apart.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { outputKind } from '../src/util/standard-output.js';
 import { testdata } from './btf-helpers.js';
-import { SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
+import { copySnapshot, SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
 import { CLI, runCli } from './cli-run.js';
 import { tempDirs } from './temp-dirs.js';
 
@@ -118,5 +118,82 @@ describe('standard output closed by its reader', () => {
     const code = await new Promise((resolve) => child.once('close', resolve));
     expect(stderr).toMatch(/^btf-bundle: -: cannot write: .*\(EPIPE\)\n$/);
     expect(code).toBe(1);
+  });
+});
+
+/** Run `command` (`$CLI` is the CLI) in bash, as a shell user redirects it. */
+function inShell(command: string, cwd?: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('bash', ['-c', command], {
+    cwd,
+    encoding: 'latin1',
+    env: { ...process.env, CLI },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('standard output checked before any work', () => {
+  const kernel = () => sampleKernels()[0] as string;
+
+  it('closed (>&-): refused with exit 2, nothing silently lost; >/dev/null on purpose still works', () => {
+    const k = kernel();
+    const closed = inShell(`node "$CLI" min-core-btf '${k}' - '${object}' >&-`);
+    expect(closed.stderr).toMatch(
+      /^btf-bundle: OUTPUT -: standard output is closed, the output would be lost \(to discard it, redirect it to \/dev\/null\)\n$/,
+    );
+    expect(closed.status).toBe(2);
+    const build = inShell(
+      `node "$CLI" build --snapshot '${SAMPLE_SNAPSHOT}' --objects '${object}' --out - --no-cache --quiet >&-`,
+    );
+    expect(build.stderr).toMatch(/--out -: standard output is closed/);
+    expect(build.status).toBe(2);
+    const discarded = inShell(`node "$CLI" min-core-btf '${k}' - '${object}' >/dev/null`);
+    expect(discarded.stderr).toBe('');
+    expect(discarded.status).toBe(0);
+  });
+
+  it('a terminal: binary BTF refused with exit 2 (a JSON report is written there)', () => {
+    // script(1) (util-linux, Debian's essential bsdutils) runs the command on a pseudo-terminal; -e: its exit code.
+    const k = kernel();
+    const onTerminal = (command: string) => inShell(`script -qec '${command}' /dev/null`);
+    const btf = onTerminal(`node "$CLI" min-core-btf ${k} - ${object}`);
+    expect(btf.stdout).toMatch(
+      /^btf-bundle: OUTPUT -: standard output is a terminal, refusing to write binary data there \(redirect it to a file or a pipe\)\r?\n$/,
+    );
+    expect(btf.status).toBe(2);
+    const dir = temp('btf-stdout-');
+    const report = onTerminal(
+      `node "$CLI" build --snapshot ${SAMPLE_SNAPSHOT} --objects ${object} --out ${join(dir, 'a.bin')} --report - --no-cache --quiet`,
+    );
+    expect(report.status, report.stdout).toBe(0);
+    expect(report.stdout).toMatch(/^\{\r?\n {2}"version": 1,/);
+  });
+
+  it('opened on an input (1<>INPUT, >>INPUT): refused with exit 2, the input unchanged', () => {
+    const dir = temp('btf-stdout-');
+    const copy = join(dir, 'obj.bpf.o');
+    copyFileSync(object, copy);
+    const before = readFileSync(copy);
+    const k = kernel();
+    for (const [name, redirect] of [
+      ['-', `1<>'${copy}'`],
+      ['/dev/stdout', `>>'${copy}'`],
+    ] as const) {
+      const r = inShell(`node "$CLI" min-core-btf '${k}' ${name} '${copy}' ${redirect}`);
+      expect(r.stderr).toBe(
+        `btf-bundle: OUTPUT ${name} (standard output, ${copy}) is the OBJECT ${copy}: refusing to write over an input\n`,
+      );
+      expect(r.status).toBe(2);
+      expect(readFileSync(copy)).toEqual(before);
+    }
+    // build: its snapshot's kernel files too.
+    const snapshot = copySnapshot((path) => path === k);
+    const kernelCopy = join(snapshot, k.slice(SAMPLE_SNAPSHOT.length + 1));
+    const build = inShell(
+      `node "$CLI" build --snapshot '${snapshot}' --objects '${object}' --out - --no-cache --quiet >>'${kernelCopy}'`,
+    );
+    expect(build.stderr).toMatch(
+      /--out - \(standard output, .*\) is the kernel .*: refusing to write over an input/,
+    );
+    expect(build.status).toBe(2);
   });
 });

@@ -93,7 +93,7 @@ export interface BtfBundleOptions {
    */
   mode?: MinimizeMode;
   /**
-   * Worker threads of the minimizer.
+   * Worker threads of the minimizer (at most one per core: more are capped, with a warning).
    * @default one per core, fewer for few kernels
    */
   workers?: number;

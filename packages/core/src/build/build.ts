@@ -1,3 +1,4 @@
+import { capLanes } from '../batch/lanes.js';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome } from '../batch/task.js';
 import { type EncodedBundle, encodeBundle } from '../bundle/encode.js';
@@ -121,8 +122,10 @@ function runBuild(plan: BuildPlan, work: KernelWork, start: number): Promise<Ker
   const { opts } = plan;
   const total = work.tasks.length;
   let done = 0;
+  const lanes = capLanes(opts.workers, 'workers');
+  if (lanes.note) warn(plan, lanes.note);
   return runKernelTasks(work.tasks, work.setup, {
-    workers: opts.workers,
+    workers: lanes.workers,
     useMainThread: opts.useMainThread ?? false,
     parsedObjects: work.parsed,
     onOutcome: (outcome) => {

@@ -10,6 +10,7 @@ import { checkGlob, fastGlob, isGlobPattern } from '../util/fast-glob.js';
 import { type FileIdentity, fileIdentity, isRacy } from '../util/file-identity.js';
 import { readRegularFile } from '../util/regular-file.js';
 import { sha256Hex } from '../util/sha256.js';
+import { describeNonUtf8Path, NON_UTF8_NAME } from '../util/utf8-names.js';
 import type { ObjectsOption } from './types.js';
 
 /** A `.bpf.o` file to minimize for, read into memory. */
@@ -55,6 +56,12 @@ export interface ExpandOptions {
   ignoreDirs?: readonly string[];
 }
 
+/** Why an object path that stat did not find is missing: it does not exist, or its name is not UTF-8. */
+function missingReason(path: string): string {
+  const nonUtf8 = describeNonUtf8Path(path);
+  return nonUtf8 === undefined ? 'does not exist' : `is ${nonUtf8}: ${NON_UTF8_NAME}`;
+}
+
 /**
  * Expand object globs with fast-glob semantics (`*`, `**`, `?`, braces, classes) against `cwd`, returning sorted,
  * deduplicated absolute paths. A pattern without glob syntax is taken literally and must name a file; a glob must
@@ -74,7 +81,7 @@ export async function expandObjectGlobs(
     if (!(await isGlobPattern(pattern))) {
       const path = resolve(cwd, pattern);
       const info = await stat(path).catch(() => undefined);
-      if (!info) throw new UsageError(`objects: '${pattern}' does not exist`);
+      if (!info) throw new UsageError(`objects: '${pattern}' ${missingReason(path)}`);
       if (!info.isFile()) throw new UsageError(`objects: '${pattern}' is not a file`);
       out.add(path);
       continue;
@@ -88,7 +95,12 @@ export async function expandObjectGlobs(
     );
     if (matches.length === 0 && !opts.allowUnmatched)
       throw new UsageError(`objects: '${pattern}' matches no file`);
-    for (const m of matches) out.add(resolve(m));
+    for (const m of matches) {
+      const nonUtf8 = describeNonUtf8Path(m);
+      if (nonUtf8 !== undefined)
+        throw new UsageError(`objects: '${pattern}' matches ${nonUtf8}: ${NON_UTF8_NAME}`);
+      out.add(resolve(m));
+    }
   }
   return [...out].sort();
 }

@@ -69,7 +69,7 @@ export const BUILD_OPTIONS = [
     kind: 'count',
     arg: 'N',
     default: 'one per core, fewer for few kernels',
-    doc: 'kernels minimized at once',
+    doc: 'kernels minimized at once, at most one per core',
   },
   {
     name: 'cacheDir',

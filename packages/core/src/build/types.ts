@@ -57,7 +57,10 @@ export interface BuildBundleOptions {
   cacheMaxBytes?: number;
   /** Directory relative object globs are resolved against; default the cwd. */
   cwd?: string;
-  /** Kernels minimized at once, each on its own lane; default one per core, fewer when there are few kernels. */
+  /**
+   * Kernels minimized at once, each on its own lane; default one per core, fewer when there are few kernels. More
+   * than the cores are capped at the cores, with a warning.
+   */
   workers?: number;
   /**
    * Let the calling thread minimize kernels too, as one of the `workers` lanes (less memory, but it blocks the

@@ -52,8 +52,9 @@ export async function checkBuildPaths(paths: BuildPaths): Promise<void> {
     ...(gitSnapshotArgument(paths.snapshot) ? [] : await localSnapshotInputs(paths)),
     ...objects.map((path) => ({ role: 'object', path })),
   ]);
+  // The bundle (`--out`) is binary; the reports are text.
   const outputs: GuardedPath[] = Object.entries(paths.outputs).flatMap(([role, path]) =>
-    path === undefined ? [] : [{ role, path }],
+    path === undefined ? [] : [{ role, path, binary: role === '--out' }],
   );
   if (paths.cacheDir !== undefined) outputs.push({ role: '--cache-dir', path: paths.cacheDir, dir: true });
   checkOutputs(outputs, inputs);

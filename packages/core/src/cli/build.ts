@@ -1,3 +1,4 @@
+import { capLanes } from '../batch/lanes.js';
 import { BuildFailedError, buildBundle } from '../build/build.js';
 import {
   BUILD_OPTIONS,
@@ -48,7 +49,8 @@ ${cliOptionHelp([...BUILD_OPTIONS, ...CLI_ONLY]).join('\n')}
   --quiet               no progress and no table
   -h, --help            this help
 
-An output FILE of - (or /dev/stdout) is standard output; the table and other lines then go to standard error.`;
+An output FILE of - (or /dev/stdout) is standard output; the table and other lines then go to standard error.
+Standard output closed, a terminal (for --out) or an input file is refused.`;
 
 /** `btf-bundle build`: build a bundle from a snapshot, print progress and the coverage table. */
 export async function run(argv: string[]): Promise<number> {
@@ -71,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values['no-cache'] && values['cache-dir'])
     throw new ArgumentError('--cache-dir and --no-cache exclude each other');
-  const workers = positiveInt('workers', values.workers);
+  const lanes = capLanes(positiveInt('workers', values.workers), '--workers');
   const cacheMaxBytes = positiveInt('cache-max-bytes', values['cache-max-bytes']);
   const failOn = oneOf('fail-on', values['fail-on'], choicesOf<FailOn>('failOn'));
   const mode = oneOf('mode', values.mode, choicesOf<MinimizeMode>('mode'));
@@ -83,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
     cacheDir: values['cache-dir'],
   });
   const progress = values.quiet ? undefined : progressReporter(process.stderr);
-  const warnings: string[] = [];
+  const warnings = lanes.note ? [lanes.note] : [];
   const reportFiles = { json: values.report, html: values['report-html'] };
   // With an output on standard output (`-`), the table and the other lines go to standard error.
   const say = [values.out, values.report, values['report-html']].some(
@@ -97,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
       objects: values.objects,
       include: values.include,
       exclude: values.exclude,
-      workers,
+      workers: lanes.workers,
       useMainThread: true,
       cacheMaxBytes,
       cacheDir: values['no-cache'] ? false : values['cache-dir'],

@@ -1,6 +1,7 @@
 import { Btf } from '../btf/btf.js';
 import { reloKindName } from '../btf/format.js';
 import { Elf } from '../elf/elf.js';
+import { escapeControls } from '../errors.js';
 import { type BpfObject, parseBpfObject } from '../object.js';
 import { CoreResolver, type RelocationOutcome } from '../relo/resolver.js';
 import { formatSpec } from '../relo/spec.js';
@@ -108,7 +109,12 @@ export async function run(argv: string[]): Promise<number> {
     const summary = summarizeRelocations(file, outcomes);
     errors += summary.errors;
     if (values.json) for (const l of lines) console.log(JSON.stringify(l));
-    else console.log(`${file}: ${formatCounts(summary)}\n${lines.map(formatLine).join('\n')}`);
+    else {
+      // Names come from the object (its file name, sections, programs, BTF types): control characters escaped,
+      // so that none forges a line or a colour; the JSON lines are escaped by JSON itself.
+      const text = [`${file}: ${formatCounts(summary)}`, ...lines.map(formatLine)];
+      console.log(text.map(escapeControls).join('\n'));
+    }
   }
   return errors > 0 ? 1 : 0;
 }

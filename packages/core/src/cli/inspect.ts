@@ -12,7 +12,7 @@ const HELP = `usage: btf-bundle inspect BUNDLE [--extract KERNEL_ID --out FILE]
 List a bundle's kernels (with the size of their BTF and the blob they share), failed kernels, objects and sizes.
 
   --extract KERNEL_ID   write the BTF of this kernel (distro/version/arch/release) ...
-  --out FILE            ... to this file (- or /dev/stdout: standard output)
+  --out FILE            ... to this file (- or /dev/stdout: standard output, not a terminal)
   --json                print the listing as JSON
   -h, --help            this help`;
 
@@ -39,7 +39,10 @@ export async function run(argv: string[]): Promise<number> {
     throw new ArgumentError('--extract and --out go together');
   }
   if (values.out !== undefined) {
-    checkOutputs([{ role: '--out', path: values.out }], new GuardedInputs([{ role: 'BUNDLE', path: file }]));
+    checkOutputs(
+      [{ role: '--out', path: values.out, binary: true }],
+      new GuardedInputs([{ role: 'BUNDLE', path: file }]),
+    );
   }
   const bytes = readInputFile(file);
   let bundle: ReturnType<typeof decodeBundle>;

@@ -1,4 +1,5 @@
 import { join, relative } from 'node:path';
+import { capLanes } from '../batch/lanes.js';
 import { runKernelTasks } from '../batch/pool.js';
 import type { KernelOutcome, KernelTask, TaskSetup } from '../batch/task.js';
 import { ANY_ARCH } from '../build/objects.js';
@@ -12,7 +13,7 @@ import { progressReporter } from './progress.js';
 
 /**
  * The batch form of `btf-bundle min-core-btf` (`--inputdir`): minimizes every kernel of a BTFHub-layout tree on
- * `workers` lanes (default: chosen from the work, see `defaultLanes`) and writes `<release>.btf` files in the same
+ * `workers` lanes (default: chosen from the work, see `defaultLanes`; at most one per core, see `capLanes`) and writes `<release>.btf` files in the same
  * layout under `outputDir`. Returns the exit code (1 when a kernel failed).
  */
 export async function runBatch(
@@ -47,8 +48,10 @@ export async function runBatch(
   const progress = progressReporter(process.stderr);
   const writer = outputWriter(outputs);
   let done = 0;
+  const lanes = capLanes(workers, '--workers');
+  if (lanes.note) console.error(`warning: ${lanes.note}`);
   const outcomes = await runKernelTasks(tasks, setup, {
-    workers,
+    workers: lanes.workers,
     useMainThread: true,
     parsedObjects: { [ANY_ARCH]: objects.map((o) => o.parsed) },
     onOutcome: (o) => {

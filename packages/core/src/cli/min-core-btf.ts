@@ -12,14 +12,16 @@ const HELP = `usage: btf-bundle min-core-btf [--mode MODE] INPUT OUTPUT OBJECT..
 Reduce a kernel BTF to what the CO-RE relocations of the objects need (like 'bpftool gen min_core_btf').
 INPUT is a raw BTF, an ELF with a .BTF section, or a BTFHub .btf.tar.xz. The batch form walks a tree in BTFHub
 layout (<distro>/<version>/<arch>/<release>.btf[.tar.xz]) and writes <release>.btf files in the same layout,
-isolating per-kernel failures. OUTPUT may be - (or /dev/stdout): standard output. The batch form creates the
-directories of that layout under --outputdir and refuses to write through a symbolic link found there.
+isolating per-kernel failures. OUTPUT may be - (or /dev/stdout): standard output (refused when closed, a
+terminal or an input file). The batch form creates the directories of that layout under --outputdir and refuses
+to write through a symbolic link found there.
 
   --mode MODE       robust (default: bpftool's algorithm with its known bugs fixed) | bpftool (byte-identical)
   --inputdir DIR    batch: snapshot dir to walk
   --outputdir DIR   batch: where to write the reduced BTFs
   --object OBJ...   batch: objects (several after one flag, or repeated)
-  --workers N       batch: kernels minimized at once (default: one per core, fewer for little work)
+  --workers N       batch: kernels minimized at once, at most one per core (default: one per core, fewer
+                    for little work)
   -h, --help        this help`;
 
 /** `btf-bundle min-core-btf`: single-kernel and batch minimization. */
@@ -59,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     { role: 'INPUT', path: input },
     ...objects.map((path) => ({ role: 'OBJECT', path })),
   ]);
-  checkOutputs([{ role: 'OUTPUT', path: output }], inputs);
+  checkOutputs([{ role: 'OUTPUT', path: output, binary: true }], inputs);
   // The kernel's bytes come in on the thread pool while the objects are read and parsed here, one after the other
   // and synchronously, by positioned reads of the few sections used (concurrent reads of them would only cost
   // event-loop round trips). Objects are parsed before the kernel: parsing their BTF runs the record walk hot

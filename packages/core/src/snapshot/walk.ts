@@ -1,6 +1,7 @@
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { escapeNonUtf8, NON_UTF8_NAME, strictUtf8 } from '../util/utf8-names.js';
 
 /** File name suffixes of kernel BTFs in a BTFHub archive, longest first. */
 export const KERNEL_SUFFIXES = ['.btf.tar.xz', '.btf'] as const;
@@ -31,7 +32,10 @@ export interface SnapshotWalk {
    * kernel file added to or removed from the snapshot changes the listing of one of them.
    */
   dirs: string[];
-  /** Directories that could not be listed: the kernels under them are lost. */
+  /**
+   * Directories that could not be listed, and directories and kernel files whose names are not UTF-8 (see
+   * `NON_UTF8_NAME`): the kernels under them are lost.
+   */
   unreadable: WalkProblem[];
   /** Entries passed over: special files, dangling links, links out of the snapshot, directory loops. */
   skipped: WalkProblem[];
@@ -120,7 +124,7 @@ async function followLink(walk: Walk, path: string): Promise<{ real: string; inf
 async function visitDir(walk: Walk, dir: string, depth: number): Promise<void> {
   let entries: Dirent[];
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = await listDir(walk, dir, depth);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     walk.out.unreadable.push({ path: dir, reason: `cannot list directory (${e.code ?? e.message})` });
@@ -139,6 +143,24 @@ async function visitDir(walk: Walk, dir: string, depth: number): Promise<void> {
       await visitSubdir(walk, path, await realpath(path).catch(() => path), depth);
     // other files above kernel level (README, ...) are not kernels
   }
+}
+
+/**
+ * The entries of `dir` (at `depth`), but those whose names are not UTF-8, reported in `unreadable` instead when they
+ * could hold a kernel (a directory or link above kernel level, a kernel file name at it). Node gives such a name
+ * with U+FFFD in place of the bytes: only a listing holding that character is listed again, as bytes, to tell them.
+ */
+async function listDir(walk: Walk, dir: string, depth: number): Promise<Dirent[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  if (!entries.some((e) => e.name.includes('\uFFFD'))) return entries;
+  const valid = new Set<string>();
+  for (const entry of await readdir(dir, { withFileTypes: true, encoding: 'buffer' })) {
+    const name = strictUtf8(entry.name);
+    if (name !== undefined) valid.add(name);
+    else if (depth === KERNEL_DEPTH ? hasKernelSuffix(entry.name.toString()) : !entry.isFile())
+      walk.out.unreadable.push({ path: join(dir, escapeNonUtf8(entry.name)), reason: NON_UTF8_NAME });
+  }
+  return entries.filter((e) => valid.has(e.name));
 }
 
 /** Walks a subdirectory unless its real path was walked already (reported then). */

@@ -1,4 +1,6 @@
+import { fstatSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isatty } from 'node:tty';
 
 /** The output name that means standard output. */
 export const STANDARD_OUTPUT = '-';
@@ -19,6 +21,52 @@ export function outputKind(path: string): 'stdout' | 'descriptor' | 'file' {
   const absolute = resolve(path);
   if (STDOUT_NAMES.has(absolute)) return 'stdout';
   return DESCRIPTOR_NAME.test(absolute) ? 'descriptor' : 'file';
+}
+
+/**
+ * What this process's standard output (descriptor 1) is, for a command about to write an output there: `closed`
+ * (nothing would receive it, see {@link isReopenedClosed}), a `terminal`, a regular `file` (its stats, to be checked
+ * against the inputs), or `other` (a pipe, a socket, a device such as /dev/null opened by the user).
+ */
+export type StandardOutputState =
+  | { kind: 'closed' }
+  | { kind: 'terminal' }
+  | { kind: 'file'; stats: Stats }
+  | { kind: 'other' };
+
+/** Access mode bits of open(2)'s flags, and the read-write mode. */
+const O_ACCMODE = 0o3;
+const O_RDWR = 0o2;
+
+/**
+ * Whether descriptor 1, whose stats are `stats`, is the /dev/null that Node opens in place of a closed standard
+ * descriptor when it starts (read-write, where a shell's `>/dev/null` opens it write-only). Read from Linux's
+ * /proc/self/fdinfo; elsewhere (no /proc) a closed standard output cannot be told from /dev/null: false. A process
+ * started with its standard output ignored (`stdio: 'ignore'` of node:child_process, also /dev/null read-write)
+ * counts as closed too: there as well nothing receives the output.
+ */
+function isReopenedClosed(stats: Stats): boolean {
+  if (!stats.isCharacterDevice()) return false;
+  try {
+    if (stats.rdev !== statSync('/dev/null').rdev) return false;
+    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/fdinfo/1', 'latin1'))?.[1];
+    return flags !== undefined && (Number.parseInt(flags, 8) & O_ACCMODE) === O_RDWR;
+  } catch {
+    return false;
+  }
+}
+
+/** What standard output is now (see {@link StandardOutputState}). */
+export function standardOutputState(): StandardOutputState {
+  let stats: Stats;
+  try {
+    stats = fstatSync(1);
+  } catch {
+    return { kind: 'closed' };
+  }
+  if (isReopenedClosed(stats)) return { kind: 'closed' };
+  if (isatty(1)) return { kind: 'terminal' };
+  return stats.isFile() ? { kind: 'file', stats } : { kind: 'other' };
 }
 
 /**

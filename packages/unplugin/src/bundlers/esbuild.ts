@@ -5,12 +5,13 @@
  * directory only through the directory's listing, which only a load result can ask for (`watchDirs`): the virtual
  * module is loaded here, with the snapshot's directories, not by the shared load hook.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { sha256Bytes } from '@btf-bundle/core/internal';
-import type { BuildResult, OutputFile, PluginBuild } from 'esbuild';
+import { checkOutputs, GuardedInputs } from '@btf-bundle/core';
+import { sha256Bytes, writeOutputFile } from '@btf-bundle/core/internal';
+import type { BuildResult, Message, Metafile, OutputFile, PluginBuild } from 'esbuild';
 import { PLUGIN_NAME, RUNTIME_ID, VIRTUAL_ID } from '../core/codegen.js';
 import type { BuildContext, Logger } from '../core/context.js';
+import { pluginError } from '../core/errors.js';
 import { applyEdits } from '../core/placeholders.js';
 import { resolveRuntimeImport } from '../core/runtime-module.js';
 
@@ -25,23 +26,30 @@ function outputFile(path: string, contents: Uint8Array): OutputFile {
   };
 }
 
-/** Warnings into the build result; the summary line on stderr unless the build is quiet. */
-function resultLogger(result: BuildResult, quiet: boolean): Logger {
+/** Warnings into `warnings` (the build result's); the summary line on stderr unless the build is quiet. */
+function resultLogger(warnings: Partial<Message>[], quiet: boolean): Logger {
   return {
     warn: (text) => {
-      result.warnings.push({
-        id: '',
-        pluginName: PLUGIN_NAME,
-        text,
-        location: null,
-        notes: [],
-        detail: undefined,
-      });
+      warnings.push({ pluginName: PLUGIN_NAME, text });
     },
     info: (message) => {
       if (!quiet) console.error(message);
     },
   };
+}
+
+/**
+ * Refuses to write an output over one of the build's inputs (the `metafile`'s, relative to `cwd`), as esbuild
+ * does when it writes (`allowOverwrite` lets it), and over a device or a descriptor's name (core's output guard).
+ */
+function guardWrites(files: readonly OutputFile[], metafile: Metafile, cwd: string, allowOverwrite: boolean): void {
+  const inputs = allowOverwrite
+    ? []
+    : Object.keys(metafile.inputs).map((path) => ({ role: 'input', path: resolve(cwd, path) }));
+  checkOutputs(
+    files.map((file) => ({ role: 'esbuild output', path: file.path })),
+    new GuardedInputs(inputs),
+  );
 }
 
 /** The esbuild-only part of the plugin (its `setup`). */
@@ -63,16 +71,19 @@ export function esbuildSetup(context: BuildContext): (build: PluginBuild) => voi
     const options = build.initialOptions;
     const write = options.write ?? true;
     options.write = false;
+    // the inputs, which the plugin's writes must not overwrite
+    const metafile = options.metafile ?? false;
+    options.metafile = true;
     const format = options.format === 'esm' ? 'esm' : 'cjs';
     const quiet = options.logLevel === 'silent' || options.logLevel === 'error';
-    build.onEnd(async (result) => {
-      if (result.errors.length > 0 || !result.outputFiles) return;
-      const logger = resultLogger(result, quiet);
-      const cwd = options.absWorkingDir ?? process.cwd();
-      const outdir = resolve(cwd, options.outdir ?? dirname(options.outfile ?? 'out.js'));
+    const cwd = options.absWorkingDir ?? process.cwd();
+    const outdir = resolve(cwd, options.outdir ?? dirname(options.outfile ?? 'out.js'));
+    context.setOutputDirs([outdir]);
+    const finish = async (result: BuildResult, warnings: Partial<Message>[]): Promise<void> => {
+      const logger = resultLogger(warnings, quiet);
       const live = (path: string) => context.loadedThisBuild(path);
       const files = await Promise.all(
-        result.outputFiles.map(async (file) => {
+        (result.outputFiles ?? []).map(async (file) => {
           if (!/\.[cm]?js$/.test(file.path)) return file;
           const code = file.text;
           const edits = await context.chunkEdits(code, format, relative(outdir, file.path), logger, live);
@@ -83,14 +94,21 @@ export function esbuildSetup(context: BuildContext): (build: PluginBuild) => voi
       for (const emitted of await context.emittedFiles(live))
         files.push(outputFile(join(outdir, emitted.fileName), emitted.bytes));
       if (write) {
-        await Promise.all(
-          files.map(async (file) => {
-            await mkdir(dirname(file.path), { recursive: true });
-            await writeFile(file.path, file.contents);
-          }),
-        );
+        if (result.metafile) guardWrites(files, result.metafile, cwd, options.allowOverwrite ?? false);
+        await Promise.all(files.map((file) => writeOutputFile(file.path, file.contents)));
       }
       result.outputFiles = write ? undefined : files;
+    };
+    // failures as one-line errors of the build (a thrown error would show the plugin's stack frames)
+    build.onEnd(async (result) => {
+      if (result.errors.length > 0 || !result.outputFiles) return undefined;
+      const warnings: Partial<Message>[] = [];
+      const errors = await finish(result, warnings).then(
+        () => [],
+        (err: unknown) => [{ pluginName: PLUGIN_NAME, text: pluginError(err).message }],
+      );
+      if (!metafile) result.metafile = undefined;
+      return { errors, warnings };
     });
   };
 }

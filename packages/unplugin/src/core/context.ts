@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, posix, relative, resolve } from 'node:path';
 import {
   type BuildStats,
@@ -10,7 +10,13 @@ import {
   UsageError,
   writeReportFiles,
 } from '@btf-bundle/core';
-import { ANY_ARCH, parseGitSnapshot, scanSnapshot } from '@btf-bundle/core/internal';
+import {
+  ANY_ARCH,
+  localSnapshotInputs,
+  parseGitSnapshot,
+  readObjectFile,
+  scanSnapshot,
+} from '@btf-bundle/core/internal';
 import type { EmitMode, ObjectGlobs, ResolvedOptions } from '../types.js';
 import {
   type ChunkFormat,
@@ -137,6 +143,31 @@ export class BuildContext {
     this.outDirs = outDirs.map((dir) => resolve(root, dir));
   }
 
+  /**
+   * Knows the output directories of a bundler with no root of its own (absolute, or relative to the working
+   * directory): the build refuses a cache dir inside one (see {@link guardCacheDir}).
+   */
+  setOutputDirs(outDirs: readonly string[]): void {
+    this.outDirs = outDirs.map((dir) => resolve(dir));
+  }
+
+  /**
+   * Refuses a cache dir that is, or lies inside, an output directory: the cache's files would ship with the app
+   * (and a bundler that empties its output directory would empty the cache).
+   */
+  private guardCacheDir(): void {
+    const cacheDir = this.cacheDir();
+    if (cacheDir === false) return;
+    for (const outDir of this.outDirs) {
+      const rel = relative(outDir, cacheDir);
+      if (rel.startsWith('..') || isAbsolute(rel)) continue;
+      const where = rel === '' ? 'is' : 'lies inside';
+      throw new UsageError(
+        `unplugin-btf-bundle: cacheDir ${cacheDir} ${where} the output directory ${outDir}: the cache would ship with the app`,
+      );
+    }
+  }
+
   /** `path` made absolute against the root. */
   path(path: string): string {
     return isAbsolute(path) ? path : resolve(this.root, path);
@@ -161,20 +192,33 @@ export class BuildContext {
     const { dir } = this.snapshot();
     if (dir === undefined) return; // a git remote: the build fetches it, or says why it cannot
     const info = await stat(dir).catch(() => undefined);
-    if (!info?.isDirectory())
-      throw new UsageError(`unplugin-btf-bundle: snapshot directory ${dir} does not exist`);
-    this.guardReport(dir);
+    if (!info) throw new UsageError(`unplugin-btf-bundle: snapshot directory ${dir} does not exist`);
+    if (!info.isDirectory())
+      throw new UsageError(`unplugin-btf-bundle: snapshot ${dir} is not a directory`);
   }
 
   /**
-   * Refuses a `reportHtml` inside the snapshot directory `dir`, as the CLI refuses its outputs there: each build
-   * would write into a directory the watchers watch and so start the next build, without end.
+   * Refuses, before the build, a `reportHtml` that the CLI would refuse as its `--report-html` (core's output
+   * guard): one of the `objects` or a file of the snapshot (or inside it: each build would start the next one in
+   * watch mode), the cache dir, a device, FIFO or socket (the atomic write would rename a file over it), or the
+   * name of an open descriptor (`/dev/stderr`).
    */
-  private guardReport(dir: string): void {
-    const { reportHtml } = this.options;
+  private async guardReport(objects: readonly string[]): Promise<void> {
+    const { reportHtml, include, exclude } = this.options;
     if (reportHtml === undefined) return;
-    const snapshot = new GuardedInputs([{ role: 'snapshot', path: dir, dir: true }]);
-    checkOutputs([{ role: 'reportHtml', path: this.path(reportHtml) }], snapshot);
+    const { dir } = this.snapshot();
+    const cacheDir = this.cacheDir();
+    const inputs = new GuardedInputs([
+      ...(dir === undefined ? [] : await localSnapshotInputs({ snapshot: dir, include, exclude })),
+      ...objects.map((path) => ({ role: 'object', path })),
+    ]);
+    checkOutputs(
+      [
+        { role: 'reportHtml', path: this.path(reportHtml) },
+        ...(cacheDir ? [{ role: 'cacheDir', path: cacheDir, dir: true }] : []),
+      ],
+      inputs,
+    );
   }
 
   /** The build cache directory (absolute), or false. */
@@ -211,7 +255,7 @@ export class BuildContext {
    */
   private async importObject(file: string, asPath: boolean): Promise<ImportedObject> {
     const path = this.path(file);
-    const bytes = new Uint8Array(await readFile(path));
+    const bytes = await readObjectFile(path);
     parseBpfObject(bytes, relative(this.root, path) || path);
     const previous = this.imported.get(path);
     const fileName = `${basename(path, '.bpf.o')}-${hash8(bytes)}.bpf.o`;
@@ -384,7 +428,7 @@ export class BuildContext {
     const lists = Array.isArray(objects) ? [[ANY_ARCH, objects] as const] : Object.entries(objects);
     const globbed = await Promise.all(
       lists.map(async ([arch, globs]): Promise<[string, string[]]> => {
-        return [arch, await expandObjectGlobs(globs ?? [], this.root, { allowUnmatched: true })];
+        return [arch, await expandObjectGlobs(globs ?? [], this.root)];
       }),
     );
     for (const [, files] of globbed) for (const file of files) this.matched.add(file);
@@ -403,9 +447,12 @@ export class BuildContext {
           ),
           [ANY_ARCH]: union(imported, globbed.find(([arch]) => arch === ANY_ARCH)?.[1] ?? []),
         };
-    if ((Array.isArray(objects) ? objects : Object.values(objects).flat()).length === 0) {
+    const all = Array.isArray(objects) ? objects : Object.values(objects).flat();
+    if (all.length === 0) {
       throw new UsageError('unplugin-btf-bundle: no .bpf.o objects: import one or set the `objects` option');
     }
+    this.guardCacheDir();
+    await this.guardReport(all);
     const { include, exclude, failOn, mode, workers } = this.options;
     let lastProgress = performance.now();
     const result = await buildBundle({

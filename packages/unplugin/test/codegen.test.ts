@@ -93,7 +93,7 @@ describe('locationExpression', () => {
     'my probe-1.bpf.o',
     'a#b?c-1.bpf.o',
     '50%-1.bpf.o',
-    "q\"uo'te-1.bpf.o",
+    'q"uo\'te-1.bpf.o',
     'probé-1.bpf.o',
   ])('esm: %j is found at its path from the chunk, whatever its characters', (relative) => {
     const expression = locationExpression('esm', relative).replace(

@@ -42,7 +42,9 @@ describe('BuildContext: the objects option', () => {
   it('a glob that matches no file fails, as in the CLI, also beside one that matches', async () => {
     for (const objects of [['bpf/{y,z}.bpf.o'], ['bpf/a.bpf.o', 'bfp/*.bpf.o']]) {
       await expect(watchFiles(objects)).rejects.toThrow(
-        new RegExp(`^unplugin-btf-bundle: objects: '${objects.at(-1)?.replace(/[{}*.]/g, '\\$&')}' matches no file$`),
+        new RegExp(
+          `^unplugin-btf-bundle: objects: '${objects.at(-1)?.replace(/[{}*.]/g, '\\$&')}' matches no file$`,
+        ),
       );
     }
   });

@@ -32,7 +32,10 @@ function app(name: string, code: string, objects: string[] = []): string {
 it('esbuild: warnings (a kernel that fails) go to the build result, the output has no NUL byte', async () => {
   const kernels = join(dir, 'snapshot-bad/debian/12/x86_64');
   mkdirSync(kernels, { recursive: true });
-  cpSync(join(snapshot, 'debian/12/x86_64/6.1.0-54-amd64.btf.tar.xz'), join(kernels, '6.1.0-54-amd64.btf.tar.xz'));
+  cpSync(
+    join(snapshot, 'debian/12/x86_64/6.1.0-54-amd64.btf.tar.xz'),
+    join(kernels, '6.1.0-54-amd64.btf.tar.xz'),
+  );
   writeFileSync(join(kernels, '6.1.0-99-amd64.btf'), 'not a BTF');
   cpSync(repo('packages/core/testdata/opensnoop.bpf.o'), join(dir, 'probe.bpf.o'));
   writeFileSync(
@@ -100,8 +103,11 @@ it('esbuild: a ?path import of an object with any name gives its emitted copy', 
       plugins: [unplugin.esbuild({ snapshot, cacheDir: false })],
     });
     const paths = JSON.parse(execFileSync(process.execPath, [out], { encoding: 'utf8' })) as string[];
-    expect(paths.map((p) => p.slice(join(root, `out-${format}/`).length).replace(/-[0-9a-f]{8}\.bpf\.o$/, ''))).toEqual(names);
-    for (const path of paths) expect(readFileSync(path).equals(readFileSync(join(root, 'probe+v2.bpf.o')))).toBe(true);
+    expect(
+      paths.map((p) => p.slice(join(root, `out-${format}/`).length).replace(/-[0-9a-f]{8}\.bpf\.o$/, '')),
+    ).toEqual(names);
+    for (const path of paths)
+      expect(readFileSync(path).equals(readFileSync(join(root, 'probe+v2.bpf.o')))).toBe(true);
   }
 });
 
@@ -118,7 +124,8 @@ it('esbuild: a failure of the plugin is one line, at the import or without a pla
       plugins: [unplugin.esbuild({ snapshot, objects, cacheDir, root })],
     }).then(
       () => [],
-      (err: { errors: { text: string; location: { file: string; lineText: string } | null }[] }) => err.errors,
+      (err: { errors: { text: string; location: { file: string; lineText: string } | null }[] }) =>
+        err.errors,
     );
   // a module that fails to load: esbuild places the error at its import
   const [load, ...more] = await errors([], 'cache');
@@ -128,7 +135,10 @@ it('esbuild: a failure of the plugin is one line, at the import or without a pla
   );
   expect(load?.location?.lineText).toBe("import './bad.bpf.o';");
   // a failure of the bundle's build (here: a cacheDir inside the output directory), which writes nothing
-  writeFileSync(join(root, 'main.js'), "import { kernels } from 'virtual:btf-bundle';\nconsole.log(kernels);\n");
+  writeFileSync(
+    join(root, 'main.js'),
+    "import { kernels } from 'virtual:btf-bundle';\nconsole.log(kernels);\n",
+  );
   expect(await errors(OBJECTS, 'out/.cache')).toEqual([
     expect.objectContaining({
       text: `unplugin-btf-bundle: cacheDir ${join(root, 'out/.cache')} lies inside the output directory ${join(root, 'out')}: the cache would ship with the app`,

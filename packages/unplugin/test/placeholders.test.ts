@@ -82,9 +82,7 @@ describe('placeholder rewrite', () => {
     expect(literal).toMatch(/^"__btf_bundle__:file:[\w.%-]+"$/); // nothing a bundler escapes or re-quotes
     for (const quote of ['"', "'", '`']) {
       const code = `const p=${quote}${JSON.parse(literal)}${quote};`;
-      expect(findPlaceholders(code)).toEqual([
-        { start: 8, end: code.length - 1, kind: 'file', file: name },
-      ]);
+      expect(findPlaceholders(code)).toEqual([{ start: 8, end: code.length - 1, kind: 'file', file: name }]);
     }
   });
 

@@ -42,7 +42,12 @@ function resultLogger(warnings: Partial<Message>[], quiet: boolean): Logger {
  * Refuses to write an output over one of the build's inputs (the `metafile`'s, relative to `cwd`), as esbuild
  * does when it writes (`allowOverwrite` lets it), and over a device or a descriptor's name (core's output guard).
  */
-function guardWrites(files: readonly OutputFile[], metafile: Metafile, cwd: string, allowOverwrite: boolean): void {
+function guardWrites(
+  files: readonly OutputFile[],
+  metafile: Metafile,
+  cwd: string,
+  allowOverwrite: boolean,
+): void {
   const inputs = allowOverwrite
     ? []
     : Object.keys(metafile.inputs).map((path) => ({ role: 'input', path: resolve(cwd, path) }));

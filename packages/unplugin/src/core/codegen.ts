@@ -81,7 +81,9 @@ export type ChunkFormat = 'esm' | 'cjs';
 export function locationExpression(format: ChunkFormat, relative: string): string {
   if (format === 'cjs') return `(__dirname + ${JSON.stringify(`/${relative}`)})`;
   // each name percent-encoded: a URL reads `#`, `?` and `%` in a name as its own syntax
-  const url = relative.split('/').map((part) => (part === '..' || part === '.' ? part : encodeURIComponent(part)));
+  const url = relative
+    .split('/')
+    .map((part) => (part === '..' || part === '.' ? part : encodeURIComponent(part)));
   const path = url[0] === '..' || url[0] === '.' ? url.join('/') : `./${url.join('/')}`;
   return `decodeURIComponent(new URL(${JSON.stringify(path)}, import.meta.url).pathname)`;
 }

@@ -193,8 +193,7 @@ export class BuildContext {
     if (dir === undefined) return; // a git remote: the build fetches it, or says why it cannot
     const info = await stat(dir).catch(() => undefined);
     if (!info) throw new UsageError(`unplugin-btf-bundle: snapshot directory ${dir} does not exist`);
-    if (!info.isDirectory())
-      throw new UsageError(`unplugin-btf-bundle: snapshot ${dir} is not a directory`);
+    if (!info.isDirectory()) throw new UsageError(`unplugin-btf-bundle: snapshot ${dir} is not a directory`);
   }
 
   /**

@@ -114,7 +114,7 @@ it('esbuild: a ?path import of an object with any name gives its emitted copy', 
 it('esbuild: a failure of the plugin is one line, at the import or without a place', async () => {
   const root = app('failure', "import './bad.bpf.o';\nimport 'virtual:btf-bundle';\n");
   writeFileSync(join(root, 'bad.bpf.o'), 'not an ELF file');
-  const errors = (objects: string[], cacheDir: string) =>
+  const errors = (objects: string[], cacheDir: string, from = snapshot) =>
     build({
       entryPoints: [join(root, 'main.js')],
       bundle: true,
@@ -134,6 +134,14 @@ it('esbuild: a failure of the plugin is one line, at the import or without a pla
     'unplugin-btf-bundle: bad.bpf.o (ELF header, offset 0): not an ELF file (bad magic)',
   );
   expect(load?.location?.lineText).toBe("import './bad.bpf.o';");
+  expect(load?.notes).toEqual([]);
+  // a failure at the build's start, before any import
+  const start = (await errors([], 'cache', join(root, 'bad.bpf.o'))).find((e) => e.location === null);
+  expect(start).toMatchObject({
+    text: `unplugin-btf-bundle: snapshot ${join(root, 'bad.bpf.o')} is not a directory`,
+    location: null,
+    notes: [],
+  });
   // a failure of the bundle's build (here: a cacheDir inside the output directory), which writes nothing
   writeFileSync(
     join(root, 'main.js'),
@@ -143,6 +151,7 @@ it('esbuild: a failure of the plugin is one line, at the import or without a pla
     expect.objectContaining({
       text: `unplugin-btf-bundle: cacheDir ${join(root, 'out/.cache')} lies inside the output directory ${join(root, 'out')}: the cache would ship with the app`,
       location: null,
+      notes: [],
     }),
   ]);
   expect(existsSync(join(root, 'out'))).toBe(false);

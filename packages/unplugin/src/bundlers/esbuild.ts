@@ -8,7 +8,7 @@
 import { dirname, join, relative, resolve } from 'node:path';
 import { checkOutputs, GuardedInputs } from '@btf-bundle/core';
 import { sha256Bytes, writeOutputFile } from '@btf-bundle/core/internal';
-import type { BuildResult, Message, Metafile, OutputFile, PluginBuild } from 'esbuild';
+import type { BuildResult, Metafile, OnLoadResult, OutputFile, PartialMessage, PluginBuild } from 'esbuild';
 import { PLUGIN_NAME, RUNTIME_ID, VIRTUAL_ID } from '../core/codegen.js';
 import type { BuildContext, Logger } from '../core/context.js';
 import { pluginError } from '../core/errors.js';
@@ -27,7 +27,7 @@ function outputFile(path: string, contents: Uint8Array): OutputFile {
 }
 
 /** Warnings into `warnings` (the build result's); the summary line on stderr unless the build is quiet. */
-function resultLogger(warnings: Partial<Message>[], quiet: boolean): Logger {
+function resultLogger(warnings: PartialMessage[], quiet: boolean): Logger {
   return {
     warn: (text) => {
       warnings.push({ pluginName: PLUGIN_NAME, text });
@@ -57,6 +57,30 @@ function guardWrites(
   );
 }
 
+/**
+ * The load of a module the plugin generates (`id`: the virtual module, or an object with its `?path` suffix); a
+ * failure as a one-line error (see {@link errorResult}), which esbuild places at the import.
+ */
+async function loadModule(
+  context: BuildContext,
+  id: string,
+  resolveDir?: string,
+): Promise<OnLoadResult | undefined> {
+  const watchFiles: string[] = [];
+  try {
+    const module = await context.loadModule(id, (file) => watchFiles.push(file));
+    if (!module) return undefined;
+    return { contents: module.code, loader: 'js', resolveDir, watchFiles, watchDirs: module.watchDirs };
+  } catch (err) {
+    return { ...errorResult(err), watchFiles };
+  }
+}
+
+/** A failure as esbuild's one-line error: a thrown one would come with the plugin's stack frames. */
+const errorResult = (err: unknown): { errors: PartialMessage[] } => ({
+  errors: [{ pluginName: PLUGIN_NAME, text: pluginError(err).message }],
+});
+
 /** The esbuild-only part of the plugin (its `setup`). */
 export function esbuildSetup(context: BuildContext): (build: PluginBuild) => void {
   return (build) => {
@@ -67,12 +91,14 @@ export function esbuildSetup(context: BuildContext): (build: PluginBuild) => voi
       const resolved = resolveRuntimeImport(args.path, args.importer, context.options.runtimeModule);
       return resolved && { path: resolved.id, external: resolved.external };
     });
-    // registered before the shared load hook (unplugin registers it after this setup), so esbuild takes this one
-    build.onLoad({ filter: new RegExp(`^${VIRTUAL_ID}$`), namespace: PLUGIN_NAME }, async () => {
-      const watchFiles: string[] = [];
-      const module = await context.loadModule(VIRTUAL_ID, (file) => watchFiles.push(file));
-      return { contents: module?.code, loader: 'js', watchFiles, watchDirs: module?.watchDirs };
-    });
+    build.onStart(() => context.startBuild().then(() => undefined, errorResult));
+    // registered before the shared load hook (unplugin registers it after this setup), so esbuild takes these
+    build.onLoad({ filter: new RegExp(`^${VIRTUAL_ID}$`), namespace: PLUGIN_NAME }, () =>
+      loadModule(context, VIRTUAL_ID),
+    );
+    build.onLoad({ filter: /\.bpf\.o$/ }, (args) =>
+      loadModule(context, args.path + args.suffix, dirname(args.path)),
+    );
     const options = build.initialOptions;
     const write = options.write ?? true;
     options.write = false;
@@ -84,7 +110,7 @@ export function esbuildSetup(context: BuildContext): (build: PluginBuild) => voi
     const cwd = options.absWorkingDir ?? process.cwd();
     const outdir = resolve(cwd, options.outdir ?? dirname(options.outfile ?? 'out.js'));
     context.setOutputDirs([outdir]);
-    const finish = async (result: BuildResult, warnings: Partial<Message>[]): Promise<void> => {
+    const finish = async (result: BuildResult, warnings: PartialMessage[]): Promise<void> => {
       const logger = resultLogger(warnings, quiet);
       const live = (path: string) => context.loadedThisBuild(path);
       const files = await Promise.all(
@@ -107,13 +133,10 @@ export function esbuildSetup(context: BuildContext): (build: PluginBuild) => voi
     // failures as one-line errors of the build (a thrown error would show the plugin's stack frames)
     build.onEnd(async (result) => {
       if (result.errors.length > 0 || !result.outputFiles) return undefined;
-      const warnings: Partial<Message>[] = [];
-      const errors = await finish(result, warnings).then(
-        () => [],
-        (err: unknown) => [{ pluginName: PLUGIN_NAME, text: pluginError(err).message }],
-      );
+      const warnings: PartialMessage[] = [];
+      const failure = await finish(result, warnings).then(() => undefined, errorResult);
       if (!metafile) result.metafile = undefined;
-      return { errors, warnings };
+      return { warnings, ...failure };
     });
   };
 }

@@ -9,7 +9,8 @@ const PREFIX = 'unplugin-btf-bundle: ';
  * A btf-bundle error keeps its class, code and fields; any other becomes a {@link BtfBundleError} with it as cause.
  */
 export function pluginError(err: unknown): Error {
-  if (err instanceof Error && err.message.startsWith(PREFIX)) return err;
+  if (err instanceof Error && err.message.startsWith(PREFIX))
+    return err instanceof BtfBundleError && err.code !== 'INTERNAL' ? oneLine(err) : err;
   const message = `${PREFIX}${formatError(err)}`;
   if (err instanceof BtfBundleError) {
     // A copy by descriptors, as `withPlace` does: same class, code, place and report.

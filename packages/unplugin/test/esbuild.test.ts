@@ -121,10 +121,10 @@ it('esbuild: a failure of the plugin is one line, at the import or without a pla
       platform: 'node',
       outfile: join(root, 'out/main.js'),
       logLevel: 'silent',
-      plugins: [unplugin.esbuild({ snapshot, objects, cacheDir, root })],
+      plugins: [unplugin.esbuild({ snapshot: from, objects, cacheDir, root })],
     }).then(
       () => [],
-      (err: { errors: { text: string; location: { file: string; lineText: string } | null }[] }) =>
+      (err: { errors: { text: string; location: { lineText: string } | null; notes: unknown[] }[] }) =>
         err.errors,
     );
   // a module that fails to load: esbuild places the error at its import

@@ -156,3 +156,39 @@ it('esbuild: a failure of the plugin is one line, at the import or without a pla
   ]);
   expect(existsSync(join(root, 'out'))).toBe(false);
 });
+
+it('esbuild without outfile or outdir: the bundle inlined in the output kept in memory or on standard output', async () => {
+  const root = app(
+    'no-outfile',
+    "import { kernels } from 'virtual:btf-bundle';\nconsole.log(kernels.length);\n",
+  );
+  const options = (emit: 'inline' | 'asset', write: boolean) => ({
+    entryPoints: [join(root, 'main.js')],
+    bundle: true,
+    platform: 'node' as const,
+    format: 'esm' as const,
+    write,
+    absWorkingDir: root,
+    logLevel: 'silent' as const,
+    plugins: [unplugin.esbuild({ snapshot, cacheDir: false, objects: OBJECTS, emit })],
+  });
+  const [output] = (await build(options('inline', false))).outputFiles ?? [];
+  writeFileSync(join(root, 'out.mjs'), output?.contents ?? '');
+  expect(execFileSync(process.execPath, [join(root, 'out.mjs')], { encoding: 'utf8' })).toBe('1\n');
+  // no directory to emit the bundle file next to: a clear error, not an app that cannot find its bundle
+  await expect(build(options('asset', false))).rejects.toThrow(
+    'unplugin-btf-bundle: the output has no directory (esbuild without outfile or outdir)',
+  );
+  // written: esbuild's standard output, not a file named '<stdout>'
+  const { plugins: _, ...written } = options('inline', true);
+  const plugin = { snapshot, cacheDir: false, objects: OBJECTS };
+  const script = `import { build } from 'esbuild'; import { unplugin } from 'unplugin-btf-bundle';
+    await build({ ...${JSON.stringify(written)}, plugins: [unplugin.esbuild(${JSON.stringify(plugin)})] });`;
+  const printed = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: new URL('..', import.meta.url).pathname,
+    encoding: 'utf8',
+  });
+  writeFileSync(join(root, 'printed.mjs'), printed);
+  expect(execFileSync(process.execPath, [join(root, 'printed.mjs')], { encoding: 'utf8' })).toBe('1\n');
+  expect(existsSync(join(root, '<stdout>'))).toBe(false);
+});

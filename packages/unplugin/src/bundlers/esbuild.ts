@@ -12,6 +12,7 @@ import type { BuildResult, Metafile, OnLoadResult, OutputFile, PartialMessage, P
 import { PLUGIN_NAME, RUNTIME_ID, VIRTUAL_ID } from '../core/codegen.js';
 import type { BuildContext, Logger } from '../core/context.js';
 import { pluginError } from '../core/errors.js';
+import { noOutputDirError } from '../core/output.js';
 import { applyEdits } from '../core/placeholders.js';
 import { resolveRuntimeImport } from '../core/runtime-module.js';
 
@@ -38,6 +39,12 @@ function resultLogger(warnings: PartialMessage[], quiet: boolean): Logger {
   };
 }
 
+/** The path of esbuild's output without outfile or outdir: standard output when esbuild writes. */
+const STDOUT = '<stdout>';
+
+/** Where the plugin writes `file` for esbuild: its path, or standard output (`-`) for {@link STDOUT}. */
+const writtenPath = (file: OutputFile): string => (file.path === STDOUT ? '-' : file.path);
+
 /**
  * Refuses to write an output over one of the build's inputs (the `metafile`'s, relative to `cwd`), as esbuild
  * does when it writes (`allowOverwrite` lets it), and over a device or a descriptor's name (core's output guard).
@@ -52,7 +59,7 @@ function guardWrites(
     ? []
     : Object.keys(metafile.inputs).map((path) => ({ role: 'input', path: resolve(cwd, path) }));
   checkOutputs(
-    files.map((file) => ({ role: 'esbuild output', path: file.path })),
+    files.map((file) => ({ role: 'esbuild output', path: writtenPath(file) })),
     new GuardedInputs(inputs),
   );
 }
@@ -108,25 +115,32 @@ export function esbuildSetup(context: BuildContext): (build: PluginBuild) => voi
     const format = options.format === 'esm' ? 'esm' : 'cjs';
     const quiet = options.logLevel === 'silent' || options.logLevel === 'error';
     const cwd = options.absWorkingDir ?? process.cwd();
-    const outdir = resolve(cwd, options.outdir ?? dirname(options.outfile ?? 'out.js'));
-    context.setOutputDirs([outdir]);
+    // without outfile or outdir esbuild's one output is standard output (or kept in memory): no directory
+    const outdir =
+      options.outdir === undefined && options.outfile === undefined
+        ? undefined
+        : resolve(cwd, options.outdir ?? dirname(options.outfile ?? ''));
+    context.setOutputDirs(outdir === undefined ? [] : [outdir]);
     const finish = async (result: BuildResult, warnings: PartialMessage[]): Promise<void> => {
       const logger = resultLogger(warnings, quiet);
       const live = (path: string) => context.loadedThisBuild(path);
       const files = await Promise.all(
         (result.outputFiles ?? []).map(async (file) => {
-          if (!/\.[cm]?js$/.test(file.path)) return file;
+          if (!/\.[cm]?js$/.test(file.path) && file.path !== STDOUT) return file;
           const code = file.text;
-          const edits = await context.chunkEdits(code, format, relative(outdir, file.path), logger, live);
+          const chunkFile = outdir === undefined ? undefined : relative(outdir, file.path);
+          const edits = await context.chunkEdits(code, format, chunkFile, logger, live);
           if (edits.length === 0) return file;
           return outputFile(file.path, Buffer.from(applyEdits(code, edits)));
         }),
       );
-      for (const emitted of await context.emittedFiles(live))
+      for (const emitted of await context.emittedFiles(live)) {
+        if (outdir === undefined) throw noOutputDirError();
         files.push(outputFile(join(outdir, emitted.fileName), emitted.bytes));
+      }
       if (write) {
         if (result.metafile) guardWrites(files, result.metafile, cwd, options.allowOverwrite ?? false);
-        await Promise.all(files.map((file) => writeOutputFile(file.path, file.contents)));
+        await Promise.all(files.map((file) => writeOutputFile(writtenPath(file), file.contents)));
       }
       result.outputFiles = write ? undefined : files;
     };

@@ -28,6 +28,7 @@ import {
   virtualModuleCode,
 } from './codegen.js';
 import { pluginError } from './errors.js';
+import { noOutputDirError } from './output.js';
 import {
   type Edit,
   findPlaceholders,
@@ -374,22 +375,24 @@ export class BuildContext {
 
   /**
    * The replacements of the placeholders in a rendered chunk of `format` whose path relative to the output
-   * directory is `chunkFile` (builds the bundle on first need).
+   * directory is `chunkFile` (builds the bundle on first need); undefined for an output without a directory,
+   * where an emitted file's placeholder fails the build (see {@link noOutputDirError}).
    */
   async chunkEdits(
     code: string,
     format: ChunkFormat,
-    chunkFile: string,
+    chunkFile: string | undefined,
     logger: Logger,
     live?: (path: string) => boolean,
   ): Promise<Edit[]> {
     const found = findPlaceholders(code);
     if (found.length === 0) return [];
     const final = needsBundle(found) ? await this.bundle(logger, live) : undefined;
-    const chunkDir = posix.dirname(chunkFile.replaceAll('\\', '/'));
-    return placeholderEdits(found, final, (file) =>
-      locationExpression(format, posix.relative(chunkDir, file)),
-    );
+    const chunkDir = chunkFile === undefined ? undefined : posix.dirname(chunkFile.replaceAll('\\', '/'));
+    return placeholderEdits(found, final, (file) => {
+      if (chunkDir === undefined) throw noOutputDirError();
+      return locationExpression(format, posix.relative(chunkDir, file));
+    });
   }
 
   /**

@@ -52,6 +52,16 @@ describe.each(BUNDLERS)('%s', (bundler) => {
     expect(readFileSync(object).equals(readFileSync(PROBE))).toBe(true);
   });
 
+  it('refuses a cacheDir inside the output directory, where it would ship with the app', async () => {
+    const dir = join(WORK, `${bundler}-cache-in-output`);
+    prepareFixture(dir, PROBE);
+    const plugin = { snapshot: SNAPSHOT, cacheDir: join(dir, 'out/.cache') };
+    await expect(buildFixture({ bundler, dir, format: 'esm', plugin })).rejects.toThrow(
+      `cacheDir ${join(dir, 'out/.cache')} lies inside the output directory ${join(dir, 'out')}`,
+    );
+    expect(existsSync(join(dir, 'out/.cache'))).toBe(false);
+  });
+
   it.each([
     [
       'cacheDir',

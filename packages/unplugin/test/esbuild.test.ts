@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, context as esbuildContext } from 'esbuild';
 // the built package (self-reference): its runtime entry is dist/runtime.js
 import { unplugin } from 'unplugin-btf-bundle';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 
 const repo = (path: string) => new URL(`../../../${path}`, import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-unplugin-esbuild-'));
@@ -29,7 +29,7 @@ function app(name: string, code: string, objects: string[] = []): string {
   return root;
 }
 
-it('esbuild: warnings (a kernel that fails) go to the build result, the output has no NUL byte', async () => {
+it('esbuild: warnings (a kernel that fails) go to the build result and stderr, the output has no NUL byte', async () => {
   const kernels = join(dir, 'snapshot-bad/debian/12/x86_64');
   mkdirSync(kernels, { recursive: true });
   cpSync(
@@ -42,16 +42,37 @@ it('esbuild: warnings (a kernel that fails) go to the build result, the output h
     join(dir, 'main.js'),
     "import { kernels } from 'virtual:btf-bundle';\nimport './probe.bpf.o';\nconsole.log(kernels);\n",
   );
-  const result = await build({
+  const options = (logLevel: 'silent' | 'warning') => ({
     entryPoints: [join(dir, 'main.js')],
     bundle: true,
-    platform: 'node',
-    format: 'esm',
+    platform: 'node' as const,
+    format: 'esm' as const,
     outfile: join(dir, 'out/main.mjs'),
     write: false,
-    logLevel: 'silent',
+    logLevel,
+    color: false,
     plugins: [unplugin.esbuild({ snapshot: join(dir, 'snapshot-bad'), cacheDir: false })],
   });
+  const stderr: string[] = [];
+  const printed = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+    stderr.push(String(text));
+    return true;
+  });
+  let result: Awaited<ReturnType<typeof build>>;
+  try {
+    result = await build(options('silent'));
+    expect(stderr).toEqual([]);
+    // printed as esbuild prints warnings, once, by build() and by a context's rebuild (watch, serve)
+    await build(options('warning'));
+    const context = await esbuildContext(options('warning'));
+    await context.rebuild().finally(() => context.dispose());
+  } finally {
+    printed.mockRestore();
+  }
+  expect(stderr.filter((text) => text.includes('WARNING'))).toEqual([
+    expect.stringMatching(/^▲ \[WARNING\] .*6\.1\.0-99-amd64.* \[plugin unplugin-btf-bundle\]\n/),
+    expect.stringMatching(/^▲ \[WARNING\] .*6\.1\.0-99-amd64.* \[plugin unplugin-btf-bundle\]\n/),
+  ]);
   expect(result.warnings.map((w) => [w.pluginName, w.text])).toEqual([
     ['unplugin-btf-bundle', expect.stringContaining('6.1.0-99-amd64')],
   ]);
@@ -182,7 +203,7 @@ it('esbuild without outfile or outdir: the bundle inlined in the output kept in 
   // written: esbuild's standard output, not a file named '<stdout>'
   const { plugins: _, ...written } = options('inline', true);
   const plugin = { snapshot, cacheDir: false, objects: OBJECTS };
-  const script = `import { build } from 'esbuild'; import { unplugin } from 'unplugin-btf-bundle';
+  const script = `import { build, context as esbuildContext } from 'esbuild'; import { unplugin } from 'unplugin-btf-bundle';
     await build({ ...${JSON.stringify(written)}, plugins: [unplugin.esbuild(${JSON.stringify(plugin)})] });`;
   const printed = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: new URL('..', import.meta.url).pathname,

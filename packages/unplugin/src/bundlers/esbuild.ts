@@ -1,14 +1,22 @@
 /**
  * esbuild has no render hook, so the plugin makes the build keep its output in memory (`write: false`), replaces
  * the placeholders and adds the emitted files in `onEnd`, then writes everything itself if the user wanted it.
- * Warnings go to the build result's `warnings`. In watch mode esbuild sees a file added to or removed from a
+ * Warnings go to the build result's `warnings` and stderr. In watch mode esbuild sees a file added to or removed from a
  * directory only through the directory's listing, which only a load result can ask for (`watchDirs`): the virtual
  * module is loaded here, with the snapshot's directories, not by the shared load hook.
  */
 import { dirname, join, relative, resolve } from 'node:path';
 import { checkOutputs, GuardedInputs } from '@btf-bundle/core';
 import { sha256Bytes, writeOutputFile } from '@btf-bundle/core/internal';
-import type { BuildResult, Metafile, OnLoadResult, OutputFile, PartialMessage, PluginBuild } from 'esbuild';
+import type {
+  BuildResult,
+  Message,
+  Metafile,
+  OnLoadResult,
+  OutputFile,
+  PartialMessage,
+  PluginBuild,
+} from 'esbuild';
 import { PLUGIN_NAME, RUNTIME_ID, VIRTUAL_ID } from '../core/codegen.js';
 import type { BuildContext, Logger } from '../core/context.js';
 import { pluginError } from '../core/errors.js';
@@ -27,14 +35,29 @@ function outputFile(path: string, contents: Uint8Array): OutputFile {
   };
 }
 
-/** Warnings into `warnings` (the build result's); the summary line on stderr unless the build is quiet. */
-function resultLogger(warnings: PartialMessage[], quiet: boolean): Logger {
+/**
+ * Warnings into the build result's `warnings`, printed on stderr as esbuild prints its own (esbuild itself prints
+ * no warning added at the end of a `build()`); the summary line on stderr. Both unless the build is quiet.
+ */
+function resultLogger(
+  build: PluginBuild,
+  result: BuildResult,
+  quiet: boolean,
+): Logger & { flush(): Promise<void> } {
+  const warnings: Message[] = [];
   return {
     warn: (text) => {
-      warnings.push({ pluginName: PLUGIN_NAME, text });
+      warnings.push({ id: '', pluginName: PLUGIN_NAME, text, location: null, notes: [], detail: undefined });
     },
     info: (message) => {
       if (!quiet) console.error(message);
+    },
+    async flush() {
+      result.warnings.push(...warnings);
+      if (quiet || warnings.length === 0) return;
+      const color = build.initialOptions.color ?? process.stderr.isTTY;
+      for (const text of await build.esbuild.formatMessages(warnings, { kind: 'warning', color }))
+        process.stderr.write(text);
     },
   };
 }
@@ -121,8 +144,7 @@ export function esbuildSetup(context: BuildContext): (build: PluginBuild) => voi
         ? undefined
         : resolve(cwd, options.outdir ?? dirname(options.outfile ?? ''));
     context.setOutputDirs(outdir === undefined ? [] : [outdir]);
-    const finish = async (result: BuildResult, warnings: PartialMessage[]): Promise<void> => {
-      const logger = resultLogger(warnings, quiet);
+    const finish = async (result: BuildResult, logger: Logger): Promise<void> => {
       const live = (path: string) => context.loadedThisBuild(path);
       const files = await Promise.all(
         (result.outputFiles ?? []).map(async (file) => {
@@ -147,10 +169,11 @@ export function esbuildSetup(context: BuildContext): (build: PluginBuild) => voi
     // failures as one-line errors of the build (a thrown error would show the plugin's stack frames)
     build.onEnd(async (result) => {
       if (result.errors.length > 0 || !result.outputFiles) return undefined;
-      const warnings: PartialMessage[] = [];
-      const failure = await finish(result, warnings).then(() => undefined, errorResult);
+      const logger = resultLogger(build, result, quiet);
+      const failure = await finish(result, logger).then(() => undefined, errorResult);
+      await logger.flush();
       if (!metafile) result.metafile = undefined;
-      return { warnings, ...failure };
+      return failure;
     });
   };
 }

@@ -80,6 +80,13 @@ describe('an imported .bpf.o is read only as a regular file', () => {
 });
 
 describe('build start and output directories', () => {
+  it('takes a cacheDir inside an output directory that holds the root (the project, as with outfile: main.js)', async () => {
+    const ctx = context({ cacheDir: 'node_modules/.cache/btf-bundle' });
+    ctx.setOutputDirs([root]);
+    await ctx.loadModule(join(root, 'src/probe.bpf.o'), () => {});
+    expect((await ctx.bundle(quiet)).stats.kernels.covered).toBe(1);
+  });
+
   it('says a snapshot that is a file is not a directory', async () => {
     await expect(context({ snapshot: 'src/probe.bpf.o' }).startBuild()).rejects.toThrow(
       `unplugin-btf-bundle: snapshot ${join(root, 'src/probe.bpf.o')} is not a directory`,

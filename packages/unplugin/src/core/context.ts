@@ -154,15 +154,20 @@ export class BuildContext {
 
   /**
    * Refuses a cache dir that is, or lies inside, an output directory: the cache's files would ship with the app
-   * (and a bundler that empties its output directory would empty the cache).
+   * (and a bundler that empties its output directory would empty the cache). An output directory that holds the
+   * root (esbuild's `outfile: 'main.js'`) is the project, not a directory that ships: the default cache dir is
+   * inside it.
    */
   private guardCacheDir(): void {
     const cacheDir = this.cacheDir();
     if (cacheDir === false) return;
+    const inside = (path: string, dir: string) => {
+      const rel = relative(dir, path);
+      return !rel.startsWith('..') && !isAbsolute(rel);
+    };
     for (const outDir of this.outDirs) {
-      const rel = relative(outDir, cacheDir);
-      if (rel.startsWith('..') || isAbsolute(rel)) continue;
-      const where = rel === '' ? 'is' : 'lies inside';
+      if (inside(this.root, outDir) || !inside(cacheDir, outDir)) continue;
+      const where = cacheDir === outDir ? 'is' : 'lies inside';
       throw new UsageError(
         `unplugin-btf-bundle: cacheDir ${cacheDir} ${where} the output directory ${outDir}: the cache would ship with the app`,
       );

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -30,6 +30,22 @@ beforeAll(async () => {
 });
 
 describe.each(BUNDLERS)('%s', (bundler) => {
+  it('a ?path import of an object whose name has spaces, quotes and non-ASCII letters gives its emitted copy', async () => {
+    const dir = join(WORK, `${bundler}-object-names`);
+    const entry = prepareFixture(dir, PROBE);
+    const name = `my probé+v2@x'y"z (1)%.bpf.o`;
+    copyFileSync(PROBE, join(dir, 'src', name));
+    const code = readFileSync(entry, 'utf8').replace(
+      "'./probe.bpf.o?path'",
+      JSON.stringify(`./${name}?path`),
+    );
+    writeFileSync(entry, code);
+    const plugin = { snapshot: SNAPSHOT, cacheDir: CACHE_DIR, include: ['debian/12/x86_64/6.1.0-47-amd64*'] };
+    const output = runFixture(await buildFixture({ bundler, dir, format: 'esm', plugin }), []);
+    expect(output.probeFile).toBe(sha256File(PROBE));
+    expect(output.probePath.startsWith(join(dir, 'out', name.replace(/\.bpf\.o$/, '-')))).toBe(true);
+  });
+
   it.each(['inline', 'asset'] as const)(
     'emit %s: the built app finds the min-core-btf CLI output of each kernel; one summary line is logged',
     async (emit) => {

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUNDLERS, buildFixture, corpusObject, prepareFixture, SNAPSHOT, WORK } from './bundlers.js';
@@ -39,6 +39,27 @@ describe.each(BUNDLERS)('%s', (bundler) => {
     await expect(buildFixture({ bundler, dir, format: 'esm', plugin })).rejects.toThrow(
       /unplugin-btf-bundle: 1 kernel\(s\) failed with failOn: 'unreadable'; first: debian\/12\/x86_64\/6\.1\.0-99-amd64: /,
     );
+  });
+
+  it('refuses a reportHtml that is the object the app imports, leaving it as it was', async () => {
+    const dir = join(WORK, `${bundler}-report-over-object`);
+    prepareFixture(dir, PROBE);
+    const object = join(dir, 'src/probe.bpf.o');
+    const plugin = { snapshot: SNAPSHOT, cacheDir: false as const, reportHtml: object };
+    await expect(buildFixture({ bundler, dir, format: 'esm', plugin })).rejects.toThrow(
+      `reportHtml ${object} is the object ${object}: refusing to write over an input`,
+    );
+    expect(readFileSync(object).equals(readFileSync(PROBE))).toBe(true);
+  });
+
+  it('refuses a cacheDir inside the output directory, where it would ship with the app', async () => {
+    const dir = join(WORK, `${bundler}-cache-in-output`);
+    prepareFixture(dir, PROBE);
+    const plugin = { snapshot: SNAPSHOT, cacheDir: join(dir, 'out/.cache') };
+    await expect(buildFixture({ bundler, dir, format: 'esm', plugin })).rejects.toThrow(
+      `cacheDir ${join(dir, 'out/.cache')} lies inside the output directory ${join(dir, 'out')}`,
+    );
+    expect(existsSync(join(dir, 'out/.cache'))).toBe(false);
   });
 
   it.each([

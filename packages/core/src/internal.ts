@@ -8,7 +8,7 @@ export { runKernelTasks } from './batch/pool.js';
 /** One kernel's minimization task and its outcome. */
 export type { KernelOutcome, KernelTask } from './batch/task.js';
 /** The `objects` key that applies to every arch. */
-export { ANY_ARCH } from './build/objects.js';
+export { ANY_ARCH, readObjectFile } from './build/objects.js';
 /** The build options the CLI and the plugin share: names, kinds and checks. */
 export {
   BUILD_OPTIONS,
@@ -19,6 +19,8 @@ export {
   checkBuildOption,
   checkChoice,
 } from './build/option-schema.js';
+/** The inputs of a build in a local snapshot, for the output guard. */
+export { localSnapshotInputs } from './cli/build-paths.js';
 /** libbpf's essential name of a type or field (the name without a `___flavor` suffix). */
 export { essentialName } from './relo/names.js';
 /** Parses a `git+URL[#REF]` snapshot, or `undefined` for a directory. */
@@ -33,5 +35,7 @@ export {
 export { redactUrlCredentials } from './snapshot/git-url.js';
 /** Lists a snapshot's kernel BTF files. */
 export { type ScanOptions, type SnapshotKernel, type SnapshotScan, scanSnapshot } from './snapshot/scan.js';
+/** Writes an output atomically, or to standard output for `-`. */
+export { writeOutputFile } from './util/atomic-write.js';
 /** The one sha256 helper of the packages: hex, or the 32 bytes. */
 export { sha256Bytes, sha256Hex } from './util/sha256.js';

@@ -1,6 +1,17 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { normalizeArch } from '@btf-bundle/runtime/internal';
 import { describe, expect, it } from 'vitest';
-import { ANY_ARCH, archOfObjectName, objectsForArch, resolveObjects } from '../src/build/objects.js';
+import {
+  ANY_ARCH,
+  archOfObjectName,
+  MAX_OBJECT_BYTES,
+  objectsForArch,
+  readObjectFile,
+  resolveObjects,
+} from '../src/build/objects.js';
 import { UsageError } from '../src/errors.js';
 import { SAMPLE_OBJECTS } from './build-fixtures.js';
 
@@ -44,5 +55,27 @@ describe('resolveObjects', () => {
   it('rejects missing files and globs matching nothing', async () => {
     await expect(resolveObjects(['/nonexistent/x.bpf.o'])).rejects.toThrow(UsageError);
     await expect(resolveObjects(['/nonexistent/*.bpf.o'])).rejects.toThrow(/matches no file/);
+  });
+});
+
+describe('readObjectFile', () => {
+  it('reads an object only as a regular file of at most MAX_OBJECT_BYTES, naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-objects-'));
+    try {
+      const big = join(dir, 'big.bpf.o');
+      writeFileSync(big, '');
+      truncateSync(big, MAX_OBJECT_BYTES + 1); // sparse: refused by its size, never read
+      await expect(readObjectFile(big)).rejects.toThrow(
+        new UsageError(
+          `cannot read object ${big}: ${MAX_OBJECT_BYTES + 1} bytes, more than the ${MAX_OBJECT_BYTES} accepted`,
+        ),
+      );
+      const fifo = join(dir, 'fifo.bpf.o');
+      execFileSync('mkfifo', [fifo]);
+      await expect(readObjectFile(fifo)).rejects.toThrow(`cannot read object ${fifo}: not a regular file`);
+      expect(await readObjectFile(SAMPLE_OBJECTS[0] as string)).toBeInstanceOf(Uint8Array);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -22,7 +22,7 @@ export {
 /** The bundle container and BTF wire layouts, and the byte codecs both sides of the bundle use. */
 export * from './format/index.js';
 /** BTFHub's arch names from Node, `uname -m`, Debian and bpf2go spellings. */
-export { archOfBpfTarget, normalizeArch } from './kernel/arch.js';
+export { archOfBpfTarget, KNOWN_ARCHES, normalizeArch } from './kernel/arch.js';
 /** Kernel-id validation, and ids of keys that may not be valid. */
 export { checkKernelKey, kernelIdIfValid, parseKernelIdIfValid } from './kernel/key.js';
 /** Release series of a kernel (kernels ordered by `compareKernelKeys` within it), and a sort parsing each key once. */

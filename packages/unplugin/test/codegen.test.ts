@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   locationExpression,
@@ -84,5 +85,21 @@ describe('locationExpression', () => {
     ['cjs', 'btf-bundle-1.btfb', '(__dirname + "/btf-bundle-1.btfb")'],
   ] as const)('%s %s', (format, relative, expected) => {
     expect(locationExpression(format, relative)).toBe(expected);
+  });
+
+  it.each([
+    'x.bpf.o',
+    '../assets/x.bpf.o',
+    'my probe-1.bpf.o',
+    'a#b?c-1.bpf.o',
+    '50%-1.bpf.o',
+    'q"uo\'te-1.bpf.o',
+    'probé-1.bpf.o',
+  ])('esm: %j is found at its path from the chunk, whatever its characters', (relative) => {
+    const expression = locationExpression('esm', relative).replace(
+      'import.meta.url',
+      JSON.stringify('file:///app/dist%25/chunks/main.mjs'),
+    );
+    expect(new Function(`return ${expression}`)()).toBe(posix.join('/app/dist%/chunks', relative));
   });
 });

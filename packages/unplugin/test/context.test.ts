@@ -35,9 +35,18 @@ describe('BuildContext: the objects option', () => {
     [['bpf/[bc].bpf.o'], ['bpf/b.bpf.o', 'bpf/c.bpf.o']],
     [['bpf/*.bpf.o'], ['bpf/a.bpf.o', 'bpf/b.bpf.o', 'bpf/c.bpf.o', 'bpf/x1.bpf.o', 'bpf/x2.bpf.o']],
     [['bpf/a.bpf.o'], ['bpf/a.bpf.o']],
-    [['bpf/{y,z}.bpf.o'], []],
   ])('%j matches %j (fast-glob)', async (objects, expected) => {
     expect(await matched(objects)).toEqual(expected);
+  });
+
+  it('a glob that matches no file fails, as in the CLI, also beside one that matches', async () => {
+    for (const objects of [['bpf/{y,z}.bpf.o'], ['bpf/a.bpf.o', 'bfp/*.bpf.o']]) {
+      await expect(watchFiles(objects)).rejects.toThrow(
+        new RegExp(
+          `^unplugin-btf-bundle: objects: '${objects.at(-1)?.replace(/[{}*.]/g, '\\$&')}' matches no file$`,
+        ),
+      );
+    }
   });
 
   it('a path without glob characters must exist', async () => {

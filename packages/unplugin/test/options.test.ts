@@ -56,6 +56,12 @@ describe('resolveOptions', () => {
     [{ snapshot: 's', reportHtml: '' }, /'reportHtml'/],
     [{ snapshot: 'git+-uhack' }, /option snapshot git\+-uhack: expected git\+<url>\[#ref\]/],
     [{ snapshot: 's', snapshots: 'x' }, /unknown option 'snapshots'/],
+    [
+      { snapshot: 's', objects: { 'x86-64': ['a.bpf.o'] } },
+      /option 'objects' has an unknown arch 'x86-64' \(did you mean 'x86_64'\?\): the arches are BTFHub's, x86_64, arm64, /,
+    ],
+    [{ snapshot: 's', objects: { amd64: ['a.bpf.o'] } }, /unknown arch 'amd64' \(did you mean 'x86_64'\?\)/],
+    [{ snapshot: 's', objects: JSON.parse('{"__proto__": ["a.bpf.o"]}') }, /unknown arch '__proto__'/],
   ])('rejects %j', (raw, message) => {
     expect(() => resolveOptions(raw)).toThrow(UsageError);
     expect(() => resolveOptions(raw)).toThrow(message);

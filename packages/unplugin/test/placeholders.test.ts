@@ -4,6 +4,7 @@ import {
   findPlaceholders,
   needsBundle,
   type PlaceholderValues,
+  placeholder,
   placeholderEdits,
 } from '../src/core/placeholders.js';
 
@@ -65,6 +66,24 @@ describe('placeholder rewrite', () => {
         placeholderEdits(found, undefined, () => '"/src/x.bpf.o"'),
       ),
     ).toBe('export default "/src/x.bpf.o";');
+  });
+
+  it.each([
+    'my probe-1234abcd.bpf.o',
+    'probe+v2-1234abcd.bpf.o',
+    'a@b-1234abcd.bpf.o',
+    `q"uo'te\`-1234abcd.bpf.o`,
+    'probé-1234abcd.bpf.o',
+    '50%-1234abcd.bpf.o',
+    'x(y)~!*#?-1234abcd.bpf.o',
+    '探针-1234abcd.bpf.o',
+  ])('finds the file placeholder of %j, whatever quotes a minifier chose', (name) => {
+    const literal = placeholder('file', name);
+    expect(literal).toMatch(/^"__btf_bundle__:file:[\w.%-]+"$/); // nothing a bundler escapes or re-quotes
+    for (const quote of ['"', "'", '`']) {
+      const code = `const p=${quote}${JSON.parse(literal)}${quote};`;
+      expect(findPlaceholders(code)).toEqual([{ start: 8, end: code.length - 1, kind: 'file', file: name }]);
+    }
   });
 
   it('refuses a bundle placeholder without a bundle', () => {

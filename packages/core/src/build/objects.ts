@@ -117,15 +117,24 @@ function ignoredDirGlobs(
     .map((rel) => `${escapePath(rel.split(sep).join('/'))}/**`);
 }
 
+/** The largest object read, in bytes: a clang-built `.bpf.o`, DWARF included, is a few MiB at most. */
+export const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
+
 /**
- * The contents of the object at `path`, a regular file (`readRegularFile`: a special file that stat calls regular
- * but whose reads wait, like /proc/kmsg, is not waited for); a UsageError naming it when it cannot be read.
+ * The contents of the object at `path`, a regular file of at most {@link MAX_OBJECT_BYTES} (`readRegularFile`: a
+ * FIFO, a device such as /dev/zero, or a special file that stat calls regular but whose reads wait, like
+ * /proc/kmsg, is neither waited for nor read without end); a UsageError naming it when it cannot be read.
  */
-async function readObject(path: string): Promise<Uint8Array> {
-  const bytes = await readRegularFile(path).catch((err: unknown) => {
+export async function readObjectFile(path: string): Promise<Uint8Array> {
+  const bytes = await readRegularFile(path, { maxBytes: MAX_OBJECT_BYTES }).catch((err: unknown) => {
     throw new UsageError(`cannot read object ${path}: ${errorMessage(err)}`);
   });
-  if (!Buffer.isBuffer(bytes)) throw new UsageError(`cannot read object ${path}: not a regular file`);
+  if (!Buffer.isBuffer(bytes)) {
+    const why = bytes.isFile()
+      ? `${bytes.size} bytes, more than the ${MAX_OBJECT_BYTES} accepted`
+      : 'not a regular file';
+    throw new UsageError(`cannot read object ${path}: ${why}`);
+  }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
@@ -143,7 +152,7 @@ async function load(path: string, index: FileHashIndex | undefined): Promise<Obj
     const known = identity && (await index.fileHash(path, identity));
     if (known) return { name, path, sha256: known };
   }
-  const bytes = await readObject(path);
+  const bytes = await readObjectFile(path);
   const sha256 = sha256Hex(bytes);
   // Only a hint for the next build: one not written costs that build a read, nothing else.
   if (index && identity) await index.setFileHash(path, identity, sha256).catch(() => undefined);
@@ -159,7 +168,7 @@ export async function readObjectBytes(files: Iterable<ObjectFile>): Promise<bool
   let changed = false;
   for (const file of files) {
     if (file.bytes) continue;
-    file.bytes = await readObject(file.path);
+    file.bytes = await readObjectFile(file.path);
     const sha256 = sha256Hex(file.bytes);
     if (sha256 !== file.sha256) {
       file.sha256 = sha256;

@@ -21,7 +21,9 @@ export interface BuildPaths {
  * A local snapshot dir and every kernel file in it, also those it links to elsewhere (followed or not by the
  * build, a file the snapshot names is not to be overwritten). A git snapshot is remote: its checkout is the cache's.
  */
-async function localSnapshotInputs(paths: BuildPaths): Promise<GuardedPath[]> {
+export async function localSnapshotInputs(
+  paths: Pick<BuildPaths, 'snapshot' | 'include' | 'exclude'>,
+): Promise<GuardedPath[]> {
   const scan = await scanSnapshot(paths.snapshot, {
     include: paths.include,
     exclude: paths.exclude,

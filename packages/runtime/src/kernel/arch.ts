@@ -23,6 +23,9 @@ const names = (pick: (entry: (typeof ARCHES)[string], arch: string) => readonly 
 const ARCH_ALIASES = names((entry, arch) => [arch, ...entry.aliases]);
 const BPF_TARGET_ARCHES = names((entry) => entry.bpfTargets);
 
+/** Every arch the tools know, by BTFHub's spelling (`x86_64`, `arm64`, ...). */
+export const KNOWN_ARCHES: readonly string[] = Object.keys(ARCHES);
+
 /**
  * Normalises a Node `process.arch`, `uname -m` or Debian arch name to BTFHub's spelling
  * (x64/amd64 → `x86_64`, arm64/aarch64 → `arm64`, ppc64 → `ppc64le`, ...). Unknown names pass through.

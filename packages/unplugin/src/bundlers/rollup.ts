@@ -1,4 +1,5 @@
 /** rollup: placeholders replaced in `renderChunk` (source maps kept), files emitted in `generateBundle`. */
+import { dirname } from 'node:path';
 import MagicString from 'magic-string';
 import type { Plugin, PluginContext } from 'rollup';
 import type { BuildContext, Logger } from '../core/context.js';
@@ -24,6 +25,10 @@ const logger = (plugin: PluginContext): Logger => ({
 /** The rollup-only hooks of the plugin. */
 export function rollupHooks(context: BuildContext): Partial<Plugin> {
   return {
+    renderStart(outputOptions) {
+      const { dir, file } = outputOptions;
+      context.setOutputDirs(dir ? [dir] : file ? [dirname(file)] : []);
+    },
     async renderChunk(code, chunk, outputOptions) {
       const live = moduleGraphFilter(this.getModuleIds());
       const format = chunkFormat(outputOptions.format);

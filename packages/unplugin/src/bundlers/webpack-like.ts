@@ -37,7 +37,7 @@ export type SummaryLog = 'compilation' | 'infrastructure';
 
 /** The part of a webpack or rspack compiler (`Self`, with sources `S`) the plugin uses (both implement it). */
 export interface WebpackLikeCompiler<Self, S extends Source> {
-  options: { output: { module?: boolean | undefined } };
+  options: { output: { module?: boolean | undefined; path?: string | undefined } };
   webpack: {
     ExternalsPlugin: new (
       type: 'module' | 'commonjs',
@@ -82,6 +82,8 @@ export function attachWebpackLike<C extends WebpackLikeCompiler<C, S>, S extends
     });
   });
   compiler.hooks.thisCompilation.tap(PLUGIN_NAME, (compilation) => {
+    const { path } = compiler.options.output;
+    context.setOutputDirs(path === undefined ? [] : [path]);
     const { dir } = context.snapshot();
     if (dir !== undefined) compilation.contextDependencies.add(dir);
     const summary =

@@ -79,7 +79,11 @@ export type ChunkFormat = 'esm' | 'cjs';
  * which is the path `fileURLToPath` gives on the POSIX systems eBPF runs on.
  */
 export function locationExpression(format: ChunkFormat, relative: string): string {
-  return format === 'esm'
-    ? `decodeURIComponent(new URL(${JSON.stringify(relative.startsWith('.') ? relative : `./${relative}`)}, import.meta.url).pathname)`
-    : `(__dirname + ${JSON.stringify(`/${relative}`)})`;
+  if (format === 'cjs') return `(__dirname + ${JSON.stringify(`/${relative}`)})`;
+  // each name percent-encoded: a URL reads `#`, `?` and `%` in a name as its own syntax
+  const url = relative
+    .split('/')
+    .map((part) => (part === '..' || part === '.' ? part : encodeURIComponent(part)));
+  const path = url[0] === '..' || url[0] === '.' ? url.join('/') : `./${url.join('/')}`;
+  return `decodeURIComponent(new URL(${JSON.stringify(path)}, import.meta.url).pathname)`;
 }

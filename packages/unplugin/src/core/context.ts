@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, posix, relative, resolve } from 'node:path';
 import {
   type BuildStats,
@@ -10,7 +10,13 @@ import {
   UsageError,
   writeReportFiles,
 } from '@btf-bundle/core';
-import { ANY_ARCH, parseGitSnapshot, scanSnapshot } from '@btf-bundle/core/internal';
+import {
+  ANY_ARCH,
+  localSnapshotInputs,
+  parseGitSnapshot,
+  readObjectFile,
+  scanSnapshot,
+} from '@btf-bundle/core/internal';
 import type { EmitMode, ObjectGlobs, ResolvedOptions } from '../types.js';
 import {
   type ChunkFormat,
@@ -22,6 +28,7 @@ import {
   virtualModuleCode,
 } from './codegen.js';
 import { pluginError } from './errors.js';
+import { noOutputDirError } from './output.js';
 import {
   type Edit,
   findPlaceholders,
@@ -137,6 +144,36 @@ export class BuildContext {
     this.outDirs = outDirs.map((dir) => resolve(root, dir));
   }
 
+  /**
+   * Knows the output directories of a bundler with no root of its own (absolute, or relative to the working
+   * directory): the build refuses a cache dir inside one (see {@link guardCacheDir}).
+   */
+  setOutputDirs(outDirs: readonly string[]): void {
+    this.outDirs = outDirs.map((dir) => resolve(dir));
+  }
+
+  /**
+   * Refuses a cache dir that is, or lies inside, an output directory: the cache's files would ship with the app
+   * (and a bundler that empties its output directory would empty the cache). An output directory that holds the
+   * root (esbuild's `outfile: 'main.js'`) is the project, not a directory that ships: the default cache dir is
+   * inside it.
+   */
+  private guardCacheDir(): void {
+    const cacheDir = this.cacheDir();
+    if (cacheDir === false) return;
+    const inside = (path: string, dir: string) => {
+      const rel = relative(dir, path);
+      return !rel.startsWith('..') && !isAbsolute(rel);
+    };
+    for (const outDir of this.outDirs) {
+      if (inside(this.root, outDir) || !inside(cacheDir, outDir)) continue;
+      const where = cacheDir === outDir ? 'is' : 'lies inside';
+      throw new UsageError(
+        `unplugin-btf-bundle: cacheDir ${cacheDir} ${where} the output directory ${outDir}: the cache would ship with the app`,
+      );
+    }
+  }
+
   /** `path` made absolute against the root. */
   path(path: string): string {
     return isAbsolute(path) ? path : resolve(this.root, path);
@@ -161,20 +198,32 @@ export class BuildContext {
     const { dir } = this.snapshot();
     if (dir === undefined) return; // a git remote: the build fetches it, or says why it cannot
     const info = await stat(dir).catch(() => undefined);
-    if (!info?.isDirectory())
-      throw new UsageError(`unplugin-btf-bundle: snapshot directory ${dir} does not exist`);
-    this.guardReport(dir);
+    if (!info) throw new UsageError(`unplugin-btf-bundle: snapshot directory ${dir} does not exist`);
+    if (!info.isDirectory()) throw new UsageError(`unplugin-btf-bundle: snapshot ${dir} is not a directory`);
   }
 
   /**
-   * Refuses a `reportHtml` inside the snapshot directory `dir`, as the CLI refuses its outputs there: each build
-   * would write into a directory the watchers watch and so start the next build, without end.
+   * Refuses, before the build, a `reportHtml` that the CLI would refuse as its `--report-html` (core's output
+   * guard): one of the `objects` or a file of the snapshot (or inside it: each build would start the next one in
+   * watch mode), the cache dir, a device, FIFO or socket (the atomic write would rename a file over it), or the
+   * name of an open descriptor (`/dev/stderr`).
    */
-  private guardReport(dir: string): void {
-    const { reportHtml } = this.options;
+  private async guardReport(objects: readonly string[]): Promise<void> {
+    const { reportHtml, include, exclude } = this.options;
     if (reportHtml === undefined) return;
-    const snapshot = new GuardedInputs([{ role: 'snapshot', path: dir, dir: true }]);
-    checkOutputs([{ role: 'reportHtml', path: this.path(reportHtml) }], snapshot);
+    const { dir } = this.snapshot();
+    const cacheDir = this.cacheDir();
+    const inputs = new GuardedInputs([
+      ...(dir === undefined ? [] : await localSnapshotInputs({ snapshot: dir, include, exclude })),
+      ...objects.map((path) => ({ role: 'object', path })),
+    ]);
+    checkOutputs(
+      [
+        { role: 'reportHtml', path: this.path(reportHtml) },
+        ...(cacheDir ? [{ role: 'cacheDir', path: cacheDir, dir: true }] : []),
+      ],
+      inputs,
+    );
   }
 
   /** The build cache directory (absolute), or false. */
@@ -211,7 +260,7 @@ export class BuildContext {
    */
   private async importObject(file: string, asPath: boolean): Promise<ImportedObject> {
     const path = this.path(file);
-    const bytes = new Uint8Array(await readFile(path));
+    const bytes = await readObjectFile(path);
     parseBpfObject(bytes, relative(this.root, path) || path);
     const previous = this.imported.get(path);
     const fileName = `${basename(path, '.bpf.o')}-${hash8(bytes)}.bpf.o`;
@@ -331,22 +380,24 @@ export class BuildContext {
 
   /**
    * The replacements of the placeholders in a rendered chunk of `format` whose path relative to the output
-   * directory is `chunkFile` (builds the bundle on first need).
+   * directory is `chunkFile` (builds the bundle on first need); undefined for an output without a directory,
+   * where an emitted file's placeholder fails the build (see {@link noOutputDirError}).
    */
   async chunkEdits(
     code: string,
     format: ChunkFormat,
-    chunkFile: string,
+    chunkFile: string | undefined,
     logger: Logger,
     live?: (path: string) => boolean,
   ): Promise<Edit[]> {
     const found = findPlaceholders(code);
     if (found.length === 0) return [];
     const final = needsBundle(found) ? await this.bundle(logger, live) : undefined;
-    const chunkDir = posix.dirname(chunkFile.replaceAll('\\', '/'));
-    return placeholderEdits(found, final, (file) =>
-      locationExpression(format, posix.relative(chunkDir, file)),
-    );
+    const chunkDir = chunkFile === undefined ? undefined : posix.dirname(chunkFile.replaceAll('\\', '/'));
+    return placeholderEdits(found, final, (file) => {
+      if (chunkDir === undefined) throw noOutputDirError();
+      return locationExpression(format, posix.relative(chunkDir, file));
+    });
   }
 
   /**
@@ -384,7 +435,7 @@ export class BuildContext {
     const lists = Array.isArray(objects) ? [[ANY_ARCH, objects] as const] : Object.entries(objects);
     const globbed = await Promise.all(
       lists.map(async ([arch, globs]): Promise<[string, string[]]> => {
-        return [arch, await expandObjectGlobs(globs ?? [], this.root, { allowUnmatched: true })];
+        return [arch, await expandObjectGlobs(globs ?? [], this.root)];
       }),
     );
     for (const [, files] of globbed) for (const file of files) this.matched.add(file);
@@ -403,9 +454,12 @@ export class BuildContext {
           ),
           [ANY_ARCH]: union(imported, globbed.find(([arch]) => arch === ANY_ARCH)?.[1] ?? []),
         };
-    if ((Array.isArray(objects) ? objects : Object.values(objects).flat()).length === 0) {
+    const all = Array.isArray(objects) ? objects : Object.values(objects).flat();
+    if (all.length === 0) {
       throw new UsageError('unplugin-btf-bundle: no .bpf.o objects: import one or set the `objects` option');
     }
+    this.guardCacheDir();
+    await this.guardReport(all);
     const { include, exclude, failOn, mode, workers } = this.options;
     let lastProgress = performance.now();
     const result = await buildBundle({

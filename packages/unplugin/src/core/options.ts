@@ -7,6 +7,7 @@ import {
   checkChoice,
   parseGitSnapshot,
 } from '@btf-bundle/core/internal';
+import { KNOWN_ARCHES, normalizeArch } from '@btf-bundle/runtime/internal';
 import type { ObjectGlobs, ResolvedOptions } from '../types.js';
 
 /** The plugin's own options, besides the build options it shares with the CLI (core's `BUILD_OPTIONS`). */
@@ -33,13 +34,30 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
   return value === undefined ? fallback : checkChoice(name, value, allowed, fail);
 }
 
+/**
+ * An arch key of the per-arch `objects` checked: a misspelled one (`x86-64`, `amd64`) would leave the kernels of
+ * the arch meant without objects, so skipped, and the app with an empty bundle.
+ */
+function objectsArch(arch: string): string {
+  if (KNOWN_ARCHES.includes(arch)) return arch;
+  const meant = normalizeArch(arch.toLowerCase().replace('-', '_'));
+  const hint = KNOWN_ARCHES.includes(meant) ? ` (did you mean '${meant}'?)` : '';
+  return fail(
+    `option 'objects' has an unknown arch '${arch}'${hint}: the arches are BTFHub's, ${KNOWN_ARCHES.join(', ')}`,
+  );
+}
+
 function objectGlobs(value: unknown): ObjectGlobs {
   if (value === undefined) return [];
   if (Array.isArray(value)) return stringList('objects', value) ?? [];
   if (!isRecord(value)) return fail(`option 'objects' must be an array of globs or { <arch>: globs[] }`);
-  const out: Record<string, string[]> = {};
-  for (const [arch, globs] of Object.entries(value)) out[arch] = stringList(`objects.${arch}`, globs) ?? [];
-  return out;
+  // own properties only, `__proto__` too (a JSON config can hold one): fromEntries defines them as given
+  return Object.fromEntries(
+    Object.entries(value).map(([arch, globs]) => [
+      objectsArch(arch),
+      stringList(`objects.${arch}`, globs) ?? [],
+    ]),
+  );
 }
 
 function runtimeDefaults(value: unknown): ResolvedOptions['runtime'] {

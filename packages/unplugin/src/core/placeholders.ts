@@ -1,6 +1,6 @@
 /**
  * Placeholders: generated modules are produced before the set of `.bpf.o` imports is known, so everything that
- * depends on the final bundle (or on where the output lands) is a string literal `"__btf_bundle__:<kind>[:<file>]"`
+ * depends on the final bundle (or on where the output lands) is a string literal `"__btf_bundle__:<kind>[:<file>]"` (the file name percent-encoded)
  * that the plugin replaces in the rendered chunks once the bundle is built. This module writes them, finds them
  * and computes their replacements; every bundler applies the edits the same way.
  */
@@ -44,11 +44,18 @@ export interface PlaceholderValues {
 }
 
 const MARK = '__btf_bundle__';
-const PLACEHOLDER_RE = /(["'`])__btf_bundle__:(data|manifest|bundle-file|file)(?::([\w./-]+))?\1/g;
+const PLACEHOLDER_RE = /(["'`])__btf_bundle__:(data|manifest|bundle-file|file)(?::([\w.%-]+))?\1/g;
+
+/**
+ * A file name in a placeholder: every character but `A-Z a-z 0-9 _ . -` percent-encoded (UTF-8), so that no
+ * bundler or minifier escapes it (a quote, a non-ASCII letter) and the placeholder is found as it was written.
+ */
+const encodeFileName = (file: string): string =>
+  encodeURIComponent(file).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The JS string literal of a placeholder. */
 export const placeholder = (kind: PlaceholderKind, file?: string): string =>
-  JSON.stringify(file === undefined ? `${MARK}:${kind}` : `${MARK}:${kind}:${file}`);
+  JSON.stringify(file === undefined ? `${MARK}:${kind}` : `${MARK}:${kind}:${encodeFileName(file)}`);
 
 /** Every placeholder in `code`, in order (whatever quotes a minifier chose). */
 export function findPlaceholders(code: string): Placeholder[] {
@@ -57,7 +64,7 @@ export function findPlaceholders(code: string): Placeholder[] {
     start: m.index,
     end: m.index + m[0].length,
     kind: m[2] as PlaceholderKind,
-    ...(m[3] === undefined ? {} : { file: m[3] }),
+    ...(m[3] === undefined ? {} : { file: decodeURIComponent(m[3]) }),
   }));
 }
 

@@ -3,9 +3,9 @@
  * app's `.bpf.o` imports are seen, so it builds the first bundle for the objects it finds under the root; the real
  * imports replace that guess as soon as one is seen. A guess must never fail the dev server nor drag in stray files.
  */
-import { readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { expandObjectGlobs, parseBpfObject } from '@btf-bundle/core';
+import { readObjectFile } from '@btf-bundle/core/internal';
 import { hash8 } from './codegen.js';
 
 /** Where {@link guessObjects} looks and what it must not collide with. */
@@ -22,10 +22,7 @@ const isEmittedCopy = (path: string, bytes: Uint8Array): boolean =>
 
 /** The path of `file` if it is a BPF object with BTF that the plugin did not emit, else undefined. */
 async function candidate(root: string, file: string): Promise<string | undefined> {
-  const bytes = await readFile(file).then(
-    (b) => new Uint8Array(b),
-    () => undefined,
-  );
+  const bytes = await readObjectFile(file).catch(() => undefined); // a FIFO, a device, ...: no guess
   if (!bytes || isEmittedCopy(file, bytes)) return undefined;
   try {
     parseBpfObject(bytes, relative(root, file));

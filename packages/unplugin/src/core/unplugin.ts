@@ -25,7 +25,8 @@ export const unpluginFactory: UnpluginFactory<BtfBundleOptions, false> = (rawOpt
     name: PLUGIN_NAME,
     enforce: 'pre',
     async buildStart() {
-      await context.startBuild();
+      // esbuild's own start hook returns the failure as a one-line error (see `bundlers/esbuild.ts`)
+      if (meta.framework !== 'esbuild') await context.startBuild();
     },
     resolveId(id, importer) {
       const resolved = resolveImport(meta.framework, context.options.runtimeModule, id, importer);

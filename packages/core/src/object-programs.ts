@@ -38,7 +38,7 @@ export function programMap(elf: ElfFile): ProgramMap {
     if (executable) code.set(s.index, entry);
   }
   const starts = new Map<SectionPrograms, [number, number][]>();
-  for (const sym of elf.symbols()) {
+  for (const sym of elf.symbols({ names: false })) {
     const entry = sym.type === Elf.STT_FUNC ? code.get(sym.section) : undefined;
     if (!entry) continue;
     const list = starts.get(entry) ?? [];
@@ -47,7 +47,10 @@ export function programMap(elf: ElfFile): ProgramMap {
   }
   for (const [entry, list] of starts) entry.extents = list.sort((a, b) => a[0] - b[0]).flat();
   for (const [name, entry] of map) {
-    if (entry.extents.length > 0) entry.code = (elf.sectionData(name) as Uint8Array).slice();
+    if (entry.extents.length === 0) continue;
+    const code = elf.sectionData(name) as Uint8Array;
+    // A view into a larger buffer (an object read whole) is copied: a lane receives the code alone.
+    entry.code = code.byteLength === code.buffer.byteLength ? code : code.slice();
   }
   return map;
 }

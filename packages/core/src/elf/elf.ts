@@ -35,8 +35,8 @@ export interface ElfFile {
   sectionData(name: string): Uint8Array | undefined;
   /** The section header named `name`, or undefined. */
   section(name: string): ElfSection | undefined;
-  /** Symbols of `.symtab` (empty when there is none). */
-  symbols(): ElfSymbol[];
+  /** Symbols of `.symtab` (empty when there is none); with `names: false` their names are not read (left empty). */
+  symbols(options?: { names?: boolean }): ElfSymbol[];
 }
 
 /** One ELF symbol. */
@@ -107,7 +107,7 @@ export function readElf(input: Uint8Array | ByteSource, file?: string): ElfFile 
     machine: fields.u16(0x12),
     sections,
     section: (name) => byName.get(name),
-    symbols: () => readSymbols(source, sections, layout, fail),
+    symbols: (options) => readSymbols(source, sections, layout, fail, options?.names ?? true),
     sectionData(name) {
       const s = byName.get(name);
       if (!s || s.type === Elf.SHT_NOBITS) return undefined;
@@ -217,6 +217,7 @@ function readSymbols(
   sections: ElfSection[],
   { is64, le }: ElfLayout,
   fail: ElfFail,
+  names: boolean,
 ): ElfSymbol[] {
   const symtab = sections.find((s) => s.type === Elf.SHT_SYMTAB);
   if (!symtab) return [];
@@ -228,7 +229,7 @@ function readSymbols(
   for (let base = 0; base < count * entSize; base += entSize) {
     const info = entries.u8(base + (is64 ? 4 : 12));
     out.push({
-      name: nameOf(entries.u32(base)),
+      name: names ? nameOf(entries.u32(base)) : '',
       type: info & 0xf,
       section: entries.u16(base + (is64 ? 6 : 14)),
       value: is64 ? entries.addr(base + 8) : entries.u32(base + 4),

@@ -141,4 +141,17 @@ describe('the CLI code cache', () => {
     expect(minimize(shared).equals(expected)).toBe(true);
     expect(readFileSync(path, 'utf8')).toBe('planted');
   });
+
+  it('that cannot be written whole (a file size limit) leaves no temp file behind', () => {
+    const home = temp('compile-cache-');
+    const out = join(temp('compile-cache-out-'), 'out.btf');
+    // 512 bytes at most per file: the output and the cache (hundreds of KB) both fail to be written.
+    const r = spawnSync(
+      'sh',
+      ['-c', 'ulimit -f 1 && exec "$@"', 'sh', 'node', CLI, 'min-core-btf', firstSampleKernel(), out, ...objects],
+      { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: home }, timeout: 60_000 },
+    );
+    expect(r.stderr).toMatch(/EFBIG/);
+    expect(cacheFiles(home)).toEqual([]);
+  });
 });

@@ -114,10 +114,16 @@ function readCompileCache(file: string): Buffer | undefined {
  */
 function saveCompileCache(script: Script, cacheFile: string, prefix: string): void {
   const dir = dirname(cacheFile);
+  const temp = `${cacheFile}.${process.pid}.tmp`;
   try {
-    const temp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(temp, script.createCachedData(), { flag: 'wx', mode: 0o600 });
-    renameSync(temp, cacheFile);
+    try {
+      writeFileSync(temp, script.createCachedData(), { flag: 'wx', mode: 0o600 });
+      renameSync(temp, cacheFile);
+    } catch (err) {
+      // A write cut short (a full disk, a file size limit) leaves no temp file behind.
+      rmSync(temp, { force: true });
+      throw err;
+    }
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (name.startsWith(prefix) && path !== cacheFile && !name.endsWith('.tmp'))

@@ -146,11 +146,12 @@ describe('the CLI code cache', () => {
     const home = temp('compile-cache-');
     const out = join(temp('compile-cache-out-'), 'out.btf');
     // 512 bytes at most per file: the output and the cache (hundreds of KB) both fail to be written.
-    const r = spawnSync(
-      'sh',
-      ['-c', 'ulimit -f 1 && exec "$@"', 'sh', 'node', CLI, 'min-core-btf', firstSampleKernel(), out, ...objects],
-      { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: home }, timeout: 60_000 },
-    );
+    const command = ['node', CLI, 'min-core-btf', firstSampleKernel(), out, ...objects];
+    const r = spawnSync('sh', ['-c', 'ulimit -f 1 && exec "$@"', 'sh', ...command], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_CACHE_HOME: home },
+      timeout: 60_000,
+    });
     expect(r.stderr).toMatch(/EFBIG/);
     expect(cacheFiles(home)).toEqual([]);
   });

@@ -81,6 +81,12 @@ export interface GeneratedModule {
   watchDirs?: string[];
 }
 
+/** Whether `path` is `dir` or lies under it (both absolute). */
+function isWithin(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return !rel.startsWith('..') && !isAbsolute(rel);
+}
+
 /** A finished bundle build: the placeholders' values and the build's totals. */
 export interface FinalBundle extends PlaceholderValues {
   /** Build totals. */
@@ -161,12 +167,8 @@ export class BuildContext {
   private guardCacheDir(): void {
     const cacheDir = this.cacheDir();
     if (cacheDir === false) return;
-    const inside = (path: string, dir: string) => {
-      const rel = relative(dir, path);
-      return !rel.startsWith('..') && !isAbsolute(rel);
-    };
     for (const outDir of this.outDirs) {
-      if (inside(this.root, outDir) || !inside(cacheDir, outDir)) continue;
+      if (isWithin(this.root, outDir) || !isWithin(cacheDir, outDir)) continue;
       const where = cacheDir === outDir ? 'is' : 'lies inside';
       throw new UsageError(
         `unplugin-btf-bundle: cacheDir ${cacheDir} ${where} the output directory ${outDir}: the cache would ship with the app`,
@@ -329,8 +331,7 @@ export class BuildContext {
   private isInput(file: string): boolean {
     if (file.endsWith('.bpf.o') || this.matched.has(file)) return true;
     const { dir } = this.snapshot();
-    const rel = dir === undefined ? '..' : relative(dir, file);
-    return !rel.startsWith('..') && !isAbsolute(rel);
+    return dir !== undefined && isWithin(file, dir);
   }
 
   /**

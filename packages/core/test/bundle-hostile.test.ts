@@ -111,8 +111,8 @@ describe('hostile bundles', () => {
   });
 
   it('returns a blob in a buffer of its own size: the inflated data section is not kept alive by it', () => {
-    // The data section is inflated into one buffer of its declared size, copied into the WebAssembly decoder's
-    // memory and dropped; a verbatim blob comes back as a copy of exactly its bytes.
+    // The data section is inflated into one buffer of its declared size; a verbatim blob comes back as a copy of
+    // exactly its bytes.
     const blob = new Uint8Array(4 << 20).fill(0x55);
     const key = { distro: 'x', version: '1', arch: 'x86_64', release: 'big' };
     const b = encodeBundle({ kernels: [{ key, blob }], objects: [], meta: {} }).bytes;

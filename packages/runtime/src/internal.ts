@@ -4,10 +4,9 @@
  * ordering, arch names and error helpers. Not a stable API; apps use the main entry.
  */
 
-/** The bundle's decoders: the JavaScript ones (the reference, naming what is wrong) and the WebAssembly one. */
+/** The bundle's decoders of the index and the data section, which name what is wrong. */
 export { DataSection } from './bundle/data-section.js';
 export { BundleIndex } from './bundle/index-section.js';
-export { MAX_NATIVE_SECTION, NativeDecoder } from './bundle/native-decoder.js';
 /** Error base options, bounds, the message layout and helpers for system errors and arguments of a wrong type. */
 export {
   type BtfBundleErrorOptions,

@@ -19,7 +19,7 @@ import {
 } from './container.js';
 import { DataSection } from './data-section.js';
 import { BundleIndex, type BundleObject } from './index-section.js';
-import { NativeDecoder } from './native-decoder.js';
+
 /** Sizes and counts of a bundle. */
 export interface BundleStats {
   /** Kernels with a BTF. */
@@ -50,12 +50,10 @@ export interface BundleBtf {
  * the objects, the meta and the stats are decoded and validated on first access.
  */
 export class BtfBundle {
-  private jsIndex: BundleIndex | undefined;
-  private readonly native: NativeDecoder | undefined;
+  private readonly index: BundleIndex;
   private readonly container: Container;
   private readonly bundleBytes: number;
   private readonly prefixes = new Map<string, PrefixEntry[]>();
-  private decoder: NativeDecoder | DataSection | undefined;
   private section: DataSection | undefined;
   private readonly blobs = new Map<number, Uint8Array>();
   private sizes: BundleStats | undefined;
@@ -63,33 +61,15 @@ export class BtfBundle {
   /** What a lookup asks of this bundle. */
   private readonly lookup: KernelIndex;
 
-  /**
-   * Use {@link decodeBundle} or {@link openBundle}. `native`: the WebAssembly decoder with the index opened, used
-   * first; `index`: the JavaScript index when there is no such decoder (else it is read when first needed).
-   */
-  constructor(
-    container: Container,
-    index: BundleIndex | undefined,
-    native: NativeDecoder | undefined,
-    bundleBytes: number,
-  ) {
+  /** Use {@link decodeBundle} or {@link openBundle}. */
+  constructor(container: Container, index: BundleIndex, bundleBytes: number) {
     this.container = container;
-    this.jsIndex = index;
-    this.native = native;
+    this.index = index;
     this.bundleBytes = bundleBytes;
     this.lookup = {
-      has: (id) => {
-        const blob = native?.find(id);
-        return blob !== undefined ? blob >= 0 : this.index.ordinal(id) !== undefined;
-      },
+      has: (id) => this.index.ordinal(id) !== undefined,
       entries: (prefix) => this.entries(prefix),
     };
-  }
-
-  /** The JavaScript index: the reference, which names what is wrong; read on first use. */
-  private get index(): BundleIndex {
-    this.jsIndex ??= new BundleIndex(this.container.index);
-    return this.jsIndex;
   }
 
   /** Kernel ids with a BTF, in bundle order (distro, version, arch, flavour, release). */
@@ -134,8 +114,6 @@ export class BtfBundle {
    * its heads; each blob is rebuilt on its first request and cached.
    */
   get(id: string): Uint8Array | undefined {
-    const blob = this.native?.find(id);
-    if (blob !== undefined) return blob < 0 ? undefined : this.blob(blob);
     const i = this.index.ordinal(id);
     return i === undefined ? undefined : this.blob(this.index.blobOf(i));
   }
@@ -143,31 +121,16 @@ export class BtfBundle {
   private blob(b: number): Uint8Array {
     let blob = this.blobs.get(b);
     if (!blob) {
-      const decoder = this.decoderOf();
-      // The WebAssembly decoder refuses a blob without saying why: the JavaScript one then throws the typed error.
-      blob = (decoder instanceof NativeDecoder ? decoder.blob(b) : undefined) ?? this.sectionOf().get(b);
+      blob = this.dataSection().get(b);
       this.blobs.set(b, blob);
     }
     return blob;
   }
 
-  /**
-   * The data section, inflated on first use into the WebAssembly decoder; into the JavaScript one where
-   * WebAssembly is unavailable, or when the WebAssembly decoder refuses the section (the JavaScript one then
-   * throws the typed error).
-   */
-  private decoderOf(): NativeDecoder | DataSection {
-    if (!this.decoder) {
-      const bytes = this.container.data();
-      this.decoder = this.native?.openData(bytes) ? this.native : this.sectionOf(bytes);
-    }
-    return this.decoder;
-  }
-
-  /** The data section in the JavaScript decoder (inflated again unless `bytes` are given), its heads read. */
-  private sectionOf(bytes?: Uint8Array): DataSection {
+  /** The data section, inflated and its heads read on first use. */
+  private dataSection(): DataSection {
     this.section ??= new DataSection(
-      new ByteReader(bytes ?? this.container.data(), 'bundle data'),
+      new ByteReader(this.container.data(), 'bundle data'),
       this.index.blobSizes,
     );
     return this.section;
@@ -186,14 +149,13 @@ export class BtfBundle {
   match(kernel: LookupKernel | string, options?: LookupOptions): KernelMatch | undefined {
     const nearest = nearestPolicy(options?.nearest);
     const key = typeof kernel === 'string' ? undefined : lookupKey(kernel);
-    const id = key ? `${key.distro}/${key.version}/${key.arch}/${key.release}` : (kernel as string);
-    // The WebAssembly index finds only ids made of a checked group's parts and release: such an id is valid.
-    if ((this.native?.find(id) ?? -1) >= 0) {
-      const [distro, version, arch, release] = id.split('/') as [string, string, string, string];
-      return { kind: 'exact', id, key: { distro, version, arch, release } };
-    }
     // An id string is checked as lookupKey parses it: checking it again would compile the check to machine code.
-    return matchKernel(key ?? lookupKey(kernel), this.lookup, { nearest }, key ? undefined : id);
+    return matchKernel(
+      key ?? lookupKey(kernel),
+      this.lookup,
+      { nearest },
+      key ? undefined : (kernel as string),
+    );
   }
 
   /** The kernels of group `prefix` (`distro/version/arch`) with their blob numbers, in bundle order. */
@@ -212,7 +174,7 @@ export class BtfBundle {
   /** Validates the whole index and reads the data section's heads (see {@link decodeBundle}). */
   checkAll(): void {
     this.index.checkAll();
-    this.decoderOf();
+    this.dataSection();
   }
 
   /**
@@ -237,10 +199,7 @@ export class BtfBundle {
 export function openBundle(input: BundleBytes, limits?: DecodeLimits, what = 'bundle bytes'): BtfBundle {
   const bytes = bundleView(input, what);
   const container = readContainer(bytes, payloadLimit(limits));
-  const native = NativeDecoder.create();
-  if (native?.openIndex(container.index)) return new BtfBundle(container, undefined, native, bytes.length);
-  // No WebAssembly, or its decoder refuses the index: the JavaScript index reads it (and throws the typed error).
-  return new BtfBundle(container, new BundleIndex(container.index), undefined, bytes.length);
+  return new BtfBundle(container, new BundleIndex(container.index), bytes.length);
 }
 
 /**

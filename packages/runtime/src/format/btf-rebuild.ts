@@ -3,11 +3,9 @@ import { ELEMENT_NAME, ELEMENT_WORDS, FIXED_WORDS, type StringTable, WORD_COLUMN
 import { BTF_HEADER_LEN, HOST_LITTLE_ENDIAN, MAX_HISTORICAL_VLEN, writeBtfHeader } from './btf-layout.js';
 import { BtfColumn, ORDER_COLUMN, STORED_COLUMNS } from './constants.js';
 
-// The reference decoder of a stored blob: a lookup runs the WebAssembly one (wasm/data.c) first, which accepts
-// exactly the same input, and this one where WebAssembly is unavailable or to name what is wrong. Where it runs in
-// a fresh process every function is compiled on its first call and every line interpreted: the decoding loops
-// read the columns in place through two cursor arrays, and the error messages are built by the functions below,
-// compiled only when something is wrong.
+// The decoder of a stored blob. In a fresh process every function is compiled on its first call and every line
+// interpreted: the decoding loops read the columns in place through two cursor arrays, and the error messages are
+// built by the functions below, compiled only when something is wrong.
 
 const COLUMN_NAMES = [...Object.keys(BtfColumn), 'Order'];
 const { Header, Name, Type, Offset } = BtfColumn;

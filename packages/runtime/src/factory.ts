@@ -4,6 +4,7 @@ import type { BundleObject } from './bundle/index-section.js';
 import { BundleUsageError, describeValue } from './errors.js';
 import { type DetectedKernel, type DetectOptions, detectKernel } from './kernel/detect.js';
 import { type LookupKernel, type LookupOptions, type NearestPolicy, nearestPolicy } from './kernel/lookup.js';
+import { optionsOf, withDefaults } from './options.js';
 import { type ResolvedBtf, type ResolveOptions, resolveBtf } from './resolve.js';
 import { type WriteBtfOptions, writeBtfFile } from './write.js';
 
@@ -59,14 +60,17 @@ const LOADED = 'createBtfBundle: what load() returned';
  * part of the index and its BTF, and `kernels`, `objects` and `stats` are read on first access; a corrupt part
  * throws its typed bundle error then. Throws {@link BundleUsageError} when `load` is not a function, is
  * asynchronous and no manifest was given, or returns anything else than bundle bytes (when it resolves to such a
- * value, the lookup rejects with it), and when `nearest` or `maxPayloadBytes` is out of range.
+ * value, the lookup rejects with it), and when `nearest` or `maxPayloadBytes` is out of range. Here and in the
+ * returned functions, options may be left out or null, an option set to undefined keeps its default, and options
+ * that are not an object are a {@link BundleUsageError}.
  */
 export function createBtfBundle(
   load: () => BundleBytes | Promise<BundleBytes>,
-  defaults: BtfBundleDefaults = {},
+  options?: BtfBundleDefaults,
 ): BtfBundleApi {
   if (typeof load !== 'function')
     throw new BundleUsageError(`createBtfBundle: load is ${describeValue(load)}, not a function`);
+  const defaults = optionsOf(options, 'createBtfBundle: defaults');
   const limits = { maxPayloadBytes: defaults.maxPayloadBytes };
   payloadLimit(limits);
   nearestPolicy(defaults.nearest);
@@ -88,6 +92,7 @@ export function createBtfBundle(
     return cached;
   };
   const hostRoot = defaults.hostRoot;
+  const lookupDefaults = { nearest: defaults.nearest };
   return {
     get kernels() {
       return summary.kernels;
@@ -99,11 +104,17 @@ export function createBtfBundle(
       return summary.stats;
     },
     bundle,
-    detectKernel: (options = {}) => detectKernel({ hostRoot, ...options }),
-    findBtf: async (kernel, options = {}) =>
-      (await bundle()).find(kernel ?? detectKernel({ hostRoot }), { nearest: defaults.nearest, ...options }),
-    resolveBtf: async (options = {}) =>
-      resolveBtf(await bundle(), { hostRoot, nearest: defaults.nearest, ...options }),
+    detectKernel: (options) => detectKernel(withDefaults({ hostRoot }, options, 'detectKernel: options')),
+    findBtf: async (kernel, options) =>
+      (await bundle()).find(
+        kernel ?? detectKernel({ hostRoot }),
+        withDefaults(lookupDefaults, options, 'findBtf: options'),
+      ),
+    resolveBtf: async (options) =>
+      resolveBtf(
+        await bundle(),
+        withDefaults({ hostRoot, ...lookupDefaults }, options, 'resolveBtf: options'),
+      ),
     writeBtfFile,
   };
 }

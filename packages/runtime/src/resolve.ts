@@ -5,6 +5,7 @@ import { resolveInRoot } from './host-file.js';
 import { type DetectOptions, detectKernel, hostRootOf } from './kernel/detect.js';
 import { kernelId } from './kernel/key.js';
 import { type KernelMatch, type LookupKernel, type NearestPolicy, nearestPolicy } from './kernel/lookup.js';
+import { optionsOf } from './options.js';
 
 /** Environment variable naming a BTF file (raw BTF, or an ELF with a `.BTF` section) that overrides every other source. */
 export const BTF_PATH_ENV = 'BTF_BUNDLE_BTF_PATH';
@@ -61,7 +62,8 @@ export interface ResolvedBtf {
  * kernel was recorded as failed), and {@link BundleUsageError} for a `nearest` other than false, `'bracketed'` or
  * true, whichever source answers. Only the bundle with `source: 'bundle'`.
  */
-export function resolveBtf(bundle: BtfBundle, options: ResolveOptions = {}): ResolvedBtf {
+export function resolveBtf(bundle: BtfBundle, value?: ResolveOptions): ResolvedBtf {
+  const options = optionsOf(value, 'resolveBtf: options');
   nearestPolicy(options.nearest);
   if (options.source === 'bundle') return bundleBtf(bundle, options);
   const maxBytes = options.maxBtfBytes ?? MAX_BTF_FILE_BYTES;

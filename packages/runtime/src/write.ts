@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { wrapBtfInElf } from './elf.js';
 import { BundleUsageError, describeValue, InvalidKernelKeyError } from './errors.js';
 import { checkKeyPart } from './kernel/key.js';
+import { optionsOf } from './options.js';
 
 /** Options of {@link writeBtfFile}. */
 export interface WriteBtfOptions {
@@ -66,8 +67,9 @@ function unhook(): void {
  */
 export async function writeBtfFile(
   btf: Uint8Array | { bytes: Uint8Array },
-  options: WriteBtfOptions = {},
+  value?: WriteBtfOptions,
 ): Promise<string> {
+  const options = optionsOf(value, 'writeBtfFile: options');
   const bytes = btf instanceof Uint8Array ? btf : (btf as { bytes?: unknown } | null)?.bytes;
   if (!(bytes instanceof Uint8Array)) {
     const what =

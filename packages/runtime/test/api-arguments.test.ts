@@ -1,7 +1,7 @@
 // The public API's arguments: what each function accepts, and the typed error naming the argument for the rest
 // (never a TypeError from inside, a bundle error blaming good bytes, a silently ignored option or a write outside
 // the private directory).
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   bundleManifest,
   createBtfBundle,
   decodeBundle,
+  detectKernel,
   InvalidKernelKeyError,
   kernelId,
   parseKernelId,
@@ -224,5 +225,65 @@ describe('writeBtfFile arguments', () => {
       'writeBtfFile: options.parent is a URL, not a string',
     );
     expect(readdirSync(parent)).toEqual([]);
+  });
+});
+
+describe('options arguments', () => {
+  const btf = kernels[0]!.blob;
+
+  it('null means no options, everywhere', async () => {
+    const api = createBtfBundle(() => bytes, null as never);
+    expect((await api.findBtf(EXACT, null as never))?.match.id).toBe(EXACT);
+    expect(api.detectKernel(null as never).release).toBeTypeOf('string');
+    expect(detectKernel(null as never).release).toBeTypeOf('string');
+    const bundle = decodeBundle(bytes, null as never);
+    expect(bundle.find(EXACT, null as never)?.match.id).toBe(EXACT);
+    // Whether the host has a BTF of its own decides the outcome, never a TypeError from reading null.
+    const outcome = (run: () => unknown) =>
+      Promise.resolve()
+        .then(run)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+    expect(await outcome(() => resolveBtf(bundle, null as never))).not.toBeInstanceOf(TypeError);
+    expect(await outcome(() => api.resolveBtf(null as never))).not.toBeInstanceOf(TypeError);
+    expect(existsSync(await writeBtfFile(btf, null as never))).toBe(true);
+  });
+
+  it('anything else than an object is a usage error naming the argument, never ignored', async () => {
+    const api = createBtfBundle(() => bytes);
+    const bundle = decodeBundle(bytes);
+    for (const [value, said] of [
+      [true, 'a boolean'],
+      [5, 'a number'],
+      ['nearest', 'a string'],
+    ] as const) {
+      const wrong = value as never;
+      expect(() => createBtfBundle(() => bytes, wrong)).toThrow(
+        `createBtfBundle: defaults is ${said}, not an options object`,
+      );
+      await expect(api.findBtf(EXACT, wrong)).rejects.toThrow(`findBtf: options is ${said}`);
+      await expect(api.resolveBtf(wrong)).rejects.toThrow(`resolveBtf: options is ${said}`);
+      expect(() => api.detectKernel(wrong)).toThrow(`detectKernel: options is ${said}`);
+      expect(() => detectKernel(wrong)).toThrow(BundleUsageError);
+      expect(() => resolveBtf(bundle, wrong)).toThrow(`resolveBtf: options is ${said}`);
+      await expect(writeBtfFile(btf, wrong)).rejects.toThrow(`writeBtfFile: options is ${said}`);
+    }
+  });
+
+  it('an option passed as undefined keeps the default createBtfBundle was given', async () => {
+    const api = createBtfBundle(() => bytes, { nearest: true });
+    for (const options of [undefined, {}, { nearest: undefined }]) {
+      expect((await api.findBtf(MISSING, options))?.match).toMatchObject({ kind: 'nearest' });
+      const resolved = await api.resolveBtf({ ...options, kernel: parseKernelId(MISSING), kernelBtf: false });
+      expect(resolved.match).toMatchObject({ kind: 'nearest' });
+    }
+    expect(await api.findBtf(MISSING, { nearest: false })).toBeUndefined();
+    const root = emptyDir();
+    mkdirSync(join(root, 'etc'));
+    writeFileSync(join(root, 'etc/os-release'), 'ID=hostos\nVERSION_ID=9\n');
+    const rooted = createBtfBundle(() => bytes, { hostRoot: root });
+    expect(rooted.detectKernel({ hostRoot: undefined }).distro).toBe('hostos');
   });
 });

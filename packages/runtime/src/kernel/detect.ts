@@ -1,6 +1,7 @@
 import { arch as osArch, release as osRelease } from 'node:os';
 import { KernelDetectError } from '../errors.js';
 import { readBoundedFile, resolveInRoot } from '../host-file.js';
+import { optionsOf } from '../options.js';
 import { normalizeArch } from './arch.js';
 import { checkKernelKey } from './key.js';
 import type { LookupKernel } from './lookup.js';
@@ -69,7 +70,8 @@ function field(fields: Map<string, string>, name: string, hostRoot: string): str
  * not a regular file, too large, lacks `ID` or has an overlong value, and {@link InvalidKernelKeyError} when a
  * value is not a safe path component.
  */
-export function detectKernel(options: DetectOptions = {}): DetectedKernel {
+export function detectKernel(value?: DetectOptions): DetectedKernel {
+  const options = optionsOf(value, 'detectKernel: options');
   const hostRoot = hostRootOf(options);
   const fields = parseOsRelease(readOsRelease(hostRoot));
   const distro = field(fields, 'ID', hostRoot);

@@ -31,4 +31,18 @@ describe('progressReporter', () => {
     );
     expect(out.at(-1)).toBe('\n');
   });
+
+  it('says a note on a line of its own: over the bar on a terminal, which the next update draws again', () => {
+    for (const tty of [true, false]) {
+      const out: string[] = [];
+      const reporter = progressReporter({ isTTY: tty, columns: 120, write: (t) => out.push(t) });
+      reporter.note('warning: before');
+      reporter.update({ done: 1, total: 2, current: 'a/1/x86_64/1', elapsedMs: 500 });
+      reporter.note('warning: while');
+      reporter.end();
+      expect(out[0]).toBe('warning: before\n');
+      expect(out[2]).toBe(tty ? '\r\x1b[Kwarning: while\n' : 'warning: while\n');
+      expect(out).toHaveLength(3); // the note ended the bar's line: nothing left for end()
+    }
+  });
 });

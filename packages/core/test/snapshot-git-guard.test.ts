@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
@@ -154,6 +154,39 @@ describe('builds sharing the cache dir of a git snapshot', () => {
     } finally {
       delete process.env.BTF_BUNDLE_GIT_LOCK_WAIT;
     }
+  });
+});
+
+describe('a CLI build waiting for the checkout', () => {
+  const remote = twoDistroRemote();
+  const url = `git+file://${remote.bare}`;
+
+  it('says so while it waits, not once the wait is over', async () => {
+    const dir = temp('btf-git-wait-');
+    const first = runCliAsync(buildArgs(url, dir, '--include', 'debian/**'));
+    expect((await first).status).toBe(0);
+    const snapshots = join(dir, 'cache', 'snapshots');
+    const lock = `${join(snapshots, readdirSync(snapshots)[0] as string)}.lock`;
+    // Held by a process that runs (this one) until the waiting build has said it waits.
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'owner'), JSON.stringify({ pid: process.pid, host: hostname() }));
+    const waiting = runCliAsync(buildArgs(url, dir, '--include', 'debian/**'), {
+      ...process.env,
+      BTF_BUNDLE_GIT_LOCK_WAIT: '60',
+    });
+    let stderr = '';
+    waiting.child.stderr?.on('data', (c) => (stderr += c));
+    const deadline = Date.now() + 20_000;
+    while (!stderr.includes('warning: waiting for') && Date.now() < deadline)
+      await new Promise((done) => setTimeout(done, 100));
+    const said = stderr;
+    rmSync(lock, { recursive: true, force: true });
+    const run = await waiting;
+    expect(said).toContain(
+      `warning: waiting for another build (pid ${process.pid} on ${hostname()}) to finish with the git snapshot checkout`,
+    );
+    expect(run.status).toBe(0);
+    expect(bundleKernels(join(dir, 'bundle.bin'))).toHaveLength(KERNELS_PER_DISTRO);
   });
 });
 

@@ -85,7 +85,9 @@ export async function run(argv: string[]): Promise<number> {
     cacheDir: values['cache-dir'],
   });
   const progress = values.quiet ? undefined : progressReporter(process.stderr);
-  const warnings = lanes.note ? [lanes.note] : [];
+  // Warnings are said when they arise: a build waiting for another one's git checkout says so while it waits.
+  const warn = (w: string) => progress?.note(`warning: ${escapeControls(w)}`);
+  if (lanes.note) warn(lanes.note);
   const reportFiles = { json: values.report, html: values['report-html'] };
   // With an output on standard output (`-`), the table and the other lines go to standard error.
   const say = [values.out, values.report, values['report-html']].some(
@@ -106,13 +108,12 @@ export async function run(argv: string[]): Promise<number> {
       failOn,
       mode,
       onProgress: progress?.update,
-      onWarning: (w) => warnings.push(w),
+      onWarning: warn,
     });
     progress?.end();
     await writeOutputFile(values.out, result.bundle);
     await writeReportFiles(result.report, reportFiles);
     if (!values.quiet) {
-      for (const w of warnings) console.error(`warning: ${escapeControls(w)}`);
       say(formatReport(result.report));
       if (result.snapshotRevision)
         say(`snapshot ${redactUrlCredentials(values.snapshot)} at ${result.snapshotRevision}`);

@@ -23,11 +23,21 @@ function rate(p: BuildProgress): string {
   return ` ${perSecond >= 10 ? perSecond.toFixed(0) : perSecond.toFixed(1)} kernels/s`;
 }
 
+/** What {@link progressReporter} returns. */
+export interface ProgressReporter {
+  /** Shows how far the build is. */
+  update(p: BuildProgress): void;
+  /** Says `line` now, on a line of its own (the bar, if drawn, is cleared and drawn again by the next update). */
+  note(line: string): void;
+  /** Finishes the bar's line once the build is over. */
+  end(): void;
+}
+
 /**
  * A build progress reporter: on a TTY a single redrawn bar (`[#####.....] 12/40 3.1 kernels/s ETA 0m09s kernel`),
- * otherwise one plain line per kernel with the same figures. Call `end()` once the build is over to finish the bar's line.
+ * otherwise one plain line per kernel with the same figures.
  */
-export function progressReporter(stream: ProgressStream): { update(p: BuildProgress): void; end(): void } {
+export function progressReporter(stream: ProgressStream): ProgressReporter {
   let drawn = false;
   return {
     update(p) {
@@ -41,6 +51,10 @@ export function progressReporter(stream: ProgressStream): { update(p: BuildProgr
       const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${counter}${rate(p)}${eta(p.etaMs)} ${p.current}`;
       stream.write(`\r${line.slice(0, (stream.columns ?? 80) - 1)}\x1b[K`);
       drawn = true;
+    },
+    note(line) {
+      stream.write(`${drawn ? '\r\x1b[K' : ''}${line}\n`);
+      drawn = false;
     },
     end() {
       if (drawn) stream.write('\n');

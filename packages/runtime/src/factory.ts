@@ -49,6 +49,23 @@ export function bundleManifest(bundle: BtfBundle): BundleManifest {
   return { kernels: bundle.kernels, objects: bundle.objects, stats: bundle.stats };
 }
 
+/** `value` when it has a manifest's shape (lists of kernels and objects, stats), else a {@link BundleUsageError}. */
+function checkManifest(value: unknown): BundleManifest {
+  const m = value as Partial<BundleManifest> | null;
+  if (
+    typeof m !== 'object' ||
+    m === null ||
+    !Array.isArray(m.kernels) ||
+    !Array.isArray(m.objects) ||
+    typeof m.stats !== 'object' ||
+    m.stats === null
+  )
+    throw new BundleUsageError(
+      `createBtfBundle: defaults.manifest is ${describeValue(value)}, not a manifest { kernels, objects, stats } (see bundleManifest)`,
+    );
+  return m as BundleManifest;
+}
+
 /** How `load`'s result is named in errors. */
 const LOADED = 'createBtfBundle: what load() returned';
 
@@ -74,8 +91,13 @@ export function createBtfBundle(
   const limits = { maxPayloadBytes: defaults.maxPayloadBytes };
   payloadLimit(limits);
   nearestPolicy(defaults.nearest);
+  const hostRoot: unknown = defaults.hostRoot;
+  if (hostRoot !== undefined && typeof hostRoot !== 'string')
+    throw new BundleUsageError(
+      `createBtfBundle: defaults.hostRoot is ${describeValue(hostRoot)}, not a string`,
+    );
   let cached: BtfBundle | Promise<BtfBundle> | undefined;
-  let manifest: BundleManifest | undefined = defaults.manifest;
+  let manifest = defaults.manifest === undefined ? undefined : checkManifest(defaults.manifest);
   if (!manifest) {
     const bytes = load();
     if (bytes instanceof Promise) {
@@ -91,7 +113,6 @@ export function createBtfBundle(
     cached ??= Promise.resolve(load()).then((bytes) => openBundle(bytes, limits, LOADED));
     return cached;
   };
-  const hostRoot = defaults.hostRoot;
   const lookupDefaults = { nearest: defaults.nearest };
   return {
     get kernels() {

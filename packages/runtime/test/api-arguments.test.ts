@@ -287,3 +287,29 @@ describe('options arguments', () => {
     expect(rooted.detectKernel({ hostRoot: undefined }).distro).toBe('hostos');
   });
 });
+
+describe('hostRoot and manifest', () => {
+  it('a hostRoot that is not a string is a usage error, not a failed os-release read', () => {
+    for (const [value, said] of [
+      [5, 'a number'],
+      [new URL('file:///'), 'a URL'],
+    ] as const) {
+      expect(() => createBtfBundle(() => bytes, { hostRoot: value as never })).toThrow(
+        `createBtfBundle: defaults.hostRoot is ${said}, not a string`,
+      );
+      expect(() => detectKernel({ hostRoot: value as never })).toThrow(`hostRoot is ${said}, not a string`);
+      expect(() => createBtfBundle(() => bytes).detectKernel({ hostRoot: value as never })).toThrow(
+        BundleUsageError,
+      );
+    }
+  });
+
+  it('a manifest must have the shape bundleManifest gives, else a usage error (not empty lists later)', () => {
+    for (const value of [5, {}, { kernels: [], objects: [] }, { kernels: 'a', objects: [], stats: {} }]) {
+      expect(() => createBtfBundle(async () => bytes, { manifest: value as never })).toThrow(
+        /^createBtfBundle: defaults\.manifest is .*, not a manifest \{ kernels, objects, stats \}/,
+      );
+    }
+    expect(createBtfBundle(async () => bytes, { manifest }).kernels).toEqual(manifest.kernels);
+  });
+});

@@ -1,5 +1,5 @@
 import { arch as osArch, release as osRelease } from 'node:os';
-import { KernelDetectError } from '../errors.js';
+import { BundleUsageError, describeValue, KernelDetectError } from '../errors.js';
 import { readBoundedFile, resolveInRoot } from '../host-file.js';
 import { optionsOf } from '../options.js';
 import { normalizeArch } from './arch.js';
@@ -34,9 +34,15 @@ export interface DetectOptions {
 /** A detected kernel: the lookup key plus `idLike` fallbacks. */
 export type DetectedKernel = Required<LookupKernel>;
 
-/** The host root of `options`: the option, else `BTF_BUNDLE_HOST_ROOT`, else `/`. */
+/**
+ * The host root of `options`: the option, else `BTF_BUNDLE_HOST_ROOT`, else `/`. A `hostRoot` that is not a string
+ * is a {@link BundleUsageError}.
+ */
 export function hostRootOf(options: DetectOptions): string {
-  return options.hostRoot || (options.env ?? process.env)[HOST_ROOT_ENV] || '/';
+  const root: unknown = options.hostRoot;
+  if (root !== undefined && typeof root !== 'string')
+    throw new BundleUsageError(`hostRoot is ${describeValue(root)}, not a string`);
+  return root || (options.env ?? process.env)[HOST_ROOT_ENV] || '/';
 }
 
 /** The text of the first os-release file under `hostRoot` that exists, read bounded and resolved inside the root. */

@@ -1,5 +1,6 @@
 // The runtime's error module alone: its main entry would also load the bundle decoder (and node:zlib) into every
 // command, whether it reads a bundle or not.
+import type { Stats } from 'node:fs';
 import { basename } from 'node:path';
 import {
   BtfBundleError,
@@ -8,6 +9,7 @@ import {
   systemErrorDetail,
 } from '@btf-bundle/runtime/internal/errors';
 import { errorMessage } from './util/error-message.js';
+import { describeFileKind } from './util/regular-file.js';
 import { describeNonUtf8Path, NON_UTF8_NAME } from './util/utf8-names.js';
 
 /** The one error base of every package, its place, its one-line printer and its text bound (from the runtime). */
@@ -26,11 +28,11 @@ export class FormatError extends BtfBundleError {
 }
 
 /**
- * The error of an input that must be a regular file and is not (a FIFO, device, socket or directory, as
- * `util/regular-file.ts` finds): it is not read.
+ * The error of an input that must be a regular file and is not (`stats`: what `util/regular-file.ts` found there,
+ * a FIFO, device, socket or directory): it is not read.
  */
-export function notRegularFileError(file: string): FormatError {
-  return new FormatError('not a regular file (a FIFO, device, socket or directory): not read', { file });
+export function notRegularFileError(file: string, stats: Stats): FormatError {
+  return new FormatError(`not a regular file (${describeFileKind(stats)}): not read`, { file });
 }
 
 /** errno-style reason libbpf gives when it rejects a relocation. */

@@ -84,7 +84,11 @@ describe('failures: one line naming the file, exit 1', () => {
       /nope\.o: cannot open: .*\(ENOENT\)/,
     );
     expectOneLine(['min-core-btf', kernel, at('o.btf'), at('fifo')], 1, /fifo: is a FIFO, not a file/);
-    expectOneLine(['min-core-btf', kernel, at('o.btf'), '/dev/null'], 1, /\/dev\/null: is a device/);
+    expectOneLine(
+      ['min-core-btf', kernel, at('o.btf'), '/dev/null'],
+      1,
+      /\/dev\/null: is a character device/,
+    );
     expectOneLine(
       ['min-core-btf', kernel, at('o.btf'), at('text')],
       1,

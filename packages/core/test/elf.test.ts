@@ -146,9 +146,9 @@ describe('objects read by positioned reads', () => {
     });
     expect(r.signal, 'blocked on the FIFO').toBe(null);
     expect(r.stdout.trim().split('\n')).toEqual([
-      `FormatError: ${fifo}: not a regular file (a FIFO, device, socket or directory): not read`,
-      'FormatError: /dev/null: not a regular file (a FIFO, device, socket or directory): not read',
-      `FormatError: ${tmp}: not a regular file (a FIFO, device, socket or directory): not read`,
+      `FormatError: ${fifo}: not a regular file (a FIFO): not read`,
+      'FormatError: /dev/null: not a regular file (a character device): not read',
+      `FormatError: ${tmp}: not a regular file (a directory): not read`,
     ]);
   });
 

@@ -1,16 +1,8 @@
-import { closeSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { FileSource } from '../elf/file.js';
 import { annotateError, BtfBundleError } from '../errors.js';
 import { type BpfObject, readBpfObjectFrom } from '../object.js';
-import { isOpened, openRegularFileSync } from '../util/regular-file.js';
-
-function kindOf(stats: Stats): string {
-  if (stats.isDirectory()) return 'a directory';
-  if (stats.isFIFO()) return 'a FIFO';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
-  return 'a special file';
-}
+import { describeFileKind, isOpened, openRegularFileSync } from '../util/regular-file.js';
 
 /**
  * Open an input file named on the command line (an object, a bundle) for reading: its descriptor and size. Only a
@@ -25,7 +17,11 @@ function openInputFile(path: string): { fd: number; size: number } {
     throw annotateError(err, { file: path });
   }
   if (isOpened(opened)) return { fd: opened.fd, size: opened.stats.size };
-  throw new BtfBundleError(`is ${kindOf(opened)}, not a file`, { file: path }, { code: 'NOT_A_FILE' });
+  throw new BtfBundleError(
+    `is ${describeFileKind(opened)}, not a file`,
+    { file: path },
+    { code: 'NOT_A_FILE' },
+  );
 }
 
 /**

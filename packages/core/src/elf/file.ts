@@ -57,6 +57,6 @@ export class FileSource implements ByteSource {
 /** `path` opened for reading if it is a regular file (`openRegularFileSync`), else a FormatError naming it. */
 function openRegular(path: string): { fd: number; size: number } {
   const opened = openRegularFileSync(path);
-  if (!isOpened(opened)) throw notRegularFileError(path);
+  if (!isOpened(opened)) throw notRegularFileError(path, opened);
   return { fd: opened.fd, size: opened.stats.size };
 }

@@ -110,7 +110,7 @@ async function readUncompressed(
   maxBytes: number,
 ): Promise<Uint8Array | undefined> {
   const opened = openRegularFileSync(path);
-  if (!isOpened(opened)) throw notRegularFileError(path);
+  if (!isOpened(opened)) throw notRegularFileError(path, opened);
   const { fd } = opened;
   try {
     const { size } = opened.stats;

@@ -1,6 +1,7 @@
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { describeFileKind } from '../util/regular-file.js';
 import { escapeNonUtf8, NON_UTF8_NAME, strictUtf8 } from '../util/utf8-names.js';
 
 /** File name suffixes of kernel BTFs in a BTFHub archive, longest first. */
@@ -44,16 +45,6 @@ export interface SnapshotWalk {
 /** Whether `name` ends in a kernel BTF suffix. */
 function hasKernelSuffix(name: string): boolean {
   return KERNEL_SUFFIXES.some((s) => name.endsWith(s));
-}
-
-/** The kind of a non-regular, non-directory file, for messages. */
-function describeSpecial(info: Stats | Dirent): string {
-  if (info.isFIFO()) return 'a FIFO';
-  if (info.isSocket()) return 'a socket';
-  if (info.isCharacterDevice()) return 'a character device';
-  if (info.isBlockDevice()) return 'a block device';
-  if (info.isDirectory()) return 'a directory';
-  return 'not a regular file';
 }
 
 /**
@@ -197,7 +188,7 @@ function relativePath(walk: Walk, path: string): string {
 /** Keeps a regular file in kernel position; reports anything else, never opened. */
 function visitKernelFile(walk: Walk, path: string, info: Stats | Dirent): void {
   if (!info.isFile()) {
-    walk.out.skipped.push({ path, reason: `${describeSpecial(info)}, not a regular file: not read` });
+    walk.out.skipped.push({ path, reason: `${describeFileKind(info)}, not a regular file: not read` });
     return;
   }
   walk.out.files.push(relativePath(walk, path));

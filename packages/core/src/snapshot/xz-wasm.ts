@@ -19,7 +19,7 @@ const READ_CHUNK = 64 * 1024;
  */
 async function pulledFile(path: string): Promise<ReadableStream<Uint8Array>> {
   const opened = await openRegularFile(path);
-  if (!isOpened(opened)) throw notRegularFileError(path);
+  if (!isOpened(opened)) throw notRegularFileError(path, opened);
   const { fd } = opened;
   let closed = false;
   const close = async () => {

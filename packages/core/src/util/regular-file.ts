@@ -1,7 +1,28 @@
-import { close, closeSync, constants, fstat, fstatSync, open, openSync, read, type Stats } from 'node:fs';
+import {
+  close,
+  closeSync,
+  constants,
+  type Dirent,
+  fstat,
+  fstatSync,
+  open,
+  openSync,
+  read,
+  type Stats,
+} from 'node:fs';
 
 // Only node:fs here: the CLI's executable (cli/compile-cache.ts) reads its code cache with this module before the
 // CLI itself, and its errors, are loaded.
+
+/** What a file that is not a regular one is, for messages: `a FIFO`, `a character device`, `a directory`, ... */
+export function describeFileKind(info: Stats | Dirent): string {
+  if (info.isDirectory()) return 'a directory';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  return 'a special file';
+}
 
 /** How {@link openRegularFileSync}, {@link openRegularFile} and {@link readRegularFile} open a file. */
 export interface RegularFileOptions {

@@ -240,15 +240,15 @@ function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A TCP server that accepts connections and never answers: a stalled remote. */
-async function stalledServer(): Promise<{ server: Server; port: number }> {
+/** A TCP server that accepts connections and never answers: a stalled remote; `connections()` counts them. */
+async function stalledServer(): Promise<{ server: Server; port: number; connections(): number }> {
   const sockets: Socket[] = [];
   const server = createServer((socket) => void sockets.push(socket));
   server.on('close', () => {
     for (const socket of sockets) socket.destroy();
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { server, port: (server.address() as AddressInfo).port };
+  return { server, port: (server.address() as AddressInfo).port, connections: () => sockets.length };
 }
 
 /** Pids and command lines of the running processes whose command line contains `text`, the CLI's aside. */
@@ -259,7 +259,7 @@ function processesWith(text: string): string[] {
 }
 
 describe('a git remote that never answers', async () => {
-  const { server, port } = await stalledServer();
+  const { server, port, connections } = await stalledServer();
   afterAll(() => server.close());
   const stalled = `git+http://127.0.0.1:${port}/archive.git`;
   const build = (dir: string, env: NodeJS.ProcessEnv) =>
@@ -275,6 +275,18 @@ describe('a git remote that never answers', async () => {
     expect(processesWith(`127.0.0.1:${port}`)).toEqual([]);
     const bad = await build(dir, { BTF_BUNDLE_GIT_TIMEOUT: 'soon' });
     expect(bad.stderr).toContain('BTF_BUNDLE_GIT_TIMEOUT must be a positive number of seconds, got "soon"');
+  });
+
+  it('a fetch git gives up on (below its low-speed bound) is not followed by a second question to the remote', async () => {
+    const dir = temp('btf-git-slow-');
+    const before = connections();
+    const run = await build(dir, { GIT_HTTP_LOW_SPEED_TIME: '1' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      `btf-bundle: snapshot ${stalled}: cannot reach the remote (git fetch failed: `,
+    );
+    expect(run.stderr).toContain('Operation too slow');
+    expect(connections() - before).toBe(1);
   });
 
   it('SIGTERM ends the CLI and the git processes it started', async () => {

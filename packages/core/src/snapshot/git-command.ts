@@ -27,7 +27,8 @@ const LOW_SPEED_ENV = { GIT_HTTP_LOW_SPEED_LIMIT: '1000', GIT_HTTP_LOW_SPEED_TIM
 /**
  * Why a git snapshot could not be used: `GIT_REF_NOT_FOUND` the remote answers but cannot give the ref (no such
  * branch, tag or commit), `GIT_UNREACHABLE` the remote cannot be reached and no revision of the ref is cached (or a
- * git command talking to it did not finish within {@link GIT_TIMEOUT_VARIABLE}'s bound), `GIT_CACHE_INCOMPLETE`
+ * git command talking to it did not finish within {@link GIT_TIMEOUT_VARIABLE}'s bound, or could not connect or
+ * stalled, as git says), `GIT_CACHE_INCOMPLETE`
  * the remote cannot be reached and the cached revision lacks kernels the build selects,
  * `GIT_SNAPSHOT` anything else (a malformed `git+` option, git missing or too old, a failing git command).
  */
@@ -63,6 +64,13 @@ function gitErrorSummary(stderr: string): string | undefined {
   const end = lines.indexOf('', start);
   return boundText(lines.slice(start, end < 0 ? undefined : end).join('; '), MAX_GIT_SAID);
 }
+
+/**
+ * How git (through curl) says that an HTTP(S) remote could not be reached or stalled below the low-speed bound:
+ * asking that remote anything again would fail, or wait as long, the same way.
+ */
+const UNREACHABLE_SAID =
+  /unable to access '[^']*': (?:Operation too slow|Operation timed out|Connection timed out|Failed to connect|Could not resolve host|Couldn't connect)/;
 
 /** The git command that `args` runs, past the global options (`-C DIR`, `-c KEY=VALUE`). */
 function subcommand(args: readonly string[]): string {
@@ -145,7 +153,8 @@ export function runGit(git: string, args: string[]): Promise<string> {
       if (!error && status === 0) return Buffer.concat(out).toString('utf8');
       const said =
         gitErrorSummary(Buffer.concat(err).toString('utf8')) ?? error?.message ?? `exit ${status ?? signal}`;
-      return new GitSnapshotError(`git ${subcommand(args)} failed: ${said}`, 'GIT_SNAPSHOT', error);
+      const code = UNREACHABLE_SAID.test(said) ? 'GIT_UNREACHABLE' : 'GIT_SNAPSHOT';
+      return new GitSnapshotError(`git ${subcommand(args)} failed: ${said}`, code, error);
     };
     const settle = (error: Error | undefined, status: number | null, signal: string | null): void => {
       if (settled) return;

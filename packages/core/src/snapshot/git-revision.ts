@@ -59,7 +59,8 @@ export async function fetchRevision(
     await inDir('fetch', '-q', '--filter=blob:none', '--depth=1', '--no-tags', 'origin', ref ?? 'HEAD');
   } catch (failure) {
     if (!(failure instanceof GitSnapshotError)) throw failure;
-    // A fetch that timed out met a remote that does not answer (asking again would wait as long).
+    // A fetch that timed out, stalled or could not connect met a remote that does not answer (asking again would
+    // wait as long).
     if (failure.code !== 'GIT_UNREACHABLE' && (await remoteAnswers(inDir)))
       throw new GitSnapshotError(
         `snapshot ${snapshotName(url, ref)}: the remote answers but does not give ${refName(ref)} ` +

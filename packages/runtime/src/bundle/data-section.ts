@@ -153,7 +153,8 @@ export class DataSection {
     const ranges = this.ranges;
     const at = 2 * i * STORED_COLUMNS;
     const mode = this.modes[i];
-    if (mode === BlobMode.Verbatim) return this.bytes.subarray(ranges[at]!, ranges[at + 1]!);
+    // A copy: a blob the app keeps must not keep the whole inflated section alive with it.
+    if (mode === BlobMode.Verbatim) return this.bytes.slice(ranges[at]!, ranges[at + 1]!);
     this.seen ??= new Int32Array(this.strings.starts.length - 1);
     const blob = {
       bytes: this.bytes,

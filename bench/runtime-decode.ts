@@ -1,6 +1,7 @@
 // Run-time cost of @btf-bundle/runtime: `createBtfBundle(() => bytes)` + the first `findBtf(kernel)` in a fresh
 // `node` process, module import excluded (timed separately, and the sum of the three shown apart: what an app that
-// imports the runtime without a bundler waits for), median/max of 15 processes, on three bundles:
+// imports the runtime without a bundler waits for), median/max of 15 processes, with a full collection between the
+// import and the window (see `script`) and, in turn with those, 15 without it; on three bundles:
 //   - the fixture build: the four real objects over the 8 sample-snapshot kernels;
 //   - the agent corpus (bench/lib/scale-fixtures.ts) over 11 kernels (real ones, topped up with drifted variants);
 //   - the same corpus with 1,000 kernel entries: 100 kernels (real + drifted) and 900 more entries under
@@ -49,22 +50,38 @@ function withDuplicates(kernels: { key: KernelKey; blob: Uint8Array }[], entries
   return out;
 }
 
-// One fresh process: prints [import, createBtfBundle, first findBtf] in ms.
-const script = (file: string, key: KernelKey) => `
+// One fresh process: prints [import, createBtfBundle, first findBtf] in ms. With `collect`, a full collection runs
+// between the import and the timed window: the garbage of Node's start and of the import is then not collected in
+// the window. Without it, the process's first scavenge lands wherever the young generation fills up (the window
+// starts with ~17 KB of it free), in the import or in the window depending on a few kilobytes the import allocates.
+const script = (file: string, key: KernelKey, collect: boolean) => `
 const { readFileSync } = await import('node:fs');
 const bytes = readFileSync(${JSON.stringify(file)});
 const t0 = performance.now();
 const { createBtfBundle } = await import(${JSON.stringify(runtime)});
 const t1 = performance.now();
-const api = createBtfBundle(() => bytes);
+${collect ? 'gc();' : ''}
 const t2 = performance.now();
-const found = await api.findBtf(${JSON.stringify(key)});
+const api = createBtfBundle(() => bytes);
 const t3 = performance.now();
+const found = await api.findBtf(${JSON.stringify(key)});
+const t4 = performance.now();
 if (!found) throw new Error('kernel not found');
-console.log(JSON.stringify([t1 - t0, t2 - t1, t3 - t2]));
+console.log(JSON.stringify([t1 - t0, t3 - t2, t4 - t3]));
 `;
 
 const stat = (values: number[]) => `${median(values).toFixed(2)} / ${Math.max(...values).toFixed(2)}`;
+
+/** One fresh process running {@link script}. */
+function coldRun(file: string, key: KernelKey, collect: boolean): [number, number, number] {
+  const flags = collect ? ['--expose-gc'] : [];
+  return JSON.parse(
+    execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script(file, key, collect)], {
+      encoding: 'utf8',
+      env: CLEAN_ENV,
+    }),
+  );
+}
 
 async function measure(name: string, bytes: Uint8Array): Promise<string> {
   const bundle = decodeBundle(bytes);
@@ -74,20 +91,20 @@ async function measure(name: string, bytes: Uint8Array): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-decode-'));
   const file = join(dir, 'bundle.btfb');
   writeFileSync(file, bytes);
-  const cold = Array.from({ length: RUNS }, () =>
-    JSON.parse(
-      execFileSync(process.execPath, ['--input-type=module', '-e', script(file, key)], {
-        encoding: 'utf8',
-        env: CLEAN_ENV,
-      }),
-    ),
-  ) as [number, number, number][];
+  // The two kinds of process in turn, so that a change of the host's speed meets both alike.
+  const cold: [number, number, number][] = [];
+  const plain: [number, number, number][] = [];
+  for (let i = 0; i < RUNS; i++) {
+    cold.push(coldRun(file, key, true));
+    plain.push(coldRun(file, key, false));
+  }
   rmSync(dir, { recursive: true });
   const WARM = 200;
   const t0 = performance.now();
   for (let i = 0; i < WARM; i++) await createBtfBundle(() => bytes).findBtf(key);
   const warm = (performance.now() - t0) / WARM;
-  return `| ${name} | ${bytes.length} | ${bundle.kernels.length} / ${bundle.stats.blobs} | ${stat(cold.map((c) => c[0]))} | ${stat(cold.map((c) => c[1]))} | ${stat(cold.map((c) => c[2]))} | **${stat(cold.map((c) => c[1] + c[2]))}** | ${stat(cold.map((c) => c[0] + c[1] + c[2]))} | ${warm.toFixed(3)} |`;
+  const window = (runs: [number, number, number][]) => stat(runs.map((c) => c[1] + c[2]));
+  return `| ${name} | ${bytes.length} | ${bundle.kernels.length} / ${bundle.stats.blobs} | ${stat(cold.map((c) => c[0]))} | ${stat(cold.map((c) => c[1]))} | ${stat(cold.map((c) => c[2]))} | **${window(cold)}** | ${window(plain)} | ${stat(plain.map((c) => c[0] + c[1] + c[2]))} | ${warm.toFixed(3)} |`;
 }
 
 const fixture = realBundle(realBundleInput(await loadRealKernels(), REAL_SETS[0]!));
@@ -113,9 +130,9 @@ console.log(
     `Host: a bare \`node\` reaches its first line in ${bareNodeStart().toFixed(1)} ms (median of ${RUNS}).\n`,
 );
 console.log(
-  '| bundle | bytes | entries / distinct BTFs | import (ms, median / max) | createBtfBundle | first findBtf | createBtfBundle + first findBtf (ms, median / max; target < 5) | import + both (ms) | warm createBtfBundle + findBtf (ms) |',
+  '| bundle | bytes | entries / distinct BTFs | import (ms, median / max) | createBtfBundle | first findBtf | createBtfBundle + first findBtf (ms, median / max; target < 5) | the same without the collection before it | import + both, without it (ms) | warm createBtfBundle + findBtf (ms) |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 console.log(await measure('fixture build (4 objects × 8 kernels)', fixture));
 console.log(await measure(`agent corpus × 11 kernels`, agent(eleven)));
 console.log(await measure(`agent corpus × 1,000 entries`, agent(withDuplicates(hundred, 1000))));

@@ -60,7 +60,7 @@ export const LIBBPF_REJECTS = new Set(
 );
 
 /** The errno libbpf fails a relocation with, per error code of our resolver. */
-export const ERRNO: Record<string, number> = { EINVAL: 22, E2BIG: 7, EOPNOTSUPP: 95 };
+export const ERRNO: Record<string, number> = { EINVAL: 22, E2BIG: 7, EOPNOTSUPP: 95, ERANGE: 34 };
 
 /** Pairs where robust output differs from bpftool's on purpose: the docs/btfgen.md#robust-mode-fixes fix that applies. */
 export const ROBUST_DIFFERS: Record<string, string> = {

@@ -1,7 +1,7 @@
 /**
  * Our CO-RE resolver against one libbpf run on a full target: each relocation gets the value libbpf patched
- * (TYPE_ID_TARGET: the same target kind + name), is poisoned where libbpf poisons it (no match, or an unsafe
- * load-width change), fails with libbpf's errno, and is skipped where libbpf skips it (no program holds its
+ * (TYPE_ID_TARGET: the same target kind + name; a load's new width too), is poisoned where libbpf poisons it
+ * (no match, or an unsafe load-width change), fails with libbpf's errno, and is skipped where libbpf skips it (no program holds its
  * instruction). Shared by the resolver oracle tests.
  */
 import { basename } from 'node:path';
@@ -51,8 +51,14 @@ export function resolverMismatches(target: Btf, path: string, run: LibbpfRun, la
     } else if (o.error) {
       problems.push(`${where}: ours error ${o.error.message}, libbpf ${r.outcome}`);
     } else if (r.outcome === 'poison') {
-      const poisoned = r.reason === 'no-match' ? o.result?.poison : o.result?.failMemszAdjust;
+      const poisoned = r.reason === 'no-match' ? o.result?.poison : o.widthPoison !== undefined;
       if (!poisoned) problems.push(`${where}: libbpf poison (${r.reason}), ours ${o.result?.newValue}`);
+    } else if (o.widthPoison !== undefined) {
+      problems.push(`${where}: ours poisons the load/store, libbpf ${r.outcome}`);
+    } else if (r.memSize && (r.memSize.old !== o.result?.origSize || r.memSize.new !== o.result?.newSize)) {
+      problems.push(
+        `${where}: libbpf mem_sz ${r.memSize.old} -> ${r.memSize.new}, ours ${o.result?.origSize} -> ${o.result?.newSize}`,
+      );
     } else if (r.kind === ReloKind.TYPE_ID_TARGET) {
       const id = Number(o.result?.newValue ?? 0);
       const name = id === 0 ? null : { kind: kindName(target.kind(id)).toLowerCase(), name: target.name(id) };

@@ -81,7 +81,7 @@ export interface LibbpfPoisonOutcome {
 /** libbpf failed the relocation, which aborts the whole load. */
 export interface LibbpfErrorOutcome {
   outcome: 'error';
-  /** Positive errno (22 = EINVAL, 7 = E2BIG, 95 = EOPNOTSUPP, ...). */
+  /** Positive errno (22 = EINVAL, 7 = E2BIG, 95 = EOPNOTSUPP, 34 = ERANGE, ...). */
   errno: number;
   /** libbpf's last diagnostic for this relocation (e.g. `field offset ambiguity: 128 != 64`). */
   message: string | null;

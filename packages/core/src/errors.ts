@@ -36,7 +36,7 @@ export function notRegularFileError(file: string, stats: Stats): FormatError {
 }
 
 /** errno-style reason libbpf gives when it rejects a relocation. */
-export type CoreErrorCode = 'EINVAL' | 'E2BIG' | 'EOPNOTSUPP';
+export type CoreErrorCode = 'EINVAL' | 'E2BIG' | 'EOPNOTSUPP' | 'ERANGE';
 
 /** libbpf would reject this CO-RE relocation (ambiguity, unsatisfiable bitfield, bad spec, ...). */
 export class CoreRelocationError extends BtfBundleError {

@@ -8,13 +8,13 @@ import { CoreResolver, type UnprunedOutcome } from '../src/relo/resolver.js';
 import { readKernelBtf } from '../src/snapshot/input.js';
 import { fixture, referenceKernel, targetBtf, testdata } from './btf-helpers.js';
 
-/** What a reused outcome must share with a resolved one: error, value and poison, local spec, unpruned matches. */
+/** What a reused outcome must share with a resolved one: all but `matches`. */
 const exactPart = (o: UnprunedOutcome) => ({
   relo: o.relo.index,
   error: o.error?.message,
-  poison: o.result?.poison,
-  origValue: o.result?.origValue,
-  newValue: o.result?.newValue,
+  result: o.result,
+  widthPoison: o.widthPoison,
+  target: o.targetSpec && [o.targetSpec.rootId, o.targetSpec.raw, o.targetSpec.bitOffset],
   local: o.localSpec && [o.localSpec.rootId, o.localSpec.raw, o.localSpec.bitOffset],
   unpruned: o.unprunedMatches.map((s) => [s.rootId, s.raw, s.bitOffset]),
 });
@@ -68,7 +68,7 @@ describe('CoreResolver', () => {
     expect(unpruned.map((o) => o.unprunedMatches.length)).toEqual([2, 1]);
   });
 
-  it('reuseDuplicates: a repeated relocation gets the outcome it would have had, bar which candidate won', () => {
+  it('reuseDuplicates: a repeated relocation takes the earlier outcome while the earlier winner is still first', () => {
     const resolver = new CoreResolver(targetBtf('candidates.o'));
     const obj = fixture('bug6_first_candidate.bpf.o');
     const [a, b] = obj.ext.coreRelos as [CoreRelo, CoreRelo];
@@ -79,10 +79,14 @@ describe('CoreResolver', () => {
     const reused = resolver.resolveObject(repeated, { unpruned: true, reuseDuplicates: true });
     expect(reused.map(exactPart)).toEqual(resolved.map(exactPart));
     expect(reused[2]?.relo).toBe(again);
-    // Resolved again, the third one's winner is part___b (the list was pruned); reused, it is a's, part___a.
-    expect(resolved[2]?.targetSpec?.rootId).toBe(reused[1]?.targetSpec?.rootId);
-    expect(reused[2]?.targetSpec?.rootId).toBe(resolved[0]?.targetSpec?.rootId);
-    expect(reused[2]?.targetSpec?.rootId).not.toBe(resolved[2]?.targetSpec?.rootId);
+    // a's winner, part___a, is no longer first: the third one is resolved again and won by part___b, as in libbpf.
+    expect(reused[2]?.targetSpec?.rootId).toBe(reused[1]?.targetSpec?.rootId);
+    expect(reused[2]?.targetSpec?.rootId).not.toBe(reused[0]?.targetSpec?.rootId);
+    // Right after a, nothing pruned: the repeat takes a's outcome, not resolved again.
+    const twice: ObjectBtf = { ...obj, ext: { ...obj.ext, coreRelos: [a, again] } };
+    const [first, second] = resolver.resolveObject(twice, { unpruned: true, reuseDuplicates: true });
+    expect(second?.relo).toBe(again);
+    expect(second?.result).toBe(first?.result);
   });
 
   it('reuseDuplicates changes no error, value or unpruned match over the agent corpus on a real kernel', async () => {

@@ -36,7 +36,10 @@ export interface ExplainedRelocation {
   value?: string;
   target?: string;
   error?: string;
-  /** Why libbpf skips the record (outcome `skipped`). */
+  /**
+   * Why libbpf skips the record (outcome `skipped`), or poisons a load or store whose field changed size (outcome
+   * `poisoned`, {@link RelocationOutcome.widthPoison}).
+   */
   reason?: string;
 }
 
@@ -62,6 +65,7 @@ export function explainObject(object: BpfObject, outcomes: RelocationOutcome[]):
       outcome: verdicts[i]!,
     };
     if (o.relo.skipped !== undefined) line.reason = o.relo.skipped;
+    else if (o.widthPoison !== undefined) line.reason = o.widthPoison;
     else if (o.error) line.error = `${o.error.code}: ${o.error.detail}`;
     else if (o.result && !o.result.poison) line.value = o.result.newValue.toString();
     if (o.targetSpec) line.target = formatSpec(o.targetSpec);
@@ -78,7 +82,7 @@ function outcomeText(l: ExplainedRelocation): string {
     case 'skipped':
       return `skipped: ${l.reason} (libbpf does not apply it)`;
     default:
-      return `poisoned (${l.outcome === 'guarded' ? 'guarded' : 'unguarded'})`;
+      return `poisoned (${l.outcome === 'guarded' ? 'guarded' : 'unguarded'})${l.reason ? `: ${l.reason}` : ''}`;
   }
 }
 

@@ -13,11 +13,11 @@ export interface ReloResult {
   poison: boolean;
   /** Whether libbpf checks the instruction's current value against origValue. */
   validate: boolean;
-  /** Memory size of the local field (BYTE_OFFSET), 0 otherwise. */
+  /** Memory size of the local field (BYTE_OFFSET; an array field's whole size), 0 otherwise. */
   origSize: number;
   /** Memory size of the target field (BYTE_OFFSET), 0 otherwise. */
   newSize: number;
-  /** Whether a load/store width change would be unsafe (libbpf then poisons LDX/ST/STX instructions). */
+  /** Whether a load/store width change would be unsafe (libbpf then poisons a load or store: patch.ts). */
   failMemszAdjust: boolean;
 }
 
@@ -26,15 +26,6 @@ interface FieldValue {
   size: number;
   typeId: number;
   validate: boolean;
-}
-
-/** Innermost non-array element type of `id` (after modifiers and typedefs): the memory size libbpf records. */
-function innermostElement(btf: Btf, id: number): number {
-  id = btf.skipModsAndTypedefs(id);
-  for (let n = 0; btf.kind(id) === Kind.ARRAY && n < 1 << 16; n++) {
-    id = btf.skipModsAndTypedefs(btf.arrayType(id));
-  }
-  return id;
 }
 
 /**
@@ -48,10 +39,10 @@ function calcField(kind: number, spec: CoreSpec | null): FieldValue | null | Cor
   const acc = spec.acc[spec.acc.length - 1] as Accessor;
   if (acc.name === null) {
     if (kind === ReloKind.FIELD_BYTE_OFFSET) {
-      const elem = innermostElement(btf, acc.typeId);
-      const size = btf.sizeOf(elem);
+      // The memory size is the element's whole size, an array included (see FIELD_BYTE_OFFSET below).
+      const size = btf.sizeOf(acc.typeId);
       if (size instanceof CoreRelocationError) return size;
-      return { value: BigInt(Math.floor(spec.bitOffset / 8)), size, typeId: elem, validate: true };
+      return { value: BigInt(Math.floor(spec.bitOffset / 8)), size, typeId: acc.typeId, validate: true };
     }
     if (kind === ReloKind.FIELD_BYTE_SIZE) {
       const size = btf.sizeOf(acc.typeId);
@@ -91,13 +82,11 @@ function calcField(kind: number, spec: CoreSpec | null): FieldValue | null | Cor
   }
   const validate = !bitfield;
   switch (kind) {
-    case ReloKind.FIELD_BYTE_OFFSET: {
+    case ReloKind.FIELD_BYTE_OFFSET:
+      // The memory size of a load or store is the whole field's, an array's too, with the field's type (libbpf 1.1
+      // and 1.4.6; later releases take an array's innermost element: docs/core-relocations.md#libbpf-versions).
       if (bitfield) return { value: BigInt(byteOff), size: 0, typeId: 0, validate };
-      const elem = innermostElement(btf, fieldType);
-      const size = btf.sizeOf(elem);
-      if (size instanceof CoreRelocationError) return size;
-      return { value: BigInt(byteOff), size, typeId: elem, validate };
-    }
+      return { value: BigInt(byteOff), size: byteSize, typeId: fieldType, validate };
     case ReloKind.FIELD_BYTE_SIZE:
       return { value: BigInt(byteSize), size: 0, typeId: 0, validate };
     case ReloKind.FIELD_SIGNED: {

@@ -6,11 +6,20 @@ import type { ObjectBtf } from '../object.js';
 import { calcRelocation, emptyResult, type ReloResult } from './calc.js';
 import { CandidateIndex, localNameOf } from './candidates.js';
 import { matchSpec } from './match.js';
-import { patchFailure } from './patch.js';
+import { patchVerdict, type WidthPoison } from './patch.js';
 import { type CoreSpec, formatSpec, parseLocalSpec } from './spec.js';
 
 /** Per-object candidate cache: local root type id → surviving candidate ids (pruned as relocations resolve). */
 export type CandidateCache = Map<number, number[]>;
+
+/**
+ * A relocation's outcome before its instruction is checked, with the first candidate left for its root after it
+ * (for {@link ResolveObjectOptions.reuseDuplicates}).
+ */
+interface Resolved {
+  outcome: RelocationOutcome;
+  first: number | undefined;
+}
 
 /** Target candidate id → its target spec (null: it does not match), for one relocation. */
 export type MatchMemo = Map<number, CoreSpec | null>;
@@ -29,6 +38,11 @@ export interface RelocationOutcome {
   matches: CoreSpec[];
   /** Why libbpf would fail this relocation (and the whole object load). */
   error?: CoreRelocationError;
+  /**
+   * Why libbpf poisons the record's load or store when it patches it although the result is not poisoned (the
+   * field changes size in a way no width change follows: {@link WidthPoison}). The result keeps the target's values.
+   */
+  widthPoison?: string;
 }
 
 /**
@@ -48,11 +62,11 @@ export interface ResolveObjectOptions {
   unpruned?: boolean;
   /**
    * A relocation with the same local root type, access string and kind as an earlier one of the object takes that
-   * one's outcome (with its own record) instead of being resolved again. Its error, result values and poison,
-   * local spec and unpruned matches are what resolving it would give: the candidates left for it all matched the
-   * earlier one, and libbpf requires agreeing candidates to agree on the value. Only which of them is the target
-   * spec (libbpf's first one left), `matches` and the result's sizes may differ: for callers that read neither
-   * (the robust minimizer).
+   * one's result (with its own record, whose instruction is checked on its own) instead of being resolved again,
+   * while the first candidate left for the root is the one that won for the earlier one. Its outcome is then what
+   * resolving it would give: the candidates left all matched the earlier one, so the first one wins again and the
+   * others agree. Only `matches` may differ (a relocation in between may have pruned some): for callers that do
+   * not read it (the robust minimizer).
    */
   reuseDuplicates?: boolean;
   /**
@@ -108,7 +122,7 @@ export class CoreResolver {
     const cache = opts.cache ?? new Map();
     const out: RelocationOutcome[] = [];
     const matched: MatchMemo = new Map();
-    const earlier = opts.reuseDuplicates ? new Map<string, RelocationOutcome>() : undefined;
+    const earlier = opts.reuseDuplicates ? new Map<string, Resolved>() : undefined;
     for (const relo of object.ext.coreRelos) {
       if (opts.filter && !opts.filter(relo)) continue;
       if (relo.skipped !== undefined && !opts.resolveSkipped) {
@@ -117,16 +131,16 @@ export class CoreResolver {
       }
       const key = earlier ? `${relo.typeId}:${relo.kind}:${relo.accessStr}` : '';
       const same = earlier?.get(key);
-      if (same) {
-        out.push(checkPatch({ ...same, relo }, object.file));
+      if (same && same.first === cache.get(relo.typeId)?.[0]) {
+        out.push(checkPatch({ ...same.outcome, relo }, object.file));
         continue;
       }
       matched.clear();
-      const outcome = this.resolve(object, relo, cache, matched);
+      const outcome = this.resolveValue(object, relo, cache, matched);
       if (opts.unpruned)
         (outcome as UnprunedOutcome).unprunedMatches = this.unprunedMatches(object, relo, outcome, matched);
-      earlier?.set(key, outcome);
-      out.push(outcome);
+      earlier?.set(key, { outcome, first: cache.get(relo.typeId)?.[0] });
+      out.push(checkPatch(outcome, object.file));
     }
     return out;
   }
@@ -138,7 +152,7 @@ export class CoreResolver {
 
   /**
    * Resolve one relocation (libbpf bpf_core_calc_relo_insn, docs/core-relocations.md#resolving-one-relocation), using and pruning `cache`,
-   * then check that libbpf can patch its instruction with the result ({@link patchFailure}).
+   * then check what libbpf does to its instruction with the result ({@link patchVerdict}).
    * Never throws for a relocation libbpf rejects: the outcome carries the error instead. `matched`, when given,
    * receives the target spec (or null) of each candidate matched, for {@link unprunedMatches}.
    */
@@ -269,14 +283,17 @@ function failedOutcome(
 }
 
 /**
- * `outcome`, or its failure when libbpf cannot patch the record's instruction with its result (the record's
- * instruction is known only for objects parsed with their ELF).
+ * `outcome` as libbpf leaves it after patching the record's instruction with its result ({@link patchVerdict}):
+ * unchanged, a copy with the failure of the relocation, or a copy with the {@link WidthPoison} of a load or store.
+ * The record's instruction is known only for objects parsed with their ELF.
  */
 function checkPatch(outcome: RelocationOutcome, file: string): RelocationOutcome {
   const { relo, result } = outcome;
   if (outcome.error || !result || !relo.insn) return outcome;
-  const failure = patchFailure(relo.insn, result, relo.insnOff / 8);
-  return failure ? failedOutcome(outcome, file, failure) : outcome;
+  const verdict = patchVerdict(relo.insn, result, relo.insnOff / 8);
+  if (verdict === undefined) return outcome;
+  if (verdict instanceof CoreRelocationError) return failedOutcome({ ...outcome }, file, verdict);
+  return { ...outcome, widthPoison: verdict.poison };
 }
 
 /** Local specs (or why they cannot be parsed) by relocation: they do not depend on the kernel. */

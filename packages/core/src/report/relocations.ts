@@ -6,7 +6,9 @@ import type { RelocationOutcome } from '../relo/resolver.js';
  * - `relocated`: libbpf writes the kernel's value (offset, size, id, enumerator, or an existence check's 0/1);
  * - `guarded`: poisoned, but behind an existence check of the same program section that answered 0, so the
  *   code that reaches it is dead and the program still loads;
- * - `poisoned`: poisoned and not guarded; the verifier rejects the program if it can reach it;
+ * - `poisoned`: poisoned and not guarded; the verifier rejects the program if it can reach it. A load or store
+ *   libbpf poisons because its field changed size ({@link RelocationOutcome.widthPoison}) is never guarded: the
+ *   field exists, so no existence check that answered 0 is about it;
  * - `error`: libbpf refuses the whole object on this kernel.
  */
 export type RelocationVerdict = 'relocated' | 'guarded' | 'poisoned' | 'error';
@@ -27,7 +29,10 @@ export interface ObjectRelocationSummary {
   resolved: number;
   /** Of `resolved`, existence checks (`*_EXISTS`, `TYPE_MATCHES`) that answered 0: the kernel lacks the thing. */
   absent: number;
-  /** Relocations whose instruction libbpf poisons: the kernel lacks the field, type or enumerator accessed. */
+  /**
+   * Relocations whose instruction libbpf poisons: the kernel lacks the field, type or enumerator accessed, or a
+   * load or store's field changed size in a way libbpf cannot adjust its width for.
+   */
   poisoned: number;
   /** Of `poisoned`, those behind an existence check that answered 0 (see {@link RelocationVerdict}). */
   guarded: number;
@@ -77,6 +82,7 @@ export function relocationVerdicts(outcomes: readonly RelocationOutcome[]): Reco
   return outcomes.map((o) => {
     if (o.relo.skipped !== undefined) return 'skipped';
     if (o.error || !o.result) return 'error';
+    if (o.widthPoison !== undefined) return 'poisoned';
     if (!o.result.poison) return 'relocated';
     return guarded(o) ? 'guarded' : 'poisoned';
   });

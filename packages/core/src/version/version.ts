@@ -12,9 +12,10 @@ export const TOOL_VERSION: string = (
  * Revision of the minimizer's output (minimize/): bumped whenever the bytes, relocation counts or failure reasons
  * it produces for the same inputs change, so that caches keyed on it never serve an older algorithm's result
  * within one tool version. (4: a failure's reason names files by their base name; 5: the records libbpf skips are
- * counted apart and keep no type in robust mode.)
+ * counted apart and keep no type in robust mode; 6: libbpf's load/store checks: a load or store poisoned for a width
+ * it cannot adjust counts as poisoned, an offset past 32,767 or a width it cannot change fails the kernel.)
  */
-export const MINIMIZER_REVISION = 5;
+export const MINIMIZER_REVISION = 6;
 
 /**
  * Revision of the bundle encoder's output (bundle/): bumped whenever `encodeBundle` writes other bytes for the

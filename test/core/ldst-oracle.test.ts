@@ -7,7 +7,8 @@
  * changes size (ldst-width, EINVAL) and one whose field becomes 16 bytes (ldst-newsize, EINVAL). Our resolver gives
  * every record the same outcome; the BTFs both our modes reduce for ldst-adjust keep libbpf's decisions. bpftool,
  * which patches no instruction, reduces all four; our bpftool mode gives its bytes for ldst-adjust and refuses the
- * three others, as libbpf does (packages/core/test/patch-insn.test.ts has the unit tests).
+ * three others, as libbpf does (packages/core/test/patch-insn.test.ts has the unit tests). shift-wrap.bpf.o, against
+ * the same target, shows the bitfield shifts of a field grown to 16 bytes wrapping in libbpf's 32-bit arithmetic.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +47,8 @@ const LIBBPF_SAYS: Record<string, { outcomes: string[]; message?: RegExp }> = {
   'ldst-range': { outcomes: ['error errno 34'], message: /value too big: 40000/ },
   'ldst-width': { outcomes: ['error errno 22'], message: /unexpected mem size: got 1, exp 4/ },
   'ldst-newsize': { outcomes: ['error errno 22'], message: /invalid new mem size: 16/ },
+  // shifts of a field grown past 64 bits, in 32-bit unsigned arithmetic: 64 - 128 wraps
+  'shift-wrap': { outcomes: ['value 4294967232', 'value 4294967232'] },
 };
 
 /** Our error code for the objects libbpf fails. */

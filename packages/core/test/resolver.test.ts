@@ -1,12 +1,12 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Btf } from '../src/btf/btf.js';
 import type { CoreRelo } from '../src/btf/ext.js';
-import type { ObjectBtf } from '../src/object.js';
+import { type ObjectBtf, parseBpfObject } from '../src/object.js';
 import { CoreResolver, type UnprunedOutcome } from '../src/relo/resolver.js';
 import { readKernelBtf } from '../src/snapshot/input.js';
-import { fixture, referenceKernel, targetBtf, testdata } from './btf-helpers.js';
+import { fixture, referenceKernel, repoRoot, targetBtf, testdata } from './btf-helpers.js';
 
 /** What a reused outcome must share with a resolved one: all but `matches`. */
 const exactPart = (o: UnprunedOutcome) => ({
@@ -43,6 +43,20 @@ describe('CoreResolver', () => {
 
   it('bitfields: byte offset, size and shifts of a kind_flag bitfield', () => {
     expect(values('bitfields.bpf.o', 'bitfields.o').slice(0, 5)).toEqual([0n, 4n, 57n, 0n, 59n]);
+  });
+
+  it("bitfield shifts of a field grown past 64 bits wrap in 32 bits, as libbpf's unsigned arithmetic does", async () => {
+    const oracleData = join(repoRoot, 'test/oracle/testdata');
+    const target = Btf.parse(await readKernelBtf(join(oracleData, 'ldst-target.bpf.o')));
+    const object = parseBpfObject(
+      new Uint8Array(readFileSync(join(oracleData, 'shift-wrap.bpf.o'))),
+      'shift-wrap.bpf.o',
+    );
+    const outcomes = new CoreResolver(target).resolveObject(object);
+    expect(outcomes.map((o) => [o.result?.origValue, o.result?.newValue])).toEqual([
+      [0n, 2n ** 32n - 64n],
+      [0n, 2n ** 32n - 64n],
+    ]);
   });
 
   it('the candidate cache is pruned by earlier relocations (file order) but not across fresh caches', () => {

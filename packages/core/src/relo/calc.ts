@@ -96,11 +96,12 @@ function calcField(kind: number, spec: CoreSpec | null): FieldValue | null | Cor
         (fk === Kind.INT && (btf.intEncoding(fieldType) & IntEncoding.SIGNED) !== 0);
       return { value: signed ? 1n : 0n, size: 0, typeId: 0, validate };
     }
+    // Shifts in libbpf's 32-bit unsigned arithmetic: a field wider than 64 bits (a target's 16-byte integer) wraps.
     case ReloKind.FIELD_LSHIFT_U64:
       // libbpf computes shifts for its own (little-endian) host.
-      return { value: BigInt(64 - (bitOff + bitSize - byteOff * 8)), size: 0, typeId: 0, validate };
+      return { value: BigInt((64 - (bitOff + bitSize - byteOff * 8)) >>> 0), size: 0, typeId: 0, validate };
     default:
-      return { value: BigInt(64 - bitSize), size: 0, typeId: 0, validate: true };
+      return { value: BigInt((64 - bitSize) >>> 0), size: 0, typeId: 0, validate: true };
   }
 }
 

@@ -126,7 +126,7 @@ describe('btf-bundle min-core-btf', () => {
     expect(readFileSync(join(blocked, 'debian/12/x86_64/6.1.0-47-amd64.btf')).length).toBeGreaterThan(0);
   });
 
-  it('on a raw kernel loads neither the xz decoders nor the bundle decoder (no child_process, no zlib)', async () => {
+  it('on a raw kernel loads neither the xz decoders nor the bundle decoder (no child_process, no zlib), nor node:tty', async () => {
     const raw = join(dir, 'raw-kernel.btf');
     writeFileSync(raw, await readKernelBtf(kernels[0]!));
     const loaded = join(dir, 'loaded-modules.txt');
@@ -140,6 +140,7 @@ describe('btf-bundle min-core-btf', () => {
     expect(builtins).toContain('NativeModule fs');
     expect(builtins).not.toContain('NativeModule child_process');
     expect(builtins).not.toContain('NativeModule zlib');
+    expect(builtins).not.toContain('NativeModule tty');
   });
 
   it('gives V8 a larger interrupt budget and no inlining for one kernel only, not for a batch', () => {

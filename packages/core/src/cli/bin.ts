@@ -22,8 +22,8 @@ const singleKernel =
   command === 'min-core-btf' && !help && !args.some((a) => a === '--inputdir' || a.startsWith('--inputdir='));
 // The same run is mostly over before TurboFan's code pays for its compile time: with an interrupt budget 8 times
 // Node 20's default (67,584 bytecode bytes, `node --v8-options`), V8 optimizes only the functions that stay hot,
-// and a single kernel takes ~20% less wall and CPU time, with ~10% fewer page faults (BENCHMARKS.md). node:v8 (which loads Node's stream
-// modules) is loaded for this run only.
+// and a single kernel takes 10-20% less wall time, ~20% less CPU and ~10% fewer page faults (BENCHMARKS.md).
+// node:v8 (which loads Node's stream modules) is loaded for this run only.
 if (singleKernel) process.getBuiltinModule('node:v8').setFlagsFromString(SINGLE_KERNEL_V8_FLAGS);
 runWithCompileCache(
   fileURLToPath(new URL('./cli.cjs', import.meta.url)),

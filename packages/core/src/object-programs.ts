@@ -73,7 +73,7 @@ function layFlat(
   for (let n = 0; n < names.length; n++) {
     const list = pairs[n];
     if (list === undefined) continue;
-    extents.set(sortedPairs(list), firsts[n] as number);
+    setSortedPairs(list, extents, firsts[n] as number);
     const bytes = elf.sectionData(names[n] as string) as Uint8Array;
     // A view into a larger buffer (an object read whole) is copied: a lane receives the code alone.
     code[n] = bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
@@ -81,20 +81,18 @@ function layFlat(
   return { firsts, extents, code };
 }
 
-/** `[start, end, ...]` pairs sorted by start (a stable insertion sort: a section holds a few programs). */
-function sortedPairs(list: number[]): number[] {
-  for (let i = 2; i < list.length; i += 2) {
-    const start = list[i] as number;
-    const end = list[i + 1] as number;
-    let j = i - 2;
-    for (; j >= 0 && (list[j] as number) > start; j -= 2) {
-      list[j + 2] = list[j] as number;
-      list[j + 3] = list[j + 1] as number;
-    }
-    list[j + 2] = start;
-    list[j + 3] = end;
+/**
+ * The `[start, end, ...]` pairs of `list` sorted by start, stably (a hostile object may hold any number of
+ * programs: an n log n sort), written into `out` from `at`.
+ */
+function setSortedPairs(list: readonly number[], out: Float64Array, at: number): void {
+  const starts = (k: number) => list[2 * k] as number;
+  const order = Array.from({ length: list.length / 2 }, (_, k) => k).sort((a, b) => starts(a) - starts(b));
+  for (let k = 0; k < order.length; k++) {
+    const from = 2 * (order[k] as number);
+    out[at + 2 * k] = list[from] as number;
+    out[at + 2 * k + 1] = list[from + 1] as number;
   }
-  return list;
 }
 
 /** The instructions of `section`, the first section of that name, when it holds programs. */

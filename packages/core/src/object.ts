@@ -3,7 +3,7 @@ import { type BtfExt, type CoreRelo, parseBtfExt } from './btf/ext.js';
 import { type ByteSource, Elf, type ElfFile, readElf } from './elf/elf.js';
 import { FileSource } from './elf/file.js';
 import { FormatError } from './errors.js';
-import { type ProgramMap, programMap, skippedReason } from './object-programs.js';
+import { type ProgramMap, programMap, sectionCode, skippedReason } from './object-programs.js';
 import { readInsnPatch } from './relo/patch.js';
 
 /** What the CO-RE resolver and the minimizer read from a BPF object: its BTF and .BTF.ext, parsed. */
@@ -98,12 +98,14 @@ export function parseObjectSections(sections: ObjectSections): ObjectBtf {
     typeChecks: 'deferred',
   });
   const ext = parseBtfExt(sections.ext, btf, { file });
-  for (const relo of ext.coreRelos) {
+  const { coreRelos } = ext;
+  for (let i = 0; i < coreRelos.length; i++) {
+    const relo = coreRelos[i] as CoreRelo;
     const skipped = skippedReason(sections.programs, relo.section, relo.insnOff);
     if (skipped !== undefined) relo.skipped = skipped;
     else
       relo.insn = readInsnPatch(
-        sections.programs.get(relo.section)?.code as Uint8Array,
+        sectionCode(sections.programs, relo.section) as Uint8Array,
         relo.insnOff,
         sections.littleEndian,
       );

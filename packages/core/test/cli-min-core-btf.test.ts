@@ -29,6 +29,13 @@ function run(args: string[]) {
   return spawnSync('node', [cli, 'min-core-btf', ...args], { encoding: 'utf8' });
 }
 
+/** `min-core-btf` with `args`, the process started with a preload script of `code` (`node -r`). */
+function runWithPreload(code: string, args: string[]) {
+  const preload = join(dir, `preload-${Math.random().toString(36).slice(2)}.cjs`);
+  writeFileSync(preload, code);
+  return spawnSync('node', ['-r', preload, cli, 'min-core-btf', ...args], { encoding: 'utf8' });
+}
+
 /** The batch form over `tree` into `out` on `workers` lanes, with `objects`. */
 function batch(tree: string, out: string, workers: string) {
   return run([
@@ -119,28 +126,44 @@ describe('btf-bundle min-core-btf', () => {
     expect(readFileSync(join(blocked, 'debian/12/x86_64/6.1.0-47-amd64.btf')).length).toBeGreaterThan(0);
   });
 
-  it('on a raw kernel loads neither the xz decoders nor the bundle decoder (no child_process, no zlib)', async () => {
+  it('on a raw kernel loads neither the xz decoders nor the bundle decoder (no child_process, no zlib), nor node:tty', async () => {
     const raw = join(dir, 'raw-kernel.btf');
     writeFileSync(raw, await readKernelBtf(kernels[0]!));
     const loaded = join(dir, 'loaded-modules.txt');
     // A preload that records the Node built-ins the process loaded, at its exit.
-    const recorder = join(dir, 'record-modules.cjs');
-    writeFileSync(
-      recorder,
+    const r = runWithPreload(
       `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')));`,
-    );
-    const r = spawnSync(
-      'node',
-      ['-r', recorder, cli, 'min-core-btf', raw, join(dir, 'raw.btf'), ...objects],
-      {
-        encoding: 'utf8',
-      },
+      [raw, join(dir, 'raw.btf'), ...objects],
     );
     expect(r.status, r.stderr).toBe(0);
     const builtins = readFileSync(loaded, 'utf8').split('\n');
     expect(builtins).toContain('NativeModule fs');
     expect(builtins).not.toContain('NativeModule child_process');
     expect(builtins).not.toContain('NativeModule zlib');
+    expect(builtins).not.toContain('NativeModule tty');
+  });
+
+  it('gives V8 a larger interrupt budget and no inlining for one kernel only, not for a batch', () => {
+    const flags = join(dir, 'v8-flags.txt');
+    // A preload that records what the executable passes to v8.setFlagsFromString.
+    const recorder = `const v8 = require('node:v8'); const set = v8.setFlagsFromString;
+      v8.setFlagsFromString = (f) => { require('node:fs').appendFileSync(${JSON.stringify(flags)}, f + '\\n'); set(f); };`;
+    const single = runWithPreload(recorder, [kernels[0]!, join(dir, 'flags.btf'), ...objects]);
+    expect(single.status, single.stderr).toBe(0);
+    expect(single.stderr).toBe('');
+    expect(readFileSync(flags, 'utf8')).toBe('--no-turbo-inlining --interrupt-budget=540672\n');
+    rmSync(flags);
+    const tree = snapshotTree();
+    const many = runWithPreload(recorder, [
+      '--inputdir',
+      tree,
+      '--outputdir',
+      join(dir, 'flags-batch'),
+      '--object',
+      objects[0]!,
+    ]);
+    expect(many.status, many.stderr).toBe(0);
+    expect(() => readFileSync(flags)).toThrow(/ENOENT/);
   });
 
   it('usage and input errors exit non-zero with a message naming the file', () => {

@@ -12,6 +12,29 @@ describe('.BTF.ext', () => {
     expect(o.ext.lineInfo.flatMap((g) => g.records).length).toBeGreaterThan(0);
   });
 
+  it('func_info and line_info are checked on parse, their records decoded when first read', () => {
+    const o = fixture('execsnoop.bpf.o');
+    const ext = new Uint8Array(o.elf.sectionData('.BTF.ext') as Uint8Array);
+    const view = new DataView(ext.buffer);
+    const parsed = parseBtfExt(ext, o.btf, { file: 'x.o' });
+    for (const field of ['funcInfo', 'lineInfo'] as const) {
+      expect(Object.getOwnPropertyDescriptor(parsed, field)?.get, field).toBeTypeOf('function');
+      expect(parsed[field]).toBe(parsed[field]);
+    }
+    const line = parsed.lineInfo[0]?.records[0];
+    // line_info_off at 16: its record size, one group header, then the first record (insn_off, file name, ...)
+    const first = view.getUint32(4, true) + view.getUint32(16, true) + 4 + 8;
+    expect(line).toMatchObject({
+      insnOff: view.getUint32(first, true),
+      fileNameOff: view.getUint32(first + 4, true),
+    });
+    // a bad string offset in a record fails the parse, not a later read, naming the file and the place
+    view.setUint32(first + 4, 0x7fffffff, true);
+    expect(() => parseBtfExt(ext, o.btf, { file: 'x.o' })).toThrow(
+      `x.o (.BTF.ext, offset ${first + 4}): line_info file name has string offset 2147483647 beyond the .BTF strings`,
+    );
+  });
+
   it('only TYPE_ID_LOCAL relocations', () => {
     const o = fixture('type_id_local_only.bpf.o');
     expect(o.ext.coreRelos.length).toBeGreaterThan(0);

@@ -99,26 +99,43 @@ interface ExtReader {
 
 /**
  * Parse `.BTF.ext` (docs/bpf-objects.md#the-btfext-header), validating it like libbpf: header, every subsection's record size, group
- * headers and record counts, and every string offset and type id against the object's `btf`.
+ * headers and record counts, and every string offset and type id against the object's `btf`. The CO-RE
+ * relocations are decoded at once; the func_info and line_info records (one per source line: hundreds per
+ * program) only when {@link BtfExt.funcInfo} or {@link BtfExt.lineInfo} is first read, having been checked here.
  */
 export function parseBtfExt(bytes: Uint8Array, btf: Btf, opts: { file?: string } = {}): BtfExt {
   const r = extReader(bytes, btf, opts.file);
   const { u32 } = r;
-  const funcInfo = readSubsection(r, 'func_info', 8, 8, (p) => ({
-    insnOff: u32(p),
-    typeId: r.checkedType(u32(p + 4), p + 4),
-  }));
-  const lineInfo = readSubsection(r, 'line_info', 16, 16, (p) => {
-    const lineCol = u32(p + 12);
-    const fileNameOff = u32(p + 4);
-    const lineOff = u32(p + 8);
-    // Checked, not decoded: an object has a line_info record per source line, and nothing here reads them.
-    r.checkStr(fileNameOff, p + 4, 'line_info file name');
-    r.checkStr(lineOff, p + 8, 'line_info line');
-    return { insnOff: u32(p), fileNameOff, lineOff, line: lineCol >>> 10, column: lineCol & 0x3ff };
+  const funcSpans = readSubsection(r, 'func_info', 8, 8, (p) => {
+    r.checkedType(u32(p + 4), p + 4);
+  });
+  const lineSpans = readSubsection(r, 'line_info', 16, 16, (p) => {
+    r.checkStr(u32(p + 4), p + 4, 'line_info file name');
+    r.checkStr(u32(p + 8), p + 8, 'line_info line');
   });
   const coreRelos = r.hdrLen >= EXT_CORE_HEADER ? readCoreRelos(r) : [];
-  return { funcInfo, lineInfo, coreRelos };
+  let funcInfo: InfoGroup<FuncInfo>[] | undefined;
+  let lineInfo: InfoGroup<LineInfo>[] | undefined;
+  return {
+    get funcInfo() {
+      funcInfo ??= decodeGroups(funcSpans, (p) => ({ insnOff: u32(p), typeId: u32(p + 4) }));
+      return funcInfo;
+    },
+    get lineInfo() {
+      lineInfo ??= decodeGroups(lineSpans, (p) => {
+        const lineCol = u32(p + 12);
+        return {
+          insnOff: u32(p),
+          fileNameOff: u32(p + 4),
+          lineOff: u32(p + 8),
+          line: lineCol >>> 10,
+          column: lineCol & 0x3ff,
+        };
+      });
+      return lineInfo;
+    },
+    coreRelos,
+  };
 }
 
 /** Bytes of a core_relo record (libbpf struct bpf_core_relo). */
@@ -179,18 +196,27 @@ function extReader(bytes: Uint8Array, btf: Btf, file: string | undefined): ExtRe
   };
 }
 
+/** Where one group's records lie in `.BTF.ext`: its section, the first record's offset, the record count and size. */
+interface GroupSpan {
+  section: string;
+  pos: number;
+  count: number;
+  recSize: number;
+}
+
 /**
  * The groups of the subsection whose offset and length are the header words at `offField`: its record size
  * (at least `minRec`, exactly it when the byte order is swapped), then per group a section name and a record
- * count, each record read by `read`. An empty subsection has no groups.
+ * count, each record given to `visit` (which checks or reads it) with its group's index and section, in file
+ * order. An empty subsection has no groups.
  */
-function readSubsection<T>(
+function readSubsection(
   r: ExtReader,
   name: string,
   offField: number,
   minRec: number,
-  read: (pos: number, recSize: number) => T,
-): InfoGroup<T>[] {
+  visit: (pos: number, group: number, section: string) => void,
+): GroupSpan[] {
   const { u32, at } = r;
   const off = u32(offField);
   const len = u32(offField + 4);
@@ -205,7 +231,7 @@ function readSubsection<T>(
   if (recSize < minRec || recSize % 4 !== 0 || (r.swapped && recSize !== minRec)) {
     throw at(`${name} record size ${recSize} is invalid (minimum ${minRec})`, start);
   }
-  const groups: InfoGroup<T>[] = [];
+  const groups: GroupSpan[] = [];
   let pos = start + 4;
   if (pos >= end) throw at(`${name} has no groups`, start);
   while (pos < end) {
@@ -213,15 +239,26 @@ function readSubsection<T>(
     const section = r.str(u32(pos), pos, `${name} group`);
     // libbpf fails the load (EINVAL) on a CO-RE group with no section name; other groups with none it ignores.
     if (section === '' && name === 'core_relo') throw at(`${name} group names no section`, pos);
-    const num = u32(pos + 4);
-    if (num === 0) throw at(`${name} group for section '${section}' has no records`, pos + 4);
-    if (num > (end - pos - 8) / recSize) {
-      throw at(`${name} group for section '${section}' claims ${num} records, more than fit`, pos + 4);
+    const count = u32(pos + 4);
+    if (count === 0) throw at(`${name} group for section '${section}' has no records`, pos + 4);
+    if (count > (end - pos - 8) / recSize) {
+      throw at(`${name} group for section '${section}' claims ${count} records, more than fit`, pos + 4);
     }
     pos += 8;
-    const records: T[] = [];
-    for (let i = 0; i < num; i++, pos += recSize) records.push(read(pos, recSize));
-    groups.push({ section, records });
+    groups.push({ section, pos, count, recSize });
+    for (let i = 0; i < count; i++, pos += recSize) visit(pos, groups.length - 1, section);
+  }
+  return groups;
+}
+
+/** The records of `spans`, each read by `read` from its offset, in groups. */
+function decodeGroups<T>(spans: readonly GroupSpan[], read: (pos: number) => T): InfoGroup<T>[] {
+  const groups: InfoGroup<T>[] = new Array(spans.length);
+  for (let g = 0; g < spans.length; g++) {
+    const { section, pos, count, recSize } = spans[g] as GroupSpan;
+    const records: T[] = new Array(count);
+    for (let i = 0; i < count; i++) records[i] = read(pos + i * recSize);
+    groups[g] = { section, records };
   }
   return groups;
 }
@@ -243,17 +280,21 @@ function instructionOffset(r: ExtReader, p: number): number {
 /** The CO-RE relocations of the core_relo subsection, numbered in file order. */
 function readCoreRelos(r: ExtReader): CoreRelo[] {
   const { u32 } = r;
-  const groups = readSubsection(r, 'core_relo', 24, 16, (p) => ({
-    insnOff: instructionOffset(r, p),
-    typeId: r.checkedType(u32(p + 4), p + 4),
-    accessStrOff: u32(p + 8),
-    accessStr: r.str(u32(p + 8), p + 8, 'core_relo access string'),
-    kind: u32(p + 12),
-  }));
   const coreRelos: CoreRelo[] = [];
-  groups.forEach((g, group) => {
-    g.records.forEach((rec, indexInGroup) => {
-      coreRelos.push({ index: coreRelos.length, group, indexInGroup, section: g.section, ...rec });
+  let groupStart = 0;
+  let current = -1;
+  readSubsection(r, 'core_relo', 24, 16, (p, group, section) => {
+    if (group !== current) [current, groupStart] = [group, coreRelos.length];
+    coreRelos.push({
+      index: coreRelos.length,
+      group,
+      indexInGroup: coreRelos.length - groupStart,
+      section,
+      insnOff: instructionOffset(r, p),
+      typeId: r.checkedType(u32(p + 4), p + 4),
+      accessStrOff: u32(p + 8),
+      accessStr: r.str(u32(p + 8), p + 8, 'core_relo access string'),
+      kind: u32(p + 12),
     });
   });
   return coreRelos;

@@ -36,26 +36,45 @@ export function emptySpec(btf: Btf, rootId: number, kind: number): CoreSpec {
   return { btf, rootId, kind, raw: [], acc: [], bitOffset: 0 };
 }
 
+const COLON = 0x3a;
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const DIGIT_0 = 0x30;
+
+/** Whether the latin1 code `c` is white space before a number (what `\s` of a JavaScript regular expression matches there). */
+function isSpace(c: number): boolean {
+  return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0;
+}
+
 /**
  * Parse an access string like `0:1:2` (libbpf semantics: `%d` per entry, `:` separators, at most 64 entries), or
- * the CoreRelocationError libbpf fails with.
+ * the CoreRelocationError libbpf fails with. One scan of the characters, no regular expression: each entry is
+ * optional white space, an optional sign and digits.
  */
-function parseAccessString(access: string): number[] | CoreRelocationError {
-  if (access === '' || access.startsWith(':')) return specError(`invalid access string '${access}'`);
+export function parseAccessString(access: string): number[] | CoreRelocationError {
+  const n = access.length;
+  if (n === 0 || access.charCodeAt(0) === COLON) return specError(`invalid access string '${access}'`);
   const raw: number[] = [];
   let pos = 0;
-  const re = /^\s*([+-]?\d+)/;
-  while (pos < access.length) {
-    if (access[pos] === ':') pos++;
-    const m = re.exec(access.slice(pos));
-    if (!m) return specError(`invalid access string '${access}'`);
-    const value = Number(m[1]);
-    if (value < 0 || value > 0x7fffffff) return specError(`invalid access index ${m[1]} in '${access}'`);
+  while (pos < n) {
+    if (access.charCodeAt(pos) === COLON) pos++;
+    while (pos < n && isSpace(access.charCodeAt(pos))) pos++;
+    const start = pos;
+    const sign = access.charCodeAt(pos);
+    if (sign === PLUS || sign === MINUS) pos++;
+    const digits = pos;
+    let value = 0;
+    for (let d = access.charCodeAt(pos) - DIGIT_0; d >= 0 && d <= 9; d = access.charCodeAt(++pos) - DIGIT_0) {
+      value = value * 10 + d;
+    }
+    if (pos === digits) return specError(`invalid access string '${access}'`);
+    if (sign === MINUS) value = -value;
+    if (value < 0 || value > 0x7fffffff) {
+      return specError(`invalid access index ${access.slice(start, pos)} in '${access}'`);
+    }
     if (raw.length === MAX_SPEC_LEN) return specError(`access string '${access}' is too deep`, 'E2BIG');
     raw.push(value);
-    pos += (m[0] as string).length;
   }
-  if (raw.length === 0) return specError(`invalid access string '${access}'`);
   return raw;
 }
 

@@ -1,6 +1,5 @@
 import { fstatSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isatty } from 'node:tty';
 
 /** The output name that means standard output. */
 export const STANDARD_OUTPUT = '-';
@@ -65,7 +64,8 @@ export function standardOutputState(): StandardOutputState {
     return { kind: 'closed' };
   }
   if (isReopenedClosed(stats)) return { kind: 'closed' };
-  if (isatty(1)) return { kind: 'terminal' };
+  // node:tty (with node:net) is loaded only here: a run that writes no output to standard output never needs it.
+  if (process.getBuiltinModule('node:tty').isatty(1)) return { kind: 'terminal' };
   return stats.isFile() ? { kind: 'file', stats } : { kind: 'other' };
 }
 

@@ -1,8 +1,8 @@
 /**
  * A relocation's access string (`0:1:2`) is read as libbpf's `sscanf("%d%n")` loop reads it: each entry optional
- * white space, an optional sign and digits, entries split by one `:`. The scanner is checked against the regular
- * expression it replaced (the reference below), over chosen strings and random ones, for the same entries or the
- * same error.
+ * white space (C's `isspace`: tab, newline, vertical tab, form feed, carriage return, space; not 0xA0), an optional
+ * sign and digits, entries split by one `:`. The scanner is checked against a regular-expression reader of the
+ * same rules (the reference below), over chosen strings and random ones, for the same entries or the same error.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ function outcome(result: number[] | CoreRelocationError): unknown {
   return result instanceof CoreRelocationError ? { code: result.code, message: result.message } : result;
 }
 
-/** The reference: the regular-expression parser the scanner replaced, its errors made the same way. */
+/** The reference: a regular-expression reader of libbpf's rules, its errors made the same way. */
 function reference(access: string): number[] | CoreRelocationError {
   const fail = (detail: string, code: 'EINVAL' | 'E2BIG' = 'EINVAL') =>
     new CoreRelocationError(detail, {}, { code });
@@ -23,7 +23,7 @@ function reference(access: string): number[] | CoreRelocationError {
   let pos = 0;
   while (pos < access.length) {
     if (access[pos] === ':') pos++;
-    const m = /^\s*([+-]?\d+)/.exec(access.slice(pos));
+    const m = /^[\t\n\v\f\r ]*([+-]?\d+)/.exec(access.slice(pos));
     if (!m) return fail(`invalid access string '${access}'`);
     const value = Number(m[1]);
     if (value < 0 || value > 0x7fffffff) return fail(`invalid access index ${m[1]} in '${access}'`);
@@ -39,6 +39,8 @@ describe('access strings', () => {
     expect(parseAccessString('0:1:2')).toEqual([0, 1, 2]);
     expect(parseAccessString('0: +1:\t2 3')).toEqual([0, 1, 2, 3]);
     expect(outcome(parseAccessString('0::1'))).toMatchObject({ code: 'EINVAL' });
+    // a no-break space is no blank to libbpf's sscanf (C locale)
+    expect(outcome(parseAccessString('0:\u00a01'))).toMatchObject({ code: 'EINVAL' });
     expect(outcome(parseAccessString('0:2147483648'))).toMatchObject({
       message: expect.stringContaining("invalid access index 2147483648 in '0:2147483648'"),
     });

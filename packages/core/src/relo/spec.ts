@@ -41,9 +41,9 @@ const PLUS = 0x2b;
 const MINUS = 0x2d;
 const DIGIT_0 = 0x30;
 
-/** Whether the latin1 code `c` is white space before a number (what `\s` of a JavaScript regular expression matches there). */
+/** Whether the code `c` is white space before a number: C's `isspace` in libbpf's C locale (not 0xA0). */
 function isSpace(c: number): boolean {
-  return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0;
+  return (c >= 0x09 && c <= 0x0d) || c === 0x20;
 }
 
 /**

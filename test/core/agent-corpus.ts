@@ -31,9 +31,19 @@ export function agentObjects(dir = agentDir): string[] {
   return filesUnder(dir, '.bpf.o');
 }
 
-/** The sample-snapshot kernels the corpus targets: it is built against an x86_64 vmlinux.h. */
+/**
+ * The x86_64 kernels the corpus is checked against (it is built against an x86_64 vmlinux.h): the sample
+ * snapshot's, or those of the BTFHub-layout tree named by `BTF_BUNDLE_ORACLE_KERNELS` (e.g. the benchmark kernels
+ * of `scripts/fetch-kernel-btfs.sh --bench`), for a wider sweep by hand.
+ */
 export function agentKernels(): string[] {
-  return snapshotKernels().filter((k) => k.includes('/x86_64/'));
+  const tree = process.env.BTF_BUNDLE_ORACLE_KERNELS;
+  const kernels = (tree ? filesUnder(tree, '.btf.tar.xz') : snapshotKernels()).filter((k) =>
+    k.includes('/x86_64/'),
+  );
+  if (kernels.length === 0)
+    throw new Error(`no x86_64 .btf.tar.xz kernels under ${tree ?? 'sample-snapshot'}`);
+  return kernels;
 }
 
 /** Figures of one object. */

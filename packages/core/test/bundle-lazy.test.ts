@@ -74,15 +74,36 @@ describe('lazy index (createBtfBundle)', () => {
     expect(() => decodeBundle(bad)).toThrow(BundleCorruptError);
   });
 
-  it('gives a typed error for a kernel of a corrupt group, and still serves the other groups', async () => {
+  it('gives a typed error when a corrupt group is listed; exact lookups find its intact releases', async () => {
     const bad = withIndex(bytes, (index) => replaced(index, '47-amd64', '47/amd6'));
     const api = createBtfBundle(() => bad);
-    await expect(api.findBtf(deb('6.1.0-50-amd64'))).rejects.toThrow(
+    // An exact lookup compares its own release with the stored bytes: the corrupt one is not returned.
+    expect((await api.findBtf(deb('6.1.0-50-amd64')))?.match.kind).toBe('exact');
+    expect(await api.findBtf(deb('6.1.0-47-amd64'))).toBeUndefined();
+    // A lookup that lists the group (a release the bundle lacks, nearest allowed) decodes and validates it.
+    await expect(api.findBtf(deb('6.1.0-49-amd64'), { nearest: true })).rejects.toThrow(
       /group debian\/12\/x86_64: invalid release names/,
     );
     expect((await api.findBtf(ubuntu('5.15.0-100-generic')))?.match.kind).toBe('exact');
     expect(() => api.kernels).toThrow(BundleCorruptError);
     expect(() => decodeBundle(bad)).toThrow(BundleCorruptError);
+  });
+
+  it('matches no id to a stored release with bytes outside ASCII', async () => {
+    // "é" stored as UTF-8 (c3 a9), looked up as the two characters those bytes are in Latin-1.
+    const bad = withIndex(bytes, (index) => replaced(index, '50-amd64', '50-amd\u00c3\u00a9'));
+    const bundle = await createBtfBundle(() => bad).bundle();
+    expect(bundle.get('debian/12/x86_64/6.1.0-50-amd\u00c3\u00a9')).toBeUndefined();
+    expect(bundle.get('debian/12/x86_64/6.1.0-47-amd64')).toBeDefined();
+  });
+
+  it('never reads past a group whose stored releases end early', async () => {
+    // The group's text loses its NUL and "\n": the search stops at the group's end and finds nothing.
+    const bad = withIndex(bytes, (index) => replaced(index, '\n50-amd64\0', 'x50-amd64x'));
+    const api = createBtfBundle(() => bad);
+    expect(await api.findBtf(deb('6.1.0-50-amd64'))).toBeUndefined();
+    expect((await api.findBtf(ubuntu('5.15.0-100-generic')))?.match.kind).toBe('exact');
+    expect(() => api.kernels).toThrow(/bundle group debian\/12\/x86_64: unterminated string at offset \d+/);
   });
 
   it('range-checks the one blob number a lookup reads', async () => {
@@ -164,5 +185,30 @@ describe('lookups on a 1,000-entry bundle', () => {
         expect(parseKernelId(want.id)).toEqual(want.key);
       }
     expect([...kinds].sort()).toEqual(['bracketed', 'exact', 'nearest', 'normalized']);
+  });
+
+  it('finds exact ids in the stored releases as in the decoded ones, and nothing for near misses', async () => {
+    // Releases of a series are prefixes of each other (5.4.0-1, -10, -100) and every third is missing.
+    const ids: string[] = [];
+    for (const [distro, version, arch, release] of SERIES)
+      for (let n = 0; n <= 305; n++) {
+        const id = `${distro}/${version}/${arch}/${release(n)}`;
+        ids.push(id, `${id}x`, id.slice(0, -1), `${id}\n${id}`, `${id.slice(0, -1)}\u00e9`);
+      }
+    ids.push('ubuntu/20.04/x86_64/', 'ubuntu/20.04/x86_64', 'nope/1/x86_64/5.4.0-1-generic');
+    const stored = await createBtfBundle(() => bytes).bundle(); // groups searched as stored
+    const listed = await createBtfBundle(() => bytes).bundle();
+    expect(listed.kernels).toHaveLength(1000); // every group decoded first
+    let found = 0;
+    for (const id of ids) {
+      const want = blobOf.get(id);
+      for (const bundle of [stored, listed]) {
+        const got = bundle.get(id);
+        const which = got && blobs.findIndex((b) => Buffer.from(b).equals(Buffer.from(got)));
+        expect(which, id).toBe(want);
+      }
+      if (want !== undefined) found++;
+    }
+    expect(found).toBe(1000);
   });
 });

@@ -63,9 +63,9 @@ export function blobIndexWidth(blobCount: number): 1 | 2 | 4 {
 
 /**
  * The index section (layout in docs/bundle-format.md), read lazily: opening it reads the counts, the group table
- * and the blob sizes; a lookup then decodes only
- * its own group's releases and one `blobOf` entry; the full kernel list, the failed kernels, the objects and the
- * meta are decoded (and validated) on first use. {@link checkAll} validates everything at once. Every failure is a
+ * and the blob sizes; an exact lookup then searches its own group's releases as stored and reads one `blobOf`
+ * entry; a group's releases are decoded (and validated) when they are listed, and the full kernel list, the
+ * failed kernels, the objects and the meta on first use. {@link checkAll} validates everything at once. Every failure is a
  * typed {@link BundleCorruptError} naming the index offset (or a truncation error).
  */
 export class BundleIndex {
@@ -82,6 +82,8 @@ export class BundleIndex {
   private readonly groupAt: number[] = [];
   private readonly groupEnd: number[] = [];
   private readonly groups = new Map<number, IndexGroup>();
+  /** Kernel id → bundle order number, for the ids looked up so far. */
+  private readonly ordinals = new Map<string, number>();
   private readonly blobOfAt: number;
   private readonly blobWidth: number;
   private readonly tailAt: number;
@@ -153,13 +155,53 @@ export class BundleIndex {
     return group;
   }
 
-  /** Bundle order number of kernel `id`, or undefined. */
+  /**
+   * Bundle order number of kernel `id`, or undefined. Its group's releases are searched as stored (see
+   * {@link findRelease}) unless the group is already decoded; the ids found are remembered.
+   */
   ordinal(id: string): number | undefined {
+    const known = this.ordinals.get(id);
+    if (known !== undefined) return known;
     const cut = id.lastIndexOf('/');
-    const group = this.group(id.slice(0, cut));
-    if (!group) return undefined;
-    const i = group.releases.indexOf(id.slice(cut + 1));
-    return i < 0 ? undefined : group.first + i;
+    const g = this.groupOf.get(id.slice(0, cut));
+    if (g === undefined) return undefined;
+    const release = id.slice(cut + 1);
+    const i = this.groups.get(g)?.releases.indexOf(release) ?? this.findRelease(g, release);
+    if (i < 0) return undefined;
+    this.ordinals.set(id, this.groupFirst[g]! + i);
+    return this.groupFirst[g]! + i;
+  }
+
+  /**
+   * Where `release` is among group `g`'s releases, or -1, compared with the front-coded releases as stored rather
+   * than decoded (a lookup in a fresh process then allocates next to nothing here): `matched` is how many
+   * characters `release` shares with the previous release, so a release that shares more than that with its
+   * predecessor differs from it where the predecessor did, and only the others' rests are compared. Only ASCII
+   * bytes above "\n" match (every valid release is made of them; "\n" separates the rests and a NUL ends them),
+   * no byte outside the group is read, and the group's other releases are left unchecked: they are validated when
+   * the group is listed ({@link group}), while the one found here is `release` itself.
+   */
+  private findRelease(g: number, release: string): number {
+    const bytes = this.bytes;
+    const end = this.groupEnd[g]!;
+    const count = (this.groupFirst[g + 1] ?? this.kernelCount) - this.groupFirst[g]!;
+    const r = new ByteReader(bytes, `bundle group ${this.groupPrefix[g]}`, this.groupAt[g]!, end);
+    const shared = new Int32Array(count);
+    for (let i = 0; i < count; i++) shared[i] = r.varint();
+    let matched = 0;
+    for (let i = 0, p = r.pos; i < count && p < end; i++, p++) {
+      let k = shared[i]!;
+      if (k <= matched) {
+        for (; p < end && k < release.length; k++, p++) {
+          const b = bytes[p]!;
+          if (b !== release.charCodeAt(k) || b <= 0x0a || b >= 0x80) break;
+        }
+        matched = k;
+        if (k === release.length && p < end && (bytes[p] === 0x0a || bytes[p] === 0)) return i;
+      }
+      while (p < end && bytes[p] !== 0x0a && bytes[p] !== 0) p++;
+    }
+    return -1;
   }
 
   /** Every kernel id, in bundle order (decoded and validated on first use). */

@@ -6,8 +6,8 @@
 //   - the agent corpus (bench/lib/scale-fixtures.ts) over 11 kernels (real ones, topped up with drifted variants);
 //   - the same corpus with 1,000 kernel entries: 100 kernels (real + drifted) and 900 more entries under
 //     BTFHub-like names (ubuntu/centos/amzn/rhel releases) sharing their BTFs, as a big snapshot's duplicates do.
-// The kernel looked up is the last entry of the bundle; the lookup decodes the releases of its distro/version/arch
-// group (180 of the 1,000 entries in the last bundle).
+// The kernel looked up is the last entry of the bundle; the lookup searches the releases of its
+// distro/version/arch group (180 of the 1,000 entries in the last bundle).
 // Warm rows: the same work (createBtfBundle + first findBtf on a fresh instance), averaged over repeated calls in
 // one process, once compiled.
 // Run from the repo root: `pnpm bench runtime-decode` (the cold runs import the built runtime in packages/runtime/dist).
@@ -50,10 +50,13 @@ function withDuplicates(kernels: { key: KernelKey; blob: Uint8Array }[], entries
   return out;
 }
 
-// One fresh process: prints [import, createBtfBundle, first findBtf] in ms. With `collect`, a full collection runs
-// between the import and the timed window: the garbage of Node's start and of the import is then not collected in
-// the window. Without it, the process's first scavenge lands wherever the young generation fills up (the window
-// starts with ~17 KB of it free), in the import or in the window depending on a few kilobytes the import allocates.
+// One fresh process: prints [import, createBtfBundle, first findBtf] in ms and the page faults taken between the
+// two ends of the window (`process.resourceUsage()`, read once before to set it up: each fault costs from ~1 µs on
+// bare metal to ~11 µs on a machine whose hypervisor virtualizes page tables in software, see BENCHMARKS.md). With
+// `collect`, a full collection runs between the import and the timed window: the garbage of Node's start and of
+// the import is then not collected in the window. Without it, the process's first scavenge lands wherever the
+// young generation fills up (the window starts with ~17 KB of it free), in the import or in the window depending
+// on a few kilobytes the import allocates.
 const script = (file: string, key: KernelKey, collect: boolean) => `
 const { readFileSync } = await import('node:fs');
 const bytes = readFileSync(${JSON.stringify(file)});
@@ -61,19 +64,25 @@ const t0 = performance.now();
 const { createBtfBundle } = await import(${JSON.stringify(runtime)});
 const t1 = performance.now();
 ${collect ? 'gc();' : ''}
+process.resourceUsage();
+const f2 = process.resourceUsage().minorPageFault;
 const t2 = performance.now();
 const api = createBtfBundle(() => bytes);
 const t3 = performance.now();
 const found = await api.findBtf(${JSON.stringify(key)});
 const t4 = performance.now();
+const f4 = process.resourceUsage().minorPageFault;
 if (!found) throw new Error('kernel not found');
-console.log(JSON.stringify([t1 - t0, t3 - t2, t4 - t3]));
+console.log(JSON.stringify([t1 - t0, t3 - t2, t4 - t3, f4 - f2]));
 `;
 
 const stat = (values: number[]) => `${median(values).toFixed(2)} / ${Math.max(...values).toFixed(2)}`;
 
+/** What one fresh process measured: import, createBtfBundle and first findBtf in ms, page faults in the window. */
+type ColdRun = [number, number, number, number];
+
 /** One fresh process running {@link script}. */
-function coldRun(file: string, key: KernelKey, collect: boolean): [number, number, number] {
+function coldRun(file: string, key: KernelKey, collect: boolean): ColdRun {
   const flags = collect ? ['--expose-gc'] : [];
   return JSON.parse(
     execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script(file, key, collect)], {
@@ -92,8 +101,8 @@ async function measure(name: string, bytes: Uint8Array): Promise<string> {
   const file = join(dir, 'bundle.btfb');
   writeFileSync(file, bytes);
   // The two kinds of process in turn, so that a change of the host's speed meets both alike.
-  const cold: [number, number, number][] = [];
-  const plain: [number, number, number][] = [];
+  const cold: ColdRun[] = [];
+  const plain: ColdRun[] = [];
   for (let i = 0; i < RUNS; i++) {
     cold.push(coldRun(file, key, true));
     plain.push(coldRun(file, key, false));
@@ -103,8 +112,9 @@ async function measure(name: string, bytes: Uint8Array): Promise<string> {
   const t0 = performance.now();
   for (let i = 0; i < WARM; i++) await createBtfBundle(() => bytes).findBtf(key);
   const warm = (performance.now() - t0) / WARM;
-  const window = (runs: [number, number, number][]) => stat(runs.map((c) => c[1] + c[2]));
-  return `| ${name} | ${bytes.length} | ${bundle.kernels.length} / ${bundle.stats.blobs} | ${stat(cold.map((c) => c[0]))} | ${stat(cold.map((c) => c[1]))} | ${stat(cold.map((c) => c[2]))} | **${window(cold)}** | ${window(plain)} | ${stat(plain.map((c) => c[0] + c[1] + c[2]))} | ${warm.toFixed(3)} |`;
+  const window = (runs: ColdRun[]) => stat(runs.map((c) => c[1] + c[2]));
+  const faults = (runs: ColdRun[]) => median(runs.map((c) => c[3]));
+  return `| ${name} | ${bytes.length} | ${bundle.kernels.length} / ${bundle.stats.blobs} | ${stat(cold.map((c) => c[0]))} | ${stat(cold.map((c) => c[1]))} | ${stat(cold.map((c) => c[2]))} | **${window(cold)}** | ${window(plain)} | ${faults(cold)} / ${faults(plain)} | ${stat(plain.map((c) => c[0] + c[1] + c[2]))} | ${warm.toFixed(3)} |`;
 }
 
 const fixture = realBundle(realBundleInput(await loadRealKernels(), REAL_SETS[0]!));
@@ -130,9 +140,9 @@ console.log(
     `Host: a bare \`node\` reaches its first line in ${bareNodeStart().toFixed(1)} ms (median of ${RUNS}).\n`,
 );
 console.log(
-  '| bundle | bytes | entries / distinct BTFs | import (ms, median / max) | createBtfBundle | first findBtf | createBtfBundle + first findBtf (ms, median / max; target < 5) | the same without the collection before it | import + both, without it (ms) | warm createBtfBundle + findBtf (ms) |',
+  '| bundle | bytes | entries / distinct BTFs | import (ms, median / max) | createBtfBundle | first findBtf | createBtfBundle + first findBtf (ms, median / max; target < 5) | the same without the collection before it | page faults in the window (median, with / without the collection) | import + both, without it (ms) | warm createBtfBundle + findBtf (ms) |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 console.log(await measure('fixture build (4 objects × 8 kernels)', fixture));
 console.log(await measure(`agent corpus × 11 kernels`, agent(eleven)));
 console.log(await measure(`agent corpus × 1,000 entries`, agent(withDuplicates(hundred, 1000))));

@@ -1,4 +1,6 @@
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { bundleManifest, createBtfBundle, decodeBundle, kernelId } from '@btf-bundle/runtime';
+import { BUNDLE_HEADER_SIZE, crc32 } from '@btf-bundle/runtime/internal';
 import { describe, expect, it } from 'vitest';
 import { tarSizes } from '../../../bench/lib/fixtures.js';
 import { loadSet, SETS } from '../../runtime/test/helpers.js';
@@ -154,17 +156,43 @@ describe('format v2 specifics', () => {
 });
 
 describe('bundle with a data section over 16 MiB', () => {
-  it("is written with brotli's large window and read back, eagerly and through createBtfBundle", async () => {
-    // 17 MiB that no BTF parser takes (stored verbatim), cheap to compress: the encoder picks a 32 MiB window.
-    const blob = new Uint8Array(17 << 20);
-    for (let i = 0; i < blob.length; i += 4096) blob[i] = (i >>> 12) & 0xff;
-    const key = { distro: 'debian', version: '12', arch: 'x86_64', release: '6.1.0-99-amd64' };
-    const bytes = encodeBundle({ kernels: [{ key, blob }], objects, meta }).bytes;
-    expect(bytes.length).toBeLessThan(1 << 20);
-    const eager = decodeBundle(bytes).get(kernelId(key))!;
+  // 17 MiB that no BTF parser takes (stored verbatim), cheap to compress.
+  const blob = new Uint8Array(17 << 20);
+  for (let i = 0; i < blob.length; i += 4096) blob[i] = (i >>> 12) & 0xff;
+  const key = { distro: 'debian', version: '12', arch: 'x86_64', release: '6.1.0-99-amd64' };
+  const bytes = encodeBundle({ kernels: [{ key, blob }], objects, meta }).bytes;
+
+  /** Reads `bundle` back eagerly and through createBtfBundle, expecting `blob`. */
+  async function readsBack(bundle: Uint8Array): Promise<void> {
+    const eager = decodeBundle(bundle).get(kernelId(key))!;
     expect(Buffer.from(eager).equals(Buffer.from(blob))).toBe(true);
-    const found = await createBtfBundle(() => bytes).findBtf(key);
+    const found = await createBtfBundle(() => bundle).findBtf(key);
     expect(found?.match.kind).toBe('exact');
     expect(Buffer.from(found!.bytes).equals(Buffer.from(blob))).toBe(true);
+  }
+
+  it('is written with a 64 KiB window and read back, eagerly and through createBtfBundle', async () => {
+    expect(bytes.length).toBeLessThan(1 << 20);
+    await readsBack(bytes);
+  });
+
+  it("is read back when another encoder used brotli's large window (32 MiB) for it", async () => {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    const dataAt = BUNDLE_HEADER_SIZE + view.getUint32(16, true);
+    const data = brotliDecompressSync(bytes.subarray(dataAt), { maxOutputLength: 32 << 20 });
+    const large = brotliCompressSync(data, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 5,
+        [constants.BROTLI_PARAM_LGWIN]: 25,
+        [constants.BROTLI_PARAM_LARGE_WINDOW]: 1,
+      },
+    });
+    const out = Buffer.concat([bytes.subarray(0, dataAt), large]);
+    const outView = new DataView(out.buffer, out.byteOffset, out.length);
+    outView.setUint32(24, large.length, true);
+    outView.setUint32(8, crc32(out.subarray(12)), true);
+    // Without the large-window option, brotli refuses this stream: the runtime passes it for such sections.
+    expect(() => brotliDecompressSync(large)).toThrow();
+    await readsBack(out);
   });
 });

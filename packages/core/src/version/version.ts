@@ -21,4 +21,4 @@ export const MINIMIZER_REVISION = 6;
  * Revision of the bundle encoder's output (bundle/): bumped whenever `encodeBundle` writes other bytes for the
  * same inputs within one bundle format version, so that a remembered build never replays an older encoding.
  */
-export const ENCODER_REVISION = 2;
+export const ENCODER_REVISION = 3;

@@ -65,8 +65,8 @@ export function blobIndexWidth(blobCount: number): 1 | 2 | 4 {
  * The index section (layout in docs/bundle-format.md), read lazily: opening it reads the counts, the group table
  * and the blob sizes; an exact lookup then searches its own group's releases as stored and reads one `blobOf`
  * entry; a group's releases are decoded (and validated) when they are listed, and the full kernel list, the
- * failed kernels, the objects and the meta on first use. {@link checkAll} validates everything at once. Every failure is a
- * typed {@link BundleCorruptError} naming the index offset (or a truncation error).
+ * failed kernels, the objects and the meta on first use. {@link checkAll} validates everything at once. Every
+ * failure is a typed {@link BundleCorruptError} naming the index offset (or a truncation error).
  */
 export class BundleIndex {
   /** Number of kernels with a BTF. */
@@ -82,7 +82,7 @@ export class BundleIndex {
   private readonly groupAt: number[] = [];
   private readonly groupEnd: number[] = [];
   private readonly groups = new Map<number, IndexGroup>();
-  /** Kernel id → bundle order number, for the ids looked up so far. */
+  /** Kernel id → bundle order number, for the ids found so far. */
   private readonly ordinals = new Map<string, number>();
   private readonly blobOfAt: number;
   private readonly blobWidth: number;

@@ -1,7 +1,8 @@
 // Run-time cost of @btf-bundle/runtime: `createBtfBundle(() => bytes)` + the first `findBtf(kernel)` in a fresh
 // `node` process, module import excluded (timed separately, and the sum of the three shown apart: what an app that
 // imports the runtime without a bundler waits for), median/max of 15 processes, with a full collection between the
-// import and the window (see `script`) and, in turn with those, 15 without it; on three bundles:
+// import and the window (see `script`) and, in turn with those, 15 without it; on three bundles, whose processes
+// also take turns (see `measureCold`):
 //   - the fixture build: the four real objects over the 8 sample-snapshot kernels;
 //   - the agent corpus (bench/lib/scale-fixtures.ts) over 11 kernels (real ones, topped up with drifted variants);
 //   - the same corpus with 1,000 kernel entries: 100 kernels (real + drifted) and 900 more entries under
@@ -92,29 +93,53 @@ function coldRun(file: string, key: KernelKey, collect: boolean): ColdRun {
   );
 }
 
-async function measure(name: string, bytes: Uint8Array): Promise<string> {
+/** One bundle under test: its bytes in a file, the key looked up, and the fresh processes' measurements. */
+interface Case {
+  name: string;
+  bytes: Uint8Array;
+  file: string;
+  key: KernelKey;
+  cold: ColdRun[];
+  plain: ColdRun[];
+}
+
+/** A {@link Case} for `bytes`, written to a file in `dir`; the kernel looked up is the bundle's last entry. */
+function caseOf(name: string, bytes: Uint8Array, dir: string): Case {
   const bundle = decodeBundle(bytes);
-  const id = bundle.kernels[bundle.kernels.length - 1]!;
-  const [distro, version, arch, release] = id.split('/') as [string, string, string, string];
-  const key = { distro, version, arch, release };
-  const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-decode-'));
-  const file = join(dir, 'bundle.btfb');
+  const [distro, version, arch, release] = bundle.kernels[bundle.kernels.length - 1]!.split('/') as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  const file = join(dir, `${name.replace(/\W+/g, '-')}.btfb`);
   writeFileSync(file, bytes);
-  // The two kinds of process in turn, so that a change of the host's speed meets both alike.
-  const cold: ColdRun[] = [];
-  const plain: ColdRun[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    cold.push(coldRun(file, key, true));
-    plain.push(coldRun(file, key, false));
-  }
-  rmSync(dir, { recursive: true });
+  return { name, bytes, file, key: { distro, version, arch, release }, cold: [], plain: [] };
+}
+
+/**
+ * Runs every case's fresh processes, RUNS of each kind: each round runs every case once with the collection and
+ * once without, so that a change of the host's speed meets every row and both kinds of process alike.
+ */
+function measureCold(cases: readonly Case[]): void {
+  for (let i = 0; i < RUNS; i++)
+    for (const c of cases) {
+      c.cold.push(coldRun(c.file, c.key, true));
+      c.plain.push(coldRun(c.file, c.key, false));
+    }
+}
+
+/** The table row of a measured case, with its warm figure (repeated calls in this process). */
+async function row(c: Case): Promise<string> {
+  const bundle = decodeBundle(c.bytes);
   const WARM = 200;
   const t0 = performance.now();
-  for (let i = 0; i < WARM; i++) await createBtfBundle(() => bytes).findBtf(key);
+  for (let i = 0; i < WARM; i++) await createBtfBundle(() => c.bytes).findBtf(c.key);
   const warm = (performance.now() - t0) / WARM;
-  const window = (runs: ColdRun[]) => stat(runs.map((c) => c[1] + c[2]));
-  const faults = (runs: ColdRun[]) => median(runs.map((c) => c[3]));
-  return `| ${name} | ${bytes.length} | ${bundle.kernels.length} / ${bundle.stats.blobs} | ${stat(cold.map((c) => c[0]))} | ${stat(cold.map((c) => c[1]))} | ${stat(cold.map((c) => c[2]))} | **${window(cold)}** | ${window(plain)} | ${faults(cold)} / ${faults(plain)} | ${stat(plain.map((c) => c[0] + c[1] + c[2]))} | ${warm.toFixed(3)} |`;
+  const { cold, plain } = c;
+  const window = (runs: ColdRun[]) => stat(runs.map((r) => r[1] + r[2]));
+  const faults = (runs: ColdRun[]) => median(runs.map((r) => r[3]));
+  return `| ${c.name} | ${c.bytes.length} | ${bundle.kernels.length} / ${bundle.stats.blobs} | ${stat(cold.map((r) => r[0]))} | ${stat(cold.map((r) => r[1]))} | ${stat(cold.map((r) => r[2]))} | **${window(cold)}** | ${window(plain)} | ${faults(cold)} / ${faults(plain)} | ${stat(plain.map((r) => r[0] + r[1] + r[2]))} | ${warm.toFixed(3)} |`;
 }
 
 const fixture = realBundle(realBundleInput(await loadRealKernels(), REAL_SETS[0]!));
@@ -143,6 +168,12 @@ console.log(
   '| bundle | bytes | entries / distinct BTFs | import (ms, median / max) | createBtfBundle | first findBtf | createBtfBundle + first findBtf (ms, median / max; target < 5) | the same without the collection before it | page faults in the window (median, with / without the collection) | import + both, without it (ms) | warm createBtfBundle + findBtf (ms) |',
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-console.log(await measure('fixture build (4 objects × 8 kernels)', fixture));
-console.log(await measure(`agent corpus × 11 kernels`, agent(eleven)));
-console.log(await measure(`agent corpus × 1,000 entries`, agent(withDuplicates(hundred, 1000))));
+const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-decode-'));
+const cases = [
+  caseOf('fixture build (4 objects × 8 kernels)', fixture, dir),
+  caseOf('agent corpus × 11 kernels', agent(eleven), dir),
+  caseOf('agent corpus × 1,000 entries', agent(withDuplicates(hundred, 1000)), dir),
+];
+measureCold(cases);
+rmSync(dir, { recursive: true });
+for (const c of cases) console.log(await row(c));

@@ -130,16 +130,18 @@ function headerError(view: DataView, limit: number): Error {
 }
 
 /**
- * Sections larger than this are inflated with brotli's large-window variant allowed: the encoder uses it for
- * windows above 16 MiB, which only sections of 16 MiB - 16 bytes or more get (8 MiB leaves a margin).
+ * Sections larger than this are inflated with brotli's large-window variant allowed. btf-bundle's encoder writes
+ * 64 KiB windows, but the format takes any brotli stream, and one written with a window above 16 MiB (the
+ * variant's range) needs the option: only a section of 16 MiB - 16 bytes or more can have been given such a
+ * window (8 MiB leaves a margin).
  */
 const LARGE_WINDOW_ABOVE = 1 << 23;
 
 /**
  * Inflates one brotli stream to exactly `size` bytes, written into one buffer of `size` + 1 bytes (the extra byte
  * detects a longer stream) and never copied. Node's native brotli: one output chunk, so the result is a view of
- * it, and a stream longer than declared stops at `size` + 1. The large-window parameter is passed only where the
- * encoder may have used it: options cost a cold process time.
+ * it, and a stream longer than declared stops at `size` + 1. The large-window parameter is passed only where a
+ * stream may need it: options cost a cold process time.
  */
 function inflate(stream: Uint8Array, size: number, what: string, at: number): Uint8Array {
   let out: Uint8Array;

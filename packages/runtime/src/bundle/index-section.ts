@@ -1,5 +1,6 @@
 import { BtfRuntimeError, BundleCorruptError } from '../errors.js';
 import { ByteReader } from '../format/reader.js';
+import { KEY_PART_CLASS, MAX_KEY_PART } from '../kernel/key.js';
 
 /** An eBPF object file the bundle was built for. */
 export interface BundleObject {
@@ -47,8 +48,8 @@ function text(r: ByteReader, what: string): string {
   }
 }
 
-/** One id part: a safe path component (see `checkKeyPart`), not `.` or `..`. */
-const PART = String.raw`(?!\.\.?(?:[/\n]|$))[A-Za-z0-9._+~-]{1,128}`;
+/** One id part: a safe key component (see `checkKeyPart`), not `.` or `..`. */
+const PART = String.raw`(?!\.\.?(?:[/\n]|$))[${KEY_PART_CLASS}]{1,${MAX_KEY_PART}}`;
 /** Newline-terminated id parts, checked in one native regex pass. */
 const PARTS = new RegExp(`^(?:${PART}\n)*$`);
 /** Newline-terminated `distro/version/arch/release` ids. */

@@ -12,21 +12,32 @@ export interface KernelKey {
   release: string;
 }
 
-/** 1 for each character code a key component may hold: `[A-Za-z0-9._+~-]`. */
+/**
+ * The characters a key component may hold, `[A-Za-z0-9._+~-]`: the one definition of the grammar, read by
+ * {@link isSafePart}'s table and by the index's pattern for a whole group of names ({@link KEY_PART_CLASS}).
+ */
+const KEY_PART_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+~-';
+
+/** The longest key component, in characters. */
+export const MAX_KEY_PART = 128;
+
+/** {@link KEY_PART_CHARS} as the body of a regular-expression character class (`-` escaped). */
+export const KEY_PART_CLASS = KEY_PART_CHARS.replace('-', '\\-');
+
+/** 1 for each character code a key component may hold ({@link KEY_PART_CHARS}). */
 const SAFE_CHAR = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+~-')
-  SAFE_CHAR[c.charCodeAt(0)] = 1;
+for (const c of KEY_PART_CHARS) SAFE_CHAR[c.charCodeAt(0)] = 1;
 
 /**
- * Whether `s.slice(from, to)` is a safe key component: 1 to 128 characters of `[A-Za-z0-9._+~-]`, not `.` or
- * `..`. A loop rather than a regular expression: a process's first regular expression costs more to set up than
- * this takes, and a kernel lookup in a fresh process runs this once.
+ * Whether `s.slice(from, to)` is a safe key component: 1 to {@link MAX_KEY_PART} characters of
+ * {@link KEY_PART_CHARS}, not `.` or `..`. A loop rather than a regular expression: a process's first regular
+ * expression costs more to set up than this takes, and a kernel lookup in a fresh process runs this once.
  */
 function isSafePart(s: string, from: number, to: number): boolean {
   const n = to - from;
   if (
     n < 1 ||
-    n > 128 ||
+    n > MAX_KEY_PART ||
     (s.charCodeAt(from) === 0x2e && (n === 1 || (n === 2 && s.charCodeAt(from + 1) === 0x2e)))
   )
     return false;

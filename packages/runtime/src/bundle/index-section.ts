@@ -169,8 +169,26 @@ export class BundleIndex {
     const release = id.slice(cut + 1);
     const i = this.groups.get(g)?.releases.indexOf(release) ?? this.findRelease(g, release);
     if (i < 0) return undefined;
-    this.ordinals.set(id, this.groupFirst[g]! + i);
-    return this.groupFirst[g]! + i;
+    const ordinal = this.groupFirst[g]! + i;
+    this.ordinals.set(id, ordinal);
+    return ordinal;
+  }
+
+  /**
+   * Group `g`'s stored releases: the length each shares with the previous one (one per kernel of the group), and a
+   * reader over the group left at their joined rests.
+   */
+  private groupReleases(g: number): { r: ByteReader; shared: Uint32Array } {
+    const count = (this.groupFirst[g + 1] ?? this.kernelCount) - this.groupFirst[g]!;
+    const r = new ByteReader(
+      this.bytes,
+      `bundle group ${this.groupPrefix[g]}`,
+      this.groupAt[g]!,
+      this.groupEnd[g]!,
+    );
+    const shared = new Uint32Array(count);
+    for (let i = 0; i < count; i++) shared[i] = r.varint();
+    return { r, shared };
   }
 
   /**
@@ -185,10 +203,8 @@ export class BundleIndex {
   private findRelease(g: number, release: string): number {
     const bytes = this.bytes;
     const end = this.groupEnd[g]!;
-    const count = (this.groupFirst[g + 1] ?? this.kernelCount) - this.groupFirst[g]!;
-    const r = new ByteReader(bytes, `bundle group ${this.groupPrefix[g]}`, this.groupAt[g]!, end);
-    const shared = new Int32Array(count);
-    for (let i = 0; i < count; i++) shared[i] = r.varint();
+    const { r, shared } = this.groupReleases(g);
+    const count = shared.length;
     let matched = 0;
     for (let i = 0, p = r.pos; i < count && p < end; i++, p++) {
       let k = shared[i]!;
@@ -239,11 +255,9 @@ export class BundleIndex {
   /** Group `g`'s releases: each one's prefix length shared with the previous (varints), then the rests as one text. */
   private readGroup(g: number): IndexGroup {
     const first = this.groupFirst[g]!;
-    const count = (this.groupFirst[g + 1] ?? this.kernelCount) - first;
     const prefix = this.groupPrefix[g]!;
-    const r = new ByteReader(this.bytes, `bundle group ${prefix}`, this.groupAt[g]!, this.groupEnd[g]!);
-    const shared: number[] = new Array(count);
-    for (let i = 0; i < count; i++) shared[i] = r.varint();
+    const { r, shared } = this.groupReleases(g);
+    const count = shared.length;
     const at = r.pos;
     const releases = text(r, 'releases').split('\n');
     if (r.remaining !== 0) fail(`group ${prefix}: ${r.remaining} unused bytes`, r.pos);

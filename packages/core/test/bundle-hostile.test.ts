@@ -7,10 +7,11 @@ import {
   BundleVersionError,
   decodeBundle,
 } from '@btf-bundle/runtime';
-import { BUNDLE_FORMAT_VERSION, BUNDLE_HEADER_SIZE, BUNDLE_MAGIC, crc32 } from '@btf-bundle/runtime/internal';
+import { BUNDLE_FORMAT_VERSION, BUNDLE_HEADER_SIZE, BUNDLE_MAGIC } from '@btf-bundle/runtime/internal';
 import { describe, expect, it } from 'vitest';
 import { loadSet } from '../../runtime/test/helpers.js';
 import { encodeBundle } from '../src/bundle/encode.js';
+import { reseal } from './bundle-helpers.js';
 
 const bytes = encodeBundle({ kernels: loadSet('ab'), objects: [], meta: { tool: 'test' } }).bytes;
 
@@ -23,12 +24,6 @@ function decodeAll(b: Uint8Array): unknown {
   } catch (e) {
     return e;
   }
-}
-
-/** Recomputes the header CRC so that corruption reaches the section decoders. */
-function reseal(b: Uint8Array): Uint8Array {
-  new DataView(b.buffer, b.byteOffset).setUint32(8, crc32(b.subarray(12)), true);
-  return b;
 }
 
 describe('hostile bundles', () => {

@@ -15,11 +15,12 @@ import {
   type NearestPolicy,
   parseKernelId,
 } from '@btf-bundle/runtime';
-import { BUNDLE_HEADER_SIZE, crc32 } from '@btf-bundle/runtime/internal';
+import { BUNDLE_HEADER_SIZE } from '@btf-bundle/runtime/internal';
 import { describe, expect, it } from 'vitest';
 import { matchKernel, type PrefixEntry } from '../../runtime/src/kernel/lookup.js';
 import { loadSet } from '../../runtime/test/helpers.js';
 import { encodeBundle } from '../src/bundle/encode.js';
+import { withSection } from './bundle-helpers.js';
 
 const blobs = loadSet('ab').map((k) => k.blob);
 const deb = (release: string): KernelKey => ({ distro: 'debian', version: '12', arch: 'x86_64', release });
@@ -32,16 +33,9 @@ const ubuntu = (release: string): KernelKey => ({
 
 /** The bundle with its index section replaced by `edit(index)`, re-sealed (sizes and CRC valid). */
 function withIndex(bytes: Uint8Array, edit: (index: Buffer) => Buffer): Uint8Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset);
-  const end = BUNDLE_HEADER_SIZE + view.getUint32(16, true);
+  const end = BUNDLE_HEADER_SIZE + new DataView(bytes.buffer, bytes.byteOffset).getUint32(16, true);
   const index = edit(brotliDecompressSync(bytes.subarray(BUNDLE_HEADER_SIZE, end)));
-  const z = brotliCompressSync(index);
-  const out = Buffer.concat([bytes.subarray(0, BUNDLE_HEADER_SIZE), z, bytes.subarray(end)]);
-  const outView = new DataView(out.buffer, out.byteOffset);
-  outView.setUint32(12, index.length, true);
-  outView.setUint32(16, z.length, true);
-  outView.setUint32(8, crc32(out.subarray(12)), true);
-  return out;
+  return withSection(bytes, 'index', brotliCompressSync(index), index.length);
 }
 
 /** `bytes` with the first occurrence of `from` replaced by `to` (same length). */

@@ -1,11 +1,12 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { bundleManifest, createBtfBundle, decodeBundle, kernelId } from '@btf-bundle/runtime';
-import { BUNDLE_HEADER_SIZE, crc32 } from '@btf-bundle/runtime/internal';
+import { BUNDLE_HEADER_SIZE } from '@btf-bundle/runtime/internal';
 import { describe, expect, it } from 'vitest';
 import { tarSizes } from '../../../bench/lib/fixtures.js';
 import { loadSet, SETS } from '../../runtime/test/helpers.js';
 import { type BundleInput, encodeBundle } from '../src/bundle/encode.js';
 import { byteSwapBtf } from './btf-helpers.js';
+import { withSection } from './bundle-helpers.js';
 
 const objects = [{ name: 'probe.bpf.o', sha256: 'ab'.repeat(32) }];
 const meta = { tool: { name: 'btf-bundle', version: '0.1.0' }, snapshot: { source: 'sample-snapshot' } };
@@ -187,10 +188,7 @@ describe('bundle with a data section over 16 MiB', () => {
         [constants.BROTLI_PARAM_LARGE_WINDOW]: 1,
       },
     });
-    const out = Buffer.concat([bytes.subarray(0, dataAt), large]);
-    const outView = new DataView(out.buffer, out.byteOffset, out.length);
-    outView.setUint32(24, large.length, true);
-    outView.setUint32(8, crc32(out.subarray(12)), true);
+    const out = withSection(bytes, 'data', large, data.length);
     // Without the large-window option, brotli refuses this stream: the runtime passes it for such sections.
     expect(() => brotliDecompressSync(large)).toThrow();
     await readsBack(out);

@@ -1,0 +1,31 @@
+/**
+ * Test helpers for hand-altered bundles: the container re-sealed (its CRC, and its sizes when a section is
+ * replaced, made to match), so that an alteration reaches the section decoders instead of the CRC check.
+ */
+import { BUNDLE_HEADER_SIZE, crc32 } from '@btf-bundle/runtime/internal';
+
+/** Recomputes the header CRC of bundle `b` in place; returns `b`. */
+export function reseal(b: Uint8Array): Uint8Array {
+  new DataView(b.buffer, b.byteOffset).setUint32(8, crc32(b.subarray(12)), true);
+  return b;
+}
+
+/**
+ * Bundle `bytes` with the brotli stream of one section replaced by `stream`, which inflates to `size` bytes; the
+ * header's sizes for that section and its CRC are made to match.
+ */
+export function withSection(
+  bytes: Uint8Array,
+  section: 'index' | 'data',
+  stream: Uint8Array,
+  size: number,
+): Uint8Array {
+  const dataAt = BUNDLE_HEADER_SIZE + new DataView(bytes.buffer, bytes.byteOffset).getUint32(16, true);
+  const [from, to, sizeAt] =
+    section === 'index' ? [BUNDLE_HEADER_SIZE, dataAt, 12] : [dataAt, bytes.length, 20];
+  const out = Buffer.concat([bytes.subarray(0, from), stream, bytes.subarray(to)]);
+  const view = new DataView(out.buffer, out.byteOffset, out.length);
+  view.setUint32(sizeAt, size, true);
+  view.setUint32(sizeAt + 4, stream.length, true);
+  return reseal(out);
+}

@@ -226,7 +226,7 @@ class TaskPool {
         await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
-      await processor?.close();
+      await processor?.finish();
       this.laneEnded();
     }
   }

@@ -132,11 +132,21 @@ export class KernelProcessor {
     }
   }
 
-  /** Ends a read-ahead still pending (its child is killed and waited for, its file freed). */
+  /** Ends a read-ahead still pending (its decoder is killed and waited for, its file freed). */
   async close(): Promise<void> {
     const pending = this.ahead;
     this.ahead = undefined;
     await pending?.cancel();
+  }
+
+  /**
+   * Ends the lane: {@link close}, then this thread's xz launcher shell is closed and waited for (see
+   * `snapshot/xz-launcher.ts`), so that no process of the lane outlives it.
+   */
+  async finish(): Promise<void> {
+    await this.close();
+    const { closeLauncher } = await import('../snapshot/xz-launcher.js');
+    await closeLauncher();
   }
 
   /** Starts decoding `next`'s archive when it pays (see {@link run}). */

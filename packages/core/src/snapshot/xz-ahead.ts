@@ -3,7 +3,8 @@ import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { watchXzChild, xzDecodeArgs } from './xz-native.js';
+import { canRunInLauncher, type LauncherRun, runInLauncher } from './xz-launcher.js';
+import { endingError, MAX_STDERR_BYTES, watchXzChild, type XzRun, xzDecodeArgs } from './xz-native.js';
 import type { XzSource } from './xz-source.js';
 
 /** Bytes handed out per chunk while reading a decoded file (one buffer, reused: the reader copies each chunk). */
@@ -24,33 +25,20 @@ export interface XzAhead {
 }
 
 /**
- * Starts decoding the xz file at `path` with the system xz tool at `xz`, in a child process writing into a
- * temporary file, so that it runs while the caller does other work. The file is created exclusively and unlinked
- * at once (only its descriptors keep it: nothing is left on disk whatever happens to this process), and the
- * child may write at most `maxBytes` (rounded up to 512 bytes) into it: past that the kernel stops it with
- * SIGXFSZ, so that a hostile archive costs bounded CPU and disk. The decoded bytes are read after the child ends;
- * its failure is reported only if the reader asks for bytes past what it wrote (as with the piped decoder,
- * trailing data that the reader never reaches is harmless).
+ * Starts decoding the xz file at `path` with the system xz tool at `xz` into a temporary file, so that it runs while
+ * the caller does other work; the tool is started by this thread's launcher shell where it can be (see
+ * {@link startDecoder}). The file is created exclusively and unlinked at once (only its descriptors keep it:
+ * nothing is left on disk whatever happens to this process), and the tool may write at most `maxBytes` (rounded up
+ * to 512 bytes) into it: past that the kernel stops it with SIGXFSZ, so that a hostile archive costs bounded CPU
+ * and disk. The decoded bytes are read after the tool ends; its failure is reported only if the reader asks for
+ * bytes past what it wrote (as with the piped decoder, trailing data that the reader never reaches is harmless).
  */
 export function decodeXzAhead(xz: string, path: string, maxBytes: number): XzAhead {
-  const file = join(tmpdir(), `btf-bundle-xz-${process.pid}-${threadId}-${counter++}`);
-  const fd = openSync(file, 'wx+', 0o600);
+  const fd = openUnlinkedFile();
   let open = true;
+  let xzChild: XzRun;
   try {
-    unlinkSync(file);
-  } catch (err) {
-    closeSync(fd);
-    throw err;
-  }
-  const blocks = Math.ceil(maxBytes / ULIMIT_BLOCK);
-  let xzChild: ReturnType<typeof watchXzChild>;
-  try {
-    const child = spawn(
-      '/bin/sh',
-      ['-c', 'ulimit -f "$1" && shift && exec "$@"', 'sh', String(blocks), xz, ...xzDecodeArgs(path)],
-      { stdio: ['ignore', fd, 'pipe'] },
-    );
-    xzChild = watchXzChild(child, xz, path);
+    xzChild = startDecoder(xz, path, fd, Math.ceil(maxBytes / ULIMIT_BLOCK));
   } catch (err) {
     closeSync(fd);
     throw err;
@@ -82,4 +70,73 @@ export function decodeXzAhead(xz: string, path: string, maxBytes: number): XzAhe
     };
   };
   return { path, source, cancel: release };
+}
+
+/** A temporary file created exclusively and unlinked at once: only the returned descriptor (and its copies) keep it. */
+function openUnlinkedFile(): number {
+  const file = join(tmpdir(), `btf-bundle-xz-${process.pid}-${threadId}-${counter++}`);
+  const fd = openSync(file, 'wx+', 0o600);
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return fd;
+}
+
+/**
+ * Starts xz decoding `path` into the file `fd`, under a file size limit of `blocks` 512-byte blocks: through this
+ * thread's launcher shell where it can run (see {@link runInLauncher}), else as a child of this process.
+ */
+function startDecoder(xz: string, path: string, fd: number, blocks: number): XzRun {
+  const argv = [xz, ...xzDecodeArgs(path)];
+  if (canRunInLauncher(argv)) {
+    const stderrFd = openUnlinkedFile();
+    const run = runInLauncher({ argv, blocks, stdoutFd: fd, stderrFd });
+    if (run) return launchedDecoder(run, stderrFd, xz, path);
+    closeSync(stderrFd);
+  }
+  const child = spawn(
+    '/bin/sh',
+    ['-c', 'ulimit -f "$1" && shift && exec "$@"', 'sh', String(blocks), ...argv],
+    { stdio: ['ignore', fd, 'pipe'] },
+  );
+  return watchXzChild(child, xz, path);
+}
+
+/**
+ * The {@link XzRun} of a decoder started by the launcher, writing its errors into the file `stderrFd` (read and
+ * closed as soon as the decoder ends). Stopping it kills the decoder by its process id unless its end was seen: the
+ * launcher has not reaped it before reporting it started, and its end is reported right after it is reaped.
+ */
+function launchedDecoder(run: LauncherRun, stderrFd: number, xz: string, path: string): XzRun {
+  let ended = false;
+  const failure = run.ended.then((end) => {
+    ended = true;
+    let stderr = '';
+    try {
+      if (!('error' in end) && end.code !== 0) {
+        const text = new Uint8Array(MAX_STDERR_BYTES);
+        stderr = Buffer.from(text.subarray(0, readSync(stderrFd, text, 0, text.length, 0))).toString('utf8');
+      }
+    } finally {
+      closeSync(stderrFd);
+    }
+    return endingError(end, stderr, xz, path);
+  });
+  return {
+    failure: () => failure,
+    async stop() {
+      const pid = await run.started;
+      if (!ended && pid !== undefined) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone: its end is on its way
+        }
+      }
+      await failure.catch(() => undefined);
+    },
+  };
 }

@@ -8,7 +8,7 @@ import type { XzSource } from './xz-source.js';
  */
 const XZ_MEMORY_LIMIT = '256MiB';
 /** Bytes of the tool's error output kept for the message (its errors are one short line). */
-const MAX_STDERR_BYTES = 4096;
+export const MAX_STDERR_BYTES = 4096;
 
 /**
  * The arguments making xz decode `path` to its standard output (`--no-sparse`: into a file, runs of zeros are
@@ -20,22 +20,25 @@ export function xzDecodeArgs(path: string): string[] {
 }
 
 /** How the child ended: exit code or signal, or the error that kept it from starting. */
-type Ending = { code: number | null; signal: NodeJS.Signals | null } | { error: Error };
+export type Ending = { code: number | null; signal: NodeJS.Signals | null } | { error: Error };
 
-/** A started xz child: how it ended, as the error to report (undefined for success), and how to stop it. */
-export interface XzChild {
-  /** The child process (its stdout is a pipe or the file it was given). */
-  child: ChildProcess;
-  /** Waits for the child to end; the error describing its failure, or undefined when it succeeded. */
+/** A started xz decoder: how it ended, as the error to report (undefined for success), and how to stop it. */
+export interface XzRun {
+  /** Waits for the decoder to end; the error describing its failure, or undefined when it succeeded. */
   failure(): Promise<Error | undefined>;
-  /** Kills the child if it still runs and waits for it: no decompression goes on after it, no zombie is left. */
+  /** Kills the decoder if it still runs and waits for it: no decompression goes on after it, no zombie is left. */
   stop(): Promise<void>;
 }
 
+/** An {@link XzRun} that is a child of this process. */
+export interface XzChild extends XzRun {
+  /** The child process (its stdout is a pipe or the file it was given). */
+  child: ChildProcess;
+}
+
 /**
- * Watches the xz child `child` decoding `path` with the tool at `xz`: a failing tool (corrupt or truncated data,
- * a dictionary over {@link XZ_MEMORY_LIMIT}, an output over its file size limit) is described by
- * {@link XzChild.failure} as a {@link FormatError} with its message.
+ * Watches the xz child `child` decoding `path` with the tool at `xz`; {@link XzChild.failure} describes a failing
+ * tool as {@link endingError} does.
  */
 export function watchXzChild(child: ChildProcess, xz: string, path: string): XzChild {
   let stderr = '';
@@ -50,19 +53,7 @@ export function watchXzChild(child: ChildProcess, xz: string, path: string): XzC
   return {
     child,
     async failure() {
-      const end = await ended;
-      if ('error' in end) return new BtfBundleError(`cannot run ${xz}: ${end.error.message}`, { file: path });
-      if (end.code === 0) return undefined;
-      if (end.signal === 'SIGXFSZ') {
-        return new FormatError('corrupt .tar.xz: the archive decompresses to more than a kernel may hold', {
-          file: path,
-        });
-      }
-      if (end.signal) return new BtfBundleError(`${xz} was killed by ${end.signal}`, { file: path });
-      // xz's first line says what failed: "<argv0>: <file>: Compressed data is corrupt".
-      const line = stderr.trim().split('\n')[0]?.replace(`${xz}: `, 'xz: ').replace(`${path}: `, '');
-      const detail = line || `xz exited with status ${end.code}`;
-      return new FormatError(`corrupt .tar.xz: ${detail}`, { file: path });
+      return endingError(await ended, stderr, xz, path);
     },
     async stop() {
       child.stdout?.destroy();
@@ -70,6 +61,26 @@ export function watchXzChild(child: ChildProcess, xz: string, path: string): XzC
       await ended;
     },
   };
+}
+
+/**
+ * The error describing how the xz tool at `xz`, decoding `path`, ended (`stderr`: what it wrote there), or
+ * undefined when it succeeded: a failing tool (corrupt or truncated data, a dictionary over
+ * {@link XZ_MEMORY_LIMIT}, an output over its file size limit) is a {@link FormatError} with its message.
+ */
+export function endingError(end: Ending, stderr: string, xz: string, path: string): Error | undefined {
+  if ('error' in end) return new BtfBundleError(`cannot run ${xz}: ${end.error.message}`, { file: path });
+  if (end.code === 0) return undefined;
+  if (end.signal === 'SIGXFSZ') {
+    return new FormatError('corrupt .tar.xz: the archive decompresses to more than a kernel may hold', {
+      file: path,
+    });
+  }
+  if (end.signal) return new BtfBundleError(`${xz} was killed by ${end.signal}`, { file: path });
+  // xz's first line says what failed: "<argv0>: <file>: Compressed data is corrupt".
+  const line = stderr.trim().split('\n')[0]?.replace(`${xz}: `, 'xz: ').replace(`${path}: `, '');
+  const detail = line || `xz exited with status ${end.code}`;
+  return new FormatError(`corrupt .tar.xz: ${detail}`, { file: path });
 }
 
 /**

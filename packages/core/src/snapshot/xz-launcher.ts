@@ -1,0 +1,227 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import type { Ending } from './xz-native.js';
+
+/**
+ * The shell a thread's read-ahead decoders are started from. Each job comes on standard input as lines: an id, a
+ * file size limit (in 512-byte blocks), the files for the command's standard output and error, the number of
+ * arguments and each argument. The job runs in a subshell under that limit and in the background; the shell
+ * writes `s <id> <pid>` once it is started and `d <id> <status>` when it has ended (128 + the signal's number for a
+ * command killed by a signal, 125 when the limit could not be set), each line one write: lines of several jobs
+ * never mix. At the end of its input the shell waits for its jobs before it exits: their CPU time is then counted
+ * in this process's children's, as when it started the decoders itself.
+ */
+const SCRIPT = `
+while IFS= read -r id && IFS= read -r blocks && IFS= read -r out && IFS= read -r err && IFS= read -r n; do
+  set --
+  while [ "$n" -gt 0 ] && IFS= read -r arg; do set -- "$@" "$arg"; n=$((n - 1)); done
+  (
+    if ulimit -f "$blocks"; then
+      "$@" >"$out" 2>"$err" &
+      echo "s $id $!"
+      wait $!
+      echo "d $id $?"
+    else
+      echo "d $id 125"
+    fi
+  ) &
+done
+wait
+`;
+
+/** One command to run through the launcher. */
+export interface LauncherJob {
+  /** The command and its arguments (none holding a newline: see {@link canRunInLauncher}). */
+  argv: readonly string[];
+  /** File size limit of the command, in 512-byte blocks (the shell's `ulimit -f`). */
+  blocks: number;
+  /** Descriptors of this process, opened for writing, that become the command's standard output and error. */
+  stdoutFd: number;
+  stderrFd: number;
+}
+
+/** A job submitted to the launcher: its process id once started, and how it ended. */
+export interface LauncherRun {
+  /** The command's process id, or undefined when it never started (the launcher failed first). */
+  started: Promise<number | undefined>;
+  /** How the command ended; `{ error }` when the launcher itself failed. */
+  ended: Promise<Ending>;
+}
+
+/** A job waiting for its `s` and `d` lines. */
+interface Pending {
+  started(pid: number | undefined): void;
+  ended(end: Ending): void;
+  /** The command's process id, once the shell has said it. */
+  pid?: number;
+}
+
+/**
+ * A `/bin/sh` started once per thread that starts the system xz for each archive decoded ahead. Starting a child
+ * from Node forks the whole process (libuv uses `fork()` on Linux): the kernel copies the page tables of a process
+ * of 100–200 MiB, and then every page the process writes again takes a copy-on-write fault. A lane that started a
+ * decoder per kernel paid that once per kernel (~2,500 faults for an agent-size kernel: several times the fork's
+ * own cost, 10 µs each on a machine whose hypervisor handles page tables in software); the launcher is forked once,
+ * and the small shell forks for each job.
+ */
+class XzLauncher {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private failure: Error | undefined;
+  private buffered = '';
+  /** Settles when the shell has exited and its output is closed. */
+  private readonly closed: Promise<void>;
+
+  constructor() {
+    this.child = spawn('/bin/sh', ['-c', SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
+    this.child.stdout?.setEncoding('utf8');
+    this.child.stdout?.on('data', (text: string) => this.onOutput(text));
+    this.closed = new Promise((resolve) => {
+      this.child.once('error', (err) => {
+        this.fail(err);
+        resolve();
+      });
+      this.child.once('close', () => {
+        this.fail(new Error('the xz launcher shell exited'));
+        resolve();
+      });
+    });
+    this.child.stdin?.on('error', (err) => this.fail(err));
+    this.setRef(false);
+  }
+
+  /** Whether the launcher can take jobs (it has not failed). */
+  get usable(): boolean {
+    return this.failure === undefined;
+  }
+
+  /** Submits `job` (to a launcher that has not failed); it keeps this thread's event loop alive while any job is pending. */
+  run(job: LauncherJob): LauncherRun {
+    const id = this.nextId++;
+    let started!: (pid: number | undefined) => void;
+    let ended!: (end: Ending) => void;
+    const run: LauncherRun = {
+      started: new Promise((resolve) => (started = resolve)),
+      ended: new Promise((resolve) => (ended = resolve)),
+    };
+    this.pending.set(id, { started, ended });
+    if (this.pending.size === 1) this.setRef(true);
+    const fd = (n: number) => `/proc/${process.pid}/fd/${n}`;
+    const lines = [id, job.blocks, fd(job.stdoutFd), fd(job.stderrFd), job.argv.length, ...job.argv];
+    this.child.stdin?.write(`${lines.join('\n')}\n`);
+    return run;
+  }
+
+  /**
+   * Kills the commands still running (synchronous: for the process's `exit` event). The shell runs them in the
+   * background, where a non-interactive shell ignores SIGINT: a Ctrl-C that ends this process would not end them.
+   */
+  killJobs(): void {
+    for (const { pid } of this.pending.values()) {
+      try {
+        if (pid !== undefined) process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** Ends the shell's input and waits for it to exit (after the jobs still running). */
+  async close(): Promise<void> {
+    this.child.stdin?.end();
+    this.setRef(true);
+    await this.closed;
+  }
+
+  /** Dispatches the launcher's `s` and `d` lines. */
+  private onOutput(text: string): void {
+    const lines = (this.buffered + text).split('\n');
+    this.buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      const [kind, id, value] = line.split(' ');
+      const job = this.pending.get(Number(id));
+      if (!job) continue;
+      if (kind === 's') {
+        job.pid = Number(value);
+        job.started(job.pid);
+      }
+      if (kind !== 'd') continue;
+      this.pending.delete(Number(id));
+      if (this.pending.size === 0) this.setRef(false);
+      job.started(undefined); // no-op once started
+      job.ended(endingOf(Number(value)));
+    }
+  }
+
+  /** Ends every pending job with `error`; later jobs fail at once (the caller then starts xz itself). */
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const job of this.pending.values()) {
+      job.started(undefined);
+      job.ended({ error: this.failure });
+    }
+    this.pending.clear();
+    this.setRef(false);
+  }
+
+  /** Whether the launcher (its process and pipes) keeps the event loop alive. */
+  private setRef(ref: boolean): void {
+    // The pipes are sockets: they have ref and unref, which their stream types do not declare.
+    const handles = [this.child, this.child.stdin, this.child.stdout] as ({
+      ref(): void;
+      unref(): void;
+    } | null)[];
+    for (const handle of handles) {
+      if (ref) handle?.ref();
+      else handle?.unref();
+    }
+  }
+}
+
+/** The command's ending from the shell's `$?`: above 128, killed by signal `status - 128`. */
+function endingOf(status: number): Ending {
+  if (status <= 128) return { code: status, signal: null };
+  const signal = Object.entries(constants.signals).find(([, n]) => n === status - 128)?.[0];
+  return signal ? { code: null, signal: signal as NodeJS.Signals } : { code: status, signal: null };
+}
+
+let launcher: XzLauncher | undefined;
+/** Whether this thread kills the launcher's running commands when it exits. */
+let exitHooked = false;
+
+/**
+ * Whether a job can go through the launcher on this system: its descriptors are reopened by path under
+ * `/proc/<pid>/fd` (Linux), and its arguments are lines of the launcher's input, so none may hold a newline.
+ */
+export function canRunInLauncher(argv: readonly string[]): boolean {
+  return process.platform === 'linux' && existsSync('/proc/self/fd') && !argv.some((a) => a.includes('\n'));
+}
+
+/**
+ * Runs `job` through this thread's launcher shell (started on first use, again after a failure), or returns
+ * undefined when the launcher cannot be started: the caller then starts the command itself.
+ */
+export function runInLauncher(job: LauncherJob): LauncherRun | undefined {
+  try {
+    if (!launcher?.usable) {
+      if (!exitHooked) process.once('exit', () => launcher?.killJobs());
+      exitHooked = true;
+      launcher = new XzLauncher();
+    }
+  } catch {
+    return undefined;
+  }
+  return launcher.run(job);
+}
+
+/**
+ * Closes this thread's launcher shell, if there is one, once its jobs have ended: what a lane does when it has no
+ * more kernels (a later job starts a new shell).
+ */
+export async function closeLauncher(): Promise<void> {
+  const closing = launcher;
+  launcher = undefined;
+  await closing?.close();
+}

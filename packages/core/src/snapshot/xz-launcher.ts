@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Ending } from './xz-native.js';
 
@@ -191,12 +191,25 @@ let launcher: XzLauncher | undefined;
 /** Whether this thread kills the launcher's running commands when it exits. */
 let exitHooked = false;
 
+/** Whether `/proc/<this process's id>` is this process (see {@link canRunInLauncher}); checked once per thread. */
+let procIsOurs: boolean | undefined;
+
 /**
  * Whether a job can go through the launcher on this system: its descriptors are reopened by path under
- * `/proc/<pid>/fd` (Linux), and its arguments are lines of the launcher's input, so none may hold a newline.
+ * `/proc/<pid>/fd` (Linux), and its arguments are lines of the launcher's input, so none may hold a newline. The
+ * proc file system must be the one of this process's pid namespace (a container given another's would make that
+ * path another process's): `/proc/self` must name this process's id.
  */
 export function canRunInLauncher(argv: readonly string[]): boolean {
-  return process.platform === 'linux' && existsSync('/proc/self/fd') && !argv.some((a) => a.includes('\n'));
+  if (process.platform !== 'linux' || argv.some((a) => a.includes('\n'))) return false;
+  if (procIsOurs === undefined) {
+    try {
+      procIsOurs = readlinkSync('/proc/self') === String(process.pid);
+    } catch {
+      procIsOurs = false;
+    }
+  }
+  return procIsOurs;
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * The launcher shell that starts a thread's read-ahead xz decoders (src/snapshot/xz-launcher.ts): decoders started
  * through it, not by this process, one shell for many archives, the same bytes as the piped decoder, a stopped
- * decoder killed, the shell closed and started anew, and a path it cannot carry decoded by a child of this process.
+ * decoder killed, the shell closed and started anew, a lower file size limit than its own kept, and a path it
+ * cannot carry decoded by a child of this process.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,8 @@ import { archiveReadBound } from '../src/snapshot/tar-xz.js';
 import { decodeXzAhead } from '../src/snapshot/xz-ahead.js';
 import { closeLauncher } from '../src/snapshot/xz-launcher.js';
 import { findSystemXz } from '../src/snapshot/xz-source.js';
-import { sampleKernels } from './build-fixtures.js';
+import { SAMPLE_OBJECTS, SAMPLE_SNAPSHOT, sampleKernels } from './build-fixtures.js';
+import { CLI } from './cli-run.js';
 import { liveXzChildren, liveXzTempFiles } from './xz-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'btf-launcher-'));
@@ -98,6 +100,22 @@ describe('the xz launcher shell', () => {
     const again = decodeXzAhead(xz, first, bound);
     expect(children()).not.toEqual(shell);
     expect((await readAhead(again)).length).toBeGreaterThan(0);
+  });
+
+  it('decodes under a file size limit lower than its own when the process was given one', () => {
+    // A hard limit of 20 MB: above the kernels, below the bound a lane sets; every kernel after a lane's first is
+    // read ahead.
+    const out = join(dir, 'limited.btfb');
+    const args = ['build', '--snapshot', SAMPLE_SNAPSHOT, '--objects', ...SAMPLE_OBJECTS, '--out', out];
+    const run = spawnSync(
+      'prlimit',
+      ['--fsize=20000000', process.execPath, CLI, ...args, '--no-cache', '--workers', '1'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(run.stderr).not.toMatch(/warning|error/i);
+    expect(run.status).toBe(0);
   });
 
   it('leaves a path holding a newline to a child of this process', async () => {

@@ -86,8 +86,9 @@ function openUnlinkedFile(): number {
 }
 
 /**
- * Starts xz decoding `path` into the file `fd`, under a file size limit of `blocks` 512-byte blocks: through this
- * thread's launcher shell where it can run (see {@link runInLauncher}), else as a child of this process.
+ * Starts xz decoding `path` into the file `fd`, under a file size limit of `blocks` 512-byte blocks (or the lower
+ * hard limit this process runs under): through this thread's launcher shell where it can run (see
+ * {@link runInLauncher}), else as a child of this process.
  */
 function startDecoder(xz: string, path: string, fd: number, blocks: number): XzRun {
   const argv = [xz, ...xzDecodeArgs(path)];
@@ -99,7 +100,8 @@ function startDecoder(xz: string, path: string, fd: number, blocks: number): XzR
   }
   const child = spawn(
     '/bin/sh',
-    ['-c', 'ulimit -f "$1" && shift && exec "$@"', 'sh', String(blocks), ...argv],
+    // A limit above the hard one this process was given cannot be set: the lower one then holds.
+    ['-c', 'ulimit -f "$1" 2>/dev/null; shift && exec "$@"', 'sh', String(blocks), ...argv],
     { stdio: ['ignore', fd, 'pipe'] },
   );
   return watchXzChild(child, xz, path);

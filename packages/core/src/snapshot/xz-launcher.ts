@@ -8,23 +8,20 @@ import type { Ending } from './xz-native.js';
  * file size limit (in 512-byte blocks), the files for the command's standard output and error, the number of
  * arguments and each argument. The job runs in a subshell under that limit and in the background; the shell
  * writes `s <id> <pid>` once it is started and `d <id> <status>` when it has ended (128 + the signal's number for a
- * command killed by a signal, 125 when the limit could not be set), each line one write: lines of several jobs
- * never mix. At the end of its input the shell waits for its jobs before it exits: their CPU time is then counted
- * in this process's children's, as when it started the decoders itself.
+ * command killed by a signal), each line one write: lines of several jobs never mix. A limit the shell cannot set
+ * is above the hard limit this process was given, so the command runs under a lower one. At the end of its input the shell waits for its jobs before
+ * it exits: their CPU time is then counted in this process's children's, as when it started the decoders itself.
  */
 const SCRIPT = `
 while IFS= read -r id && IFS= read -r blocks && IFS= read -r out && IFS= read -r err && IFS= read -r n; do
   set --
   while [ "$n" -gt 0 ] && IFS= read -r arg; do set -- "$@" "$arg"; n=$((n - 1)); done
   (
-    if ulimit -f "$blocks"; then
-      "$@" >"$out" 2>"$err" &
-      echo "s $id $!"
-      wait $!
-      echo "d $id $?"
-    else
-      echo "d $id 125"
-    fi
+    ulimit -f "$blocks" 2>/dev/null
+    "$@" >"$out" 2>"$err" &
+    echo "s $id $!"
+    wait $!
+    echo "d $id $?"
   ) &
 done
 wait

@@ -8,7 +8,7 @@
  * little- and big-endian BTF, a blob coded against a reference (a drifted variant), a verbatim blob, and a failed
  * kernel.
  */
-import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import { brotliDecompressSync } from 'node:zlib';
 import {
   BtfRuntimeError,
   createBtfBundle,
@@ -16,7 +16,7 @@ import {
   type KernelKey,
   kernelId,
 } from '@btf-bundle/runtime';
-import { BUNDLE_HEADER_SIZE, crc32 } from '@btf-bundle/runtime/internal';
+import { BUNDLE_HEADER_SIZE } from '@btf-bundle/runtime/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { driftBtf } from '../../../bench/lib/drift.js';
@@ -25,7 +25,7 @@ import { Btf } from '../src/btf/btf.js';
 import { encodeBundle } from '../src/bundle/encode.js';
 import { mutate, mutations } from './bad-input-helpers.js';
 import { byteSwapBtf } from './btf-helpers.js';
-import { reseal } from './bundle-helpers.js';
+import { container, reseal } from './bundle-helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 
@@ -54,26 +54,10 @@ const indexEnd = BUNDLE_HEADER_SIZE + header.getUint32(16, true);
 const indexSection = brotliDecompressSync(bytes.subarray(BUNDLE_HEADER_SIZE, indexEnd));
 const payload = new Uint8Array(Buffer.concat([indexSection, brotliDecompressSync(bytes.subarray(indexEnd))]));
 
-/**
- * A copy of the bundle's header around `body` cut where the index section ends (each part brotli quality 1), with
- * sizes and CRC made valid.
- */
+/** A container around `body` cut where the index section ends (see {@link container}). */
 function seal(body: Uint8Array): Uint8Array {
-  const z = (b: Uint8Array) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
   const cut = Math.min(indexSection.length, body.length);
-  const [index, data] = [body.subarray(0, cut), body.subarray(cut)];
-  const [zIndex, zData] = [z(index), z(data)];
-  const out = new Uint8Array(BUNDLE_HEADER_SIZE + zIndex.length + zData.length);
-  out.set(bytes.subarray(0, BUNDLE_HEADER_SIZE));
-  out.set(zIndex, BUNDLE_HEADER_SIZE);
-  out.set(zData, BUNDLE_HEADER_SIZE + zIndex.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(12, index.length, true);
-  view.setUint32(16, zIndex.length, true);
-  view.setUint32(20, data.length, true);
-  view.setUint32(24, zData.length, true);
-  view.setUint32(8, crc32(out.subarray(12)), true);
-  return out;
+  return container(body.subarray(0, cut), body.subarray(cut));
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * Test helpers for hand-altered bundles: the container re-sealed (its CRC, and its sizes when a section is
- * replaced, made to match), so that an alteration reaches the section decoders instead of the CRC check.
+ * replaced, made to match), or built around sections given inflated, so that an alteration reaches the section
+ * decoders instead of the CRC check.
  */
-import { BUNDLE_HEADER_SIZE, crc32 } from '@btf-bundle/runtime/internal';
+import { brotliCompressSync, constants } from 'node:zlib';
+import { BUNDLE_FORMAT_VERSION, BUNDLE_HEADER_SIZE, BUNDLE_MAGIC, crc32 } from '@btf-bundle/runtime/internal';
 
 /** Recomputes the header CRC of bundle `b` in place; returns `b`. */
 export function reseal(b: Uint8Array): Uint8Array {
@@ -27,5 +29,25 @@ export function withSection(
   const view = new DataView(out.buffer, out.byteOffset, out.length);
   view.setUint32(sizeAt, size, true);
   view.setUint32(sizeAt + 4, stream.length, true);
+  return reseal(out);
+}
+
+/**
+ * A container around the inflated sections `index` and `data` (each brotli, quality 1), with a valid CRC; its header
+ * declares their sizes, or `declaredIndex` index bytes.
+ */
+export function container(index: Uint8Array, data: Uint8Array, declaredIndex = index.length): Uint8Array {
+  const z = (b: Uint8Array) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
+  const [zIndex, zData] = [z(index), z(data)];
+  const out = new Uint8Array(BUNDLE_HEADER_SIZE + zIndex.length + zData.length);
+  const view = new DataView(out.buffer);
+  out.set(BUNDLE_MAGIC, 0);
+  view.setUint16(4, BUNDLE_FORMAT_VERSION, true);
+  view.setUint32(12, declaredIndex, true);
+  view.setUint32(16, zIndex.length, true);
+  view.setUint32(20, data.length, true);
+  view.setUint32(24, zData.length, true);
+  out.set(zIndex, BUNDLE_HEADER_SIZE);
+  out.set(zData, BUNDLE_HEADER_SIZE + zIndex.length);
   return reseal(out);
 }

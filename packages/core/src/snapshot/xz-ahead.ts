@@ -18,9 +18,9 @@ let counter = 0;
 export interface XzAhead {
   /** The archive being decoded. */
   readonly path: string;
-  /** Its decompressed bytes, once (the source owns the decode: stopping it ends the child and frees the file). */
+  /** Its decompressed bytes, once (the source owns the decode: stopping it ends the decoder and frees the file). */
   source(): XzSource;
-  /** Ends the decode unread: kills the child if it still runs, waits for it and frees the file. */
+  /** Ends the decode unread: kills the decoder if it still runs, waits for it and frees the file. */
   cancel(): Promise<void>;
 }
 
@@ -36,15 +36,15 @@ export interface XzAhead {
 export function decodeXzAhead(xz: string, path: string, maxBytes: number): XzAhead {
   const fd = openUnlinkedFile();
   let open = true;
-  let xzChild: XzRun;
+  let decoder: XzRun;
   try {
-    xzChild = startDecoder(xz, path, fd, Math.ceil(maxBytes / ULIMIT_BLOCK));
+    decoder = startDecoder(xz, path, fd, Math.ceil(maxBytes / ULIMIT_BLOCK));
   } catch (err) {
     closeSync(fd);
     throw err;
   }
   const release = async (): Promise<void> => {
-    await xzChild.stop();
+    await decoder.stop();
     if (open) closeSync(fd);
     open = false;
   };
@@ -55,14 +55,14 @@ export function decodeXzAhead(xz: string, path: string, maxBytes: number): XzAhe
     return {
       async next() {
         if (!ended) {
-          await xzChild.failure();
+          await decoder.failure();
           ended = true;
         }
         if (!open) return undefined;
         const n = readSync(fd, chunk, 0, chunk.length, position);
         position += n;
         if (n > 0) return chunk.subarray(0, n);
-        const err = await xzChild.failure();
+        const err = await decoder.failure();
         if (err) throw err;
         return undefined;
       },

@@ -9,8 +9,9 @@ import type { Ending } from './xz-native.js';
  * arguments and each argument. The job runs in a subshell under that limit and in the background; the shell
  * writes `s <id> <pid>` once it is started and `d <id> <status>` when it has ended (128 + the signal's number for a
  * command killed by a signal), each line one write: lines of several jobs never mix. A limit the shell cannot set
- * is above the hard limit this process was given, so the command runs under a lower one. At the end of its input the shell waits for its jobs before
- * it exits: their CPU time is then counted in this process's children's, as when it started the decoders itself.
+ * is above the hard limit this process was given, so the command runs under a lower one. At the end of its input
+ * the shell waits for its jobs before it exits: their CPU time is then counted in this process's children's, as
+ * when it started the decoders itself.
  */
 const SCRIPT = `
 while IFS= read -r id && IFS= read -r blocks && IFS= read -r out && IFS= read -r err && IFS= read -r n; do
@@ -94,7 +95,10 @@ class XzLauncher {
     return this.failure === undefined;
   }
 
-  /** Submits `job` (to a launcher that has not failed); it keeps this thread's event loop alive while any job is pending. */
+  /**
+   * Submits `job` (to a launcher that has not failed); the launcher keeps this thread's event loop alive while any
+   * job is pending.
+   */
   run(job: LauncherJob): LauncherRun {
     const id = this.nextId++;
     let started!: (pid: number | undefined) => void;
@@ -152,7 +156,7 @@ class XzLauncher {
     }
   }
 
-  /** Ends every pending job with `error`; later jobs fail at once (the caller then starts xz itself). */
+  /** Ends every pending job with `error`; the launcher takes no more jobs (the next one starts a new shell). */
   private fail(error: Error): void {
     this.failure ??= error;
     for (const job of this.pending.values()) {

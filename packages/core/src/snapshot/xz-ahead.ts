@@ -72,9 +72,12 @@ export function decodeXzAhead(xz: string, path: string, maxBytes: number): XzAhe
   return { path, source, cancel: release };
 }
 
-/** A temporary file created exclusively and unlinked at once: only the returned descriptor (and its copies) keep it. */
-function openUnlinkedFile(): number {
-  const file = join(tmpdir(), `btf-bundle-xz-${process.pid}-${threadId}-${counter++}`);
+/**
+ * A temporary file created exclusively and unlinked at once: only the returned descriptor (and its copies) keep it.
+ * Its name ends in `suffix` (`.err` for a decoder's error output), for whoever lists the open files.
+ */
+function openUnlinkedFile(suffix = ''): number {
+  const file = join(tmpdir(), `btf-bundle-xz-${process.pid}-${threadId}-${counter++}${suffix}`);
   const fd = openSync(file, 'wx+', 0o600);
   try {
     unlinkSync(file);
@@ -93,7 +96,7 @@ function openUnlinkedFile(): number {
 function startDecoder(xz: string, path: string, fd: number, blocks: number): XzRun {
   const argv = [xz, ...xzDecodeArgs(path)];
   if (canRunInLauncher(argv)) {
-    const stderrFd = openUnlinkedFile();
+    const stderrFd = openUnlinkedFile('.err');
     const run = runInLauncher({ argv, blocks, stdoutFd: fd, stderrFd });
     if (run) return launchedDecoder(run, stderrFd, xz, path);
     closeSync(stderrFd);

@@ -1,5 +1,5 @@
 /** Builds the e2e fixture app with each real bundler through its JS API. */
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { rspack } from '@rspack/core';
@@ -249,8 +249,33 @@ function eventQueue() {
   };
 }
 
-/** Starts a watch build with any of the bundlers. The first `next()` is the initial build. */
+/**
+ * How far back {@link dateBack} sets the times of a fixture's files: more than the 2 s that webpack's and rspack's
+ * watcher (watchpack) takes file times to be accurate to until it has seen a finer one.
+ */
+const SETTLED_AGE_MS = 10_000;
+
+/**
+ * Sets the access and modification times of `dir` and everything under it {@link SETTLED_AGE_MS} back. A watcher
+ * that starts within its timestamp accuracy of a file's last write counts the file as changed and builds a second
+ * time; a user's files are older than that when a watch starts, and so are the fixture's.
+ */
+function dateBack(dir: string): void {
+  const then = new Date(Date.now() - SETTLED_AGE_MS);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) dateBack(path);
+    else utimesSync(path, then, then);
+  }
+  utimesSync(dir, then, then); // last: writing the times of its entries does not change a directory's
+}
+
+/**
+ * Starts a watch build with any of the bundlers, the fixture's files first dated back (see {@link dateBack}). The
+ * first `next()` is the initial build.
+ */
 export async function watchFixture(b: FixtureBuild): Promise<Watching> {
+  dateBack(b.dir);
   const queue = eventQueue();
   let starts = 0;
   const started = () => starts;

@@ -152,11 +152,12 @@ export class KernelProcessor {
   /** Starts decoding `next`'s archive when it pays (see {@link run}). */
   private async readAhead(next: KernelTask | undefined): Promise<void> {
     if (!readsAhead(this.setup, next) || chosenXzDecoder() !== 'native') return;
-    const [{ decodeXzAhead }, { archiveReadBound }] = await Promise.all([
+    const [{ canDecodeAhead, decodeXzAhead }, { archiveReadBound }] = await Promise.all([
       import('../snapshot/xz-ahead.js'),
       import('../snapshot/tar-xz.js'),
     ]);
     const bound = archiveReadBound(this.setup.maxKernelBytes ?? MAX_KERNEL_BTF_BYTES);
+    if (!canDecodeAhead(bound)) return; // under a lower file size limit, the piped decoder reads it when it comes
     try {
       this.ahead = decodeXzAhead(findSystemXz() as string, next.path, bound);
     } catch {

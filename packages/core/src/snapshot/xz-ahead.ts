@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -11,8 +11,35 @@ import type { XzSource } from './xz-source.js';
 const CHUNK_BYTES = 1024 * 1024;
 /** The unit of the shell's `ulimit -f` (POSIX: 512-byte blocks). */
 const ULIMIT_BLOCK = 512;
+/** The `ulimit -f` value that lets a decoder write `maxBytes`: in blocks, rounded up. */
+const limitBlocks = (maxBytes: number) => Math.ceil(maxBytes / ULIMIT_BLOCK);
 
 let counter = 0;
+
+/** This process's hard file size limit in bytes (Infinity when unlimited or unknown), read once per thread. */
+let hardFileSizeLimit: number | undefined;
+
+/**
+ * Whether a decoder may write `maxBytes` into its file under this process's file size limit: false when the process
+ * runs under a hard `RLIMIT_FSIZE` below it (`ulimit -f`, `prlimit --fsize`), which its decoders inherit and cannot
+ * raise. A kernel larger than that limit would then stop the decoder as a hostile archive does; read without a
+ * file (the piped decoder), it is not bounded by it. Read from `/proc/self/limits`; where that cannot be read, the
+ * limit is unknown and taken as no lower than `maxBytes`.
+ */
+export function canDecodeAhead(maxBytes: number): boolean {
+  if (hardFileSizeLimit === undefined) {
+    let limits = '';
+    try {
+      limits = readFileSync('/proc/self/limits', 'latin1');
+    } catch {
+      // no such file on this system: the limit is unknown
+    }
+    // "Max file size   <soft>   <hard>   bytes", each limit a number or "unlimited"
+    const hard = /^Max file size\s+\S+\s+(\d+)\s/m.exec(limits)?.[1];
+    hardFileSizeLimit = hard === undefined ? Infinity : Number(hard);
+  }
+  return hardFileSizeLimit >= limitBlocks(maxBytes) * ULIMIT_BLOCK;
+}
 
 /** A `.btf.tar.xz` being decoded ahead of its read, into an unnamed temporary file. */
 export interface XzAhead {
@@ -30,15 +57,16 @@ export interface XzAhead {
  * {@link startDecoder}). The file is created exclusively and unlinked at once (only its descriptors keep it:
  * nothing is left on disk whatever happens to this process), and the tool may write at most `maxBytes` (rounded up
  * to 512 bytes) into it: past that the kernel stops it with SIGXFSZ, so that a hostile archive costs bounded CPU
- * and disk. The decoded bytes are read after the tool ends; its failure is reported only if the reader asks for
- * bytes past what it wrote (as with the piped decoder, trailing data that the reader never reaches is harmless).
+ * and disk (a lower limit of this process's would hold instead: the caller checks {@link canDecodeAhead} first).
+ * The decoded bytes are read after the tool ends; its failure is reported only if the reader asks for bytes past
+ * what it wrote (as with the piped decoder, trailing data that the reader never reaches is harmless).
  */
 export function decodeXzAhead(xz: string, path: string, maxBytes: number): XzAhead {
   const fd = openUnlinkedFile();
   let open = true;
   let decoder: XzRun;
   try {
-    decoder = startDecoder(xz, path, fd, Math.ceil(maxBytes / ULIMIT_BLOCK));
+    decoder = startDecoder(xz, path, fd, limitBlocks(maxBytes));
   } catch (err) {
     closeSync(fd);
     throw err;

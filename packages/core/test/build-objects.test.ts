@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { normalizeArch } from '@btf-bundle/runtime/internal';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,10 +11,13 @@ import {
   archOfObjectName,
   MAX_OBJECT_BYTES,
   objectsForArch,
+  parsedObject,
   readObjectFile,
   resolveObjects,
 } from '../src/build/objects.js';
 import { UsageError } from '../src/errors.js';
+import { parseBpfObject } from '../src/object.js';
+import { sha256Hex } from '../src/util/sha256.js';
 import { SAMPLE_OBJECTS } from './build-fixtures.js';
 
 describe('archOfObjectName', () => {
@@ -74,6 +79,34 @@ describe('readObjectFile', () => {
       execFileSync('mkfifo', [fifo]);
       await expect(readObjectFile(fifo)).rejects.toThrow(`cannot read object ${fifo}: not a regular file`);
       expect(await readObjectFile(SAMPLE_OBJECTS[0] as string)).toBeInstanceOf(Uint8Array);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('objects read for a build', () => {
+  it('are hashed whole and parsed alike, whether just written (read whole) or not (positioned reads)', async () => {
+    // A real object with its DWARF (751 KB: several chunks of the streamed hash).
+    const bytes = new Uint8Array(
+      readFileSync(fileURLToPath(new URL('../testdata/biolatency.bpf.o', import.meta.url))),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-objects-'));
+    try {
+      const path = join(dir, 'probe.bpf.o');
+      writeFileSync(path, bytes);
+      const read = async () => objectsForArch(await resolveObjects([path]), 'x86_64')[0]!;
+      // Written just now: its identity cannot vouch for its contents, so it is read whole.
+      const fresh = await read();
+      await sleep(300); // past that margin: parsed by positioned reads, the hash streamed
+      const settled = await read();
+      const expected = parseBpfObject(bytes, 'probe.bpf.o');
+      for (const file of [fresh, settled]) {
+        expect(file.sha256).toBe(sha256Hex(bytes));
+        const object = parsedObject(file);
+        expect(object.sections).toEqual(expected.sections);
+        expect(object.coreRelos).toEqual(expected.coreRelos);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

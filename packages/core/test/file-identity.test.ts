@@ -2,7 +2,7 @@ import type { BigIntStats } from 'node:fs';
 import { copyFileSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type FileHashIndex, readObjectBytes, resolveObjects } from '../src/build/objects.js';
+import { type FileHashIndex, readObjects, resolveObjects } from '../src/build/objects.js';
 import { BuildCache } from '../src/cache/cache.js';
 import { fileIdentity, isRacy } from '../src/util/file-identity.js';
 import { sha256Hex } from '../src/util/sha256.js';
@@ -77,12 +77,13 @@ describe('resolveObjects with a file hash index', () => {
     await settled([path]);
     const first = await only(path, cache);
     expect(first.sha256).toBe(sha256);
-    expect(first.bytes).toBeDefined();
+    expect(first.object).toBeDefined();
     const again = await only(path, cache);
     expect(again.sha256).toBe(sha256);
-    expect(again.bytes).toBeUndefined();
-    expect(await readObjectBytes([again])).toBe(false);
-    expect(sha256Hex(again.bytes!)).toBe(sha256);
+    expect(again.object).toBeUndefined();
+    expect(await readObjects([again])).toBe(false);
+    expect(again.object?.coreRelos).toEqual(first.object?.coreRelos);
+    expect(again.sha256).toBe(sha256);
   });
 
   it('reads a touched object again and finds the same hash', async () => {
@@ -91,7 +92,7 @@ describe('resolveObjects with a file hash index', () => {
     await only(path, cache);
     utimesSync(path, new Date(), new Date());
     const touched = await only(path, cache);
-    expect(touched.bytes).toBeDefined();
+    expect(touched.object).toBeDefined();
     expect(touched.sha256).toBe(sha256);
   });
 
@@ -104,10 +105,10 @@ describe('resolveObjects with a file hash index', () => {
     const lying: FileHashIndex = { fileHash: async () => '0'.repeat(64), setFileHash: async () => {} };
     const file = await only(path, lying);
     expect(file.sha256).toBe(edited);
-    expect(file.bytes).toBeDefined();
+    expect(file.object).toBeDefined();
   });
 
-  it('finds an object changed after it was vouched for when its bytes are read, and takes the new hash', async () => {
+  it('finds an object changed after it was vouched for when it is read, and takes the new hash', async () => {
     const { path, sha256 } = copiedObject();
     // The file changes between the stat that vouched for it and the read (here: the index vouches wrongly).
     const edited = editedInPlace(path);
@@ -115,8 +116,8 @@ describe('resolveObjects with a file hash index', () => {
     const stale: FileHashIndex = { fileHash: async () => sha256, setFileHash: async () => {} };
     const file = await only(path, stale);
     expect(file.sha256).toBe(sha256);
-    expect(file.bytes).toBeUndefined();
-    expect(await readObjectBytes([file])).toBe(true);
+    expect(file.object).toBeUndefined();
+    expect(await readObjects([file])).toBe(true);
     expect(file.sha256).toBe(edited);
   });
 });

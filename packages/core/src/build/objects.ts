@@ -1,29 +1,31 @@
+import { fstatSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { archOfBpfTarget } from '@btf-bundle/runtime/internal';
 import type { BuildCache } from '../cache/cache.js';
+import { FileSource } from '../elf/file.js';
 import { UsageError } from '../errors.js';
 import { type BpfObject, parseBpfObject } from '../object.js';
 import { relocationSignature } from '../object-signature.js';
 import { errorMessage } from '../util/error-message.js';
 import { checkGlob, fastGlob, isGlobPattern } from '../util/fast-glob.js';
 import { type FileIdentity, fileIdentity, isRacy } from '../util/file-identity.js';
-import { readRegularFile } from '../util/regular-file.js';
-import { sha256Hex } from '../util/sha256.js';
+import { isOpened, openRegularFileSync, readRegularFile } from '../util/regular-file.js';
+import { sha256Hex, sha256OfFile } from '../util/sha256.js';
 import { describeNonUtf8Path, NON_UTF8_NAME } from '../util/utf8-names.js';
 import type { ObjectsOption } from './types.js';
 
-/** A `.bpf.o` file to minimize for, read into memory. */
+/** A `.bpf.o` file to minimize for. */
 export interface ObjectFile {
   /** Base name, used in reports and the bundle. */
   name: string;
   /** Absolute path. */
   path: string;
   /**
-   * File contents, once read: an object whose hash a {@link FileHashIndex} vouched for is read only when a build
-   * needs it ({@link readObjectBytes}).
+   * The object parsed (see {@link readObject}), once read: an object whose hash a {@link FileHashIndex} vouched for
+   * is read only when a build needs it ({@link readObjects}).
    */
-  bytes?: Uint8Array;
+  object?: BpfObject;
   /** Hex sha256 of the file's contents (recorded in the bundle to detect stale bundles). */
   sha256: string;
 }
@@ -127,15 +129,57 @@ export const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
  */
 export async function readObjectFile(path: string): Promise<Uint8Array> {
   const bytes = await readRegularFile(path, { maxBytes: MAX_OBJECT_BYTES }).catch((err: unknown) => {
-    throw new UsageError(`cannot read object ${path}: ${errorMessage(err)}`);
+    throw unreadable(path, errorMessage(err));
   });
-  if (!Buffer.isBuffer(bytes)) {
-    const why = bytes.isFile()
-      ? `${bytes.size} bytes, more than the ${MAX_OBJECT_BYTES} accepted`
-      : 'not a regular file';
-    throw new UsageError(`cannot read object ${path}: ${why}`);
-  }
+  if (!Buffer.isBuffer(bytes)) throw unreadable(path, refusal(bytes));
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+/** The UsageError of an object that cannot be read, saying `why`. */
+const unreadable = (path: string, why: string) => new UsageError(`cannot read object ${path}: ${why}`);
+
+/** Why the object file of these stats is refused: not a regular file, or larger than {@link MAX_OBJECT_BYTES}. */
+const refusal = (stats: Stats) =>
+  stats.isFile() ? `${stats.size} bytes, more than the ${MAX_OBJECT_BYTES} accepted` : 'not a regular file';
+
+/** An object read for a build: parsed, and the SHA-256 of its whole file. */
+interface ReadObject {
+  object: BpfObject;
+  sha256: string;
+}
+
+/**
+ * The object at `path` for a build (named `name` in messages), through one descriptor of a regular file of at most
+ * {@link MAX_OBJECT_BYTES}: parsed by positioned reads (the ELF's section table, symbols, program code, `.BTF` and
+ * `.BTF.ext`, never its DWARF or relocations: see `readBpfObject`), and hashed by streaming the whole file through
+ * one reused buffer, so that its size does not stay in memory. A file whose identity changed between the two
+ * ends (written meanwhile), or whose last change is too recent for its identity to vouch for its contents
+ * (`isRacy`), is read whole instead: its hash and its parse then come from the same bytes. A UsageError naming
+ * it when it cannot be read; a FormatError when it is no BPF object.
+ */
+async function readObject(path: string, name: string): Promise<ReadObject> {
+  const statAtMs = Date.now();
+  let opened: ReturnType<typeof openRegularFileSync>;
+  try {
+    opened = openRegularFileSync(path, { maxBytes: MAX_OBJECT_BYTES });
+  } catch (err) {
+    throw unreadable(path, errorMessage(err));
+  }
+  if (!isOpened(opened)) throw unreadable(path, refusal(opened));
+  const { fd, stats } = opened;
+  const source = new FileSource(path, { fd, size: stats.size });
+  try {
+    const before = fstatSync(fd, { bigint: true });
+    if (!isRacy(before, statAtMs)) {
+      const object = parseBpfObject(source, name);
+      const sha256 = sha256OfFile(fd, stats.size);
+      if (fileIdentity(fstatSync(fd, { bigint: true })) === fileIdentity(before)) return { object, sha256 };
+    }
+  } finally {
+    source.close();
+  }
+  const bytes = await readObjectFile(path);
+  return { object: parseBpfObject(bytes, name), sha256: sha256Hex(bytes) };
 }
 
 /**
@@ -152,24 +196,23 @@ async function load(path: string, index: FileHashIndex | undefined): Promise<Obj
     const known = identity && (await index.fileHash(path, identity));
     if (known) return { name, path, sha256: known };
   }
-  const bytes = await readObjectFile(path);
-  const sha256 = sha256Hex(bytes);
+  const { object, sha256 } = await readObject(path, name);
   // Only a hint for the next build: one not written costs that build a read, nothing else.
   if (index && identity) await index.setFileHash(path, identity, sha256).catch(() => undefined);
-  return { name, path, bytes, sha256 };
+  return { name, path, object, sha256 };
 }
 
 /**
- * Read the contents of the objects not read yet (see {@link ObjectFile.bytes}) and check them against their
- * sha256. An object that changed since it was hashed takes its new hash; returns whether any did (a fingerprint
- * made from the old hashes is then stale).
+ * Read the objects not read yet (see {@link ObjectFile.object}) and check them against their sha256. An object
+ * that changed since it was hashed takes its new hash; returns whether any did (a fingerprint made from the old
+ * hashes is then stale).
  */
-export async function readObjectBytes(files: Iterable<ObjectFile>): Promise<boolean> {
+export async function readObjects(files: Iterable<ObjectFile>): Promise<boolean> {
   let changed = false;
   for (const file of files) {
-    if (file.bytes) continue;
-    file.bytes = await readObjectFile(file.path);
-    const sha256 = sha256Hex(file.bytes);
+    if (file.object) continue;
+    const { object, sha256 } = await readObject(file.path, file.name);
+    file.object = object;
     if (sha256 !== file.sha256) {
       file.sha256 = sha256;
       changed = true;
@@ -182,7 +225,7 @@ export async function readObjectBytes(files: Iterable<ObjectFile>): Promise<bool
  * Resolve the objects option into objects per arch: a plain list is split by bpf2go names (unpinned names go
  * under {@link ANY_ARCH}); a record is taken as given. Each list is sorted by name; duplicate names within an
  * arch are a UsageError (reports and the bundle identify objects by name). With a file hash `index` (the cache's),
- * objects whose identity it knows are not read: {@link readObjectBytes} reads them when a build needs them.
+ * objects whose identity it knows are not read: {@link readObjects} reads them when a build needs them.
  */
 export async function resolveObjects(
   option: ObjectsOption,
@@ -220,20 +263,15 @@ export function objectsForArch(byArch: Map<string, ObjectFile[]>, arch: string):
   );
 }
 
-const parsedObjects = new WeakMap<ObjectFile, BpfObject>();
 const signatures = new WeakMap<ObjectFile, string>();
 
-/** `file` parsed (once per process: objects shared by several arches are not parsed again). */
+/**
+ * `file` parsed (once per process: objects shared by several arches are not parsed again), named by its base name
+ * as the report and the bundle name objects: messages and bytes do not depend on where the objects sit.
+ */
 export function parsedObject(file: ObjectFile): BpfObject {
-  let object = parsedObjects.get(file);
-  if (!object) {
-    // Named by its base name, as the report and the bundle name objects: messages and bytes do not depend on where
-    // the objects sit.
-    if (!file.bytes) throw new Error(`object ${file.path} is used before its bytes are read`);
-    object = parseBpfObject(file.bytes, file.name);
-    parsedObjects.set(file, object);
-  }
-  return object;
+  if (!file.object) throw new Error(`object ${file.path} is used before it is read`);
+  return file.object;
 }
 
 /** The relocation signature of `file` (see {@link relocationSignature}), computed once per process. */

@@ -18,7 +18,7 @@ import {
   objectSignature,
   objectsForArch,
   parsedObject,
-  readObjectBytes,
+  readObjects,
   resolveObjects,
 } from './objects.js';
 import type { BuildBundleOptions, FailOn } from './types.js';
@@ -133,7 +133,7 @@ function fingerprintPlan(
  * record needs none). An object that changed since it was hashed changes the plan's fingerprint.
  */
 export async function readPlannedObjects(plan: BuildPlan): Promise<void> {
-  if (await readObjectBytes([...plan.byArch.values()].flat())) Object.assign(plan, fingerprintPlan(plan));
+  if (await readObjects([...plan.byArch.values()].flat())) Object.assign(plan, fingerprintPlan(plan));
 }
 
 /**

@@ -82,7 +82,7 @@ describe('resolveObjects with a file hash index', () => {
     expect(again.sha256).toBe(sha256);
     expect(again.object).toBeUndefined();
     expect(await readObjects([again])).toBe(false);
-    expect(again.object?.coreRelos).toEqual(first.object?.coreRelos);
+    expect(again.object?.ext.coreRelos).toEqual(first.object?.ext.coreRelos);
     expect(again.sha256).toBe(sha256);
   });
 

@@ -119,11 +119,16 @@ export class KernelProcessor {
   /**
    * Read, look up and (on a miss) minimize one kernel. Never throws: failures are outcomes. `next`: the kernel
    * this lane runs next; when it is a `.btf.tar.xz` and the build has no cache (with one, the next kernel may be
-   * answered without being read), the system xz starts decoding it while this one is minimized.
+   * answered without being read), the system xz starts decoding it while this one is minimized. A kernel that was
+   * not decoded ahead (a lane's first) is decoded the same way, by this thread's launcher shell where it can be:
+   * the piped decoder's xz would be one more fork of this process, after which each page it writes takes a fault.
    */
   async run(task: KernelTask, next?: KernelTask): Promise<KernelOutcome> {
-    const ahead = this.ahead?.path === task.path ? this.ahead : undefined;
-    if (!ahead) await this.close();
+    if (this.ahead?.path !== task.path) {
+      await this.close();
+      await this.readAhead(task);
+    }
+    const ahead = this.ahead;
     this.ahead = undefined;
     try {
       return await this.runKernel(task, next, ahead);

@@ -1,11 +1,21 @@
 /**
  * The launcher shell that starts a thread's read-ahead xz decoders (src/snapshot/xz-launcher.ts): decoders started
  * through it, not by this process, one shell for many archives, the same bytes as the piped decoder, a stopped
- * decoder killed, the shell closed and started anew, no kernel decoded ahead under a file size limit below it, and
- * a path it cannot carry decoded by a child of this process.
+ * decoder killed, the shell closed and started anew, its decoders killed when this process dies, no kernel decoded
+ * ahead under a file size limit below it, and a path it cannot carry decoded by a child of this process.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -119,6 +129,35 @@ describe('the xz launcher shell', () => {
     expect(run.stderr).not.toMatch(/warning|error|unreadable/i);
     expect(run.status).toBe(0);
     expect(Buffer.compare(readFileSync(limited), readFileSync(unlimited))).toBe(0);
+  });
+
+  it('kills its decoders at once when this process is gone, whatever ended it', async () => {
+    // A stand-in for xz that never ends by itself (named xz, as the processes are listed by name).
+    const fakeXz = join(dir, 'fake', 'xz');
+    mkdirSync(join(dir, 'fake'), { recursive: true });
+    writeFileSync(fakeXz, '#!/bin/sh\nsleep 300\n', { mode: 0o755 });
+    // A process that starts a decoder through its launcher, then dies by SIGKILL: no handler and no exit event run.
+    const built = new URL('../dist/snapshot/xz-ahead.js', import.meta.url).href;
+    const script = [
+      `const { decodeXzAhead } = await import(${JSON.stringify(built)});`,
+      `decodeXzAhead(${JSON.stringify(fakeXz)}, '/dev/null', 1 << 20);`,
+      'setInterval(() => {}, 1000);',
+    ].join('\n');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const exited = once(child, 'exit');
+    const decoders = await until(
+      () => liveXzChildren(),
+      (list) => list.length === 1,
+    );
+    expect(decoders).toHaveLength(1);
+    const pid = decoders[0]!.split(' ')[0]!;
+    child.kill('SIGKILL');
+    await exited;
+    // Its launcher shell, in a process group of its own, sees its input end without the closing line and kills
+    // the group (before, the decoder ran on to its end: here, 300 s).
+    const running = () =>
+      existsSync(`/proc/${pid}`) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    expect(await until(running, (alive) => !alive)).toBe(false);
   });
 
   it('leaves a path holding a newline to a child of this process', async () => {

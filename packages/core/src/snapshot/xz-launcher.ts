@@ -4,17 +4,21 @@ import { constants } from 'node:os';
 import type { Ending } from './xz-native.js';
 
 /**
- * The shell a thread's read-ahead decoders are started from. Each job comes on standard input as lines: an id, a
- * file size limit (in 512-byte blocks), the files for the command's standard output and error, the number of
- * arguments and each argument. The job runs in a subshell under that limit and in the background; the shell
- * writes `s <id> <pid>` once it is started and `d <id> <status>` when it has ended (128 + the signal's number for a
- * command killed by a signal), each line one write: lines of several jobs never mix. A limit the shell cannot set
- * is above the hard limit this process was given, so the command runs under a lower one. At the end of its input
- * the shell waits for its jobs before it exits: their CPU time is then counted in this process's children's, as
- * when it started the decoders itself.
+ * The shell a thread's read-ahead decoders are started from, in a process group of its own. Each job comes on
+ * standard input as lines: an id, a file size limit (in 512-byte blocks), the files for the command's standard
+ * output and error, the number of arguments and each argument. The job runs in a subshell under that limit and in
+ * the background; the shell writes `s <id> <pid>` once it is started and `d <id> <status>` when it has ended (128 +
+ * the signal's number for a command killed by a signal), each line one write: lines of several jobs never mix. A
+ * limit the shell cannot set is above the hard limit this process was given, so the command runs under a lower
+ * one. Its input ends with the line `q` when this process closes it: the shell then waits for its jobs before it
+ * exits (their CPU time is then counted in this process's children's, as when it started the decoders itself).
+ * Input that ends without it means this process is gone, whatever ended it (a signal it does not handle, such
+ * as a Ctrl-C in a bundler that leaves SIGINT to its default): the shell kills its process group, its jobs and
+ * itself, at once.
  */
 const SCRIPT = `
-while IFS= read -r id && IFS= read -r blocks && IFS= read -r out && IFS= read -r err && IFS= read -r n; do
+while IFS= read -r id && [ "$id" != q ] && IFS= read -r blocks && IFS= read -r out && IFS= read -r err &&
+  IFS= read -r n; do
   set --
   while [ "$n" -gt 0 ] && IFS= read -r arg; do set -- "$@" "$arg"; n=$((n - 1)); done
   (
@@ -25,6 +29,7 @@ while IFS= read -r id && IFS= read -r blocks && IFS= read -r out && IFS= read -r
     echo "d $id $?"
   ) &
 done
+[ "$id" = q ] || kill -s KILL 0
 wait
 `;
 
@@ -51,8 +56,6 @@ export interface LauncherRun {
 interface Pending {
   started(pid: number | undefined): void;
   ended(end: Ending): void;
-  /** The command's process id, once the shell has said it. */
-  pid?: number;
 }
 
 /**
@@ -73,7 +76,9 @@ class XzLauncher {
   private readonly closed: Promise<void>;
 
   constructor() {
-    this.child = spawn('/bin/sh', ['-c', SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
+    // Detached: a process group of its own, which the shell kills when this process is gone, and which a
+    // terminal's Ctrl-C does not reach (this process decides what becomes of its jobs).
+    this.child = spawn('/bin/sh', ['-c', SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     this.child.stdout?.setEncoding('utf8');
     this.child.stdout?.on('data', (text: string) => this.onOutput(text));
     this.closed = new Promise((resolve) => {
@@ -115,23 +120,9 @@ class XzLauncher {
     return run;
   }
 
-  /**
-   * Kills the commands still running (synchronous: for the process's `exit` event). The shell runs them in the
-   * background, where a non-interactive shell ignores SIGINT: a Ctrl-C that ends this process would not end them.
-   */
-  killJobs(): void {
-    for (const { pid } of this.pending.values()) {
-      try {
-        if (pid !== undefined) process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-
-  /** Ends the shell's input and waits for it to exit (after the jobs still running). */
+  /** Ends the shell's input with `q` and waits for it to exit (after the jobs still running). */
   async close(): Promise<void> {
-    this.child.stdin?.end();
+    this.child.stdin?.end('q\n');
     this.setRef(true);
     await this.closed;
   }
@@ -145,8 +136,7 @@ class XzLauncher {
       const job = this.pending.get(Number(id));
       if (!job) continue;
       if (kind === 's') {
-        job.pid = Number(value);
-        job.started(job.pid);
+        job.started(Number(value));
       }
       if (kind !== 'd') continue;
       this.pending.delete(Number(id));
@@ -189,8 +179,6 @@ function endingOf(status: number): Ending {
 }
 
 let launcher: XzLauncher | undefined;
-/** Whether this thread kills the launcher's running commands when it exits. */
-let exitHooked = false;
 
 /** Whether `/proc/<this process's id>` is this process (see {@link canRunInLauncher}); checked once per thread. */
 let procIsOurs: boolean | undefined;
@@ -219,11 +207,7 @@ export function canRunInLauncher(argv: readonly string[]): boolean {
  */
 export function runInLauncher(job: LauncherJob): LauncherRun | undefined {
   try {
-    if (!launcher?.usable) {
-      if (!exitHooked) process.once('exit', () => launcher?.killJobs());
-      exitHooked = true;
-      launcher = new XzLauncher();
-    }
+    if (!launcher?.usable) launcher = new XzLauncher();
   } catch {
     return undefined;
   }

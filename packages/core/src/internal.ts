@@ -7,8 +7,11 @@
 export { runKernelTasks } from './batch/pool.js';
 /** One kernel's minimization task and its outcome. */
 export type { KernelOutcome, KernelTask } from './batch/task.js';
-/** The `objects` key that applies to every arch. */
-export { ANY_ARCH, readObjectFile } from './build/objects.js';
+/**
+ * The `objects` key that applies to every arch; an object file's bytes (as a regular file of bounded size), and
+ * those bytes parsed, read again once settled when the file was being written as it was read.
+ */
+export { ANY_ARCH, readBpfObjectFile, readObjectFile } from './build/objects.js';
 /** The build options the CLI and the plugin share: names, kinds and checks. */
 export {
   BUILD_OPTIONS,
@@ -23,8 +26,7 @@ export {
 export { localSnapshotInputs } from './cli/build-paths.js';
 /** libbpf's essential name of a type or field (the name without a `___flavor` suffix). */
 export { essentialName } from './relo/names.js';
-/** Parses a `git+URL[#REF]` snapshot, or `undefined` for a directory. */
-/** Lists and checks out the kernel files of a git snapshot. */
+/** Parses a `git+URL[#REF]` snapshot (`undefined` for a directory); lists and checks out its kernel files. */
 export {
   checkoutGitSnapshot,
   type GitSnapshotSpec,

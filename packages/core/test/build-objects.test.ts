@@ -1,5 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  ftruncateSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +25,7 @@ import {
   readObjectFile,
   resolveObjects,
 } from '../src/build/objects.js';
-import { UsageError } from '../src/errors.js';
+import { FormatError, UsageError } from '../src/errors.js';
 import { parseBpfObject } from '../src/object.js';
 import { sha256Hex } from '../src/util/sha256.js';
 import { SAMPLE_OBJECTS } from './build-fixtures.js';
@@ -108,6 +118,74 @@ describe('objects read for a build', () => {
         expect(object.ext.coreRelos).toEqual(expected.ext.coreRelos);
         expect(object.ext.coreRelos.length).toBeGreaterThan(0);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** A real object with its DWARF (751 KB), to be written in place in pieces. */
+  const biolatency = () =>
+    new Uint8Array(readFileSync(fileURLToPath(new URL('../testdata/biolatency.bpf.o', import.meta.url))));
+
+  /**
+   * Writes `contents` over the file at `path` in place (same inode, as `cp` does), each in `pieces` parts
+   * `everyMs` apart; resolves once the last part is written.
+   */
+  async function writeInPlace(path: string, contents: Uint8Array[], pieces: number, everyMs: number) {
+    const fd = openSync(path, 'r+');
+    try {
+      for (const bytes of contents) {
+        ftruncateSync(fd, 0);
+        const step = Math.ceil(bytes.length / pieces);
+        for (let at = 0; at < bytes.length; at += step) {
+          writeSync(fd, bytes, at, Math.min(step, bytes.length - at), at);
+          await sleep(everyMs);
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  it('are read again once settled when they were being written in place as they were read', async () => {
+    const bytes = biolatency();
+    const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-objects-'));
+    try {
+      const path = join(dir, 'probe.bpf.o');
+      writeFileSync(path, bytes.subarray(0, 4096)); // the start of an object, its section table still to come
+      // The rest arrives in 12 pieces over ~250 ms: the build's first read meets a partial object (no section table).
+      const writer = writeInPlace(path, [bytes], 12, 20);
+      const file = objectsForArch(await resolveObjects([path]), 'x86_64')[0]!;
+      await writer;
+      expect(file.sha256).toBe(sha256Hex(bytes));
+      expect(parsedObject(file).ext.coreRelos).toEqual(parseBpfObject(bytes, 'probe.bpf.o').ext.coreRelos);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('that stay broken are refused with their FormatError, and those that keep changing after 3 reads', async () => {
+    const bytes = biolatency();
+    const dir = mkdtempSync(join(tmpdir(), 'btf-bundle-objects-'));
+    try {
+      const path = join(dir, 'probe.bpf.o');
+      writeFileSync(path, bytes.subarray(0, 4096));
+      const broken = await resolveObjects([path]).catch((err: unknown) => err);
+      expect(broken).toBeInstanceOf(FormatError);
+      expect((broken as Error).message).toContain('probe.bpf.o');
+      // Rewritten again and again, each time in pieces: never a whole object for long.
+      const halves = [bytes.subarray(0, bytes.length >> 1), bytes.subarray(0, bytes.length >> 2)];
+      let stop = false;
+      const writer = (async () => {
+        while (!stop) await writeInPlace(path, halves, 4, 10);
+      })();
+      const changing = await resolveObjects([path]).catch((err: unknown) => err);
+      stop = true;
+      await writer;
+      expect(changing).toBeInstanceOf(UsageError);
+      expect((changing as Error).message).toMatch(
+        /^cannot read object .*probe\.bpf\.o: it changed while it was read, 3 times \(is it still being written\?\); the last read: /,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

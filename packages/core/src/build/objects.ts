@@ -1,10 +1,11 @@
 import { fstatSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { archOfBpfTarget } from '@btf-bundle/runtime/internal';
 import type { BuildCache } from '../cache/cache.js';
 import { FileSource } from '../elf/file.js';
-import { UsageError } from '../errors.js';
+import { FormatError, UsageError } from '../errors.js';
 import { type BpfObject, parseBpfObject } from '../object.js';
 import { relocationSignature } from '../object-signature.js';
 import { errorMessage } from '../util/error-message.js';
@@ -154,10 +155,90 @@ interface ReadObject {
  * `.BTF.ext`, never its DWARF or relocations: see `readBpfObject`), and hashed by streaming the whole file through
  * one reused buffer, so that its size does not stay in memory. A file whose identity changed between the two
  * ends (written meanwhile), or whose last change is too recent for its identity to vouch for its contents
- * (`isRacy`), is read whole instead: its hash and its parse then come from the same bytes. A UsageError naming
- * it when it cannot be read; a FormatError when it is no BPF object.
+ * (`isRacy`), is read whole instead: its hash and its parse then come from the same bytes. A file that is no BPF
+ * object because it was being written as it was read (as `cp` rewrites a file in place) is read again
+ * once it has settled (see {@link rereadAfter}). A UsageError naming it when it cannot be read; a FormatError when
+ * it is no BPF object.
  */
 async function readObject(path: string, name: string): Promise<ReadObject> {
+  return readSettled(path, () => readObjectOnce(path, name));
+}
+
+/**
+ * The bytes of the BPF object at `path` (read whole, as {@link readObjectFile} reads it) and the object parsed from
+ * them, named `name` in messages; read again once settled when it was being written as it was read (see
+ * {@link rereadAfter}). A UsageError naming it when it cannot be read; a FormatError when it is no BPF object.
+ */
+export async function readBpfObjectFile(
+  path: string,
+  name: string,
+): Promise<{ bytes: Uint8Array; object: BpfObject }> {
+  return readSettled(path, async () => {
+    // Taken before the read: a change after it is a change, which is all that a read again needs.
+    const stats = await stat(path, { bigint: true }).catch((err: unknown) => {
+      throw unreadable(path, errorMessage(err));
+    });
+    const bytes = await readObjectFile(path);
+    return {
+      result: formatErrorOf(() => ({ bytes, object: parseBpfObject(bytes, name) })),
+      identity: fileIdentity(stats),
+    };
+  });
+}
+
+/** One read of an object file: what it gave or the FormatError it met, and the identity of the file read. */
+interface ObjectRead<T> {
+  result: T | FormatError;
+  identity: FileIdentity;
+}
+
+/**
+ * What `readOnce` gives for the object at `path`: a read that meets a FormatError is made again when the file was
+ * being written (see {@link rereadAfter}), at most {@link MAX_OBJECT_READS} reads in all; else the FormatError
+ * is thrown, or after the last read a UsageError saying that the file kept changing.
+ */
+async function readSettled<T>(path: string, readOnce: () => Promise<ObjectRead<T>>): Promise<T> {
+  for (let read = 1; ; read++) {
+    const { result, identity } = await readOnce();
+    if (!(result instanceof FormatError)) return result;
+    if (!(await rereadAfter(path, identity))) throw result;
+    if (read === MAX_OBJECT_READS)
+      throw unreadable(
+        path,
+        `it changed while it was read, ${MAX_OBJECT_READS} times (is it still being written?); ` +
+          `the last read: ${result.message}`,
+      );
+  }
+}
+
+/** How many times {@link readObject} reads an object that keeps changing as it is read. */
+const MAX_OBJECT_READS = 3;
+/** How long {@link rereadAfter} waits at most for a file to settle, and how often it looks. */
+const SETTLE_LIMIT_MS = 1000;
+const SETTLE_POLL_MS = 25;
+
+/**
+ * Whether an object that read as no BPF object (its identity `identity` when it was opened) is worth reading again:
+ * once its last change lies safely in the past (`isRacy`; waited for at most {@link SETTLE_LIMIT_MS}), it is no
+ * longer the file that was read (written, replaced or removed meanwhile). A file that did not change is refused at
+ * once when its last change is old, else after it has settled.
+ */
+async function rereadAfter(path: string, identity: FileIdentity): Promise<boolean> {
+  const until = Date.now() + SETTLE_LIMIT_MS;
+  for (;;) {
+    const statAtMs = Date.now();
+    const stats = await stat(path, { bigint: true }).catch(() => undefined);
+    if (!stats) return true; // gone: the next read says so
+    if (!isRacy(stats, statAtMs) || statAtMs >= until) return fileIdentity(stats) !== identity;
+    await sleep(SETTLE_POLL_MS);
+  }
+}
+
+/**
+ * One read of the object at `path` (see {@link readObject}): the object and its hash, or the FormatError of a file
+ * that is no BPF object, with the identity of the file opened.
+ */
+async function readObjectOnce(path: string, name: string): Promise<ObjectRead<ReadObject>> {
   const statAtMs = Date.now();
   let opened: ReturnType<typeof openRegularFileSync>;
   try {
@@ -168,18 +249,36 @@ async function readObject(path: string, name: string): Promise<ReadObject> {
   if (!isOpened(opened)) throw unreadable(path, refusal(opened));
   const { fd, stats } = opened;
   const source = new FileSource(path, { fd, size: stats.size });
+  let identity: FileIdentity;
   try {
     const before = fstatSync(fd, { bigint: true });
+    identity = fileIdentity(before);
     if (!isRacy(before, statAtMs)) {
-      const object = parseBpfObject(source, name);
-      const sha256 = sha256OfFile(fd, stats.size);
-      if (fileIdentity(fstatSync(fd, { bigint: true })) === fileIdentity(before)) return { object, sha256 };
+      const result = formatErrorOf(() => ({
+        object: parseBpfObject(source, name),
+        sha256: sha256OfFile(fd, stats.size),
+      }));
+      // Unchanged meanwhile: the object and its hash, or its defect, are the file's.
+      if (fileIdentity(fstatSync(fd, { bigint: true })) === identity) return { result, identity };
     }
   } finally {
     source.close();
   }
   const bytes = await readObjectFile(path);
-  return { object: parseBpfObject(bytes, name), sha256: sha256Hex(bytes) };
+  return {
+    result: formatErrorOf(() => ({ object: parseBpfObject(bytes, name), sha256: sha256Hex(bytes) })),
+    identity,
+  };
+}
+
+/** What `read` returns, or the FormatError it throws (any other error is thrown on). */
+function formatErrorOf<T>(read: () => T): T | FormatError {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof FormatError) return err;
+    throw err;
+  }
 }
 
 /**

@@ -6,7 +6,6 @@ import {
   checkOutputs,
   expandObjectGlobs,
   GuardedInputs,
-  parseBpfObject,
   UsageError,
   writeReportFiles,
 } from '@btf-bundle/core';
@@ -14,7 +13,7 @@ import {
   ANY_ARCH,
   localSnapshotInputs,
   parseGitSnapshot,
-  readObjectFile,
+  readBpfObjectFile,
   scanSnapshot,
 } from '@btf-bundle/core/internal';
 import type { EmitMode, ObjectGlobs, ResolvedOptions } from '../types.js';
@@ -262,8 +261,7 @@ export class BuildContext {
    */
   private async importObject(file: string, asPath: boolean): Promise<ImportedObject> {
     const path = this.path(file);
-    const bytes = await readObjectFile(path);
-    parseBpfObject(bytes, relative(this.root, path) || path);
+    const { bytes } = await readBpfObjectFile(path, relative(this.root, path) || path);
     const previous = this.imported.get(path);
     const fileName = `${basename(path, '.bpf.o')}-${hash8(bytes)}.bpf.o`;
     const object = { path, bytes, fileName, emitted: asPath || previous?.emitted === true };

@@ -111,8 +111,11 @@ describe('builds sharing the cache dir of a git snapshot', () => {
         build('debian/**', `debian-${round}.bin`),
         build('ubuntu/**', `ubuntu-${round}.bin`),
       ]);
-      expect(debian.stderr, `round ${round}`).toBe('');
-      expect(ubuntu.stderr, `round ${round}`).toBe('');
+      // Quiet, but for the one line of a build that waits for the other's checkout.
+      for (const { stderr } of [debian, ubuntu])
+        expect(stderr, `round ${round}`).toMatch(
+          /^(warning: waiting for .* to finish with the git snapshot checkout .*\n)?$/,
+        );
       const want = (distro: string) =>
         Array.from({ length: KERNELS_PER_DISTRO }, (_, i) => i + 1).map((i) =>
           distro === 'debian'

@@ -39,14 +39,14 @@ const CLI_ONLY = [
   },
 ] as const satisfies readonly BuildOptionSpec[];
 
-const HELP = `usage: btf-bundle build --snapshot DIR|git+URL[#REF] --objects GLOB... --out FILE [options]
+const HELP = `usage: btf-bundle build --snapshot DIR|git+URL[#REF] --objects GLOB... --out FILE [--report FILE] [--report-html FILE] [options]
 
 Minimize every kernel BTF of a BTFHub-layout snapshot for the CO-RE relocations of the objects, dedup the
 results and write a bundle with the kernel→BTF lookup.
 
 ${cliOptionHelp([...BUILD_OPTIONS, ...CLI_ONLY]).join('\n')}
   --no-cache            do not use the cache (a git+ snapshot is checked out in a temporary dir, removed at the end)
-  --quiet               no progress and no table
+  --quiet               no progress and no table (warnings still go to standard error)
   -h, --help            this help
 
 An output FILE of - (or /dev/stdout) is standard output; the table and other lines then go to standard error.
@@ -85,8 +85,13 @@ export async function run(argv: string[]): Promise<number> {
     cacheDir: values['cache-dir'],
   });
   const progress = values.quiet ? undefined : progressReporter(process.stderr);
-  // Warnings are said when they arise: a build waiting for another one's git checkout says so while it waits.
-  const warn = (w: string) => progress?.note(`warning: ${escapeControls(w)}`);
+  // Warnings are said when they arise (a build waiting for another one's git checkout says so while it waits),
+  // with --quiet too: a kernel left out or a cap on the lanes is not progress.
+  const warn = (w: string) => {
+    const line = `warning: ${escapeControls(w)}`;
+    if (progress) progress.note(line);
+    else process.stderr.write(`${line}\n`);
+  };
   if (lanes.note) warn(lanes.note);
   const reportFiles = { json: values.report, html: values['report-html'] };
   // With an output on standard output (`-`), the table and the other lines go to standard error.

@@ -199,7 +199,17 @@ describe('surface', () => {
       expect(runCli([command, '--help']).stdout).toBe(help.stdout);
     }
     expect(runCli(['help']).stdout).toBe(runCli(['--help']).stdout);
+    expect(runCli(['help', '--help'])).toMatchObject({ status: 0, stdout: runCli(['--help']).stdout });
     expect(runCli(['help']).stdout).toContain('btf-bundle help [COMMAND]');
+  });
+
+  it("each command's own usage line names the flags the overall usage gives it", () => {
+    const overall = runCli(['--help']).stdout.split('\n');
+    for (const command of ['build', 'min-core-btf', 'inspect', 'explain']) {
+      const summary = overall.find((line) => line.startsWith(`  btf-bundle ${command} `))!;
+      const own = runCli([command, '--help']).stdout.split('\n\n')[0]!; // its usage lines
+      for (const flag of summary.match(/--[a-z-]+/g) ?? []) expect(own, command).toContain(flag);
+    }
   });
 
   it('--objects takes several values, with braces and ? globs, like repeated flags', () => {

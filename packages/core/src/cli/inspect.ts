@@ -7,7 +7,7 @@ import { outputKind } from '../util/standard-output.js';
 import { ArgumentError, parseCommandLine } from './args.js';
 import { readInputFile } from './files.js';
 
-const HELP = `usage: btf-bundle inspect BUNDLE [--extract KERNEL_ID --out FILE]
+const HELP = `usage: btf-bundle inspect BUNDLE [--json] [--extract KERNEL_ID --out FILE]
 
 List a bundle's kernels (with the size of their BTF and the blob they share), failed kernels, objects and sizes.
 

@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'help') {
     const [topic, ...extra] = rest;
     if (extra.length > 0) throw new ArgumentError(`help takes one command, got '${rest.join(' ')}'`);
-    if (topic === undefined) {
+    if (topic === undefined || topic === '--help' || topic === '-h') {
       console.log(usage());
       return 0;
     }

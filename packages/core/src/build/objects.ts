@@ -211,7 +211,7 @@ async function readSettled<T>(path: string, readOnce: () => Promise<ObjectRead<T
   }
 }
 
-/** How many times {@link readObject} reads an object that keeps changing as it is read. */
+/** How many times {@link readSettled} reads an object that keeps changing as it is read. */
 const MAX_OBJECT_READS = 3;
 /** How long {@link rereadAfter} waits at most for a file to settle, and how often it looks. */
 const SETTLE_LIMIT_MS = 1000;
